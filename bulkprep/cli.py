@@ -1,0 +1,88 @@
+"""The ``bulkprep`` command line: ``check``, ``submit``, ``sandbox`` and ``demo``.
+
+Exit status: 0 when every row is accepted (for ``check``: ready), 1 when some are not,
+2 for a usage, configuration or authentication error.
+
+Example:
+    >>> main(["--version"])
+    bulkprep 0.1.0
+    0
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from bulkprep import __version__
+from bulkprep.errors import BulkprepError
+
+__all__ = ["EXIT_NOT_ALL_OK", "EXIT_OK", "EXIT_USAGE", "main"]
+
+EXIT_OK = 0
+EXIT_NOT_ALL_OK = 1
+EXIT_USAGE = 2
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bulkprep",
+        description="Clean a CSV of users, send it as a Courier bulk job, and get every row's outcome back.",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    from bulkprep import cli_check
+
+    cli_check.add_arguments(
+        commands.add_parser("check", help="read, map, normalize and validate a CSV; write the results")
+    )
+    from bulkprep import cli_submit
+
+    cli_submit.add_arguments(commands.add_parser("submit", help="prepare a CSV and send it as a bulk job"))
+    from bulkprep import sandbox
+
+    sandbox.add_arguments(commands.add_parser("sandbox", help="serve a local Courier-compatible Bulk API"))
+    from bulkprep import demo
+
+    demo.add_arguments(commands.add_parser("demo", help="run the whole story on sample data, offline"))
+    return parser
+
+
+_RUNNERS = {
+    "check": "bulkprep.cli_check",
+    "submit": "bulkprep.cli_submit",
+    "sandbox": "bulkprep.sandbox",
+    "demo": "bulkprep.demo",
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors and 0 on --help
+        return int(exc.code or 0)
+    if args.version:
+        print(f"bulkprep {__version__}")
+        return EXIT_OK
+    if not args.command:
+        parser.print_help()
+        return EXIT_USAGE
+    import importlib
+
+    module = importlib.import_module(_RUNNERS[args.command])
+    try:
+        return int(module.run(args))
+    except BulkprepError as exc:
+        print(f"bulkprep {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

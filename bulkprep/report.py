@@ -1,0 +1,183 @@
+"""The error table: one row per problem, for every stage.
+
+Columns: ``bulk_row``, ``stage``, ``field`` (target path such as ``profile.email``), ``column`` (source
+column), ``code`` (a stable :class:`ErrorCode`), ``message`` (what is wrong and how to fix it) and
+``value`` (the offending value, as text).
+
+Stages build their part of the table column-wise with :func:`errors_where` and the pipeline
+concatenates the parts with :func:`concat_errors`.
+
+Example:
+    >>> import pandas as pd
+    >>> bad = pd.Series([False, True], index=[2, 3])
+    >>> table = errors_where(bad, stage="validate", field="profile.email", column="Email",
+    ...                      code=ErrorCode.INVALID_EMAIL, message="not an email address",
+    ...                      values=pd.Series(["a@b.co", "nope"], index=[2, 3]))
+    >>> table[["bulk_row", "code", "value"]].to_dict("records")
+    [{'bulk_row': 3, 'code': 'invalid_email', 'value': 'nope'}]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "ERROR_COLUMNS",
+    "ErrorCode",
+    "concat_errors",
+    "empty_errors",
+    "errors_from_records",
+    "errors_where",
+    "join_messages",
+]
+
+ERROR_COLUMNS: tuple[str, ...] = ("bulk_row", "stage", "field", "column", "code", "message", "value")
+
+
+class ErrorCode(StrEnum):
+    """Stable codes for every problem bulkprep reports. ``ErrorCode.X.hint`` says what to do about it."""
+
+    # read
+    RAGGED_ROW = "ragged_row"
+    UNTERMINATED_QUOTE = "unterminated_quote"
+    # map
+    CAST_FAILED = "cast_failed"
+    # validate
+    INVALID_EMAIL = "invalid_email"
+    INVALID_PHONE = "invalid_phone"
+    EXCEL_MANGLED_NUMBER = "excel_mangled_number"
+    NO_IDENTITY = "no_identity"
+    MISSING_EMAIL = "missing_email"
+    WRONG_TYPE = "wrong_type"
+    INVALID_VALUE = "invalid_value"
+    INVALID_JSON = "invalid_json"
+    USER_TOO_LARGE = "user_too_large"
+    # duplicate
+    DUPLICATE_USER = "duplicate_user"
+    # ingest
+    COURIER_REJECTED = "courier_rejected"
+    BATCH_REJECTED = "batch_rejected"
+    SEND_FAILED = "send_failed"
+    UNMATCHED_ERROR = "unmatched_error"
+    # delivery
+    DELIVERY_ERROR = "delivery_error"
+
+    @property
+    def hint(self) -> str:
+        """What the user should do about a problem with this code."""
+        return _HINTS[self]
+
+
+_HINTS: dict[ErrorCode, str] = {
+    ErrorCode.RAGGED_ROW: "the line has more or fewer fields than the header; check for a stray delimiter "
+    "or an unquoted value containing one, then fix the line in the file",
+    ErrorCode.UNTERMINATED_QUOTE: "a quoted value never closes; add the closing quote in the file",
+    ErrorCode.CAST_FAILED: "the value cannot be converted to the type the mapping asks for; fix the value "
+    "or change the cast in the mapping",
+    ErrorCode.INVALID_EMAIL: "correct the address (it must look like name@example.com) or clear the cell",
+    ErrorCode.INVALID_PHONE: "write the number with its country code (+44 20 7946 0958) or set the "
+    "default region for numbers without one",
+    ErrorCode.EXCEL_MANGLED_NUMBER: "a spreadsheet turned this into scientific notation and lost digits; "
+    "re-export the column as text from the original source",
+    ErrorCode.NO_IDENTITY: "give the row a user id, an email or a phone number",
+    ErrorCode.MISSING_EMAIL: "this job sends email: fill profile.email for the row",
+    ErrorCode.WRONG_TYPE: "the value has the wrong type for this field; fix the value or add a cast",
+    ErrorCode.INVALID_VALUE: "use one of the values Courier accepts for this field",
+    ErrorCode.INVALID_JSON: "the cell must hold valid JSON (an object such as {\"key\": \"value\"})",
+    ErrorCode.USER_TOO_LARGE: "the user's payload is too large for one request; move large data elsewhere",
+    ErrorCode.DUPLICATE_USER: "nothing to do if it is the same person; otherwise give the rows distinct ids",
+    ErrorCode.COURIER_REJECTED: "read Courier's message, fix the row, and submit the failed rows again",
+    ErrorCode.BATCH_REJECTED: "Courier refused the request holding this row; read its message, fix, resubmit",
+    ErrorCode.SEND_FAILED: "the row may not have reached Courier; submit again with the same journal",
+    ErrorCode.UNMATCHED_ERROR: "Courier reported an error that matches no single row; look at the user it echoes",
+    ErrorCode.DELIVERY_ERROR: "Courier could not send to this user; check the address and the channel",
+}
+
+
+def empty_errors() -> pd.DataFrame:
+    """An error table with no rows and the standard columns and dtypes.
+
+    Example:
+        >>> list(empty_errors().columns) == list(ERROR_COLUMNS)
+        True
+    """
+    frame = pd.DataFrame({name: pd.Series(dtype="object") for name in ERROR_COLUMNS})
+    frame["bulk_row"] = frame["bulk_row"].astype("int64")
+    return frame
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """Offending values as text, missing ones as None (the table is for people to read)."""
+    return values.astype("object").where(values.notna(), None).map(lambda v: v if v is None else str(v))
+
+
+def errors_where(
+    mask: pd.Series,
+    *,
+    stage: str,
+    code: str,
+    message: str | pd.Series,
+    field: str | None = None,
+    column: str | None = None,
+    values: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Error rows for every row where ``mask`` is true; the mask's index holds the ``bulk_row`` keys.
+
+    ``message`` and ``values`` may be Series aligned on the same index, for per-row texts.
+    """
+    mask = mask.fillna(False).astype(bool)
+    if not mask.any():
+        return empty_errors()
+    rows = mask.index[mask.to_numpy()]
+    frame = pd.DataFrame({"bulk_row": rows.astype("int64")})
+    frame["stage"] = str(stage)
+    frame["field"] = field
+    frame["column"] = column
+    frame["code"] = str(code)
+    if isinstance(message, pd.Series):
+        frame["message"] = message.loc[rows].astype(str).to_numpy()
+    else:
+        frame["message"] = message
+    frame["value"] = _as_text(values.loc[rows]).to_numpy() if values is not None else None
+    return frame[list(ERROR_COLUMNS)].astype({c: "object" for c in ERROR_COLUMNS[1:]})
+
+
+def errors_from_records(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """An error table from dicts with the standard keys (missing keys become None)."""
+    rows = [{name: record.get(name) for name in ERROR_COLUMNS} for record in records]
+    if not rows:
+        return empty_errors()
+    frame = pd.DataFrame(rows, columns=list(ERROR_COLUMNS))
+    frame["bulk_row"] = frame["bulk_row"].astype("int64")
+    return frame.astype({c: "object" for c in ERROR_COLUMNS[1:]})
+
+
+def concat_errors(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate error tables, dropping empty parts, sorted by row then stage order (stable)."""
+    frames = [part for part in parts if len(part)]
+    if not frames:
+        return empty_errors()
+    table = pd.concat(frames, ignore_index=True)
+    return table.sort_values("bulk_row", kind="stable").reset_index(drop=True)
+
+
+def join_messages(errors: pd.DataFrame) -> pd.Series:
+    """The readable per-row ``bulk_error`` text: each row's messages joined with ``"; "``.
+
+    Example:
+        >>> table = errors_from_records([
+        ...     {"bulk_row": 5, "field": "profile.email", "message": "not an email address"},
+        ...     {"bulk_row": 5, "field": "profile.phone_number", "message": "too short"}])
+        >>> join_messages(table).to_dict()
+        {5: 'profile.email: not an email address; profile.phone_number: too short'}
+    """
+    if errors.empty:
+        return pd.Series(dtype="object")
+    labelled = errors["message"].astype(str)
+    has_field = errors["field"].notna()
+    labelled = labelled.where(~has_field, errors["field"].astype(str) + ": " + labelled)
+    return labelled.groupby(errors["bulk_row"].to_numpy(), sort=False).agg("; ".join)
