@@ -32,7 +32,9 @@ __all__ = [
     "empty_errors",
     "errors_from_records",
     "errors_where",
+    "format_summary",
     "join_messages",
+    "top_problems",
 ]
 
 ERROR_COLUMNS: tuple[str, ...] = ("bulk_row", "stage", "field", "column", "code", "message", "value")
@@ -87,13 +89,13 @@ _HINTS: dict[ErrorCode, str] = {
     ErrorCode.MISSING_EMAIL: "this job sends email: fill profile.email for the row",
     ErrorCode.WRONG_TYPE: "the value has the wrong type for this field; fix the value or add a cast",
     ErrorCode.INVALID_VALUE: "use one of the values Courier accepts for this field",
-    ErrorCode.INVALID_JSON: "the cell must hold valid JSON (an object such as {\"key\": \"value\"})",
+    ErrorCode.INVALID_JSON: 'the cell must hold valid JSON (an object such as {"key": "value"})',
     ErrorCode.USER_TOO_LARGE: "the user's payload is too large for one request; move large data elsewhere",
     ErrorCode.DUPLICATE_USER: "nothing to do if it is the same person; otherwise give the rows distinct ids",
     ErrorCode.COURIER_REJECTED: "read Courier's message, fix the row, and submit the failed rows again",
     ErrorCode.BATCH_REJECTED: "Courier refused the request holding this row; read its message, fix, resubmit",
     ErrorCode.SEND_FAILED: "the row may not have reached Courier; submit again with the same journal",
-    ErrorCode.UNMATCHED_ERROR: "Courier reported an error that matches no single row; look at the user it echoes",
+    ErrorCode.UNMATCHED_ERROR: "Courier reported an error that matches no single row; see the user it echoes",
     ErrorCode.DELIVERY_ERROR: "Courier could not send to this user; check the address and the channel",
 }
 
@@ -143,7 +145,7 @@ def errors_where(
     else:
         frame["message"] = message
     frame["value"] = _as_text(values.loc[rows]).to_numpy() if values is not None else None
-    return frame[list(ERROR_COLUMNS)].astype({c: "object" for c in ERROR_COLUMNS[1:]})
+    return frame[list(ERROR_COLUMNS)].astype(dict.fromkeys(ERROR_COLUMNS[1:], "object"))
 
 
 def errors_from_records(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
@@ -153,7 +155,7 @@ def errors_from_records(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
         return empty_errors()
     frame = pd.DataFrame(rows, columns=list(ERROR_COLUMNS))
     frame["bulk_row"] = frame["bulk_row"].astype("int64")
-    return frame.astype({c: "object" for c in ERROR_COLUMNS[1:]})
+    return frame.astype(dict.fromkeys(ERROR_COLUMNS[1:], "object"))
 
 
 def concat_errors(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
@@ -181,3 +183,50 @@ def join_messages(errors: pd.DataFrame) -> pd.Series:
     has_field = errors["field"].notna()
     labelled = labelled.where(~has_field, errors["field"].astype(str) + ": " + labelled)
     return labelled.groupby(errors["bulk_row"].to_numpy(), sort=False).agg("; ".join)
+
+
+def top_problems(errors: pd.DataFrame, *, limit: int = 5) -> pd.DataFrame:
+    """The most common problems: one row per code with its count, an example and what to do.
+
+    Example:
+        >>> table = errors_from_records([{"bulk_row": 2, "code": "invalid_email", "value": "a@"},
+        ...                              {"bulk_row": 3, "code": "invalid_email", "value": "b@"}])
+        >>> top_problems(table)[["code", "rows", "example"]].to_dict("records")
+        [{'code': 'invalid_email', 'rows': 2, 'example': 'a@'}]
+    """
+    columns = ["code", "rows", "example", "fix"]
+    if errors.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = errors.groupby("code", sort=False).agg(
+        rows=("bulk_row", "nunique"), example=("value", "first"), first=("bulk_row", "min")
+    )
+    grouped = grouped.sort_values(["rows", "first"], ascending=[False, True]).head(limit)
+    grouped["fix"] = [ErrorCode(code).hint if code in _CODES else "" for code in grouped.index]
+    return grouped.reset_index()[columns]
+
+
+_CODES = {code.value for code in ErrorCode}
+
+
+def format_summary(summary: Mapping[str, int], errors: pd.DataFrame, *, limit: int = 5) -> str:
+    """A short plain-text summary for terminals: counts per status, then the most common problems.
+
+    Example:
+        >>> print(format_summary({"ready": 2, "invalid": 1}, empty_errors()))
+        ready      2
+        invalid    1
+        total      3
+    """
+    width = max((len(name) for name in summary), default=5)
+    width = max(width, len("total")) + 4
+    lines = [f"{name:<{width}}{count}" for name, count in summary.items()]
+    lines.append(f"{'total':<{width}}{sum(summary.values())}")
+    problems = top_problems(errors, limit=limit)
+    if len(problems):
+        lines.append("most common problems:")
+        for problem in problems.itertuples(index=False):
+            example = f" (e.g. {problem.example!r})" if problem.example is not None else ""
+            lines.append(f"  {problem.code}: {problem.rows} row(s){example}")
+            if problem.fix:
+                lines.append(f"      fix: {problem.fix}")
+    return "\n".join(lines)
