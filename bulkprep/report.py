@@ -224,9 +224,9 @@ def format_summary(summary: Mapping[str, int], errors: pd.DataFrame, *, limit: i
     problems = top_problems(errors, limit=limit)
     if len(problems):
         lines.append("most common problems:")
-        for problem in problems.itertuples(index=False):
-            example = f" (e.g. {problem.example!r})" if problem.example is not None else ""
-            lines.append(f"  {problem.code}: {problem.rows} row(s){example}")
-            if problem.fix:
-                lines.append(f"      fix: {problem.fix}")
+        for code, rows, example, fix in problems.itertuples(index=False, name=None):
+            shown = f" (e.g. {example!r})" if example is not None else ""
+            lines.append(f"  {code!s}: {rows} row(s){shown}")
+            if fix:
+                lines.append(f"      fix: {fix!s}")
     return "\n".join(lines)
