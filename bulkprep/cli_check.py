@@ -1,0 +1,80 @@
+"""``bulkprep check INPUT --mapping FILE``: prepare a CSV without sending anything, and write the results.
+
+Exit status: 0 when every row is ready, 1 when some are not, 2 for usage and configuration errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bulkprep.csvsafe import write_results_csv
+from bulkprep.mapping import Mapping
+from bulkprep.prepare import Prepared, prepare
+from bulkprep.read import read_csv, read_info
+from bulkprep.report import format_summary
+
+__all__ = ["add_arguments", "add_input_arguments", "default_results_path", "describe_input", "run"]
+
+
+def add_input_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every command that reads a CSV and prepares it shares (``check`` and ``submit``)."""
+    parser.add_argument("input", type=Path, metavar="INPUT", help="the CSV file of users")
+    parser.add_argument(
+        "--mapping", type=Path, required=True, metavar="FILE", help="the mapping file (YAML or JSON)"
+    )
+    parser.add_argument(
+        "--region",
+        default="US",
+        metavar="R",
+        help="default region for phone numbers without a country code (default: US)",
+    )
+    parser.add_argument(
+        "--keep",
+        choices=["first", "last", "most_complete"],
+        default="first",
+        help="which row of a group of duplicates to keep (default: first)",
+    )
+    parser.add_argument(
+        "--require-email", action="store_true", help="the job sends email: every user needs profile.email"
+    )
+    parser.add_argument("--encoding", default=None, help="the file's encoding (default: detected)")
+    parser.add_argument("--sep", default=None, help="the field delimiter (default: detected)")
+    parser.add_argument(
+        "--out", type=Path, default=None, metavar="RESULTS.csv", help="where to write the results"
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``bulkprep check``."""
+    add_input_arguments(parser)
+
+
+def default_results_path(input_path: Path, suffix: str) -> Path:
+    """``users.csv`` -> ``users.<suffix>.csv`` beside the input."""
+    return input_path.with_name(f"{input_path.stem}.{suffix}.csv")
+
+
+def describe_input(args: argparse.Namespace) -> tuple[Prepared, str]:
+    """Read and prepare the input named on the command line; returns the result and a line about the file."""
+    frame = read_csv(args.input, encoding=args.encoding, sep=args.sep)
+    mapping = Mapping.load(args.mapping)
+    prepared = prepare(frame, mapping, region=args.region, keep=args.keep, require_email=args.require_email)
+    info = read_info(frame)
+    delimiter = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(info.delimiter, info.delimiter)
+    line = f"read {args.input}: {len(frame)} rows ({info.encoding}, {delimiter}-delimited"
+    line += f", {info.blank_rows} blank rows dropped)" if info.blank_rows else ")"
+    return prepared, line
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``bulkprep check``; returns the exit status."""
+    prepared, line = describe_input(args)
+    out = args.out or default_results_path(args.input, "checked")
+    write_results_csv(prepared.df, out)
+    print(line)
+    print(format_summary(prepared.summary, prepared.errors))
+    print(f"results written to {out}")
+    sys.stdout.flush()
+    return 0 if prepared.summary["ready"] == len(prepared.df) else 1

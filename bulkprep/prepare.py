@@ -1,0 +1,227 @@
+"""Every local stage in one call: map, normalize, validate, flag duplicates, build the payloads.
+
+``prepare`` never sends anything and never raises for a row problem: each input row comes back with
+exactly one ``bulk_status`` (``ready``, ``invalid`` or ``duplicate``) and, when it is not ready, the
+reason in ``bulk_error``. The error table lists every problem, one row each.
+
+Example:
+    >>> import pandas as pd
+    >>> users = pd.DataFrame({"Email": ["Ann@Example.COM ", "not-an-email", "ann@example.com"],
+    ...                       "Phone": ["(202) 555-0125", None, None]})
+    >>> result = prepare(users, {"profile": {"email": "Email", "phone_number": "Phone"}})
+    >>> result.df["bulk_status"].tolist()
+    ['ready', 'invalid', 'duplicate']
+    >>> result.df.loc[0, "bulk_user"]
+    {'profile': {'email': 'Ann@example.com', 'phone_number': '+12025550125'}}
+    >>> result.summary
+    {'ready': 1, 'invalid': 1, 'duplicate': 1}
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from os import PathLike
+from typing import Any, Literal
+
+import pandas as pd
+
+from bulkprep.duplicates import duplicate_errors, flag_duplicates
+from bulkprep.errors import InputError
+from bulkprep.mapping import Mapping, build_payloads
+from bulkprep.normalize import normalize
+from bulkprep.read import read_errors
+from bulkprep.report import concat_errors, join_messages, top_problems
+from bulkprep.status import RowStatus
+from bulkprep.validate import validate
+
+__all__ = ["BULK_COLUMNS", "PREPARED_COLUMNS", "Prepared", "as_mapping", "prepare", "with_row_keys"]
+
+#: The columns ``prepare`` adds to the input columns, in order.
+PREPARED_COLUMNS: tuple[str, ...] = (
+    "bulk_row",
+    "bulk_user",
+    "bulk_status",
+    "bulk_error",
+    "bulk_duplicate_of",
+)
+#: Every column bulkprep may add (later stages add the submission's and the delivery's).
+BULK_COLUMNS: tuple[str, ...] = (
+    *PREPARED_COLUMNS,
+    "bulk_batch",
+    "bulk_delivery_status",
+    "bulk_message_id",
+)
+_LOCAL_STATUSES = (RowStatus.READY, RowStatus.INVALID, RowStatus.DUPLICATE)
+
+
+@dataclass(frozen=True, repr=False)
+class Prepared:
+    """What :func:`prepare` found: the rows with their status, the problems and what was changed.
+
+    Attributes:
+        df: the input columns plus ``bulk_row``, ``bulk_user``, ``bulk_status``, ``bulk_error`` and
+            ``bulk_duplicate_of``, in the input's order and with its index.
+        errors: the error table (one row per problem).
+        changes: every value normalization changed (``bulk_row``, ``field``, ``column``, ``original``,
+            ``normalized``).
+        mapping: the mapping that was applied.
+        blank_rows: fully blank lines the reader dropped (they are not input rows).
+    """
+
+    df: pd.DataFrame
+    errors: pd.DataFrame
+    changes: pd.DataFrame
+    mapping: Mapping
+    blank_rows: int = 0
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """Rows per status; the counts add up to the number of input rows."""
+        counts = self.df["bulk_status"].value_counts()
+        return {str(status): int(counts.get(status, 0)) for status in _LOCAL_STATUSES}
+
+    @property
+    def ready(self) -> pd.DataFrame:
+        """The rows that would be sent."""
+        return self.df[self.df["bulk_status"] == RowStatus.READY]
+
+    @property
+    def problems(self) -> pd.DataFrame:
+        """The rows that will not be sent (invalid or duplicate), with their reasons."""
+        return self.df[self.df["bulk_status"] != RowStatus.READY]
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{name}={count}" for name, count in self.summary.items())
+        return f"<Prepared {len(self.df)} rows: {counts}; {len(self.errors)} problems>"
+
+    def _repr_html_(self) -> str:
+        return _summary_html("Prepared", self.summary, self.errors)
+
+
+def _summary_html(title: str, summary: dict[str, int], errors: pd.DataFrame, extra: str = "") -> str:
+    """A compact HTML card: counts per status that add up, then the most common problems with a fix."""
+    total = sum(summary.values())
+    cells = "".join(
+        f"<tr><td>{html.escape(name)}</td><td style='text-align:right'>{count}</td></tr>"
+        for name, count in summary.items()
+    )
+    cells += f"<tr><th>total</th><th style='text-align:right'>{total}</th></tr>"
+    problems = top_problems(errors)
+    rows = "".join(
+        "<tr><td><code>{}</code></td><td style='text-align:right'>{}</td><td>{}</td><td>{}</td></tr>".format(
+            html.escape(str(code)),
+            rows,
+            html.escape("" if example is None else str(example)),
+            html.escape(fix),
+        )
+        for code, rows, example, fix in problems.itertuples(index=False, name=None)
+    )
+    problems_html = (
+        "<p><b>Most common problems</b></p><table><tr><th>code</th><th>rows</th><th>example</th>"
+        f"<th>what to do</th></tr>{rows}</table>"
+        if rows
+        else "<p>No problems found.</p>"
+    )
+    return (
+        f"<div><p><b>{html.escape(title)}</b>{extra}</p>"
+        f"<table><tr><th>status</th><th>rows</th></tr>{cells}</table>{problems_html}</div>"
+    )
+
+
+def as_mapping(mapping: Mapping | dict[str, Any] | str | PathLike[str] | None, df: pd.DataFrame) -> Mapping:
+    """Accept a :class:`Mapping`, a dict, or the path of a YAML/JSON mapping file; ``None`` suggests one."""
+    if mapping is None:
+        return Mapping.suggest(df)
+    if isinstance(mapping, Mapping):
+        return mapping
+    if isinstance(mapping, dict):
+        return Mapping.from_dict(mapping)
+    return Mapping.load(mapping)
+
+
+def with_row_keys(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` with a ``bulk_row`` key as its first column and bulkprep's own result columns removed.
+
+    Frames from :func:`bulkprep.read_csv` keep their line numbers; other frames get their position.
+    A ``bulk_row`` column that is not a unique integer key raises :class:`~bulkprep.errors.InputError`.
+
+    Example:
+        >>> with_row_keys(pd.DataFrame({"a": ["x", "y"]}))["bulk_row"].tolist()
+        [0, 1]
+    """
+    out = df.drop(columns=[c for c in df.columns if c in BULK_COLUMNS and c != "bulk_row"])
+    if "bulk_row" in out.columns:
+        keys = out["bulk_row"]
+        if keys.isna().any() or not pd.api.types.is_integer_dtype(keys) or not keys.is_unique:
+            raise InputError(
+                "column 'bulk_row' must hold unique whole numbers (it is bulkprep's row key); "
+                "rename or drop that column"
+            )
+        keys = keys.astype("int64")
+        out = out.drop(columns="bulk_row")
+    else:
+        keys = pd.Series(range(len(out)), index=out.index, dtype="int64")
+    out.insert(0, "bulk_row", keys.to_numpy())
+    out.attrs = dict(df.attrs)
+    return out
+
+
+def prepare(
+    df: pd.DataFrame,
+    mapping: Mapping | dict[str, Any] | str | PathLike[str] | None = None,
+    *,
+    region: str | None = "US",
+    keep: Literal["first", "last", "most_complete"] = "first",
+    require_email: bool = False,
+) -> Prepared:
+    """Map, normalize, validate and deduplicate every row; build each ready row's Courier user.
+
+    Args:
+        df: the users, one per row (from :func:`bulkprep.read_csv` or any DataFrame). Not modified.
+        mapping: a :class:`Mapping`, a dict in the mapping format, or a YAML/JSON mapping file;
+            ``None`` uses :meth:`Mapping.suggest`.
+        region: the default region for phone numbers written without a country code.
+        keep: which row of a group of duplicates is kept.
+        require_email: the job sends email, so every user needs ``profile.email``.
+
+    Returns:
+        A :class:`Prepared` whose ``df`` has the input columns plus ``bulk_row``, ``bulk_user``,
+        ``bulk_status``, ``bulk_error`` and ``bulk_duplicate_of``.
+    """
+    mapping = as_mapping(mapping, df)
+    keyed = with_row_keys(df)
+    keys = pd.Index(keyed["bulk_row"].to_numpy(), name="bulk_row")
+
+    intake = read_errors(keyed)
+    intake = intake[intake["bulk_row"].isin(keys)]
+    mapped = mapping.apply(keyed)
+    normalized = normalize(mapped.targets, region=region, mapping=mapping)
+    checked = validate(normalized.targets, mapping=mapping, require_email=require_email)
+
+    local_errors = concat_errors([intake, mapped.errors, normalized.errors, checked])
+    invalid = pd.Series(keys.isin(local_errors["bulk_row"]), index=keys)
+    flags = flag_duplicates(normalized.targets, keep=keep, exclude=invalid)
+    duplicate = flags["bulk_duplicate_of"].notna() & ~invalid
+    errors = concat_errors([local_errors, duplicate_errors(flags[duplicate], targets=normalized.targets)])
+
+    status = pd.Series(RowStatus.READY.value, index=keys, dtype="object")
+    status[duplicate] = RowStatus.DUPLICATE.value
+    status[invalid] = RowStatus.INVALID.value
+    payloads = build_payloads(normalized.targets)
+    messages = join_messages(errors).reindex(keys)
+
+    out = keyed.copy()
+    out["bulk_user"] = payloads.reindex(keys).to_numpy()
+    out["bulk_status"] = status.to_numpy()
+    out["bulk_error"] = messages.astype("object").where(messages.notna(), None).to_numpy()
+    out["bulk_duplicate_of"] = flags["bulk_duplicate_of"].where(duplicate).astype("Int64").to_numpy()
+    return Prepared(
+        df=out,
+        errors=errors,
+        changes=normalized.changes,
+        mapping=mapping,
+        blank_rows=int(df.attrs.get("bulkprep", {}).get("blank_rows", 0)),
+        options={"region": region, "keep": keep, "require_email": require_email},
+    )
