@@ -1,35 +1,11 @@
-# One command per job. Each target makes its own virtual environment from the project's files.
+# Shortcuts; each job sets up its own virtual environment (see scripts/dev.py).
 PYTHON ?= python3
-VENV := .venv
-BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-dev
-
-.PHONY: demo test lint bench clean
-
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
-
-## demo: set up and run the whole story against an in-process sandbox
-demo: $(STAMP)
-	$(BIN)/bulkprep demo
-
-## test: set up, lint, type-check and run the test suite
-test: lint
-	$(BIN)/python -m pytest -q
-
-lint: $(STAMP)
-	$(BIN)/ruff check bulkprep tests benchmarks
-	$(BIN)/ruff format --check bulkprep tests benchmarks
-	$(BIN)/mypy
-
-bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_prepare.py
-	$(BIN)/python benchmarks/bench_submit.py
-
+.PHONY: demo test bench clean
+demo:
+	$(PYTHON) scripts/dev.py demo
+test:
+	$(PYTHON) scripts/dev.py test
+bench:
+	$(PYTHON) scripts/dev.py bench
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache .hypothesis
