@@ -1,0 +1,441 @@
+"""Normalize email addresses and phone numbers, once per distinct value.
+
+Email addresses are trimmed (also of no-break spaces and zero-width characters), unwrapped from
+``mailto:``, ``<...>`` and ``"Name" <...>``, put in Unicode NFC form and syntax-checked (never with DNS).
+Phone numbers become E.164 (``+12025550125``). Values that cannot be normalized are left as written in
+the targets and reported in the error table (stage ``validate``); every value that did change is listed
+in the ``changes`` table, so nothing is altered silently.
+
+Both normalizers are costly per call, so each distinct raw value is normalized once and the outcome
+mapped back to every row that holds it.
+
+Example:
+    >>> import pandas as pd
+    >>> targets = pd.DataFrame(
+    ...     {"profile.email": [" Ann@Example.COM", "ann@"], "profile.phone_number": ["(202) 555-0125", None]},
+    ...     index=pd.Index([2, 3], name="bulk_row"), dtype="object")
+    >>> result = normalize(targets)
+    >>> result.targets.to_dict("list")
+    {'profile.email': ['Ann@example.com', 'ann@'], 'profile.phone_number': ['+12025550125', None]}
+    >>> result.changes[["bulk_row", "field", "normalized"]].to_dict("records")
+    [{'bulk_row': 2, 'field': 'profile.email', 'normalized': 'Ann@example.com'}, \
+{'bulk_row': 2, 'field': 'profile.phone_number', 'normalized': '+12025550125'}]
+    >>> result.errors[["bulk_row", "code"]].to_dict("records")
+    [{'bulk_row': 3, 'code': 'invalid_email'}]
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Hashable
+from typing import Any, NamedTuple, Protocol
+from urllib.parse import unquote
+
+import email_validator
+import numpy as np
+import pandas as pd
+import phonenumbers
+
+from bulkprep.errors import ConfigurationError
+from bulkprep.report import ErrorCode, concat_errors, errors_where
+from bulkprep.status import Stage
+
+__all__ = [
+    "CHANGE_COLUMNS",
+    "EMAIL_TARGETS",
+    "PHONE_TARGETS",
+    "RESULT_COLUMNS",
+    "Normalized",
+    "normalize",
+    "normalize_emails",
+    "normalize_phones",
+]
+
+#: Targets holding an email address.
+EMAIL_TARGETS: tuple[str, ...] = ("profile.email", "to.email")
+#: Targets holding a phone number.
+PHONE_TARGETS: tuple[str, ...] = ("profile.phone_number", "to.phone_number")
+#: Columns of what :func:`normalize_emails` and :func:`normalize_phones` return.
+RESULT_COLUMNS: tuple[str, ...] = ("normalized", "code", "message")
+#: Columns of the ``changes`` table.
+CHANGE_COLUMNS: tuple[str, ...] = ("bulk_row", "field", "column", "original", "normalized")
+
+# (normalized, code, message) for one distinct raw value.
+_Outcome = tuple[str | None, str | None, str | None]
+_MISSING_OUTCOME: _Outcome = (None, None, None)
+
+# Characters that are invisible on screen but break a match: zero-width space, non-joiner and joiner,
+# word joiner, byte order mark, soft hyphen. Copying from web pages and chat tools leaves them behind.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+# `"Ann Smith" <ann@example.com>`, `Ann <ann@example.com>` and `<ann@example.com>`: the last <...> wins.
+_ANGLE_ADDRESS = re.compile(r"(?P<name>.*)<(?P<address>[^<>]*)>", re.DOTALL)
+_MAILTO = re.compile(r"mailto:", re.IGNORECASE)
+
+# What a spreadsheet shows for a long number it reformatted: 2.02555E+09, 4,47911e+11.
+_SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+")
+# A whole number that went through a float column on its way here: 2025550125.0.
+_FLOATIFIED = re.compile(r"(?P<number>\+?\d+)[.,]0+")
+_FIX_TYPE = "check that the mapping reads the phone column, and that the column holds phone numbers"
+
+
+class Normalized(NamedTuple):
+    """What :func:`normalize` returns.
+
+    Attributes:
+        targets: a copy of the targets with each valid email and phone number normalized; invalid
+            values are left as written.
+        changes: one row per value that changed (columns :data:`CHANGE_COLUMNS`).
+        errors: the error table of the values that could not be normalized (stage ``validate``).
+    """
+
+    targets: pd.DataFrame
+    changes: pd.DataFrame
+    errors: pd.DataFrame
+
+
+class _HasColumnOf(Protocol):
+    """Anything that names the source column of a target, such as :class:`bulkprep.mapping.Mapping`."""
+
+    def column_of(self, target: str) -> str | None: ...
+
+
+def _trim(text: str) -> str:
+    """Drop invisible characters anywhere and whitespace (no-break spaces included) at both ends."""
+    return text.translate(_INVISIBLE).strip()
+
+
+def _per_unique(values: pd.Series, outcome_of: Callable[[Any], _Outcome]) -> pd.DataFrame:
+    """Apply ``outcome_of`` once per distinct non-missing value and spread the outcomes over the rows."""
+    try:
+        codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    except TypeError:  # unhashable cells (a dict or list from a json cast): compare them by their text
+        hashable = values.map(lambda v: v if isinstance(v, Hashable) else repr(v))
+        codes, uniques = pd.factorize(hashable.to_numpy(dtype=object), use_na_sentinel=True)
+    outcomes = [outcome_of(value) for value in uniques]
+    # One extra slot at the end holds the outcome of missing values, which the sentinel -1 picks.
+    columns = zip(*outcomes, _MISSING_OUTCOME, strict=True) if outcomes else ([None],) * 3
+    frame = pd.DataFrame(index=values.index)
+    for name, column in zip(RESULT_COLUMNS, columns, strict=True):
+        frame[name] = pd.Series(np.array(column, dtype=object)[codes], index=values.index, dtype="object")
+    return frame
+
+
+# --- email -------------------------------------------------------------------------------------------
+
+
+def _unwrap_email(text: str) -> str:
+    """The bare address inside ``"Name" <address>``, ``<address>`` or ``mailto:address?subject=...``."""
+    angle = _ANGLE_ADDRESS.fullmatch(text)
+    if angle:
+        text = angle["address"].strip()
+    if _MAILTO.match(text):
+        # A mailto: link is a URL: its query (?subject=...) is not part of the address, and %40 is "@".
+        text = unquote(text[len("mailto:") :].split("?", 1)[0]).strip()
+    return text
+
+
+def _email_outcome(raw: Any, validate: Callable[..., Any]) -> _Outcome:
+    text = _trim(raw if isinstance(raw, str) else str(raw))
+    if not text:
+        return _MISSING_OUTCOME
+    # NFC: the same address typed on two systems can arrive composed ("é") or decomposed ("e" + accent);
+    # NFC makes both the same string, which is also the form the email standards for Unicode ask for.
+    address = unicodedata.normalize("NFC", _unwrap_email(text))
+    try:
+        checked = validate(address, check_deliverability=False)
+    except email_validator.EmailNotValidError as exc:
+        reason = str(exc).rstrip(".")
+        return None, ErrorCode.INVALID_EMAIL.value, f"{reason}; {ErrorCode.INVALID_EMAIL.hint}"
+    # email-validator lower-cases the domain and keeps the local part's case.
+    return str(checked.normalized), None, None
+
+
+def normalize_emails(
+    values: pd.Series,
+    *,
+    validate: Callable[..., Any] = email_validator.validate_email,
+) -> pd.DataFrame:
+    """Trim, unwrap, NFC-normalize and syntax-check email addresses, once per distinct value.
+
+    What changes: whitespace (no-break spaces too) at both ends and zero-width characters anywhere are
+    removed; a ``mailto:`` prefix (and its ``?subject=`` query), surrounding ``<>`` and a display name
+    (``"Ann" <ann@x.com>`` gives ``ann@x.com``) are dropped; the text is put in Unicode NFC form; the
+    domain is lower-cased. The local part keeps its case: it is case-sensitive in principle, so
+    duplicate detection case-folds instead of changing the address. Internationalized domains stay in
+    their Unicode form. No DNS lookup is ever made.
+
+    Args:
+        values: the raw addresses; missing values stay missing and are no error, and so are blank texts.
+        validate: the syntax check, called as ``validate(address, check_deliverability=False)``; it
+            returns an object with ``normalized`` or raises ``email_validator.EmailNotValidError``.
+
+    Returns:
+        A frame indexed like ``values`` with ``normalized`` (str, or None when invalid or missing),
+        ``code`` (None or ``invalid_email``) and ``message`` (what is wrong and how to fix it).
+
+    Example:
+        >>> import pandas as pd
+        >>> out = normalize_emails(pd.Series(["mailto:Ann@Example.COM", "ann.example.com", None]))
+        >>> out["normalized"].tolist(), out["code"].tolist()
+        (['Ann@example.com', None, None], [None, 'invalid_email', None])
+        >>> out.loc[1, "message"]
+        'An email address must have an @-sign; correct the address (it must look like name@example.com) \
+or clear the cell'
+    """
+    return _per_unique(values, lambda raw: _email_outcome(raw, validate))
+
+
+# --- phone -------------------------------------------------------------------------------------------
+
+
+def _check_region(region: str | None) -> str | None:
+    """The region in upper case; an unknown one raises :class:`ConfigurationError`."""
+    if region is None:
+        return None
+    code = str(region).strip().upper()
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        raise ConfigurationError(
+            f"unknown phone region {region!r}: use a two-letter country code such as 'US', 'GB' or 'DE' "
+            "for numbers written without a country code, or None to require a +country code on every number"
+        )
+    return code
+
+
+def _phone_problem(why: str, *, fix: str = ErrorCode.INVALID_PHONE.hint) -> _Outcome:
+    return None, ErrorCode.INVALID_PHONE.value, f"{why}; {fix}"
+
+
+def _with_plus_for_00(text: str, region: str | None) -> str:
+    """``0044 20 ...`` as ``+44 20 ...`` unless ``00`` starts the region's own international prefix.
+
+    phonenumbers knows each region's international dialling prefix (00 in most of Europe, 011 in North
+    America, 0011 in Australia); 00 is so widely understood as "+" that it is accepted everywhere.
+    """
+    compact = re.sub(r"[\s().\-/]", "", text)
+    if not compact.startswith("00"):
+        return text
+    if region is not None:
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        prefix = metadata.international_prefix if metadata is not None else None
+        if prefix and re.match(prefix, compact):
+            return text
+    return "+" + compact[2:]
+
+
+def _phone_text(raw: Any) -> str | _Outcome:
+    """The raw value as text to parse, or an outcome when there is nothing to parse."""
+    if isinstance(raw, bool | np.bool_):
+        return _phone_problem(f"{raw} is a yes/no value, not a phone number", fix=_FIX_TYPE)
+    if isinstance(raw, int | np.integer):
+        return str(int(raw))
+    if isinstance(raw, float | np.floating):
+        # A float column turns 2025550125 into 2025550125.0; the whole number is exact up to 2**53.
+        if math.isfinite(raw) and float(raw).is_integer():
+            return str(int(raw))
+        return _phone_problem(f"{raw} is not a whole number, so it cannot be a phone number", fix=_FIX_TYPE)
+    return _trim(raw if isinstance(raw, str) else str(raw))
+
+
+def _phone_outcome(raw: Any, region: str | None, parse: Callable[..., Any]) -> _Outcome:
+    text = _phone_text(raw)
+    if isinstance(text, tuple):
+        return text
+    if not text:
+        return _MISSING_OUTCOME
+    if _SCIENTIFIC.fullmatch(text):
+        return (
+            None,
+            ErrorCode.EXCEL_MANGLED_NUMBER.value,
+            f"{text} is not a phone number: {ErrorCode.EXCEL_MANGLED_NUMBER.hint}",
+        )
+    floatified = _FLOATIFIED.fullmatch(text)
+    if floatified:
+        text = floatified["number"]
+    text = _with_plus_for_00(text, region)
+    try:
+        number = parse(text, region)
+    except phonenumbers.NumberParseException as exc:
+        return _phone_problem(_parse_failure(exc, region))
+    if number.extension:
+        return _phone_problem(
+            f"the number has an extension ({number.extension}), which text messages and automated calls "
+            "cannot dial",
+            fix="give the person's direct or mobile number, without the extension",
+        )
+    if any(char.isalpha() for char in text):
+        return _phone_problem("the number contains letters", fix="write the number in digits only")
+    return _checked_number(number, text, region)
+
+
+def _parse_failure(exc: Any, region: str | None) -> str:
+    """Why phonenumbers could not read a number, in words."""
+    kind = exc.error_type
+    failure = phonenumbers.NumberParseException
+    if kind == failure.INVALID_COUNTRY_CODE:
+        if region is None:
+            return "the number has no country code (+...) and no default region is set"
+        return "the number starts with a country code that does not exist"
+    if kind == failure.NOT_A_NUMBER:
+        return "this is not a phone number"
+    if kind in (failure.TOO_SHORT_NSN, failure.TOO_SHORT_AFTER_IDD):
+        return "the number is too short to be a phone number"
+    return "the number is too long to be a phone number"
+
+
+def _checked_number(number: Any, text: str, region: str | None) -> _Outcome:
+    """The E.164 text of a parsed number, or why it is not a number one can dial."""
+    where = phonenumbers.region_code_for_country_code(number.country_code)
+    where = f"+{number.country_code}" if where in (None, "ZZ", "001") else where
+    digits = len(phonenumbers.national_significant_number(number))
+    read_as = ""
+    if region is not None and not text.startswith("+") and where == region:
+        # The default region was applied: say so, since a foreign number without its code lands here.
+        read_as = f"; numbers without a country code are read as {region} numbers"
+    possible = phonenumbers.is_possible_number_with_reason(number)
+    reasons = phonenumbers.ValidationResult
+    if possible == reasons.TOO_SHORT:
+        return _phone_problem(f"the number is too short for a {where} number ({digits} digits{read_as})")
+    if possible in (reasons.TOO_LONG, reasons.INVALID_LENGTH):
+        too = "too long" if possible == reasons.TOO_LONG else "the wrong length"
+        return _phone_problem(f"the number is {too} for a {where} number ({digits} digits{read_as})")
+    if possible == reasons.INVALID_COUNTRY_CODE:
+        return _phone_problem(f"the number starts with the unknown country code +{number.country_code}")
+    if not phonenumbers.is_valid_number(number):
+        return _phone_problem(f"the number is not a valid {where} number{read_as}")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None, None
+
+
+def normalize_phones(
+    values: pd.Series,
+    *,
+    region: str | None = "US",
+    parse: Callable[..., Any] = phonenumbers.parse,
+) -> pd.DataFrame:
+    """Phone numbers in E.164 form (``+12025550125``), once per distinct value.
+
+    Numbers without a country code are read as numbers of ``region``; ``00`` before a country code
+    means ``+``. Refused, with a message that says why and what to do:
+
+    - numbers with an extension (``x123``, ``ext. 123``): text messages and automated calls cannot
+      dial one, and sending to the switchboard would reach the wrong person;
+    - values in scientific notation (``2.02555E+09``): a spreadsheet replaced the last digits with
+      zeros, so any number made from them would be someone else's (code ``excel_mangled_number``);
+    - letters (``1-800-FLOWERS``), too short or too long numbers, and numbers that do not exist in
+      their region.
+
+    A whole number that went through a float (``2025550125.0``, as text or as a float) is read
+    without its ``.0``: no digit is lost.
+
+    Args:
+        values: the raw numbers (text, int or float); missing values and blank texts stay missing.
+        region: two-letter region for numbers without a country code, or None to require one.
+        parse: the parser, called as ``parse(text, region)`` like :func:`phonenumbers.parse`.
+
+    Returns:
+        A frame indexed like ``values`` with ``normalized`` (str, or None when invalid or missing),
+        ``code`` (None, ``invalid_phone`` or ``excel_mangled_number``) and ``message``.
+
+    Raises:
+        ConfigurationError: ``region`` is not a region phonenumbers knows.
+
+    Example:
+        >>> import pandas as pd
+        >>> out = normalize_phones(pd.Series(["(202) 555-0125", "0044 20 7946 0958", "2.02555E+09", "12"]))
+        >>> out["normalized"].tolist()
+        ['+12025550125', '+442079460958', None, None]
+        >>> out["code"].tolist()
+        [None, None, 'excel_mangled_number', 'invalid_phone']
+    """
+    region = _check_region(region)
+    return _per_unique(values, lambda raw: _phone_outcome(raw, region, parse))
+
+
+# --- targets -----------------------------------------------------------------------------------------
+
+
+def _changes(field: str, column: str | None, original: pd.Series, normalized: pd.Series) -> pd.DataFrame:
+    """Rows whose value in the targets differs (in text or in type) from what was written."""
+    before = original.to_numpy(dtype=object)
+    after = normalized.to_numpy(dtype=object)
+    # Element-wise != on object arrays: a float 2025550125.0 differs from the text "+12025550125".
+    changed = original.notna().to_numpy() & np.asarray(before != after, dtype=bool)
+    rows = original.index[changed]
+    return pd.DataFrame(
+        {
+            "bulk_row": rows.to_numpy(dtype="int64"),
+            "field": pd.Series([field] * len(rows), dtype="object"),
+            "column": pd.Series([column] * len(rows), dtype="object"),
+            "original": pd.Series(before[changed], dtype="object"),
+            "normalized": pd.Series(after[changed], dtype="object"),
+        }
+    )
+
+
+def _empty_changes() -> pd.DataFrame:
+    frame = pd.DataFrame({name: pd.Series(dtype="object") for name in CHANGE_COLUMNS})
+    frame["bulk_row"] = frame["bulk_row"].astype("int64")
+    return frame
+
+
+def normalize(
+    targets: pd.DataFrame,
+    *,
+    region: str | None = "US",
+    mapping: _HasColumnOf | None = None,
+) -> Normalized:
+    """Normalize every email target (:data:`EMAIL_TARGETS`) and phone target (:data:`PHONE_TARGETS`).
+
+    Args:
+        targets: the targets frame (indexed by ``bulk_row``, one column per target path). Not modified.
+        region: the default region for phone numbers written without a country code (None: require one).
+        mapping: anything with ``column_of(target)``, used to name the source column in the tables.
+
+    Returns:
+        :class:`Normalized`: the targets with valid values normalized and invalid ones as written, the
+        values that changed, and the error table (stage ``validate``) of the invalid ones.
+
+    Raises:
+        ConfigurationError: ``region`` is not a region phonenumbers knows.
+
+    Example:
+        >>> import pandas as pd
+        >>> targets = pd.DataFrame({"to.phone_number": ["2025550125.0", "+12025550125"]},
+        ...                        index=pd.Index([1, 2], name="bulk_row"), dtype="object")
+        >>> normalize(targets).changes[["bulk_row", "original", "normalized"]].to_dict("records")
+        [{'bulk_row': 1, 'original': '2025550125.0', 'normalized': '+12025550125'}]
+    """
+    region = _check_region(region)
+    out = targets.copy()
+    changes: list[pd.DataFrame] = []
+    errors: list[pd.DataFrame] = []
+    for field in targets.columns:
+        if field in EMAIL_TARGETS:
+            result = normalize_emails(targets[field])
+        elif field in PHONE_TARGETS:
+            result = normalize_phones(targets[field], region=region)
+        else:
+            continue
+        original = targets[field].astype("object")
+        valid = result["code"].isna()
+        out[field] = result["normalized"].where(valid, original).astype("object")
+        column = mapping.column_of(field) if mapping is not None else None
+        changes.append(_changes(field, column, original[valid], result["normalized"][valid]))
+        for code in result["code"].dropna().unique():
+            errors.append(
+                errors_where(
+                    result["code"] == code,
+                    stage=Stage.VALIDATE,
+                    field=field,
+                    column=column,
+                    code=code,
+                    message=result["message"],
+                    values=original,
+                )
+            )
+    found = [part for part in changes if len(part)]
+    table = pd.concat(found, ignore_index=True) if found else _empty_changes()
+    table = table.sort_values("bulk_row", kind="stable").reset_index(drop=True)
+    return Normalized(out, table[list(CHANGE_COLUMNS)], concat_errors(errors))
