@@ -1,0 +1,555 @@
+"""Read a CSV of users as text, exactly as written, with the line number where each record starts.
+
+:func:`read_csv` is the intake stage. It never guesses types: ``007``, ``+44 20 7946 0958``, ``NA``,
+``null`` and ``2.02555E+09`` all arrive as the text in the file, and only truly empty cells are missing.
+It detects the encoding and the delimiter, keeps quoted newlines, and puts ``bulk_row`` (the 1-based
+line of the file where the record starts) first, so every later problem can point at a line the
+analyst can open. Rows it cannot parse cleanly stay in the frame and are reported in the error table
+(:func:`read_errors`); what it found out about the file is in :func:`read_info`.
+
+Example:
+    >>> import io
+    >>> data = io.BytesIO(b"user_id;Phone;Note\\n007;+44 20 7946 0958;NA\\n;;\\n008;;\\"two\\nlines\\"\\n")
+    >>> df = read_csv(data)
+    >>> df[["bulk_row", "user_id", "Note"]].to_dict("list")
+    {'bulk_row': [2, 4], 'user_id': ['007', '008'], 'Note': ['NA', 'two\\nlines']}
+    >>> df["Phone"].isna().tolist()
+    [False, True]
+    >>> info = read_info(df)
+    >>> (info.encoding, info.delimiter, info.blank_rows)
+    ('utf-8', ';', 1)
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gc
+import io
+import os
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from itertools import compress, repeat
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+
+from bulkprep.errors import ConfigurationError, InputError
+from bulkprep.report import ERROR_COLUMNS, ErrorCode, errors_from_records
+from bulkprep.status import Stage
+
+__all__ = ["DELIMITERS", "ROW_KEY", "ReadInfo", "read_csv", "read_errors", "read_info"]
+
+ROW_KEY = "bulk_row"
+"""Name of the column holding the line number where each record starts."""
+
+DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
+"""The delimiters :func:`read_csv` detects, in order of preference when the evidence is equal."""
+
+ATTRS_KEY = "bulkprep"
+SNIFF_LINES = 50  # physical lines looked at to choose the delimiter
+BINARY_SAMPLE_CHARS = 65_536  # decoded characters inspected for control characters
+BINARY_CONTROL_RATIO = 0.05  # random bytes give about 24% control characters, real text about 0%
+MAX_VALUE_CHARS = 200  # longest offending text quoted in an error-table record
+
+# Byte-order marks, longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Files people save with a .csv name by mistake, recognised by their first bytes.
+_NOT_CSV_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "a zip archive, for example an Excel workbook (.xlsx)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old-style Excel workbook (.xls)"),
+    (b"\x1f\x8b", "a gzip-compressed file"),
+    (b"%PDF", "a PDF document"),
+)
+
+# Control characters that never appear in real CSV text (tab, LF, CR are fine); C1 controls
+# (0x80-0x9f) only show up when bytes were decoded as Latin-1 that were not Latin-1 text.
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+@dataclass(frozen=True)
+class ReadInfo:
+    """What :func:`read_csv` found out about a file.
+
+    Attributes:
+        source: the path, or the buffer's name (``"<buffer>"`` when it has none).
+        encoding: the codec the bytes were decoded with (``None`` for a text buffer).
+        delimiter: the field delimiter used.
+        blank_rows: fully blank records (only whitespace and delimiters) that were dropped.
+        renamed_columns: new column name to the header text it replaces (empty or duplicate names).
+        error_count: how many problems were recorded in :func:`read_errors`.
+
+    Example:
+        >>> ReadInfo("users.csv", "utf-8", ",", 0, {}, 0).delimiter
+        ','
+    """
+
+    source: str
+    encoding: str | None
+    delimiter: str
+    blank_rows: int
+    renamed_columns: Mapping[str, str] = field(default_factory=dict)
+    error_count: int = 0
+
+
+def read_csv(
+    source: str | os.PathLike[str] | IO[bytes] | IO[str],
+    *,
+    encoding: str | None = None,
+    sep: str | None = None,
+) -> pd.DataFrame:
+    """Read a CSV file with every value as the text written in it.
+
+    Args:
+        source: a path, or an open binary or text file (anything with ``read()``).
+        encoding: the file's encoding; detected when not given (UTF-8 with or without a byte-order
+            mark, UTF-16 or UTF-32 with a byte-order mark, else Windows-1252 or Latin-1).
+        sep: the field delimiter; detected among comma, semicolon, tab and pipe when not given.
+
+    Returns:
+        A frame whose first column ``bulk_row`` (int64) is the line of the file where each record
+        starts, followed by the file's columns as text (missing only where the cell is empty).
+        ``df.attrs["bulkprep"]`` holds ``source``, ``encoding``, ``delimiter``, ``blank_rows``,
+        ``renamed_columns`` and ``read_errors``; see :func:`read_info` and :func:`read_errors`.
+
+    Raises:
+        InputError: the file is missing, a directory, empty, binary or cannot be decoded.
+        ConfigurationError: ``sep`` is not a single character or ``encoding`` is not a known codec.
+
+    Example:
+        >>> import io
+        >>> df = read_csv(io.StringIO("id,zip\\n001,02134\\n002,\\n"))
+        >>> df["bulk_row"].tolist(), df["id"].tolist(), df["zip"].isna().tolist()
+        ([2, 3], ['001', '002'], [False, True])
+    """
+    _check_sep(sep)
+    data, name, text_encoding = _load(source)
+    if isinstance(data, str):
+        text, used_encoding = data, text_encoding
+    else:
+        text, used_encoding = _decode(data, name=name, encoding=encoding)
+    text = text.removeprefix("\ufeff")
+    _check_text(text, name=name)
+
+    # Physical lines as a CSV reader sees them: split after \r\n, \n or \r and nothing else (not at
+    # \x0b, \x85 or \u2028 as str.splitlines would), so line numbers match what editors show.
+    lines = list(io.StringIO(text, newline=""))
+    delimiter = sep if sep is not None else _sniff_delimiter(lines[:SNIFF_LINES])
+    with _field_size_limit(len(text)), _gc_paused():
+        parsed = _parse(lines, delimiter=delimiter, name=name)
+        frame = _to_frame(parsed)
+    frame.attrs[ATTRS_KEY] = {
+        "source": name,
+        "encoding": used_encoding,
+        "delimiter": delimiter,
+        "blank_rows": parsed.blank_rows,
+        "renamed_columns": parsed.renamed_columns,
+        "read_errors": parsed.problems,
+    }
+    return frame
+
+
+def read_errors(df: pd.DataFrame) -> pd.DataFrame:
+    """The intake problems of a frame from :func:`read_csv`, as an error table.
+
+    A frame that did not come from :func:`read_csv` (or whose ``attrs`` a pandas operation dropped)
+    has none, and gets an empty table.
+
+    Example:
+        >>> import io
+        >>> df = read_csv(io.StringIO("a,b\\n1,2,3\\n"))
+        >>> read_errors(df)[["bulk_row", "stage", "code", "value"]].to_dict("records")
+        [{'bulk_row': 2, 'stage': 'read', 'code': 'ragged_row', 'value': '3'}]
+    """
+    return errors_from_records(df.attrs.get(ATTRS_KEY, {}).get("read_errors", []))
+
+
+def read_info(df: pd.DataFrame) -> ReadInfo:
+    """What :func:`read_csv` found out about the file behind ``df``.
+
+    Raises:
+        InputError: ``df`` carries no read information (it did not come from :func:`read_csv`, or
+            a pandas operation dropped ``df.attrs``).
+
+    Example:
+        >>> import io
+        >>> read_info(read_csv(io.BytesIO("x|y\\n\\"é\\"|2\\n".encode("cp1252")))).encoding
+        'cp1252'
+    """
+    attrs = df.attrs.get(ATTRS_KEY)
+    if not isinstance(attrs, Mapping) or "delimiter" not in attrs:
+        raise InputError(
+            "this frame carries no read information: it did not come from bulkprep.read.read_csv, "
+            "or a pandas operation dropped df.attrs; call read_info on the frame read_csv returned"
+        )
+    return ReadInfo(
+        source=attrs["source"],
+        encoding=attrs["encoding"],
+        delimiter=attrs["delimiter"],
+        blank_rows=attrs["blank_rows"],
+        renamed_columns=dict(attrs["renamed_columns"]),
+        error_count=len(attrs.get("read_errors", [])),
+    )
+
+
+# --- loading and decoding -------------------------------------------------------------------------
+
+
+def _check_sep(sep: str | None) -> None:
+    """Refuse a delimiter the CSV reader cannot use."""
+    if sep is not None and (not isinstance(sep, str) or len(sep) != 1 or sep in '"\r\n'):
+        raise ConfigurationError(
+            f"sep must be one character such as ',' ';' '\\t' or '|', not {sep!r}; "
+            "leave it unset to detect the delimiter"
+        )
+
+
+def _load(source: object) -> tuple[bytes | str, str, str | None]:
+    """The raw content of ``source``, its name for messages, and a text buffer's own encoding."""
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        if path.is_dir():
+            raise InputError(f"{path} is a directory, not a CSV file; pass the path of a file inside it")
+        try:
+            return path.read_bytes(), str(path), None
+        except FileNotFoundError:
+            raise InputError(
+                f"file not found: {path} (looked in {Path.cwd()}); check the name and the folder"
+            ) from None
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror or exc}; check its permissions") from exc
+    read = getattr(source, "read", None)
+    if not callable(read):
+        raise InputError(
+            f"read_csv reads a file path or an open file, not a {type(source).__name__}; "
+            "for a DataFrame you already have, skip read_csv"
+        )
+    name = getattr(source, "name", None)
+    content = read()
+    if not isinstance(content, bytes | str):
+        raise InputError(f"reading {name or 'the buffer'} gave {type(content).__name__}, not bytes or text")
+    text_encoding = getattr(source, "encoding", None) if isinstance(content, str) else None
+    return content, str(name) if name is not None else "<buffer>", text_encoding
+
+
+def _decode(data: bytes, *, name: str, encoding: str | None) -> tuple[str, str]:
+    """Decode ``data`` with ``encoding`` or, when it is None, with the detected one."""
+    if not data:
+        raise _empty_file(name)
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise ConfigurationError(
+                f"unknown encoding {encoding!r}; use a codec name such as 'utf-8', 'cp1252' or 'utf-16'"
+            ) from None
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{name} cannot be decoded as {encoding!r} (byte 0x{data[exc.start]:02x} at offset "
+                f"{exc.start}); leave encoding unset to detect it, or pass the encoding the file was "
+                "saved with"
+            ) from None
+
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(codec), codec
+            except UnicodeDecodeError:
+                raise InputError(
+                    f"{name} starts with a {codec} byte-order mark but is not valid {codec} text; "
+                    "save it again as CSV UTF-8, or pass the right encoding="
+                ) from None
+
+    for signature, kind in _NOT_CSV_SIGNATURES:
+        if data.startswith(signature):
+            raise InputError(
+                f"{name} is {kind}, not a CSV file; open it and save it as 'CSV UTF-8' "
+                "(or read it with pandas and pass the DataFrame instead)"
+            )
+    if b"\x00" in data:
+        raise InputError(
+            f"{name} is not a text CSV file: it contains NUL bytes; save it as 'CSV UTF-8', or, if it "
+            "is UTF-16 text without a byte-order mark, pass encoding='utf-16-le' (or 'utf-16-be')"
+        )
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # Not UTF-8, so most likely a spreadsheet's "CSV" export on Windows: Windows-1252, which places
+    # the euro sign, curly quotes and dashes at 0x80-0x9f and otherwise matches Latin-1. Latin-1
+    # puts invisible C1 controls there, which are never what a person typed, so it is only the
+    # fallback for the five bytes Windows-1252 leaves undefined (0x81 0x8d 0x8f 0x90 0x9d); it
+    # decodes any byte, and _check_text then catches files that are not text at all.
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def _check_text(text: str, *, name: str) -> None:
+    """Refuse text that is empty or too full of control characters to be a CSV."""
+    if not text.strip():
+        raise _empty_file(name)
+    sample = text[:BINARY_SAMPLE_CHARS]
+    if "\x00" in sample or len(_CONTROL_CHARS.findall(sample)) > BINARY_CONTROL_RATIO * len(sample):
+        raise InputError(
+            f"{name} does not look like a text CSV file (it is full of control characters); "
+            "check that it is the right file and save it as 'CSV UTF-8', or pass encoding= if you "
+            "know how it was saved"
+        )
+
+
+def _empty_file(name: str) -> InputError:
+    return InputError(f"{name} is empty; a CSV needs at least a header line naming the columns")
+
+
+# --- delimiter --------------------------------------------------------------------------------------
+
+
+def _sniff_delimiter(lines: list[str]) -> str:
+    """The candidate delimiter that splits the header into most fields and the rows consistently.
+
+    Each candidate splits the first lines with the real CSV reader, so delimiters inside quoted
+    values do not count. A candidate must split the header into at least two fields; among those,
+    the one with the largest share of records having the header's field count wins, then the one
+    giving more fields, then the earlier of :data:`DELIMITERS`. This is steadier than
+    ``csv.Sniffer``, which looks for any character with a regular frequency and is easily fooled by
+    letters, spaces or decimal commas, and which ignores that the header fixes the field count.
+    A file that no candidate splits has a single column; comma is then as good as any.
+    """
+    best, best_score = ",", (0.0, 0)
+    for candidate in DELIMITERS:
+        counts = [
+            len(row) for row in csv.reader(lines, delimiter=candidate, strict=False) if "".join(row).strip()
+        ]
+        if not counts or counts[0] < 2:
+            continue
+        consistency = sum(count == counts[0] for count in counts) / len(counts)
+        score = (consistency, counts[0])
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+# --- parsing ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Parsed:
+    """The records of a file and what was found on the way."""
+
+    names: list[str]
+    records: list[list[str]]
+    starts: np.ndarray
+    blank_rows: int = 0
+    renamed_columns: dict[str, str] = field(default_factory=dict)
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+
+@contextmanager
+def _field_size_limit(size: int) -> Iterator[None]:
+    """Let the CSV reader accept a field as long as the whole text, for the duration of the read.
+
+    The reader refuses fields over 128 KiB by default, which a large JSON cell or an unterminated
+    quote swallowing the rest of the file exceeds; the limit is process-wide, so it is put back.
+    """
+    previous = csv.field_size_limit()
+    if size < previous:
+        yield
+        return
+    csv.field_size_limit(size + 1)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the reader allocates one list per record.
+
+    Each new list counts towards the collector's next pass, which then walks every list made so
+    far: on a large file those passes take longer than the parsing. Strings and lists of strings
+    hold no cycles, so nothing is lost by collecting after the read instead of during it.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _parse(lines: list[str], *, delimiter: str, name: str) -> _Parsed:
+    """Split ``lines`` into a header and records, noting blank, ragged and unterminated records.
+
+    There is no Python loop per record: the reader makes the records in C, and the line where each
+    starts is counted from the records themselves, since a record spans one line plus the line
+    breaks kept inside its quoted values (a blank line is an empty record of one line).
+    """
+    reader = csv.reader(lines, delimiter=delimiter, strict=False)
+    # The header is the first record with any text; blank lines above it are skipped.
+    header: list[str] | None = None
+    header_start = 1
+    for row in reader:
+        if "".join(row).strip():
+            header = row
+            break
+        header_start = reader.line_num + 1
+    if header is None:
+        raise _empty_file(name)
+    header_end = reader.line_num
+    names, renamed = _unique_names(header)
+    width = len(names)
+
+    rows = list(reader)
+    count = len(rows)
+    texts = list(map("".join, rows))
+    breaks = _count(texts, "\n") + _count(texts, "\r") - _count(texts, "\r\n")
+    spans = breaks + 1
+    starts = header_end + np.cumsum(spans) - spans + 1
+    # Blank: nothing but whitespace between the delimiters (or an empty line).
+    keep = np.fromiter(map(bool, map(str.strip, texts)), dtype=bool, count=count)
+    widths = np.fromiter(map(len, rows), dtype=np.int64, count=count)
+
+    problems: list[dict[str, Any]] = []
+    for position in np.flatnonzero(keep & (widths != width)).tolist():
+        start = int(starts[position])
+        raw = lines[start - 1 : start - 1 + int(spans[position])]
+        problems.append(_ragged_row(rows[position], raw, start=start, width=width, delimiter=delimiter))
+        rows[position] = (rows[position] + [""] * width)[:width]
+
+    # Only the last record can hold an unclosed quote: it swallows everything after it.
+    if count and keep[-1]:
+        last_start = int(starts[-1])
+    elif not count:
+        last_start = header_start
+    else:
+        last_start = 0
+    raw_last = "".join(lines[last_start - 1 :]) if last_start else ""
+    if last_start and _ends_inside_quotes(raw_last, delimiter=delimiter):
+        if problems and problems[-1]["bulk_row"] == last_start:
+            problems.pop()  # the unclosed quote is the cause, not the field count
+        problems.append(_unterminated_quote(raw_last, start=last_start, end=len(lines)))
+
+    return _Parsed(
+        names=names,
+        records=list(compress(rows, keep)),
+        starts=starts[keep],
+        blank_rows=count - int(keep.sum()),
+        renamed_columns=renamed,
+        problems=problems,
+    )
+
+
+def _count(texts: list[str], sub: str) -> np.ndarray:
+    """How often ``sub`` occurs in each of ``texts``."""
+    return np.fromiter(map(str.count, texts, repeat(sub)), dtype=np.int64, count=len(texts))
+
+
+def _ends_inside_quotes(raw: str, *, delimiter: str) -> bool:
+    """Whether the CSV text ``raw`` (one record) ends inside a quoted value.
+
+    The reader does not say so, but it can be asked: after a line break and a quote, text that ended
+    inside quotes still holds one record (the break joins the value and the quote closes it), while
+    text that ended outside quotes now holds two.
+    """
+    probe = io.StringIO(raw + '\n"', newline="")
+    return sum(1 for _ in csv.reader(probe, delimiter=delimiter, strict=False)) == 1
+
+
+def _unique_names(header: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Column names from the header: blank ones named by position, duplicates suffixed ``.1``, ``.2``.
+
+    ``bulk_row`` is taken by the row key, so a file column of that name is renamed too.
+    Returns the names and a mapping of each new name to the header text it replaces.
+    """
+    taken = {ROW_KEY} | {text for text in header if text.strip()}
+    seen: set[str] = {ROW_KEY}
+    names: list[str] = []
+    renamed: dict[str, str] = {}
+    for position, text in enumerate(header, start=1):
+        name = text if text.strip() else f"column_{position}"
+        if name in seen or (name != text and name in taken):
+            base, suffix = name, 1
+            while f"{base}.{suffix}" in seen or f"{base}.{suffix}" in taken:
+                suffix += 1
+            name = f"{base}.{suffix}"
+        if name != text:
+            renamed[name] = text
+        seen.add(name)
+        names.append(name)
+    return names, renamed
+
+
+def _ragged_row(row: list[str], raw: list[str], *, start: int, width: int, delimiter: str) -> dict[str, Any]:
+    """The error record of a record with more or fewer fields than the header."""
+    found = len(row)
+    where = f"line {start}" if len(raw) == 1 else f"the record starting on line {start}"
+    if found > width:
+        value = delimiter.join(row[width:])
+        outcome = f"the extra {_fields(found - width)} {value!r} were cut off"
+        fix = f"quote the value that contains {delimiter!r}, or remove the stray {delimiter!r}"
+    else:
+        value = "".join(raw).rstrip("\r\n")
+        outcome = f"the last {_fields(width - found)} were left empty"
+        fix = "add the missing values (or empty fields) to the line"
+    return _problem(
+        start,
+        ErrorCode.RAGGED_ROW,
+        f"{where} has {_fields(found)} but the header has {width}; {outcome}. To fix: {fix}, "
+        "then read the file again",
+        value,
+    )
+
+
+def _fields(count: int) -> str:
+    return f"{count} field" if count == 1 else f"{count} fields"
+
+
+def _unterminated_quote(raw: str, *, start: int, end: int) -> dict[str, Any]:
+    """The error record of a quoted value that is still open at the end of the file."""
+    return _problem(
+        start,
+        ErrorCode.UNTERMINATED_QUOTE,
+        f"a quoted value opened in the record starting on line {start} never closes, so lines "
+        f"{start} to {end} (the end of the file) were read as that one record. To fix: add the "
+        "closing quote where the value ends, then read the file again",
+        raw.rstrip("\r\n"),
+    )
+
+
+def _problem(row: int, code: ErrorCode, message: str, value: str) -> dict[str, Any]:
+    if len(value) > MAX_VALUE_CHARS:
+        value = value[: MAX_VALUE_CHARS - 1] + "…"
+    record: dict[str, Any] = dict.fromkeys(ERROR_COLUMNS)
+    record.update(bulk_row=row, stage=Stage.READ.value, code=code.value, message=message, value=value)
+    return record
+
+
+def _to_frame(parsed: _Parsed) -> pd.DataFrame:
+    """The frame of the parsed records: ``bulk_row`` first, then text columns (empty cells missing)."""
+    # The default text dtype of the running pandas: ``str`` in pandas 3, object in 2.x.
+    text_dtype = pd.Series(["text"]).dtype
+    columns: dict[str, Any] = {ROW_KEY: parsed.starts.astype(np.int64)}
+    cells = np.empty((len(parsed.records), len(parsed.names)), dtype=object)
+    if parsed.records:
+        cells[:] = parsed.records
+        cells[cells == ""] = None
+    for position, name in enumerate(parsed.names):
+        columns[name] = pd.Series(cells[:, position], dtype=text_dtype)
+    return pd.DataFrame(columns)
