@@ -1,0 +1,121 @@
+"""submit() without a server: options, input forms and the dry run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from bulkprep.errors import ConfigurationError
+from bulkprep.submit import job_definition, submit
+
+
+def prepared_frame(users: list[dict[str, Any] | None], statuses: list[str] | None = None) -> pd.DataFrame:
+    """A prepared frame built by hand: one input column, the bulk_* columns prepare adds."""
+    statuses = statuses or ["ready"] * len(users)
+    return pd.DataFrame(
+        {
+            "bulk_row": range(2, 2 + len(users)),
+            "Name": [f"name {i}" for i in range(len(users))],
+            "bulk_user": users,
+            "bulk_status": statuses,
+            "bulk_error": [None if s == "ready" else f"{s} row" for s in statuses],
+            "bulk_duplicate_of": pd.array([2 if s == "duplicate" else None for s in statuses], dtype="Int64"),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("options", "fragment"),
+    [
+        ({}, "no job to send to"),
+        ({"job_id": "1-a", "event": "E"}, "either job_id"),
+        ({"job_id": "1-a", "message": {"event": "E"}}, "either job_id"),
+        ({"job_id": "  "}, "job_id is empty"),
+        ({"event": "A", "message": {"event": "B"}}, "contradicts"),
+        ({"message": {"template": "T"}}, "needs an event"),
+        ({"message": {"event": "E", "tempalte": "T"}}, "unknown field"),
+        ({"event": ""}, "needs an event"),
+    ],
+)
+def test_job_options_missing_or_contradictory_are_refused(options: dict[str, Any], fragment: str) -> None:
+    with pytest.raises(ConfigurationError, match=fragment):
+        job_definition(**options)
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({"event": "E"}, {"message": {"event": "E"}}),
+        ({"event": "E", "message": {"data": {"a": 1}}}, {"message": {"data": {"a": 1}, "event": "E"}}),
+        ({"message": {"event": "E", "brand": "B"}}, {"message": {"event": "E", "brand": "B"}}),
+        ({"job_id": "1-a"}, {"job_id": "1-a"}),
+    ],
+)
+def test_job_definition(options: dict[str, Any], expected: dict[str, Any]) -> None:
+    assert job_definition(**options) == expected
+
+
+@pytest.mark.parametrize(
+    ("options", "fragment"),
+    [
+        ({"event": "E", "wait": True}, "needs run=True"),
+        ({"event": "E", "concurrency": 0}, "concurrency"),
+        ({"event": "E", "poll_interval": 0}, "poll_interval"),
+    ],
+)
+def test_other_bad_options_are_refused_before_anything_is_sent(
+    options: dict[str, Any], fragment: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=fragment):
+        submit(prepared_frame([{"recipient": "a"}]), dry_run=True, progress=False, **options)
+
+
+def test_a_raw_frame_without_a_mapping_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="pass a mapping"):
+        submit(pd.DataFrame({"Email": ["a@example.com"]}), event="E", dry_run=True, progress=False)
+
+
+def test_dry_run_plans_batches_and_skips_without_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COURIER_API_KEY", raising=False)
+    monkeypatch.delenv("COURIER_AUTH_TOKEN", raising=False)
+    users = [{"recipient": f"u{i}", "data": {"n": i}} for i in range(5)]
+    frame = prepared_frame([*users, None, None], [*["ready"] * 5, "invalid", "duplicate"])
+    result = submit(frame, event="WELCOME", dry_run=True, batch_size=2, progress=False)
+    plan = result.plan
+    assert plan is not None
+    assert plan.job == {"message": {"event": "WELCOME"}}
+    assert plan.batches[["batch", "users"]].to_dict("records") == [
+        {"batch": 1, "users": 2},
+        {"batch": 2, "users": 2},
+        {"batch": 3, "users": 1},
+    ]
+    assert plan.batches["first_rows"].tolist() == [[2, 3], [4, 5], [6]]
+    assert plan.payloads == users[:2]
+    assert plan.skipped[["bulk_row", "bulk_status"]].to_dict("records") == [
+        {"bulk_row": 7, "bulk_status": "invalid"},
+        {"bulk_row": 8, "bulk_status": "duplicate"},
+    ]
+    assert result.summary == {
+        "ready": 5,
+        "invalid": 1,
+        "duplicate": 1,
+        "accepted": 0,
+        "rejected": 0,
+        "failed": 0,
+    }
+    assert result.df["bulk_batch"].tolist()[:5] == [1, 1, 2, 2, 3]
+    assert result.df["bulk_batch"].isna().tolist()[5:] == [True, True]
+    assert result.job_id is None
+    assert "dry run: 3 batch(es)" in repr(result)
+
+
+def test_dry_run_takes_a_raw_frame_and_a_mapping() -> None:
+    raw = pd.DataFrame({"Email": ["ann@example.com", "nope", "ANN@example.com"]})
+    result = submit(raw, {"profile": {"email": "Email"}}, event="E", dry_run=True, progress=False)
+    assert result.df["bulk_status"].tolist() == ["ready", "invalid", "duplicate"]
+    assert result.plan is not None
+    assert result.plan.payloads == [{"profile": {"email": "ann@example.com"}}]
+    assert (result.errors["bulk_row"] == 1).any()
+    assert list(result.df.columns[:1]) == ["Email"]
