@@ -108,11 +108,11 @@ def load_by_hand() -> Callable[[Path], dict[str, Any]]:
                             problems.append("phone: not a valid number")
                     except phonenumbers.NumberParseException as exc:
                         problems.append(f"phone: {exc}")
-                for column, key in (("First Name", "first_name"), ("Last Name", "last_name"),
+                for column, name in (("First Name", "first_name"), ("Last Name", "last_name"),
                                     ("Country", "country"), ("Plan", "plan"), ("Signup Date", "signup_date"),
                                     ("Notes", "notes")):  # fmt: skip
                     if row[column]:
-                        user["data"][key] = row[column]
+                        user["data"][name] = row[column]
                 newsletter = row["Newsletter"].strip().lower()
                 if newsletter:
                     user["data"]["newsletter"] = newsletter in ("yes", "y", "true", "1")
