@@ -1,0 +1,363 @@
+"""Jobs of the sandbox: the state and rules behind Courier's five bulk endpoints, without any HTTP.
+
+A :class:`JobStore` holds the jobs, detects duplicate users, runs the job lifecycle on an injected clock
+and remembers how often each user was offered. It is not thread-safe on its own: the server calls it
+under one lock. :class:`Dialect` picks which of Courier's documented answers the store gives where the
+documentation disagrees.
+
+Example:
+    >>> store = JobStore(Dialect(processing_seconds=0), clock=lambda: 0.0)
+    >>> job_id = store.create({"message": {"event": "WELCOME"}}).body["jobId"]
+    >>> store.add_users(job_id, {"users": [{"recipient": "u1"}, {"recipient": "u1"}]}).body
+    {'errors': [{'error': 'Duplicate user', 'user': {'user_id': 'u1'}}], 'total': 1}
+    >>> _ = store.run(job_id)
+    >>> store.get(job_id).body["job"]["status"]
+    'COMPLETED'
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import orjson
+
+from bulkprep._sandbox_validate import ApiError, check_message, check_users
+
+__all__ = ["Answer", "Dialect", "JobStore", "new_courier_id", "offer_key", "user_ids"]
+
+EchoShape = Literal["flattened", "request"]
+IngestAnswer = Literal["json", "empty"]
+Channel = Literal["any", "email", "sms"]
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """Which of Courier's documented answers the sandbox gives, and how its jobs behave.
+
+    Attributes:
+        create_status: status of ``POST /bulk``: 200 (current reference) or 201 (older docs).
+        run_status: status of ``POST /bulk/{id}/run``: 202 (older docs) or 204 (current reference).
+        ingest_answer: ``"json"`` answers ``POST /bulk/{id}`` with 200 ``{"errors", "total"}`` (the ingest
+            page); ``"empty"`` answers 204 with no body (the current OpenAPI reference).
+        echo: shape of the user echoed in a duplicate error: ``"flattened"`` (``{email, user_id, data}``,
+            the ingest page's example) or ``"request"`` (the user as sent).
+        page_size: users per page of ``GET /bulk/{id}/users``.
+        processing_seconds: how long a job takes from run to COMPLETED; users finish one by one over it.
+        channel: which address a user needs to end ENQUEUED rather than ERROR: ``"any"`` (an email or a
+            phone number in ``profile`` or ``to``), ``"email"`` (``profile.email``; ``to.email`` alone is
+            not enough, as for Courier's email jobs) or ``"sms"`` (a phone number in ``profile`` or ``to``).
+
+    Example:
+        >>> Dialect(create_status=201).run_status
+        204
+    """
+
+    create_status: Literal[200, 201] = 200
+    run_status: Literal[202, 204] = 204
+    ingest_answer: IngestAnswer = "json"
+    echo: EchoShape = "flattened"
+    page_size: int = 100
+    processing_seconds: float = 0.2
+    channel: Channel = "any"
+
+    def __post_init__(self) -> None:
+        # Imported here: the errors module is the public one, the store only needs it to refuse options.
+        from bulkprep.errors import ConfigurationError
+
+        allowed: dict[str, tuple[Any, ...]] = {
+            "create_status": (200, 201),
+            "run_status": (202, 204),
+            "ingest_answer": ("json", "empty"),
+            "echo": ("flattened", "request"),
+            "channel": ("any", "email", "sms"),
+        }
+        for name, values in allowed.items():
+            if getattr(self, name) not in values:
+                raise ConfigurationError(
+                    f"sandbox option {name}={getattr(self, name)!r} is not one of "
+                    + ", ".join(map(repr, values))
+                )
+        if not isinstance(self.page_size, int) or self.page_size < 1:
+            raise ConfigurationError(
+                f"sandbox option page_size={self.page_size!r} must be a positive integer"
+            )
+        if self.processing_seconds < 0:
+            raise ConfigurationError(
+                f"sandbox option processing_seconds={self.processing_seconds!r} is negative"
+            )
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A successful answer: HTTP status and JSON body (``None`` for an empty body)."""
+
+    status: int
+    body: Any = None
+
+
+def new_courier_id() -> str:
+    """An id shaped like Courier's job and message ids: a digit, 8 hex digits (the time), 24 hex digits.
+
+    Example:
+        >>> import re
+        >>> bool(re.fullmatch(r"1-[0-9a-f]{8}-[0-9a-f]{24}", new_courier_id()))
+        True
+    """
+    return f"1-{int(time.time()) & 0xFFFFFFFF:08x}-{secrets.token_hex(12)}"
+
+
+def _text(container: Any, name: str) -> str | None:
+    """``container[name]`` when the container is an object and the value a non-empty string."""
+    if isinstance(container, dict):
+        value = container.get(name)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def user_ids(user: dict[str, Any]) -> list[str]:
+    """The user ids a user claims (``recipient`` and ``to.user_id`` share one namespace).
+
+    Example:
+        >>> user_ids({"recipient": "a", "to": {"user_id": "b"}})
+        ['a', 'b']
+    """
+    ids = [_text(user, "recipient"), _text(user.get("to"), "user_id")]
+    return list(dict.fromkeys(i for i in ids if i is not None))
+
+
+def _email(user: dict[str, Any]) -> str | None:
+    return _text(user.get("profile"), "email") or _text(user.get("to"), "email")
+
+
+def _phone(user: dict[str, Any]) -> str | None:
+    return _text(user.get("profile"), "phone_number") or _text(user.get("to"), "phone_number")
+
+
+def offer_key(user: dict[str, Any]) -> str:
+    """What identifies a user when counting offers: its user id, else its email, else its phone, else itself.
+
+    Example:
+        >>> offer_key({"profile": {"email": "a@b.co"}}), offer_key({"data": {"x": 1}})
+        ('a@b.co', '{"data":{"x":1}}')
+    """
+    ids = user_ids(user)
+    key = ids[0] if ids else (_email(user) or _phone(user))
+    return key if key is not None else orjson.dumps(user, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def _flattened(user: dict[str, Any]) -> dict[str, Any]:
+    """The flattened echo of Courier's ingest example: ``{email, user_id, data}``, absent parts left out."""
+    ids = user_ids(user)
+    echo = {"email": _email(user), "user_id": ids[0] if ids else None, "data": user.get("data")}
+    return {name: value for name, value in echo.items() if value is not None}
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy through JSON: stored data is JSON by construction, and this is fast and depth-safe."""
+    return orjson.loads(orjson.dumps(value))
+
+
+@dataclass
+class _User:
+    user: dict[str, Any]
+    status: str = "PENDING"
+    message_id: str | None = None
+
+    def item(self) -> dict[str, Any]:
+        """The user as ``GET /bulk/{id}/users`` lists it; ``messageId`` only once there is one."""
+        item = {**_copy(self.user), "status": self.status}
+        if self.message_id is not None:
+            item["messageId"] = self.message_id
+        return item
+
+
+@dataclass
+class _Job:
+    job_id: str
+    definition: dict[str, Any]
+    users: list[_User] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+    offers: Counter[str] = field(default_factory=Counter)
+    ran_at: float | None = None
+    finished: int = 0  # users[:finished] have their final status; they finish in order
+    enqueued: int = 0
+    failures: int = 0
+
+
+class JobStore:
+    """Courier's bulk jobs in memory; each public method is one endpoint and returns an :class:`Answer`.
+
+    Args:
+        dialect: which documented answers to give and how jobs behave.
+        clock: seconds, monotonic; drives the lifecycle so tests need not wait.
+
+    Raises:
+        ApiError: from every endpoint method, for the answers Courier gives as errors.
+    """
+
+    def __init__(self, dialect: Dialect, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.dialect = dialect
+        self._clock = clock
+        self._jobs: dict[str, _Job] = {}
+
+    def reset(self) -> None:
+        """Forget every job."""
+        self._jobs.clear()
+
+    # -- endpoints ---------------------------------------------------------------------------------------
+
+    def create(self, document: Any) -> Answer:
+        """``POST /bulk``: a new job from ``{"message": {...}}``."""
+        message = check_message(document)
+        job_id = new_courier_id()
+        while job_id in self._jobs:  # pragma: no cover - 96 random bits
+            job_id = new_courier_id()
+        self._jobs[job_id] = _Job(job_id, _copy(message))
+        return Answer(self.dialect.create_status, {"jobId": job_id})
+
+    def add_users(self, job_id: str, document: Any) -> Answer:
+        """``POST /bulk/{job_id}``: add users, refusing ones whose user id the job already holds."""
+        job = self._job(job_id)
+        users = check_users(document)
+        if job.ran_at is not None:
+            raise ApiError(
+                409,
+                "invalid_request_error",
+                f"job {job_id} has already run; users can no longer be added to it. Create a new job",
+            )
+        errors = []
+        total = 0
+        for user in users:
+            job.offers[offer_key(user)] += 1
+            ids = user_ids(user)
+            if any(i in job.ids for i in ids):
+                echo = _flattened(user) if self.dialect.echo == "flattened" else _copy(user)
+                errors.append({"error": "Duplicate user", "user": echo})
+                continue
+            job.ids.update(ids)
+            job.users.append(_User(_copy(user)))
+            total += 1
+        if self.dialect.ingest_answer == "empty":
+            return Answer(204)
+        return Answer(200, {"errors": errors, "total": total})
+
+    def run(self, job_id: str) -> Answer:
+        """``POST /bulk/{job_id}/run``: start the job; a job runs once."""
+        job = self._job(job_id)
+        if job.ran_at is not None:
+            raise ApiError(
+                409, "invalid_request_error", f"job {job_id} has already run; a job runs only once"
+            )
+        job.ran_at = self._clock()
+        return Answer(self.dialect.run_status)
+
+    def get(self, job_id: str) -> Answer:
+        """``GET /bulk/{job_id}``: the job's definition, status and counters."""
+        return Answer(200, {"job": self._snapshot(self._job(job_id))})
+
+    def page(self, job_id: str, cursor: str | None) -> Answer:
+        """``GET /bulk/{job_id}/users?cursor=``: one page of users with their delivery state."""
+        job = self._job(job_id)
+        self._advance(job)
+        start = self._offset(job, cursor) if cursor else 0
+        end = start + self.dialect.page_size
+        items = [user.item() for user in job.users[start:end]]
+        more = end < len(job.users)
+        next_cursor = self._cursor(job, end) if more else None
+        return Answer(200, {"items": items, "paging": {"more": more, "cursor": next_cursor}})
+
+    # -- read access for tests ---------------------------------------------------------------------------
+
+    def jobs(self) -> dict[str, dict[str, Any]]:
+        """Every job as ``GET /bulk/{job_id}`` reports it, by job id."""
+        return {job_id: self._snapshot(job) for job_id, job in self._jobs.items()}
+
+    def users(self, job_id: str) -> list[dict[str, Any]]:
+        """Every stored user of a job, as ``GET /bulk/{job_id}/users`` lists them."""
+        job = self._job(job_id)
+        self._advance(job)
+        return [user.item() for user in job.users]
+
+    def offers(self, job_id: str | None = None) -> dict[str, int]:
+        """How many times each user (see :func:`offer_key`) was offered to one job, or to all jobs."""
+        jobs: Iterator[_Job] = iter([self._job(job_id)]) if job_id is not None else iter(self._jobs.values())
+        total: Counter[str] = Counter()
+        for job in jobs:
+            total.update(job.offers)
+        return dict(total)
+
+    # -- rules -------------------------------------------------------------------------------------------
+
+    def _job(self, job_id: str) -> _Job:
+        job = self._jobs.get(job_id)
+        if job is None:
+            raise ApiError(
+                404, "invalid_request_error", f"job {job_id!r} not found; create one with POST /bulk"
+            )
+        return job
+
+    def _snapshot(self, job: _Job) -> dict[str, Any]:
+        status = self._advance(job)
+        return {
+            "definition": _copy(job.definition),
+            "status": status,
+            "received": len(job.users),
+            "enqueued": job.enqueued,
+            "failures": job.failures,
+        }
+
+    def _reachable(self, user: dict[str, Any]) -> bool:
+        """Whether the job's channel has an address for this user (see :class:`Dialect` ``channel``)."""
+        channel = self.dialect.channel
+        if channel == "email":
+            return _text(user.get("profile"), "email") is not None
+        if channel == "sms":
+            return _phone(user) is not None
+        return _email(user) is not None or _phone(user) is not None
+
+    def _advance(self, job: _Job) -> str:
+        """Bring a job up to the clock and return its status; users finish evenly over the processing time."""
+        if job.ran_at is None:
+            return "CREATED"
+        elapsed = self._clock() - job.ran_at
+        duration = self.dialect.processing_seconds
+        count = len(job.users)
+        done = count if elapsed >= duration else int(count * elapsed / duration)
+        for user in job.users[job.finished : done]:
+            if self._reachable(user.user):
+                user.status, user.message_id = "ENQUEUED", new_courier_id()
+                job.enqueued += 1
+            else:
+                user.status = "ERROR"
+                job.failures += 1
+        job.finished = max(job.finished, done)
+        return "COMPLETED" if elapsed >= duration else "PROCESSING"
+
+    @staticmethod
+    def _cursor(job: _Job, offset: int) -> str:
+        return base64.urlsafe_b64encode(f"{job.job_id}:{offset}".encode()).decode().rstrip("=")
+
+    @staticmethod
+    def _offset(job: _Job, cursor: str) -> int:
+        """Decode a cursor of this job; anything else is a 400 (cursors are opaque to clients)."""
+        try:
+            text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+            owner, _, offset = text.rpartition(":")
+            if owner == job.job_id and offset.isdigit() and int(offset) <= len(job.users):
+                return int(offset)
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            pass
+        raise ApiError(
+            400,
+            "invalid_request_error",
+            "cursor is not valid for this job; "
+            "pass paging.cursor from the previous page, or no cursor for the first page",
+        )
