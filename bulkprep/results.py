@@ -15,7 +15,7 @@ Example:
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -121,7 +121,7 @@ def _tier_index(identities: pd.DataFrame, paths: Iterable[str]) -> dict[str, set
     return index
 
 
-def match_to_rows(echoes: list[Mapping[str, Any]], identities: pd.DataFrame) -> Matching:
+def match_to_rows(echoes: Sequence[Any], identities: pd.DataFrame) -> Matching:
     """Match each echoed user to the one row it stands for.
 
     Tiers are tried strongest first (user id, then email, then phone); a later tier only narrows

@@ -173,10 +173,10 @@ class _Outcomes:
 class _Progress:
     """A tqdm bar over rows, with batches and retries in its postfix."""
 
-    def __init__(self, *, total_rows: int, total_batches: int, enabled: bool) -> None:
+    def __init__(self, *, total_rows: int, enabled: bool) -> None:
         self._bar = tqdm(total=total_rows, unit="row", desc="submitting", disable=not enabled, leave=True)
         self._batches = 0
-        self._total_batches = total_batches
+        self.total_batches = 0
         self.retries = 0
         self._lock = threading.Lock()
 
@@ -192,10 +192,16 @@ class _Progress:
             self._postfix()
 
     def _postfix(self) -> None:
-        self._bar.set_postfix(batches=f"{self._batches}/{self._total_batches}", retries=self.retries)
+        self._bar.set_postfix(batches=f"{self._batches}/{self.total_batches}", retries=self.retries)
 
     def close(self) -> None:
         self._bar.close()
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 class _Submission:
@@ -294,7 +300,10 @@ class _Submission:
                 self.send(half, maybe_sent=maybe_sent)
             return
         answer = {"status": exc.status, "type": exc.type, "message": _courier_words(exc)}
-        state = "failed" if exc.retryable else "rejected"
+        # Only Courier's own 4xx refuses the users; anything else (retries exhausted, a network
+        # failure that no retry can fix) leaves them not delivered, and safe to send again.
+        refused = 400 <= exc.status < 500 and not exc.retryable
+        state = "rejected" if refused else "failed"
         self._journal("mark_done", batch.number, state, answer)
         self.apply_refusal(batch, answer, state=state)
         self.progress.batch_done(batch.users)
@@ -523,10 +532,13 @@ def submit(
             input_columns=_input_columns(result_df),
         )
     with ExitStack() as stack:
+        bar = stack.enter_context(_Progress(total_rows=len(users), enabled=progress))
         if client is None:
             from bulkprep.client import CourierClient
 
-            client = stack.enter_context(CourierClient(api_key, base_url, sleep=sleep))
+            client = stack.enter_context(
+                CourierClient(api_key, base_url, sleep=sleep, on_retry=bar.retried, pool_maxsize=concurrency)
+            )
         book = None
         if journal is not None:
             from bulkprep.journal import Journal
@@ -543,6 +555,7 @@ def submit(
             run=run,
             wait=wait,
             concurrency=concurrency,
+            bar=bar,
             progress=progress,
             sleep=sleep,
             wait_timeout=wait_timeout,
@@ -625,6 +638,7 @@ def _send_all(
     run: bool,
     wait: bool,
     concurrency: int,
+    bar: _Progress,
     progress: bool,
     sleep: Callable[[float], None],
     wait_timeout: float,
@@ -635,14 +649,13 @@ def _send_all(
         work = _journal_batches(journal, users, batches)
     else:
         work = [(batch, None) for batch in batches]
-    bar = _Progress(total_rows=len(users), total_batches=len(work), enabled=progress)
+    bar.total_batches = len(work)
     next_number = max((batch.number for batch, _ in work), default=0) + 1
     if journal is not None:
         next_number = max([next_number, *(entry.number + 1 for entry in journal.batches())])
     sending = _Submission(
         client=client, job_id=job_id, users=users, journal=journal, progress=bar, next_number=next_number
     )
-    restore_on_retry = _hook_retries(client, bar)
     try:
         to_send: list[tuple[Batch, bool]] = []
         for batch, entry in work:
@@ -660,7 +673,6 @@ def _send_all(
             for future in [pool.submit(sending.send, b, maybe_sent=m) for b, m in to_send]:
                 future.result()
     finally:
-        restore_on_retry()
         bar.close()
     if sending.stopped_by is not None:
         stopped = sending.stopped_by
@@ -695,25 +707,6 @@ def _send_all(
         job=job,
         input_columns=_input_columns(result_df),
     )
-
-
-def _hook_retries(client: CourierClient, bar: _Progress) -> Callable[[], None]:
-    """Count the client's retries in the progress bar; returns how to undo it."""
-    if not hasattr(client, "on_retry"):
-        return lambda: None
-    previous = client.on_retry
-
-    def counted(event: Any) -> None:
-        bar.retried(event)
-        if previous is not None:
-            previous(event)
-
-    client.on_retry = counted
-
-    def restore() -> None:
-        client.on_retry = previous
-
-    return restore
 
 
 def _run_job(

@@ -55,7 +55,7 @@ def test_echo_matches_its_row_in_either_shape(echo: dict, row: int) -> None:
     ],
 )
 def test_echo_that_matches_no_row_is_unmatched(echo: object) -> None:
-    matching = match_to_rows([echo], identities_of(BATCH))  # type: ignore[list-item]
+    matching = match_to_rows([echo], identities_of(BATCH))
     assert matching.matches == {}
     assert matching.unmatched == [0]
 
