@@ -6,6 +6,8 @@ Example:
     {'a': 3, 'c': '2024-01-02T00:00:00', 'd': [1.5]}
     >>> dumps({"a": 1})
     b'{"a":1}'
+    >>> clean(2**70)  # beyond what a 64-bit JSON number reader keeps: sent as exact text
+    '1180591620717411303424'
 """
 
 from __future__ import annotations
@@ -31,6 +33,11 @@ class _Missing:
 
 MISSING: Any = _Missing()
 
+# orjson (and most JSON readers) handle integers only within these bounds; larger ones become text so
+# that no digit is lost.
+_SMALLEST_JSON_INT = -(2**63)
+_LARGEST_JSON_INT = 2**64 - 1
+
 
 def is_missing(value: Any) -> bool:
     """True for None, NaN, NaT, pd.NA and the MISSING marker (scalars only)."""
@@ -51,19 +58,17 @@ def clean(value: Any) -> Any:
     """
     if is_missing(value):
         return MISSING
-    if isinstance(value, str | bool):
-        return value
-    if isinstance(value, np.bool_):
+    if isinstance(value, str):
+        return _clean_text(value)
+    if isinstance(value, bool | np.bool_):
         return bool(value)
     if isinstance(value, int | np.integer):
-        return int(value)
+        return _clean_int(int(value))
     if isinstance(value, float | np.floating):
         number = float(value)
         return number if math.isfinite(number) else MISSING
     if isinstance(value, Decimal):
-        if not value.is_finite():
-            return MISSING
-        return int(value) if value == value.to_integral_value() else float(value)
+        return _clean_decimal(value)
     if isinstance(value, pd.Timestamp | dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, np.datetime64):
@@ -82,7 +87,42 @@ def clean(value: Any) -> Any:
         return [None if item is MISSING else item for item in items]
     if isinstance(value, np.generic):
         return clean(value.item())
-    return str(value)
+    if isinstance(value, bytes | bytearray):
+        return _clean_text(bytes(value).decode("utf-8", errors="replace"))
+    return _clean_text(str(value))
+
+
+def _clean_text(text: str) -> str:
+    """A plain ``str`` that UTF-8 can encode: lone surrogates (never valid JSON text) become U+FFFD."""
+    if type(text) is not str:  # numpy and other str subclasses
+        text = str.__str__(text)
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", errors="surrogatepass").decode("utf-8", errors="replace")
+    return text
+
+
+def _clean_int(number: int) -> int | str:
+    """The integer itself, or its exact digits as text when it is too large for a JSON number."""
+    if _SMALLEST_JSON_INT <= number <= _LARGEST_JSON_INT:
+        return number
+    return str(number)
+
+
+def _clean_decimal(number: Decimal) -> Any:
+    """Whole decimals become ints, others floats; text when a float would lose the value entirely."""
+    if not number.is_finite():
+        return MISSING
+    if number == number.to_integral_value():
+        return _clean_int(int(number))
+    as_float = float(number)
+    # 1E+400 overflows to inf and 1E-400 underflows to 0.0: keep the exact text rather than lie.
+    if not math.isfinite(as_float) or as_float == 0.0:
+        return str(number)
+    return as_float
 
 
 def dumps(obj: Any) -> bytes:
