@@ -145,8 +145,8 @@ def read_csv(
     # Physical lines as a CSV reader sees them: split after \r\n, \n or \r and nothing else (not at
     # \x0b, \x85 or \u2028 as str.splitlines would), so line numbers match what editors show.
     lines = list(io.StringIO(text, newline=""))
-    delimiter = sep if sep is not None else _sniff_delimiter(lines[:SNIFF_LINES])
     with _field_size_limit(len(text)), _gc_paused():
+        delimiter = sep if sep is not None else _sniff_delimiter(lines[:SNIFF_LINES])
         parsed = _parse(lines, delimiter=delimiter, name=name)
         frame = _to_frame(parsed)
     frame.attrs[ATTRS_KEY] = {

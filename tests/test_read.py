@@ -1,0 +1,599 @@
+"""Tests of the CSV intake stage, on the fixture corpus in tests/fixtures/csv and on generated tables."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gc
+import io
+import re
+import runpy
+import string
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bulkprep.errors import ConfigurationError, InputError
+from bulkprep.read import ReadInfo, read_csv, read_errors, read_info
+from bulkprep.report import ERROR_COLUMNS
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CSV_DIR = FIXTURES / "csv"
+USERS_HEADER = ["user_id", "email", "phone", "name", "plan"]
+
+
+def values(df: pd.DataFrame) -> dict[tuple[Any, Any], Any]:
+    """Every cell by (bulk_row, column), missing cells as None."""
+    return {
+        (row, column): None if pd.isna(value) else value
+        for row, record in df.set_index("bulk_row").iterrows()
+        for column, value in record.items()
+    }
+
+
+def test_committed_fixtures_match_the_generator() -> None:
+    generator = runpy.run_path(str(FIXTURES / "make_csv_fixtures.py"))
+    expected: dict[str, bytes] = generator["fixture_bytes"]()
+    on_disk = {path.name: path.read_bytes() for path in CSV_DIR.glob("*.csv")}
+    assert on_disk == expected
+
+
+# fixture, encoding, delimiter, bulk_row values, blank rows dropped, error codes, selected cells
+FIXTURE_CASES = [
+    (
+        "users_utf8_comma_lf.csv",
+        "utf-8",
+        ",",
+        [2, 3, 4, 5, 6, 7],
+        0,
+        [],
+        {
+            (2, "user_id"): "00042",
+            (2, "phone"): "+44 20 7946 0958",
+            (3, "email"): " Grace@Example.COM ",
+            (3, "phone"): "2.02555E+09",
+            (3, "plan"): "NA",
+            (4, "email"): None,
+            (4, "plan"): "null",
+            (5, "name"): "N/A",
+            (5, "plan"): "nan",
+            (6, "phone"): "-",
+            (6, "plan"): None,
+            (7, "user_id"): "0",
+            (7, "plan"): "NULL",
+        },
+    ),
+    (
+        "users_utf8_bom_comma_crlf.csv",
+        "utf-8-sig",
+        ",",
+        [2, 3, 4],
+        0,
+        [],
+        {
+            (2, "user_id"): "u-1",
+            (2, "name"): "Zoë Dupré",
+            (4, "name"): "Björk Guðmundsdóttir",
+            (4, "plan"): None,
+        },
+    ),
+    (
+        "users_utf8_tab_lf.csv",
+        "utf-8",
+        "\t",
+        [2, 3],
+        0,
+        [],
+        {(2, "name"): "Smith, Anna", (3, "name"): "O'Brien; Seán", (3, "phone"): "07700 900456"},
+    ),
+    (
+        "users_utf16le_bom_tab_crlf.csv",
+        "utf-16-le",
+        "\t",
+        [2, 3, 4],
+        0,
+        [],
+        {(2, "name"): "김민준", (3, "name"): "王美", (3, "phone"): None, (4, "plan"): "NA"},
+    ),
+    (
+        "users_utf16be_bom_comma_lf.csv",
+        "utf-16-be",
+        ",",
+        [2, 3],
+        0,
+        [],
+        {(2, "name"): "Ana Muñoz", (3, "name"): "Olúwáṣeun"},
+    ),
+    (
+        "users_cp1252_semicolon_crlf.csv",
+        "cp1252",
+        ";",
+        [2, 3, 4],
+        0,
+        [],
+        {
+            (2, "user_id"): "0100",
+            (2, "name"): "François Müller",
+            (2, "price"): "9,99 €",
+            (3, "name"): "Siobhán O’Connor",
+            (3, "plan"): "free – trial",
+            (4, "name"): "Jürgen Weiß",
+            (4, "price"): None,
+        },
+    ),
+    (
+        "users_latin1_pipe_lf.csv",
+        "cp1252",
+        "|",
+        [2, 3, 4],
+        0,
+        [],
+        {(2, "name"): "Inês Conceição", (3, "name"): "Søren Ærø", (4, "name"): "Straße ¿qué? ½"},
+    ),
+    (
+        "users_pipe_cr.csv",
+        "utf-8",
+        "|",
+        [2, 3, 4],
+        0,
+        [],
+        {(2, "phone"): "+1 212 555 0101", (3, "plan"): None, (4, "plan"): "free"},
+    ),
+    (
+        "quoted_newlines_crlf.csv",
+        "utf-8",
+        ",",
+        [2, 4, 7, 8, 9, 11],
+        0,
+        [],
+        {
+            (2, "note"): "first line\r\nsecond line",
+            (4, "note"): "three\r\nline\r\nnote",
+            (7, "note"): "commas, inside, quotes",
+            (8, "note"): 'she said "hi"',
+            (8, "plan"): None,
+            (9, "note"): "bare\nLF inside a CRLF file",
+            (11, "note"): None,
+            (11, "plan"): "free",
+        },
+    ),
+    (
+        "blank_rows_semicolon.csv",
+        "utf-8",
+        ";",
+        [2, 5, 8],
+        7,
+        [],
+        {(2, "name"): "Ann", (5, "phone"): "+44 20 7946 0000", (8, "plan"): None},
+    ),
+    (
+        "ragged_rows.csv",
+        "utf-8",
+        ",",
+        [2, 3, 4, 5, 6],
+        0,
+        ["ragged_row", "ragged_row", "ragged_row"],
+        {
+            (3, "name"): "Smith",
+            (3, "plan"): " Bob",
+            (4, "email"): "c@example.com",
+            (4, "phone"): None,
+            (5, "plan"): "pro",
+            (6, "name"): "Eve",
+        },
+    ),
+    (
+        "unterminated_quote.csv",
+        "utf-8",
+        ",",
+        [2, 3],
+        0,
+        ["unterminated_quote"],
+        {
+            (2, "note"): "fine",
+            (3, "note"): "never closed\n3,c@example.com,swallowed\n4,d@example.com,swallowed too\n",
+        },
+    ),
+    (
+        "messy_headers.csv",
+        "utf-8",
+        ",",
+        [2, 3],
+        0,
+        [],
+        {
+            (2, "Email "): "a@example.com",
+            (2, "column_3"): "x",
+            (2, "Email .1"): "dup",
+            (2, "bulk_row.1"): "99",
+        },
+    ),
+    ("header_only.csv", "utf-8", ",", [], 0, [], {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding", "delimiter", "rows", "blank_rows", "codes", "cells"),
+    FIXTURE_CASES,
+    ids=[case[0] for case in FIXTURE_CASES],
+)
+def test_fixture(
+    name: str,
+    encoding: str,
+    delimiter: str,
+    rows: list[int],
+    blank_rows: int,
+    codes: list[str],
+    cells: dict[tuple[int, str], Any],
+) -> None:
+    df = read_csv(CSV_DIR / name)
+    info = read_info(df)
+    assert (info.encoding, info.delimiter, info.blank_rows) == (encoding, delimiter, blank_rows)
+    assert info.source == str(CSV_DIR / name)
+    assert df.columns[0] == "bulk_row"
+    assert df["bulk_row"].dtype == "int64"
+    assert df["bulk_row"].tolist() == rows
+    assert read_errors(df)["code"].tolist() == codes
+    assert info.error_count == len(codes)
+    found = values(df)
+    assert {key: found[key] for key in cells} == cells
+
+
+@pytest.mark.parametrize("name", [case[0] for case in FIXTURE_CASES if case[0].startswith("users_")])
+def test_user_fixtures_share_their_columns_and_hold_only_text(name: str) -> None:
+    df = read_csv(CSV_DIR / name)
+    assert list(df.columns[:6]) == ["bulk_row", *USERS_HEADER]
+    text_dtype = pd.Series(["text"]).dtype
+    assert all(df[column].dtype == text_dtype for column in df.columns[1:])
+    assert all(isinstance(v, str) for column in df.columns[1:] for v in df[column].dropna())
+
+
+def test_header_only_file_gives_an_empty_frame_with_its_columns() -> None:
+    df = read_csv(CSV_DIR / "header_only.csv")
+    assert list(df.columns) == ["bulk_row", *USERS_HEADER]
+    assert df.empty
+    assert read_errors(df).empty
+
+
+def test_messy_header_names_are_made_unique_and_recorded() -> None:
+    df = read_csv(CSV_DIR / "messy_headers.csv")
+    assert list(df.columns) == [
+        "bulk_row",
+        "user_id",
+        "Email ",
+        "column_3",
+        "email",
+        "Email .1",
+        "bulk_row.1",
+        "column_7",
+    ]
+    assert read_info(df).renamed_columns == {
+        "column_3": "",
+        "Email .1": "Email ",
+        "bulk_row.1": "bulk_row",
+        "column_7": "",
+    }
+    assert df.attrs["bulkprep"]["renamed_columns"] == read_info(df).renamed_columns
+
+
+def test_a_generated_name_does_not_take_an_existing_one() -> None:
+    df = read_csv(io.StringIO("column_2,,column_2\n1,2,3\n"))
+    assert list(df.columns) == ["bulk_row", "column_2", "column_2.1", "column_2.2"]
+    assert read_info(df).renamed_columns == {"column_2.1": "", "column_2.2": "column_2"}
+
+
+def test_ragged_rows_stay_and_are_reported_with_counts_and_values() -> None:
+    df = read_csv(CSV_DIR / "ragged_rows.csv")
+    errors = read_errors(df)
+    assert list(errors.columns) == list(ERROR_COLUMNS)
+    assert errors["bulk_row"].tolist() == [3, 4, 5]
+    assert set(errors["stage"]) == {"read"}
+    assert errors["value"].tolist() == [
+        "free",  # the field cut off from "Smith, Bob"
+        "3,c@example.com",  # the whole line, which had too few fields
+        ",extra",
+    ]
+    messages = errors["message"].tolist()
+    assert "line 3 has 6 fields but the header has 5" in messages[0]
+    assert "quote the value that contains ','" in messages[0]
+    assert "line 4 has 2 fields but the header has 5" in messages[1]
+    assert "add the missing values" in messages[1]
+    assert "line 5 has 7 fields" in messages[2]
+    assert df.loc[df["bulk_row"] == 5, ["user_id", "plan"]].iloc[0].tolist() == ["4", "pro"]
+
+
+def test_ragged_record_spanning_lines_quotes_all_its_lines() -> None:
+    df = read_csv(io.StringIO('a,b,c\n1,"x\ny"\n'))
+    error = read_errors(df).iloc[0]
+    assert error["bulk_row"] == 2
+    assert error["value"] == '1,"x\ny"'
+    assert "the record starting on line 2 has 2 fields" in error["message"]
+
+
+def test_unterminated_quote_is_reported_once_and_keeps_the_text() -> None:
+    df = read_csv(CSV_DIR / "unterminated_quote.csv")
+    errors = read_errors(df)
+    assert errors[["bulk_row", "stage", "code"]].to_dict("records") == [
+        {"bulk_row": 3, "stage": "read", "code": "unterminated_quote"}
+    ]
+    assert "lines 3 to 5" in errors["message"].iloc[0]
+    assert "add the closing quote" in errors["message"].iloc[0]
+    assert errors["value"].iloc[0].startswith('2,b@example.com,"never closed\n3,')
+
+
+def test_unterminated_quote_in_the_header() -> None:
+    df = read_csv(io.StringIO('id,"name\n1,Ann\n'))
+    assert df.empty
+    assert read_errors(df)[["bulk_row", "code"]].to_dict("records") == [
+        {"bulk_row": 1, "code": "unterminated_quote"}
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'a,b\n1,"closed"\n',
+        'a,b\n1,"ends with a doubled quote"""\n',
+        'a,b\n1,x"y\n',
+        'a,b\n1,2\n"\n',  # a lone quote on the last line: a blank record, dropped
+    ],
+)
+def test_closed_quotes_are_not_reported(text: str) -> None:
+    assert read_errors(read_csv(io.StringIO(text))).empty
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_line_endings_give_the_same_rows_and_line_numbers(newline: str) -> None:
+    text = newline.join(["id,note", '1,"two', 'lines"', "", "2,x", "3,y"]) + newline
+    df = read_csv(io.BytesIO(text.encode()))
+    assert df["bulk_row"].tolist() == [2, 5, 6]
+    assert df["note"].tolist() == [f"two{newline}lines", "x", "y"]
+    assert read_info(df).blank_rows == 1
+
+
+def test_only_cr_lf_and_crlf_end_a_line() -> None:
+    # Vertical tab, form feed, NEL and the Unicode line separators are text, not line ends.
+    df = read_csv(io.StringIO("a,b\nx\u2028y,p\u2029q\n1\u0085,2\n3,4\n"))
+    assert df["bulk_row"].tolist() == [2, 3, 4]
+    assert df["a"].tolist() == ["x\u2028y", "1\u0085", "3"]
+
+
+def test_blank_lines_above_the_header_are_skipped_but_counted_as_lines() -> None:
+    df = read_csv(io.StringIO("\n\nid,name\n1,Ann\n"))
+    assert list(df.columns) == ["bulk_row", "id", "name"]
+    assert df["bulk_row"].tolist() == [4]
+
+
+@pytest.mark.parametrize(
+    ("text", "delimiter"),
+    [
+        ("a,b\n1,2\n", ","),
+        ("a;b\n1,5;2,5\n", ";"),  # decimal commas
+        ('a;b\n"x,y";2\n"p,q,r";3\n', ";"),  # commas inside quoted values
+        ("name|email\nSmith, Ann|a@example.com\n", "|"),
+        ("a\tb\tc\nx, y\t1\t2\n", "\t"),
+        ("a,b;c\n1,2;3\n4,5;6\n", ","),  # a tie goes to the earlier candidate
+        ("email\nx@example.com\n", ","),  # a single column
+        ('"a,b";c\n1;2\n', ";"),
+    ],
+)
+def test_delimiter_detection(text: str, delimiter: str) -> None:
+    assert read_info(read_csv(io.StringIO(text))).delimiter == delimiter
+
+
+def test_delimiter_detection_prefers_the_consistent_candidate() -> None:
+    # Commas split the header in two but the rows unevenly; semicolons split every line in three.
+    text = "name, first;email;plan\nSmith, Ann;a@example.com;pro\nLee;b@example.com;free\n"
+    assert read_info(read_csv(io.StringIO(text))).delimiter == ";"
+
+
+def test_sep_overrides_detection() -> None:
+    df = read_csv(CSV_DIR / "users_utf8_comma_lf.csv", sep=";")
+    assert list(df.columns) == ["bulk_row", "user_id,email,phone,name,plan"]
+    assert read_info(df).delimiter == ";"
+
+
+@pytest.mark.parametrize("sep", ["", ";;", '"', "\n"])
+def test_unusable_sep_is_a_configuration_error(sep: str) -> None:
+    with pytest.raises(ConfigurationError, match="sep must be one character"):
+        read_csv(io.StringIO("a,b\n"), sep=sep)
+
+
+def test_encoding_overrides_detection() -> None:
+    df = read_csv(CSV_DIR / "users_latin1_pipe_lf.csv", encoding="latin-1")
+    assert read_info(df).encoding == "latin-1"
+    assert df["name"].tolist()[0] == "Inês Conceição"
+
+
+def test_utf16_without_byte_order_mark_reads_with_encoding() -> None:
+    data = "id,name\n1,Zoë\n".encode("utf-16-le")
+    with pytest.raises(InputError, match="encoding='utf-16-le'"):
+        read_csv(io.BytesIO(data))
+    assert read_csv(io.BytesIO(data), encoding="utf-16-le")["name"].tolist() == ["Zoë"]
+
+
+def test_wrong_encoding_names_the_file_the_byte_and_the_fix() -> None:
+    path = CSV_DIR / "users_cp1252_semicolon_crlf.csv"
+    with pytest.raises(InputError, match=r"cannot be decoded as 'utf-8' \(byte 0x") as caught:
+        read_csv(path, encoding="utf-8")
+    assert str(path) in str(caught.value)
+    assert "leave encoding unset" in str(caught.value)
+
+
+def test_unknown_encoding_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError, match="unknown encoding 'utf-9'"):
+        read_csv(io.BytesIO(b"a,b\n"), encoding="utf-9")
+
+
+def test_bytes_undefined_in_windows_1252_fall_back_to_latin_1() -> None:
+    df = read_csv(io.BytesIO(b"name,code\nRen\xe9e Dupont,AB\x81CD\nJos\xe9 Garc\xeda,EFGH\n"))
+    assert read_info(df).encoding == "latin-1"
+    assert df["name"].tolist() == ["Renée Dupont", "José García"]
+
+
+def test_mostly_utf8_with_a_stray_byte_is_read_as_windows_1252() -> None:
+    # Not UTF-8 as a whole, so the whole file is decoded as Windows-1252: the pound sign survives.
+    df = read_csv(io.BytesIO(b"a,b\n\xa3 5,x\n"))
+    assert read_info(df).encoding == "cp1252"
+    assert df["a"].tolist() == ["£ 5"]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("empty.csv", "is empty; a CSV needs at least a header line"),
+        ("blank_lines_only.csv", "is empty; a CSV needs at least a header line"),
+        ("binary_png.csv", "not a text CSV file: it contains NUL bytes; save it as 'CSV UTF-8'"),
+        (
+            "excel_workbook.csv",
+            r"Excel workbook \(.xlsx\), not a CSV file; open it and save it as 'CSV UTF-8'",
+        ),
+    ],
+)
+def test_unreadable_fixture_raises_input_error_naming_the_file(name: str, message: str) -> None:
+    with pytest.raises(InputError, match=message) as caught:
+        read_csv(CSV_DIR / name)
+    assert str(CSV_DIR / name) in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        bytes(range(1, 256)) * 8,  # undecodable garbage without a NUL byte
+        "\ufeff".encode() + bytes(range(1, 32)) * 8,
+        codecs.BOM_UTF16_LE + "a,b\n\x00\x00\x00\n".encode("utf-16-le"),
+        codecs.BOM_UTF16_LE + b"\x00\xd8a\x00",  # a lone surrogate
+        codecs.BOM_UTF8,
+    ],
+)
+def test_binary_or_empty_content_raises_input_error(data: bytes) -> None:
+    with pytest.raises(InputError, match="<buffer>"):
+        read_csv(io.BytesIO(data))
+
+
+def test_missing_file_and_directory_raise_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"file not found: .*nope\.csv .*check the name and the folder"):
+        read_csv(tmp_path / "nope.csv")
+    with pytest.raises(InputError, match="is a directory, not a CSV file"):
+        read_csv(str(tmp_path))
+
+
+def test_something_that_is_not_a_file_raises_input_error() -> None:
+    with pytest.raises(InputError, match="not a DataFrame; for a DataFrame you already have, skip read_csv"):
+        read_csv(pd.DataFrame({"a": [1]}))  # type: ignore[arg-type]
+
+
+def test_paths_and_buffers_read_alike() -> None:
+    path = CSV_DIR / "users_cp1252_semicolon_crlf.csv"
+    expected = read_csv(path)
+    with path.open("rb") as binary:
+        from_binary = read_csv(binary)
+    with path.open(encoding="cp1252", newline="") as text:
+        from_text = read_csv(text)
+    from_string_path = read_csv(str(path))
+    for df in (from_binary, from_text, from_string_path):
+        pd.testing.assert_frame_equal(df, expected)
+        assert read_info(df).source == str(path)
+    assert read_info(from_binary).encoding == "cp1252"
+    assert read_info(from_text).encoding == "cp1252"  # the text file's own encoding
+    assert read_info(read_csv(io.StringIO("a,b\n1,2\n"))) == ReadInfo("<buffer>", None, ",", 0, {}, 0)
+
+
+def test_a_value_larger_than_the_csv_module_default_limit() -> None:
+    limit = csv.field_size_limit()
+    big = "x" * (limit + 10)
+    df = read_csv(io.StringIO(f'a,b\n1,"{big}"\n'))
+    assert df["b"].tolist() == [big]
+    assert csv.field_size_limit() == limit
+    assert gc.isenabled()
+
+
+def test_read_errors_and_read_info_of_a_frame_not_from_read_csv() -> None:
+    plain = pd.DataFrame({"a": ["1"]})
+    assert read_errors(plain).empty
+    assert list(read_errors(plain).columns) == list(ERROR_COLUMNS)
+    with pytest.raises(InputError, match=r"did not come from bulkprep\.read\.read_csv"):
+        read_info(plain)
+
+
+def test_attrs_hold_the_error_records_as_dicts() -> None:
+    df = read_csv(CSV_DIR / "ragged_rows.csv")
+    records = df.attrs["bulkprep"]["read_errors"]
+    assert all(set(record) == set(ERROR_COLUMNS) for record in records)
+    assert {key: df.attrs["bulkprep"][key] for key in ("encoding", "delimiter", "blank_rows")} == {
+        "encoding": "utf-8",
+        "delimiter": ",",
+        "blank_rows": 0,
+    }
+
+
+# --- round trip of any table -----------------------------------------------------------------------
+
+# Printable text plus everything that needs quoting or looks like a missing value to other readers.
+SPECIAL = ["\n", "\r", "\r\n", '"', ",", ";", "\t", "|", " ", "NA", "null", "0"]
+cell_text = st.lists(
+    st.one_of(st.characters(exclude_categories=("Cs", "Cc")), st.sampled_from(SPECIAL)), max_size=8
+).map("".join)
+header_name = st.text(alphabet=string.ascii_letters + string.digits + "_ ", min_size=1, max_size=8).filter(
+    lambda name: name.strip() != "" and name != "bulk_row"
+)
+
+
+@st.composite
+def tables(draw: st.DrawFn) -> tuple[list[str], list[list[str]]]:
+    width = draw(st.integers(min_value=2, max_value=4))
+    header = draw(st.lists(header_name, min_size=width, max_size=width, unique=True))
+    rows = draw(st.lists(st.lists(cell_text, min_size=width, max_size=width), max_size=6))
+    return header, rows
+
+
+def write_csv(rows: list[list[str]], *, delimiter: str, newline: str, quote_all: bool) -> str:
+    """CSV text written independently of the csv module, quoting what needs quoting (or everything)."""
+
+    def quoted(cell: str) -> str:
+        if quote_all or any(char in cell for char in (delimiter, '"', "\r", "\n")):
+            return '"' + cell.replace('"', '""') + '"'
+        return cell
+
+    return "".join(delimiter.join(map(quoted, row)) + newline for row in rows)
+
+
+def encode(text: str, encoding: str) -> bytes:
+    if encoding == "utf-16-be-bom":
+        return codecs.BOM_UTF16_BE + text.encode("utf-16-be")
+    return text.encode(encoding)  # "utf-16" writes a byte-order mark, "utf-8-sig" too
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    table=tables(),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+    newline=st.sampled_from(["\n", "\r\n", "\r"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-be-bom"]),
+    quote_all=st.booleans(),
+)
+def test_any_table_round_trips(
+    table: tuple[list[str], list[list[str]]], delimiter: str, newline: str, encoding: str, quote_all: bool
+) -> None:
+    header, rows = table
+    text = write_csv([header, *rows], delimiter=delimiter, newline=newline, quote_all=quote_all)
+
+    expected_rows, expected_starts, line = [], [], 2
+    for row in rows:
+        if "".join(row).strip():  # rows of nothing but whitespace are dropped
+            expected_rows.append([cell if cell else None for cell in row])
+            expected_starts.append(line)
+        line += 1 + len(re.findall(r"\r\n|\r|\n", delimiter.join(row)))
+
+    df = read_csv(io.BytesIO(encode(text, encoding)))
+    assert list(df.columns) == ["bulk_row", *header]
+    assert df["bulk_row"].tolist() == expected_starts
+    found = [[None if pd.isna(cell) else cell for cell in row] for row in df[header].to_numpy().tolist()]
+    assert found == expected_rows
+    assert read_errors(df).empty
+    assert read_info(df).delimiter == delimiter
+    assert read_info(df).blank_rows == len(rows) - len(expected_rows)
