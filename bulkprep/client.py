@@ -1,0 +1,541 @@
+"""A small client for Courier's Bulk API: pooled connections, retries, and a key that never shows.
+
+Every request carries ``Authorization: Bearer <key>``, ``Accept: application/json`` and a
+``User-Agent`` naming bulkprep; bodies go out as the exact bytes given. 408, 429, 5xx, timeouts and
+dropped connections are retried with capped exponential backoff and jitter, honouring
+``Retry-After``; a POST is always retried with the same ``Idempotency-Key``, so Courier can recognise
+the repeat. Other answers raise the exceptions of :mod:`bulkprep.errors`.
+
+Example:
+    >>> client = CourierClient("sk_live_not_a_real_key", "http://127.0.0.1:9")
+    >>> client
+    CourierClient(base_url='http://127.0.0.1:9', api_key=<hidden>)
+    >>> client.close()
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import random
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import orjson
+import requests
+import urllib3.exceptions
+from requests.adapters import HTTPAdapter
+
+from bulkprep import __version__
+from bulkprep.errors import AuthenticationError, AuthorizationError, ConfigurationError, CourierError
+from bulkprep.jsonsafe import dumps
+from bulkprep.retry import RetryEvent, parse_retry_after, retry_delay, should_retry_status
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "USER_AGENT",
+    "CourierClient",
+    "IngestAnswer",
+    "RetryEvent",
+    "resolve_api_key",
+    "resolve_base_url",
+]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.courier.com"
+USER_AGENT = f"bulkprep/{__version__}"
+_KEY_VARIABLES = ("COURIER_API_KEY", "COURIER_AUTH_TOKEN")
+_LOOPBACK_NAMES = ("localhost",)
+
+
+# --------------------------------------------------------------------------------------------- settings
+
+
+class _ApiKey:
+    """Holds the API key; its repr and str are masked so it cannot leak through a log or a traceback."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "<hidden>"
+
+    __str__ = __repr__
+
+
+class _BearerAuth(requests.auth.AuthBase):
+    """Sets the Authorization header per request.
+
+    As an explicit ``auth``, it also stops ``requests`` from replacing the header with credentials
+    found in a ``~/.netrc``, and it is not re-applied when a redirect leaves the host.
+    """
+
+    def __init__(self, key: _ApiKey) -> None:
+        self._key = key
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._key.reveal()}"
+        return request
+
+    def __repr__(self) -> str:
+        return "_BearerAuth(<hidden>)"
+
+
+def resolve_api_key(api_key: str | None) -> str:
+    """The API key: the argument, else ``COURIER_API_KEY``, else ``COURIER_AUTH_TOKEN``.
+
+    Surrounding whitespace (a pasted newline) is dropped.
+
+    Raises:
+        ConfigurationError: when no key is set, or when it holds whitespace or control characters
+            (the message never repeats the key).
+
+    Example:
+        >>> resolve_api_key("  pk_test_123\\n")
+        'pk_test_123'
+    """
+    candidates = [("the api_key argument", api_key)]
+    candidates += [(name, os.environ.get(name)) for name in _KEY_VARIABLES]
+    for source, value in candidates:
+        if value is not None and value.strip():
+            key = value.strip()
+            if any(char.isspace() or not char.isprintable() for char in key):
+                raise ConfigurationError(
+                    f"the API key from {source} contains spaces or control characters; "
+                    "copy the key again from Courier's settings (API Keys) and set it without them"
+                )
+            return key
+    raise ConfigurationError(
+        "no Courier API key: set the COURIER_API_KEY environment variable (or COURIER_AUTH_TOKEN), "
+        "for example `export COURIER_API_KEY=...` in the shell or os.environ in a notebook, "
+        "or pass api_key=..."
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve_base_url(base_url: str | None) -> str:
+    """The API's base URL: the argument, else ``COURIER_BASE_URL``, else Courier's own.
+
+    Raises:
+        ConfigurationError: for a URL that is not http(s), that holds credentials, a query or a
+            fragment, or that uses plain ``http://`` to a host other than this machine.
+
+    Example:
+        >>> resolve_base_url("http://127.0.0.1:8080/"), resolve_base_url("https://api.eu.courier.com")
+        ('http://127.0.0.1:8080', 'https://api.eu.courier.com')
+    """
+    url = (base_url or os.environ.get("COURIER_BASE_URL") or DEFAULT_BASE_URL).strip().rstrip("/")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"base URL {url!r} cannot be parsed ({exc}); use a URL like {DEFAULT_BASE_URL}"
+        ) from exc
+    if parts.scheme not in ("http", "https") or not host:
+        raise ConfigurationError(f"base URL {url!r} is not an http(s) URL; use a URL like {DEFAULT_BASE_URL}")
+    if parts.username is not None or parts.password is not None:
+        raise ConfigurationError(
+            "the base URL holds credentials; remove them: the key comes from COURIER_API_KEY"
+        )
+    if parts.query or parts.fragment:
+        raise ConfigurationError(f"base URL {url!r} has a query or fragment; remove it")
+    if parts.scheme == "http" and not _is_loopback(host):
+        raise ConfigurationError(
+            f"base URL {url!r} uses plain http:// to {host}, which would send the API key unencrypted; "
+            "use https:// (plain http:// is only allowed for localhost and 127.0.0.1)"
+        )
+    return url
+
+
+# ------------------------------------------------------------------------------------------------ answers
+
+
+@dataclass(frozen=True)
+class IngestAnswer:
+    """Courier's answer to one ``POST /bulk/{job_id}``.
+
+    Attributes:
+        status: the 2xx status (200 with a JSON body, or 204 with none).
+        errors: Courier's per-user errors, ``[{"error": "...", "user": {...}}, ...]``; empty when the
+            body was empty, which means every user of the request was accepted.
+        total: Courier's ``total`` when it sent one.
+        attempts: how many times the request was sent.
+        outcome_was_unknown: an earlier attempt may have been processed though no answer came
+            (dropped connection, timeout, 5xx); "Duplicate user" errors may then mean "already in".
+
+    Example:
+        >>> IngestAnswer(204, [], None, 1).errors
+        []
+    """
+
+    status: int
+    errors: list[dict[str, Any]]
+    total: int | None
+    attempts: int
+    outcome_was_unknown: bool = False
+
+
+@dataclass(frozen=True)
+class _Reply:
+    response: requests.Response
+    attempts: int
+    outcome_was_unknown: bool
+
+    def json(self) -> Any:
+        content = self.response.content.strip()
+        if not content:
+            return None
+        try:
+            return orjson.loads(content)
+        except orjson.JSONDecodeError:
+            return None
+
+
+@dataclass(frozen=True)
+class _TransportFailure:
+    """What a ``requests`` exception means for a retry."""
+
+    reason: str
+    retryable: bool
+    maybe_processed: bool
+    hint: str = field(default="")
+
+
+def _transport_failure(exc: requests.RequestException) -> _TransportFailure:
+    """The one place where ``requests`` exceptions are read.
+
+    A request counts as "maybe processed" unless the connection was never made: once the bytes may
+    have left, only the server knows whether it acted on them.
+    """
+    if isinstance(exc, requests.exceptions.SSLError):
+        return _TransportFailure(
+            "TLS error", False, False, "check the base URL and the machine's certificates (or proxy)"
+        )
+    if isinstance(exc, requests.ConnectTimeout):
+        return _TransportFailure("connect timeout", True, False)
+    if isinstance(exc, requests.ReadTimeout):
+        return _TransportFailure("read timeout", True, True)
+    if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.InvalidHeader):
+        return _TransportFailure("invalid request", False, False, "check the base URL and the job id")
+    if isinstance(exc, requests.ConnectionError):
+        reason = exc.args[0] if exc.args else None
+        inner = reason.reason if isinstance(reason, urllib3.exceptions.MaxRetryError) else None
+        if isinstance(inner, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError):
+            return _TransportFailure("connection refused", True, False)
+        return _TransportFailure("connection dropped", True, True)
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError):
+        return _TransportFailure("answer cut off", True, True)
+    return _TransportFailure(type(exc).__name__, True, True)
+
+
+def _error_fields(response: requests.Response) -> tuple[str | None, str | None]:
+    """Courier's ``type`` and ``message`` from an error answer, when it sent them."""
+    try:
+        document = orjson.loads(response.content) if response.content else None
+    except orjson.JSONDecodeError:
+        document = None
+    if isinstance(document, dict):
+        type_ = document.get("type")
+        message = document.get("message")
+        return (type_ if isinstance(type_, str) else None, message if isinstance(message, str) else None)
+    text = response.text.strip()[:200]
+    return None, text or None
+
+
+# ------------------------------------------------------------------------------------------------- client
+
+
+class CourierClient:
+    """Talks to Courier's Bulk API over one pooled, keep-alive ``requests.Session``.
+
+    Args:
+        api_key: the key; by default from ``COURIER_API_KEY`` or ``COURIER_AUTH_TOKEN``.
+        base_url: by default ``COURIER_BASE_URL`` or ``https://api.courier.com``.
+        session: a session to use (the caller keeps ownership); by default the client makes one.
+        timeout: (connect, read) timeouts in seconds.
+        max_retries: retries after the first attempt; the request is sent at most ``max_retries + 1`` times.
+        sleep: how to wait between attempts (tests pass a recorder).
+        rng: source of backoff jitter.
+        on_retry: called with a :class:`RetryEvent` before each wait.
+        pool_maxsize: connections kept open to Courier; at least the number of concurrent senders.
+        clock: the current time, to read ``Retry-After`` dates.
+
+    Example:
+        >>> with CourierClient("key", "http://localhost:9", max_retries=0) as client:
+        ...     client.base_url
+        'http://localhost:9'
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        *,
+        session: requests.Session | None = None,
+        timeout: tuple[float, float] = (5.0, 60.0),
+        max_retries: int = 6,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+        on_retry: Callable[[RetryEvent], None] | None = None,
+        pool_maxsize: int = 10,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        if max_retries < 0:
+            raise ConfigurationError(f"max_retries={max_retries} must be 0 or more")
+        self._key = _ApiKey(resolve_api_key(api_key))
+        self._auth = _BearerAuth(self._key)
+        self.base_url = resolve_base_url(base_url)
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self._sleep = sleep
+        self._rng = rng if rng is not None else random.Random()
+        self._on_retry = on_retry
+        self._clock = clock if clock is not None else (lambda: datetime.now(UTC))
+        self._owns_session = session is None
+        if session is None:
+            session = requests.Session()
+            # Retries are ours (they know about idempotency keys); urllib3 must not retry on its own.
+            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_maxsize, max_retries=0)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+        self._session = session
+
+    def __repr__(self) -> str:
+        return f"CourierClient(base_url={self.base_url!r}, api_key={self._key!r})"
+
+    def __enter__(self) -> CourierClient:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the pooled connections (only when the client made the session itself)."""
+        if self._owns_session:
+            self._session.close()
+
+    # ------------------------------------------------------------------------------------------ endpoints
+
+    def create_job(self, message: dict[str, Any], *, idempotency_key: str | None = None) -> str:
+        """Create a bulk job for ``message`` (``POST /bulk``) and return its job id.
+
+        Without an ``idempotency_key``, a fresh one is made, so that retries of this call cannot
+        create two jobs.
+        """
+        reply = self._send(
+            "POST",
+            "/bulk",
+            body=dumps({"message": message}),
+            idempotency_key=idempotency_key or f"bulkprep-{uuid.uuid4().hex}",
+        )
+        document = reply.json()
+        job_id = document.get("jobId") if isinstance(document, dict) else None
+        if not isinstance(job_id, str) or not job_id:
+            raise CourierError(
+                f"POST {self.base_url}/bulk answered {reply.response.status_code} without a jobId; "
+                "check that the base URL points at Courier's API",
+                status=reply.response.status_code,
+            )
+        return job_id
+
+    def ingest(self, job_id: str, body: bytes, *, idempotency_key: str) -> IngestAnswer:
+        """Add users to a job (``POST /bulk/{job_id}``) with a pre-serialized ``{"users": [...]}`` body."""
+        reply = self._send(
+            "POST", f"/bulk/{quote(job_id, safe='')}", body=body, idempotency_key=idempotency_key
+        )
+        document = reply.json()
+        errors: list[dict[str, Any]] = []
+        total: int | None = None
+        if isinstance(document, dict):
+            raw_errors = document.get("errors")
+            if isinstance(raw_errors, list):
+                errors = [item if isinstance(item, dict) else {"error": str(item)} for item in raw_errors]
+            raw_total = document.get("total")
+            if isinstance(raw_total, int) and not isinstance(raw_total, bool):
+                total = raw_total
+        elif reply.response.content.strip():
+            logger.warning(
+                "POST /bulk/%s answered %s with a body that is not JSON; taken as every user accepted",
+                job_id,
+                reply.response.status_code,
+            )
+        return IngestAnswer(
+            reply.response.status_code, errors, total, reply.attempts, reply.outcome_was_unknown
+        )
+
+    def run_job(self, job_id: str, *, idempotency_key: str | None = None) -> None:
+        """Start sending a job (``POST /bulk/{job_id}/run``)."""
+        self._send(
+            "POST",
+            f"/bulk/{quote(job_id, safe='')}/run",
+            idempotency_key=idempotency_key or f"bulkprep-{uuid.uuid4().hex}",
+        )
+
+    def get_job(self, job_id: str) -> dict[str, Any]:
+        """The job's definition, status and counters (the ``job`` object of ``GET /bulk/{job_id}``)."""
+        document = self._send("GET", f"/bulk/{quote(job_id, safe='')}").json()
+        if isinstance(document, dict) and isinstance(document.get("job"), dict):
+            job: dict[str, Any] = document["job"]
+            return job
+        raise CourierError(f"GET /bulk/{job_id} answered without a job object; check the base URL")
+
+    def iter_users(self, job_id: str) -> Iterator[dict[str, Any]]:
+        """Every ingested user of a job with its delivery state, following ``paging.cursor``."""
+        cursor: str | None = None
+        seen: set[str] = set()
+        while True:
+            params = {"cursor": cursor} if cursor else None
+            document = self._send("GET", f"/bulk/{quote(job_id, safe='')}/users", params=params).json()
+            if not isinstance(document, dict):
+                raise CourierError(f"GET /bulk/{job_id}/users answered without items; check the base URL")
+            items = document.get("items") or []
+            yield from (item for item in items if isinstance(item, dict))
+            paging = document.get("paging")
+            if not isinstance(paging, dict):
+                return
+            cursor = paging.get("cursor")
+            if not paging.get("more") or not cursor:
+                return
+            if cursor in seen:
+                raise CourierError(
+                    f"GET /bulk/{job_id}/users returned cursor {cursor!r} twice; stopped to avoid a loop"
+                )
+            seen.add(cursor)
+
+    # -------------------------------------------------------------------------------------------- sending
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes | None = None,
+        idempotency_key: str | None = None,
+        params: dict[str, str] | None = None,
+    ) -> _Reply:
+        url = self.base_url + path
+        where = f"{method} {path}"
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        if idempotency_key is not None:
+            headers["Idempotency-Key"] = idempotency_key
+        maybe_processed = False
+        attempts = self.max_retries + 1
+        last_status, last_reason, last_exc = 0, "", None
+        for attempt in range(1, attempts + 1):
+            retry_after: float | None = None
+            try:
+                response = self._session.request(
+                    method,
+                    url,
+                    data=body,
+                    headers=headers,
+                    params=params,
+                    timeout=self.timeout,
+                    auth=self._auth,
+                    allow_redirects=False,
+                )
+            except requests.RequestException as exc:
+                failure = _transport_failure(exc)
+                if not failure.retryable:
+                    raise CourierError(
+                        f"{where} to {self.base_url} failed: {failure.reason} "
+                        f"({self._redact(str(exc))}); {failure.hint}",
+                        retryable=False,
+                    ) from exc
+                maybe_processed |= failure.maybe_processed
+                last_status, last_reason, last_exc = 0, failure.reason, exc
+            else:
+                status = response.status_code
+                logger.debug("%s answered %s (attempt %s)", where, status, attempt)
+                if 200 <= status < 300:
+                    return _Reply(response, attempt, maybe_processed)
+                if not should_retry_status(status):
+                    raise self._refusal(where, response, body)
+                # A 5xx may come from a gateway after Courier did the work; 408 and 429 come before it.
+                maybe_processed |= status >= 500
+                error_type, _ = _error_fields(response)
+                last_status, last_reason, last_exc = status, f"{status} {error_type or ''}".strip(), None
+                retry_after = parse_retry_after(response.headers.get("Retry-After"), now=self._clock())
+            if attempt == attempts:
+                break
+            delay = retry_delay(attempt, retry_after=retry_after, rng=self._rng)
+            logger.info("%s: %s on attempt %s; retrying in %.2fs", where, last_reason, attempt, delay)
+            if self._on_retry is not None:
+                self._on_retry(RetryEvent(attempt, delay, last_reason, last_status))
+            self._sleep(delay)
+        raise CourierError(
+            f"{where} to {self.base_url} failed {attempts} times (last: {last_reason}); "
+            "Courier or the network is having trouble: try again later "
+            "(a resumed run sends only what is missing)",
+            status=last_status,
+            retryable=True,
+        ) from last_exc
+
+    def _refusal(self, where: str, response: requests.Response, body: bytes | None) -> CourierError:
+        """The exception for an answer that a retry would not change."""
+        status = response.status_code
+        error_type, courier_message = _error_fields(response)
+        if courier_message is not None:
+            courier_message = self._redact(courier_message)
+        said = f": {courier_message}" if courier_message else ""
+        fields: dict[str, Any] = {"status": status, "type": error_type, "courier_message": courier_message}
+        if status == 401:
+            return AuthenticationError(
+                f"the API key was refused (401 on {where}{said}); check that COURIER_API_KEY "
+                "(or COURIER_AUTH_TOKEN) holds a current key of the right workspace and environment",
+                **fields,
+            )
+        if status == 403:
+            return AuthorizationError(
+                f"the API key may not do this (403 on {where}{said}); use a key allowed to send "
+                "messages in this workspace, or ask an admin to grant it",
+                **fields,
+            )
+        if status == 413:
+            size = f"{len(body)} bytes" if body is not None else "the request"
+            advice = "send fewer users per request (the batch can be split)"
+        elif status == 404:
+            size, advice = "", "check the job id and the base URL"
+        elif 300 <= status < 400:
+            size = ""
+            location = response.headers.get("Location")
+            advice = f"the API answered with a redirect to {location!r}; check the base URL"
+        else:
+            size, advice = "", "fix the request as Courier says; sending it again unchanged will fail again"
+        what = f" ({size})" if size else ""
+        return CourierError(
+            f"Courier refused {where}{what} with {status} {error_type or ''}{said}; {advice}".replace(
+                "  ", " "
+            ),
+            retryable=False,
+            **fields,
+        )
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._key.reveal(), "<hidden>")
