@@ -116,6 +116,8 @@ def read_csv(
         encoding: the file's encoding; detected when not given (UTF-8 with or without a byte-order
             mark, UTF-16 or UTF-32 with a byte-order mark, else Windows-1252 or Latin-1).
         sep: the field delimiter; detected among comma, semicolon, tab and pipe when not given.
+            The names ``"comma"``, ``"semicolon"``, ``"tab"``, ``"pipe"`` and the two characters
+            ``\\t`` (as typed in a shell) are accepted too.
 
     Returns:
         A frame whose first column ``bulk_row`` (int64) is the line of the file where each record
@@ -133,7 +135,7 @@ def read_csv(
         >>> df["bulk_row"].tolist(), df["id"].tolist(), df["zip"].isna().tolist()
         ([2, 3], ['001', '002'], [False, True])
     """
-    _check_sep(sep)
+    sep = _resolve_sep(sep)
     data, name, text_encoding = _load(source)
     if isinstance(data, str):
         text, used_encoding = data, text_encoding
@@ -206,13 +208,19 @@ def read_info(df: pd.DataFrame) -> ReadInfo:
 # --- loading and decoding -------------------------------------------------------------------------
 
 
-def _check_sep(sep: str | None) -> None:
-    """Refuse a delimiter the CSV reader cannot use."""
+_SEP_NAMES = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|"}
+
+
+def _resolve_sep(sep: str | None) -> str | None:
+    """The delimiter character ``sep`` names, refusing one the CSV reader cannot use."""
+    if isinstance(sep, str):
+        sep = _SEP_NAMES.get(sep.lower(), sep)
     if sep is not None and (not isinstance(sep, str) or len(sep) != 1 or sep in '"\r\n'):
         raise ConfigurationError(
-            f"sep must be one character such as ',' ';' '\\t' or '|', not {sep!r}; "
-            "leave it unset to detect the delimiter"
+            f"sep must be one character such as ',' ';' '|' or a tab (or its name: comma, semicolon, "
+            f"tab, pipe), not {sep!r}; leave it unset to detect the delimiter"
         )
+    return sep
 
 
 def _load(source: object) -> tuple[bytes | str, str, str | None]:

@@ -397,6 +397,12 @@ def test_sep_overrides_detection() -> None:
     assert read_info(df).delimiter == ";"
 
 
+@pytest.mark.parametrize(("sep", "delimiter"), [("\t", "\t"), ("\\t", "\t"), ("tab", "\t"), ("Pipe", "|")])
+def test_sep_may_be_named(sep: str, delimiter: str) -> None:
+    df = read_csv(CSV_DIR / "users_utf8_tab_lf.csv", sep=sep)
+    assert read_info(df).delimiter == delimiter
+
+
 @pytest.mark.parametrize("sep", ["", ";;", '"', "\n"])
 def test_unusable_sep_is_a_configuration_error(sep: str) -> None:
     with pytest.raises(ConfigurationError, match="sep must be one character"):
@@ -407,6 +413,24 @@ def test_encoding_overrides_detection() -> None:
     df = read_csv(CSV_DIR / "users_latin1_pipe_lf.csv", encoding="latin-1")
     assert read_info(df).encoding == "latin-1"
     assert df["name"].tolist()[0] == "Inês Conceição"
+
+
+@pytest.mark.parametrize(
+    ("bom", "codec"),
+    [
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+        (codecs.BOM_UTF32_LE, "utf-32-le"),
+        (codecs.BOM_UTF32_BE, "utf-32-be"),
+    ],
+)
+def test_byte_order_mark_decides_the_encoding(bom: bytes, codec: str) -> None:
+    data = bom + "id;name\r\n1;Zoë €\r\n".encode(codec.removesuffix("-sig"))
+    df = read_csv(io.BytesIO(data))
+    assert read_info(df).encoding == codec
+    assert list(df.columns) == ["bulk_row", "id", "name"]
+    assert df["name"].tolist() == ["Zoë €"]
 
 
 def test_utf16_without_byte_order_mark_reads_with_encoding() -> None:
