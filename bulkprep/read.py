@@ -114,7 +114,8 @@ def read_csv(
     Args:
         source: a path, or an open binary or text file (anything with ``read()``).
         encoding: the file's encoding; detected when not given (UTF-8 with or without a byte-order
-            mark, UTF-16 or UTF-32 with a byte-order mark, else Windows-1252 or Latin-1).
+            mark, UTF-16 or UTF-32 with a byte-order mark, else Windows-1252 or Latin-1). Not used
+            for a text buffer, which is already decoded.
         sep: the field delimiter; detected among comma, semicolon, tab and pipe when not given.
             The names ``"comma"``, ``"semicolon"``, ``"tab"``, ``"pipe"`` and the two characters
             ``\\t`` (as typed in a shell) are accepted too.
@@ -292,6 +293,8 @@ def _decode(data: bytes, *, name: str, encoding: str | None) -> tuple[str, str]:
             f"{name} is not a text CSV file: it contains NUL bytes; save it as 'CSV UTF-8', or, if it "
             "is UTF-16 text without a byte-order mark, pass encoding='utf-16-le' (or 'utf-16-be')"
         )
+    # UTF-8 first: text in any other encoding with a byte above 0x7f almost never happens to be
+    # valid UTF-8, so a clean decode is strong evidence (and plain ASCII is UTF-8 anyway).
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -312,7 +315,7 @@ def _check_text(text: str, *, name: str) -> None:
     if not text.strip():
         raise _empty_file(name)
     sample = text[:BINARY_SAMPLE_CHARS]
-    if "\x00" in sample or len(_CONTROL_CHARS.findall(sample)) > BINARY_CONTROL_RATIO * len(sample):
+    if "\x00" in text or len(_CONTROL_CHARS.findall(sample)) > BINARY_CONTROL_RATIO * len(sample):
         raise InputError(
             f"{name} does not look like a text CSV file (it is full of control characters); "
             "check that it is the right file and save it as 'CSV UTF-8', or pass encoding= if you "
@@ -328,7 +331,7 @@ def _empty_file(name: str) -> InputError:
 
 
 def _sniff_delimiter(lines: list[str]) -> str:
-    """The candidate delimiter that splits the header into most fields and the rows consistently.
+    """The candidate delimiter that splits the first records most consistently, header first.
 
     Each candidate splits the first lines with the real CSV reader, so delimiters inside quoted
     values do not count. A candidate must split the header into at least two fields; among those,
@@ -427,8 +430,10 @@ def _parse(lines: list[str], *, delimiter: str, name: str) -> _Parsed:
     rows = list(reader)
     count = len(rows)
     texts = list(map("".join, rows))
-    breaks = _count(texts, "\n") + _count(texts, "\r") - _count(texts, "\r\n")
-    spans = breaks + 1
+    if len(lines) - header_end == count:  # no record spans more than one line
+        spans = np.ones(count, dtype=np.int64)
+    else:
+        spans = _count(texts, "\n") + _count(texts, "\r") - _count(texts, "\r\n") + 1
     starts = header_end + np.cumsum(spans) - spans + 1
     # Blank: nothing but whitespace between the delimiters (or an empty line).
     keep = np.fromiter(map(bool, map(str.strip, texts)), dtype=bool, count=count)
