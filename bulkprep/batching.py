@@ -194,7 +194,10 @@ def split_batch(batch: Batch, *, numbers: tuple[int, int] | None = None) -> tupl
 
 
 def idempotency_key(job_id: str, batch: Batch) -> str:
-    """The ``Idempotency-Key`` of a batch: the same job and body always give the same key.
+    """The ``Idempotency-Key`` of a batch: the same job, rows and body always give the same key.
+
+    The rows are part of it so that two batches whose bodies happen to be identical (the same
+    payload on different rows) are never mistaken for a repeat of one another.
 
     Example:
         >>> batch = Batch(1, (0,), b'{"users":[{"recipient":"a"}]}')
@@ -202,5 +205,6 @@ def idempotency_key(job_id: str, batch: Batch) -> str:
         >>> key == idempotency_key("1-abc", batch), key == idempotency_key("1-xyz", batch), len(key)
         (True, False, 41)
     """
-    digest = hashlib.sha256(f"{job_id}\n{batch.content_hash}".encode()).hexdigest()
+    rows = ",".join(map(str, batch.rows))
+    digest = hashlib.sha256(f"{job_id}\n{rows}\n{batch.content_hash}".encode()).hexdigest()
     return f"bulkprep-{digest[:32]}"

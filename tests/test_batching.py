@@ -147,15 +147,17 @@ def test_split_batch_of_one_user_is_refused() -> None:
         split_batch(batch)
 
 
-def test_idempotency_key_depends_on_job_and_content_only() -> None:
+def test_idempotency_key_depends_on_job_rows_and_content_only() -> None:
     (batch,) = cut_batches(users_series([{"recipient": "a"}]))
     renumbered = dataclasses.replace(batch, number=99)
     other_content = cut_batches(users_series([{"recipient": "b"}]))[0]
+    same_content_other_rows = cut_batches(users_series([{"recipient": "a"}], first_row=50))[0]
     key = idempotency_key("job-1", batch)
     assert key.startswith("bulkprep-")
     assert key == idempotency_key("job-1", renumbered)
     assert key != idempotency_key("job-2", batch)
     assert key != idempotency_key("job-1", other_content)
+    assert key != idempotency_key("job-1", same_content_other_rows)
 
 
 def test_content_hash_is_sha256_of_body() -> None:

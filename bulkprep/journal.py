@@ -1,0 +1,434 @@
+"""A crash-safe record of one submission: its job and every batch's rows and outcome, in SQLite.
+
+One file per submission, in WAL mode with full sync: every write is committed before the request it
+describes goes out, or right after its answer comes back, so a run killed at any instant leaves a
+consistent file, and a resumed run knows which rows are in, which are out, and which are in doubt.
+Each ``bulk_row`` belongs to exactly one batch (the database enforces it). The journal keeps row keys,
+hashes, counts and Courier's answers; never a request body, a header or the API key.
+
+Batch states: ``pending`` (not sent yet), ``sending`` (sent, no answer recorded: the outcome is
+unknown), ``acked`` (Courier took the batch; per-user errors are in its answer), ``rejected`` (Courier
+refused the whole batch), ``failed`` (gave up after retries; safe to send again with the same key).
+
+Example:
+    >>> import tempfile, pathlib
+    >>> from bulkprep.batching import Batch
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "run.journal"
+    >>> with Journal.open(path) as journal:
+    ...     journal.set_job("1-abc", base_url="https://api.courier.com", definition_hash="d1")
+    ...     journal.add_batches([Batch(1, (2, 3), b'{"users":[{},{}]}')])
+    ...     journal.mark_sending(1, "bulkprep-k1")
+    ...     journal.mark_done(1, "acked", {"errors": [], "total": 2})
+    >>> with Journal.open(path) as journal:
+    ...     entry, = journal.batches()
+    >>> entry.rows, entry.state, entry.attempts, entry.answer
+    ((2, 3), 'acked', 1, {'errors': [], 'total': 2})
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final
+
+import orjson
+
+from bulkprep import __version__
+from bulkprep.batching import Batch
+from bulkprep.errors import ConfigurationError
+
+__all__ = ["BATCH_STATES", "FINAL_STATES", "SCHEMA_VERSION", "BatchEntry", "JobEntry", "Journal"]
+
+#: Version of the file layout; a file with another version is refused rather than misread.
+SCHEMA_VERSION: Final = 1
+BATCH_STATES: Final = ("pending", "sending", "acked", "rejected", "failed")
+#: States a batch never leaves: its rows must not be sent again.
+FINAL_STATES: Final = ("acked", "rejected")
+_DONE_STATES: Final = ("acked", "rejected", "failed")
+_APPLICATION: Final = "bulkprep journal"
+
+_SCHEMA = f"""
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE job (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    job_id TEXT NOT NULL,
+    base_url TEXT NOT NULL,
+    definition_hash TEXT NOT NULL,
+    run_requested INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE batch (
+    number INTEGER PRIMARY KEY,
+    rows TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    users INTEGER NOT NULL,
+    nbytes INTEGER NOT NULL,
+    idempotency_key TEXT,
+    state TEXT NOT NULL CHECK (state IN {BATCH_STATES}),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    answer TEXT,
+    split_from INTEGER,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE batch_row (
+    bulk_row INTEGER PRIMARY KEY,
+    number INTEGER NOT NULL REFERENCES batch (number)
+);
+CREATE INDEX batch_row_number ON batch_row (number);
+"""
+
+
+@dataclass(frozen=True)
+class JobEntry:
+    """The job a journal belongs to.
+
+    Example:
+        >>> JobEntry("1-abc", "https://api.courier.com", "d1", False).run_requested
+        False
+    """
+
+    job_id: str
+    base_url: str
+    definition_hash: str
+    run_requested: bool
+
+
+@dataclass(frozen=True)
+class BatchEntry:
+    """One batch as the journal knows it.
+
+    Attributes:
+        number: the batch number.
+        rows: its ``bulk_row`` keys, in body order.
+        content_hash: SHA-256 of its body (the body itself is not kept).
+        idempotency_key: the key it was last sent with (None before it is first sent).
+        state: one of :data:`BATCH_STATES`.
+        attempts: how many times it was handed to the client (each hand-over may retry internally).
+        answer: what was recorded with its outcome (Courier's per-user errors, or the error).
+        users: number of users.
+        nbytes: body size in bytes.
+
+    Example:
+        >>> BatchEntry(1, (2,), "ab", None, "pending", 0, None, 1, 20).state
+        'pending'
+    """
+
+    number: int
+    rows: tuple[int, ...]
+    content_hash: str
+    idempotency_key: str | None
+    state: str
+    attempts: int
+    answer: dict[str, Any] | None
+    users: int = 0
+    nbytes: int = 0
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _rows_text(rows: Sequence[int]) -> str:
+    return orjson.dumps([int(row) for row in rows]).decode()
+
+
+class Journal:
+    """The journal of one submission; open it with :meth:`Journal.open`.
+
+    Safe to share between the threads of one submission: every call takes a lock. Two processes
+    should not write the same file at once (SQLite would keep it intact, but the runs would race).
+    """
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self._db = connection
+        self._lock = threading.RLock()
+        self.path = path
+
+    # ---------------------------------------------------------------------------------------- lifecycle
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> Journal:
+        """Open the journal at ``path``, creating it when the file does not exist.
+
+        Raises:
+            ConfigurationError: when the file cannot be opened, is not a bulkprep journal, or was
+                written with another schema version.
+        """
+        path = Path(path)
+        try:
+            connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        except sqlite3.Error as exc:
+            raise ConfigurationError(
+                f"cannot open journal {path}: {exc}; check that its folder exists and is writable"
+            ) from exc
+        try:
+            cls._prepare(connection, path)
+        except BaseException:
+            connection.close()
+            raise
+        return cls(connection, path)
+
+    @staticmethod
+    def _prepare(connection: sqlite3.Connection, path: Path) -> None:
+        not_journal = (
+            f"{path} is not a bulkprep journal; give --journal a new file name (or the journal of this run)"
+        )
+        try:
+            # WAL keeps the last committed state readable whatever instant a crash happens;
+            # FULL sync makes each commit survive a power loss, not only a killed process.
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = FULL")
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            tables = {
+                name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+        except sqlite3.DatabaseError as exc:
+            raise ConfigurationError(not_journal) from exc
+        if version == 0 and not tables:
+            connection.execute("BEGIN IMMEDIATE")
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            connection.executemany(
+                "INSERT INTO meta (key, value) VALUES (?, ?)",
+                [
+                    ("application", _APPLICATION),
+                    ("created_by", f"bulkprep {__version__}"),
+                    ("created_at", _now()),
+                ],
+            )
+            connection.execute("COMMIT")
+            return
+        application = None
+        if "meta" in tables:
+            found = connection.execute("SELECT value FROM meta WHERE key = 'application'").fetchone()
+            application = found[0] if found else None
+        if application != _APPLICATION:
+            raise ConfigurationError(not_journal)
+        if version != SCHEMA_VERSION:
+            raise ConfigurationError(
+                f"journal {path} has schema version {version}, but this bulkprep ({__version__}) reads "
+                f"version {SCHEMA_VERSION}: resume it with the bulkprep version that wrote it, "
+                "or start over with a new journal file"
+            )
+
+    def close(self) -> None:
+        """Close the file (every write is already committed)."""
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Journal({str(self.path)!r})"
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One committed write: all of it lands, or none of it."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # --------------------------------------------------------------------------------------------- job
+
+    def job(self) -> JobEntry | None:
+        """The job this journal records, or None before :meth:`set_job`."""
+        with self._lock:
+            found = self._db.execute(
+                "SELECT job_id, base_url, definition_hash, run_requested FROM job WHERE id = 1"
+            ).fetchone()
+        if found is None:
+            return None
+        return JobEntry(found[0], found[1], found[2], bool(found[3]))
+
+    def set_job(self, job_id: str, *, base_url: str, definition_hash: str) -> None:
+        """Record the job; recording the same job again updates its details.
+
+        Raises:
+            ValueError: when the journal already records another job.
+        """
+        with self._transaction() as db:
+            found = db.execute("SELECT job_id FROM job WHERE id = 1").fetchone()
+            if found is not None and found[0] != job_id:
+                raise ValueError(
+                    f"journal {self.path} already records job {found[0]!r}, not {job_id!r}; "
+                    "use a new journal file for a new job"
+                )
+            db.execute(
+                "INSERT INTO job (id, job_id, base_url, definition_hash, updated_at) VALUES (1, ?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET base_url = excluded.base_url, "
+                "definition_hash = excluded.definition_hash, updated_at = excluded.updated_at",
+                (job_id, base_url, definition_hash, _now()),
+            )
+
+    def mark_run_requested(self) -> None:
+        """Record that ``POST /bulk/{job_id}/run`` is about to be sent.
+
+        Raises:
+            ValueError: before :meth:`set_job`.
+        """
+        with self._transaction() as db:
+            updated = db.execute("UPDATE job SET run_requested = 1, updated_at = ? WHERE id = 1", (_now(),))
+            if updated.rowcount != 1:
+                raise ValueError(f"journal {self.path} records no job yet; call set_job first")
+
+    # ----------------------------------------------------------------------------------------- batches
+
+    def add_batches(self, batches: Iterable[Batch]) -> None:
+        """Record new batches as ``pending``, all in one commit.
+
+        Raises:
+            ValueError: when a batch number or a row is already in the journal (nothing is written).
+        """
+        batches = list(batches)
+        now = _now()
+        with self._transaction() as db:
+            try:
+                db.executemany(
+                    "INSERT INTO batch (number, rows, content_hash, users, nbytes, state, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, 'pending', ?)",
+                    [(b.number, _rows_text(b.rows), b.content_hash, b.users, b.nbytes, now) for b in batches],
+                )
+                db.executemany(
+                    "INSERT INTO batch_row (bulk_row, number) VALUES (?, ?)",
+                    ((row, b.number) for b in batches for row in b.rows),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise ValueError(
+                    f"journal {self.path} already holds one of these batch numbers or rows ({exc}); "
+                    "a row must belong to exactly one batch"
+                ) from exc
+
+    def batches(self) -> list[BatchEntry]:
+        """Every batch, by number."""
+        with self._lock:
+            found = self._db.execute(
+                "SELECT number, rows, content_hash, idempotency_key, state, attempts, answer, users, nbytes "
+                "FROM batch ORDER BY number"
+            ).fetchall()
+        return [
+            BatchEntry(
+                number,
+                tuple(orjson.loads(rows)),
+                content_hash,
+                key,
+                state,
+                attempts,
+                orjson.loads(answer) if answer is not None else None,
+                users,
+                nbytes,
+            )
+            for number, rows, content_hash, key, state, attempts, answer, users, nbytes in found
+        ]
+
+    def counts(self) -> dict[str, int]:
+        """Number of batches in each state (every state present, zeros included).
+
+        Example:
+            >>> import tempfile, pathlib
+            >>> with Journal.open(pathlib.Path(tempfile.mkdtemp()) / "j") as journal:
+            ...     journal.counts()["pending"]
+            0
+        """
+        with self._lock:
+            found = dict(self._db.execute("SELECT state, COUNT(*) FROM batch GROUP BY state").fetchall())
+        return {state: int(found.get(state, 0)) for state in BATCH_STATES}
+
+    def _state(self, db: sqlite3.Connection, number: int) -> str:
+        found = db.execute("SELECT state FROM batch WHERE number = ?", (number,)).fetchone()
+        if found is None:
+            raise ValueError(f"journal {self.path} has no batch {number}")
+        state: str = found[0]
+        return state
+
+    def mark_sending(self, number: int, idempotency_key: str) -> None:
+        """Record that batch ``number`` is about to be sent with ``idempotency_key`` (before sending).
+
+        Raises:
+            ValueError: for an unknown batch, or one already ``acked`` or ``rejected``: its rows are
+                settled and must not be sent again.
+        """
+        with self._transaction() as db:
+            state = self._state(db, number)
+            if state in FINAL_STATES:
+                raise ValueError(f"batch {number} is already {state}; its rows must not be sent again")
+            db.execute(
+                "UPDATE batch SET state = 'sending', idempotency_key = ?, attempts = attempts + 1, "
+                "updated_at = ? WHERE number = ?",
+                (idempotency_key, _now(), number),
+            )
+
+    def mark_done(self, number: int, state: str, answer: Mapping[str, Any] | None) -> None:
+        """Record the outcome of batch ``number`` (right after the answer, or the giving up).
+
+        Args:
+            number: the batch.
+            state: ``"acked"``, ``"rejected"`` or ``"failed"``.
+            answer: what to keep about the outcome, as JSON-ready data (Courier's per-user errors,
+                or the status and message of the error).
+
+        Raises:
+            ValueError: for an unknown state or batch, or a batch already ``acked`` or ``rejected``.
+        """
+        if state not in _DONE_STATES:
+            raise ValueError(f"state {state!r} is not an outcome; use one of {', '.join(_DONE_STATES)}")
+        text = orjson.dumps(dict(answer)).decode() if answer is not None else None
+        with self._transaction() as db:
+            current = self._state(db, number)
+            if current in FINAL_STATES:
+                raise ValueError(f"batch {number} is already {current}; its outcome cannot change")
+            db.execute(
+                "UPDATE batch SET state = ?, answer = ?, updated_at = ? WHERE number = ?",
+                (state, text, _now(), number),
+            )
+
+    def replace_with_halves(self, number: int, halves: Sequence[Batch]) -> None:
+        """Replace batch ``number`` (refused with 413) by its halves, as ``pending``, in one commit.
+
+        Raises:
+            ValueError: when the halves do not hold exactly the batch's rows in order, when a half's
+                number is taken, or when the batch is already ``acked`` or ``rejected``.
+        """
+        now = _now()
+        with self._transaction() as db:
+            state = self._state(db, number)
+            if state in FINAL_STATES:
+                raise ValueError(f"batch {number} is already {state}; it cannot be split")
+            (rows_text,) = db.execute("SELECT rows FROM batch WHERE number = ?", (number,)).fetchone()
+            if [row for half in halves for row in half.rows] != orjson.loads(rows_text):
+                raise ValueError(f"the halves of batch {number} do not hold exactly its rows, in order")
+            db.execute("DELETE FROM batch_row WHERE number = ?", (number,))
+            db.execute("DELETE FROM batch WHERE number = ?", (number,))
+            try:
+                db.executemany(
+                    "INSERT INTO batch (number, rows, content_hash, users, nbytes, state, split_from, "
+                    "updated_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
+                    [
+                        (h.number, _rows_text(h.rows), h.content_hash, h.users, h.nbytes, number, now)
+                        for h in halves
+                    ],
+                )
+            except sqlite3.IntegrityError as exc:
+                raise ValueError(f"a half of batch {number} reuses a batch number in use ({exc})") from exc
+            db.executemany(
+                "INSERT INTO batch_row (bulk_row, number) VALUES (?, ?)",
+                ((row, h.number) for h in halves for row in h.rows),
+            )
