@@ -29,10 +29,13 @@ Example:
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Hashable, Iterator
+from itertools import repeat
 from typing import Any, NamedTuple
 
+import numpy as np
 import orjson
 import pandas as pd
 
@@ -131,8 +134,8 @@ def validate(
     payloads = build_payloads(targets)
     problems: list[tuple[Any, Problem]] = []
     problems += _column_problems(targets)
-    problems += _preference_problems(payloads)
-    problems += _identity_problems(payloads, require_email=require_email)
+    problems += _preference_problems(payloads, targets)
+    problems += _identity_problems(targets, require_email=require_email)
     problems += _size_problems(payloads, max_user_bytes=max_user_bytes)
     records = (
         {
@@ -165,43 +168,47 @@ def _column_problems(targets: pd.DataFrame) -> list[tuple[Any, Problem]]:
     for name in map(str, targets.columns):
         if _under_preferences(name):
             continue  # checked on the assembled preferences object
-        check = _value_checker(name)
-        if check is None:
-            continue
+        values = targets[name].to_numpy(dtype=object)
+        present = ~pd.isna(values)
+        is_text = np.fromiter(map(isinstance, values, repeat(str)), dtype=bool, count=len(values))
+        if name in STRING_FIELDS:
+            suspects = present & ~is_text  # the (usually no) rows that need a closer look
+        elif name in OBJECT_FIELDS:
+            suspects = present
+        else:
+            suspects = np.zeros(len(values), dtype=bool)
         cache: dict[Hashable, list[Problem]] = {}
-        column = targets[name]
-        for row, value in zip(column.index, column.to_numpy(dtype=object), strict=True):
-            if _is_absent(value):
-                continue
-            key = _fingerprint(value)
+        for i in np.flatnonzero(suspects).tolist():
+            key = _fingerprint(values[i])
             if key not in cache:
-                cache[key] = check(value)
-            found.extend((row, problem) for problem in cache[key])
+                cache[key] = list(_shape_problems(name, values[i]))
+            found.extend((targets.index[i], problem) for problem in cache[key])
+        if _is_id_field(name):
+            found.extend(_mangled_ids(name, targets.index, values, is_text))
     return found
 
 
-def _value_checker(path: str) -> Callable[[Any], list[Problem]] | None:
-    """A function listing the problems of one value of ``path``, or None when any value is fine."""
-    is_id = path in ID_FIELDS or (path.split(".")[0] in ("data", "profile") and _ID_NAME.search(path))
-    if path not in STRING_FIELDS and path not in OBJECT_FIELDS and not is_id:
-        return None
+def _is_id_field(path: str) -> bool:
+    return path in ID_FIELDS or (path.split(".")[0] in ("data", "profile") and bool(_ID_NAME.search(path)))
 
-    def check(value: Any) -> list[Problem]:
-        found = list(_shape_problems(path, value))
-        if is_id and isinstance(value, str) and _EXCEL_NOTATION.match(value):
-            found.append(
-                Problem(
-                    path,
-                    ErrorCode.EXCEL_MANGLED_NUMBER,
-                    f"{value!r} is an id in scientific notation: a spreadsheet rounded it and digits are "
-                    f"lost; re-export the column as text from the original source (or format the column "
-                    f"as Text before saving)",
-                    value,
-                )
-            )
-        return found
 
-    return check
+def _mangled_ids(path: str, index: pd.Index, values: Any, is_text: Any) -> Iterator[tuple[Any, Problem]]:
+    texts = pd.Series(values[is_text], dtype=object)
+    if texts.empty:
+        return
+    matched = texts.str.match(_EXCEL_NOTATION).to_numpy(dtype=bool)
+    for i, value in zip(np.flatnonzero(is_text)[matched].tolist(), texts[matched], strict=True):
+        yield (
+            index[i],
+            Problem(
+                path,
+                ErrorCode.EXCEL_MANGLED_NUMBER,
+                f"{value!r} is an id in scientific notation: a spreadsheet rounded it and digits are lost; "
+                f"re-export the column as text from the original source (format the column as Text "
+                f"before saving)",
+                value,
+            ),
+        )
 
 
 def _shape_problems(path: str, value: Any) -> Iterator[Problem]:
@@ -235,8 +242,10 @@ def _shape_problems(path: str, value: Any) -> Iterator[Problem]:
 # Preferences: checked on the assembled object, once per distinct object
 
 
-def _preference_problems(payloads: pd.Series) -> list[tuple[Any, Problem]]:
+def _preference_problems(payloads: pd.Series, targets: pd.DataFrame) -> list[tuple[Any, Problem]]:
     found: list[tuple[Any, Problem]] = []
+    if not any(_under_preferences(str(name)) or str(name) == "to" for name in targets.columns):
+        return found
     cache: dict[tuple[str, bytes], list[Problem]] = {}
     for row, user in payloads.items():
         for root in PREFERENCE_ROOTS:
@@ -379,37 +388,67 @@ def _unknown_key(path: str, key: str, allowed: tuple[str, ...]) -> Problem:
 # Per-user checks: identity, email for email jobs, size
 
 
-def _identity_problems(payloads: pd.Series, *, require_email: bool) -> list[tuple[Any, Problem]]:
-    found: list[tuple[Any, Problem]] = []
-    for row, user in payloads.items():
-        if not any(_filled(_get(user, field)) for field in IDENTITY_FIELDS):
-            found.append(
-                (
-                    row,
-                    Problem(
-                        None,
-                        ErrorCode.NO_IDENTITY,
-                        "the user has no user id, email or phone number, so Courier cannot address it; "
-                        "fill one of them for the row, or map a column to recipient, to.user_id, "
-                        "profile.email or profile.phone_number",
-                        None,
-                    ),
-                )
-            )
-        if require_email and not _filled(_get(user, "profile.email")):
-            if _filled(_get(user, "to.email")):
+def _identity_problems(targets: pd.DataFrame, *, require_email: bool) -> list[tuple[Any, Problem]]:
+    identified = np.logical_or.reduce([_filled_mask(targets, field) for field in IDENTITY_FIELDS])
+    found: list[tuple[Any, Problem]] = [
+        (
+            targets.index[i],
+            Problem(
+                None,
+                ErrorCode.NO_IDENTITY,
+                "the user has no user id, email or phone number, so Courier cannot address it; fill one "
+                "of them for the row, or map a column to recipient, to.user_id, profile.email or "
+                "profile.phone_number",
+                None,
+            ),
+        )
+        for i in np.flatnonzero(~identified).tolist()
+    ]
+    if require_email:
+        has_email = _filled_mask(targets, "profile.email")
+        has_to_email = _filled_mask(targets, "to.email")
+        for i in np.flatnonzero(~has_email).tolist():
+            if has_to_email[i]:
                 message = (
                     "the user has to.email but no profile.email; Courier routes email jobs by "
                     "profile.email and to.email alone is not enough: map the email column to profile.email"
                 )
             else:
                 message = "the job sends email but the user has no profile.email; fill it for the row"
-            found.append((row, Problem("profile.email", ErrorCode.MISSING_EMAIL, message, None)))
+            found.append((targets.index[i], Problem("profile.email", ErrorCode.MISSING_EMAIL, message, None)))
     return found
+
+
+def _filled_mask(targets: pd.DataFrame, field: str) -> np.ndarray:
+    """Rows where ``field`` holds a non-blank value, in its own column or inside an object column."""
+    filled = np.zeros(len(targets), dtype=bool)
+    if field in targets.columns:
+        values = targets[field].to_numpy(dtype=object)
+        filled |= ~pd.isna(values)
+        texts = np.flatnonzero(
+            np.fromiter(map(isinstance, values, repeat(str)), dtype=bool, count=len(values))
+        )
+        blank = np.fromiter(map(operator.not_, map(str.strip, values[texts])), dtype=bool, count=len(texts))
+        filled[texts[blank]] = False
+    parent, _, rest = field.rpartition(".")
+    while parent:
+        if parent in targets.columns:
+            values = targets[parent].to_numpy(dtype=object)
+            for i in np.flatnonzero(~filled & ~pd.isna(values)).tolist():
+                filled[i] = _filled(_get(values[i], rest))
+        parent, _, head = parent.rpartition(".")
+        rest = f"{head}.{rest}"
+    return filled
 
 
 def _size_problems(payloads: pd.Series, *, max_user_bytes: int) -> list[tuple[Any, Problem]]:
     found: list[tuple[Any, Problem]] = []
+    try:
+        sizes = list(map(len, map(jsonsafe.dumps, payloads)))
+    except orjson.JSONEncodeError:
+        sizes = []  # some user cannot be written: measure them one by one below
+    if sizes and max(sizes) <= max_user_bytes:
+        return found
     for row, user in payloads.items():
         try:
             size = len(jsonsafe.dumps(user))
@@ -474,7 +513,7 @@ def _under_preferences(path: str) -> bool:
     return any(path == root or path.startswith(f"{root}.") for root in PREFERENCE_ROOTS)
 
 
-def _get(user: dict[str, Any], path: str) -> Any:
+def _get(user: Any, path: str) -> Any:
     node: Any = user
     for part in path.split("."):
         if not isinstance(node, dict) or part not in node:
