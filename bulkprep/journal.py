@@ -81,7 +81,6 @@ CREATE TABLE batch_row (
     bulk_row INTEGER PRIMARY KEY,
     number INTEGER NOT NULL REFERENCES batch (number)
 );
-CREATE INDEX batch_row_number ON batch_row (number);
 """
 
 
@@ -413,9 +412,10 @@ class Journal:
             if state in FINAL_STATES:
                 raise ValueError(f"batch {number} is already {state}; it cannot be split")
             (rows_text,) = db.execute("SELECT rows FROM batch WHERE number = ?", (number,)).fetchone()
-            if [row for half in halves for row in half.rows] != orjson.loads(rows_text):
+            rows = orjson.loads(rows_text)
+            if [row for half in halves for row in half.rows] != rows:
                 raise ValueError(f"the halves of batch {number} do not hold exactly its rows, in order")
-            db.execute("DELETE FROM batch_row WHERE number = ?", (number,))
+            db.executemany("DELETE FROM batch_row WHERE bulk_row = ?", ((row,) for row in rows))
             db.execute("DELETE FROM batch WHERE number = ?", (number,))
             try:
                 db.executemany(
