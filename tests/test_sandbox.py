@@ -604,13 +604,14 @@ def test_independent_client_creates_fills_runs_and_reads_a_job() -> None:
         ]
         ingest = requests.post(f"{base}/bulk/{job_id}", json={"users": users}, headers=auth)
         assert 200 <= ingest.status_code < 300
-        body = ingest.json() if ingest.content else {"errors": [], "total": len(users)}
+        body: dict[str, Any] = ingest.json() if ingest.content else {"errors": [], "total": len(users)}
         assert [error["error"] for error in body["errors"]] == ["Duplicate user"]
         assert body["total"] == 2
         assert 200 <= requests.post(f"{base}/bulk/{job_id}/run", headers=auth).status_code < 300
         job = requests.get(f"{base}/bulk/{job_id}", headers=auth).json()["job"]
         assert job["status"] in {"PROCESSING", "COMPLETED"}
-        items, cursor = [], None
+        items: list[dict[str, Any]] = []
+        cursor: str | None = None
         while True:
             params = {"cursor": cursor} if cursor else {}
             page = requests.get(f"{base}/bulk/{job_id}/users", params=params, headers=auth).json()
