@@ -433,7 +433,8 @@ def fixed_server() -> Iterator[Callable[[int, bytes, dict[str, str]], str]]:
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(text)))
+                if "Content-Length" not in headers:
+                    self.send_header("Content-Length", str(len(text)))
                 self.end_headers()
                 self.wfile.write(text)
 
@@ -492,6 +493,18 @@ def test_odd_2xx_ingest_bodies_are_read_leniently(
     with CourierClient(KEY, url, sleep=recorder.sleep) as client:
         answer = client.ingest("job", b'{"users":[]}', idempotency_key="k")
     assert (answer.errors, answer.total) == (errors, total)
+
+
+def test_answer_cut_off_is_retried_as_maybe_processed(
+    fixed_server: Callable[..., str], recorder: Recorder
+) -> None:
+    # The server promises 500 bytes, sends 12 and closes: the request was handled, the answer lost.
+    url = fixed_server(200, b'{"errors": [', {"Content-Length": "500", "Connection": "close"})
+    client = CourierClient(KEY, url, sleep=recorder.sleep, on_retry=recorder.events.append, max_retries=1)
+    with client, pytest.raises(CourierError, match="failed 2 times \\(last: answer cut off\\)") as caught:
+        client.ingest("job", b'{"users":[]}', idempotency_key="k")
+    assert [event.reason for event in recorder.events] == ["answer cut off"]
+    assert caught.value.retryable is True
 
 
 def test_create_job_without_job_id_is_an_error(fixed_server: Callable[..., str], recorder: Recorder) -> None:
