@@ -434,6 +434,8 @@ def _result_frame(frame: pd.DataFrame, outcomes: _Outcomes, plan_batches: dict[i
         out["bulk_error"] = pd.Series(None, index=out.index, dtype="object")
     if "bulk_duplicate_of" not in out.columns:
         out["bulk_duplicate_of"] = pd.array([pd.NA] * len(out), dtype="Int64")
+    else:  # a row key, whole numbers even when the column came as floats
+        out["bulk_duplicate_of"] = out["bulk_duplicate_of"].astype("Int64")
     for column, position in (("bulk_delivery_status", 0), ("bulk_message_id", 1)):
         merged = keys.map({row: pair[position] for row, pair in outcomes.delivery.items()})
         previous = out[column].astype("object") if column in out.columns else pd.Series(None, index=out.index)

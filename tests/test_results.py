@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -135,3 +137,12 @@ def test_html_escapes_and_shows_counts_job_and_fix() -> None:
 def test_repr_is_one_readable_line() -> None:
     text = repr(_result(["rejected", "accepted", "accepted"]))
     assert text == "SubmitResult(3 rows: accepted=2, rejected=1; job job<1>)"
+
+
+def test_to_csv_writes_every_row_formula_safe(tmp_path: Path) -> None:
+    result = _result(["accepted", "rejected"])
+    result.df.loc[0, "Name"] = "=HYPERLINK(1)"
+    path = result.to_csv(tmp_path / "out.csv")
+    back = pd.read_csv(path, encoding="utf-8-sig", dtype=str)
+    assert back["bulk_status"].tolist() == ["accepted", "rejected"]
+    assert not back["Name"].iloc[0].startswith("=")

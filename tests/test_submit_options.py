@@ -119,3 +119,5 @@ def test_dry_run_takes_a_raw_frame_and_a_mapping() -> None:
     assert result.plan.payloads == [{"profile": {"email": "ann@example.com"}}]
     assert (result.errors["bulk_row"] == 1).any()
     assert list(result.df.columns[:1]) == ["Email"]
+    assert result.df["bulk_duplicate_of"].dtype == "Int64"
+    assert result.df["bulk_duplicate_of"].iloc[2] == 0

@@ -1,0 +1,207 @@
+"""``bulkprep submit`` end to end: a real process, a real CSV, the sandbox over HTTP, exit codes, results."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import bulkprep
+from bulkprep.sandbox import Sandbox
+
+TOKEN = "cli-secret-token"
+ROOT = str(Path(bulkprep.__file__).resolve().parent.parent)
+MAPPING = """\
+recipient: user_id
+profile:
+  email: Email
+data:
+  name: Name
+"""
+
+
+def write_input(folder: Path, rows: list[tuple[str, str, str]]) -> tuple[Path, Path]:
+    users = folder / "users.csv"
+    users.write_text("user_id,Email,Name\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows), encoding="utf-8")
+    mapping = folder / "mapping.yaml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    return users, mapping
+
+
+def bulkprep_submit(*args: str, key: str | None = TOKEN) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("COURIER_API_KEY", "COURIER_AUTH_TOKEN")}
+    env["PYTHONPATH"] = ROOT
+    if key is not None:
+        env["COURIER_API_KEY"] = key
+    command = [sys.executable, "-m", "bulkprep.cli", "submit", *args, "--no-progress"]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+def results(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+@pytest.fixture
+def sandbox() -> Any:
+    with Sandbox(token=TOKEN, processing_seconds=0) as sb:
+        yield sb
+
+
+GOOD = [("u1", "ann@example.com", "Ann"), ("u2", "bob@example.com", "Bob"), ("u3", "cy@example.com", "Cy")]
+
+
+def test_every_row_accepted_exits_0_and_writes_results_next_to_the_input(
+    tmp_path: Path, sandbox: Sandbox
+) -> None:
+    users, mapping = write_input(tmp_path, GOOD)
+    done = bulkprep_submit(
+        str(users),
+        "--mapping",
+        str(mapping),
+        "--event",
+        "WELCOME",
+        "--base-url",
+        sandbox.url,
+        "--run",
+        "--wait",
+    )
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / "users.submitted.csv"
+    assert f"results written to {out}" in done.stdout
+    (job_id,) = sandbox.jobs
+    assert f"job {job_id} (COMPLETED)" in done.stdout
+    assert "accepted" in done.stdout
+    assert "delivery: ENQUEUED=3" in done.stdout
+    table = results(out)
+    assert table["bulk_status"].tolist() == ["accepted"] * 3
+    assert table["bulk_delivery_status"].tolist() == ["ENQUEUED"] * 3
+    assert table["Name"].tolist() == ["Ann", "Bob", "Cy"]
+    assert Counter(u["recipient"] for u in sandbox.users(job_id)) == Counter({"u1": 1, "u2": 1, "u3": 1})
+    assert TOKEN not in done.stdout + done.stderr
+
+
+def test_some_rows_not_accepted_exits_1(tmp_path: Path, sandbox: Sandbox) -> None:
+    users, mapping = write_input(tmp_path, [*GOOD, ("u4", "not-an-email", "Dee")])
+    out = tmp_path / "out.csv"
+    done = bulkprep_submit(
+        str(users),
+        "--mapping",
+        str(mapping),
+        "--event",
+        "WELCOME",
+        "--base-url",
+        sandbox.url,
+        "--out",
+        str(out),
+        "--batch-size",
+        "2",
+        "--concurrency",
+        "2",
+    )
+    assert done.returncode == 1, done.stderr
+    assert "invalid_email" in done.stdout
+    table = results(out)
+    assert table["bulk_status"].tolist() == ["accepted", "accepted", "accepted", "invalid"]
+    assert table["bulk_row"].tolist() == ["2", "3", "4", "5"]  # line numbers of the file
+    (job_id,) = sandbox.jobs
+    assert len(sandbox.users(job_id)) == 3
+
+
+def test_adding_to_an_existing_job_reports_courier_rejections(tmp_path: Path, sandbox: Sandbox) -> None:
+    users, mapping = write_input(tmp_path, GOOD[:1])
+    assert (
+        bulkprep_submit(
+            str(users), "--mapping", str(mapping), "--event", "E", "--base-url", sandbox.url
+        ).returncode
+        == 0
+    )
+    (job_id,) = sandbox.jobs
+    users, mapping = write_input(tmp_path, GOOD)
+    done = bulkprep_submit(str(users), "--mapping", str(mapping), "--job", job_id, "--base-url", sandbox.url)
+    assert done.returncode == 1
+    assert "courier_rejected" in done.stdout
+    table = results(tmp_path / "users.submitted.csv")
+    assert table["bulk_status"].tolist() == ["rejected", "accepted", "accepted"]
+    assert "Duplicate user" in table["bulk_error"].iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("key", "extra", "fragment"),
+    [
+        ("wrong-key", [], "API key was refused"),
+        (None, [], "COURIER_API_KEY"),
+        (TOKEN, ["--wait"], "--wait needs --run"),
+    ],
+)
+def test_key_and_configuration_problems_exit_2_and_never_show_the_key(
+    tmp_path: Path, sandbox: Sandbox, key: str | None, extra: list[str], fragment: str
+) -> None:
+    users, mapping = write_input(tmp_path, GOOD)
+    done = bulkprep_submit(
+        str(users), "--mapping", str(mapping), "--event", "E", "--base-url", sandbox.url, *extra, key=key
+    )
+    assert done.returncode == 2
+    assert fragment in done.stderr
+    assert "wrong-key" not in done.stdout + done.stderr
+    assert TOKEN not in done.stdout + done.stderr
+    assert sandbox.jobs == {}
+
+
+@pytest.mark.parametrize(
+    "args", [[], ["--event", "E", "--job", "1-abc"], ["--batch-size", "0", "--event", "E"]]
+)
+def test_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
+    users, mapping = write_input(tmp_path, GOOD)
+    done = bulkprep_submit(str(users), "--mapping", str(mapping), *args)
+    assert done.returncode == 2
+    assert "usage" in done.stderr
+
+
+def test_dry_run_sends_nothing_and_needs_no_key(tmp_path: Path, sandbox: Sandbox) -> None:
+    users, mapping = write_input(tmp_path, GOOD)
+    done = bulkprep_submit(
+        str(users),
+        "--mapping",
+        str(mapping),
+        "--event",
+        "E",
+        "--base-url",
+        sandbox.url,
+        "--dry-run",
+        key=None,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "dry run: 1 batch(es) of 3 user(s) would be sent" in done.stdout
+    assert results(tmp_path / "users.planned.csv")["bulk_status"].tolist() == ["ready"] * 3
+    assert sandbox.requests == []
+
+
+def test_journal_makes_a_second_run_send_nothing_again(tmp_path: Path, sandbox: Sandbox) -> None:
+    users, mapping = write_input(tmp_path, GOOD)
+    journal = tmp_path / "users.journal"
+    args = [
+        str(users),
+        "--mapping",
+        str(mapping),
+        "--event",
+        "E",
+        "--base-url",
+        sandbox.url,
+        "--journal",
+        str(journal),
+        "--run",
+    ]
+    assert bulkprep_submit(*args).returncode == 0
+    sent = len(sandbox.requests)
+    again = bulkprep_submit(*args)
+    assert again.returncode == 0, again.stderr
+    (job_id,) = sandbox.jobs
+    assert all(r.method == "GET" for r in sandbox.requests[sent:])  # only a look at the job
+    assert len(sandbox.users(job_id)) == 3
+    assert TOKEN.encode() not in journal.read_bytes()
