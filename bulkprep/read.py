@@ -429,7 +429,9 @@ def _parse(lines: list[str], *, delimiter: str, name: str) -> _Parsed:
 
     rows = list(reader)
     count = len(rows)
-    texts = list(map("".join, rows))
+    # Fields joined by a space: blank stays blank, and a \r ending one field cannot pair with a \n
+    # starting the next into one \r\n (they were two line breaks in the file).
+    texts = list(map(" ".join, rows))
     if len(lines) - header_end == count:  # no record spans more than one line
         spans = np.ones(count, dtype=np.int64)
     else:

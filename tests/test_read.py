@@ -355,6 +355,13 @@ def test_line_endings_give_the_same_rows_and_line_numbers(newline: str) -> None:
     assert read_info(df).blank_rows == 1
 
 
+def test_line_breaks_ending_and_starting_adjacent_fields_are_two_lines() -> None:
+    # Lines: 1 a,b | 2 "x\r | 3 "," | 4 y" | 5 1,2
+    df = read_csv(io.StringIO('a,b\n"x\r","\ny"\n1,2\n'))
+    assert df["bulk_row"].tolist() == [2, 5]
+    assert df["a"].tolist() == ["x\r", "1"]
+
+
 def test_only_cr_lf_and_crlf_end_a_line() -> None:
     # Vertical tab, form feed, NEL and the Unicode line separators are text, not line ends.
     df = read_csv(io.StringIO("a,b\nx\u2028y,p\u2029q\n1\u0085,2\n3,4\n"))
