@@ -672,8 +672,15 @@ def _send_all(
                 sending.apply_refusal(batch, entry.answer or {}, state=state)
                 bar.batch_done(batch.users)
         with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="bulkprep-send") as pool:
-            for future in [pool.submit(sending.send, b, maybe_sent=m) for b, m in to_send]:
-                future.result()
+            futures = [pool.submit(sending.send, b, maybe_sent=m) for b, m in to_send]
+            try:
+                for future in futures:
+                    future.result()
+            except BaseException:
+                # Interrupted (Ctrl-C) or a bug: send nothing more; the journal knows what went out.
+                sending.stop.set()
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
     finally:
         bar.close()
     if sending.stopped_by is not None:

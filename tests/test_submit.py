@@ -320,3 +320,13 @@ def test_message_options_reach_the_job_and_progress_bars_work(sandbox: Sandbox) 
     result = send(prepared([user(1), user(2)]), sandbox, event=None, message=message, progress=True, run=True)
     assert sandbox.jobs[result.job_id]["definition"] == message
     assert result.summary["accepted"] == 2
+
+
+def test_progress_shows_rows_batches_and_retries(capsys: pytest.CaptureFixture[str]) -> None:
+    with Sandbox(token=TOKEN, only_ingest=True, rate_limit_every=2) as sb:
+        result = send(prepared([user(i) for i in range(6)]), sb, batch_size=2, concurrency=1, progress=True)
+    assert result.summary["accepted"] == 6
+    shown = capsys.readouterr().err
+    assert "6/6" in shown
+    assert "batches=3/3" in shown
+    assert "retries=2" in shown  # ingest requests 2 and 4 met a 429
