@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -37,6 +38,7 @@ MISSING: Any = _Missing()
 # that no digit is lost.
 _SMALLEST_JSON_INT = -(2**63)
 _LARGEST_JSON_INT = 2**64 - 1
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def is_missing(value: Any) -> bool:
@@ -98,11 +100,7 @@ def _clean_text(text: str) -> str:
         text = str.__str__(text)
     if text.isascii():
         return text
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", errors="surrogatepass").decode("utf-8", errors="replace")
-    return text
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _clean_int(number: int) -> int | str:
