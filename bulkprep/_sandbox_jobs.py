@@ -29,6 +29,7 @@ from typing import Any, Literal
 import orjson
 
 from bulkprep._sandbox_validate import ApiError, check_message, check_users
+from bulkprep.errors import ConfigurationError
 
 __all__ = ["Answer", "Dialect", "JobStore", "new_courier_id", "offer_key", "user_ids"]
 
@@ -53,6 +54,8 @@ class Dialect:
         channel: which address a user needs to end ENQUEUED rather than ERROR: ``"any"`` (an email or a
             phone number in ``profile`` or ``to``), ``"email"`` (``profile.email``; ``to.email`` alone is
             not enough, as for Courier's email jobs) or ``"sms"`` (a phone number in ``profile`` or ``to``).
+        fail_jobs: every job that runs ends in ERROR, and so does each of its users (Courier gives no
+            reason for either); for testing what a client does with a failed job.
 
     Example:
         >>> Dialect(create_status=201).run_status
@@ -66,11 +69,9 @@ class Dialect:
     page_size: int = 100
     processing_seconds: float = 0.2
     channel: Channel = "any"
+    fail_jobs: bool = False
 
     def __post_init__(self) -> None:
-        # Imported here: the errors module is the public one, the store only needs it to refuse options.
-        from bulkprep.errors import ConfigurationError
-
         allowed: dict[str, tuple[Any, ...]] = {
             "create_status": (200, 201),
             "run_status": (202, 204),
@@ -141,14 +142,14 @@ def _phone(user: dict[str, Any]) -> str | None:
     return _text(user.get("profile"), "phone_number") or _text(user.get("to"), "phone_number")
 
 
-def offer_key(user: dict[str, Any]) -> str:
+def offer_key(user: dict[str, Any], ids: list[str] | None = None) -> str:
     """What identifies a user when counting offers: its user id, else its email, else its phone, else itself.
 
     Example:
         >>> offer_key({"profile": {"email": "a@b.co"}}), offer_key({"data": {"x": 1}})
         ('a@b.co', '{"data":{"x":1}}')
     """
-    ids = user_ids(user)
+    ids = user_ids(user) if ids is None else ids
     key = ids[0] if ids else (_email(user) or _phone(user))
     return key if key is not None else orjson.dumps(user, option=orjson.OPT_SORT_KEYS).decode()
 
@@ -172,8 +173,12 @@ class _User:
     message_id: str | None = None
 
     def item(self) -> dict[str, Any]:
-        """The user as ``GET /bulk/{id}/users`` lists it; ``messageId`` only once there is one."""
-        item = {**_copy(self.user), "status": self.status}
+        """The user as ``GET /bulk/{id}/users`` lists it; ``messageId`` only once there is one.
+
+        Shares the stored user's nested values: answers are encoded at once, under the server's lock,
+        and read access for tests copies.
+        """
+        item = {**self.user, "status": self.status}
         if self.message_id is not None:
             item["messageId"] = self.message_id
         return item
@@ -220,7 +225,7 @@ class JobStore:
         job_id = new_courier_id()
         while job_id in self._jobs:  # pragma: no cover - 96 random bits
             job_id = new_courier_id()
-        self._jobs[job_id] = _Job(job_id, _copy(message))
+        self._jobs[job_id] = _Job(job_id, message)
         return Answer(self.dialect.create_status, {"jobId": job_id})
 
     def add_users(self, job_id: str, document: Any) -> Answer:
@@ -235,15 +240,16 @@ class JobStore:
             )
         errors = []
         total = 0
+        # The users were parsed for this request alone, so they are stored as they are, without copies.
         for user in users:
-            job.offers[offer_key(user)] += 1
             ids = user_ids(user)
+            job.offers[offer_key(user, ids)] += 1
             if any(i in job.ids for i in ids):
-                echo = _flattened(user) if self.dialect.echo == "flattened" else _copy(user)
+                echo = _flattened(user) if self.dialect.echo == "flattened" else user
                 errors.append({"error": "Duplicate user", "user": echo})
                 continue
             job.ids.update(ids)
-            job.users.append(_User(_copy(user)))
+            job.users.append(_User(user))
             total += 1
         if self.dialect.ingest_answer == "empty":
             return Answer(204)
@@ -277,14 +283,14 @@ class JobStore:
     # -- read access for tests ---------------------------------------------------------------------------
 
     def jobs(self) -> dict[str, dict[str, Any]]:
-        """Every job as ``GET /bulk/{job_id}`` reports it, by job id."""
-        return {job_id: self._snapshot(job) for job_id, job in self._jobs.items()}
+        """Every job as ``GET /bulk/{job_id}`` reports it, by job id (a copy)."""
+        return _copy({job_id: self._snapshot(job) for job_id, job in self._jobs.items()})
 
     def users(self, job_id: str) -> list[dict[str, Any]]:
-        """Every stored user of a job, as ``GET /bulk/{job_id}/users`` lists them."""
+        """Every stored user of a job, as ``GET /bulk/{job_id}/users`` lists them (a copy)."""
         job = self._job(job_id)
         self._advance(job)
-        return [user.item() for user in job.users]
+        return _copy([user.item() for user in job.users])
 
     def offers(self, job_id: str | None = None) -> dict[str, int]:
         """How many times each user (see :func:`offer_key`) was offered to one job, or to all jobs."""
@@ -307,7 +313,7 @@ class JobStore:
     def _snapshot(self, job: _Job) -> dict[str, Any]:
         status = self._advance(job)
         return {
-            "definition": _copy(job.definition),
+            "definition": job.definition,
             "status": status,
             "received": len(job.users),
             "enqueued": job.enqueued,
@@ -332,14 +338,16 @@ class JobStore:
         count = len(job.users)
         done = count if elapsed >= duration else int(count * elapsed / duration)
         for user in job.users[job.finished : done]:
-            if self._reachable(user.user):
+            if self._reachable(user.user) and not self.dialect.fail_jobs:
                 user.status, user.message_id = "ENQUEUED", new_courier_id()
                 job.enqueued += 1
             else:
                 user.status = "ERROR"
                 job.failures += 1
         job.finished = max(job.finished, done)
-        return "COMPLETED" if elapsed >= duration else "PROCESSING"
+        if elapsed < duration:
+            return "PROCESSING"
+        return "ERROR" if self.dialect.fail_jobs else "COMPLETED"
 
     @staticmethod
     def _cursor(job: _Job, offset: int) -> str:

@@ -32,9 +32,11 @@ __all__ = [
     "parse_json",
 ]
 
-# Deeper documents are refused with a 400: the sandbox must always be able to write back what it stored,
-# and the JSON encoder stops well before the decoder does. Real user payloads are a few levels deep.
-MAX_JSON_DEPTH = 64
+# Deeper documents are refused with a 400: the sandbox must always be able to write back what it stored
+# (inside its own answers, a few levels deeper), and the JSON encoder stops at 254 levels, well before
+# the decoder does. Real user payloads are a few levels deep.
+MAX_JSON_DEPTH = 250
+_ANSWER_NESTING = 254 - MAX_JSON_DEPTH  # levels an answer may add around a stored document
 
 PREFERENCE_STATUSES = frozenset({"OPTED_IN", "OPTED_OUT", "REQUIRED"})
 CHANNELS = frozenset({"direct_message", "email", "push", "sms", "webhook", "inbox"})
@@ -83,17 +85,16 @@ def json_type(value: Any) -> str:
     return "an object"
 
 
-def _depth(value: Any) -> int:
-    """Nesting depth of a parsed document, without recursion (a deep document must not crash us)."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, level)
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, level + 1) for child in children)
-    return deepest
+def _too_deep(document: Any) -> bool:
+    """Whether the encoder could not write the document back inside an answer (checked in C, so fast)."""
+    wrapped = document
+    for _ in range(_ANSWER_NESTING):
+        wrapped = [wrapped]
+    try:
+        orjson.dumps(wrapped)
+    except orjson.JSONEncodeError:
+        return True
+    return False
 
 
 def parse_json(body: bytes) -> Any:
@@ -114,7 +115,7 @@ def parse_json(body: bytes) -> Any:
         document = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise _invalid(f"the request body is not valid JSON: {exc}") from exc
-    if _depth(document) > MAX_JSON_DEPTH:
+    if _too_deep(document):
         raise _invalid(f"the request body is nested more than {MAX_JSON_DEPTH} levels deep")
     return document
 

@@ -79,6 +79,7 @@ class Sandbox:
         page_size: users per page of ``GET /bulk/{job_id}/users``.
         processing_seconds: time from run to COMPLETED.
         channel: see :class:`Dialect` (``"any"``, ``"email"`` or ``"sms"``).
+        fail_jobs: see :class:`Dialect`: jobs that run end in ERROR.
         clock: monotonic seconds driving the job lifecycle (tests may pass a clock they move by hand).
 
     Example:
@@ -102,6 +103,7 @@ class Sandbox:
         page_size: int = 100,
         processing_seconds: float = 0.2,
         channel: Channel = "any",
+        fail_jobs: bool = False,
         clock: Callable[[], float] = time.monotonic,
         **fault_options: Any,
     ) -> None:
@@ -123,6 +125,7 @@ class Sandbox:
             page_size=page_size,
             processing_seconds=processing_seconds,
             channel=channel,
+            fail_jobs=fail_jobs,
         )
         self.token = token
         self.host = host
@@ -266,6 +269,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     dialect.add_argument("--page-size", type=int, default=100)
     dialect.add_argument("--processing-seconds", type=float, default=0.2)
     dialect.add_argument("--channel", choices=("any", "email", "sms"), default="any")
+    dialect.add_argument("--fail-jobs", action="store_true", help="jobs that run end in ERROR")
 
     faults = parser.add_argument_group("faults (all off by default)")
     faults.add_argument("--seed", type=int, default=0, help="seed for every random fault")
@@ -341,6 +345,7 @@ def sandbox_from_args(args: argparse.Namespace) -> Sandbox:
         page_size=args.page_size,
         processing_seconds=args.processing_seconds,
         channel=args.channel,
+        fail_jobs=args.fail_jobs,
     )
 
 
@@ -359,7 +364,10 @@ def run(args: argparse.Namespace) -> int:
     def request_stop(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # Signal handlers can only be set from the main thread; elsewhere the caller stops the process.
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    signals = (signal.SIGINT, signal.SIGTERM) if in_main_thread else ()
+    previous = {sig: signal.signal(sig, request_stop) for sig in signals}
     try:
         with sandbox:
             print(f"listening on {sandbox.url}", flush=True)

@@ -115,7 +115,7 @@ def test_create_status_201_reading(clock) -> None:
         (b"{not json", ["not valid JSON"]),
         (b'{"message": {"event": NaN}}', ["not valid JSON"]),
         (b"\xff\xfe", ["not valid JSON"]),
-        (b"[" * 70 + b"]" * 70, ["nested more than"]),
+        (b"[" * 251 + b"]" * 251, ["nested more than 250 levels"]),
     ],
 )
 def test_malformed_json_is_a_400(sandbox: Sandbox, http, body: bytes, words: list[str]) -> None:
@@ -264,6 +264,24 @@ def test_ingest_refuses_malformed_users_as_a_whole(
     assert sandbox.users(job_id) == []  # nothing of a refused request is stored, valid users included
 
 
+def test_deepest_accepted_user_is_stored_echoed_and_listed(sandbox: Sandbox, http) -> None:
+    deep: Any = 1
+    for _ in range(250 - 4):  # body, users, user and data make four levels
+        deep = [deep]
+    job_id = create_job(sandbox, http, {"event": "E", "data": {"deep": deep}})
+    user = {"recipient": "a", "data": {"deep": deep}}
+    assert add(sandbox, http, job_id, [user]).json()["total"] == 1
+    assert add(sandbox, http, job_id, [user]).json()["errors"][0]["user"] == {
+        "user_id": "a",
+        "data": user["data"],
+    }
+    assert http.get(f"{sandbox.url}/bulk/{job_id}/users").json()["items"][0]["data"] == user["data"]
+    assert http.get(f"{sandbox.url}/bulk/{job_id}").json()["job"]["definition"]["data"] == user["data"]
+    assert_error(
+        add(sandbox, http, job_id, [{"data": {"deep": [deep]}}]), 400, "invalid_request_error", "nested"
+    )
+
+
 def test_ingest_body_without_users_is_400(sandbox: Sandbox, http) -> None:
     job_id = create_job(sandbox, http)
     assert_error(http.post(f"{sandbox.url}/bulk/{job_id}", json={}), 400, "invalid_request_error", '"users"')
@@ -407,6 +425,22 @@ def test_channel_decides_who_can_be_reached(channel: str, statuses: list[str]) -
         add(sb, http, job_id, users)
         http.post(f"{sb.url}/bulk/{job_id}/run")
         assert [u["status"] for u in sb.users(job_id)] == statuses
+
+
+def test_failed_jobs_end_in_error_with_every_user(clock) -> None:
+    with (
+        Sandbox(token=TOKEN, fail_jobs=True, processing_seconds=1, clock=clock) as sb,
+        requests.Session() as http,
+    ):
+        http.headers.update(AUTH)
+        job_id = create_job(sb, http)
+        add(sb, http, job_id, [{"profile": {"email": "m@example.com"}}, {"recipient": "x"}])
+        http.post(f"{sb.url}/bulk/{job_id}/run")
+        assert sb.jobs[job_id]["status"] == "PROCESSING"
+        clock.now += 1
+        job = http.get(f"{sb.url}/bulk/{job_id}").json()["job"]
+        assert (job["status"], job["received"], job["enqueued"], job["failures"]) == ("ERROR", 2, 0, 2)
+        assert [u["status"] for u in sb.users(job_id)] == ["ERROR", "ERROR"]
 
 
 def test_paging_through_two_and_a_half_pages(sandbox: Sandbox, http) -> None:

@@ -126,6 +126,7 @@ def test_flags_map_onto_the_sandbox_options() -> None:
             "0",
             "--channel",
             "email",
+            "--fail-jobs",
             "--seed",
             "9",
             "--rate-limit-rate",
@@ -150,7 +151,12 @@ def test_flags_map_onto_the_sandbox_options() -> None:
         "empty",
         "request",
     )
-    assert (dialect.page_size, dialect.processing_seconds, dialect.channel) == (7, 0, "email")
+    assert (dialect.page_size, dialect.processing_seconds, dialect.channel, dialect.fail_jobs) == (
+        7,
+        0,
+        "email",
+        True,
+    )
     assert (faults.seed, faults.rate_limit_rate, faults.retry_after_date, faults.server_error_every) == (
         9,
         0.25,
