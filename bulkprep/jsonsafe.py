@@ -22,7 +22,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
-__all__ = ["MISSING", "clean", "dumps", "is_missing"]
+__all__ = ["MISSING", "clean", "dumps", "is_missing", "missing_mask"]
 
 
 class _Missing:
@@ -42,14 +42,30 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def is_missing(value: Any) -> bool:
-    """True for None, NaN, NaT, pd.NA and the MISSING marker (scalars only)."""
+    """True for None, NaN (float or Decimal), NaT, pd.NA and the MISSING marker (scalars only)."""
     if value is None or value is MISSING:
         return True
     if isinstance(value, float | np.floating):
         return math.isnan(value)
+    if isinstance(value, Decimal):
+        return value.is_nan()
     if value is pd.NA or value is pd.NaT:
         return True
     return isinstance(value, np.datetime64 | np.timedelta64) and bool(np.isnat(value))
+
+
+def missing_mask(values: np.ndarray) -> np.ndarray:
+    """A boolean array, true where :func:`is_missing` holds; column-wise for an object array.
+
+    Example:
+        >>> missing_mask(np.array(["a", None, float("nan"), {}], dtype=object)).tolist()
+        [False, True, True, False]
+    """
+    try:
+        return np.asarray(pd.isna(values), dtype=bool)
+    except ArithmeticError:
+        # A signalling-NaN Decimal refuses to be compared: look at each value instead.
+        return np.fromiter(map(is_missing, values), dtype=bool, count=len(values))
 
 
 def clean(value: Any) -> Any:

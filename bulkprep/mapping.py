@@ -688,7 +688,7 @@ def _source_to_raw(source: Source) -> Any:
 def _is_blank(value: Any) -> bool:
     if isinstance(value, str):
         return not value or value.isspace()
-    return not isinstance(value, dict | list | tuple | np.ndarray) and bool(pd.isna(value))
+    return jsonsafe.is_missing(value)
 
 
 def _convert(raw: np.ndarray, cast: Cast | None) -> tuple[np.ndarray, list[tuple[int, str]]]:
@@ -960,7 +960,7 @@ def build_payloads(targets: pd.DataFrame) -> pd.Series:
 # checked column-wise below); anything else goes through jsonsafe.clean one value at a time.
 def _clean_column(column: pd.Series) -> _Column:
     values = column.to_numpy(dtype=object)
-    present = ~pd.isna(values)
+    present = ~jsonsafe.missing_mask(values)
     out = values.tolist()
     positions = np.flatnonzero(present).tolist()
     kinds = set(map(type, compress(out, present)))

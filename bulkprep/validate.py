@@ -169,7 +169,7 @@ def _column_problems(targets: pd.DataFrame) -> list[tuple[Any, Problem]]:
         if _under_preferences(name):
             continue  # checked on the assembled preferences object
         values = targets[name].to_numpy(dtype=object)
-        present = ~pd.isna(values)
+        present = ~jsonsafe.missing_mask(values)
         is_text = np.fromiter(map(isinstance, values, repeat(str)), dtype=bool, count=len(values))
         if name in STRING_FIELDS:
             suspects = present & ~is_text  # the (usually no) rows that need a closer look
@@ -424,7 +424,7 @@ def _filled_mask(targets: pd.DataFrame, field: str) -> np.ndarray:
     filled = np.zeros(len(targets), dtype=bool)
     if field in targets.columns:
         values = targets[field].to_numpy(dtype=object)
-        filled |= ~pd.isna(values)
+        filled |= ~jsonsafe.missing_mask(values)
         texts = np.flatnonzero(
             np.fromiter(map(isinstance, values, repeat(str)), dtype=bool, count=len(values))
         )
@@ -434,7 +434,7 @@ def _filled_mask(targets: pd.DataFrame, field: str) -> np.ndarray:
     while parent:
         if parent in targets.columns:
             values = targets[parent].to_numpy(dtype=object)
-            for i in np.flatnonzero(~filled & ~pd.isna(values)).tolist():
+            for i in np.flatnonzero(~filled & ~jsonsafe.missing_mask(values)).tolist():
                 filled[i] = _filled(_get(values[i], rest))
         parent, _, head = parent.rpartition(".")
         rest = f"{head}.{rest}"

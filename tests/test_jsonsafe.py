@@ -28,6 +28,7 @@ from bulkprep.jsonsafe import MISSING, clean, dumps, is_missing
         (np.datetime64("NaT"), MISSING),
         (float("inf"), MISSING),
         (Decimal("NaN"), MISSING),
+        (Decimal("sNaN"), MISSING),
         (Decimal("-Infinity"), MISSING),
         ("text", "text"),
         (np.str_("numpy text"), "numpy text"),
