@@ -262,13 +262,48 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
     dialect = parser.add_argument_group("answers, where Courier's documentation disagrees")
-    dialect.add_argument("--create-status", type=int, choices=(200, 201), default=200)
-    dialect.add_argument("--run-status", type=int, choices=(202, 204), default=204)
-    dialect.add_argument("--ingest-answer", choices=("json", "empty"), default="json")
-    dialect.add_argument("--echo", choices=("flattened", "request"), default="flattened")
-    dialect.add_argument("--page-size", type=int, default=100)
-    dialect.add_argument("--processing-seconds", type=float, default=0.2)
-    dialect.add_argument("--channel", choices=("any", "email", "sms"), default="any")
+    dialect.add_argument(
+        "--create-status",
+        type=int,
+        choices=(200, 201),
+        default=200,
+        help="status of POST /bulk (default: 200)",
+    )
+    dialect.add_argument(
+        "--run-status",
+        type=int,
+        choices=(202, 204),
+        default=204,
+        help="status of POST /bulk/{id}/run (default: 204)",
+    )
+    dialect.add_argument(
+        "--ingest-answer",
+        choices=("json", "empty"),
+        default="json",
+        help='POST /bulk/{id} answers 200 {"errors", "total"} or an empty 204 (default: json)',
+    )
+    dialect.add_argument(
+        "--echo",
+        choices=("flattened", "request"),
+        default="flattened",
+        help="shape of the user in a duplicate error: {email, user_id, data} or as sent (default: flattened)",
+    )
+    dialect.add_argument(
+        "--page-size", type=int, default=100, metavar="N", help="users per page (default: 100)"
+    )
+    dialect.add_argument(
+        "--processing-seconds",
+        type=float,
+        default=0.2,
+        metavar="S",
+        help="from run to COMPLETED (default: 0.2)",
+    )
+    dialect.add_argument(
+        "--channel",
+        choices=("any", "email", "sms"),
+        default="any",
+        help="address a user needs to be ENQUEUED: email or phone, profile.email, or phone (default: any)",
+    )
     dialect.add_argument("--fail-jobs", action="store_true", help="jobs that run end in ERROR")
 
     faults = parser.add_argument_group("faults (all off by default)")
