@@ -692,9 +692,14 @@ def _send_all(
         )
         raise stopped
     job: dict[str, Any] | None = None
+    runs = False
     if run:
-        job = _run_job(client=client, journal=journal, job_id=job_id, sending=sending, resumed=resumed)
-    if wait and job is not None and job.get("status") != "CREATED":
+        # A resumed job, or one the caller made, may have run already.
+        unknown_state = resumed or "job_id" in definition
+        job, runs = _run_job(
+            client=client, journal=journal, job_id=job_id, sending=sending, unknown_state=unknown_state
+        )
+    if wait and runs:
         job = _wait_for_job(
             client=client,
             job_id=job_id,
@@ -719,27 +724,34 @@ def _send_all(
 
 
 def _run_job(
-    *, client: CourierClient, journal: Journal | None, job_id: str, sending: _Submission, resumed: bool
-) -> dict[str, Any] | None:
-    """Run the job when it holds users; a job the journal says was run is not run again."""
+    *,
+    client: CourierClient,
+    journal: Journal | None,
+    job_id: str,
+    sending: _Submission,
+    unknown_state: bool,
+) -> tuple[dict[str, Any], bool]:
+    """Run the job when it holds users, unless it has run already; returns its snapshot and whether it runs.
+
+    A job runs only once: a journal that says it was run, or a job past CREATED, is not run again.
+    """
     entry = journal.job() if journal is not None else None
     if entry is not None and entry.run_requested:
-        return client.get_job(job_id)
+        return client.get_job(job_id), True
     accepted = any(s == RowStatus.ACCEPTED.value for s in sending.outcomes.status.values())
-    job = None
-    if not accepted or resumed:
+    if not accepted or unknown_state:
         job = client.get_job(job_id)
-        if resumed and job.get("status") not in (None, "CREATED"):
+        if job.get("status") not in (None, "CREATED"):
             if journal is not None:
                 journal.mark_run_requested()
-            return job
+            return job, True
         if not accepted and not int(job.get("received") or 0):
-            return job  # nothing to run: no user reached the job
+            return job, False  # nothing to run: no user reached the job
     key = "bulkprep-run-" + hashlib.sha256(job_id.encode()).hexdigest()[:32]
     client.run_job(job_id, idempotency_key=key)
     if journal is not None:
         journal.mark_run_requested()
-    return client.get_job(job_id)
+    return client.get_job(job_id), True
 
 
 def _wait_for_job(

@@ -330,3 +330,14 @@ def test_progress_shows_rows_batches_and_retries(capsys: pytest.CaptureFixture[s
     assert "6/6" in shown
     assert "batches=3/3" in shown
     assert "retries=2" in shown  # ingest requests 2 and 4 met a 429
+
+
+def test_adding_to_a_job_that_has_run_rejects_the_rows_and_does_not_run_it_again(sandbox: Sandbox) -> None:
+    first = send(prepared([user(1)]), sandbox, run=True)
+    again = send(prepared([user(2), user(3)]), sandbox, job_id=first.job_id, run=True, wait=True)
+    assert again.df["bulk_status"].tolist() == ["rejected", "rejected"]
+    assert "has already run" in again.df["bulk_error"].iloc[0]
+    assert again.job is not None
+    assert again.job["status"] == "COMPLETED"
+    assert len([r for r in sandbox.requests if r.path.endswith("/run")]) == 1
+    assert stored_counts(sandbox, first.job_id) == Counter({"u1": 1})
