@@ -22,6 +22,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 from os import PathLike
+from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
@@ -138,7 +139,7 @@ def as_mapping(mapping: Mapping | dict[str, Any] | str | PathLike[str] | None, d
         return mapping
     if isinstance(mapping, dict):
         return Mapping.from_dict(mapping)
-    return Mapping.load(mapping)
+    return Mapping.load(Path(mapping))
 
 
 def with_row_keys(df: pd.DataFrame) -> pd.DataFrame:
