@@ -1,5 +1,77 @@
-"""bulkprep: from a messy spreadsheet of users to a sent Courier bulk job, and back to the same rows."""
+"""bulkprep: from a messy spreadsheet of users to a sent Courier bulk job, and back to the same rows.
+
+The pipeline, each stage usable alone::
+
+    read_csv -> Mapping.apply -> normalize -> validate -> flag_duplicates   (prepare: all of these)
+             -> submit (batches, retries, journal) -> SubmitResult (a status and a reason per row)
+
+Example:
+    >>> import pandas as pd
+    >>> from bulkprep import Sandbox, prepare, submit
+    >>> users = pd.DataFrame({"id": ["u1", "u2"], "email": ["Ann@Example.com", "bob@example"]})
+    >>> ready = prepare(users, {"recipient": "id", "profile": {"email": "email"}})
+    >>> ready.summary
+    {'ready': 1, 'invalid': 1, 'duplicate': 0}
+    >>> with Sandbox() as courier:
+    ...     result = submit(ready, event="WELCOME", api_key=courier.token, base_url=courier.url,
+    ...                     progress=False)
+    >>> result.df["bulk_status"].tolist()
+    ['accepted', 'invalid']
+"""
 
 from __future__ import annotations
 
+from bulkprep.csvsafe import write_results_csv
+from bulkprep.duplicates import flag_duplicates
+from bulkprep.errors import (
+    AuthenticationError,
+    AuthorizationError,
+    BulkprepError,
+    ConfigurationError,
+    CourierError,
+    InputError,
+    MappingError,
+)
+from bulkprep.mapping import Mapping, build_payloads
+from bulkprep.normalize import normalize, normalize_emails, normalize_phones
+from bulkprep.prepare import Prepared, prepare
+from bulkprep.read import read_csv, read_errors, read_info
+from bulkprep.report import ErrorCode
+from bulkprep.results import SubmitResult
+from bulkprep.sandbox import Faults, Sandbox
+from bulkprep.status import DeliveryStatus, RowStatus, Stage
+from bulkprep.submit import submit
+from bulkprep.validate import validate
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "AuthenticationError",
+    "AuthorizationError",
+    "BulkprepError",
+    "ConfigurationError",
+    "CourierError",
+    "DeliveryStatus",
+    "ErrorCode",
+    "Faults",
+    "InputError",
+    "Mapping",
+    "MappingError",
+    "Prepared",
+    "RowStatus",
+    "Sandbox",
+    "Stage",
+    "SubmitResult",
+    "build_payloads",
+    "flag_duplicates",
+    "normalize",
+    "normalize_emails",
+    "normalize_phones",
+    "prepare",
+    "read_csv",
+    "read_errors",
+    "read_info",
+    "submit",
+    "validate",
+    "write_results_csv",
+]
