@@ -25,6 +25,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from bulkprep.duplicates import duplicate_errors, flag_duplicates
@@ -216,8 +217,8 @@ def prepare(
     out = keyed.copy()
     out["bulk_user"] = payloads.reindex(keys).to_numpy()
     out["bulk_status"] = status.to_numpy()
-    out["bulk_error"] = messages.astype("object").where(messages.notna(), None).to_numpy()
-    out["bulk_duplicate_of"] = flags["bulk_duplicate_of"].where(duplicate).astype("Int64").to_numpy()
+    out["bulk_error"] = np.where(messages.notna().to_numpy(), messages.to_numpy(dtype=object), None)
+    out["bulk_duplicate_of"] = flags["bulk_duplicate_of"].astype("Int64").where(duplicate).array
     return Prepared(
         df=out,
         errors=errors,
