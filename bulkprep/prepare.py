@@ -217,7 +217,7 @@ def prepare(
     out = keyed.copy()
     out["bulk_user"] = payloads.reindex(keys).to_numpy()
     out["bulk_status"] = status.to_numpy()
-    out["bulk_error"] = np.where(messages.notna().to_numpy(), messages.to_numpy(dtype=object), None)
+    out["bulk_error"] = messages.to_numpy(dtype=object)
     out["bulk_duplicate_of"] = flags["bulk_duplicate_of"].astype("Int64").where(duplicate).array
     return Prepared(
         df=out,
