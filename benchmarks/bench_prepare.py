@@ -262,10 +262,14 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bulkprep-bench-") as folder:
         path = args.csv
         if path is None:
-            sys.path.insert(0, str(HERE))
-            from messy import write_messy_csv
-
-            path = write_messy_csv(Path(folder) / f"users_{args.rows}.csv", args.rows)
+            # Generated in a child process: Linux carries a process's peak RSS over to the children
+            # it starts, so a parent that had held the frame would inflate every worker's peak.
+            path = Path(folder) / f"users_{args.rows}.csv"
+            subprocess.run(
+                [sys.executable, str(HERE / "messy.py"), "--rows", str(args.rows), "--out", str(path)],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
         size = path.stat().st_size / 2**20
         print(f"file: {path.name}, {size:.1f} MiB; Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
         results: dict[str, dict[str, Any]] = {}
