@@ -166,10 +166,11 @@ def _components(n_rows: int, edges: _Edges) -> np.ndarray:
 
     Rows and keys are the nodes of one graph. Each round hooks, for every edge, the labels of both ends
     onto the smaller of the two, then shortcuts labels to their labels' labels until that settles
-    (pointer jumping). Labels only ever point to a smaller node of the same
-    component, so at the fixed point every component carries its smallest node, which is a row. Pointer
-    jumping is what makes a long chain of rows converge in a few rounds: plain min-label propagation
-    would need as many rounds as the chain is long. Every step is a whole-array numpy operation.
+    (pointer jumping). Labels only ever point to a smaller node of the same component, so at the fixed
+    point every component carries its smallest node, which is a row. Pointer jumping is what makes a
+    long chain of rows converge in a few rounds: plain min-label propagation would need as many rounds
+    as the chain is long. Every step is a whole-array numpy operation; a union-find would need a Python
+    loop over the edges.
     """
     label = np.arange(n_rows + len(edges.values), dtype=np.int64)
     if not len(edges.rows):
@@ -191,6 +192,13 @@ def _components(n_rows: int, edges: _Edges) -> np.ndarray:
         label = hooked
 
 
+def _run_starts(ordered: np.ndarray) -> np.ndarray:
+    """True where a run of equal values in a sorted array begins."""
+    starts = np.ones(len(ordered), dtype=bool)
+    starts[1:] = ordered[1:] != ordered[:-1]
+    return starts
+
+
 def _kept_rows(cluster: np.ndarray, keep: str, completeness: np.ndarray) -> np.ndarray:
     """For each row position, the position of the row kept in its cluster."""
     positions = np.arange(len(cluster))
@@ -203,7 +211,7 @@ def _kept_rows(cluster: np.ndarray, keep: str, completeness: np.ndarray) -> np.n
     # most_complete: most filled fields first, ties to the earliest row.
     order = np.lexsort((positions, -completeness, cluster))
     ordered = cluster[order]
-    starts = np.r_[True, ordered[1:] != ordered[:-1]]
+    starts = _run_starts(ordered)
     kept[ordered[starts]] = order[starts]
     return kept[cluster]
 
@@ -217,11 +225,14 @@ def _links(edges: _Edges, cluster: np.ndarray, kept: np.ndarray, flagged: np.nda
     # Only rows of clusters with two rows or more can explain or be explained: usually a small part.
     shared = np.bincount(cluster, minlength=n_rows)[cluster[edges.rows]] > 1
     edges = edges._replace(rows=edges.rows[shared], keys=edges.keys[shared], fields=edges.fields[shared])
+    if not len(edges.rows):
+        none = np.zeros(0, dtype=np.int64)
+        return _Links(none, none, none, none, np.zeros(0, dtype=bool))
     # Rows that share a key AND belong to the same cluster can explain each other.
     group = pd.factorize(edges.keys * max(n_rows, 1) + cluster[edges.rows])[0].astype(np.int64)
     order = np.argsort(group * max(n_rows, 1) + edges.rows)
     by_group, by_row = group[order], edges.rows[order]
-    starts = np.flatnonzero(np.r_[True, by_group[1:] != by_group[:-1]])
+    starts = np.flatnonzero(_run_starts(by_group))
     smallest = by_row[starts]
     second = np.full(len(starts), -1, dtype=np.int64)
     has_second = np.r_[starts[1:], len(by_row)] - starts > 1
@@ -239,8 +250,7 @@ def _links(edges: _Edges, cluster: np.ndarray, kept: np.ndarray, flagged: np.nda
     # Per row, the best edge first: a direct link to the kept row, then the earlier identity field.
     preference = (rows * 2 + ~direct) * len(_FIELDS) + fields
     best = np.argsort(preference)
-    first = np.r_[True, rows[best][1:] != rows[best][:-1]] if len(best) else np.zeros(0, dtype=bool)
-    pick = best[first]
+    pick = best[_run_starts(rows[best])]
     return _Links(rows[pick], partners[pick], fields[pick], keys[pick], direct[pick])
 
 
@@ -380,9 +390,11 @@ otherwise give the rows distinct ids'
     table = errors_where(
         flagged, stage=Stage.DUPLICATE, code=ErrorCode.DUPLICATE_USER, message=message, values=values
     )
-    table["field"] = fields.reindex(table["bulk_row"]).to_numpy()
+    linked = fields.reindex(table["bulk_row"]).to_numpy(dtype=object)
+    table["field"] = pd.Series(linked, index=table.index, dtype="object")
     if mapping is not None:
-        table["column"] = [None if f is None else mapping.column_of(f) for f in table["field"]]
+        columns = np.array([None if f is None else mapping.column_of(f) for f in linked], dtype=object)
+        table["column"] = pd.Series(columns, index=table.index, dtype="object")
     return table
 
 
