@@ -87,10 +87,9 @@ def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for position in range(out.shape[1]):
         out.isetitem(position, _guarded(out.iloc[:, position]).array)
-    out.columns = pd.Index(
-        [FORMULA_GUARD + c if isinstance(c, str) and is_formula(c) else c for c in out.columns],
-        dtype="object",
-    )
+    headers = [FORMULA_GUARD + c if isinstance(c, str) and is_formula(c) else c for c in out.columns]
+    if headers != list(out.columns):
+        out.columns = pd.Index(headers)
     return out
 
 
@@ -148,7 +147,10 @@ def write_results_csv(
             out.isetitem(position, column.map(_json_cell).array)
     out = neutralize_formulas(out)
     try:
-        out.to_csv(target, index=False, encoding=encoding, lineterminator="\n")
+        # CRLF line ends (as RFC 4180 asks): the csv writer quotes cells holding any character of the
+        # line terminator, so with a bare "\n" a cell holding a lone "\r" would be written unquoted
+        # and split the row when read back.
+        out.to_csv(target, index=False, encoding=encoding, lineterminator="\r\n")
     except OSError as exc:
         raise ConfigurationError(
             f"cannot write the results to {target}: {exc.strerror or exc}; check that the folder exists "

