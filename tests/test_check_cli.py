@@ -1,0 +1,155 @@
+"""`bulkprep check`: summary, results CSV and exit status, on real files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from bulkprep.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures" / "csv"
+MAPPING = {
+    "recipient": "user_id",
+    "profile": {"email": "email", "phone_number": "phone"},
+    "data": {"name": "name", "plan": "plan"},
+}
+
+
+@pytest.fixture
+def mapping_file(tmp_path: Path) -> Path:
+    path = tmp_path / "mapping.yaml"
+    path.write_text(yaml.safe_dump(MAPPING), encoding="utf-8")
+    return path
+
+
+def test_all_ready_exits_0_and_writes_the_results(
+    tmp_path: Path, mapping_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "results.csv"
+    status = main(
+        [
+            "check",
+            str(FIXTURES / "users_utf8_bom_comma_crlf.csv"),
+            "--mapping",
+            str(mapping_file),
+            "--out",
+            str(out),
+        ]
+    )
+    printed = capsys.readouterr().out
+    assert status == 0
+    assert "3 rows (utf-8-sig, comma-delimited)" in printed
+    assert "ready        3" in printed
+    assert f"results written to {out}" in printed
+    results = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert list(results.columns) == [
+        "bulk_row", "user_id", "email", "phone", "name", "plan",
+        "bulk_user", "bulk_status", "bulk_error", "bulk_duplicate_of",
+    ]  # fmt: skip
+    assert results["bulk_status"].tolist() == ["ready"] * 3
+    assert results["bulk_row"].tolist() == ["2", "3", "4"]
+
+
+def test_problems_exit_1_and_name_the_fix(
+    tmp_path: Path, mapping_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "results.csv"
+    status = main(
+        [
+            "check",
+            str(FIXTURES / "users_utf8_comma_lf.csv"),
+            "--mapping",
+            str(mapping_file),
+            "--out",
+            str(out),
+        ]
+    )
+    printed = capsys.readouterr().out
+    assert status == 1
+    assert "invalid      3" in printed
+    assert "excel_mangled_number: 1 row(s) (e.g. '2.02555E+09')" in printed
+    assert "re-export the column as text" in printed
+    results = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    by_line = dict(zip(results["bulk_row"], results["bulk_status"], strict=True))
+    assert by_line == {
+        "2": "ready",
+        "3": "invalid",
+        "4": "invalid",
+        "5": "ready",
+        "6": "invalid",
+        "7": "ready",
+    }
+    assert results.loc[results["bulk_row"] == "2", "user_id"].item() == "00042"
+
+
+def test_the_default_results_path_is_beside_the_input(tmp_path: Path, mapping_file: Path) -> None:
+    source = tmp_path / "people.csv"
+    source.write_bytes((FIXTURES / "users_pipe_cr.csv").read_bytes())
+    assert main(["check", str(source), "--mapping", str(mapping_file)]) == 0
+    assert (tmp_path / "people.checked.csv").is_file()
+
+
+def test_formulas_from_the_data_are_neutralized(tmp_path: Path, mapping_file: Path) -> None:
+    source = tmp_path / "formulas.csv"
+    source.write_text(
+        "user_id,email,phone,name,plan\n"
+        'u1,a@example.com,,"=HYPERLINK(""http://x"",""y"")",@SUM(A1)\n'
+        "u2,b@example.com,+1 202 555 0125,-cmd,+pro\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "results.csv"
+    assert main(["check", str(source), "--mapping", str(mapping_file), "--out", str(out)]) == 0
+    results = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert results["name"].tolist() == ['\'=HYPERLINK("http://x","y")', "'-cmd"]
+    assert results["plan"].tolist() == ["'@SUM(A1)", "'+pro"]
+    assert results["bulk_status"].tolist() == ["ready", "ready"]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["check", "missing.csv", "--mapping", "{mapping}"], "not found"),
+        (["check", str(FIXTURES / "empty.csv"), "--mapping", "{mapping}"], "empty"),
+        (
+            ["check", str(FIXTURES / "users_pipe_cr.csv"), "--mapping", "no-such-mapping.yaml"],
+            "no-such-mapping",
+        ),
+    ],
+)
+def test_call_level_problems_exit_2_with_a_message(
+    arguments: list[str], message: str, mapping_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = main([part.replace("{mapping}", str(mapping_file)) for part in arguments])
+    assert status == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_mapped_column_missing_from_the_file_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("profile:\n  email: Email\n", encoding="utf-8")
+    assert main(["check", str(FIXTURES / "users_pipe_cr.csv"), "--mapping", str(mapping)]) == 2
+    assert "did you mean 'email'" in capsys.readouterr().err
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check"]) == 2
+    assert "usage: bulkprep check" in capsys.readouterr().err
+    assert main([]) == 2
+    assert "usage: bulkprep" in capsys.readouterr().out
+
+
+def test_the_installed_command_runs(tmp_path: Path, mapping_file: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "bulkprep.cli", "check", str(FIXTURES / "ragged_rows.csv"), "--mapping",
+         str(mapping_file), "--out", str(tmp_path / "r.csv")],
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert completed.returncode == 1, completed.stderr
+    assert "ragged_row: 3 row(s)" in completed.stdout
