@@ -1,0 +1,204 @@
+"""Rich display for notebooks: the rows that need attention, with the offending cells marked.
+
+:func:`problem_view` turns a result frame and its error table into a pandas ``Styler`` showing only
+the rows that will not be (or were not) delivered: each offending cell is highlighted and carries
+its message as a hover tooltip, the status cell is coloured by status. Only the first ``limit`` such
+rows are styled, so a frame of a million rows displays as fast as one of a hundred.
+
+Every value, column name and message is escaped: a cell holding ``<script>`` or
+``=HYPERLINK(...)`` shows as that text and does nothing.
+
+Example:
+    >>> import pandas as pd
+    >>> from bulkprep import prepare
+    >>> users = pd.DataFrame({"Email": ["ann@example.com", "bob@example"]})
+    >>> prepared = prepare(users, {"profile": {"email": "Email"}})
+    >>> view = problem_view(prepared.df, prepared.errors)
+    >>> view.data[["bulk_row", "bulk_status", "Email"]].to_dict("records")
+    [{'bulk_row': 1, 'bulk_status': 'invalid', 'Email': 'bob@example'}]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from bulkprep.status import RowStatus
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
+    from pandas.io.formats.style_render import CSSDict
+
+    from bulkprep.mapping import Mapping
+
+__all__ = ["DEFAULT_LIMIT", "PROBLEM_STATUSES", "STATUS_COLORS", "problem_view"]
+
+#: Rows styled at most by default; larger views are cut and say so in their caption.
+DEFAULT_LIMIT = 200
+#: The statuses of rows that need attention (everything but ready and accepted).
+PROBLEM_STATUSES: tuple[str, ...] = (
+    RowStatus.INVALID.value,
+    RowStatus.DUPLICATE.value,
+    RowStatus.REJECTED.value,
+    RowStatus.FAILED.value,
+)
+#: Background and text colour of the status cell; explicit text colours keep dark themes readable.
+STATUS_COLORS: dict[str, tuple[str, str]] = {
+    RowStatus.INVALID.value: ("#fde2e1", "#7f1d1d"),
+    RowStatus.DUPLICATE.value: ("#fef3c7", "#78350f"),
+    RowStatus.REJECTED.value: ("#fde2e1", "#7f1d1d"),
+    RowStatus.FAILED.value: ("#e5e7eb", "#1f2937"),
+}
+_SHOWN_BULK_COLUMNS = ("bulk_row", "bulk_status", "bulk_error")
+_OFFENDING_CSS = "background-color: #fecaca; color: #7f1d1d; font-weight: 600;"
+_TOOLTIP_CSS: list[tuple[str, str | float]] = [
+    ("visibility", "hidden"),
+    ("position", "absolute"),
+    ("z-index", "10"),
+    ("background-color", "#1f2937"),
+    ("color", "#ffffff"),
+    ("padding", "4px 8px"),
+    ("border-radius", "4px"),
+    ("font-weight", "normal"),
+    ("white-space", "pre-line"),
+    ("max-width", "32em"),
+    ("transform", "translate(-10px, 6px)"),
+]
+_TABLE_STYLES: list[CSSDict] = [
+    {"selector": "caption", "props": [("caption-side", "top"), ("text-align", "left"), ("padding", "4px 0")]},
+    {"selector": "td", "props": [("vertical-align", "top")]},
+]
+# Characters that may stand as they are inside a CSS string; every other one is written as a CSS
+# escape, so no message can close the string, the rule or the <style> element the tooltips live in.
+_CSS_SAFE = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:;!?()'@_/+=-#%*[]|~^$"
+)
+
+
+def _css_string(text: str) -> str:
+    """``text`` escaped for a double-quoted CSS string (pandas writes tooltips into ``content: "..."``).
+
+    Example:
+        >>> print(_css_string('x"y</style>z'))
+        x\\22 y\\3c /style\\3e z
+    """
+    return "".join(ch if ch in _CSS_SAFE else f"\\{ord(ch):x} " for ch in text)
+
+
+def _input_columns(df: pd.DataFrame) -> list[str]:
+    return [c for c in df.columns if not str(c).startswith("bulk_")]
+
+
+def _cell_messages(
+    errors: pd.DataFrame, rows: pd.Series, columns: list[str], mapping: Mapping | None
+) -> pd.DataFrame:
+    """One line per (row, shown column) with the joined messages of the problems found in that cell.
+
+    A problem without a source column (a duplicate, say) is placed on the column the mapping reads
+    for its ``field`` when a mapping is given, else on the ``bulk_status`` cell.
+    """
+    table = errors[errors["bulk_row"].isin(rows)]
+    column = table["column"].astype("object")
+    if mapping is not None:
+        by_field = (
+            table["field"]
+            .astype("object")
+            .map(lambda target: mapping.column_of(target) if isinstance(target, str) else None)
+        )
+        column = column.where(column.notna(), by_field)
+    column = column.where(column.isin(columns), "bulk_status")
+    text = table["code"].astype("object").astype(str) + ": " + table["message"].astype("object").astype(str)
+    cells = pd.DataFrame({"bulk_row": table["bulk_row"].to_numpy(), "cell": column.to_numpy(), "text": text})
+    return cells.groupby(["bulk_row", "cell"], sort=False)["text"].agg("\n".join).reset_index()
+
+
+def problem_view(
+    df: pd.DataFrame,
+    errors: pd.DataFrame,
+    *,
+    limit: int = DEFAULT_LIMIT,
+    mapping: Mapping | None = None,
+) -> Styler:
+    """The rows that need attention, offending cells highlighted, each message as the cell's tooltip.
+
+    Args:
+        df: a result frame (``Prepared.df`` or ``SubmitResult.df``) with ``bulk_row``, ``bulk_status``
+            and ``bulk_error``.
+        errors: its error table; its ``column`` says which source cell each problem is about.
+        limit: most rows shown; a longer view is cut to its first ``limit`` rows and says so.
+        mapping: the mapping used, to place problems that name a target field but no column.
+
+    Returns:
+        A ``Styler`` over the invalid, duplicate, rejected and failed rows (input order) with
+        ``bulk_row``, ``bulk_status``, ``bulk_error`` and the input columns; ``.data`` is that frame.
+
+    Raises:
+        ValueError: ``limit`` is not a positive whole number.
+
+    Example:
+        >>> import pandas as pd
+        >>> frame = pd.DataFrame({"Email": ["a@b.co", "bad"], "bulk_row": [2, 3],
+        ...                       "bulk_status": ["ready", "invalid"], "bulk_error": [None, "no @"]})
+        >>> errors = pd.DataFrame({"bulk_row": [3], "stage": ["validate"], "field": ["profile.email"],
+        ...                        "column": ["Email"], "code": ["invalid_email"], "message": ["no @"],
+        ...                        "value": ["bad"]})
+        >>> view = problem_view(frame, errors)
+        >>> view.data["bulk_row"].tolist(), "invalid_email: no @" in view.to_html()
+        ([3], True)
+    """
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"limit={limit!r} must be a whole number of rows, 1 or more")
+    status = df["bulk_status"].astype("object")
+    failing = status.isin(PROBLEM_STATUSES).to_numpy()
+    total = int(failing.sum())
+    columns = [*_SHOWN_BULK_COLUMNS, *_input_columns(df)]
+    # Cut first: everything below is per shown cell, so it must only ever see `limit` rows.
+    view = df.loc[failing, columns].head(limit).reset_index(drop=True)
+    view["bulk_status"] = view["bulk_status"].astype("object")
+
+    cells = _cell_messages(errors, view["bulk_row"], columns, mapping)
+    position = pd.Series(range(len(view)), index=view["bulk_row"].to_numpy())
+    tooltips = pd.DataFrame("", index=view.index, columns=columns, dtype="object")
+    styles = pd.DataFrame("", index=view.index, columns=columns, dtype="object")
+    for row, cell, text in cells.itertuples(index=False, name=None):
+        at = int(position[row])
+        tooltips.iat[at, columns.index(cell)] = _css_string(text)
+        styles.iat[at, columns.index(cell)] = _OFFENDING_CSS
+    for at, name in enumerate(view["bulk_status"].tolist()):
+        background, color = STATUS_COLORS.get(str(name), ("", ""))
+        if background:
+            # The status cell keeps its status colour even when it also carries a problem.
+            styles.iat[at, 1] = f"background-color: {background}; color: {color}; font-weight: 600;"
+
+    shown = len(view)
+    counts = status[failing].value_counts()
+    by_status = ", ".join(f"{name} {int(counts[name])}" for name in PROBLEM_STATUSES if name in counts)
+    if total > shown:
+        caption = (
+            f"Showing the first {shown} of {total} rows that need attention ({by_status}); "
+            f"pass a larger limit to see more."
+        )
+    elif total:
+        caption = (
+            f"{total} row(s) need attention ({by_status}). Hover over a highlighted cell for its problem."
+        )
+    else:
+        caption = "No rows need attention."
+    digest = hashlib.sha256(repr((view.to_numpy().tolist(), tooltips.to_numpy().tolist())).encode())
+
+    from pandas.io.formats.style import Styler  # needs jinja2; imported only when a view is drawn
+
+    styler = Styler(view, uuid=f"bulkprep_{digest.hexdigest()[:12]}", cell_ids=True)
+    return (
+        styler.format(escape="html", na_rep="")
+        .format_index(escape="html", axis=1)
+        .hide(axis="index")
+        .apply(lambda _: styles, axis=None)
+        .set_tooltips(tooltips, props=_TOOLTIP_CSS)
+        .set_properties(subset=["bulk_error"], **{"min-width": "16em", "max-width": "32em"})
+        .set_table_styles(_TABLE_STYLES, overwrite=False)
+        .set_caption(html.escape(caption))
+    )
