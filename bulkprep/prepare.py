@@ -101,6 +101,15 @@ class Prepared:
     def _repr_html_(self) -> str:
         return _summary_html("Prepared", self.summary, self.errors)
 
+    def problem_view(self, limit: int = 200) -> Any:
+        """The invalid and duplicate rows as a styled table: offending cells marked, messages on hover.
+
+        See :func:`bulkprep.display.problem_view` (needs jinja2, as every pandas ``Styler`` does).
+        """
+        from bulkprep.display import problem_view
+
+        return problem_view(self.df, self.errors, limit=limit, mapping=self.mapping)
+
 
 def _summary_html(title: str, summary: dict[str, int], errors: pd.DataFrame, extra: str = "") -> str:
     """A compact HTML card: counts per status that add up, then the most common problems with a fix."""

@@ -254,6 +254,15 @@ class SubmitResult:
         write_results_csv(self.df, target)
         return target
 
+    def problem_view(self, limit: int = 200) -> Any:
+        """The rows not delivered as a styled table: offending cells marked, messages on hover.
+
+        See :func:`bulkprep.display.problem_view` (needs jinja2, as every pandas ``Styler`` does).
+        """
+        from bulkprep.display import problem_view
+
+        return problem_view(self.df, self.errors, limit=limit)
+
     def _status_line(self) -> str:
         parts = [f"{name}={count}" for name, count in self.summary.items() if count]
         return ", ".join(parts) or "no rows"
