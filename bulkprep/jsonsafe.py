@@ -74,6 +74,30 @@ def clean(value: Any) -> Any:
     Missing values inside a dict are left out; inside a list they become ``None``. Infinite floats
     become :data:`MISSING` too, since JSON has no way to say them.
     """
+    # The plain types JSON parsing produces come first and cheaply: payloads hold millions of them.
+    kind = type(value)
+    if kind is str:
+        return value if value.isascii() else _clean_text(value)
+    if kind is dict:
+        out = {}
+        for key, item in value.items():
+            cleaned = clean(item)
+            if cleaned is not MISSING:
+                out[key if type(key) is str and key.isascii() else _clean_text(str(key))] = cleaned
+        return out
+    if kind is int:
+        return _clean_int(value)
+    if kind is float:
+        return value if math.isfinite(value) else MISSING
+    if kind is bool:
+        return value
+    if kind is list:
+        return [None if item is MISSING else item for item in map(clean, value)]
+    return _clean_other(value)
+
+
+def _clean_other(value: Any) -> Any:
+    """:func:`clean` for everything but the plain JSON types."""
     if is_missing(value):
         return MISSING
     if isinstance(value, str):
@@ -94,15 +118,9 @@ def clean(value: Any) -> Any:
     if isinstance(value, pd.Timedelta | dt.timedelta | np.timedelta64):
         return pd.Timedelta(value).isoformat()
     if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            cleaned = clean(item)
-            if cleaned is not MISSING:
-                out[str(key)] = cleaned
-        return out
+        return clean(dict(value))  # a dict subclass: cleaned as a plain dict
     if isinstance(value, list | tuple | set | frozenset | np.ndarray | pd.Series):
-        items = [clean(item) for item in value]
-        return [None if item is MISSING else item for item in items]
+        return [None if item is MISSING else item for item in map(clean, value)]
     if isinstance(value, np.generic):
         return clean(value.item())
     if isinstance(value, bytes | bytearray):
