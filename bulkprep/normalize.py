@@ -73,6 +73,7 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 # `"Ann Smith" <ann@example.com>`, `Ann <ann@example.com>` and `<ann@example.com>`: the last <...> wins.
 _ANGLE_ADDRESS = re.compile(r"(?P<name>.*)<(?P<address>[^<>]*)>", re.DOTALL)
 _MAILTO = re.compile(r"mailto:", re.IGNORECASE)
+_TEL = re.compile(r"tel:", re.IGNORECASE)
 
 # What a spreadsheet shows for a long number it reformatted: 2.02555E+09, 4,47911e+11.
 _SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+")
@@ -117,10 +118,11 @@ def _per_unique(values: pd.Series, outcome_of: Callable[[Any], _Outcome]) -> pd.
     outcomes = [outcome_of(value) for value in uniques]
     # One extra slot at the end holds the outcome of missing values, which the sentinel -1 picks.
     columns = zip(*outcomes, _MISSING_OUTCOME, strict=True) if outcomes else ([None],) * 3
-    frame = pd.DataFrame(index=values.index)
-    for name, column in zip(RESULT_COLUMNS, columns, strict=True):
-        frame[name] = pd.Series(np.array(column, dtype=object)[codes], index=values.index, dtype="object")
-    return frame
+    spread = {
+        name: np.array(column, dtype=object)[codes]
+        for name, column in zip(RESULT_COLUMNS, columns, strict=True)
+    }
+    return pd.DataFrame(spread, index=values.index, dtype="object")
 
 
 # --- email -------------------------------------------------------------------------------------------
@@ -243,6 +245,8 @@ def _phone_outcome(raw: Any, region: str | None, parse: Callable[..., Any]) -> _
     text = _phone_text(raw)
     if isinstance(text, tuple):
         return text
+    if _TEL.match(text):  # a tel: link copied from a web page
+        text = text[len("tel:") :].strip()
     if not text:
         return _MISSING_OUTCOME
     if _SCIENTIFIC.fullmatch(text):
@@ -317,7 +321,7 @@ def normalize_phones(
     """Phone numbers in E.164 form (``+12025550125``), once per distinct value.
 
     Numbers without a country code are read as numbers of ``region``; ``00`` before a country code
-    means ``+``. Refused, with a message that says why and what to do:
+    means ``+``; a ``tel:`` prefix is dropped. Refused, with a message that says why and what to do:
 
     - numbers with an extension (``x123``, ``ext. 123``): text messages and automated calls cannot
       dial one, and sending to the switchboard would reach the wrong person;

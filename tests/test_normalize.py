@@ -93,10 +93,10 @@ def test_email_message_says_what_is_wrong_and_how_to_fix(raw: str, reason: str) 
 
 
 def test_emails_keep_the_index_and_columns() -> None:
-    values = pd.Series(["a@example.com", None, "bad"], index=[7, 3, 9])
+    values = pd.Series(["a@example.com", None, "bad"], index=[7, 3, 7])  # even a repeated label
     out = normalize_emails(values)
     assert list(out.columns) == list(RESULT_COLUMNS)
-    assert out.index.tolist() == [7, 3, 9]
+    assert out.index.tolist() == [7, 3, 7]
     assert (out.dtypes == "object").all()
     assert out["code"].tolist() == [None, None, INVALID_EMAIL]
 
@@ -154,6 +154,7 @@ def test_each_distinct_phone_is_parsed_once() -> None:
         ("06 12 34 56 78", "FR", "+33612345678", None),
         ("0011 44 20 7946 0958", "AU", "+442079460958", None),  # 0011 is Australia's prefix
         ("+12025550125", None, "+12025550125", None),
+        ("tel:+1-202-555-0125", None, "+12025550125", None),
         ("2025550125.0", "US", "+12025550125", None),  # went through a float column
         ("+442079460958.0", "US", "+442079460958", None),
         (2025550125.0, "US", "+12025550125", None),
