@@ -706,20 +706,33 @@ def _convert(raw: np.ndarray, cast: Cast | None) -> tuple[np.ndarray, list[tuple
     if cast is None:
         out[present] = raw[present]
         return out, []
-    converter = _CASTS[cast]
-    keys = [_unique_key(v) for v in raw[present]]
-    distinct: dict[Hashable, Any] = {}
-    for key, i in zip(keys, present, strict=True):
-        distinct.setdefault(key, raw[i])
-    results = dict(zip(distinct, converter(list(distinct.values())), strict=True))
-    failures: list[tuple[int, str]] = []
-    for key, i in zip(keys, present, strict=True):
-        value, problem = results[key]
-        if problem is None:
-            out[i] = value
-        else:
-            failures.append((int(i), problem))
+    codes, distinct = _factorize(raw[present])
+    results = _CASTS[cast](distinct)
+    values = np.empty(len(results), dtype=object)
+    for j, (value, _) in enumerate(results):
+        values[j] = value  # one by one: numpy would read a list value as a row of cells
+    failed = np.fromiter((problem is not None for _, problem in results), dtype=bool, count=len(results))
+    out[present] = values[codes]
+    bad = np.flatnonzero(failed[codes])
+    failures = [(int(present[k]), str(results[codes[k]][1])) for k in bad.tolist()]
     return out, failures
+
+
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+    """Codes into the distinct values (1, 1.0 and True kept apart), so each is converted once."""
+    if all(map(isinstance, values, repeat(str))):
+        codes, uniques = pd.factorize(values)
+        return codes, list(uniques)
+    keys: dict[Hashable, int] = {}
+    distinct: list[Any] = []
+    codes = np.empty(len(values), dtype="int64")
+    for i, value in enumerate(values):
+        key = _unique_key(value)
+        if key not in keys:
+            keys[key] = len(distinct)
+            distinct.append(value)
+        codes[i] = keys[key]
+    return codes, distinct
 
 
 def _unique_key(value: Any) -> Hashable:
