@@ -154,6 +154,8 @@ def test_each_distinct_phone_is_parsed_once() -> None:
         ("06 12 34 56 78", "FR", "+33612345678", None),
         ("0011 44 20 7946 0958", "AU", "+442079460958", None),  # 0011 is Australia's prefix
         ("+12025550125", None, "+12025550125", None),
+        ("506 234 5678", "US", "+15062345678", None),  # Canadian: +1, but not a US number
+        ("+1 506 234 5678", "GB", "+15062345678", None),
         ("tel:+1-202-555-0125", None, "+12025550125", None),
         ("2025550125.0", "US", "+12025550125", None),  # went through a float column
         ("+442079460958.0", "US", "+442079460958", None),
