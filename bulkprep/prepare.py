@@ -25,7 +25,6 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
 
 from bulkprep.duplicates import duplicate_errors, flag_duplicates
@@ -209,7 +208,8 @@ def prepare(
     intake = intake[intake["bulk_row"].isin(keys)]
     mapped = mapping.apply(keyed)
     normalized = normalize(mapped.targets, region=region, mapping=mapping)
-    checked = validate(normalized.targets, mapping=mapping, require_email=require_email)
+    payloads = build_payloads(normalized.targets)
+    checked = validate(normalized.targets, mapping=mapping, require_email=require_email, payloads=payloads)
 
     local_errors = concat_errors([intake, mapped.errors, normalized.errors, checked])
     invalid = pd.Series(keys.isin(local_errors["bulk_row"]), index=keys)
@@ -220,7 +220,6 @@ def prepare(
     status = pd.Series(RowStatus.READY.value, index=keys, dtype="object")
     status[duplicate] = RowStatus.DUPLICATE.value
     status[invalid] = RowStatus.INVALID.value
-    payloads = build_payloads(normalized.targets)
     messages = join_messages(errors).reindex(keys)
 
     out = keyed.copy()

@@ -153,9 +153,9 @@ def errors_from_records(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     rows = [{name: record.get(name) for name in ERROR_COLUMNS} for record in records]
     if not rows:
         return empty_errors()
-    frame = pd.DataFrame(rows, columns=list(ERROR_COLUMNS))
+    frame = pd.DataFrame(rows, columns=list(ERROR_COLUMNS), dtype=object)
     frame["bulk_row"] = frame["bulk_row"].astype("int64")
-    return frame.astype(dict.fromkeys(ERROR_COLUMNS[1:], "object"))
+    return frame
 
 
 def concat_errors(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:

@@ -109,6 +109,7 @@ def validate(
     mapping: Mapping | None = None,
     require_email: bool = False,
     max_user_bytes: int = MAX_USER_BYTES,
+    payloads: pd.Series | None = None,
 ) -> pd.DataFrame:
     """The error table of every problem of every user in ``targets`` (stage ``validate``).
 
@@ -117,6 +118,7 @@ def validate(
         mapping: when given, each error names the source column of its field.
         require_email: the job sends email, so every user needs ``profile.email``.
         max_user_bytes: the most one user's serialized JSON may weigh.
+        payloads: ``build_payloads(targets)``, when the caller has it already (it is built otherwise).
 
     Raises:
         MappingError: a column of ``targets`` is not a path of Courier's user.
@@ -131,7 +133,8 @@ def validate(
     for name in targets.columns:
         check_target(str(name))
     column_of = _column_finder(mapping)
-    payloads = build_payloads(targets)
+    if payloads is None:
+        payloads = build_payloads(targets)
     problems: list[tuple[Any, Problem]] = []
     problems += _column_problems(targets)
     problems += _preference_problems(payloads, targets)
