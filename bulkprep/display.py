@@ -69,7 +69,8 @@ _TOOLTIP_CSS: list[tuple[str, str | float]] = [
 ]
 _TABLE_STYLES: list[CSSDict] = [
     {"selector": "caption", "props": [("caption-side", "top"), ("text-align", "left"), ("padding", "4px 0")]},
-    {"selector": "td", "props": [("vertical-align", "top")]},
+    # Notebook themes right-align table cells, which suits numbers, not emails and messages.
+    {"selector": "td, th", "props": [("vertical-align", "top"), ("text-align", "left")]},
 ]
 # Characters that may stand as they are inside a CSS string; every other one is written as a CSS
 # escape, so no message can close the string, the rule or the <style> element the tooltips live in.
@@ -198,7 +199,7 @@ def problem_view(
         .hide(axis="index")
         .apply(lambda _: styles, axis=None)
         .set_tooltips(tooltips, props=_TOOLTIP_CSS)
-        .set_properties(subset=["bulk_error"], **{"min-width": "16em", "max-width": "32em"})
+        .set_properties(subset=["bulk_error"], **{"min-width": "22em", "max-width": "36em"})
         .set_table_styles(_TABLE_STYLES, overwrite=False)
         .set_caption(html.escape(caption))
     )
