@@ -120,7 +120,8 @@ def _summary_html(title: str, summary: dict[str, int], errors: pd.DataFrame, ext
     cells += f"<tr><th>total</th><th style='text-align:right'>{total}</th></tr>"
     problems = top_problems(errors)
     rows = "".join(
-        "<tr><td><code>{}</code></td><td style='text-align:right'>{}</td><td>{}</td><td>{}</td></tr>".format(
+        "<tr><td style='text-align:left'><code>{}</code></td><td style='text-align:right'>{}</td>"
+        "<td style='text-align:left'>{}</td><td style='text-align:left'>{}</td></tr>".format(
             html.escape(str(code)),
             rows,
             html.escape("" if example is None else str(example)),
@@ -129,8 +130,9 @@ def _summary_html(title: str, summary: dict[str, int], errors: pd.DataFrame, ext
         for code, rows, example, fix in problems.itertuples(index=False, name=None)
     )
     problems_html = (
-        "<p><b>Most common problems</b></p><table><tr><th>code</th><th>rows</th><th>example</th>"
-        f"<th>what to do</th></tr>{rows}</table>"
+        "<p><b>Most common problems</b></p><table><tr><th style='text-align:left'>code</th><th>rows</th>"
+        "<th style='text-align:left'>example</th><th style='text-align:left'>what to do</th></tr>"
+        f"{rows}</table>"
         if rows
         else "<p>No problems found.</p>"
     )
