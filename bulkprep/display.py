@@ -24,6 +24,7 @@ import hashlib
 import html
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from bulkprep.status import RowStatus
@@ -157,7 +158,7 @@ def problem_view(
     total = int(failing.sum())
     columns = [*_SHOWN_BULK_COLUMNS, *_input_columns(df)]
     # Cut first: everything below is per shown cell, so it must only ever see `limit` rows.
-    view = df.loc[failing, columns].head(limit).reset_index(drop=True)
+    view = df.iloc[np.flatnonzero(failing)[:limit]][columns].reset_index(drop=True)
     view["bulk_status"] = view["bulk_status"].astype("object")
 
     cells = _cell_messages(errors, view["bulk_row"], columns, mapping)
@@ -176,10 +177,10 @@ def problem_view(
 
     shown = len(view)
     counts = status[failing].value_counts()
-    by_status = ", ".join(f"{name} {int(counts[name])}" for name in PROBLEM_STATUSES if name in counts)
+    by_status = ", ".join(f"{name} {int(counts[name]):,}" for name in PROBLEM_STATUSES if name in counts)
     if total > shown:
         caption = (
-            f"Showing the first {shown} of {total} rows that need attention ({by_status}); "
+            f"Showing the first {shown:,} of {total:,} rows that need attention ({by_status}); "
             f"pass a larger limit to see more."
         )
     elif total:
