@@ -238,13 +238,15 @@ class SubmitResult:
         return None if self.job is None else self.job.get("status")
 
     def failed_rows(self) -> pd.DataFrame:
-        """The rows to fix and submit again (rejected and failed), with the input columns only.
+        """The rows to fix and submit again (rejected and failed): ``bulk_row`` and the input columns.
 
-        The frame goes through ``prepare`` and ``submit`` again as it is.
+        The frame goes through ``prepare`` and ``submit`` again as it is, and its rows keep their
+        keys (the file's line numbers), so the new outcomes line up with this result.
         """
         status = self.df["bulk_status"].astype("object")
         mask = status.isin([RowStatus.REJECTED.value, RowStatus.FAILED.value])
-        return self.df.loc[mask.to_numpy(), list(self.input_columns)].copy()
+        columns = ["bulk_row", *(c for c in self.input_columns if c != "bulk_row")]
+        return self.df.loc[mask.to_numpy(), columns].copy()
 
     def to_csv(self, path: str | Path) -> Path:
         """Write the rows with their outcomes to ``path``, safe to open in a spreadsheet."""

@@ -573,7 +573,8 @@ resumed.df[shown].head()
 
 Here the server answers every 2nd request with `500`, and a client that gives up at once (no
 retries) is used, so some batches fail. A failed row was not delivered and is safe to send again:
-`failed_rows()` gives them back with the input columns, ready for `submit`.
+`failed_rows()` gives them back with their `bulk_row` (the file's line numbers) and the input
+columns, ready for `submit`.
 """,
     ),
     (
@@ -590,7 +591,7 @@ first_try
         "md",
         """
 Retry them, with the default client (which retries a `500`), into the same job, then run it. The
-retried rows keep their index, so they line up with the first result.
+retried rows keep their `bulk_row` and their index, so they line up with the first result.
 """,
     ),
     (

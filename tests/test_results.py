@@ -118,11 +118,12 @@ def test_summary_refuses_an_unknown_status() -> None:
         _ = _result(["accepted", "sent"]).summary
 
 
-def test_failed_rows_are_rejected_and_failed_with_input_columns_only() -> None:
+def test_failed_rows_are_rejected_and_failed_with_their_keys_and_input_columns() -> None:
     result = _result(["rejected", "accepted", "failed", "invalid", "duplicate", "ready"])
     again = result.failed_rows()
-    assert list(again.columns) == ["Name"]
+    assert list(again.columns) == ["bulk_row", "Name"]
     assert again["Name"].tolist() == ["n0", "n2"]
+    assert again["bulk_row"].tolist() == result.df["bulk_row"].iloc[[0, 2]].tolist()
 
 
 def test_html_escapes_and_shows_counts_job_and_fix() -> None:

@@ -108,7 +108,8 @@ def test_courier_duplicate_user_is_matched_to_its_row_and_rejected(echo: str) ->
         ]
         assert again.unmatched_errors.empty
         assert sorted(again.failed_rows()["Name"]) == ["name 1", "name 3"]
-        assert list(again.failed_rows().columns) == ["Name"]
+        assert list(again.failed_rows().columns) == ["bulk_row", "Name"]
+        assert sorted(again.failed_rows()["bulk_row"]) == [3, 5]
 
 
 def test_an_error_matching_two_rows_of_its_batch_is_kept_as_unmatched(sandbox: Sandbox) -> None:
