@@ -382,7 +382,9 @@ def target_frames(draw: st.DrawFn) -> pd.DataFrame:
                 draw(st.lists(st.floats(), min_size=rows, max_size=rows)), dtype="float64"
             )
         elif kind == "datetime":
-            stamps = draw(st.lists(st.none() | st.datetimes(), min_size=rows, max_size=rows))
+            # within the range a nanosecond datetime column holds on every supported pandas
+            moments = st.datetimes(min_value=dt.datetime(1678, 1, 1), max_value=dt.datetime(2262, 1, 1))
+            stamps = draw(st.lists(st.none() | moments, min_size=rows, max_size=rows))
             columns[name] = pd.to_datetime(pd.Series(stamps, dtype=object))
         else:
             columns[name] = pd.Series(draw(st.lists(VALUES, min_size=rows, max_size=rows)), dtype=object)
