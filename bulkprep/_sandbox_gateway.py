@@ -27,7 +27,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import orjson
 
 from bulkprep._sandbox_faults import FaultInjector, Faults
-from bulkprep._sandbox_jobs import Answer, JobStore
+from bulkprep._sandbox_jobs import Answer, JobStore, read_users
 from bulkprep._sandbox_validate import ApiError, parse_json
 
 __all__ = ["Gateway", "Reply", "RequestRecord", "error_reply"]
@@ -216,10 +216,15 @@ class Gateway:
         document: Any = None
         parse_error: ApiError | None = None
         if endpoint in ("create", "ingest"):
-            try:  # parsed outside the lock: a 6 MB body takes a while
+            # Parsed, and an ingest's users checked and keyed, outside the lock: that is most of the
+            # work of a request, and concurrent requests need not wait for it in turn.
+            try:
                 document = parse_json(body)
             except ApiError as exc:
                 parse_error = exc
+            else:
+                if endpoint == "ingest":
+                    document = read_users(document)
         replay_key = (endpoint, urlsplit(target).path, key) if key is not None else None
         with self.lock:
             if replay_key is not None and replay_key in self._replies:

@@ -31,7 +31,16 @@ import orjson
 from bulkprep._sandbox_validate import ApiError, check_message, check_users
 from bulkprep.errors import ConfigurationError
 
-__all__ = ["Answer", "Dialect", "JobStore", "new_courier_id", "offer_key", "user_ids"]
+__all__ = [
+    "Answer",
+    "Dialect",
+    "Incoming",
+    "JobStore",
+    "new_courier_id",
+    "offer_key",
+    "read_users",
+    "user_ids",
+]
 
 EchoShape = Literal["flattened", "request"]
 IngestAnswer = Literal["json", "empty"]
@@ -166,35 +175,85 @@ def _copy(value: Any) -> Any:
     return orjson.loads(orjson.dumps(value))
 
 
-@dataclass
-class _User:
-    user: dict[str, Any]
-    status: str = "PENDING"
-    message_id: str | None = None
+def _claims(user: dict[str, Any]) -> tuple[str, ...]:
+    """:func:`user_ids` as a tuple, without its general walk for the common user that has no ``to``."""
+    if "to" in user:
+        return tuple(user_ids(user))
+    recipient = user.get("recipient")
+    return (recipient,) if isinstance(recipient, str) and recipient else ()
 
-    def item(self) -> dict[str, Any]:
-        """The user as ``GET /bulk/{id}/users`` lists it; ``messageId`` only once there is one.
 
-        Shares the stored user's nested values: answers are encoded at once, under the server's lock,
-        and read access for tests copies.
-        """
-        item = {**self.user, "status": self.status}
-        if self.message_id is not None:
-            item["messageId"] = self.message_id
-        return item
+@dataclass(frozen=True)
+class Incoming:
+    """The users of one ``POST /bulk/{job_id}`` body, read ahead of the store (outside the server's lock).
+
+    Attributes:
+        users: the users, checked, in request order.
+        claims: the user ids each user claims (see :func:`user_ids`).
+        offer_keys: what each user is counted under (see :func:`offer_key`).
+        problem: the 400 the body earns, if any; :meth:`JobStore.add_users` raises it only once the job
+            is found, so a missing job is still named first.
+    """
+
+    users: list[dict[str, Any]]
+    claims: list[tuple[str, ...]]
+    offer_keys: list[str]
+    problem: ApiError | None = None
+
+
+def read_users(document: Any) -> Incoming:
+    """Check the users of an ingest body and work out what the store needs of each.
+
+    A body that breaks the rules is not raised here but carried as ``problem`` (see :class:`Incoming`).
+
+    Example:
+        >>> incoming = read_users({"users": [{"recipient": "a"}, {"profile": {"email": "b@c.co"}}]})
+        >>> incoming.claims, incoming.offer_keys, incoming.problem
+        ([('a',), ()], ['a', 'b@c.co'], None)
+        >>> read_users({"users": [{"to": 1}]}).problem.message
+        'users[0].to must be an object, not a number'
+    """
+    try:
+        users = check_users(document)
+    except ApiError as exc:
+        return Incoming([], [], [], exc)
+    claims = [_claims(user) for user in users]
+    keys = [ids[0] if ids else offer_key(user, []) for user, ids in zip(users, claims, strict=True)]
+    return Incoming(users, claims, keys)
 
 
 @dataclass
 class _Job:
+    """A job and its users.
+
+    The users and their delivery states are kept side by side, in arrival order, rather than as one
+    object per user: a job can hold hundreds of thousands of users, and every extra object per user
+    costs time to build and to sweep for the cycle collector.
+    """
+
     job_id: str
     definition: dict[str, Any]
-    users: list[_User] = field(default_factory=list)
+    users: list[dict[str, Any]] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    message_ids: dict[int, str] = field(default_factory=dict)  # by position, once a user is ENQUEUED
     ids: set[str] = field(default_factory=set)
     offers: Counter[str] = field(default_factory=Counter)
     ran_at: float | None = None
     finished: int = 0  # users[:finished] have their final status; they finish in order
     enqueued: int = 0
     failures: int = 0
+
+    def item(self, position: int) -> dict[str, Any]:
+        """A user as ``GET /bulk/{id}/users`` lists it; ``messageId`` only once there is one.
+
+        Shares the stored user's nested values: answers are encoded at once, under the server's lock,
+        and read access for tests copies.
+        """
+        item = {**self.users[position], "status": self.statuses[position]}
+        message_id = self.message_ids.get(position)
+        if message_id is not None:
+            item["messageId"] = message_id
+        return item
 
 
 class JobStore:
@@ -229,31 +288,39 @@ class JobStore:
         return Answer(self.dialect.create_status, {"jobId": job_id})
 
     def add_users(self, job_id: str, document: Any) -> Answer:
-        """``POST /bulk/{job_id}``: add users, refusing ones whose user id the job already holds."""
+        """``POST /bulk/{job_id}``: add users, refusing ones whose user id the job already holds.
+
+        ``document`` is the parsed body, or the :class:`Incoming` that :func:`read_users` made of it.
+        """
         job = self._job(job_id)
-        users = check_users(document)
+        incoming = document if isinstance(document, Incoming) else read_users(document)
+        if incoming.problem is not None:
+            raise incoming.problem
         if job.ran_at is not None:
             raise ApiError(
                 409,
                 "invalid_request_error",
                 f"job {job_id} has already run; users can no longer be added to it. Create a new job",
             )
+        # Nothing below can fail, so a request is stored in full or (above) not at all.
+        job.offers.update(incoming.offer_keys)
+        held = job.ids
+        added: list[dict[str, Any]] = []
         errors = []
-        total = 0
-        # The users were parsed for this request alone, so they are stored as they are, without copies.
-        for user in users:
-            ids = user_ids(user)
-            job.offers[offer_key(user, ids)] += 1
-            if any(i in job.ids for i in ids):
+        # The users were parsed for this request alone and are never changed once stored, so they are
+        # kept as they are, without copies (every read for tests copies; answers are encoded at once).
+        for user, ids in zip(incoming.users, incoming.claims, strict=True):
+            if ids and not held.isdisjoint(ids):
                 echo = _flattened(user) if self.dialect.echo == "flattened" else user
                 errors.append({"error": "Duplicate user", "user": echo})
                 continue
-            job.ids.update(ids)
-            job.users.append(_User(user))
-            total += 1
+            held.update(ids)
+            added.append(user)
+        job.users += added
+        job.statuses += ["PENDING"] * len(added)
         if self.dialect.ingest_answer == "empty":
             return Answer(204)
-        return Answer(200, {"errors": errors, "total": total})
+        return Answer(200, {"errors": errors, "total": len(added)})
 
     def run(self, job_id: str) -> Answer:
         """``POST /bulk/{job_id}/run``: start the job; a job runs once."""
@@ -275,7 +342,7 @@ class JobStore:
         self._advance(job)
         start = self._offset(job, cursor) if cursor else 0
         end = start + self.dialect.page_size
-        items = [user.item() for user in job.users[start:end]]
+        items = [job.item(position) for position in range(start, min(end, len(job.users)))]
         more = end < len(job.users)
         next_cursor = self._cursor(job, end) if more else None
         return Answer(200, {"items": items, "paging": {"more": more, "cursor": next_cursor}})
@@ -290,7 +357,7 @@ class JobStore:
         """Every stored user of a job, as ``GET /bulk/{job_id}/users`` lists them (a copy)."""
         job = self._job(job_id)
         self._advance(job)
-        return _copy([user.item() for user in job.users])
+        return _copy([job.item(position) for position in range(len(job.users))])
 
     def offers(self, job_id: str | None = None) -> dict[str, int]:
         """How many times each user (see :func:`offer_key`) was offered to one job, or to all jobs."""
@@ -337,12 +404,13 @@ class JobStore:
         duration = self.dialect.processing_seconds
         count = len(job.users)
         done = count if elapsed >= duration else int(count * elapsed / duration)
-        for user in job.users[job.finished : done]:
-            if self._reachable(user.user) and not self.dialect.fail_jobs:
-                user.status, user.message_id = "ENQUEUED", new_courier_id()
+        for position in range(job.finished, done):
+            if self._reachable(job.users[position]) and not self.dialect.fail_jobs:
+                job.statuses[position] = "ENQUEUED"
+                job.message_ids[position] = new_courier_id()
                 job.enqueued += 1
             else:
-                user.status = "ERROR"
+                job.statuses[position] = "ERROR"
                 job.failures += 1
         job.finished = max(job.finished, done)
         if elapsed < duration:

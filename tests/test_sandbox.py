@@ -282,6 +282,55 @@ def test_deepest_accepted_user_is_stored_echoed_and_listed(sandbox: Sandbox, htt
     )
 
 
+def test_a_missing_job_is_named_before_the_problems_of_the_users(sandbox: Sandbox, http) -> None:
+    answer = http.post(f"{sandbox.url}/bulk/1-00000000-000000000000000000000000", json={"users": [5]})
+    assert_error(answer, 404, "invalid_request_error", "not found")
+    job_id = create_job(sandbox, http)
+    assert http.post(f"{sandbox.url}/bulk/{job_id}/run").status_code == 204
+    assert_error(add(sandbox, http, job_id, [5]), 400, "invalid_request_error", "users[0] must be an object")
+    assert_error(add(sandbox, http, job_id, [{}]), 409, "invalid_request_error", "already run")
+
+
+def test_stored_users_stay_as_sent_through_listing_running_and_echoes(clock) -> None:
+    # The store keeps the very objects parsed from each request; nothing it does may change them.
+    users = [
+        {"recipient": "a", "profile": {"email": "a@example.com"}, "data": {"tags": ["x"]}},
+        {"recipient": "b", "to": {"user_id": "b", "data": {"n": 1}}},
+    ]
+    with (
+        Sandbox(token=TOKEN, echo="request", page_size=1, processing_seconds=1, clock=clock) as sb,
+        requests.Session() as http,
+    ):
+        http.headers.update(AUTH)
+        job_id = create_job(sb, http)
+        add(sb, http, job_id, users)
+        assert add(sb, http, job_id, users).json()["errors"] == [
+            {"error": "Duplicate user", "user": user} for user in users
+        ]
+        pages = []
+        for before in ("nothing", "run", "half the processing time"):  # then CREATED, half-way, done
+            if before == "run":
+                http.post(f"{sb.url}/bulk/{job_id}/run")
+            clock.now += 0.5 * (before != "nothing")
+            cursor = None
+            for _ in users:
+                params: dict[str, str] | None = {"cursor": cursor} if cursor else None
+                page = http.get(f"{sb.url}/bulk/{job_id}/users", params=params).json()
+                pages += page["items"]
+                cursor = page["paging"]["cursor"]
+            listed = sb.users(job_id)
+            listed[0]["data"]["tags"].append("changed by the caller")  # a copy: the store is untouched
+        strip = {"status", "messageId"}
+        assert [{k: v for k, v in item.items() if k not in strip} for item in pages] == users * 3
+        # b has no address, so it ends in ERROR (and never gets a message id).
+        assert [(item["status"], "messageId" in item) for item in pages] == [
+            *[("PENDING", False)] * 2,
+            *[("ENQUEUED", True), ("PENDING", False)],
+            *[("ENQUEUED", True), ("ERROR", False)],
+        ]
+        assert [{k: v for k, v in item.items() if k not in strip} for item in sb.users(job_id)] == users
+
+
 def test_ingest_body_without_users_is_400(sandbox: Sandbox, http) -> None:
     job_id = create_job(sandbox, http)
     assert_error(http.post(f"{sandbox.url}/bulk/{job_id}", json={}), 400, "invalid_request_error", '"users"')

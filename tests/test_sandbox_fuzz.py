@@ -7,11 +7,14 @@ import socket
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
 import pytest
 import requests
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from bulkprep._sandbox_jobs import offer_key, read_users, user_ids
+from bulkprep._sandbox_validate import _USER_FIELDS, ApiError, _fields, _plain_user, check_users
 from bulkprep.sandbox import Sandbox
 
 TOKEN = "sk_test_fuzz"
@@ -251,3 +254,56 @@ def test_create_with_arbitrary_messages_is_200_or_400(sandbox: Sandbox, message:
     assert answer.status_code in (200, 400), answer.text
     if answer.status_code == 200:
         assert sandbox.jobs[answer.json()["jobId"]]["definition"] == message
+
+
+# Users of the common shape, which the quick check vouches for, with now and then one field of the
+# wrong type or a rarer field, which it must leave to the precise walk.
+common_users = st.fixed_dictionaries(
+    {},
+    optional={
+        "recipient": st.text(max_size=4) | json_values,
+        "profile": st.dictionaries(st.sampled_from(["email", "phone_number"]), json_values) | json_values,
+        "data": st.dictionaries(st.text(max_size=3), json_values),
+        "extra": json_values,
+    },
+)
+any_users = st.lists(common_users | nearly_users | json_values, max_size=6)
+
+
+def precise_outcome(users: list[Any]) -> str | None:
+    """The message of the first problem the precise walk finds in every user, or None."""
+    try:
+        for index, user in enumerate(users):
+            _fields(user, f"users[{index}]", _USER_FIELDS)
+    except ApiError as exc:
+        return exc.message
+    return None
+
+
+@FUZZ
+@given(users=any_users)
+def test_the_quick_user_check_agrees_with_the_precise_walk(users: list[Any]) -> None:
+    assert all(precise_outcome([user]) is None for user in users if _plain_user(user))
+    expected = precise_outcome(users)
+    if expected is None:
+        assert check_users({"users": users}) == users
+    else:
+        with pytest.raises(ApiError) as refused:
+            check_users({"users": users})
+        assert refused.value.message == expected
+
+
+@FUZZ
+@given(users=st.lists(common_users | nearly_users, max_size=6))
+def test_users_read_ahead_claim_the_ids_and_offer_keys_of_the_general_rules(users: list[Any]) -> None:
+    try:  # as the server sees them: what JSON can carry (whole numbers within 64 bits)
+        users = orjson.loads(orjson.dumps(users))
+    except orjson.JSONEncodeError:
+        assume(False)
+    incoming = read_users({"users": users})
+    if incoming.problem is not None:
+        assert incoming.problem.message == precise_outcome(users)
+        assert incoming.users == incoming.claims == incoming.offer_keys == []
+    else:
+        assert incoming.claims == [tuple(user_ids(user)) for user in users]
+        assert incoming.offer_keys == [offer_key(user) for user in users]
