@@ -38,6 +38,8 @@ import numpy as np
 import pandas as pd
 import phonenumbers
 
+from bulkprep._email_fast import plain_addresses
+from bulkprep._phone_fast import plain_numbers
 from bulkprep.errors import ConfigurationError
 from bulkprep.report import ErrorCode, concat_errors, errors_where
 from bulkprep.status import Stage
@@ -108,20 +110,36 @@ def _trim(text: str) -> str:
     return text.translate(_INVISIBLE).strip()
 
 
-def _per_unique(values: pd.Series, outcome_of: Callable[[Any], _Outcome]) -> pd.DataFrame:
-    """Apply ``outcome_of`` once per distinct non-missing value and spread the outcomes over the rows."""
+# Decides the clearly valid values among the distinct ones, column-wise: (accepted, normalized).
+_FastPath = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def _per_unique(
+    values: pd.Series, outcome_of: Callable[[Any], _Outcome], fast: _FastPath | None = None
+) -> pd.DataFrame:
+    """Decide each distinct non-missing value once and spread the outcomes over the rows.
+
+    ``fast`` accepts the plainly valid distinct values column-wise; ``outcome_of`` decides the rest,
+    one value at a time.
+    """
     try:
         codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
     except TypeError:  # unhashable cells (a dict or list from a json cast): compare them by their text
         hashable = values.map(lambda v: v if isinstance(v, Hashable) else repr(v))
         codes, uniques = pd.factorize(hashable.to_numpy(dtype=object), use_na_sentinel=True)
-    outcomes = [outcome_of(value) for value in uniques]
+    uniques = np.asarray(uniques, dtype=object)
     # One extra slot at the end holds the outcome of missing values, which the sentinel -1 picks.
-    columns = zip(*outcomes, _MISSING_OUTCOME, strict=True) if outcomes else ([None],) * 3
-    spread = {
-        name: np.array(column, dtype=object)[codes]
-        for name, column in zip(RESULT_COLUMNS, columns, strict=True)
-    }
+    columns = [np.full(len(uniques) + 1, None, dtype=object) for _ in RESULT_COLUMNS]
+    accepted = np.zeros(len(uniques), dtype=bool)
+    if fast is not None and len(uniques):
+        accepted, normalized = fast(uniques)
+        columns[0][:-1][accepted] = normalized[accepted]
+    slow = np.flatnonzero(~accepted)
+    if len(slow):
+        outcomes = [outcome_of(value) for value in uniques[slow]]
+        for column, part in zip(columns, zip(*outcomes, strict=True), strict=True):
+            column[slow] = part
+    spread = {name: column[codes] for name, column in zip(RESULT_COLUMNS, columns, strict=True)}
     return pd.DataFrame(spread, index=values.index, dtype="object")
 
 
@@ -159,6 +177,7 @@ def normalize_emails(
     values: pd.Series,
     *,
     validate: Callable[..., Any] = email_validator.validate_email,
+    _fast: bool = True,
 ) -> pd.DataFrame:
     """Trim, unwrap, NFC-normalize and syntax-check email addresses, once per distinct value.
 
@@ -173,6 +192,8 @@ def normalize_emails(
         values: the raw addresses; missing values stay missing and are no error, and so are blank texts.
         validate: the syntax check, called as ``validate(address, check_deliverability=False)``; it
             returns an object with ``normalized`` or raises ``email_validator.EmailNotValidError``.
+            Plain addresses (an ASCII dot-atom before the ``@``) are decided by their domain, so it
+            is called at most once per distinct domain and once per distinct other value.
 
     Returns:
         A frame indexed like ``values`` with ``normalized`` (str, or None when invalid or missing),
@@ -187,7 +208,8 @@ def normalize_emails(
         'An email address must have an @-sign; correct the address (it must look like name@example.com) \
 or clear the cell'
     """
-    return _per_unique(values, lambda raw: _email_outcome(raw, validate))
+    fast = (lambda uniques: plain_addresses(uniques, validate)) if _fast else None
+    return _per_unique(values, lambda raw: _email_outcome(raw, validate), fast)
 
 
 # --- phone -------------------------------------------------------------------------------------------
@@ -327,11 +349,22 @@ def _checked_number(number: Any, text: str, region: str | None) -> _Outcome:
     return _phone_problem(f"the number is not a valid {where} number{read_as}")
 
 
+def _as_phone_texts(values: np.ndarray) -> np.ndarray:
+    """Whole numbers (int, or a float without a fraction) as the text normalize reads them as."""
+    out = values.copy()
+    for i in np.flatnonzero([not isinstance(v, str) for v in values]).tolist():
+        text = _phone_text(values[i])
+        if isinstance(text, str):
+            out[i] = text
+    return out
+
+
 def normalize_phones(
     values: pd.Series,
     *,
     region: str | None = "US",
     parse: Callable[..., Any] = phonenumbers.parse,
+    _fast: bool = True,
 ) -> pd.DataFrame:
     """Phone numbers in E.164 form (``+12025550125``), once per distinct value.
 
@@ -351,7 +384,9 @@ def normalize_phones(
     Args:
         values: the raw numbers (text, int or float); missing values and blank texts stay missing.
         region: two-letter region for numbers without a country code, or None to require one.
-        parse: the parser, called as ``parse(text, region)`` like :func:`phonenumbers.parse`.
+        parse: the parser, called as ``parse(text, region)`` like :func:`phonenumbers.parse`. Plainly
+            written numbers (digits and common formatting) are decided column-wise from
+            phonenumbers' metadata, with the same verdict; it is called once per distinct other value.
 
     Returns:
         A frame indexed like ``values`` with ``normalized`` (str, or None when invalid or missing),
@@ -369,7 +404,8 @@ def normalize_phones(
         [None, None, 'excel_mangled_number', 'invalid_phone']
     """
     region = _check_region(region)
-    return _per_unique(values, lambda raw: _phone_outcome(raw, region, parse))
+    fast = (lambda uniques: plain_numbers(_as_phone_texts(uniques), region)) if _fast else None
+    return _per_unique(values, lambda raw: _phone_outcome(raw, region, parse), fast)
 
 
 # --- targets -----------------------------------------------------------------------------------------

@@ -113,24 +113,32 @@ class CountingCalls:
         return self.function(value, *args, **kwargs)
 
 
-def test_each_distinct_email_is_validated_once() -> None:
+def test_each_distinct_email_is_decided_once_and_validated_once_per_domain() -> None:
     validate = CountingCalls(email_validator.validate_email)
     values = pd.Series(
-        ["a@example.com", "b@example.com", "a@example.com", None, "bad", "bad", "a@example.com"]
+        ["ann@example.com", "bob@EXAMPLE.com", "ann@example.com", None, "bad", "bad", "cy@example.org"]
+        + ["mailto:dee@example.com"] * 3
     )
     out = normalize_emails(values, validate=validate)
-    assert validate.calls == Counter({"a@example.com": 1, "b@example.com": 1, "bad": 1})
-    assert out["normalized"].tolist()[:3] == ["a@example.com", "b@example.com", "a@example.com"]
+    # Plain addresses are decided by their domain (checked once with a stand-in local part); any
+    # other distinct value is validated once, as it is.
+    assert validate.calls == Counter(
+        {"a@example.com": 1, "a@EXAMPLE.com": 1, "a@example.org": 1, "bad": 1, "dee@example.com": 1}
+    )
+    assert out["normalized"].tolist()[:3] == ["ann@example.com", "bob@example.com", "ann@example.com"]
     assert out["code"].tolist()[4:6] == [INVALID_EMAIL, INVALID_EMAIL]
+    assert out["normalized"].tolist()[-4:] == ["cy@example.org"] + ["dee@example.com"] * 3
 
 
-def test_each_distinct_phone_is_parsed_once() -> None:
+def test_each_distinct_phone_is_decided_once_and_parsed_only_when_not_plain() -> None:
     parse = CountingCalls(phonenumbers.parse)
-    values = pd.Series(["202-555-0125"] * 50 + ["12"] * 20 + [None] * 5)
+    values = pd.Series(["202-555-0125"] * 50 + ["12"] * 20 + [None] * 5 + ["tel:+1-202-555-0126"] * 3)
     out = normalize_phones(values, parse=parse)
-    assert parse.calls == Counter({"202-555-0125": 1, "12": 1})
+    # The plainly written valid number is decided from the metadata; the others are parsed once each.
+    assert parse.calls == Counter({"12": 1, "+1-202-555-0126": 1})
     assert out["normalized"].iloc[0] == out["normalized"].iloc[49] == "+12025550125"
     assert (out["code"].iloc[50:70] == INVALID_PHONE).all()
+    assert (out["normalized"].iloc[75:] == "+12025550126").all()
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,283 @@
+"""Decide the plainly written phone numbers of a column with phonenumbers' own metadata, column-wise.
+
+``phonenumbers.parse`` and ``is_valid_number`` cost tens of microseconds per number, and in a users
+file nearly every number is distinct. Most numbers, though, are written plainly: digits with spaces,
+dashes, dots, parentheses or slashes, maybe a leading ``+``. For those, parsing comes down to a few
+steps that can be done on the whole column:
+
+- ``+`` then digits: the country code is the first 1 to 3 digits that name a calling code, the rest
+  is the national significant number (NSN);
+- digits alone: the default region's calling code, and the digits are the NSN;
+- ``00`` then digits: read as ``+`` unless ``00`` starts the default region's own international prefix.
+
+phonenumbers would change the digits of some numbers (strip a national prefix such as the ``0`` of
+``+49 (0)171 ...``, an international prefix, or the default region's calling code written without
+``+``); those numbers are not decided here. Validity follows ``is_valid_number`` step by step: the
+region of the number (for calling codes shared by several regions, the first region whose leading
+digits match, or else whose rules know the number), then the general description (possible lengths
+and pattern), then any number type. Each rule is one regular-expression pass over a group's distinct
+NSNs.
+
+This path only ever accepts: a number it does not find valid is left to the per-value path, which
+gives phonenumbers' own verdict and a message.
+
+Example:
+    >>> accepted, e164 = plain_numbers(
+    ...     np.array(["(202) 555-0125", "+44 20 7946 0958", "+49 (0)151 23456789", "12"], dtype=object),
+    ...     "US")
+    >>> accepted.tolist(), e164.tolist()
+    ([True, True, True, False], ['+12025550125', '+442079460958', '+4915123456789', None])
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import phonenumbers
+from phonenumbers import PhoneMetadata
+
+__all__ = ["plain_numbers"]
+
+# ASCII whitespace at the ends (which str.strip removes), an optional "+", then digits and the
+# formatting people type, all of which phonenumbers ignores.
+_PLAIN = r"[\t-\r ]*\+?[0-9 ().\-/]+[\t-\r ]*"
+_DROP_FORMATTING = str.maketrans("", "", " ().-/")
+# A whole number that went through a float column (2025550125.0), as normalize reads it.
+_FLOATIFIED = r"^(?P<number>\+?[0-9]+)\.0+\Z"
+_MAX_INPUT = 250  # phonenumbers refuses longer texts
+_MIN_NSN, _MAX_NSN = 2, 17  # phonenumbers' limits on the national significant number
+# The number-type descriptions is_valid_number tries after the general one, any of which makes a
+# number valid (mobile only counts when its pattern differs from the fixed-line one).
+_TYPES = (
+    "fixed_line",
+    "premium_rate",
+    "toll_free",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+)
+
+
+def _matching(nsns: pd.Series, desc: Any) -> np.ndarray:
+    """``_is_number_matching_desc`` for every NSN: a possible length, then the full pattern."""
+    hit = np.zeros(len(nsns), dtype=bool)
+    if desc is None or not desc.national_number_pattern:
+        return hit
+    candidates = np.ones(len(nsns), dtype=bool)
+    if desc.possible_length:
+        candidates = nsns.str.len().isin(desc.possible_length).to_numpy(dtype=bool)
+    if candidates.any():
+        matched = nsns[candidates].str.fullmatch(desc.national_number_pattern)
+        hit[candidates] = matched.to_numpy(dtype=bool)
+    return hit
+
+
+def _known_type(nsns: pd.Series, metadata: Any) -> np.ndarray:
+    """True where ``_number_type_helper`` would not say UNKNOWN (each rule tried only where needed)."""
+    known = _matching(nsns, metadata.general_desc)
+    descs = [getattr(metadata, name) for name in _TYPES]
+    if not metadata.same_mobile_and_fixed_line_pattern:
+        descs.insert(1, metadata.mobile)  # most numbers are mobile or fixed line: try those first
+    undecided = known.copy()
+    known[:] = False
+    for desc in descs:
+        if not undecided.any():
+            break
+        where = np.flatnonzero(undecided)
+        hit = _matching(nsns.iloc[where], desc)
+        known[where[hit]] = True
+        undecided[where[hit]] = False
+    return known
+
+
+def _valid(country_code: int, nsns: pd.Series, region: str | None) -> np.ndarray:
+    """What normalize's validity check says for these NSNs of one calling code."""
+    valid = np.zeros(len(nsns), dtype=bool)
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE[country_code]
+    if region is not None and regions[0] == region:
+        # normalize first asks whether the number is valid for the default region itself.
+        valid = _known_type(nsns, PhoneMetadata.metadata_for_region(region))
+    # Then is_valid_number: the number's region, then the number's type in that region.
+    undecided = np.flatnonzero(~valid)
+    for code in regions:
+        if not len(undecided):
+            break
+        metadata = PhoneMetadata.metadata_for_region(code)
+        if metadata is None:
+            continue
+        part = nsns.iloc[undecided]
+        if len(regions) == 1:
+            in_region = np.ones(len(part), dtype=bool)
+        elif metadata.leading_digits is not None:
+            in_region = part.str.match(metadata.leading_digits).to_numpy(dtype=bool)
+        else:
+            in_region = _known_type(part, metadata)
+            valid[undecided[in_region]] = True
+            undecided = undecided[~in_region]
+            continue
+        mine = undecided[in_region]
+        valid[mine] = _known_type(nsns.iloc[mine], metadata)
+        undecided = undecided[~in_region]
+    return valid
+
+
+def _starts_with(texts: pd.Series, pattern: str | None) -> np.ndarray:
+    """``re.match(pattern, text)`` for every text (False for no pattern)."""
+    if not pattern or texts.empty:
+        return np.zeros(len(texts), dtype=bool)
+    return texts.str.match(pattern).to_numpy(dtype=bool)
+
+
+def _put(texts: pd.Series, positions: np.ndarray, values: pd.Series) -> pd.Series:
+    """A copy of ``texts`` with ``values`` at ``positions``."""
+    out = texts.to_numpy(dtype=object, copy=True)
+    out[positions] = values.to_numpy(dtype=object)
+    return pd.Series(out, index=texts.index, dtype="object")
+
+
+def _fullmatch(texts: pd.Series, pattern: str | None) -> np.ndarray:
+    """``_match_national_number`` for every text: the whole text matches (False for no pattern)."""
+    if not pattern or texts.empty:
+        return np.zeros(len(texts), dtype=bool)
+    return texts.str.fullmatch(pattern).to_numpy(dtype=bool)
+
+
+def _without_national_prefix(nsns: pd.Series, metadata: Any) -> tuple[pd.Series, np.ndarray]:
+    """The digits as ``parse`` leaves them after its national-prefix step, and where that is mirrored.
+
+    ``parse`` strips a match of ``national_prefix_for_parsing`` (the ``0`` of ``0171 ...``) unless the
+    digits fit the general pattern only with it, and then keeps the stripped digits only when their
+    length is possible for the region. Regions that rewrite the prefix (a transform rule) and the
+    cases where the digits are kept as written are left undecided (False).
+    """
+    decided = np.ones(len(nsns), dtype=bool)
+    pattern = metadata.national_prefix_for_parsing
+    if not pattern or nsns.empty:
+        return nsns, decided
+    # re.match(pattern) finds the same prefix when any remainder may follow it.
+    split = nsns.str.extract(f"^(?P<prefix>{pattern})(?P<rest>.*)")
+    matched = split["prefix"].notna().to_numpy(dtype=bool)
+    if not matched.any():
+        return nsns, decided
+    if metadata.national_prefix_transform_rule:
+        decided[matched] = False
+        return nsns, decided
+    rows = np.flatnonzero(matched)
+    original, rest = nsns.iloc[rows], split["rest"].iloc[rows].astype("object")
+    general = metadata.general_desc
+    kept_as_written = _fullmatch(original, general.national_number_pattern) & ~_fullmatch(
+        rest, general.national_number_pattern
+    )
+    lengths = rest.str.len()
+    possible = general.possible_length
+    # _test_number_length of the stripped digits: stripping stands unless too short, possible only
+    # locally, or of an impossible length within the range.
+    stands = ~lengths.isin(general.possible_length_local_only) & (
+        lengths.isin(possible) | lengths.gt(max(possible, default=-1))
+    )
+    use_rest = ~kept_as_written & stands.to_numpy(dtype=bool)
+    decided[rows[~use_rest]] = False
+    return _put(nsns, rows[use_rest], rest[use_rest]), decided
+
+
+def _split_international(digits: pd.Series) -> tuple[pd.Series, pd.Series, np.ndarray]:
+    """Calling code and NSN of digits written after a ``+``; False where phonenumbers would differ."""
+    codes = pd.Series(0, index=digits.index, dtype="int64")
+    nsns = pd.Series("", index=digits.index, dtype="object")
+    known = set(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
+    # A calling code never starts with 0; more than 2 digits are needed after the "+".
+    open_ = (~digits.str.startswith("0") & digits.str.len().gt(2)).to_numpy(dtype=bool, copy=True)
+    for width in (1, 2, 3):
+        prefix = pd.to_numeric(digits.str[:width], errors="coerce")
+        found = open_ & prefix.isin(known).to_numpy(dtype=bool)
+        codes[found] = prefix[found].astype("int64")
+        nsns[found] = digits[found].str[width:]
+        open_ &= ~found
+    decided = codes.to_numpy() > 0
+    main_regions = {code: regions[0] for code, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items()}
+    main = codes.map(main_regions).fillna(phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY).astype("object")
+    decided &= (main != phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY).to_numpy(dtype=bool)
+    # parse strips a national prefix after the calling code (+49 (0)171 ...) by the main region's rules.
+    for code in pd.unique(main[decided]):
+        rows = np.flatnonzero(decided & (main == code).to_numpy(dtype=bool))
+        stripped, ok = _without_national_prefix(nsns.iloc[rows], PhoneMetadata.metadata_for_region(code))
+        nsns = _put(nsns, rows, stripped)
+        decided[rows] &= ok
+    return codes, nsns, decided
+
+
+def _split_national(digits: pd.Series, metadata: Any) -> tuple[pd.Series, np.ndarray]:
+    """NSN of digits written without ``+`` in the default region; False where not mirrored here."""
+    # Fewer than 3 digits may not even be read as a number; an international prefix (011 ...) is
+    # stripped by parse.
+    decided = digits.str.len().ge(3).to_numpy(dtype=bool, copy=True)
+    decided &= ~_starts_with(digits, metadata.international_prefix)
+    general = metadata.general_desc.national_number_pattern
+    code = str(metadata.country_code)
+    # The region's own calling code without "+" (1 212 555 0123 in the US): parse drops it when the
+    # digits fit the general pattern only without it (other cases are left undecided).
+    with_code = np.flatnonzero(decided & digits.str.startswith(code).to_numpy(dtype=bool))
+    written, potential = digits.iloc[with_code], digits.iloc[with_code].str[len(code) :]
+    drop = ~_starts_with(potential, metadata.national_prefix_for_parsing)
+    drop &= ~_fullmatch(written, general) & _fullmatch(potential, general)
+    nsns = _put(digits, with_code[drop], potential[drop])
+    decided[with_code[~drop]] = False
+    # Other digits: only the national prefix (0 ...) may be stripped.
+    others = np.flatnonzero(decided & ~digits.str.startswith(code).to_numpy(dtype=bool))
+    stripped, ok = _without_national_prefix(digits.iloc[others], metadata)
+    nsns = _put(nsns, others, stripped)
+    decided[others] &= ok
+    return nsns, decided
+
+
+def plain_numbers(values: np.ndarray, region: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """Which ``values`` are valid plainly written numbers, and their E.164 form.
+
+    Args:
+        values: distinct raw values as text (anything else is left undecided).
+        region: the default region (upper case, known to phonenumbers), or None.
+
+    Returns:
+        A boolean array (True: decided valid here) and an object array with the E.164 text where
+        accepted, None elsewhere. False means "not decided", never "invalid".
+    """
+    accepted = np.zeros(len(values), dtype=bool)
+    e164 = np.full(len(values), None, dtype=object)
+    is_text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
+    texts = pd.Series(values[is_text], index=np.flatnonzero(is_text), dtype="object")
+    texts = texts[texts.str.len().le(_MAX_INPUT) & texts.str.fullmatch(_PLAIN).astype(bool)].str.strip()
+    floatified = texts.str.extract(_FLOATIFIED)["number"]
+    texts = floatified.where(floatified.notna(), texts).astype("object")
+    compact = texts.str.translate(_DROP_FORMATTING)
+    plus = compact.str.startswith("+").to_numpy(dtype=bool)
+    metadata = PhoneMetadata.metadata_for_region(region) if region is not None else None
+    idd = metadata.international_prefix if metadata is not None else None
+    # "00" means "+" unless it starts the region's international prefix (normalize reads it so).
+    double_zero = ~plus & compact.str.startswith("00").to_numpy(dtype=bool)
+    double_zero &= ~_starts_with(compact, idd)
+    international = compact[plus | double_zero].str.lstrip("+")
+    international = international.where(~double_zero[plus | double_zero], international.str[2:])
+    codes, nsns, decided = _split_international(international.astype("object"))
+    codes, nsns = codes[decided], nsns[decided]
+
+    national = compact[~plus & ~double_zero]
+    if metadata is not None and len(national):
+        national_nsns, ok = _split_national(national.astype("object"), metadata)
+        codes = pd.concat([codes, pd.Series(metadata.country_code, index=national.index[ok])])
+        nsns = pd.concat([nsns, national_nsns[ok]])
+    sized = nsns.str.len().between(_MIN_NSN, _MAX_NSN).to_numpy(dtype=bool)
+    codes, nsns = codes[sized], nsns[sized].astype("object")
+    for code in pd.unique(codes):
+        rows = (codes == code).to_numpy(dtype=bool)
+        group = nsns[rows]
+        inverse, distinct = pd.factorize(group.to_numpy(dtype=object))
+        valid = _valid(int(code), pd.Series(distinct, dtype="object"), region)[inverse]
+        where = group.index.to_numpy()[valid]
+        accepted[where] = True
+        e164[where] = (f"+{code}" + group[valid]).to_numpy(dtype=object)
+    return accepted, e164

@@ -1,0 +1,254 @@
+"""The column-wise fast paths of normalization give exactly what the libraries give, value by value.
+
+Each test normalizes a corpus twice, once as ``normalize`` does (plain values decided column-wise) and
+once forcing every value through the library (``_fast=False``), and requires identical frames:
+normalized text, code and message.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import phonenumbers
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bulkprep.normalize import normalize_emails, normalize_phones
+from bulkprep.read import read_csv
+
+ROOT = Path(__file__).resolve().parent.parent
+REGIONS = ["US", "GB", "DE", "FR", "IN", "BR", "AU", "CA", "IT", "RU", "AR", "MX", "JP", "CH", "NL", None]
+
+
+def load(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def same_emails(values: list[Any]) -> None:
+    series = pd.Series(values, dtype="object")
+    pd.testing.assert_frame_equal(normalize_emails(series), normalize_emails(series, _fast=False))
+
+
+def same_phones(values: list[Any], region: str | None) -> None:
+    series = pd.Series(values, dtype="object")
+    fast = normalize_phones(series, region=region)
+    pd.testing.assert_frame_equal(fast, normalize_phones(series, region=region, _fast=False))
+
+
+def csv_cells() -> list[Any]:
+    """Every cell of the sample data and the CSV fixtures, read as bulkprep reads them."""
+    cells: list[Any] = []
+    for path in sorted([*ROOT.glob("data/*.csv"), *ROOT.glob("tests/fixtures/csv/*.csv")]):
+        try:
+            frame = read_csv(path)
+        except Exception:  # fixtures of unreadable files are the reader's business
+            continue
+        for column in frame.columns:
+            cells.extend(frame[column].dropna().astype(str).unique().tolist())
+    return cells
+
+
+def table_values(name: str) -> list[Any]:
+    """The raw values of a parametrized table of tests/test_normalize.py."""
+    tests = load(ROOT / "tests" / "test_normalize.py")
+    (mark,) = [m for m in getattr(tests, name).pytestmark if m.name == "parametrize"]
+    return [row[0] for row in mark.args[1]]
+
+
+@pytest.fixture(scope="module")
+def messy() -> pd.DataFrame:
+    frame: pd.DataFrame = load(ROOT / "benchmarks" / "messy.py").messy_frame(4_000, seed=11)
+    return frame
+
+
+def test_emails_of_the_benchmark_file(messy: pd.DataFrame) -> None:
+    same_emails(messy["Email"].tolist())
+
+
+@pytest.mark.parametrize("region", ["US", "GB", "DE", "BR", None])
+def test_phones_of_the_benchmark_file(messy: pd.DataFrame, region: str | None) -> None:
+    same_phones(messy["Phone"].tolist(), region)
+
+
+def test_sample_data_and_fixture_cells() -> None:
+    cells = csv_cells()
+    assert len(cells) > 100
+    same_emails(cells)
+    for region in ("US", "GB", None):
+        same_phones(cells, region)
+
+
+def test_the_tables_of_the_normalize_tests() -> None:
+    same_emails(table_values("test_email_table"))
+    phones = table_values("test_phone_table")
+    for region in REGIONS:
+        same_phones(phones, region)
+
+
+def example_numbers() -> list[str]:
+    """An example number of every type of every region, in E.164 and as dialled nationally."""
+    found = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in phonenumbers.PhoneNumberType.values():
+            number = phonenumbers.example_number_for_type(region, kind)
+            if number is None:
+                continue
+            found.append(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+            found.append(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
+    return sorted(set(found))
+
+
+EXAMPLES = example_numbers()
+
+
+@pytest.mark.parametrize("region", ["US", "BR", None])  # BR rewrites its national prefix
+def test_example_numbers_of_every_region(region: str | None) -> None:
+    same_phones(EXAMPLES, region)
+
+
+def written(number: str, separators: list[str], cut: list[int]) -> str:
+    """``number`` with separators put in at the ``cut`` positions."""
+    out, last = [], 0
+    for position, separator in zip(sorted(cut), separators, strict=False):
+        out += [number[last:position], separator]
+        last = position
+    return "".join(out) + number[last:]
+
+
+@st.composite
+def phone_texts(draw: st.DrawFn) -> str:
+    base = draw(st.one_of(st.sampled_from(EXAMPLES), st.from_regex(r"\+?[0-9]{1,19}", fullmatch=True)))
+    digits = list(base)
+    for _ in range(draw(st.integers(0, 2))):  # typos: a digit changed, dropped or added
+        where = draw(st.integers(0, max(len(digits) - 1, 0)))
+        action = draw(st.sampled_from(["change", "drop", "add"]))
+        digit = draw(st.sampled_from("0123456789"))
+        if action == "change" and digits:
+            digits[where] = digit if digits[where] != "+" else "+"
+        elif action == "drop" and len(digits) > 1:
+            del digits[where]
+        else:
+            digits.insert(where, digit)
+    number = "".join(digits)
+    number = draw(st.sampled_from(["", "00", "0", "1", "011", "+", "+0", "(0)"])) + number
+    separators = draw(
+        st.lists(st.sampled_from([" ", "-", ".", "(", ")", "/", " (0)", "\t", "x"]), max_size=4)
+    )
+    cut = draw(st.lists(st.integers(0, len(number)), min_size=len(separators), max_size=len(separators)))
+    text = written(number, separators, cut)
+    return (
+        draw(st.sampled_from(["", " ", "\u00a0", "tel:"]))
+        + text
+        + draw(st.sampled_from(["", " ", ".0", ".00"]))
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(phone_texts(), min_size=1, max_size=30), st.sampled_from(REGIONS))
+def test_phones_in_many_formats_and_regions(values: list[str], region: str | None) -> None:
+    same_phones(values, region)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.one_of(st.integers(0, 10**15), st.floats(allow_nan=True)), max_size=10))
+def test_phones_as_numbers(values: list[Any]) -> None:
+    same_phones([np.float64(v) if isinstance(v, float) else v for v in values], "US")
+
+
+local_parts = st.one_of(
+    st.sampled_from(
+        [
+            "ann",
+            "Ann.Lee",
+            "b+tag",
+            "x",
+            "info",
+            "INFO",
+            "Support",
+            "a" * 64,
+            "a" * 65,
+            "a" * 200,
+            "o'brien",
+            "a_b-c",
+            "{x}|~",
+            "jos\u00e9",
+            "jose\u0301",
+            '"ann lee"',
+            '"a@b"',
+            ".ann",
+            "ann.",
+            "a..b",
+            "ann lee",
+            "mailto:ann",
+            "ann\u200b",
+            "",
+            "=?x?=",
+        ]
+    ),
+    st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=8),
+)
+domains = st.one_of(
+    st.sampled_from(
+        [
+            "example.com",
+            "EXAMPLE.org",
+            "mail.example.com",
+            "bücher.de",
+            "BÜCHER.DE",
+            "xn--bcher-kva.de",
+            "xn--bcher-kva.DE",
+            "example",
+            "localhost",
+            "example..com",
+            "example.com.",
+            "-example.com",
+            "ex-.com",
+            "[192.168.0.1]",
+            "example.local",
+            "test",
+            "a.test",
+            "ab--c.com",
+            "x" * 63 + ".com",
+            "x" * 64 + ".com",
+            ".".join(["abcdefghi"] * 24) + ".com",
+            ".".join(["abcdefghi"] * 26) + ".com",
+            "exa mple.com",
+            "exam<ple>.com",
+            "",
+            "123.com",
+            "example.c0m",
+            "a@b.com",
+            "ex\u00a0ample.com",
+        ]
+    ),
+    st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=8),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.builds(
+            lambda pad, local, domain, end: f"{pad}{local}@{domain}{end}",
+            st.sampled_from(["", " ", "\t", "\u00a0", "\x1c", "<", "mailto:"]),
+            local_parts,
+            domains,
+            st.sampled_from(["", " ", "\n", ">", "\u200b", "\x1f"]),
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_emails_with_odd_characters(values: list[str]) -> None:
+    same_emails(values)
