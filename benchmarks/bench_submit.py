@@ -10,9 +10,12 @@ latency added to every request, over real HTTP on loopback:
   Courier's SDK examples show.
 
 The sandbox runs in its own process, as a remote API would, so the client's work and the server's
-do not share one interpreter lock. Each variant creates its own job; after it, the job's ``received``
-count is checked against the number of users, so a variant that loses users cannot look fast.
-The users are prepared before the clock starts (``bench_prepare.py`` measures preparing).
+do not share one interpreter lock; both sides keep their connections open (keep-alive). Before each
+run the sandbox is emptied (no jobs, no stored idempotent replies), so every run starts from the same
+server state and creates a fresh job that no earlier run's replies can answer. After each run, off the
+clock, the job's users are listed: each user must be there exactly once, so a variant that loses or
+doubles users cannot look fast. The users are prepared before the clock starts (``bench_prepare.py``
+measures preparing).
 
 Usage: ``python benchmarks/bench_submit.py [--users 100000] [--latency 0.05] [--repeat 1]``.
 """
@@ -20,6 +23,7 @@ Usage: ``python benchmarks/bench_submit.py [--users 100000] [--latency 0.05] [--
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib.util
 import os
 import subprocess
@@ -37,6 +41,7 @@ ROOT = HERE.parent
 TOKEN = "bench-token"
 EVENT = "BENCHMARK"
 SEQUENTIAL_BATCH = 1_000  # users per request in the SDK examples' loop
+CHECK_PAGE_SIZE = 10_000  # users per page when the accounting check lists a job (off the clock)
 
 
 def prepared_users(count: int) -> pd.DataFrame:
@@ -74,16 +79,48 @@ def use_checkout() -> None:
 
 
 def serve(latency: float) -> None:
-    """Run a sandbox in this process until stdin closes; print its URL first."""
+    """Run a sandbox in this process until stdin closes; print its URL first.
+
+    Each line read from stdin is a command, answered with one line: ``reset`` empties the sandbox
+    (answer: ``ready``), ``requests`` counts the requests since the last reset.
+    """
     from bulkprep.sandbox import Sandbox
 
-    with Sandbox(token=TOKEN, latency=latency, processing_seconds=0) as sandbox:
+    with Sandbox(token=TOKEN, latency=latency, processing_seconds=0, page_size=CHECK_PAGE_SIZE) as sandbox:
         print(sandbox.url, flush=True)
-        sys.stdin.read()
+        for line in sys.stdin:
+            if line.strip() == "reset":
+                sandbox.reset()
+                gc.collect()  # the previous run's users are freed now, not during the next run
+                print("ready", flush=True)
+            elif line.strip() == "requests":
+                print(len(sandbox.requests), flush=True)
 
 
-def start_sandbox(latency: float) -> tuple[subprocess.Popen[str], str]:
-    """Start :func:`serve` in a child process; return it and the sandbox's URL."""
+class SandboxProcess:
+    """The sandbox child process and its command channel (see :func:`serve`)."""
+
+    def __init__(self, child: subprocess.Popen[str], url: str) -> None:
+        self.child = child
+        self.url = url
+
+    def command(self, line: str) -> str:
+        """Send one command line; return the answer line."""
+        assert self.child.stdin is not None
+        assert self.child.stdout is not None
+        self.child.stdin.write(line + "\n")
+        self.child.stdin.flush()
+        return self.child.stdout.readline().strip()
+
+    def close(self) -> None:
+        """Close stdin, which ends :func:`serve`, and wait for the process."""
+        assert self.child.stdin is not None
+        self.child.stdin.close()
+        self.child.wait(timeout=30)
+
+
+def start_sandbox(latency: float) -> SandboxProcess:
+    """Start :func:`serve` in a child process."""
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
@@ -100,14 +137,34 @@ def start_sandbox(latency: float) -> tuple[subprocess.Popen[str], str]:
     if not url.startswith("http"):
         child.kill()
         raise RuntimeError(f"the sandbox did not start (it printed {url!r})")
-    return child, url
+    return SandboxProcess(child, url)
 
 
-def received(url: str, job_id: str) -> int:
-    """How many users the sandbox holds for ``job_id``."""
-    answer = requests.get(f"{url}/bulk/{job_id}", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60)
-    answer.raise_for_status()
-    return int(answer.json()["job"]["received"])
+def accounting_problem(url: str, job_id: str, prepared: pd.DataFrame) -> str | None:
+    """What is wrong with the users the sandbox holds for ``job_id``, or None when each is there once."""
+    expected = sorted(user["recipient"] for user in prepared["bulk_user"])
+    with requests.Session() as session:
+        session.headers["Authorization"] = f"Bearer {TOKEN}"
+        job = session.get(f"{url}/bulk/{job_id}", timeout=60)
+        job.raise_for_status()
+        if job.json()["job"]["received"] != len(expected):
+            return f"the job received {job.json()['job']['received']} users, not {len(expected)}"
+        held: list[str] = []
+        cursor = None
+        while True:
+            page = session.get(
+                f"{url}/bulk/{job_id}/users", params={"cursor": cursor} if cursor else None, timeout=60
+            )
+            page.raise_for_status()
+            held += [item["recipient"] for item in page.json()["items"]]
+            cursor = page.json()["paging"]["cursor"]
+            if not cursor:
+                break
+    if sorted(held) != expected:
+        return (
+            f"the job holds {len(held)} users ({len(set(held))} distinct), not each of {len(expected)} once"
+        )
+    return None
 
 
 def send_with_bulkprep(url: str, prepared: Any) -> str:
@@ -140,19 +197,28 @@ VARIANTS: dict[str, Callable[[str, Any], str]] = {
 }
 
 
-def measure(name: str, url: str, prepared: Any) -> dict[str, Any]:
-    """Time one variant and check that every user arrived."""
-    expected = len(prepared)
+def measure(name: str, sandbox: SandboxProcess, prepared: pd.DataFrame) -> dict[str, Any]:
+    """Time one variant on an emptied sandbox, then check that every user arrived exactly once."""
+    if sandbox.command("reset") != "ready":
+        raise RuntimeError("the sandbox did not answer the reset")
     started = time.perf_counter()
     try:
-        job_id = VARIANTS[name](url, prepared)
+        job_id = VARIANTS[name](sandbox.url, prepared)
     except Exception as exc:  # report and go on: the other variant's number is still worth having
         return {"variant": name, "error": f"{type(exc).__name__}: {exc}"}
     seconds = time.perf_counter() - started
-    count = received(url, job_id)
-    if count != expected:
-        return {"variant": name, "error": f"the job received {count} users, not {expected}"}
-    return {"variant": name, "seconds": seconds, "users": count, "per_second": count / seconds}
+    sent = int(sandbox.command("requests"))
+    problem = accounting_problem(sandbox.url, job_id, prepared)
+    if problem is not None:
+        return {"variant": name, "error": problem}
+    count = len(prepared)
+    return {
+        "variant": name,
+        "seconds": seconds,
+        "users": count,
+        "per_second": count / seconds,
+        "requests": sent,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -167,17 +233,22 @@ def main(argv: list[str] | None = None) -> int:
         serve(args.latency)
         return 0
 
+    # Imported before any clock starts, as requests is for the sequential loop.
+    importlib.import_module("bulkprep.submit")
     prepared = prepared_users(args.users)
-    child, url = start_sandbox(args.latency)
+    sandbox = start_sandbox(args.latency)
     try:
         print(
             f"{len(prepared)} users, {args.latency * 1000:.0f} ms added per request; "
             f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
         )
         results: dict[str, dict[str, Any]] = {}
+        runs: dict[str, list[float]] = {name: [] for name in VARIANTS}
         for _ in range(args.repeat):
             for name in VARIANTS:
-                run = measure(name, url, prepared)
+                run = measure(name, sandbox, prepared)
+                if "error" not in run:
+                    runs[name].append(run["seconds"])
                 best = results.get(name)
                 if (
                     best is None
@@ -186,18 +257,22 @@ def main(argv: list[str] | None = None) -> int:
                 ):
                     results[name] = run
     finally:
-        assert child.stdin is not None
-        child.stdin.close()
-        child.wait(timeout=30)
+        sandbox.close()
 
-    head = f"{'variant':<11} {'seconds':>8} {'users':>8} {'users/s':>9}"
+    head = f"{'variant':<11} {'seconds':>8} {'users':>8} {'users/s':>9} {'requests':>9}"
     print(head)
     print("-" * len(head))
     for name, run in results.items():
         if "error" in run:
             print(f"{name:<11} failed: {run['error']}")
         else:
-            print(f"{name:<11} {run['seconds']:>8.2f} {run['users']:>8} {run['per_second']:>9.0f}")
+            print(
+                f"{name:<11} {run['seconds']:>8.2f} {run['users']:>8} {run['per_second']:>9.0f} "
+                f"{run['requests']:>9}"
+            )
+    if args.repeat > 1:
+        for name, seconds in runs.items():
+            print(f"{name} runs: " + ", ".join(f"{s:.2f}" for s in seconds) + " s")
     if all("error" not in run for run in results.values()):
         ratio = results["bulkprep"]["per_second"] / results["sequential"]["per_second"]
         print(f"bulkprep / sequential = {ratio:.2f}x users per second (target: at least 4x)")
