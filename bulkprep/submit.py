@@ -314,7 +314,11 @@ class _Submission:
         errors = [e if isinstance(e, Mapping) else {"error": str(e)} for e in answer.get("errors") or []]
         maybe_sent = bool(answer.get("outcome_was_unknown"))
         rows = list(batch.rows)
-        matching = match_to_rows([_echo(e) for e in errors], identities_of(self.users.loc[rows]))
+        if not errors:  # the usual answer: nothing to match, every row of the batch is in
+            self._settle(rows, RowStatus.ACCEPTED.value, batch.number)
+            return
+        identities = identities_of(self.users.loc[rows])
+        matching = match_to_rows([_echo(e) for e in errors], identities)
         rejected: dict[int, list[str]] = {}
         for position, row in matching.matches.items():
             words = _error_text(errors[position])
@@ -331,7 +335,7 @@ class _Submission:
             words = _error_text(errors[position])
             echo = _echo(errors[position])
             echo_text = dumps(clean(echo)).decode() if isinstance(echo, Mapping) else str(echo)
-            candidates = len(match_to_rows([echo], identities_of(self.users.loc[rows])).matches)
+            candidates = len(match_to_rows([echo], identities).matches)
             with self._lock:
                 self.outcomes.unmatched.append(
                     {"batch": batch.number, "error": words, "user": echo_text, "candidates": candidates}
