@@ -41,11 +41,12 @@ from bulkprep.batching import (
     idempotency_key,
     split_batch,
 )
+from bulkprep.delivery import DEFAULT_POLL_INTERVAL, delivery_errors, delivery_states, run_job, wait_for_job
 from bulkprep.errors import AuthenticationError, AuthorizationError, ConfigurationError, CourierError
 from bulkprep.jsonsafe import clean, dumps
 from bulkprep.report import ErrorCode, concat_errors, empty_errors, errors_from_records
 from bulkprep.results import UNMATCHED_COLUMNS, SubmitPlan, SubmitResult, identities_of, match_to_rows
-from bulkprep.status import DeliveryStatus, RowStatus, Stage
+from bulkprep.status import RowStatus, Stage
 
 if TYPE_CHECKING:
     from bulkprep.client import CourierClient
@@ -63,15 +64,11 @@ __all__ = [
 #: A batch Courier refuses with 400 is bisected to find the offending users when it holds at most
 #: this many (at most about 2 x 64 extra requests); a larger one is marked rejected as a whole.
 BISECT_MAX_USERS = 64
-#: First pause between two looks at a running job, in seconds; it grows to :data:`_POLL_CAP`.
-DEFAULT_POLL_INTERVAL = 1.0
-_POLL_CAP = 30.0
 #: Fields of Courier's ``message`` for a bulk job.
 MESSAGE_FIELDS: frozenset[str] = frozenset(
     {"event", "template", "content", "data", "brand", "locale", "override"}
 )
 _DUPLICATE_USER = "duplicate user"
-_DONE_JOB_STATES = frozenset({"COMPLETED", "ERROR"})
 _SENDABLE_STATES = frozenset({"pending", "sending", "failed"})
 _PREVIEW_USERS = 3
 _PREVIEW_ROWS = 5
@@ -700,22 +697,18 @@ def _send_all(
     if run:
         # A resumed job, or one the caller made, may have run already.
         unknown_state = resumed or "job_id" in definition
-        job, runs = _run_job(
-            client=client, journal=journal, job_id=job_id, sending=sending, unknown_state=unknown_state
+        any_accepted = any(s == RowStatus.ACCEPTED.value for s in sending.outcomes.status.values())
+        job, runs = run_job(
+            client, job_id, journal=journal, any_accepted=any_accepted, unknown_state=unknown_state
         )
     if wait and runs:
-        job = _wait_for_job(
-            client=client,
-            job_id=job_id,
-            sleep=sleep,
-            timeout=wait_timeout,
-            interval=poll_interval,
-            progress=progress,
+        job = wait_for_job(
+            client, job_id, sleep=sleep, timeout=wait_timeout, interval=poll_interval, progress=progress
         )
-        _merge_delivery(client, job_id, frame, sending)
+        sending.outcomes.delivery.update(delivery_states(client, job_id, _accepted_users(frame, sending)))
     result_df = _result_frame(frame, sending.outcomes, {})
     ingest = errors_from_records(sending.outcomes.errors)
-    delivery = _delivery_errors(sending.outcomes)
+    delivery = delivery_errors(sending.outcomes.delivery)
     unmatched = pd.DataFrame(sending.outcomes.unmatched, columns=list(UNMATCHED_COLUMNS))
     return SubmitResult(
         result_df,
@@ -727,91 +720,11 @@ def _send_all(
     )
 
 
-def _run_job(
-    *,
-    client: CourierClient,
-    journal: Journal | None,
-    job_id: str,
-    sending: _Submission,
-    unknown_state: bool,
-) -> tuple[dict[str, Any], bool]:
-    """Run the job when it holds users, unless it has run already; returns its snapshot and whether it runs.
-
-    A job runs only once: a journal that says it was run, or a job past CREATED, is not run again.
-    """
-    entry = journal.job() if journal is not None else None
-    if entry is not None and entry.run_requested:
-        return client.get_job(job_id), True
-    accepted = any(s == RowStatus.ACCEPTED.value for s in sending.outcomes.status.values())
-    if not accepted or unknown_state:
-        job = client.get_job(job_id)
-        if job.get("status") not in (None, "CREATED"):
-            if journal is not None:
-                journal.mark_run_requested()
-            return job, True
-        if not accepted and not int(job.get("received") or 0):
-            return job, False  # nothing to run: no user reached the job
-    key = "bulkprep-run-" + hashlib.sha256(job_id.encode()).hexdigest()[:32]
-    client.run_job(job_id, idempotency_key=key)
-    if journal is not None:
-        journal.mark_run_requested()
-    return client.get_job(job_id), True
-
-
-def _wait_for_job(
-    *,
-    client: CourierClient,
-    job_id: str,
-    sleep: Callable[[float], None],
-    timeout: float,
-    interval: float,
-    progress: bool,
-) -> dict[str, Any]:
-    """Poll the job with a growing pause until it is COMPLETED or ERROR, or ``timeout`` seconds passed."""
-    waited = 0.0
-    job = client.get_job(job_id)
-    total = int(job.get("received") or 0)
-    with tqdm(total=total, unit="user", desc="running", disable=not progress) as bar:
-        while True:
-            done = int(job.get("enqueued") or 0) + int(job.get("failures") or 0)
-            bar.update(max(0, min(done, total) - bar.n))
-            bar.set_postfix(status=job.get("status"))
-            if job.get("status") in _DONE_JOB_STATES or waited >= timeout:
-                return job
-            pause = min(interval, timeout - waited)
-            sleep(pause)
-            waited += pause
-            interval = min(interval * 1.5, _POLL_CAP)
-            job = client.get_job(job_id)
-
-
-def _merge_delivery(client: CourierClient, job_id: str, frame: pd.DataFrame, sending: _Submission) -> None:
-    """Each accepted row's delivery status and message id, from the job's users."""
+def _accepted_users(frame: pd.DataFrame, sending: _Submission) -> pd.Series:
+    """The payloads of every accepted row, this submission's and earlier ones', indexed by row key."""
     outcomes = sending.outcomes
     accepted_rows = [row for row, s in outcomes.status.items() if s == RowStatus.ACCEPTED.value]
     previous = frame.loc[frame["bulk_status"].astype("object") == RowStatus.ACCEPTED.value, "bulk_row"]
     accepted_rows += [int(r) for r in previous.tolist() if int(r) not in outcomes.status]
-    if not accepted_rows:
-        return
     all_users = frame.set_index(frame["bulk_row"].astype("int64"))["bulk_user"]
-    items = list(client.iter_users(job_id))
-    matching = match_to_rows(items, identities_of(all_users.loc[accepted_rows]))
-    for position, row in matching.matches.items():
-        item = items[position]
-        outcomes.delivery[row] = (item.get("status"), item.get("messageId"))
-
-
-def _delivery_errors(outcomes: _Outcomes) -> pd.DataFrame:
-    failed = [row for row, (status, _) in outcomes.delivery.items() if status == DeliveryStatus.ERROR.value]
-    if not failed:
-        return empty_errors()
-    return errors_from_records(
-        {
-            "bulk_row": row,
-            "stage": Stage.DELIVERY.value,
-            "code": ErrorCode.DELIVERY_ERROR.value,
-            "message": "Courier reports ERROR for this user after the job ran (it gives no reason)",
-            "value": DeliveryStatus.ERROR.value,
-        }
-        for row in sorted(failed)
-    )
+    return all_users.loc[accepted_rows]

@@ -1,0 +1,127 @@
+"""After the users are in: run the job once, wait for it, and read each user's delivery state.
+
+Courier's ``GET /bulk/{job_id}/users`` lists the users with ``PENDING``, ``ENQUEUED`` or ``ERROR``
+and a ``messageId``, but with no row index and no failure reason: the items are tied back to rows
+through the same identity fields as ingest errors (:func:`bulkprep.results.match_to_rows`).
+
+Example:
+    >>> from bulkprep.status import DeliveryStatus
+    >>> delivery_errors({7: (DeliveryStatus.ERROR.value, None), 8: ("ENQUEUED", "1-abc")})[
+    ...     ["bulk_row", "stage", "code"]].to_dict("records")
+    [{'bulk_row': 7, 'stage': 'delivery', 'code': 'delivery_error'}]
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from bulkprep.report import ErrorCode, empty_errors, errors_from_records
+from bulkprep.results import identities_of, match_to_rows
+from bulkprep.status import DeliveryStatus, Stage
+
+if TYPE_CHECKING:
+    from bulkprep.client import CourierClient
+    from bulkprep.journal import Journal
+
+__all__ = ["DEFAULT_POLL_INTERVAL", "delivery_errors", "delivery_states", "run_job", "wait_for_job"]
+
+#: First pause between two looks at a running job, in seconds; it grows to :data:`POLL_CAP`.
+DEFAULT_POLL_INTERVAL = 1.0
+#: The longest pause between two looks at a running job, in seconds.
+POLL_CAP = 30.0
+_DONE_JOB_STATES = frozenset({"COMPLETED", "ERROR"})
+
+#: What one user's delivery is: (``bulk_delivery_status``, ``bulk_message_id``).
+Delivery = tuple[Any, Any]
+
+
+def run_job(
+    client: CourierClient,
+    job_id: str,
+    *,
+    journal: Journal | None,
+    any_accepted: bool,
+    unknown_state: bool,
+) -> tuple[dict[str, Any], bool]:
+    """Run the job when it holds users, unless it has run already; returns its snapshot and whether it runs.
+
+    A job runs only once: a journal that says it was run, or a job past CREATED, is not run again.
+    ``unknown_state`` says the job may have been run by someone else (a resumed or a given job).
+    """
+    entry = journal.job() if journal is not None else None
+    if entry is not None and entry.run_requested:
+        return client.get_job(job_id), True
+    if not any_accepted or unknown_state:
+        job = client.get_job(job_id)
+        if job.get("status") not in (None, "CREATED"):
+            if journal is not None:
+                journal.mark_run_requested()
+            return job, True
+        if not any_accepted and not int(job.get("received") or 0):
+            return job, False  # nothing to run: no user reached the job
+    key = "bulkprep-run-" + hashlib.sha256(job_id.encode()).hexdigest()[:32]
+    client.run_job(job_id, idempotency_key=key)
+    if journal is not None:
+        journal.mark_run_requested()
+    return client.get_job(job_id), True
+
+
+def wait_for_job(
+    client: CourierClient,
+    job_id: str,
+    *,
+    sleep: Callable[[float], None],
+    timeout: float,
+    interval: float = DEFAULT_POLL_INTERVAL,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Poll the job with a growing pause until it is COMPLETED or ERROR, or ``timeout`` seconds passed."""
+    waited = 0.0
+    job = client.get_job(job_id)
+    total = int(job.get("received") or 0)
+    with tqdm(total=total, unit="user", desc="running", disable=not progress) as bar:
+        while True:
+            done = int(job.get("enqueued") or 0) + int(job.get("failures") or 0)
+            bar.update(max(0, min(done, total) - bar.n))
+            bar.set_postfix(status=job.get("status"))
+            if job.get("status") in _DONE_JOB_STATES or waited >= timeout:
+                return job
+            pause = min(interval, timeout - waited)
+            sleep(pause)
+            waited += pause
+            interval = min(interval * 1.5, POLL_CAP)
+            job = client.get_job(job_id)
+
+
+def delivery_states(client: CourierClient, job_id: str, users: pd.Series) -> dict[int, Delivery]:
+    """Each row's delivery state and message id, from the job's users; ``users`` are payloads by row key."""
+    if users.empty:
+        return {}
+    items = list(client.iter_users(job_id))
+    matching = match_to_rows(items, identities_of(users))
+    return {
+        row: (items[position].get("status"), items[position].get("messageId"))
+        for position, row in matching.matches.items()
+    }
+
+
+def delivery_errors(states: Mapping[int, Delivery]) -> pd.DataFrame:
+    """Error-table rows (stage ``delivery``) for every row Courier reports in ERROR."""
+    failed = [row for row, (status, _) in states.items() if status == DeliveryStatus.ERROR.value]
+    if not failed:
+        return empty_errors()
+    return errors_from_records(
+        {
+            "bulk_row": row,
+            "stage": Stage.DELIVERY.value,
+            "code": ErrorCode.DELIVERY_ERROR.value,
+            "message": "Courier reports ERROR for this user after the job ran (it gives no reason)",
+            "value": DeliveryStatus.ERROR.value,
+        }
+        for row in sorted(failed)
+    )
