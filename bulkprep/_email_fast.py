@@ -37,7 +37,7 @@ _ATEXT = r"A-Za-z0-9!#$%&'*+/=?^_`{|}~\-"
 # The whole text is an ASCII address with a dot-atom local part, maybe with ASCII whitespace around
 # it (which str.strip removes). A text that matches is unchanged by NFC and holds none of the
 # invisible characters the clean-up removes.
-_PLAIN = rf"^[\t-\r ]*(?P<local>[{_ATEXT}]+(?:\.[{_ATEXT}]+)*)@(?P<domain>[!-~]*?)[\t-\r ]*\Z"
+_PLAIN = rf"[\t-\r ]*[{_ATEXT}]+(?:\.[{_ATEXT}]+)*@[!-~]*[\t-\r ]*"
 _PROBE_LOCAL = "a"  # a local part that is valid and no role name
 
 
@@ -74,11 +74,14 @@ def plain_addresses(values: np.ndarray, validate: Callable[..., Any]) -> tuple[n
     normalized = np.full(len(values), None, dtype=object)
     is_text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
     texts = pd.Series(values[is_text], index=np.flatnonzero(is_text), dtype="object")
-    parts = texts.str.extract(_PLAIN).dropna()
-    if parts.empty:
+    plain = texts[texts.str.fullmatch(_PLAIN).to_numpy(dtype=bool)].str.strip()
+    if plain.empty:
         return accepted, normalized
+    # The local part holds no "@": the first one splits the address, as the library splits it.
+    split = plain.str.partition("@")
+    parts = pd.DataFrame({"local": split[0], "domain": split[2]}, index=plain.index)
     # Role names (info@, support@, ...) are lower-cased by the library: leave them to it.
-    parts = parts[~parts["local"].str.lower().isin(CASE_INSENSITIVE_MAILBOX_NAMES)]
+    parts = parts[~parts["local"].str.lower().isin(CASE_INSENSITIVE_MAILBOX_NAMES).to_numpy(dtype=bool)]
     domain_codes, domains = pd.factorize(parts["domain"].to_numpy(dtype=object))
     forms = [_domain_forms(domain, validate) for domain in domains]
     known = np.array([form is not None for form in forms] + [False], dtype=bool)

@@ -159,16 +159,16 @@ def _without_national_prefix(nsns: pd.Series, metadata: Any) -> tuple[pd.Series,
     pattern = metadata.national_prefix_for_parsing
     if not pattern or nsns.empty:
         return nsns, decided
-    # re.match(pattern) finds the same prefix when any remainder may follow it.
-    split = nsns.str.extract(f"^(?P<prefix>{pattern})(?P<rest>.*)")
-    matched = split["prefix"].notna().to_numpy(dtype=bool)
+    matched = _starts_with(nsns, pattern)
     if not matched.any():
         return nsns, decided
     if metadata.national_prefix_transform_rule:
         decided[matched] = False
         return nsns, decided
     rows = np.flatnonzero(matched)
-    original, rest = nsns.iloc[rows], split["rest"].iloc[rows].astype("object")
+    original = nsns.iloc[rows]
+    # re.match(pattern) finds the same prefix when any remainder may follow it.
+    rest = original.str.extract(f"^(?:{pattern})(?P<rest>.*)")["rest"].astype("object")
     general = metadata.general_desc
     kept_as_written = _fullmatch(original, general.national_number_pattern) & ~_fullmatch(
         rest, general.national_number_pattern
@@ -251,8 +251,9 @@ def plain_numbers(values: np.ndarray, region: str | None) -> tuple[np.ndarray, n
     is_text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
     texts = pd.Series(values[is_text], index=np.flatnonzero(is_text), dtype="object")
     texts = texts[texts.str.len().le(_MAX_INPUT) & texts.str.fullmatch(_PLAIN).astype(bool)].str.strip()
-    floatified = texts.str.extract(_FLOATIFIED)["number"]
-    texts = floatified.where(floatified.notna(), texts).astype("object")
+    floatified = texts.str.fullmatch(_FLOATIFIED).to_numpy(dtype=bool)
+    if floatified.any():
+        texts = _put(texts, np.flatnonzero(floatified), texts[floatified].str.extract(_FLOATIFIED)["number"])
     compact = texts.str.translate(_DROP_FORMATTING)
     plus = compact.str.startswith("+").to_numpy(dtype=bool)
     metadata = PhoneMetadata.metadata_for_region(region) if region is not None else None

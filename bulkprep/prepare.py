@@ -142,6 +142,22 @@ def _summary_html(title: str, summary: dict[str, int], errors: pd.DataFrame, ext
     )
 
 
+def _row_messages(errors: pd.DataFrame) -> pd.Series:
+    """:func:`~bulkprep.report.join_messages`, with the rows holding a single problem labelled column-wise.
+
+    Joining per group calls Python once per row with a problem; most such rows have only one.
+    """
+    if errors.empty:
+        return join_messages(errors)
+    rows = errors["bulk_row"].to_numpy()
+    repeated = pd.Series(rows).duplicated(keep=False).to_numpy()
+    single = errors[~repeated]
+    labelled = single["message"].astype(str)
+    labelled = labelled.where(single["field"].isna(), single["field"].astype(str) + ": " + labelled)
+    alone = pd.Series(labelled.to_numpy(dtype=object), index=rows[~repeated], dtype="object")
+    return pd.concat([alone, join_messages(errors[repeated]).astype("object")])
+
+
 def as_mapping(mapping: Mapping | dict[str, Any] | str | PathLike[str] | None, df: pd.DataFrame) -> Mapping:
     """Accept a :class:`Mapping`, a dict, or the path of a YAML/JSON mapping file; ``None`` suggests one."""
     if mapping is None:
@@ -222,7 +238,7 @@ def prepare(
     status = pd.Series(RowStatus.READY.value, index=keys, dtype="object")
     status[duplicate] = RowStatus.DUPLICATE.value
     status[invalid] = RowStatus.INVALID.value
-    messages = join_messages(errors).reindex(keys)
+    messages = _row_messages(errors).reindex(keys)
 
     out = keyed.copy()
     out["bulk_user"] = payloads.reindex(keys).to_numpy()
