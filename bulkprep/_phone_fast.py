@@ -43,9 +43,9 @@ __all__ = ["plain_numbers"]
 # ASCII whitespace at the ends (which str.strip removes), an optional "+", then digits and the
 # formatting people type, all of which phonenumbers ignores.
 _PLAIN = r"[\t-\r ]*\+?[0-9 ().\-/]+[\t-\r ]*"
-_DROP_FORMATTING = str.maketrans("", "", " ().-/")
+_DROP_FORMATTING = str.maketrans("", "", " ().-/\t\n\x0b\x0c\r")
 # A whole number that went through a float column (2025550125.0), as normalize reads it.
-_FLOATIFIED = r"^(?P<number>\+?[0-9]+)\.0+\Z"
+_FLOATIFIED = r"[\t-\r ]*(?P<number>\+?[0-9]+)\.0+[\t-\r ]*"
 _MAX_INPUT = 250  # phonenumbers refuses longer texts
 _MIN_NSN, _MAX_NSN = 2, 17  # phonenumbers' limits on the national significant number
 # The number-type descriptions is_valid_number tries after the general one, any of which makes a
@@ -63,23 +63,23 @@ _TYPES = (
 )
 
 
-def _matching(nsns: pd.Series, desc: Any) -> np.ndarray:
-    """``_is_number_matching_desc`` for every NSN: a possible length, then the full pattern."""
+def _matching(nsns: pd.Series, lengths: np.ndarray, desc: Any) -> np.ndarray:
+    """``_is_number_matching_desc`` for every NSN (of these lengths): a possible length, then the pattern."""
     hit = np.zeros(len(nsns), dtype=bool)
     if desc is None or not desc.national_number_pattern:
         return hit
     candidates = np.ones(len(nsns), dtype=bool)
     if desc.possible_length:
-        candidates = nsns.str.len().isin(desc.possible_length).to_numpy(dtype=bool)
+        candidates = np.isin(lengths, desc.possible_length)
     if candidates.any():
         matched = nsns[candidates].str.fullmatch(desc.national_number_pattern)
         hit[candidates] = matched.to_numpy(dtype=bool)
     return hit
 
 
-def _known_type(nsns: pd.Series, metadata: Any) -> np.ndarray:
+def _known_type(nsns: pd.Series, lengths: np.ndarray, metadata: Any) -> np.ndarray:
     """True where ``_number_type_helper`` would not say UNKNOWN (each rule tried only where needed)."""
-    known = _matching(nsns, metadata.general_desc)
+    known = _matching(nsns, lengths, metadata.general_desc)
     descs = [getattr(metadata, name) for name in _TYPES]
     if not metadata.same_mobile_and_fixed_line_pattern:
         descs.insert(1, metadata.mobile)  # most numbers are mobile or fixed line: try those first
@@ -89,7 +89,7 @@ def _known_type(nsns: pd.Series, metadata: Any) -> np.ndarray:
         if not undecided.any():
             break
         where = np.flatnonzero(undecided)
-        hit = _matching(nsns.iloc[where], desc)
+        hit = _matching(nsns.iloc[where], lengths[where], desc)
         known[where[hit]] = True
         undecided[where[hit]] = False
     return known
@@ -98,10 +98,11 @@ def _known_type(nsns: pd.Series, metadata: Any) -> np.ndarray:
 def _valid(country_code: int, nsns: pd.Series, region: str | None) -> np.ndarray:
     """What normalize's validity check says for these NSNs of one calling code."""
     valid = np.zeros(len(nsns), dtype=bool)
+    lengths = nsns.str.len().to_numpy(dtype=np.int64)
     regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE[country_code]
     if region is not None and regions[0] == region:
         # normalize first asks whether the number is valid for the default region itself.
-        valid = _known_type(nsns, PhoneMetadata.metadata_for_region(region))
+        valid = _known_type(nsns, lengths, PhoneMetadata.metadata_for_region(region))
     # Then is_valid_number: the number's region, then the number's type in that region.
     undecided = np.flatnonzero(~valid)
     for code in regions:
@@ -116,12 +117,12 @@ def _valid(country_code: int, nsns: pd.Series, region: str | None) -> np.ndarray
         elif metadata.leading_digits is not None:
             in_region = part.str.match(metadata.leading_digits).to_numpy(dtype=bool)
         else:
-            in_region = _known_type(part, metadata)
+            in_region = _known_type(part, lengths[undecided], metadata)
             valid[undecided[in_region]] = True
             undecided = undecided[~in_region]
             continue
         mine = undecided[in_region]
-        valid[mine] = _known_type(nsns.iloc[mine], metadata)
+        valid[mine] = _known_type(nsns.iloc[mine], lengths[mine], metadata)
         undecided = undecided[~in_region]
     return valid
 
@@ -187,18 +188,24 @@ def _without_national_prefix(nsns: pd.Series, metadata: Any) -> tuple[pd.Series,
 
 def _split_international(digits: pd.Series) -> tuple[pd.Series, pd.Series, np.ndarray]:
     """Calling code and NSN of digits written after a ``+``; False where phonenumbers would differ."""
-    codes = pd.Series(0, index=digits.index, dtype="int64")
-    nsns = pd.Series("", index=digits.index, dtype="object")
-    known = set(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
-    # A calling code never starts with 0; more than 2 digits are needed after the "+".
-    open_ = (~digits.str.startswith("0") & digits.str.len().gt(2)).to_numpy(dtype=bool, copy=True)
-    for width in (1, 2, 3):
-        prefix = pd.to_numeric(digits.str[:width], errors="coerce")
-        found = open_ & prefix.isin(known).to_numpy(dtype=bool)
-        codes[found] = prefix[found].astype("int64")
-        nsns[found] = digits[found].str[width:]
+    codes = np.zeros(len(digits), dtype=np.int64)
+    widths = np.zeros(len(digits), dtype=np.int64)
+    known = list(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
+    # More than 2 digits are needed after the "+"; then the first three digits as one number.
+    head = digits.str[:3]
+    open_ = (head.str.len() == 3).to_numpy(dtype=bool, copy=True)
+    first = np.where(open_, pd.to_numeric(head.where(open_, "0")).to_numpy(dtype=np.int64), 0)
+    open_ &= first >= 100  # a calling code never starts with 0
+    for width, prefix in ((1, first // 100), (2, first // 10), (3, first)):
+        found = open_ & np.isin(prefix, known)
+        codes[found], widths[found] = prefix[found], width
         open_ &= ~found
-    decided = codes.to_numpy() > 0
+    decided = codes > 0
+    nsns = pd.Series("", index=digits.index, dtype="object")
+    for width in (1, 2, 3):
+        rows = np.flatnonzero(widths == width)
+        nsns = _put(nsns, rows, digits.iloc[rows].str[width:])
+    codes = pd.Series(codes, index=digits.index)
     main_regions = {code: regions[0] for code, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items()}
     main = codes.map(main_regions).fillna(phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY).astype("object")
     decided &= (main != phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY).to_numpy(dtype=bool)
@@ -215,20 +222,21 @@ def _split_national(digits: pd.Series, metadata: Any) -> tuple[pd.Series, np.nda
     """NSN of digits written without ``+`` in the default region; False where not mirrored here."""
     # Fewer than 3 digits may not even be read as a number; an international prefix (011 ...) is
     # stripped by parse.
-    decided = digits.str.len().ge(3).to_numpy(dtype=bool, copy=True)
+    decided = (digits.str.len() >= 3).to_numpy(dtype=bool, copy=True)
     decided &= ~_starts_with(digits, metadata.international_prefix)
+    starts_with_code = digits.str.startswith(str(metadata.country_code)).to_numpy(dtype=bool)
     general = metadata.general_desc.national_number_pattern
     code = str(metadata.country_code)
     # The region's own calling code without "+" (1 212 555 0123 in the US): parse drops it when the
     # digits fit the general pattern only without it (other cases are left undecided).
-    with_code = np.flatnonzero(decided & digits.str.startswith(code).to_numpy(dtype=bool))
+    with_code = np.flatnonzero(decided & starts_with_code)
     written, potential = digits.iloc[with_code], digits.iloc[with_code].str[len(code) :]
     drop = ~_starts_with(potential, metadata.national_prefix_for_parsing)
     drop &= ~_fullmatch(written, general) & _fullmatch(potential, general)
     nsns = _put(digits, with_code[drop], potential[drop])
     decided[with_code[~drop]] = False
     # Other digits: only the national prefix (0 ...) may be stripped.
-    others = np.flatnonzero(decided & ~digits.str.startswith(code).to_numpy(dtype=bool))
+    others = np.flatnonzero(decided & ~starts_with_code)
     stripped, ok = _without_national_prefix(digits.iloc[others], metadata)
     nsns = _put(nsns, others, stripped)
     decided[others] &= ok
@@ -250,19 +258,22 @@ def plain_numbers(values: np.ndarray, region: str | None) -> tuple[np.ndarray, n
     e164 = np.full(len(values), None, dtype=object)
     is_text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
     texts = pd.Series(values[is_text], index=np.flatnonzero(is_text), dtype="object")
-    texts = texts[texts.str.len().le(_MAX_INPUT) & texts.str.fullmatch(_PLAIN).astype(bool)].str.strip()
+    texts = texts[texts.str.fullmatch(_PLAIN).to_numpy(dtype=bool)]
+    texts = texts[(texts.str.len() <= _MAX_INPUT).to_numpy(dtype=bool)]
+    # Formatting and the whitespace around the number dropped: the digits, maybe after a "+".
+    compact = texts.str.translate(_DROP_FORMATTING)
     floatified = texts.str.fullmatch(_FLOATIFIED).to_numpy(dtype=bool)
     if floatified.any():
-        texts = _put(texts, np.flatnonzero(floatified), texts[floatified].str.extract(_FLOATIFIED)["number"])
-    compact = texts.str.translate(_DROP_FORMATTING)
-    plus = compact.str.startswith("+").to_numpy(dtype=bool)
+        number = texts[floatified].str.extract(_FLOATIFIED)["number"]
+        compact = _put(compact, np.flatnonzero(floatified), number)
+    plus = (compact.str[:1] == "+").to_numpy(dtype=bool)
     metadata = PhoneMetadata.metadata_for_region(region) if region is not None else None
     idd = metadata.international_prefix if metadata is not None else None
     # "00" means "+" unless it starts the region's international prefix (normalize reads it so).
-    double_zero = ~plus & compact.str.startswith("00").to_numpy(dtype=bool)
-    double_zero &= ~_starts_with(compact, idd)
-    international = compact[plus | double_zero].str.lstrip("+")
-    international = international.where(~double_zero[plus | double_zero], international.str[2:])
+    double_zero = (compact.str[:2] == "00").to_numpy(dtype=bool, copy=True)
+    zero = np.flatnonzero(double_zero)
+    double_zero[zero[_starts_with(compact.iloc[zero], idd)]] = False
+    international = pd.concat([compact[plus].str[1:], compact[double_zero].str[2:]])
     codes, nsns, decided = _split_international(international.astype("object"))
     codes, nsns = codes[decided], nsns[decided]
 
