@@ -188,7 +188,7 @@ def _without_national_prefix(nsns: pd.Series, metadata: Any) -> tuple[pd.Series,
 
 def _split_international(digits: pd.Series) -> tuple[pd.Series, pd.Series, np.ndarray]:
     """Calling code and NSN of digits written after a ``+``; False where phonenumbers would differ."""
-    codes = np.zeros(len(digits), dtype=np.int64)
+    found_codes = np.zeros(len(digits), dtype=np.int64)
     widths = np.zeros(len(digits), dtype=np.int64)
     known = list(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
     # More than 2 digits are needed after the "+"; then the first three digits as one number.
@@ -198,14 +198,14 @@ def _split_international(digits: pd.Series) -> tuple[pd.Series, pd.Series, np.nd
     open_ &= first >= 100  # a calling code never starts with 0
     for width, prefix in ((1, first // 100), (2, first // 10), (3, first)):
         found = open_ & np.isin(prefix, known)
-        codes[found], widths[found] = prefix[found], width
+        found_codes[found], widths[found] = prefix[found], width
         open_ &= ~found
-    decided = codes > 0
+    decided = found_codes > 0
     nsns = pd.Series("", index=digits.index, dtype="object")
     for width in (1, 2, 3):
         rows = np.flatnonzero(widths == width)
         nsns = _put(nsns, rows, digits.iloc[rows].str[width:])
-    codes = pd.Series(codes, index=digits.index)
+    codes = pd.Series(found_codes, index=digits.index)
     main_regions = {code: regions[0] for code, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items()}
     main = codes.map(main_regions).fillna(phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY).astype("object")
     decided &= (main != phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY).to_numpy(dtype=bool)
