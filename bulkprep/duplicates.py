@@ -403,12 +403,18 @@ def _linking_fields(flagged: pd.DataFrame, targets: pd.DataFrame) -> pd.Series:
     positions = targets.index.get_indexer(flagged.index)
     kept_positions = targets.index.get_indexer(pd.Index(flagged["bulk_duplicate_of"].astype("int64")))
     found = (positions >= 0) & (kept_positions >= 0)
+    # Only the flagged rows and the rows they point at can link: every other row is a cluster of its
+    # own. Keeping their order keeps "the earliest row" the same, and spares the keys of the rest.
+    involved = np.unique(np.concatenate([positions[found], kept_positions[found]]))
+    targets = targets.iloc[involved]
+    positions = np.searchsorted(involved, positions[found])
+    kept_positions = np.searchsorted(involved, kept_positions[found])
     n_rows = len(targets)
     # Rebuild the clusters from the flags: a flagged row belongs to its kept row's cluster.
     kept = np.arange(n_rows)
-    kept[positions[found]] = kept_positions[found]
+    kept[positions] = kept_positions
     is_flagged = np.zeros(n_rows, dtype=bool)
-    is_flagged[positions[found]] = True
+    is_flagged[positions] = True
     edges = _edges(canonical_keys(targets), np.zeros(n_rows, dtype=bool))
     links = _links(edges, kept, kept, is_flagged)
     fields = _nones(flagged.index)
