@@ -39,6 +39,8 @@ _ATEXT = r"A-Za-z0-9!#$%&'*+/=?^_`{|}~\-"
 # invisible characters the clean-up removes.
 _PLAIN = rf"[\t-\r ]*[{_ATEXT}]+(?:\.[{_ATEXT}]+)*@[!-~]*[\t-\r ]*"
 _PROBE_LOCAL = "a"  # a local part that is valid and no role name
+_ROLE_NAME = "(?i)(?:" + "|".join(CASE_INSENSITIVE_MAILBOX_NAMES) + ")@"
+_UP_TO_AT = r"\A[^@]*@"
 
 
 def _domain_forms(domain: str, validate: Callable[..., Any]) -> tuple[str, int] | None:
@@ -77,21 +79,24 @@ def plain_addresses(values: np.ndarray, validate: Callable[..., Any]) -> tuple[n
     plain = texts[texts.str.fullmatch(_PLAIN).to_numpy(dtype=bool)].str.strip()
     if plain.empty:
         return accepted, normalized
-    # The local part holds no "@": the first one splits the address, as the library splits it.
-    split = plain.str.partition("@")
-    parts = pd.DataFrame({"local": split[0], "domain": split[2]}, index=plain.index)
     # Role names (info@, support@, ...) are lower-cased by the library: leave them to it.
-    parts = parts[~parts["local"].str.lower().isin(CASE_INSENSITIVE_MAILBOX_NAMES).to_numpy(dtype=bool)]
-    domain_codes, domains = pd.factorize(parts["domain"].to_numpy(dtype=object))
-    forms = [_domain_forms(domain, validate) for domain in domains]
-    known = np.array([form is not None for form in forms] + [False], dtype=bool)
-    domain_text = np.array([form[0] if form else None for form in forms] + [None], dtype=object)
-    longest = np.array([form[1] if form else 0 for form in forms] + [0], dtype=np.int64)
-    local = parts["local"].to_numpy(dtype=object)
-    lengths = parts["local"].str.len().to_numpy(dtype=np.int64)
-    fits = lengths + 1 + longest[domain_codes] <= EMAIL_MAX_LENGTH
-    ok = known[domain_codes] & fits
-    rows = parts.index.to_numpy()[ok]
+    plain = plain[~plain.str.match(_ROLE_NAME).to_numpy(dtype=bool)]
+    # The local part holds no "@": the first one splits the address, as the library splits it.
+    domain = plain.str.replace(_UP_TO_AT, "", n=1, regex=True)
+    domain_codes, domains = pd.factorize(domain.to_numpy(dtype=object))
+    forms = [_domain_forms(text, validate) for text in domains]
+    known = np.array([form is not None for form in forms], dtype=bool)
+    domain_text = np.array([form[0] if form else None for form in forms], dtype=object)
+    longest = np.array([form[1] if form else 0 for form in forms], dtype=np.int64)
+    local_length = (plain.str.len() - domain.str.len() - 1).to_numpy(dtype=np.int64)
+    ok = known[domain_codes] & (local_length + 1 + longest[domain_codes] <= EMAIL_MAX_LENGTH)
+    out = plain.to_numpy(dtype=object, copy=True)
+    # Most domains are written as the library writes them; the others get their normalized form.
+    changed = np.flatnonzero(ok & (domain_text[domain_codes] != domains[domain_codes]))
+    if len(changed):
+        local = plain.iloc[changed].str.partition("@")[0].to_numpy(dtype=object)
+        out[changed] = local + "@" + domain_text[domain_codes[changed]]
+    rows = plain.index.to_numpy()[ok]
     accepted[rows] = True
-    normalized[rows] = local[ok] + "@" + domain_text[domain_codes[ok]]
+    normalized[rows] = out[ok]
     return accepted, normalized
