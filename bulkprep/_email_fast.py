@@ -12,7 +12,9 @@ This path only ever accepts. Everything else (non-ASCII text, quoted local parts
 per-value path, which gives the library's own message.
 
 Example:
-    >>> import email_validator
+    >>> import re
+
+import email_validator
     >>> accepted, normalized = plain_addresses(
     ...     np.array([" Ann.Lee@EXAMPLE.com", "info@example.com", "bad"], dtype=object),
     ...     email_validator.validate_email)
@@ -22,13 +24,17 @@ Example:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from itertools import repeat
 from typing import Any
 
 import email_validator
 import numpy as np
 import pandas as pd
 from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES, EMAIL_MAX_LENGTH
+
+from bulkprep._textops import fullmatches, lengths, starts
 
 __all__ = ["plain_addresses"]
 
@@ -40,7 +46,7 @@ _ATEXT = r"A-Za-z0-9!#$%&'*+/=?^_`{|}~\-"
 _PLAIN = rf"[\t-\r ]*[{_ATEXT}]+(?:\.[{_ATEXT}]+)*@[!-~]*[\t-\r ]*"
 _PROBE_LOCAL = "a"  # a local part that is valid and no role name
 _ROLE_NAME = "(?i)(?:" + "|".join(CASE_INSENSITIVE_MAILBOX_NAMES) + ")@"
-_UP_TO_AT = r"\A[^@]*@"
+_UP_TO_AT = re.compile(r"\A[^@]*@")
 
 
 def _domain_forms(domain: str, validate: Callable[..., Any]) -> tuple[str, int] | None:
@@ -74,21 +80,26 @@ def plain_addresses(values: np.ndarray, validate: Callable[..., Any]) -> tuple[n
     """
     accepted = np.zeros(len(values), dtype=bool)
     normalized = np.full(len(values), None, dtype=object)
-    is_text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
+    is_text = np.fromiter(map(isinstance, values, repeat(str)), dtype=bool, count=len(values))
     texts = pd.Series(values[is_text], index=np.flatnonzero(is_text), dtype="object")
-    plain = texts[texts.str.fullmatch(_PLAIN).to_numpy(dtype=bool)].str.strip()
+    plain = texts[fullmatches(texts, _PLAIN)]
+    plain = pd.Series(list(map(str.strip, plain.to_numpy(dtype=object))), index=plain.index, dtype="object")
     if plain.empty:
         return accepted, normalized
     # Role names (info@, support@, ...) are lower-cased by the library: leave them to it.
-    plain = plain[~plain.str.match(_ROLE_NAME).to_numpy(dtype=bool)]
+    plain = plain[~starts(plain, _ROLE_NAME)]
     # The local part holds no "@": the first one splits the address, as the library splits it.
-    domain = plain.str.replace(_UP_TO_AT, "", n=1, regex=True)
+    domain = pd.Series(
+        list(map(_UP_TO_AT.sub, repeat(""), plain.to_numpy(dtype=object), repeat(1))),
+        index=plain.index,
+        dtype="object",
+    )
     domain_codes, domains = pd.factorize(domain.to_numpy(dtype=object))
     forms = [_domain_forms(text, validate) for text in domains]
     known = np.array([form is not None for form in forms], dtype=bool)
     domain_text = np.array([form[0] if form else None for form in forms], dtype=object)
     longest = np.array([form[1] if form else 0 for form in forms], dtype=np.int64)
-    local_length = (plain.str.len() - domain.str.len() - 1).to_numpy(dtype=np.int64)
+    local_length = lengths(plain) - lengths(domain) - 1
     ok = known[domain_codes] & (local_length + 1 + longest[domain_codes] <= EMAIL_MAX_LENGTH)
     out = plain.to_numpy(dtype=object, copy=True)
     # Most domains are written as the library writes them; the others get their normalized form.

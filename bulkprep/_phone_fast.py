@@ -31,12 +31,15 @@ Example:
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import phonenumbers
 from phonenumbers import PhoneMetadata
+
+from bulkprep._textops import fullmatches, lengths, sliced, starts, translated
 
 __all__ = ["plain_numbers"]
 
@@ -63,23 +66,22 @@ _TYPES = (
 )
 
 
-def _matching(nsns: pd.Series, lengths: np.ndarray, desc: Any) -> np.ndarray:
+def _matching(nsns: pd.Series, nsn_lengths: np.ndarray, desc: Any) -> np.ndarray:
     """``_is_number_matching_desc`` for every NSN (of these lengths): a possible length, then the pattern."""
     hit = np.zeros(len(nsns), dtype=bool)
     if desc is None or not desc.national_number_pattern:
         return hit
     candidates = np.ones(len(nsns), dtype=bool)
     if desc.possible_length:
-        candidates = np.isin(lengths, desc.possible_length)
+        candidates = np.isin(nsn_lengths, desc.possible_length)
     if candidates.any():
-        matched = nsns[candidates].str.fullmatch(desc.national_number_pattern)
-        hit[candidates] = matched.to_numpy(dtype=bool)
+        hit[candidates] = fullmatches(nsns[candidates], desc.national_number_pattern)
     return hit
 
 
-def _known_type(nsns: pd.Series, lengths: np.ndarray, metadata: Any) -> np.ndarray:
+def _known_type(nsns: pd.Series, nsn_lengths: np.ndarray, metadata: Any) -> np.ndarray:
     """True where ``_number_type_helper`` would not say UNKNOWN (each rule tried only where needed)."""
-    known = _matching(nsns, lengths, metadata.general_desc)
+    known = _matching(nsns, nsn_lengths, metadata.general_desc)
     descs = [getattr(metadata, name) for name in _TYPES]
     if not metadata.same_mobile_and_fixed_line_pattern:
         descs.insert(1, metadata.mobile)  # most numbers are mobile or fixed line: try those first
@@ -89,7 +91,7 @@ def _known_type(nsns: pd.Series, lengths: np.ndarray, metadata: Any) -> np.ndarr
         if not undecided.any():
             break
         where = np.flatnonzero(undecided)
-        hit = _matching(nsns.iloc[where], lengths[where], desc)
+        hit = _matching(nsns.iloc[where], nsn_lengths[where], desc)
         known[where[hit]] = True
         undecided[where[hit]] = False
     return known
@@ -98,11 +100,11 @@ def _known_type(nsns: pd.Series, lengths: np.ndarray, metadata: Any) -> np.ndarr
 def _valid(country_code: int, nsns: pd.Series, region: str | None) -> np.ndarray:
     """What normalize's validity check says for these NSNs of one calling code."""
     valid = np.zeros(len(nsns), dtype=bool)
-    lengths = nsns.str.len().to_numpy(dtype=np.int64)
+    nsn_lengths = lengths(nsns)
     regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE[country_code]
     if region is not None and regions[0] == region:
         # normalize first asks whether the number is valid for the default region itself.
-        valid = _known_type(nsns, lengths, PhoneMetadata.metadata_for_region(region))
+        valid = _known_type(nsns, nsn_lengths, PhoneMetadata.metadata_for_region(region))
     # Then is_valid_number: the number's region, then the number's type in that region.
     undecided = np.flatnonzero(~valid)
     for code in regions:
@@ -115,14 +117,14 @@ def _valid(country_code: int, nsns: pd.Series, region: str | None) -> np.ndarray
         if len(regions) == 1:
             in_region = np.ones(len(part), dtype=bool)
         elif metadata.leading_digits is not None:
-            in_region = part.str.match(metadata.leading_digits).to_numpy(dtype=bool)
+            in_region = starts(part, metadata.leading_digits)
         else:
-            in_region = _known_type(part, lengths[undecided], metadata)
+            in_region = _known_type(part, nsn_lengths[undecided], metadata)
             valid[undecided[in_region]] = True
             undecided = undecided[~in_region]
             continue
         mine = undecided[in_region]
-        valid[mine] = _known_type(nsns.iloc[mine], lengths[mine], metadata)
+        valid[mine] = _known_type(nsns.iloc[mine], nsn_lengths[mine], metadata)
         undecided = undecided[~in_region]
     return valid
 
@@ -131,7 +133,7 @@ def _starts_with(texts: pd.Series, pattern: str | None) -> np.ndarray:
     """``re.match(pattern, text)`` for every text (False for no pattern)."""
     if not pattern or texts.empty:
         return np.zeros(len(texts), dtype=bool)
-    return texts.str.match(pattern).to_numpy(dtype=bool)
+    return starts(texts, pattern)
 
 
 def _put(texts: pd.Series, positions: np.ndarray, values: pd.Series) -> pd.Series:
@@ -145,7 +147,7 @@ def _fullmatch(texts: pd.Series, pattern: str | None) -> np.ndarray:
     """``_match_national_number`` for every text: the whole text matches (False for no pattern)."""
     if not pattern or texts.empty:
         return np.zeros(len(texts), dtype=bool)
-    return texts.str.fullmatch(pattern).to_numpy(dtype=bool)
+    return fullmatches(texts, pattern)
 
 
 def _without_national_prefix(nsns: pd.Series, metadata: Any) -> tuple[pd.Series, np.ndarray]:
@@ -174,12 +176,12 @@ def _without_national_prefix(nsns: pd.Series, metadata: Any) -> tuple[pd.Series,
     kept_as_written = _fullmatch(original, general.national_number_pattern) & ~_fullmatch(
         rest, general.national_number_pattern
     )
-    lengths = rest.str.len()
+    rest_lengths = pd.Series(lengths(rest))
     possible = general.possible_length
     # _test_number_length of the stripped digits: stripping stands unless too short, possible only
     # locally, or of an impossible length within the range.
-    stands = ~lengths.isin(general.possible_length_local_only) & (
-        lengths.isin(possible) | lengths.gt(max(possible, default=-1))
+    stands = ~rest_lengths.isin(general.possible_length_local_only) & (
+        rest_lengths.isin(possible) | rest_lengths.gt(max(possible, default=-1))
     )
     use_rest = ~kept_as_written & stands.to_numpy(dtype=bool)
     decided[rows[~use_rest]] = False
@@ -192,8 +194,8 @@ def _split_international(digits: pd.Series) -> tuple[pd.Series, pd.Series, np.nd
     widths = np.zeros(len(digits), dtype=np.int64)
     known = list(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
     # More than 2 digits are needed after the "+"; then the first three digits as one number.
-    head = digits.str[:3]
-    open_ = (head.str.len() == 3).to_numpy(dtype=bool, copy=True)
+    head = sliced(digits, None, 3)
+    open_ = lengths(head) == 3
     first = np.where(open_, pd.to_numeric(head.where(open_, "0")).to_numpy(dtype=np.int64), 0)
     open_ &= first >= 100  # a calling code never starts with 0
     for width, prefix in ((1, first // 100), (2, first // 10), (3, first)):
@@ -204,7 +206,7 @@ def _split_international(digits: pd.Series) -> tuple[pd.Series, pd.Series, np.nd
     nsns = pd.Series("", index=digits.index, dtype="object")
     for width in (1, 2, 3):
         rows = np.flatnonzero(widths == width)
-        nsns = _put(nsns, rows, digits.iloc[rows].str[width:])
+        nsns = _put(nsns, rows, sliced(digits.iloc[rows], width))
     codes = pd.Series(found_codes, index=digits.index)
     main_regions = {code: regions[0] for code, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items()}
     main = codes.map(main_regions).fillna(phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY).astype("object")
@@ -222,15 +224,16 @@ def _split_national(digits: pd.Series, metadata: Any) -> tuple[pd.Series, np.nda
     """NSN of digits written without ``+`` in the default region; False where not mirrored here."""
     # Fewer than 3 digits may not even be read as a number; an international prefix (011 ...) is
     # stripped by parse.
-    decided = (digits.str.len() >= 3).to_numpy(dtype=bool, copy=True)
+    decided = lengths(digits) >= 3
     decided &= ~_starts_with(digits, metadata.international_prefix)
-    starts_with_code = digits.str.startswith(str(metadata.country_code)).to_numpy(dtype=bool)
+    starts_with_code = starts(digits, str(metadata.country_code))
     general = metadata.general_desc.national_number_pattern
     code = str(metadata.country_code)
     # The region's own calling code without "+" (1 212 555 0123 in the US): parse drops it when the
     # digits fit the general pattern only without it (other cases are left undecided).
     with_code = np.flatnonzero(decided & starts_with_code)
-    written, potential = digits.iloc[with_code], digits.iloc[with_code].str[len(code) :]
+    written = digits.iloc[with_code]
+    potential = sliced(written, len(code))
     drop = ~_starts_with(potential, metadata.national_prefix_for_parsing)
     drop &= ~_fullmatch(written, general) & _fullmatch(potential, general)
     nsns = _put(digits, with_code[drop], potential[drop])
@@ -256,24 +259,24 @@ def plain_numbers(values: np.ndarray, region: str | None) -> tuple[np.ndarray, n
     """
     accepted = np.zeros(len(values), dtype=bool)
     e164 = np.full(len(values), None, dtype=object)
-    is_text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
+    is_text = np.fromiter(map(isinstance, values, repeat(str)), dtype=bool, count=len(values))
     texts = pd.Series(values[is_text], index=np.flatnonzero(is_text), dtype="object")
-    texts = texts[texts.str.fullmatch(_PLAIN).to_numpy(dtype=bool)]
-    texts = texts[(texts.str.len() <= _MAX_INPUT).to_numpy(dtype=bool)]
+    texts = texts[fullmatches(texts, _PLAIN)]
+    texts = texts[lengths(texts) <= _MAX_INPUT]
     # Formatting and the whitespace around the number dropped: the digits, maybe after a "+".
-    compact = texts.str.translate(_DROP_FORMATTING)
-    floatified = texts.str.fullmatch(_FLOATIFIED).to_numpy(dtype=bool)
+    compact = translated(texts, _DROP_FORMATTING)
+    floatified = fullmatches(texts, _FLOATIFIED)
     if floatified.any():
         number = texts[floatified].str.extract(_FLOATIFIED)["number"]
         compact = _put(compact, np.flatnonzero(floatified), number)
-    plus = (compact.str[:1] == "+").to_numpy(dtype=bool)
+    plus = starts(compact, r"\+")
     metadata = PhoneMetadata.metadata_for_region(region) if region is not None else None
     idd = metadata.international_prefix if metadata is not None else None
     # "00" means "+" unless it starts the region's international prefix (normalize reads it so).
-    double_zero = (compact.str[:2] == "00").to_numpy(dtype=bool, copy=True)
+    double_zero = starts(compact, "00")
     zero = np.flatnonzero(double_zero)
     double_zero[zero[_starts_with(compact.iloc[zero], idd)]] = False
-    international = pd.concat([compact[plus].str[1:], compact[double_zero].str[2:]])
+    international = pd.concat([sliced(compact[plus], 1), sliced(compact[double_zero], 2)])
     codes, nsns, decided = _split_international(international.astype("object"))
     codes, nsns = codes[decided], nsns[decided]
 
@@ -282,7 +285,8 @@ def plain_numbers(values: np.ndarray, region: str | None) -> tuple[np.ndarray, n
         national_nsns, ok = _split_national(national.astype("object"), metadata)
         codes = pd.concat([codes, pd.Series(metadata.country_code, index=national.index[ok])])
         nsns = pd.concat([nsns, national_nsns[ok]])
-    sized = nsns.str.len().between(_MIN_NSN, _MAX_NSN).to_numpy(dtype=bool)
+    nsn_lengths = lengths(nsns)
+    sized = (nsn_lengths >= _MIN_NSN) & (nsn_lengths <= _MAX_NSN)
     codes, nsns = codes[sized], nsns[sized].astype("object")
     for code in pd.unique(codes):
         rows = (codes == code).to_numpy(dtype=bool)

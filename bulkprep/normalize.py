@@ -30,6 +30,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Hashable
+from itertools import repeat
 from typing import Any, NamedTuple, Protocol
 from urllib.parse import unquote
 
@@ -352,7 +353,8 @@ def _checked_number(number: Any, text: str, region: str | None) -> _Outcome:
 def _as_phone_texts(values: np.ndarray) -> np.ndarray:
     """Whole numbers (int, or a float without a fraction) as the text normalize reads them as."""
     out = values.copy()
-    for i in np.flatnonzero([not isinstance(v, str) for v in values]).tolist():
+    is_text = np.fromiter(map(isinstance, values, repeat(str)), dtype=bool, count=len(values))
+    for i in np.flatnonzero(~is_text).tolist():
         text = _phone_text(values[i])
         if isinstance(text, str):
             out[i] = text

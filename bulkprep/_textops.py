@@ -1,0 +1,58 @@
+"""Column operations on text Series that hold only ``str``, each one C-level ``map`` over the values.
+
+pandas' ``.str`` methods on object columns check every value for missingness and convert the
+results back on every call; on columns already known to hold only text (the distinct values being
+normalized) these helpers do the same work in about half the time.
+
+Example:
+    >>> import pandas as pd
+    >>> texts = pd.Series(["+44 20", "0171", "12"], index=[4, 5, 6], dtype="object")
+    >>> fullmatches(texts, r"\\d+").tolist(), starts(texts, "0|1").tolist(), lengths(texts).tolist()
+    ([False, True, True], [False, True, True], [6, 4, 2])
+    >>> sliced(texts, 1).to_dict()
+    {4: '44 20', 5: '171', 6: '2'}
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from itertools import repeat
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["fullmatches", "lengths", "sliced", "starts", "translated"]
+
+
+def _values(texts: pd.Series) -> np.ndarray:
+    return texts.to_numpy(dtype=object)
+
+
+def fullmatches(texts: pd.Series, pattern: str) -> np.ndarray:
+    """``re.fullmatch(pattern, text)`` for every text, as booleans."""
+    found = map(re.compile(pattern).fullmatch, _values(texts))
+    return np.fromiter(map(bool, found), dtype=bool, count=len(texts))
+
+
+def starts(texts: pd.Series, pattern: str) -> np.ndarray:
+    """``re.match(pattern, text)`` (a match at the start) for every text, as booleans."""
+    found = map(re.compile(pattern).match, _values(texts))
+    return np.fromiter(map(bool, found), dtype=bool, count=len(texts))
+
+
+def lengths(texts: pd.Series) -> np.ndarray:
+    """The length of every text."""
+    return np.fromiter(map(len, _values(texts)), dtype=np.int64, count=len(texts))
+
+
+def sliced(texts: pd.Series, start: int | None = None, stop: int | None = None) -> pd.Series:
+    """``text[start:stop]`` for every text, with the same index."""
+    parts = list(map(operator.itemgetter(slice(start, stop)), _values(texts)))
+    return pd.Series(parts, index=texts.index, dtype="object")
+
+
+def translated(texts: pd.Series, table: dict[int, int | None]) -> pd.Series:
+    """``text.translate(table)`` for every text, with the same index."""
+    parts = list(map(str.translate, _values(texts), repeat(table)))
+    return pd.Series(parts, index=texts.index, dtype="object")
