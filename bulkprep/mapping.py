@@ -1005,9 +1005,13 @@ def _clean_column(column: pd.Series) -> _Column:
     kinds = set(map(type, compress(out, present)))
     if kinds <= {str}:
         if not all(map(str.isascii, compress(out, present))):
+            repaired: dict[str, Any] = {}  # names and cities repeat: clean each distinct text once
             for i in positions:
-                if not out[i].isascii():  # the value that may need repair (lone surrogates)
-                    out[i] = jsonsafe.clean(out[i])
+                text = out[i]
+                if not text.isascii():  # the value that may need repair (lone surrogates)
+                    if text not in repaired:
+                        repaired[text] = jsonsafe.clean(text)
+                    out[i] = repaired[text]
     elif kinds <= {bool} or (kinds <= {int} and _ints_fit(out, positions)):
         pass
     elif kinds <= {float}:
