@@ -60,13 +60,15 @@ _FIELDS = tuple(IDENTITY_FIELDS)
 def _canonical(values: np.ndarray, kind: str) -> np.ndarray:
     """Keys as compared: user ids and phone numbers (already E.164) as written, emails case-folded.
 
-    Plain comprehensions over Python strings: measured 2-3 times faster here than chained ``.str``
-    methods, which under pandas 3 also convert to and from the string dtype.
+    ``str`` methods mapped in C over the Python strings: measured several times faster here than
+    chained ``.str`` methods, which under pandas 3 also convert to and from the string dtype.
     """
     if pd.api.types.infer_dtype(values, skipna=False) != "string":  # ids cast to int, for example
         values = np.array([v if isinstance(v, str) else str(v) for v in values], dtype=object)
     if kind == "email":
-        return np.array([v.strip().casefold() for v in values], dtype=object)
+        folded = np.empty(len(values), dtype=object)
+        folded[:] = list(map(str.casefold, map(str.strip, values)))
+        return folded
     return values
 
 
