@@ -40,6 +40,7 @@ import orjson
 import pandas as pd
 
 from bulkprep import jsonsafe
+from bulkprep._textops import starts
 from bulkprep.mapping import Mapping, build_payloads, check_target
 from bulkprep.report import ERROR_COLUMNS, ErrorCode, empty_errors
 from bulkprep.status import Stage
@@ -199,7 +200,7 @@ def _mangled_ids(path: str, index: pd.Index, values: Any, is_text: Any) -> Itera
     texts = pd.Series(values[is_text], dtype=object)
     if texts.empty:
         return
-    matched = texts.str.match(_EXCEL_NOTATION).to_numpy(dtype=bool)
+    matched = starts(texts, _EXCEL_NOTATION.pattern)
     for i, value in zip(np.flatnonzero(is_text)[matched].tolist(), texts[matched], strict=True):
         yield (
             index[i],
