@@ -142,15 +142,19 @@ def read_csv(
         text, used_encoding = data, text_encoding
     else:
         text, used_encoding = _decode(data, name=name, encoding=encoding)
+    del data  # the file's bytes, and below its text and lines, are let go as soon as they are used
     text = text.removeprefix("\ufeff")
     _check_text(text, name=name)
 
     # Physical lines as a CSV reader sees them: split after \r\n, \n or \r and nothing else (not at
     # \x0b, \x85 or \u2028 as str.splitlines would), so line numbers match what editors show.
     lines = list(io.StringIO(text, newline=""))
-    with _field_size_limit(len(text)), _gc_paused():
+    size = len(text)
+    del text
+    with _field_size_limit(size), _gc_paused():
         delimiter = sep if sep is not None else _sniff_delimiter(lines[:SNIFF_LINES])
         parsed = _parse(lines, delimiter=delimiter, name=name)
+        del lines
         frame = _to_frame(parsed)
     frame.attrs[ATTRS_KEY] = {
         "source": name,
@@ -439,6 +443,7 @@ def _parse(lines: list[str], *, delimiter: str, name: str) -> _Parsed:
     starts = header_end + np.cumsum(spans) - spans + 1
     # Blank: nothing but whitespace between the delimiters (or an empty line).
     keep = np.fromiter(map(bool, map(str.strip, texts)), dtype=bool, count=count)
+    del texts
     widths = np.fromiter(map(len, rows), dtype=np.int64, count=count)
 
     problems: list[dict[str, Any]] = []
