@@ -1018,15 +1018,31 @@ def _clean_column(column: pd.Series) -> _Column:
         finite = np.isfinite(np.asarray([out[i] for i in positions], dtype="float64"))
         present[np.asarray(positions, dtype="int64")[~finite]] = False
     else:
+        # Cells cast from the same text hold the same object: clean it once. Each row still gets a
+        # value of its own (a copy of a flat object, or a fresh clean of a nested one), so that
+        # changing one user never changes another.
+        cleaned: dict[int, tuple[Any, bool]] = {}
         for i in positions:
-            value = jsonsafe.clean(out[i])
+            raw = out[i]
+            if id(raw) not in cleaned:
+                value = jsonsafe.clean(raw)
+                cleaned[id(raw)] = (value, _is_flat(value))
+            value, flat = cleaned[id(raw)]
             if value is jsonsafe.MISSING or (isinstance(value, dict) and not value):
                 present[i] = False
-            else:
+            elif not isinstance(value, dict | list):
                 out[i] = value
+            else:
+                out[i] = value.copy() if flat else jsonsafe.clean(raw)
     for i in np.flatnonzero(~present).tolist():
         out[i] = jsonsafe.MISSING
     return _Column(out, present)
+
+
+def _is_flat(value: Any) -> bool:
+    """An object or list holding only text, numbers, yes/no and null: a shallow copy is a full copy."""
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return all(type(item) in (str, int, float, bool, type(None)) for item in items)
 
 
 def _ints_fit(values: list[Any], positions: list[int]) -> bool:
