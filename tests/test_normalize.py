@@ -87,7 +87,7 @@ def test_email_table(raw: Any, expected: str | None, code: str | None) -> None:
     ],
 )
 def test_email_message_says_what_is_wrong_and_how_to_fix(raw: str, reason: str) -> None:
-    message = normalize_emails(pd.Series([raw])).loc[0, "message"]
+    message = str(normalize_emails(pd.Series([raw])).loc[0, "message"])
     assert reason in message
     assert "name@example.com" in message
 
