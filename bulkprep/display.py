@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from bulkprep.report import top_problems
 from bulkprep.status import RowStatus
 
 if TYPE_CHECKING:
@@ -203,4 +204,45 @@ def problem_view(
         .set_properties(subset=["bulk_error"], **{"min-width": "22em", "max-width": "36em"})
         .set_table_styles(_TABLE_STYLES, overwrite=False)
         .set_caption(html.escape(caption))
+    )
+
+
+def summary_card(
+    title: str, summary: dict[str, int], errors: pd.DataFrame, *, notes: tuple[str, ...] = ()
+) -> str:
+    """A compact HTML card: counts per status that add up, then the most common problems with a fix.
+
+    ``notes`` are lines of HTML shown under the title (the caller escapes what it puts in them).
+
+    Example:
+        >>> from bulkprep.report import empty_errors
+        >>> card = summary_card("Prepared", {"ready": 2, "invalid": 0}, empty_errors())
+        >>> "<th>total</th><th style='text-align:right'>2</th>" in card
+        True
+    """
+    esc = html.escape
+    total = sum(summary.values())
+    cells = "".join(
+        f"<tr><td>{esc(name)}</td><td style='text-align:right'>{count}</td></tr>"
+        for name, count in summary.items()
+    )
+    cells += f"<tr><th>total</th><th style='text-align:right'>{total}</th></tr>"
+    rows = "".join(
+        "<tr><td style='text-align:left'><code>{}</code></td><td style='text-align:right'>{}</td>"
+        "<td style='text-align:left'>{}</td><td style='text-align:left'>{}</td></tr>".format(
+            esc(str(code)), count, esc("" if example is None else str(example)), esc(str(fix))
+        )
+        for code, count, example, fix in top_problems(errors).itertuples(index=False, name=None)
+    )
+    problems = (
+        "<p><b>Most common problems</b></p><table><tr><th style='text-align:left'>code</th><th>rows</th>"
+        "<th style='text-align:left'>example</th><th style='text-align:left'>what to do</th></tr>"
+        f"{rows}</table>"
+        if rows
+        else "<p>No problems found.</p>"
+    )
+    lines = "".join(f"<p>{note}</p>" for note in notes)
+    return (
+        f"<div class='bulkprep-summary'><p><b>{esc(title)}</b></p>{lines}"
+        f"<table><tr><th>status</th><th>rows</th></tr>{cells}</table>{problems}</div>"
     )

@@ -19,7 +19,6 @@ Example:
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -32,7 +31,7 @@ from bulkprep.errors import InputError
 from bulkprep.mapping import Mapping, build_payloads
 from bulkprep.normalize import normalize
 from bulkprep.read import read_errors
-from bulkprep.report import concat_errors, join_messages, top_problems
+from bulkprep.report import concat_errors, join_messages
 from bulkprep.status import RowStatus
 from bulkprep.validate import validate
 
@@ -98,7 +97,9 @@ class Prepared:
         return f"<Prepared {len(self.df)} rows: {counts}; {len(self.errors)} problems>"
 
     def _repr_html_(self) -> str:
-        return _summary_html("Prepared", self.summary, self.errors)
+        from bulkprep.display import summary_card
+
+        return summary_card("Prepared", self.summary, self.errors)
 
     def problem_view(self, limit: int = 200) -> Any:
         """The invalid and duplicate rows as a styled table: offending cells marked, messages on hover.
@@ -108,38 +109,6 @@ class Prepared:
         from bulkprep.display import problem_view
 
         return problem_view(self.df, self.errors, limit=limit, mapping=self.mapping)
-
-
-def _summary_html(title: str, summary: dict[str, int], errors: pd.DataFrame, extra: str = "") -> str:
-    """A compact HTML card: counts per status that add up, then the most common problems with a fix."""
-    total = sum(summary.values())
-    cells = "".join(
-        f"<tr><td>{html.escape(name)}</td><td style='text-align:right'>{count}</td></tr>"
-        for name, count in summary.items()
-    )
-    cells += f"<tr><th>total</th><th style='text-align:right'>{total}</th></tr>"
-    problems = top_problems(errors)
-    rows = "".join(
-        "<tr><td style='text-align:left'><code>{}</code></td><td style='text-align:right'>{}</td>"
-        "<td style='text-align:left'>{}</td><td style='text-align:left'>{}</td></tr>".format(
-            html.escape(str(code)),
-            rows,
-            html.escape("" if example is None else str(example)),
-            html.escape(fix),
-        )
-        for code, rows, example, fix in problems.itertuples(index=False, name=None)
-    )
-    problems_html = (
-        "<p><b>Most common problems</b></p><table><tr><th style='text-align:left'>code</th><th>rows</th>"
-        "<th style='text-align:left'>example</th><th style='text-align:left'>what to do</th></tr>"
-        f"{rows}</table>"
-        if rows
-        else "<p>No problems found.</p>"
-    )
-    return (
-        f"<div><p><b>{html.escape(title)}</b>{extra}</p>"
-        f"<table><tr><th>status</th><th>rows</th></tr>{cells}</table>{problems_html}</div>"
-    )
 
 
 def _row_messages(errors: pd.DataFrame) -> pd.Series:

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from bulkprep.report import empty_errors, format_summary, top_problems
+from bulkprep.report import empty_errors, format_summary
 from bulkprep.status import ALL_STATUSES, RowStatus
 
 __all__ = [
@@ -284,36 +284,17 @@ class SubmitResult:
         return format_summary(self.summary, self.errors)
 
     def _repr_html_(self) -> str:
-        esc = html.escape
-        rows = "".join(
-            f"<tr><td>{esc(name)}</td><td style='text-align:right'>{count}</td></tr>"
-            for name, count in self.summary.items()
-        )
-        rows += f"<tr><th>total</th><th style='text-align:right'>{len(self.df)}</th></tr>"
-        job = esc(self.job_id) if self.job_id else "none"
+        from bulkprep.display import summary_card
+
+        job = html.escape(self.job_id) if self.job_id else "none"
         if self.job_status:
-            job += f" ({esc(str(self.job_status))})"
-        parts = [
-            "<div class='bulkprep-result'>",
-            f"<p><b>Job</b>: {job}</p>",
-            f"<table><thead><tr><th>status</th><th>rows</th></tr></thead><tbody>{rows}</tbody></table>",
-        ]
+            job += f" ({html.escape(str(self.job_status))})"
+        notes = [f"<b>Job</b>: {job}"]
         if self.plan is not None:
-            parts.append(f"<p><b>Dry run</b>: {esc(repr(self.plan))}</p>")
-        problems = top_problems(self.errors)
-        if len(problems):
-            items = "".join(
-                f"<li><code>{esc(str(code))}</code>: {rows} row(s)"
-                + (f", e.g. <code>{esc(str(example))}</code>" if example is not None else "")
-                + (f"<br><i>fix</i>: {esc(str(fix))}" if fix else "")
-                + "</li>"
-                for code, rows, example, fix in problems.itertuples(index=False, name=None)
-            )
-            parts.append(f"<p><b>Most common problems</b></p><ul>{items}</ul>")
+            notes.append(f"<b>Dry run</b>: {html.escape(repr(self.plan))}")
         if len(self.unmatched_errors):
-            parts.append(
-                f"<p><b>{len(self.unmatched_errors)} Courier error(s) matched no single row</b>: "
-                "see <code>.unmatched_errors</code></p>"
+            notes.append(
+                f"<b>{len(self.unmatched_errors)} Courier error(s) matched no single row</b>: "
+                "see <code>.unmatched_errors</code>"
             )
-        parts.append("</div>")
-        return "".join(parts)
+        return summary_card("Submission", self.summary, self.errors, notes=tuple(notes))
