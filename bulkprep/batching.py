@@ -1,8 +1,10 @@
 """Cut prepared users into request bodies, by user count and by exact serialized bytes.
 
-Each user is serialized once, with :func:`bulkprep.jsonsafe.dumps`; a batch's body is exactly the
-bytes that go on the wire, ``{"users":[`` + the users joined by commas + ``]}``, so its size is
-measured, never estimated.
+Users are serialized with :func:`bulkprep.jsonsafe.dumps` a chunk at a time (one call for a list of
+users writes the same bytes as one call per user joined by commas, and far faster); a batch's body is
+exactly the bytes that go on the wire, ``{"users":[`` + the users joined by commas + ``]}``, so its
+size is measured, never estimated. Only a chunk in which the byte budget runs out is serialized again
+user by user, to find where the batch ends.
 
 Example:
     >>> import pandas as pd
@@ -54,6 +56,13 @@ _HEAD = b'{"users":['
 _TAIL = b"]}"
 # Bytes of a body around its users: the envelope, minus the comma the cumulative sum counts for the first.
 _ENVELOPE = len(_HEAD) + len(_TAIL) - 1
+# Users serialized in one call while a batch fills up: at most this many, and at first this many,
+# until the size of the users seen so far tells how many are likely to fit.
+_CHUNK_USERS = 1_000
+_FIRST_CHUNK_USERS = 100
+# Share of the room left in a batch that a chunk aims to fill: a chunk that overflows is serialized
+# a second time, user by user, so chunks aim a little short.
+_CHUNK_AIM = 0.9
 
 
 @dataclass(frozen=True)
@@ -144,19 +153,61 @@ def cut_batches(
         [45, 45, 28]
     """
     _check_limits(max_users, max_bytes)
-    parts = [dumps(user) for user in users.tolist()]
+    filler = _Filler(users.tolist(), max_bytes)
     rows = [int(row) for row in users.index.tolist()]
-    # Size of users[i:j] as a body = _ENVELOPE + ends[j-1] - ends[i-1]: each user counts its comma.
-    ends = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)) + 1)
     batches: list[Batch] = []
     start = 0
-    while start < len(parts):
-        already = int(ends[start - 1]) if start else 0
-        fits = int(np.searchsorted(ends, already + max_bytes - _ENVELOPE, side="right"))
-        stop = max(start + 1, min(fits, start + max_users))
-        batches.append(Batch(first_number + len(batches), tuple(rows[start:stop]), _body(parts[start:stop])))
+    while start < len(rows):
+        stop, parts = filler.fill(start, min(len(rows), start + max_users))
+        batches.append(Batch(first_number + len(batches), tuple(rows[start:stop]), _body(parts)))
         start = stop
     return batches
+
+
+class _Filler:
+    """Serializes users a chunk at a time to fill batches within a byte budget.
+
+    A whole chunk is serialized in one call (``[u1,u2]`` without its brackets is the users joined by
+    commas). Chunks are sized from the bytes per user seen so far to fill most of the room left, so
+    only the last chunk of a batch tends to overflow; that chunk is measured user by user, and the
+    batch takes as many of its users as fit.
+    """
+
+    def __init__(self, values: list[Any], max_bytes: int) -> None:
+        self.values = values
+        self.max_bytes = max_bytes
+        self.seen_users = 0
+        self.seen_bytes = 0
+
+    def _chunk_users(self, room: int) -> int:
+        if not self.seen_users:
+            return _FIRST_CHUNK_USERS
+        per_user = self.seen_bytes / self.seen_users
+        return max(1, min(_CHUNK_USERS, int(room * _CHUNK_AIM / per_user)))
+
+    def fill(self, start: int, limit: int) -> tuple[int, list[bytes]]:
+        """Where the batch starting at ``start`` ends (at most ``limit``), and its users' JSON in parts."""
+        parts: list[bytes] = []
+        size = _ENVELOPE  # the body's bytes so far, each part counted with the comma before it
+        stop = start
+        while stop < limit:
+            end = min(limit, stop + self._chunk_users(self.max_bytes - size))
+            chunk = dumps(self.values[stop:end])[1:-1]
+            self.seen_users += end - stop
+            self.seen_bytes += len(chunk)
+            if size + len(chunk) + 1 <= self.max_bytes:
+                parts.append(chunk)
+                size += len(chunk) + 1
+                stop = end
+                continue
+            each = [dumps(user) for user in self.values[stop:end]]
+            ends = np.cumsum(np.fromiter(map(len, each), dtype=np.int64, count=len(each)) + 1)
+            fits = int(np.searchsorted(ends, self.max_bytes - size, side="right"))
+            if stop == start:
+                fits = max(fits, 1)  # a user bigger than the budget goes alone
+            parts += each[:fits]
+            return stop + fits, parts
+        return stop, parts
 
 
 def split_batch(batch: Batch, *, numbers: tuple[int, int] | None = None) -> tuple[Batch, Batch]:

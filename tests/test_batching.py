@@ -163,3 +163,39 @@ def test_idempotency_key_depends_on_job_rows_and_content_only() -> None:
 def test_content_hash_is_sha256_of_body() -> None:
     (batch,) = cut_batches(users_series([{"recipient": "a"}]))
     assert batch.content_hash == hashlib.sha256(batch.body).hexdigest()
+
+
+def greedy_reference(users: list[dict], *, max_users: int, max_bytes: int) -> list[tuple[int, bytes]]:
+    """The batches (user count, body) of the plain algorithm: one dumps per user, cut greedily."""
+    out: list[tuple[int, bytes]] = []
+    parts = [dumps(user) for user in users]
+    start = 0
+    while start < len(parts):
+        stop, size = start + 1, len(b'{"users":[]}') + len(parts[start])
+        while stop < len(parts) and stop - start < max_users and size + 1 + len(parts[stop]) <= max_bytes:
+            size += 1 + len(parts[stop])
+            stop += 1
+        out.append((stop - start, b'{"users":[' + b",".join(parts[start:stop]) + b"]}"))
+        start = stop
+    return out
+
+
+@pytest.mark.parametrize(
+    ("max_users", "max_bytes"),
+    [
+        (10_000, DEFAULT_MAX_BATCH_BYTES),  # by count, several chunks per batch
+        (2_500, 40_000),  # the budget runs out inside a chunk
+        (1_000, 10**6),  # batches end exactly where chunks end
+        (1_500, 120),  # a few users per batch
+        (3, 13),  # every user alone, over the budget
+    ],
+)
+def test_bodies_are_the_users_serialized_one_by_one_and_joined(max_users: int, max_bytes: int) -> None:
+    # Users serialized a chunk at a time give the same bytes and the same cuts as one at a time.
+    users = [
+        {"recipient": f"u{i}", "data": {"n": i * 7919 % 1013, "text": "ä€" * (i % 11), "f": i / 3}}
+        for i in range(3_100)
+    ]
+    batches = cut_batches(users_series(users), max_users=max_users, max_bytes=max_bytes)
+    reference = greedy_reference(users, max_users=max_users, max_bytes=max_bytes)
+    assert [(batch.users, batch.body) for batch in batches] == reference
