@@ -66,11 +66,12 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from collections.abc import Mapping as AbcMapping
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from itertools import compress, repeat
+from itertools import repeat
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
+import orjson
 import pandas as pd
 import yaml
 
@@ -995,58 +996,85 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-# Types whose values are already strict JSON (ASCII text, bools, ints in range and finite floats are
-# checked column-wise below); anything else goes through jsonsafe.clean one value at a time.
+# Types whose values are already strict JSON (text without lone surrogates, bools, ints in range and
+# finite floats are checked column-wise below); anything else is cleaned once per distinct object.
 def _clean_column(column: pd.Series) -> _Column:
     values = column.to_numpy(dtype=object)
     present = ~jsonsafe.missing_mask(values)
-    out = values.tolist()
-    positions = np.flatnonzero(present).tolist()
-    kinds = set(map(type, compress(out, present)))
+    out = values.copy()
+    positions = np.flatnonzero(present)
+    found = values[positions]
+    kinds = set(map(type, found))
     if kinds <= {str}:
-        if not all(map(str.isascii, compress(out, present))):
-            repaired: dict[str, Any] = {}  # names and cities repeat: clean each distinct text once
-            for i in positions:
-                text = out[i]
-                if not text.isascii():  # the value that may need repair (lone surrogates)
-                    if text not in repaired:
-                        repaired[text] = jsonsafe.clean(text)
-                    out[i] = repaired[text]
-    elif kinds <= {bool} or (kinds <= {int} and _ints_fit(out, positions)):
+        if _has_lone_surrogates(found):
+            out[positions] = _repaired_texts(found)
+    elif kinds <= {bool} or (kinds <= {int} and _ints_fit(found)):
         pass
     elif kinds <= {float}:
-        finite = np.isfinite(np.asarray([out[i] for i in positions], dtype="float64"))
-        present[np.asarray(positions, dtype="int64")[~finite]] = False
+        present[positions[~np.isfinite(found.astype("float64"))]] = False
     else:
-        # Cells cast from the same text hold the same object: clean it once. Each row still gets a
-        # value of its own (a copy of a flat object, or a fresh clean of a nested one), so that
-        # changing one user never changes another.
-        cleaned: dict[int, tuple[Any, bool]] = {}
-        for i in positions:
-            raw = out[i]
-            if id(raw) not in cleaned:
-                value = jsonsafe.clean(raw)
-                cleaned[id(raw)] = (value, _is_flat(value))
-            value, flat = cleaned[id(raw)]
-            if value is jsonsafe.MISSING or (isinstance(value, dict) and not value):
-                present[i] = False
-            elif not isinstance(value, dict | list):
-                out[i] = value
-            else:
-                out[i] = value.copy() if flat else jsonsafe.clean(raw)
-    for i in np.flatnonzero(~present).tolist():
-        out[i] = jsonsafe.MISSING
-    return _Column(out, present)
+        _clean_objects(found, positions, out, present)
+    out[~present] = jsonsafe.MISSING
+    return _Column(out.tolist(), present)
 
 
-def _is_flat(value: Any) -> bool:
-    """An object or list holding only text, numbers, yes/no and null: a shallow copy is a full copy."""
-    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-    return all(type(item) in (str, int, float, bool, type(None)) for item in items)
+def _has_lone_surrogates(texts: np.ndarray) -> bool:
+    """Whether any text holds a lone surrogate (which UTF-8, hence JSON, cannot carry): one C pass."""
+    joined = "".join(texts.tolist())
+    if joined.isascii():
+        return False
+    try:
+        joined.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
-def _ints_fit(values: list[Any], positions: list[int]) -> bool:
-    numbers = [values[i] for i in positions]
+def _repaired_texts(texts: np.ndarray) -> np.ndarray:
+    """The texts with lone surrogates replaced; each distinct text is repaired once."""
+    codes, distinct = pd.factorize(texts)
+    repaired = np.fromiter(map(jsonsafe.clean, distinct), dtype=object, count=len(distinct))
+    return repaired[codes]
+
+
+def _clean_objects(found: np.ndarray, positions: np.ndarray, out: np.ndarray, present: np.ndarray) -> None:
+    """Clean the values of a column of objects into ``out``; values that clean to nothing stop being present.
+
+    Cells cast from the same text hold the same object, so each distinct object is cleaned once.
+    Each row still gets a value of its own, so that changing one user never changes another: the
+    objects and lists of all rows are made at once by reading back one JSON array of their clean
+    forms, which gives fresh containers with the same content (orjson writes and reads every clean
+    value exactly).
+    """
+    by_id = dict(zip(map(id, found), found, strict=True))
+    codes, ids = pd.factorize(np.fromiter(map(id, found), dtype=np.uint64, count=len(found)))
+    cleaned = [jsonsafe.clean(by_id[key]) for key in ids.tolist()]
+    absent = np.fromiter(
+        (value is jsonsafe.MISSING or (isinstance(value, dict) and not value) for value in cleaned),
+        dtype=bool,
+        count=len(cleaned),
+    )
+    nested = np.fromiter(map(isinstance, cleaned, repeat(dict | list)), dtype=bool, count=len(cleaned))
+    present[positions[absent[codes]]] = False
+    scalar = ~absent & ~nested
+    if scalar.any():
+        rows = scalar[codes]
+        out[positions[rows]] = np.fromiter(cleaned, dtype=object, count=len(cleaned))[codes[rows]]
+    containers = nested & ~absent
+    if containers.any():
+        rows = containers[codes]
+        try:
+            texts = np.full(len(cleaned), b"", dtype=object)
+            for k in np.flatnonzero(containers).tolist():
+                texts[k] = orjson.dumps(cleaned[k])
+            copies = orjson.loads(b"[" + b",".join(texts[codes[rows]].tolist()) + b"]")
+        except orjson.JSONEncodeError:  # nested too deep for orjson: clean each row's value again
+            copies = [jsonsafe.clean(value) for value in found[rows]]
+        out[positions[rows]] = np.fromiter(copies, dtype=object, count=len(copies))
+
+
+def _ints_fit(found: np.ndarray) -> bool:
+    numbers = found.tolist()
     return not numbers or (jsonsafe.clean(min(numbers)), jsonsafe.clean(max(numbers))) == (
         min(numbers),
         max(numbers),
