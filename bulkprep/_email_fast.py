@@ -12,9 +12,7 @@ This path only ever accepts. Everything else (non-ASCII text, quoted local parts
 per-value path, which gives the library's own message.
 
 Example:
-    >>> import re
-
-import email_validator
+    >>> import email_validator
     >>> accepted, normalized = plain_addresses(
     ...     np.array([" Ann.Lee@EXAMPLE.com", "info@example.com", "bad"], dtype=object),
     ...     email_validator.validate_email)
@@ -24,9 +22,9 @@ import email_validator
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 import email_validator
@@ -34,7 +32,7 @@ import numpy as np
 import pandas as pd
 from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES, EMAIL_MAX_LENGTH
 
-from bulkprep._textops import fullmatches, lengths, starts
+from bulkprep._textops import fullmatches
 
 __all__ = ["plain_addresses"]
 
@@ -45,8 +43,7 @@ _ATEXT = r"A-Za-z0-9!#$%&'*+/=?^_`{|}~\-"
 # invisible characters the clean-up removes.
 _PLAIN = rf"[\t-\r ]*[{_ATEXT}]+(?:\.[{_ATEXT}]+)*@[!-~]*[\t-\r ]*"
 _PROBE_LOCAL = "a"  # a local part that is valid and no role name
-_ROLE_NAME = "(?i)(?:" + "|".join(CASE_INSENSITIVE_MAILBOX_NAMES) + ")@"
-_UP_TO_AT = re.compile(r"\A[^@]*@")
+_ROLE_NAMES = frozenset(CASE_INSENSITIVE_MAILBOX_NAMES)
 
 
 def _domain_forms(domain: str, validate: Callable[..., Any]) -> tuple[str, int] | None:
@@ -83,30 +80,29 @@ def plain_addresses(values: np.ndarray, validate: Callable[..., Any]) -> tuple[n
     is_text = np.fromiter(map(isinstance, values, repeat(str)), dtype=bool, count=len(values))
     texts = pd.Series(values[is_text], index=np.flatnonzero(is_text), dtype="object")
     plain = texts[fullmatches(texts, _PLAIN)]
-    plain = pd.Series(list(map(str.strip, plain.to_numpy(dtype=object))), index=plain.index, dtype="object")
-    if plain.empty:
+    addresses = np.fromiter(map(str.strip, plain.to_numpy(dtype=object)), dtype=object, count=len(plain))
+    if not len(addresses):
         return accepted, normalized
-    # Role names (info@, support@, ...) are lower-cased by the library: leave them to it.
-    plain = plain[~starts(plain, _ROLE_NAME)]
     # The local part holds no "@": the first one splits the address, as the library splits it.
-    domain = pd.Series(
-        list(map(_UP_TO_AT.sub, repeat(""), plain.to_numpy(dtype=object), repeat(1))),
-        index=plain.index,
-        dtype="object",
-    )
-    domain_codes, domains = pd.factorize(domain.to_numpy(dtype=object))
+    halves = list(map(str.partition, addresses.tolist(), repeat("@")))
+    local = np.fromiter(map(itemgetter(0), halves), dtype=object, count=len(halves))
+    domain = np.fromiter(map(itemgetter(2), halves), dtype=object, count=len(halves))
+    # Role names (info@, support@, ...) are lower-cased by the library: leave them to it. The local
+    # part is ASCII here, so str.lower is the library's case-insensitive comparison.
+    role = np.fromiter(map(_ROLE_NAMES.__contains__, map(str.lower, local)), dtype=bool, count=len(local))
+    plain, addresses, local, domain = plain[~role], addresses[~role], local[~role], domain[~role]
+    domain_codes, domains = pd.factorize(domain)
     forms = [_domain_forms(text, validate) for text in domains]
     known = np.array([form is not None for form in forms], dtype=bool)
     domain_text = np.array([form[0] if form else None for form in forms], dtype=object)
     longest = np.array([form[1] if form else 0 for form in forms], dtype=np.int64)
-    local_length = lengths(plain) - lengths(domain) - 1
+    local_length = np.fromiter(map(len, local), dtype=np.int64, count=len(local))
     ok = known[domain_codes] & (local_length + 1 + longest[domain_codes] <= EMAIL_MAX_LENGTH)
-    out = plain.to_numpy(dtype=object, copy=True)
+    out = addresses.copy()
     # Most domains are written as the library writes them; the others get their normalized form.
     changed = np.flatnonzero(ok & (domain_text[domain_codes] != domains[domain_codes]))
     if len(changed):
-        local = plain.iloc[changed].str.partition("@")[0].to_numpy(dtype=object)
-        out[changed] = local + "@" + domain_text[domain_codes[changed]]
+        out[changed] = local[changed] + "@" + domain_text[domain_codes[changed]]
     rows = plain.index.to_numpy()[ok]
     accepted[rows] = True
     normalized[rows] = out[ok]

@@ -39,14 +39,14 @@ import pandas as pd
 import phonenumbers
 from phonenumbers import PhoneMetadata
 
-from bulkprep._textops import fullmatches, lengths, sliced, starts, translated
+from bulkprep._textops import contains, fullmatches, lengths, sliced, starts, without
 
 __all__ = ["plain_numbers"]
 
 # ASCII whitespace at the ends (which str.strip removes), an optional "+", then digits and the
 # formatting people type, all of which phonenumbers ignores.
 _PLAIN = r"[\t-\r ]*\+?[0-9 ().\-/]+[\t-\r ]*"
-_DROP_FORMATTING = str.maketrans("", "", " ().-/\t\n\x0b\x0c\r")
+_FORMATTING = " ().-/\t\n\x0b\x0c\r"
 # A whole number that went through a float column (2025550125.0), as normalize reads it.
 _FLOATIFIED = r"[\t-\r ]*(?P<number>\+?[0-9]+)\.0+[\t-\r ]*"
 _MAX_INPUT = 250  # phonenumbers refuses longer texts
@@ -264,8 +264,9 @@ def plain_numbers(values: np.ndarray, region: str | None) -> tuple[np.ndarray, n
     texts = texts[fullmatches(texts, _PLAIN)]
     texts = texts[lengths(texts) <= _MAX_INPUT]
     # Formatting and the whitespace around the number dropped: the digits, maybe after a "+".
-    compact = translated(texts, _DROP_FORMATTING)
-    floatified = fullmatches(texts, _FLOATIFIED)
+    compact = without(texts, _FORMATTING)
+    floatified = contains(texts, ".")  # the float form needs a dot: only those texts are matched
+    floatified[floatified] = fullmatches(texts[floatified], _FLOATIFIED)
     if floatified.any():
         number = texts[floatified].str.extract(_FLOATIFIED)["number"]
         compact = _put(compact, np.flatnonzero(floatified), number)

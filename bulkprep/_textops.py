@@ -11,6 +11,8 @@ Example:
     ([False, True, True], [False, True, True], [6, 4, 2])
     >>> sliced(texts, 1).to_dict()
     {4: '44 20', 5: '171', 6: '2'}
+    >>> without(texts, " ").tolist(), contains(texts, "7").tolist()
+    (['+4420', '0171', '12'], [False, True, False])
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from itertools import repeat
 import numpy as np
 import pandas as pd
 
-__all__ = ["fullmatches", "lengths", "sliced", "starts", "translated"]
+__all__ = ["contains", "fullmatches", "lengths", "sliced", "starts", "translated", "without"]
 
 
 def _values(texts: pd.Series) -> np.ndarray:
@@ -35,10 +37,23 @@ def fullmatches(texts: pd.Series, pattern: str) -> np.ndarray:
     return np.fromiter(map(bool, found), dtype=bool, count=len(texts))
 
 
+# A pattern that can only match its own text (letters, digits, an escaped "+"), such as the "0" or
+# "011" of phone prefixes: str.startswith finds it several times faster than the regex engine.
+_LITERAL = re.compile(r"(?:[0-9A-Za-z]|\\\+)+")
+
+
 def starts(texts: pd.Series, pattern: str) -> np.ndarray:
     """``re.match(pattern, text)`` (a match at the start) for every text, as booleans."""
+    if _LITERAL.fullmatch(pattern):
+        prefix = pattern.replace("\\+", "+")
+        return np.fromiter(map(str.startswith, _values(texts), repeat(prefix)), dtype=bool, count=len(texts))
     found = map(re.compile(pattern).match, _values(texts))
     return np.fromiter(map(bool, found), dtype=bool, count=len(texts))
+
+
+def contains(texts: pd.Series, part: str) -> np.ndarray:
+    """``part in text`` for every text, as booleans."""
+    return np.fromiter(map(operator.contains, _values(texts), repeat(part)), dtype=bool, count=len(texts))
 
 
 def lengths(texts: pd.Series) -> np.ndarray:
@@ -55,4 +70,23 @@ def sliced(texts: pd.Series, start: int | None = None, stop: int | None = None) 
 def translated(texts: pd.Series, table: dict[int, int | None]) -> pd.Series:
     """``text.translate(table)`` for every text, with the same index."""
     parts = list(map(str.translate, _values(texts), repeat(table)))
+    return pd.Series(parts, index=texts.index, dtype="object")
+
+
+def without(texts: pd.Series, chars: str) -> pd.Series:
+    """Every text with the ASCII ``chars`` removed, with the same index.
+
+    When every text is ASCII (phone numbers as typed usually are), the texts are joined, the
+    characters deleted from the bytes in one call and the result split again: a few C passes over
+    the whole column instead of one ``translate`` call per text.
+    """
+    values = _values(texts).tolist()
+    separator = "\x00" if "\x00" not in chars else "\x01"
+    joined = separator.join(values)
+    if values and joined.isascii() and chars.isascii() and joined.count(separator) == len(values) - 1:
+        parts: list[str] = (
+            joined.encode("ascii").translate(None, chars.encode("ascii")).decode().split(separator)
+        )
+    else:
+        parts = list(map(str.translate, values, repeat(str.maketrans("", "", chars))))
     return pd.Series(parts, index=texts.index, dtype="object")
