@@ -60,7 +60,6 @@ import datetime as dt
 import difflib
 import gc
 import json
-import operator
 import re
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from collections.abc import Mapping as AbcMapping
@@ -587,8 +586,11 @@ class Mapping:
                     values[i] = source.value
                 columns[target] = pd.Series(values, index=index, dtype=object)
                 continue
-            raw = df[source.column].to_numpy(dtype=object)
-            converted, failures = _convert(raw, source.cast)
+            column = df[source.column]
+            raw = column.to_numpy(dtype=object)
+            # A pandas string column holds only text besides its missing values.
+            text_missing = column.isna().to_numpy() if isinstance(column.dtype, pd.StringDtype) else None
+            converted, failures = _convert(raw, source.cast, text_missing=text_missing)
             columns[target] = pd.Series(converted, index=index, dtype=object)
             for position, message in failures:
                 errors.append(
@@ -689,20 +691,34 @@ def _source_to_raw(source: Source) -> Any:
 # Casting: every cast runs once per distinct value
 
 
-def _blank_mask(values: np.ndarray) -> np.ndarray:
-    """True for missing cells and for text that is empty or only whitespace (column-wise)."""
-    blank = jsonsafe.missing_mask(values)
-    texts = np.flatnonzero(np.fromiter(map(isinstance, values, repeat(str)), dtype=bool, count=len(values)))
-    # str.strip and operator.not_ mapped in C: an empty result means a blank cell.
-    empty = np.fromiter(map(operator.not_, map(str.strip, values[texts])), dtype=bool, count=len(texts))
+def _blank_mask(values: np.ndarray, text_missing: np.ndarray | None = None) -> np.ndarray:
+    """True for missing cells and for text that is empty or only whitespace (column-wise).
+
+    ``text_missing``, when given, is the missing mask of a column known to hold only text otherwise
+    (a pandas string column), which spares finding the missing values and the texts again.
+    """
+    if text_missing is None:
+        blank = jsonsafe.missing_mask(values)
+        texts = np.flatnonzero(
+            np.fromiter(map(isinstance, values, repeat(str)), dtype=bool, count=len(values))
+        )
+    else:
+        blank = text_missing.copy()
+        texts = np.flatnonzero(~text_missing)
+    found = values[texts]
+    # A text is blank when it is empty or all whitespace (exactly when str.strip leaves nothing);
+    # str.isspace mapped in C makes no new string.
+    empty = np.fromiter(map(str.isspace, found), dtype=bool, count=len(found)) | (found == "")
     blank[texts[empty]] = True
     return blank
 
 
-def _convert(raw: np.ndarray, cast: Cast | None) -> tuple[np.ndarray, list[tuple[int, str]]]:
+def _convert(
+    raw: np.ndarray, cast: Cast | None, *, text_missing: np.ndarray | None = None
+) -> tuple[np.ndarray, list[tuple[int, str]]]:
     """Cast a column: the converted values (None where missing or failed) and (position, message) failures."""
     out = np.empty(len(raw), dtype=object)
-    blank = _blank_mask(raw)
+    blank = _blank_mask(raw, text_missing)
     present = np.flatnonzero(~blank)
     if cast is None:
         out[present] = raw[present]
