@@ -29,7 +29,6 @@ Example:
 
 from __future__ import annotations
 
-import operator
 import re
 from collections.abc import Callable, Hashable, Iterator
 from itertools import repeat
@@ -155,14 +154,24 @@ def validate(
         }
         for row, problem in problems
     )
-    order = {row: position for position, row in enumerate(targets.index)}
-    ordered = sorted(records, key=lambda record: order[record["bulk_row"]])
+    ordered = _in_row_order(list(records), targets.index)
     if not ordered:
         return empty_errors()
     # Built as object columns from the start, so that an absent field or column stays None (a
     # frame inferring text columns would turn it into NaN).
     table = pd.DataFrame(ordered, columns=list(ERROR_COLUMNS), dtype=object)
     return table.astype({"bulk_row": "int64"})
+
+
+def _in_row_order(records: list[dict[str, Any]], index: pd.Index) -> list[dict[str, Any]]:
+    """The records in the order of their rows; a row's records keep the order they were found in."""
+    rows = [record["bulk_row"] for record in records]
+    if index.is_unique:
+        positions = index.get_indexer(pd.Index(rows))
+    else:  # a repeated label sorts by its last row
+        last = {row: position for position, row in enumerate(index)}
+        positions = np.array([last[row] for row in rows], dtype=np.int64)
+    return [records[i] for i in np.argsort(positions, kind="stable").tolist()]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -174,6 +183,9 @@ def _column_problems(targets: pd.DataFrame) -> list[tuple[Any, Problem]]:
     for name in map(str, targets.columns):
         if _under_preferences(name):
             continue  # checked on the assembled preferences object
+        is_id = _is_id_field(name)
+        if not (is_id or name in STRING_FIELDS or name in OBJECT_FIELDS):
+            continue  # any JSON value is fine here
         values = targets[name].to_numpy(dtype=object)
         present = ~jsonsafe.missing_mask(values)
         is_text = np.fromiter(map(isinstance, values, repeat(str)), dtype=bool, count=len(values))
@@ -189,7 +201,7 @@ def _column_problems(targets: pd.DataFrame) -> list[tuple[Any, Problem]]:
             if key not in cache:
                 cache[key] = list(_shape_problems(name, values[i]))
             found.extend((targets.index[i], problem) for problem in cache[key])
-        if _is_id_field(name):
+        if is_id:
             found.extend(_mangled_ids(name, targets.index, values, is_text))
     return found
 
@@ -434,7 +446,9 @@ def _filled_mask(targets: pd.DataFrame, field: str) -> np.ndarray:
         texts = np.flatnonzero(
             np.fromiter(map(isinstance, values, repeat(str)), dtype=bool, count=len(values))
         )
-        blank = np.fromiter(map(operator.not_, map(str.strip, values[texts])), dtype=bool, count=len(texts))
+        found = values[texts]
+        # Blank: empty or all whitespace (exactly when str.strip leaves nothing), found without copies.
+        blank = np.fromiter(map(str.isspace, found), dtype=bool, count=len(found)) | (found == "")
         filled[texts[blank]] = False
     parent, _, rest = field.rpartition(".")
     while parent:
