@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bulkprep.errors import ConfigurationError, InputError
-from bulkprep.read import ReadInfo, read_csv, read_errors, read_info
+from bulkprep.read import ReadInfo, _parse_plain, read_csv, read_errors, read_info
 from bulkprep.report import ERROR_COLUMNS
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -628,3 +628,75 @@ def test_any_table_round_trips(
     assert read_errors(df).empty
     assert read_info(df).delimiter == delimiter
     assert read_info(df).blank_rows == len(rows) - len(expected_rows)
+
+
+# --- the C parser's path gives what the csv module's gives ------------------------------------------
+
+
+def reading(data: bytes, *, fast: bool, **options: Any) -> pd.DataFrame | tuple[type, str]:
+    try:
+        return read_csv(io.BytesIO(data), _fast=fast, **options)
+    except (InputError, ConfigurationError) as exc:
+        return type(exc), str(exc)
+
+
+def assert_same_reading(data: bytes, **options: Any) -> None:
+    fast, plain = reading(data, fast=True, **options), reading(data, fast=False, **options)
+    if isinstance(fast, pd.DataFrame) and isinstance(plain, pd.DataFrame):
+        pd.testing.assert_frame_equal(fast, plain)
+        assert fast.attrs == plain.attrs
+    else:
+        assert fast == plain
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in CSV_DIR.glob("*.csv")))
+def test_both_parsers_read_every_fixture_alike(name: str) -> None:
+    assert_same_reading((CSV_DIR / name).read_bytes())
+
+
+@pytest.mark.parametrize(
+    ("name", "taken"),
+    [
+        ("users_utf8_comma_lf.csv", True),
+        ("users_utf8_bom_comma_crlf.csv", True),
+        ("users_pipe_cr.csv", True),
+        ("blank_rows_semicolon.csv", True),
+        ("ragged_rows.csv", False),  # the csv module says which records are ragged
+        ("quoted_newlines_crlf.csv", False),
+        ("unterminated_quote.csv", False),
+    ],
+)
+def test_the_c_parser_reads_files_of_one_line_records(name: str, taken: bool) -> None:
+    text = (CSV_DIR / name).read_bytes().decode("utf-8-sig")
+    delimiter = read_info(read_csv(CSV_DIR / name)).delimiter
+    assert (_parse_plain(text, delimiter=delimiter) is not None) is taken
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    table=tables(),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+    newline=st.sampled_from(["\n", "\r\n", "\r"]),
+    quote_all=st.booleans(),
+    one_line_records=st.booleans(),
+)
+def test_both_parsers_read_any_table_alike(
+    table: tuple[list[str], list[list[str]]],
+    delimiter: str,
+    newline: str,
+    quote_all: bool,
+    one_line_records: bool,
+) -> None:
+    header, rows = table
+    if one_line_records:  # the files the C parser reads
+        rows = [[cell.replace("\r", "").replace("\n", "") for cell in row] for row in rows]
+    text = write_csv([header, *rows], delimiter=delimiter, newline=newline, quote_all=quote_all)
+    assert_same_reading(text.encode("utf-8"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(alphabet='ab ,;|\t"\r\n\x01é', min_size=1, max_size=60))
+def test_both_parsers_read_any_text_alike(text: str) -> None:
+    # Ragged, blank and quoted records, stray quotes and line breaks of every kind, mixed.
+    assert_same_reading(text.encode("utf-8"))
+    assert_same_reading(text.encode("utf-8"), sep=",")
