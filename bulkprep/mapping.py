@@ -1100,15 +1100,20 @@ def _ints_fit(found: np.ndarray) -> bool:
 def _build_node(node: _Node, n: int) -> _Column:
     if not node.children:
         return node.own if node.own is not None else _Column([jsonsafe.MISSING] * n, np.zeros(n, dtype=bool))
-    names = list(node.children)
-    columns = [_build_node(child, n) for child in node.children.values()]
+    built = {name: _build_node(child, n) for name, child in node.children.items()}
+    present = np.logical_or.reduce([c.present for c in built.values()])
+    # A field missing on every row (an empty column) is no key of any object: left out from the start.
+    names = [name for name, column in built.items() if column.present.any()]
+    columns = [built[name] for name in names]
     # Every row gets every key at C speed, then the (usually few) missing ones are deleted.
-    rows = zip(*(c.values for c in columns), strict=True)
-    objects: list[Any] = list(map(dict, map(zip, repeat(names), rows)))
+    objects: list[Any] = (
+        list(map(dict, map(zip, repeat(names), zip(*(c.values for c in columns), strict=True))))
+        if columns
+        else [{} for _ in range(n)]
+    )
     for name, column in zip(names, columns, strict=True):
         for i in np.flatnonzero(~column.present).tolist():
             del objects[i][name]
-    present = np.logical_or.reduce([c.present for c in columns])
     if node.own is not None:
         for i in np.flatnonzero(node.own.present).tolist():
             objects[i] = _merge(node.own.values[i], objects[i])
