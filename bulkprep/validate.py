@@ -39,7 +39,7 @@ import orjson
 import pandas as pd
 
 from bulkprep import jsonsafe
-from bulkprep._textops import starts
+from bulkprep._textops import contains, starts
 from bulkprep.mapping import Mapping, build_payloads, check_target
 from bulkprep.report import ERROR_COLUMNS, ErrorCode, empty_errors
 from bulkprep.status import Stage
@@ -214,7 +214,9 @@ def _mangled_ids(path: str, index: pd.Index, values: Any, is_text: Any) -> Itera
     texts = pd.Series(values[is_text], dtype=object)
     if texts.empty:
         return
-    matched = starts(texts, _EXCEL_NOTATION.pattern)
+    # Scientific notation needs an "e": only the (usually no) texts holding one meet the pattern.
+    matched = contains(texts, "e") | contains(texts, "E")
+    matched[matched] = starts(texts[matched], _EXCEL_NOTATION.pattern)
     for i, value in zip(np.flatnonzero(is_text)[matched].tolist(), texts[matched], strict=True):
         yield (
             index[i],
