@@ -212,9 +212,11 @@ def _split_international(digits: pd.Series) -> tuple[pd.Series, pd.Series, np.nd
     main = codes.map(main_regions).fillna(phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY).astype("object")
     decided &= (main != phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY).to_numpy(dtype=bool)
     # parse strips a national prefix after the calling code (+49 (0)171 ...) by the main region's rules.
-    for code in pd.unique(main[decided]):
-        rows = np.flatnonzero(decided & (main == code).to_numpy(dtype=bool))
-        stripped, ok = _without_national_prefix(nsns.iloc[rows], PhoneMetadata.metadata_for_region(code))
+    region_codes, regions = pd.factorize(main.to_numpy(dtype=object))
+    for position in pd.unique(region_codes[decided]):
+        rows = np.flatnonzero(decided & (region_codes == position))
+        metadata = PhoneMetadata.metadata_for_region(regions[position])
+        stripped, ok = _without_national_prefix(nsns.iloc[rows], metadata)
         nsns = _put(nsns, rows, stripped)
         decided[rows] &= ok
     return codes, nsns, decided
