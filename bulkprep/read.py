@@ -461,6 +461,8 @@ def _parse_plain(text: str, *, delimiter: str) -> _Parsed | None:
     body = text[len(first) :]
     if not "".join(header).strip() or not body or _ends_inside_quotes(first, delimiter=delimiter):
         return None
+    if _END_MARK in body:
+        return None  # the marker must be the only one of its kind to be told apart from the data
     width = len(header)
     try:
         # Bytes from here on: counting and replacing line breaks in UTF-8 runs at memory speed, and

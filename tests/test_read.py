@@ -694,6 +694,21 @@ def test_both_parsers_read_any_table_alike(
     assert_same_reading(text.encode("utf-8"))
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A short record holding only the marker's character is no blank record (few enough control
+        # characters for the file to be read).
+        "a,b,c\n" + "1,2,3\n" * 10 + "\x01\n",
+        "a,b,c\n" + "1,2,3\n" * 10 + "\x01,,\n",
+        "a,b,c\n \n,,\n1,2,3",
+        "a;b\r\n1;2\r\n\r\n3;4\r\n",
+    ],
+)
+def test_both_parsers_read_these_texts_alike(text: str) -> None:
+    assert_same_reading(text.encode("utf-8"))
+
+
 @settings(max_examples=150, deadline=None)
 @given(text=st.text(alphabet='ab ,;|\t"\r\n\x01é', min_size=1, max_size=60))
 def test_both_parsers_read_any_text_alike(text: str) -> None:
