@@ -715,3 +715,19 @@ def test_both_parsers_read_any_text_alike(text: str) -> None:
     # Ragged, blank and quoted records, stray quotes and line breaks of every kind, mixed.
     assert_same_reading(text.encode("utf-8"))
     assert_same_reading(text.encode("utf-8"), sep=",")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.lists(st.text(alphabet='ab "\t', max_size=5), min_size=3, max_size=3), min_size=1, max_size=8
+    ),
+    delimiter=st.sampled_from([",", ";", "|"]),
+    newline=st.sampled_from(["\n", "\r\n", "\r"]),
+)
+def test_both_parsers_split_records_with_stray_quotes_alike(
+    rows: list[list[str]], delimiter: str, newline: str
+) -> None:
+    # Quotes anywhere in a field (opening, closing, doubled, followed by text), one record a line.
+    text = newline.join(delimiter.join(row) for row in [["h1", "h2", "h3"], *rows]) + newline
+    assert_same_reading(text.encode("utf-8"))
