@@ -54,14 +54,12 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import difflib
-import gc
 import json
 import re
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable
 from collections.abc import Mapping as AbcMapping
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -75,6 +73,7 @@ import pandas as pd
 import yaml
 
 from bulkprep import jsonsafe
+from bulkprep._gc import collector_paused
 from bulkprep.errors import InputError, MappingError
 from bulkprep.report import ErrorCode, errors_from_records
 from bulkprep.status import Stage
@@ -983,7 +982,7 @@ def build_payloads(targets: pd.DataFrame) -> pd.Series:
         [{'recipient': 'u1', 'data': {'a': 1, 'score': 2.5}}, {}]
     """
     root = _Node()
-    with _collector_paused():
+    with collector_paused():
         for name in map(str, targets.columns):
             node = root
             for part in name.split("."):
@@ -994,22 +993,6 @@ def build_payloads(targets: pd.DataFrame) -> pd.Series:
             user if present else {} for user, present in zip(users.values, users.present, strict=True)
         ]
     return pd.Series(payloads, index=targets.index, dtype=object)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while millions of small dicts are made.
-
-    The collector would otherwise walk every live container again and again as they pile up (a
-    third of the build time); the payloads are trees, so there is no cycle it could have freed.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 # Types whose values are already strict JSON (text without lone surrogates, bools, ints in range and

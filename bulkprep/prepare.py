@@ -19,9 +19,6 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -29,6 +26,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from bulkprep._gc import collector_paused
 from bulkprep.duplicates import duplicate_errors, flag_duplicates
 from bulkprep.errors import InputError
 from bulkprep.mapping import Mapping, build_payloads
@@ -191,26 +189,8 @@ def prepare(
         ``bulk_status``, ``bulk_error`` and ``bulk_duplicate_of``.
     """
     mapping = as_mapping(mapping, df)
-    with _collector_paused():
+    with collector_paused():
         return _prepare(df, mapping, region=region, keep=keep, require_email=require_email)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while the stages make millions of small objects.
-
-    Each pass of the collector walks every container alive, and the stages keep hundreds of
-    thousands of them (texts in object columns, the users' dicts): on a large file the passes the
-    allocations trigger took about a tenth of ``prepare``. What the stages make holds no cycles, so
-    nothing is left for the collector to free; it runs again as usual once ``prepare`` returns.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _prepare(

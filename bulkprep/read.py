@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import gc
 import io
 import os
 import re
@@ -39,6 +38,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
+from bulkprep._gc import collector_paused
 from bulkprep.errors import ConfigurationError, InputError
 from bulkprep.report import ERROR_COLUMNS, ErrorCode, errors_from_records
 from bulkprep.status import Stage
@@ -152,7 +152,7 @@ def read_csv(
     text = text.removeprefix("\ufeff")
     _check_text(text, name=name)
 
-    with _field_size_limit(len(text)), _gc_paused():
+    with _field_size_limit(len(text)), collector_paused():
         delimiter = sep if sep is not None else _sniff_delimiter(_first_lines(text, SNIFF_LINES))
         parsed = _parse_plain(text, delimiter=delimiter) if _fast else None
         if parsed is None:
@@ -398,23 +398,6 @@ def _field_size_limit(size: int) -> Iterator[None]:
         yield
     finally:
         csv.field_size_limit(previous)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while the reader allocates one list per record.
-
-    Each new list counts towards the collector's next pass, which then walks every list made so
-    far: on a large file those passes take longer than the parsing. Strings and lists of strings
-    hold no cycles, so nothing is lost by collecting after the read instead of during it.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 # What ends a physical line for a CSV reader: \r\n, \n or \r (not \x0b, \x85 or \u2028 as
