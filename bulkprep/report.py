@@ -56,7 +56,6 @@ class ErrorCode(StrEnum):
     MISSING_EMAIL = "missing_email"
     WRONG_TYPE = "wrong_type"
     INVALID_VALUE = "invalid_value"
-    INVALID_JSON = "invalid_json"
     USER_TOO_LARGE = "user_too_large"
     # duplicate
     DUPLICATE_USER = "duplicate_user"
@@ -89,7 +88,6 @@ _HINTS: dict[ErrorCode, str] = {
     ErrorCode.MISSING_EMAIL: "this job sends email: fill profile.email for the row",
     ErrorCode.WRONG_TYPE: "the value has the wrong type for this field; fix the value or add a cast",
     ErrorCode.INVALID_VALUE: "use one of the values Courier accepts for this field",
-    ErrorCode.INVALID_JSON: 'the cell must hold valid JSON (an object such as {"key": "value"})',
     ErrorCode.USER_TOO_LARGE: "the user's payload is too large for one request; move large data elsewhere",
     ErrorCode.DUPLICATE_USER: "nothing to do if it is the same person; otherwise give the rows distinct ids",
     ErrorCode.COURIER_REJECTED: "read Courier's message, fix the row, and submit the failed rows again",
