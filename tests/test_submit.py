@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from prepared_frames import prepared_frame as prepared
 
 import bulkprep.batching
 from bulkprep.client import CourierClient
@@ -28,21 +29,6 @@ def no_wait(_seconds: float) -> None:
 
 def user(i: int, **extra: Any) -> dict[str, Any]:
     return {"recipient": f"u{i}", "profile": {"email": f"u{i}@example.com"}, "data": {"n": i}, **extra}
-
-
-def prepared(users: list[dict[str, Any] | None], statuses: list[str] | None = None) -> pd.DataFrame:
-    """A prepared frame built by hand: one input column and the bulk_* columns prepare adds."""
-    statuses = statuses or ["ready"] * len(users)
-    return pd.DataFrame(
-        {
-            "bulk_row": range(2, 2 + len(users)),
-            "Name": [f"name {i}" for i in range(len(users))],
-            "bulk_user": users,
-            "bulk_status": statuses,
-            "bulk_error": [None if s == "ready" else f"{s} row" for s in statuses],
-            "bulk_duplicate_of": pd.array([None] * len(users), dtype="Int64"),
-        }
-    )
 
 
 def send(frame: pd.DataFrame, sb: Sandbox, **options: Any) -> SubmitResult:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from prepared_frames import prepared_frame
 
 import bulkprep
 from bulkprep.client import CourierClient
@@ -28,17 +29,7 @@ def no_wait(_seconds: float) -> None:
 
 
 def prepared(count: int, *, start: int = 0) -> pd.DataFrame:
-    users = [{"recipient": f"u{i}", "data": {"n": i}} for i in range(start, start + count)]
-    return pd.DataFrame(
-        {
-            "bulk_row": range(2, 2 + count),
-            "Name": [f"name {i}" for i in range(count)],
-            "bulk_user": users,
-            "bulk_status": ["ready"] * count,
-            "bulk_error": [None] * count,
-            "bulk_duplicate_of": pd.array([None] * count, dtype="Int64"),
-        }
-    )
+    return prepared_frame([{"recipient": f"u{i}", "data": {"n": i}} for i in range(start, start + count)])
 
 
 def stored(sb: Sandbox, job_id: str) -> Counter[str]:

@@ -6,24 +6,10 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from prepared_frames import prepared_frame
 
 from bulkprep.errors import ConfigurationError
 from bulkprep.submit import job_definition, submit
-
-
-def prepared_frame(users: list[dict[str, Any] | None], statuses: list[str] | None = None) -> pd.DataFrame:
-    """A prepared frame built by hand: one input column, the bulk_* columns prepare adds."""
-    statuses = statuses or ["ready"] * len(users)
-    return pd.DataFrame(
-        {
-            "bulk_row": range(2, 2 + len(users)),
-            "Name": [f"name {i}" for i in range(len(users))],
-            "bulk_user": users,
-            "bulk_status": statuses,
-            "bulk_error": [None if s == "ready" else f"{s} row" for s in statuses],
-            "bulk_duplicate_of": pd.array([2 if s == "duplicate" else None for s in statuses], dtype="Int64"),
-        }
-    )
 
 
 @pytest.mark.parametrize(
