@@ -21,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+from bulkprep._version import __version__ as __version__
 from bulkprep.csvsafe import write_results_csv
 from bulkprep.duplicates import flag_duplicates
 from bulkprep.errors import (
@@ -42,8 +43,6 @@ from bulkprep.sandbox import Faults, Sandbox
 from bulkprep.status import DeliveryStatus, RowStatus, Stage
 from bulkprep.submit import submit
 from bulkprep.validate import validate
-
-__version__ = "0.1.0"
 
 __all__ = [
     "AuthenticationError",

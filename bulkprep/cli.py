@@ -15,7 +15,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bulkprep import __version__
+from bulkprep._version import __version__
 from bulkprep.errors import BulkprepError
 
 __all__ = ["EXIT_NOT_ALL_OK", "EXIT_OK", "EXIT_USAGE", "main"]

@@ -33,7 +33,7 @@ import requests
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
-from bulkprep import __version__
+from bulkprep._version import __version__
 from bulkprep.errors import AuthenticationError, AuthorizationError, ConfigurationError, CourierError
 from bulkprep.jsonsafe import dumps
 from bulkprep.retry import RetryEvent, parse_retry_after, retry_delay, should_retry_status

@@ -40,7 +40,7 @@ from typing import Any, Final
 
 import orjson
 
-from bulkprep import __version__
+from bulkprep._version import __version__
 from bulkprep.batching import Batch
 from bulkprep.errors import ConfigurationError
 

@@ -1,19 +1,36 @@
-"""The vocabularies shared by every stage: row statuses and error-table stages.
+"""The vocabularies every stage shares: row statuses, stages, batch and job states, keep policies, columns.
 
-Every input row ends in exactly one :class:`RowStatus`; the counts always add up to the input rows.
+Every input row ends in exactly one :class:`RowStatus`; the counts always add up to the input rows. The
+row key (:data:`ROW_KEY`) names each input row from the moment it enters until its result is written.
 
 Example:
     >>> RowStatus.READY == "ready"
     True
     >>> [s.value for s in Stage][:3]
     ['read', 'map', 'validate']
+    >>> ROW_KEY, BULK_COLUMNS[:3]
+    ('bulk_row', ('bulk_row', 'bulk_user', 'bulk_status'))
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Final
 
-__all__ = ["ALL_STATUSES", "DeliveryStatus", "RowStatus", "Stage"]
+__all__ = [
+    "ALL_STATUSES",
+    "BULK_COLUMNS",
+    "FINAL_BATCH_STATES",
+    "PREPARED_COLUMNS",
+    "ROW_KEY",
+    "BatchState",
+    "Column",
+    "DeliveryStatus",
+    "JobStatus",
+    "KeepPolicy",
+    "RowStatus",
+    "Stage",
+]
 
 
 class RowStatus(StrEnum):
@@ -47,3 +64,76 @@ class DeliveryStatus(StrEnum):
     PENDING = "PENDING"
     ENQUEUED = "ENQUEUED"
     ERROR = "ERROR"
+
+
+class JobStatus(StrEnum):
+    """A bulk job's state, as ``GET /bulk/{job_id}`` reports it."""
+
+    CREATED = "CREATED"
+    PROCESSING = "PROCESSING"
+    COMPLETED = "COMPLETED"
+    ERROR = "ERROR"
+
+    @property
+    def done(self) -> bool:
+        """Whether the job has stopped moving (waiting longer changes nothing)."""
+        return self in (JobStatus.COMPLETED, JobStatus.ERROR)
+
+
+class BatchState(StrEnum):
+    """Where one batch of users stands in the journal.
+
+    ``sending`` means the request went out and no answer was recorded: its outcome is unknown until the
+    batch is sent again under the same idempotency key.
+    """
+
+    PENDING = "pending"  # not sent yet
+    SENDING = "sending"  # sent, no answer recorded
+    ACKED = "acked"  # Courier took the request (per-user errors aside)
+    REJECTED = "rejected"  # Courier refused the whole batch
+    FAILED = "failed"  # given up after retries; safe to send again
+
+    @property
+    def final(self) -> bool:
+        """Whether the batch's rows must never be sent again."""
+        return self in FINAL_BATCH_STATES
+
+
+FINAL_BATCH_STATES: Final = frozenset({BatchState.ACKED, BatchState.REJECTED})
+
+
+class KeepPolicy(StrEnum):
+    """Which row of a group of duplicates stays: the first, the last, or the one with most fields filled."""
+
+    FIRST = "first"
+    LAST = "last"
+    MOST_COMPLETE = "most_complete"
+
+
+class Column(StrEnum):
+    """The columns bulkprep adds to the user's frame; every one starts with ``bulk_``."""
+
+    ROW = "bulk_row"  # the row key: the source line, or the position in a frame built by hand
+    USER = "bulk_user"  # the Courier user built from the row (a dict), for ready and sent rows
+    STATUS = "bulk_status"  # one RowStatus
+    ERROR = "bulk_error"  # the row's problems, each with its fix, in one text
+    DUPLICATE_OF = "bulk_duplicate_of"  # the row key of the row kept in its place
+    BATCH = "bulk_batch"  # the batch that carried the row
+    DELIVERY_STATUS = "bulk_delivery_status"  # Courier's state for the user once the job has run
+    MESSAGE_ID = "bulk_message_id"  # Courier's message id for the user once enqueued
+
+
+ROW_KEY: Final = Column.ROW.value
+"""The name of the row key column, ``bulk_row``."""
+
+PREPARED_COLUMNS: tuple[str, ...] = (
+    Column.ROW.value,
+    Column.USER.value,
+    Column.STATUS.value,
+    Column.ERROR.value,
+    Column.DUPLICATE_OF.value,
+)
+"""The ``bulk_*`` columns of a prepared frame, in order."""
+
+BULK_COLUMNS: tuple[str, ...] = tuple(c.value for c in Column)
+"""Every ``bulk_*`` column of a result, in order."""
