@@ -1,0 +1,29 @@
+"""Fixtures shared by the test modules: one sandbox over real loopback HTTP, and a clean environment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from bulkprep.sandbox import Sandbox
+
+#: The API key the shared sandbox accepts; secret-looking, so that a leak of it is easy to grep for.
+TOKEN = "sk_test_5ecret-shared-KEY"
+#: The header that authenticates a raw request to the shared sandbox.
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    """A Courier sandbox on loopback that finishes jobs at once, accepting :data:`TOKEN`."""
+    with Sandbox(token=TOKEN, processing_seconds=0) as running:
+        yield running
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No Courier key or base URL in the environment, whatever the shell running the tests has."""
+    for name in ("COURIER_API_KEY", "COURIER_AUTH_TOKEN", "COURIER_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
