@@ -228,3 +228,9 @@ def test_generator_reproduces_the_committed_files(tmp_path: Path) -> None:
         assert path.read_bytes() == (CORPUS / relative).read_bytes(), relative
     committed = {p.relative_to(CORPUS) for p in CORPUS.rglob("*") if p.suffix in {".csv", ".yaml"}}
     assert committed == {p.relative_to(tmp_path) for p in written}
+
+
+def test_no_two_countries_share_a_number_pattern() -> None:
+    # Otherwise a number read in the wrong region could equal another row's number by chance.
+    patterns = [plan.significant for plan in gen.PLANS.values()]
+    assert len(set(patterns)) == len(patterns)
