@@ -28,8 +28,8 @@ from typing import Any, Literal
 
 import orjson
 
-from bulkprep._sandbox_validate import ApiError, check_message, check_users
 from bulkprep.errors import ConfigurationError
+from bulkprep.sandbox.rules import ApiError, check_message, check_users
 
 __all__ = [
     "Answer",

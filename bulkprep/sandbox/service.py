@@ -34,12 +34,12 @@ from collections.abc import Callable
 from types import FrameType, TracebackType
 from typing import Any
 
-from bulkprep._sandbox_faults import Faults
-from bulkprep._sandbox_gateway import Gateway, RequestRecord
-from bulkprep._sandbox_http import MAX_REQUEST_BYTES, SandboxServer, make_server
-from bulkprep._sandbox_jobs import Channel, Dialect, EchoShape, IngestAnswer, JobStore
-from bulkprep._sandbox_validate import ApiError
 from bulkprep.errors import ConfigurationError
+from bulkprep.sandbox.faults import Faults
+from bulkprep.sandbox.gateway import Gateway, RequestRecord
+from bulkprep.sandbox.jobs import Channel, Dialect, EchoShape, IngestAnswer, JobStore
+from bulkprep.sandbox.rules import ApiError
+from bulkprep.sandbox.server import MAX_REQUEST_BYTES, SandboxServer, make_server
 
 __all__ = [
     "DEFAULT_TOKEN",

@@ -2,12 +2,12 @@
 
 It moves bytes and nothing else: the size limit is enforced from ``Content-Length`` before the body is
 read, every answer (even to a malformed request line) is Courier's JSON ``{"message", "type"}``, and a
-"dropped" reply closes the connection without a word. The rules live in :mod:`bulkprep._sandbox_gateway`.
+"dropped" reply closes the connection without a word. The rules live in :mod:`bulkprep.sandbox.gateway`.
 
 Example:
-    >>> from bulkprep._sandbox_faults import Faults
-    >>> from bulkprep._sandbox_gateway import Gateway
-    >>> from bulkprep._sandbox_jobs import Dialect, JobStore
+    >>> from bulkprep.sandbox.faults import Faults
+    >>> from bulkprep.sandbox.gateway import Gateway
+    >>> from bulkprep.sandbox.jobs import Dialect, JobStore
     >>> server = make_server("127.0.0.1", 0, Gateway(token="t", store=JobStore(Dialect()), faults=Faults()))
     >>> server.server_address[0]
     '127.0.0.1'
@@ -27,7 +27,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from bulkprep._sandbox_gateway import Gateway, Reply, error_reply
+from bulkprep.sandbox.gateway import Gateway, Reply, error_reply
 
 __all__ = ["MAX_REQUEST_BYTES", "SandboxServer", "make_server"]
 
