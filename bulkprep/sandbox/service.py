@@ -1,62 +1,34 @@
-"""A local stand-in for Courier's Bulk API, served over real HTTP on loopback, with faults on demand.
+"""The :class:`Sandbox`: Courier's Bulk API served on loopback from a background thread, with read access.
 
-Tests, notebooks, the demo and the benchmarks talk to a :class:`Sandbox` exactly as they would talk to
-Courier: the five bulk endpoints, bearer auth, Courier's error bodies, the 6 MB limit, duplicate users,
-``Idempotency-Key`` replay, the job lifecycle and paging. Where Courier's own documentation disagrees,
-:class:`Dialect` picks the answer; :class:`Faults` injects 429s, 5xx, latency and dropped connections.
+It wires the parts together (the :class:`~bulkprep.sandbox.gateway.Gateway` over a
+:class:`~bulkprep.sandbox.jobs.JobStore`, served by :mod:`bulkprep.sandbox.server`), starts and stops
+the serving thread, and lets tests look at what it stored without going through HTTP.
 
 Example:
-    >>> import requests
     >>> with Sandbox(token="sk_test", processing_seconds=0) as sb:
-    ...     auth = {"Authorization": f"Bearer {sb.token}"}
-    ...     created = requests.post(f"{sb.url}/bulk", json={"message": {"event": "WELCOME"}}, headers=auth)
-    ...     job = f"{sb.url}/bulk/{created.json()['jobId']}"
-    ...     answer = requests.post(job, json={"users": [{"recipient": "u1"}]}, headers=auth)
-    ...     print(answer.status_code, answer.json())
-    ...     print(requests.post(f"{job}/run", headers=auth).status_code)
-    ...     job_id = created.json()["jobId"]
-    ...     print(sb.jobs[job_id]["status"], sb.offers(job_id))
-    200 {'errors': [], 'total': 1}
-    204
-    COMPLETED {'u1': 1}
+    ...     print(sb.url.startswith("http://127.0.0.1:"), sb.jobs, sb.offers())
+    True {} {}
 """
 
 from __future__ import annotations
 
-import argparse
-import ipaddress
-import os
-import signal
-import sys
 import threading
 import time
 from collections.abc import Callable
-from types import FrameType, TracebackType
+from types import TracebackType
 from typing import Any
 
 from bulkprep.errors import ConfigurationError
 from bulkprep.sandbox.faults import Faults
 from bulkprep.sandbox.gateway import Gateway, RequestRecord
-from bulkprep.sandbox.jobs import Channel, Dialect, EchoShape, IngestAnswer, JobStore
+from bulkprep.sandbox.jobs import Dialect, EchoShape, IngestShape, JobChannel, JobStore
 from bulkprep.sandbox.rules import ApiError
-from bulkprep.sandbox.server import MAX_REQUEST_BYTES, SandboxServer, make_server
+from bulkprep.sandbox.server import SandboxServer, make_server
 
-__all__ = [
-    "DEFAULT_TOKEN",
-    "MAX_REQUEST_BYTES",
-    "TOKEN_ENV",
-    "Dialect",
-    "Faults",
-    "RequestRecord",
-    "Sandbox",
-    "add_arguments",
-    "run",
-    "sandbox_from_args",
-]
+__all__ = ["DEFAULT_TOKEN", "Sandbox"]
 
 # Not a secret: the sandbox sends nothing, and a well-known default keeps notebooks short.
 DEFAULT_TOKEN = "sandbox-token"
-TOKEN_ENV = "BULKPREP_SANDBOX_TOKEN"
 # How often the serving thread checks for stop(); short, so tests that start a sandbox each stop fast.
 _POLL_SECONDS = 0.02
 
@@ -98,11 +70,11 @@ class Sandbox:
         faults: Faults | None = None,
         create_status: int = 200,
         run_status: int = 204,
-        ingest_answer: IngestAnswer = "json",
+        ingest_answer: IngestShape = "json",
         echo: EchoShape = "flattened",
         page_size: int = 100,
         processing_seconds: float = 0.2,
-        channel: Channel = "any",
+        channel: JobChannel = "any",
         fail_jobs: bool = False,
         clock: Callable[[], float] = time.monotonic,
         **fault_options: Any,
@@ -238,177 +210,3 @@ class Sandbox:
     def reset(self) -> None:
         """Forget every job, stored idempotent reply and logged request; restart the fault sequence."""
         self._gateway.reset()
-
-
-# -- command line ---------------------------------------------------------------------------------------
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the ``bulkprep sandbox`` options to ``parser``.
-
-    Example:
-        >>> parser = argparse.ArgumentParser()
-        >>> add_arguments(parser)
-        >>> parser.parse_args(["--rate-limit-every", "3", "--retry-after", "1"]).rate_limit_every
-        3
-    """
-    serve = parser.add_argument_group("serving")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one (default: 0)")
-    serve.add_argument(
-        "--token",
-        default=None,
-        help=f"API key clients must send (default: ${TOKEN_ENV}, else {DEFAULT_TOKEN!r})",
-    )
-
-    dialect = parser.add_argument_group("answers, where Courier's documentation disagrees")
-    dialect.add_argument(
-        "--create-status",
-        type=int,
-        choices=(200, 201),
-        default=200,
-        help="status of POST /bulk (default: 200)",
-    )
-    dialect.add_argument(
-        "--run-status",
-        type=int,
-        choices=(202, 204),
-        default=204,
-        help="status of POST /bulk/{id}/run (default: 204)",
-    )
-    dialect.add_argument(
-        "--ingest-answer",
-        choices=("json", "empty"),
-        default="json",
-        help='POST /bulk/{id} answers 200 {"errors", "total"} or an empty 204 (default: json)',
-    )
-    dialect.add_argument(
-        "--echo",
-        choices=("flattened", "request"),
-        default="flattened",
-        help="shape of the user in a duplicate error: {email, user_id, data} or as sent (default: flattened)",
-    )
-    dialect.add_argument(
-        "--page-size", type=int, default=100, metavar="N", help="users per page (default: 100)"
-    )
-    dialect.add_argument(
-        "--processing-seconds",
-        type=float,
-        default=0.2,
-        metavar="S",
-        help="from run to COMPLETED (default: 0.2)",
-    )
-    dialect.add_argument(
-        "--channel",
-        choices=("any", "email", "sms"),
-        default="any",
-        help="address a user needs to be ENQUEUED: email or phone, profile.email, or phone (default: any)",
-    )
-    dialect.add_argument("--fail-jobs", action="store_true", help="jobs that run end in ERROR")
-
-    faults = parser.add_argument_group("faults (all off by default)")
-    faults.add_argument("--seed", type=int, default=0, help="seed for every random fault")
-    faults.add_argument(
-        "--rate-limit-every", type=int, default=0, metavar="N", help="429 on every Nth request"
-    )
-    faults.add_argument("--rate-limit-rate", type=float, default=0.0, metavar="F", help="429 on a fraction")
-    faults.add_argument(
-        "--retry-after", type=float, default=None, metavar="S", help="send Retry-After with 429s"
-    )
-    faults.add_argument("--retry-after-date", action="store_true", help="send Retry-After as an HTTP date")
-    faults.add_argument(
-        "--server-error-every", type=int, default=0, metavar="N", help="5xx on every Nth request"
-    )
-    faults.add_argument("--server-error-rate", type=float, default=0.0, metavar="F", help="5xx on a fraction")
-    faults.add_argument("--server-error-status", type=int, choices=(500, 503), default=500)
-    faults.add_argument(
-        "--latency", type=float, default=0.0, metavar="S", help="seconds added to each request"
-    )
-    faults.add_argument("--drop-every", type=int, default=0, metavar="N", help="handle, then drop every Nth")
-    faults.add_argument(
-        "--drop-rate", type=float, default=0.0, metavar="F", help="handle, then drop a fraction"
-    )
-    faults.add_argument("--ignore-idempotency", action="store_true", help="ignore Idempotency-Key headers")
-    faults.add_argument("--only-ingest", action="store_true", help="inject faults into POST /bulk/{id} only")
-
-
-_FAULT_FLAGS = (
-    "seed",
-    "rate_limit_every",
-    "rate_limit_rate",
-    "retry_after",
-    "retry_after_date",
-    "server_error_every",
-    "server_error_rate",
-    "server_error_status",
-    "latency",
-    "drop_every",
-    "drop_rate",
-    "ignore_idempotency",
-    "only_ingest",
-)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def sandbox_from_args(args: argparse.Namespace) -> Sandbox:
-    """Build (not start) the sandbox the command-line options describe.
-
-    Example:
-        >>> parser = argparse.ArgumentParser()
-        >>> add_arguments(parser)
-        >>> sandbox_from_args(parser.parse_args(["--token", "t", "--drop-every", "2"])).faults.drop_every
-        2
-    """
-    token = args.token or os.environ.get(TOKEN_ENV) or DEFAULT_TOKEN
-    return Sandbox(
-        token=token,
-        host=args.host,
-        port=args.port,
-        faults=Faults(**{name: getattr(args, name) for name in _FAULT_FLAGS}),
-        create_status=args.create_status,
-        run_status=args.run_status,
-        ingest_answer=args.ingest_answer,
-        echo=args.echo,
-        page_size=args.page_size,
-        processing_seconds=args.processing_seconds,
-        channel=args.channel,
-        fail_jobs=args.fail_jobs,
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    """Serve until SIGINT or SIGTERM; prints exactly one line, ``listening on http://HOST:PORT``."""
-    sandbox = sandbox_from_args(args)
-    if not _is_loopback(sandbox.host):
-        print(f"warning: the sandbox is reachable from other machines on {sandbox.host}", file=sys.stderr)
-    if sandbox.token == DEFAULT_TOKEN:
-        print(
-            f"using the default token {DEFAULT_TOKEN!r}; set --token or ${TOKEN_ENV} to change it",
-            file=sys.stderr,
-        )
-    stop = threading.Event()
-
-    def request_stop(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    # Signal handlers can only be set from the main thread; elsewhere the caller stops the process.
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    signals = (signal.SIGINT, signal.SIGTERM) if in_main_thread else ()
-    previous = {sig: signal.signal(sig, request_stop) for sig in signals}
-    try:
-        with sandbox:
-            print(f"listening on {sandbox.url}", flush=True)
-            while not stop.wait(0.2):
-                pass
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    return 0
