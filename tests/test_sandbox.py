@@ -201,6 +201,7 @@ GOOD_USER = {
         "context": {"tenant_id": "t"},
         "data": {},
         "locale": "en",
+        "preferences": {"notifications": {"n1": {"status": "OPTED_OUT"}}},
     },
 }
 
@@ -233,6 +234,11 @@ def test_ingest_stores_users_as_sent_and_counts_them(sandbox: Sandbox, http) -> 
         ([{"to": {"data": "x"}}], ["users[0].to.data must be an object"]),
         ([{"to": {"context": {"tenant_id": 1}}}], ["users[0].to.context.tenant_id must be a string"]),
         ([{"preferences": []}], ["users[0].preferences must be an object"]),
+        ([{"to": {"preferences": []}}], ["users[0].to.preferences must be an object, not an array"]),
+        (
+            [{"to": {"preferences": {"notifications": {"n": {"status": "YES"}}}}}],
+            ["users[0].to.preferences.notifications.n.status must be one of"],
+        ),
         (
             [{"preferences": {"categories": {"c": {}}}}],
             ["users[0].preferences.categories.c.status is required"],

@@ -226,7 +226,7 @@ _TO_FIELDS: dict[str, _Check] = {
     "account_id": _string,
     "context": _context,
     "list_id": _string,
-    "preferences": _object,
+    "preferences": _preferences,  # the same preferences as the user's own, for this message
 }
 
 
