@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import requests
+from manual_clock import ManualClock
 
 from bulkprep.errors import ConfigurationError
 from bulkprep.sandbox import MAX_REQUEST_BYTES, Faults, Sandbox
@@ -18,16 +19,6 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 COURIER_ID = r"[0-9]-[0-9a-f]{8}-[0-9a-f]{24}"
 
 
-class ManualClock:
-    """A clock the test moves by hand, so the lifecycle needs no waiting."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
@@ -35,6 +26,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def sandbox(clock: ManualClock) -> Iterator[Sandbox]:
+    """Not the shared sandbox: pages of 4 and jobs that take 10 s on a clock the test moves."""
     with Sandbox(token=TOKEN, page_size=4, processing_seconds=10, clock=clock) as sb:
         yield sb
 

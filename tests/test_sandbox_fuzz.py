@@ -24,6 +24,7 @@ FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Sandbox]:
+    """Not the shared sandbox: one for the whole module (hundreds of examples), with pages of 3."""
     with Sandbox(token=TOKEN, page_size=3, processing_seconds=0) as sb:
         yield sb
 
