@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import requests
-from manual_clock import ManualClock
+from sandbox_support import FULL_USER, ManualClock
 
 from bulkprep.errors import ConfigurationError
 from bulkprep.sandbox import MAX_REQUEST_BYTES, Faults, Sandbox
@@ -177,34 +177,14 @@ def test_unknown_job_is_404(sandbox: Sandbox, http, method: str, suffix: str) ->
 
 # -- ingest --------------------------------------------------------------------------------------------
 
-GOOD_USER = {
-    "recipient": "u1",
-    "profile": {"email": "u1@example.com", "phone_number": "+12025550125"},
-    "data": {"name": "Jane", "age": 27},
-    "preferences": {
-        "categories": {"news": {"status": "OPTED_IN", "channel_preferences": [{"channel": "email"}]}},
-        "notifications": {
-            "n1": {"status": "REQUIRED", "rules": [{"start": "2024-01-01", "until": "2024-02-01"}]}
-        },
-    },
-    "to": {
-        "user_id": "u1",
-        "email": "u1@example.com",
-        "context": {"tenant_id": "t"},
-        "data": {},
-        "locale": "en",
-        "preferences": {"notifications": {"n1": {"status": "OPTED_OUT"}}},
-    },
-}
-
 
 def test_ingest_stores_users_as_sent_and_counts_them(sandbox: Sandbox, http) -> None:
     job_id = create_job(sandbox, http)
-    answer = add(sandbox, http, job_id, [GOOD_USER, {}, {"profile": {"email": "x@example.com"}}])
+    answer = add(sandbox, http, job_id, [FULL_USER, {}, {"profile": {"email": "x@example.com"}}])
     assert answer.status_code == 200
     assert answer.json() == {"errors": [], "total": 3}
     assert [{k: v for k, v in u.items() if k != "status"} for u in sandbox.users(job_id)] == [
-        GOOD_USER,
+        FULL_USER,
         {},
         {"profile": {"email": "x@example.com"}},
     ]

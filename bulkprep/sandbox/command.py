@@ -31,8 +31,9 @@ TOKEN_ENV = "BULKPREP_SANDBOX_TOKEN"
 
 # The options default to what the constructor does: one source for both.
 _DEFAULT = Dialect()
-# Every field of Faults is a flag of the same name.
+# Every field of Faults and of Dialect is a flag of the same name (and Dialect's, a Sandbox keyword).
 _FAULT_FLAGS = tuple(field.name for field in dataclasses.fields(Faults))
+_DIALECT_FLAGS = tuple(field.name for field in dataclasses.fields(Dialect))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -149,20 +150,9 @@ def sandbox_from_args(args: argparse.Namespace) -> Sandbox:
         2
     """
     token = args.token or os.environ.get(TOKEN_ENV) or DEFAULT_TOKEN
-    return Sandbox(
-        token=token,
-        host=args.host,
-        port=args.port,
-        faults=Faults(**{name: getattr(args, name) for name in _FAULT_FLAGS}),
-        create_status=args.create_status,
-        run_status=args.run_status,
-        ingest_answer=args.ingest_answer,
-        echo=args.echo,
-        page_size=args.page_size,
-        processing_seconds=args.processing_seconds,
-        channel=args.channel,
-        fail_jobs=args.fail_jobs,
-    )
+    faults = Faults(**{name: getattr(args, name) for name in _FAULT_FLAGS})
+    dialect = {name: getattr(args, name) for name in _DIALECT_FLAGS}
+    return Sandbox(token=token, host=args.host, port=args.port, faults=faults, **dialect)
 
 
 def run(args: argparse.Namespace) -> int:

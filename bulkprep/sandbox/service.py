@@ -12,9 +12,10 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any
 
@@ -180,11 +181,8 @@ class Sandbox:
         Raises:
             KeyError: the job does not exist.
         """
-        with self._gateway.lock:
-            try:
-                return self._gateway.store.users(job_id)
-            except ApiError as exc:
-                raise KeyError(job_id) from exc
+        with self._store_of(job_id) as store:
+            return store.users(job_id)
 
     def offers(self, job_id: str | None = None) -> dict[str, int]:
         """How many times each user was offered to a job (or to any job), duplicates and retries included.
@@ -196,9 +194,15 @@ class Sandbox:
         Raises:
             KeyError: the job does not exist.
         """
+        with self._store_of(job_id) as store:
+            return store.offers(job_id)
+
+    @contextlib.contextmanager
+    def _store_of(self, job_id: str | None) -> Iterator[JobStore]:
+        """The store, under the lock; a missing job is a KeyError, as a missing key of a mapping is."""
         with self._gateway.lock:
             try:
-                return self._gateway.store.offers(job_id)
+                yield self._gateway.store
             except ApiError as exc:
                 raise KeyError(job_id) from exc
 
