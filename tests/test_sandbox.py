@@ -649,6 +649,25 @@ def test_bad_options_raise_configuration_error(options: dict[str, Any]) -> None:
         Sandbox(**options)
 
 
+def test_the_package_face_is_what_the_package_root_and_the_command_line_use() -> None:
+    import importlib
+
+    import bulkprep
+    import bulkprep.sandbox as package
+
+    assert (bulkprep.Sandbox, bulkprep.Faults) == (Sandbox, Faults) == (package.Sandbox, package.Faults)
+    assert set(package.__all__) == {
+        *("DEFAULT_TOKEN", "MAX_REQUEST_BYTES", "TOKEN_ENV", "Dialect", "Faults", "RequestRecord", "Sandbox"),
+        *("add_arguments", "run", "sandbox_from_args"),
+    }
+    for name in package.__all__:
+        assert getattr(package, name) is not None
+    # The modules behind it, each with its own public names.
+    for part in ("command", "faults", "gateway", "jobs", "rules", "server", "service"):
+        module = importlib.import_module(f"bulkprep.sandbox.{part}")
+        assert all(hasattr(module, name) for name in module.__all__), part
+
+
 # -- an independent client, written from the API reference alone ---------------------------------------
 
 
