@@ -37,7 +37,7 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any, Final, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
 
 from bulkprep.status import DeliveryStatus, JobStatus
 
@@ -194,9 +194,34 @@ _IDENTIFIER: Final = {"identifier": True}
 
 
 class _Sent(BaseModel):
-    """An object bulkprep sends: only the fields Courier documents."""
+    """An object bulkprep sends: only the fields Courier documents, each one given or left out, never null.
+
+    Example:
+        >>> To.model_validate({"email": "a@b.co"}).email
+        'a@b.co'
+        >>> To.model_validate({"email": None})
+        Traceback (most recent call last):
+        ...
+        pydantic_core._pydantic_core.ValidationError: 1 validation error for To
+          Value error, email is null; leave a field out instead of sending null [...]
+        ...
+    """
 
     model_config = ConfigDict(extra="forbid", use_enum_values=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_nulls(cls, data: Any) -> Any:
+        # ``X | None = None`` makes a field optional, and would also take an explicit null. Courier's
+        # reference types every field string, object or array, bulkprep's validation refuses null
+        # preferences, and bulkprep never sends null (empty cells are left out): the declaration says
+        # the same, so that a null from a future payload builder is caught here and not by a 400.
+        if isinstance(data, dict):
+            nulls = [str(name) for name, value in data.items() if value is None]
+            if nulls:
+                verb = "is" if len(nulls) == 1 else "are"
+                raise ValueError(f"{', '.join(nulls)} {verb} null; leave a field out instead of sending null")
+        return data
 
 
 class _Open(BaseModel):

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import requests
+from sandbox_support import FULL_USER, ManualClock
 
 from bulkprep.errors import ConfigurationError
 from bulkprep.sandbox import MAX_REQUEST_BYTES, Faults, Sandbox
@@ -18,16 +19,6 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 COURIER_ID = r"[0-9]-[0-9a-f]{8}-[0-9a-f]{24}"
 
 
-class ManualClock:
-    """A clock the test moves by hand, so the lifecycle needs no waiting."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
@@ -35,6 +26,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def sandbox(clock: ManualClock) -> Iterator[Sandbox]:
+    """Not the shared sandbox: pages of 4 and jobs that take 10 s on a clock the test moves."""
     with Sandbox(token=TOKEN, page_size=4, processing_seconds=10, clock=clock) as sb:
         yield sb
 
@@ -185,33 +177,14 @@ def test_unknown_job_is_404(sandbox: Sandbox, http, method: str, suffix: str) ->
 
 # -- ingest --------------------------------------------------------------------------------------------
 
-GOOD_USER = {
-    "recipient": "u1",
-    "profile": {"email": "u1@example.com", "phone_number": "+12025550125"},
-    "data": {"name": "Jane", "age": 27},
-    "preferences": {
-        "categories": {"news": {"status": "OPTED_IN", "channel_preferences": [{"channel": "email"}]}},
-        "notifications": {
-            "n1": {"status": "REQUIRED", "rules": [{"start": "2024-01-01", "until": "2024-02-01"}]}
-        },
-    },
-    "to": {
-        "user_id": "u1",
-        "email": "u1@example.com",
-        "context": {"tenant_id": "t"},
-        "data": {},
-        "locale": "en",
-    },
-}
-
 
 def test_ingest_stores_users_as_sent_and_counts_them(sandbox: Sandbox, http) -> None:
     job_id = create_job(sandbox, http)
-    answer = add(sandbox, http, job_id, [GOOD_USER, {}, {"profile": {"email": "x@example.com"}}])
+    answer = add(sandbox, http, job_id, [FULL_USER, {}, {"profile": {"email": "x@example.com"}}])
     assert answer.status_code == 200
     assert answer.json() == {"errors": [], "total": 3}
     assert [{k: v for k, v in u.items() if k != "status"} for u in sandbox.users(job_id)] == [
-        GOOD_USER,
+        FULL_USER,
         {},
         {"profile": {"email": "x@example.com"}},
     ]
@@ -233,6 +206,11 @@ def test_ingest_stores_users_as_sent_and_counts_them(sandbox: Sandbox, http) -> 
         ([{"to": {"data": "x"}}], ["users[0].to.data must be an object"]),
         ([{"to": {"context": {"tenant_id": 1}}}], ["users[0].to.context.tenant_id must be a string"]),
         ([{"preferences": []}], ["users[0].preferences must be an object"]),
+        ([{"to": {"preferences": []}}], ["users[0].to.preferences must be an object, not an array"]),
+        (
+            [{"to": {"preferences": {"notifications": {"n": {"status": "YES"}}}}}],
+            ["users[0].to.preferences.notifications.n.status must be one of"],
+        ),
         (
             [{"preferences": {"categories": {"c": {}}}}],
             ["users[0].preferences.categories.c.status is required"],
@@ -669,6 +647,25 @@ def test_stop_is_clean_and_idempotent_and_frees_the_port() -> None:
 def test_bad_options_raise_configuration_error(options: dict[str, Any]) -> None:
     with pytest.raises(ConfigurationError):
         Sandbox(**options)
+
+
+def test_the_package_face_is_what_the_package_root_and_the_command_line_use() -> None:
+    import importlib
+
+    import bulkprep
+    import bulkprep.sandbox as package
+
+    assert (bulkprep.Sandbox, bulkprep.Faults) == (Sandbox, Faults) == (package.Sandbox, package.Faults)
+    assert set(package.__all__) == {
+        *("DEFAULT_TOKEN", "MAX_REQUEST_BYTES", "TOKEN_ENV", "Dialect", "Faults", "RequestRecord", "Sandbox"),
+        *("add_arguments", "run", "sandbox_from_args"),
+    }
+    for name in package.__all__:
+        assert getattr(package, name) is not None
+    # The modules behind it, each with its own public names.
+    for part in ("command", "faults", "gateway", "jobs", "rules", "server", "service"):
+        module = importlib.import_module(f"bulkprep.sandbox.{part}")
+        assert all(hasattr(module, name) for name in module.__all__), part
 
 
 # -- an independent client, written from the API reference alone ---------------------------------------

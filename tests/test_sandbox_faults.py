@@ -13,8 +13,8 @@ import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bulkprep._sandbox_faults import FaultInjector
 from bulkprep.sandbox import Faults, Sandbox
+from bulkprep.sandbox.faults import FaultInjector
 
 TOKEN = "sk_test_faults"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -13,9 +13,9 @@ import requests
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bulkprep._sandbox_jobs import offer_key, read_users, user_ids
-from bulkprep._sandbox_validate import _USER_FIELDS, ApiError, _fields, _plain_user, check_users
 from bulkprep.sandbox import Sandbox
+from bulkprep.sandbox.jobs import offer_key, read_users, user_ids
+from bulkprep.sandbox.rules import _USER_FIELDS, ApiError, _fields, _plain_user, check_users
 
 TOKEN = "sk_test_fuzz"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -24,6 +24,7 @@ FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Sandbox]:
+    """Not the shared sandbox: one for the whole module (hundreds of examples), with pages of 3."""
     with Sandbox(token=TOKEN, page_size=3, processing_seconds=0) as sb:
         yield sb
 

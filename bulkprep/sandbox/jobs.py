@@ -24,27 +24,47 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, get_args
 
 import orjson
 
-from bulkprep._sandbox_validate import ApiError, check_message, check_users
 from bulkprep.errors import ConfigurationError
+from bulkprep.sandbox.rules import ApiError, check_message, check_users
 
 __all__ = [
+    "DIALECT_CHOICES",
     "Answer",
+    "CreateStatus",
     "Dialect",
+    "EchoShape",
     "Incoming",
+    "IngestShape",
+    "JobChannel",
     "JobStore",
+    "RunStatus",
     "new_courier_id",
     "offer_key",
     "read_users",
     "user_ids",
 ]
 
+_T = TypeVar("_T")
+
+# Where Courier's documentation disagrees, the readings the sandbox can give (see :class:`Dialect`).
+CreateStatus = Literal[200, 201]
+RunStatus = Literal[202, 204]
+IngestShape = Literal["json", "empty"]
 EchoShape = Literal["flattened", "request"]
-IngestAnswer = Literal["json", "empty"]
-Channel = Literal["any", "email", "sms"]
+JobChannel = Literal["any", "email", "sms"]
+
+DIALECT_CHOICES: dict[str, tuple[Any, ...]] = {
+    "create_status": get_args(CreateStatus),
+    "run_status": get_args(RunStatus),
+    "ingest_answer": get_args(IngestShape),
+    "echo": get_args(EchoShape),
+    "channel": get_args(JobChannel),
+}
+"""The values each choice of :class:`Dialect` takes, by field name (the command line offers the same)."""
 
 
 @dataclass(frozen=True)
@@ -71,24 +91,17 @@ class Dialect:
         204
     """
 
-    create_status: Literal[200, 201] = 200
-    run_status: Literal[202, 204] = 204
-    ingest_answer: IngestAnswer = "json"
+    create_status: CreateStatus = 200
+    run_status: RunStatus = 204
+    ingest_answer: IngestShape = "json"
     echo: EchoShape = "flattened"
     page_size: int = 100
     processing_seconds: float = 0.2
-    channel: Channel = "any"
+    channel: JobChannel = "any"
     fail_jobs: bool = False
 
     def __post_init__(self) -> None:
-        allowed: dict[str, tuple[Any, ...]] = {
-            "create_status": (200, 201),
-            "run_status": (202, 204),
-            "ingest_answer": ("json", "empty"),
-            "echo": ("flattened", "request"),
-            "channel": ("any", "email", "sms"),
-        }
-        for name, values in allowed.items():
+        for name, values in DIALECT_CHOICES.items():
             if getattr(self, name) not in values:
                 raise ConfigurationError(
                     f"sandbox option {name}={getattr(self, name)!r} is not one of "
@@ -170,9 +183,10 @@ def _flattened(user: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in echo.items() if value is not None}
 
 
-def _copy(value: Any) -> Any:
+def _copy(value: _T) -> _T:
     """A deep copy through JSON: stored data is JSON by construction, and this is fast and depth-safe."""
-    return orjson.loads(orjson.dumps(value))
+    copied: _T = orjson.loads(orjson.dumps(value))
+    return copied
 
 
 def _claims(user: dict[str, Any]) -> tuple[str, ...]:

@@ -1,4 +1,16 @@
-"""Request-body rules of the sandbox: parse JSON, check messages and users as Courier's reference says.
+"""Courier's request rules as the sandbox applies them: parse JSON, check messages, users and the size limit.
+
+This is a copy, on purpose. :mod:`bulkprep.courier` declares the same wire format for bulkprep's own
+side; the sandbox plays the other side, so it keeps its own reading of Courier's reference (the field
+types, the preference statuses and channels, the 6 MB limit) and never imports the declaration. Were it
+to share that code, a mistake in bulkprep's declaration would be a mistake of the server too, and no test
+against the sandbox could see it. ``tests/test_sandbox_agrees_with_courier_models.py`` feeds both sides
+the same users and answers and holds them to agreement, with the few deliberate differences written down:
+
+- the sandbox ignores fields it does not know, as Courier does; bulkprep's declaration refuses them, so
+  that bulkprep never sends a field Courier does not document;
+- the sandbox types ``profile`` only as an object, as Courier's reference does; bulkprep's declaration
+  also types the two profile fields it routes on (``email``, ``phone_number``) as text.
 
 Every problem raises :class:`ApiError` with the HTTP status, Courier's error ``type`` and a message that
 names the offending field by its path (``users[2].to.email``), so the server answers a precise 400 and
@@ -24,6 +36,7 @@ import orjson
 __all__ = [
     "CHANNELS",
     "MAX_JSON_DEPTH",
+    "MAX_REQUEST_BYTES",
     "PREFERENCE_STATUSES",
     "ApiError",
     "check_message",
@@ -31,6 +44,10 @@ __all__ = [
     "json_type",
     "parse_json",
 ]
+
+# Courier refuses request bodies over "6 MB" with a 413. Decimal megabytes: the stricter of the two
+# readings (6 MiB would be 6_291_456), so a client that fits here fits Courier either way.
+MAX_REQUEST_BYTES = 6_000_000
 
 # Deeper documents are refused with a 400: the sandbox must always be able to write back what it stored
 # (inside its own answers, a few levels deeper), and the JSON encoder stops at 254 levels, well before
@@ -209,7 +226,7 @@ _TO_FIELDS: dict[str, _Check] = {
     "account_id": _string,
     "context": _context,
     "list_id": _string,
-    "preferences": _object,
+    "preferences": _preferences,  # the same preferences as the user's own, for this message
 }
 
 

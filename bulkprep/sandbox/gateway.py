@@ -1,11 +1,11 @@
 """The sandbox's front door, without sockets: auth, routing, faults, idempotency replay and the request log.
 
 :meth:`Gateway.handle` turns one parsed HTTP request into a :class:`Reply`; the server in
-:mod:`bulkprep._sandbox_http` only moves bytes. Errors always come as Courier's ``{"message", "type"}``.
+:mod:`bulkprep.sandbox.server` only moves bytes. Errors always come as Courier's ``{"message", "type"}``.
 
 Example:
-    >>> from bulkprep._sandbox_faults import Faults
-    >>> from bulkprep._sandbox_jobs import Dialect, JobStore
+    >>> from bulkprep.sandbox.faults import Faults
+    >>> from bulkprep.sandbox.jobs import Dialect, JobStore
     >>> gateway = Gateway(token="t", store=JobStore(Dialect()), faults=Faults())
     >>> reply = gateway.handle("POST", "/bulk", {"Authorization": "Bearer t"}, b'{"message": {"event": "E"}}')
     >>> reply.status, sorted(reply.json())
@@ -26,9 +26,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import orjson
 
-from bulkprep._sandbox_faults import FaultInjector, Faults
-from bulkprep._sandbox_jobs import Answer, JobStore, read_users
-from bulkprep._sandbox_validate import ApiError, parse_json
+from bulkprep.sandbox.faults import FaultInjector, Faults
+from bulkprep.sandbox.jobs import Answer, JobStore, read_users
+from bulkprep.sandbox.rules import ApiError, parse_json
 
 __all__ = ["Gateway", "Reply", "RequestRecord", "error_reply"]
 

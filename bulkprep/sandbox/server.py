@@ -2,12 +2,13 @@
 
 It moves bytes and nothing else: the size limit is enforced from ``Content-Length`` before the body is
 read, every answer (even to a malformed request line) is Courier's JSON ``{"message", "type"}``, and a
-"dropped" reply closes the connection without a word. The rules live in :mod:`bulkprep._sandbox_gateway`.
+"dropped" reply closes the connection without a word. What to answer is decided in
+:mod:`bulkprep.sandbox.gateway`.
 
 Example:
-    >>> from bulkprep._sandbox_faults import Faults
-    >>> from bulkprep._sandbox_gateway import Gateway
-    >>> from bulkprep._sandbox_jobs import Dialect, JobStore
+    >>> from bulkprep.sandbox.faults import Faults
+    >>> from bulkprep.sandbox.gateway import Gateway
+    >>> from bulkprep.sandbox.jobs import Dialect, JobStore
     >>> server = make_server("127.0.0.1", 0, Gateway(token="t", store=JobStore(Dialect()), faults=Faults()))
     >>> server.server_address[0]
     '127.0.0.1'
@@ -27,13 +28,10 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from bulkprep._sandbox_gateway import Gateway, Reply, error_reply
+from bulkprep.sandbox.gateway import Gateway, Reply, error_reply
+from bulkprep.sandbox.rules import MAX_REQUEST_BYTES
 
-__all__ = ["MAX_REQUEST_BYTES", "SandboxServer", "make_server"]
-
-# Courier refuses request bodies over "6 MB" with a 413. Decimal megabytes: the stricter of the two
-# readings (6 MiB would be 6_291_456), so a client that fits here fits Courier either way.
-MAX_REQUEST_BYTES = 6_000_000
+__all__ = ["SandboxServer", "make_server"]
 
 _MAX_REQUEST_LINE = 65_536
 # After refusing an oversized body we still read (and discard) up to this much of it, so the client
