@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from bulkprep.batching import DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_USERS
-from bulkprep.cli_check import add_input_arguments, default_results_path, describe_input
+from bulkprep.cli.check import add_input_arguments, default_results_path, describe_input
 from bulkprep.report import format_summary
 from bulkprep.status import RowStatus
 from bulkprep.submit import submit
