@@ -137,7 +137,7 @@ def write_results_csv(
         <BLANKLINE>
     """
     target = Path(path)
-    out = df.drop(columns=[Column.READ_ERROR.value], errors="ignore")
+    out = df.drop(columns=Column.READ_ERROR.value) if Column.READ_ERROR in df.columns else df
     named_index = [name for name in out.index.names if name is not None]
     write_index = bool(named_index) and not set(named_index) & set(out.columns)
     if write_index:

@@ -216,7 +216,8 @@ def _prepare(
 
     # The intake's problems travel with their rows in a column (never in attrs, which pandas drops).
     intake = read_errors(keyed)
-    keyed = keyed.drop(columns=[Column.READ_ERROR.value], errors="ignore")
+    if Column.READ_ERROR in keyed.columns:
+        keyed = keyed.drop(columns=Column.READ_ERROR.value)
     mapped = mapping.apply(keyed)
     normalized = normalize(mapped.targets, region=region, mapping=mapping)
     payloads = build_payloads(normalized.targets)
