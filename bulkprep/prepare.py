@@ -23,11 +23,11 @@ import warnings
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import pandas as pd
 
-from bulkprep import status
+from bulkprep import display, status
 from bulkprep._gc import collector_paused
 from bulkprep.duplicates import duplicate_errors, flag_duplicates
 from bulkprep.errors import InputError
@@ -37,6 +37,9 @@ from bulkprep.read import ATTRS_KEY, read_errors
 from bulkprep.report import concat_errors, join_messages
 from bulkprep.status import Column, KeepPolicy, RowStatus
 from bulkprep.validate import validate
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
 
 __all__ = ["Prepared", "as_mapping", "prepare", "with_row_keys"]
 
@@ -98,18 +101,14 @@ class Prepared:
         return f"<Prepared {len(self.df)} rows: {counts}; {len(self.errors)} problems>"
 
     def _repr_html_(self) -> str:
-        from bulkprep.display import summary_card
+        return display.summary_card("Prepared", self.summary, self.errors)
 
-        return summary_card("Prepared", self.summary, self.errors)
-
-    def problem_view(self, limit: int = 200) -> Any:
+    def problem_view(self, limit: int = display.DEFAULT_LIMIT) -> Styler:
         """The invalid and duplicate rows as a styled table: offending cells marked, messages on hover.
 
         See :func:`bulkprep.display.problem_view` (needs jinja2, as every pandas ``Styler`` does).
         """
-        from bulkprep.display import problem_view
-
-        return problem_view(self.df, self.errors, limit=limit, mapping=self.mapping)
+        return display.problem_view(self.df, self.errors, limit=limit, mapping=self.mapping)
 
 
 def _row_messages(errors: pd.DataFrame) -> pd.Series:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import subprocess
 import sys
 from pathlib import Path
@@ -189,6 +190,9 @@ def test_the_command_line_is_a_package_with_its_exit_status() -> None:
 
     assert (bulkprep.cli.EXIT_OK, bulkprep.cli.EXIT_NOT_ALL_OK, bulkprep.cli.EXIT_USAGE) == (0, 1, 2)
     assert bulkprep.cli.main is main
+    (script,) = importlib.metadata.entry_points(group="console_scripts", name="bulkprep")
+    assert script.value == "bulkprep.cli:main"
+    assert script.load() is main
     for old in ("bulkprep.cli_check", "bulkprep.cli_submit"):
         with pytest.raises(ModuleNotFoundError):
             importlib.import_module(old)
