@@ -40,7 +40,7 @@ from bulkprep.read import read_csv, read_errors, read_info
 from bulkprep.report import ErrorCode
 from bulkprep.results import SubmitResult
 from bulkprep.sandbox import Faults, Sandbox
-from bulkprep.status import DeliveryStatus, RowStatus, Stage
+from bulkprep.status import DeliveryStatus, KeepPolicy, RowStatus, Stage
 from bulkprep.submit import submit
 from bulkprep.validate import validate
 
@@ -54,6 +54,7 @@ __all__ = [
     "ErrorCode",
     "Faults",
     "InputError",
+    "KeepPolicy",
     "Mapping",
     "MappingError",
     "Prepared",
@@ -61,6 +62,7 @@ __all__ = [
     "Sandbox",
     "Stage",
     "SubmitResult",
+    "__version__",
     "build_payloads",
     "flag_duplicates",
     "normalize",

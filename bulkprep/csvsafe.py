@@ -25,6 +25,7 @@ import pandas as pd
 
 from bulkprep.errors import ConfigurationError
 from bulkprep.jsonsafe import MISSING, clean, dumps
+from bulkprep.status import Column
 
 __all__ = ["FORMULA_GUARD", "is_formula", "neutralize_formulas", "write_results_csv"]
 
@@ -111,7 +112,8 @@ def write_results_csv(
 
     Dict and list cells become compact JSON, missing values empty cells, and formula-like text is
     guarded (see :func:`neutralize_formulas`). A named index (such as ``bulk_row``) is written as the
-    first column unless a column of that name exists; an unnamed index is not written.
+    first column unless a column of that name exists; an unnamed index is not written. The intake's
+    ``bulk_read_error`` column is left out: its records are in ``bulk_error`` once the rows are prepared.
 
     Args:
         df: the rows to write. Not modified.
@@ -135,9 +137,9 @@ def write_results_csv(
         <BLANKLINE>
     """
     target = Path(path)
-    out = df
-    named_index = [name for name in df.index.names if name is not None]
-    write_index = bool(named_index) and not set(named_index) & set(df.columns)
+    out = df.drop(columns=Column.READ_ERROR.value) if Column.READ_ERROR in df.columns else df
+    named_index = [name for name in out.index.names if name is not None]
+    write_index = bool(named_index) and not set(named_index) & set(out.columns)
     if write_index:
         out = out.reset_index()
     out = out.copy()

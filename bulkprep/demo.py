@@ -24,6 +24,7 @@ from bulkprep.prepare import prepare
 from bulkprep.read import read_csv, read_info
 from bulkprep.report import format_summary
 from bulkprep.sandbox import Sandbox
+from bulkprep.status import Column
 from bulkprep.submit import submit
 
 __all__ = ["add_arguments", "run", "run_demo", "sample_path"]
@@ -116,7 +117,7 @@ def run_demo(out: Path, *, progress: bool = True, stream: TextIO | None = None) 
 
     _say(stream, f"   job {result.job_id}: {result.job_status}; 429 answers: {throttled}, each waited out")
     _say(stream, f"   and retried with the same Idempotency-Key; the sandbox holds {stored} users, each once")
-    delivery = result.df["bulk_delivery_status"].value_counts()
+    delivery = result.df[Column.DELIVERY_STATUS.value].value_counts()
     _say(stream, "\n5. Every input row's outcome:")
     _say(stream, "   " + format_summary(result.summary, result.errors, limit=0).replace("\n", "\n   "))
     if len(delivery):

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from bulkprep.report import top_problems
-from bulkprep.status import RowStatus
+from bulkprep.status import ROW_KEY, Column, RowStatus
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -54,7 +54,7 @@ STATUS_COLORS: dict[str, tuple[str, str]] = {
     RowStatus.REJECTED.value: ("#fde2e1", "#7f1d1d"),
     RowStatus.FAILED.value: ("#e5e7eb", "#1f2937"),
 }
-_SHOWN_BULK_COLUMNS = ("bulk_row", "bulk_status", "bulk_error")
+_SHOWN_BULK_COLUMNS = (ROW_KEY, Column.STATUS.value, Column.ERROR.value)
 _OFFENDING_CSS = "background-color: #fecaca; color: #7f1d1d; font-weight: 600;"
 _TOOLTIP_CSS: list[tuple[str, str | float]] = [
     ("visibility", "hidden"),
@@ -103,7 +103,7 @@ def _cell_messages(
     A problem without a source column (a duplicate, say) is placed on the column the mapping reads
     for its ``field`` when a mapping is given, else on the ``bulk_status`` cell.
     """
-    table = errors[errors["bulk_row"].isin(rows)]
+    table = errors[errors[ROW_KEY].isin(rows)]
     column = table["column"].astype("object")
     if mapping is not None:
         by_field = (
@@ -112,10 +112,10 @@ def _cell_messages(
             .map(lambda target: mapping.column_of(target) if isinstance(target, str) else None)
         )
         column = column.where(column.notna(), by_field)
-    column = column.where(column.isin(columns), "bulk_status")
+    column = column.where(column.isin(columns), Column.STATUS.value)
     text = table["code"].astype("object").astype(str) + ": " + table["message"].astype("object").astype(str)
-    cells = pd.DataFrame({"bulk_row": table["bulk_row"].to_numpy(), "cell": column.to_numpy(), "text": text})
-    return cells.groupby(["bulk_row", "cell"], sort=False)["text"].agg("\n".join).reset_index()
+    cells = pd.DataFrame({ROW_KEY: table[ROW_KEY].to_numpy(), "cell": column.to_numpy(), "text": text})
+    return cells.groupby([ROW_KEY, "cell"], sort=False)["text"].agg("\n".join).reset_index()
 
 
 def problem_view(
@@ -154,23 +154,23 @@ def problem_view(
     """
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise ValueError(f"limit={limit!r} must be a whole number of rows, 1 or more")
-    status = df["bulk_status"].astype("object")
+    status = df[Column.STATUS.value].astype("object")
     failing = status.isin(PROBLEM_STATUSES).to_numpy()
     total = int(failing.sum())
     columns = [*_SHOWN_BULK_COLUMNS, *_input_columns(df)]
     # Cut first: everything below is per shown cell, so it must only ever see `limit` rows.
     view = df.iloc[np.flatnonzero(failing)[:limit]][columns].reset_index(drop=True)
-    view["bulk_status"] = view["bulk_status"].astype("object")
+    view[Column.STATUS.value] = view[Column.STATUS.value].astype("object")
 
-    cells = _cell_messages(errors, view["bulk_row"], columns, mapping)
-    position = pd.Series(range(len(view)), index=view["bulk_row"].to_numpy())
+    cells = _cell_messages(errors, view[ROW_KEY], columns, mapping)
+    position = pd.Series(range(len(view)), index=view[ROW_KEY].to_numpy())
     tooltips = pd.DataFrame("", index=view.index, columns=columns, dtype="object")
     styles = pd.DataFrame("", index=view.index, columns=columns, dtype="object")
     for row, cell, text in cells.itertuples(index=False, name=None):
         at = int(position[row])
         tooltips.iat[at, columns.index(cell)] = _css_string(text)
         styles.iat[at, columns.index(cell)] = _OFFENDING_CSS
-    for at, name in enumerate(view["bulk_status"].tolist()):
+    for at, name in enumerate(view[Column.STATUS.value].tolist()):
         background, color = STATUS_COLORS.get(str(name), ("", ""))
         if background:
             # The status cell keeps its status colour even when it also carries a problem.
@@ -201,7 +201,7 @@ def problem_view(
         .hide(axis="index")
         .apply(lambda _: styles, axis=None)
         .set_tooltips(tooltips, props=_TOOLTIP_CSS)
-        .set_properties(subset=["bulk_error"], **{"min-width": "22em", "max-width": "36em"})
+        .set_properties(subset=[Column.ERROR.value], **{"min-width": "22em", "max-width": "36em"})
         .set_table_styles(_TABLE_STYLES, overwrite=False)
         .set_caption(html.escape(caption))
     )

@@ -19,41 +19,45 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import pandas as pd
 
+from bulkprep import display, status
 from bulkprep._gc import collector_paused
 from bulkprep.duplicates import duplicate_errors, flag_duplicates
 from bulkprep.errors import InputError
 from bulkprep.mapping import Mapping, build_payloads
 from bulkprep.normalize import normalize
-from bulkprep.read import read_errors
+from bulkprep.read import ATTRS_KEY, read_errors
 from bulkprep.report import concat_errors, join_messages
-from bulkprep.status import RowStatus
+from bulkprep.status import Column, KeepPolicy, RowStatus
 from bulkprep.validate import validate
 
-__all__ = ["BULK_COLUMNS", "PREPARED_COLUMNS", "Prepared", "as_mapping", "prepare", "with_row_keys"]
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
 
-#: The columns ``prepare`` adds to the input columns, in order.
-PREPARED_COLUMNS: tuple[str, ...] = (
-    "bulk_row",
-    "bulk_user",
-    "bulk_status",
-    "bulk_error",
-    "bulk_duplicate_of",
-)
-#: Every column bulkprep may add (later stages add the submission's and the delivery's).
-BULK_COLUMNS: tuple[str, ...] = (
-    *PREPARED_COLUMNS,
-    "bulk_batch",
-    "bulk_delivery_status",
-    "bulk_message_id",
-)
+__all__ = ["Prepared", "as_mapping", "prepare", "with_row_keys"]
+
+_ROW_KEY = status.ROW_KEY
 _LOCAL_STATUSES = (RowStatus.READY, RowStatus.INVALID, RowStatus.DUPLICATE)
+# Names that moved to bulkprep.status, the home of every bulk_* name; the old imports keep working.
+_MOVED = {"BULK_COLUMNS": status.BULK_COLUMNS, "PREPARED_COLUMNS": status.PREPARED_COLUMNS}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        warnings.warn(
+            f"bulkprep.prepare.{name} moved to bulkprep.status.{name}; import it from there",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return _MOVED[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True, repr=False)
@@ -75,41 +79,36 @@ class Prepared:
     changes: pd.DataFrame
     mapping: Mapping
     blank_rows: int = 0
-    options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def summary(self) -> dict[str, int]:
         """Rows per status; the counts add up to the number of input rows."""
-        counts = self.df["bulk_status"].value_counts()
+        counts = self.df[Column.STATUS].value_counts()
         return {str(status): int(counts.get(status, 0)) for status in _LOCAL_STATUSES}
 
     @property
     def ready(self) -> pd.DataFrame:
         """The rows that would be sent."""
-        return self.df[self.df["bulk_status"] == RowStatus.READY]
+        return self.df[self.df[Column.STATUS] == RowStatus.READY]
 
     @property
     def problems(self) -> pd.DataFrame:
         """The rows that will not be sent (invalid or duplicate), with their reasons."""
-        return self.df[self.df["bulk_status"] != RowStatus.READY]
+        return self.df[self.df[Column.STATUS] != RowStatus.READY]
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{name}={count}" for name, count in self.summary.items())
         return f"<Prepared {len(self.df)} rows: {counts}; {len(self.errors)} problems>"
 
     def _repr_html_(self) -> str:
-        from bulkprep.display import summary_card
+        return display.summary_card("Prepared", self.summary, self.errors)
 
-        return summary_card("Prepared", self.summary, self.errors)
-
-    def problem_view(self, limit: int = 200) -> Any:
+    def problem_view(self, limit: int = display.DEFAULT_LIMIT) -> Styler:
         """The invalid and duplicate rows as a styled table: offending cells marked, messages on hover.
 
         See :func:`bulkprep.display.problem_view` (needs jinja2, as every pandas ``Styler`` does).
         """
-        from bulkprep.display import problem_view
-
-        return problem_view(self.df, self.errors, limit=limit, mapping=self.mapping)
+        return display.problem_view(self.df, self.errors, limit=limit, mapping=self.mapping)
 
 
 def _row_messages(errors: pd.DataFrame) -> pd.Series:
@@ -119,13 +118,14 @@ def _row_messages(errors: pd.DataFrame) -> pd.Series:
     """
     if errors.empty:
         return join_messages(errors)
-    rows = errors["bulk_row"].to_numpy()
+    rows = errors[_ROW_KEY].to_numpy()
     repeated = pd.Series(rows).duplicated(keep=False).to_numpy()
     single = errors[~repeated]
     labelled = single["message"].astype(str)
     labelled = labelled.where(single["field"].isna(), single["field"].astype(str) + ": " + labelled)
     alone = pd.Series(labelled.to_numpy(dtype=object), index=rows[~repeated], dtype="object")
-    return pd.concat([alone, join_messages(errors[repeated]).astype("object")])
+    messages: pd.Series = pd.concat([alone, join_messages(errors[repeated]).astype("object")])
+    return messages
 
 
 def as_mapping(mapping: Mapping | dict[str, Any] | str | PathLike[str] | None, df: pd.DataFrame) -> Mapping:
@@ -144,24 +144,25 @@ def with_row_keys(df: pd.DataFrame) -> pd.DataFrame:
 
     Frames from :func:`bulkprep.read_csv` keep their line numbers; other frames get their position.
     A ``bulk_row`` column that is not a unique integer key raises :class:`~bulkprep.errors.InputError`.
+    The intake's ``bulk_read_error`` column is no result column: it stays, for :func:`prepare` to read.
 
     Example:
         >>> with_row_keys(pd.DataFrame({"a": ["x", "y"]}))["bulk_row"].tolist()
         [0, 1]
     """
-    out = df.drop(columns=[c for c in df.columns if c in BULK_COLUMNS and c != "bulk_row"])
-    if "bulk_row" in out.columns:
-        keys = out["bulk_row"]
+    out = df.drop(columns=[c for c in df.columns if c in status.BULK_COLUMNS and c != _ROW_KEY])
+    if _ROW_KEY in out.columns:
+        keys = out[_ROW_KEY]
         if keys.isna().any() or not pd.api.types.is_integer_dtype(keys) or not keys.is_unique:
             raise InputError(
-                "column 'bulk_row' must hold unique whole numbers (it is bulkprep's row key); "
+                f"column {_ROW_KEY!r} must hold unique whole numbers (it is bulkprep's row key); "
                 "rename or drop that column"
             )
         keys = keys.astype("int64")
-        out = out.drop(columns="bulk_row")
+        out = out.drop(columns=_ROW_KEY)
     else:
         keys = pd.Series(range(len(out)), index=out.index, dtype="int64")
-    out.insert(0, "bulk_row", keys.to_numpy())
+    out.insert(0, _ROW_KEY, keys.to_numpy())
     out.attrs = dict(df.attrs)
     return out
 
@@ -171,7 +172,7 @@ def prepare(
     mapping: Mapping | dict[str, Any] | str | PathLike[str] | None = None,
     *,
     region: str | None = "US",
-    keep: Literal["first", "last", "most_complete"] = "first",
+    keep: KeepPolicy | str = KeepPolicy.FIRST,
     require_email: bool = False,
 ) -> Prepared:
     """Map, normalize, validate and deduplicate every row; build each ready row's Courier user.
@@ -181,12 +182,20 @@ def prepare(
         mapping: a :class:`Mapping`, a dict in the mapping format, or a YAML/JSON mapping file;
             ``None`` uses :meth:`Mapping.suggest`.
         region: the default region for phone numbers written without a country code.
-        keep: which row of a group of duplicates is kept.
+        keep: which row of a group of duplicates is kept: a :class:`~bulkprep.status.KeepPolicy`
+            or its value (``"first"``, ``"last"``, ``"most_complete"``).
         require_email: the job sends email, so every user needs ``profile.email``.
 
     Returns:
         A :class:`Prepared` whose ``df`` has the input columns plus ``bulk_row``, ``bulk_user``,
-        ``bulk_status``, ``bulk_error`` and ``bulk_duplicate_of``.
+        ``bulk_status``, ``bulk_error`` and ``bulk_duplicate_of``. The rows of a frame from
+        :func:`bulkprep.read_csv` that it could not parse cleanly (its ``bulk_read_error`` column)
+        are invalid, with the reader's message; that column is not carried into ``df``.
+
+    Raises:
+        InputError: the ``bulk_row`` or ``bulk_read_error`` column is not bulkprep's.
+        ConfigurationError: ``keep`` is not a keep policy.
+        MappingError: the mapping is not valid, or names a column ``df`` does not have.
     """
     mapping = as_mapping(mapping, df)
     with collector_paused():
@@ -198,40 +207,45 @@ def _prepare(
     mapping: Mapping,
     *,
     region: str | None,
-    keep: Literal["first", "last", "most_complete"],
+    keep: KeepPolicy | str,
     require_email: bool,
 ) -> Prepared:
     keyed = with_row_keys(df)
-    keys = pd.Index(keyed["bulk_row"].to_numpy(), name="bulk_row")
+    keys = pd.Index(keyed[_ROW_KEY].to_numpy(), name=_ROW_KEY)
 
+    # The intake's problems travel with their rows in a column (never in attrs, which pandas drops).
     intake = read_errors(keyed)
-    intake = intake[intake["bulk_row"].isin(keys)]
+    if Column.READ_ERROR in keyed.columns:
+        keyed = keyed.drop(columns=Column.READ_ERROR.value)
     mapped = mapping.apply(keyed)
     normalized = normalize(mapped.targets, region=region, mapping=mapping)
     payloads = build_payloads(normalized.targets)
     checked = validate(normalized.targets, mapping=mapping, require_email=require_email, payloads=payloads)
 
     local_errors = concat_errors([intake, mapped.errors, normalized.errors, checked])
-    invalid = pd.Series(keys.isin(local_errors["bulk_row"]), index=keys)
-    flags = flag_duplicates(normalized.targets, keep=keep, exclude=invalid)
-    duplicate = flags["bulk_duplicate_of"].notna() & ~invalid
+    invalid = pd.Series(keys.isin(local_errors[_ROW_KEY]), index=keys)
+    # str(): a KeepPolicy's value, as flag_duplicates takes it (and checks it).
+    policy = cast(Literal["first", "last", "most_complete"], str(keep))
+    flags = flag_duplicates(normalized.targets, keep=policy, exclude=invalid)
+    duplicate_of = flags[Column.DUPLICATE_OF]
+    duplicate = duplicate_of.notna() & ~invalid
     errors = concat_errors([local_errors, duplicate_errors(flags[duplicate], targets=normalized.targets)])
 
-    status = pd.Series(RowStatus.READY.value, index=keys, dtype="object")
-    status[duplicate] = RowStatus.DUPLICATE.value
-    status[invalid] = RowStatus.INVALID.value
+    statuses = pd.Series(RowStatus.READY.value, index=keys, dtype="object")
+    statuses[duplicate] = RowStatus.DUPLICATE.value
+    statuses[invalid] = RowStatus.INVALID.value
     messages = _row_messages(errors).reindex(keys)
 
     out = keyed.copy()
-    out["bulk_user"] = payloads.reindex(keys).to_numpy()
-    out["bulk_status"] = status.to_numpy()
-    out["bulk_error"] = messages.to_numpy(dtype=object)
-    out["bulk_duplicate_of"] = flags["bulk_duplicate_of"].astype("Int64").where(duplicate).array
+    out[Column.USER.value] = payloads.reindex(keys).to_numpy()
+    out[Column.STATUS.value] = statuses.to_numpy()
+    out[Column.ERROR.value] = messages.to_numpy(dtype=object)
+    out[Column.DUPLICATE_OF.value] = duplicate_of.astype("Int64").where(duplicate).array
     return Prepared(
         df=out,
         errors=errors,
         changes=normalized.changes,
         mapping=mapping,
-        blank_rows=int(df.attrs.get("bulkprep", {}).get("blank_rows", 0)),
-        options={"region": region, "keep": keep, "require_email": require_email},
+        # What the reader found out about the file, not a status: it may come from attrs.
+        blank_rows=int(df.attrs.get(ATTRS_KEY, {}).get("blank_rows", 0)),
     )

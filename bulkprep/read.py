@@ -4,8 +4,10 @@
 ``null`` and ``2.02555E+09`` all arrive as the text in the file, and only truly empty cells are missing.
 It detects the encoding and the delimiter, keeps quoted newlines, and puts ``bulk_row`` (the 1-based
 line of the file where the record starts) first, so every later problem can point at a line the
-analyst can open. Rows it cannot parse cleanly stay in the frame and are reported in the error table
-(:func:`read_errors`); what it found out about the file is in :func:`read_info`.
+analyst can open. Rows it cannot parse cleanly stay in the frame, each with its :class:`ReadProblem`
+in the ``bulk_read_error`` column, so the problems travel with their rows through filters, ``concat``,
+``merge``, copies and pickles; :func:`read_errors` turns them into the error table. What it found out
+about the file is in :func:`read_info`.
 
 Example:
     >>> import io
@@ -38,20 +40,19 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
+from bulkprep import status
 from bulkprep._gc import collector_paused
 from bulkprep.errors import ConfigurationError, InputError
-from bulkprep.report import ERROR_COLUMNS, ErrorCode, errors_from_records
-from bulkprep.status import Stage
+from bulkprep.report import ErrorCode, empty_errors, errors_from_records
 
-__all__ = ["DELIMITERS", "ROW_KEY", "ReadInfo", "read_csv", "read_errors", "read_info"]
-
-ROW_KEY = "bulk_row"
-"""Name of the column holding the line number where each record starts."""
+__all__ = ["DELIMITERS", "ReadInfo", "ReadProblem", "read_csv", "read_errors", "read_info"]
 
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 """The delimiters :func:`read_csv` detects, in order of preference when the evidence is equal."""
 
-ATTRS_KEY = "bulkprep"
+ATTRS_KEY = "bulkprep"  # the key of df.attrs holding what read_csv found out about the file
+_ROW_KEY = status.ROW_KEY
+_READ_ERROR = status.Column.READ_ERROR.value
 SNIFF_LINES = 50  # physical lines looked at to choose the delimiter
 BINARY_SAMPLE_CHARS = 65_536  # decoded characters inspected for control characters
 BINARY_CONTROL_RATIO = 0.05  # random bytes give about 24% control characters, real text about 0%
@@ -79,6 +80,43 @@ _NOT_CSV_SIGNATURES: tuple[tuple[bytes, str], ...] = (
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+def __getattr__(name: str) -> Any:
+    # ROW_KEY moved to bulkprep.status, the home of every bulk_* name; the old import keeps working.
+    if name == "ROW_KEY":
+        warnings.warn(
+            "bulkprep.read.ROW_KEY moved to bulkprep.status.ROW_KEY; import it from there",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return status.ROW_KEY
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class ReadProblem:
+    """Why :func:`read_csv` could not parse one record cleanly: a cell of the ``bulk_read_error`` column.
+
+    Frozen, because a copied frame shares its cells with the original: a record cannot be changed
+    through one frame and show up changed in another. The row it belongs to is the row holding it.
+
+    Attributes:
+        code: :attr:`ErrorCode.RAGGED_ROW` or :attr:`ErrorCode.UNTERMINATED_QUOTE`.
+        message: what is wrong, on which line, and how to fix it.
+        value: the offending text (cut to ``MAX_VALUE_CHARS`` characters).
+
+    Example:
+        >>> import io
+        >>> df = read_csv(io.StringIO("a,b\\n1,2,3\\n"))
+        >>> problem = df.loc[0, "bulk_read_error"]
+        >>> problem.code, problem.value
+        (<ErrorCode.RAGGED_ROW: 'ragged_row'>, '3')
+    """
+
+    code: ErrorCode
+    message: str
+    value: str
+
+
 @dataclass(frozen=True)
 class ReadInfo:
     """What :func:`read_csv` found out about a file.
@@ -89,7 +127,7 @@ class ReadInfo:
         delimiter: the field delimiter used.
         blank_rows: fully blank records (only whitespace and delimiters) that were dropped.
         renamed_columns: new column name to the header text it replaces (empty or duplicate names).
-        error_count: how many problems were recorded in :func:`read_errors`.
+        error_count: how many records of the file could not be parsed cleanly (when it was read).
 
     Example:
         >>> ReadInfo("users.csv", "utf-8", ",", 0, {}, 0).delimiter
@@ -124,12 +162,22 @@ def read_csv(
 
     Returns:
         A frame whose first column ``bulk_row`` (int64) is the line of the file where each record
-        starts, followed by the file's columns as text (missing only where the cell is empty).
-        ``df.attrs["bulkprep"]`` holds ``source``, ``encoding``, ``delimiter``, ``blank_rows``,
-        ``renamed_columns`` and ``read_errors``; see :func:`read_info` and :func:`read_errors`.
+        starts, followed by the file's columns as text (missing only where the cell is empty). When
+        some records could not be parsed cleanly (more or fewer fields than the header, a quote that
+        never closes), a last column ``bulk_read_error`` holds each such row's :class:`ReadProblem`
+        and None on the other rows; :func:`read_errors` reads it, and :func:`bulkprep.prepare` marks
+        those rows invalid. A clean file gets no such column: the frame holds exactly the file's
+        columns after ``bulk_row`` (most files are clean, and a column of nothing but None would be
+        noise in every view and every export), and the column's presence is itself the sign that
+        something needs a look. Frames combined with ``concat`` or ``merge`` may mix both: rows
+        without the column count as clean. ``df.attrs["bulkprep"]`` holds what was found out about
+        the file (``source``, ``encoding``, ``delimiter``, ``blank_rows``, ``renamed_columns``,
+        ``error_count``); see :func:`read_info`. Nothing that decides a row's status is kept there,
+        since many pandas operations drop ``attrs``.
 
     Raises:
-        InputError: the file is missing, a directory, empty, binary or cannot be decoded.
+        InputError: the file is missing, a directory, empty, binary or cannot be decoded, or the
+            header holds a quote that never closes (which leaves no rows).
         ConfigurationError: ``sep`` is not a single character or ``encoding`` is not a known codec.
 
     Files whose every record is one line with the header's field count (most files) are split by
@@ -169,24 +217,53 @@ def read_csv(
         "delimiter": delimiter,
         "blank_rows": parsed.blank_rows,
         "renamed_columns": parsed.renamed_columns,
-        "read_errors": parsed.problems,
+        "error_count": len(parsed.problems),
     }
     return frame
 
 
 def read_errors(df: pd.DataFrame) -> pd.DataFrame:
-    """The intake problems of a frame from :func:`read_csv`, as an error table.
+    """The intake problems of the rows of ``df``, as an error table, from its ``bulk_read_error`` column.
 
-    A frame that did not come from :func:`read_csv` (or whose ``attrs`` a pandas operation dropped)
-    has none, and gets an empty table.
+    Only the rows present count: a row filtered out takes its problem with it, and rows brought in
+    by ``concat`` or ``merge`` bring theirs. Each problem is given the row's ``bulk_row`` (its
+    position when the frame has no such column, as :func:`bulkprep.prepare` numbers it). A frame
+    without the column (a clean file, or one not read by :func:`read_csv`) gets an empty table.
+
+    Raises:
+        InputError: the ``bulk_read_error`` column holds something other than :class:`ReadProblem`
+            records and missing values (a column of the user's own by that name).
 
     Example:
         >>> import io
-        >>> df = read_csv(io.StringIO("a,b\\n1,2,3\\n"))
+        >>> df = read_csv(io.StringIO("a,b\\n1,2,3\\n4,5\\n"))
         >>> read_errors(df)[["bulk_row", "stage", "code", "value"]].to_dict("records")
         [{'bulk_row': 2, 'stage': 'read', 'code': 'ragged_row', 'value': '3'}]
+        >>> read_errors(df[df["a"] != "1"]).empty
+        True
     """
-    return errors_from_records(df.attrs.get(ATTRS_KEY, {}).get("read_errors", []))
+    if _READ_ERROR not in df.columns:
+        return empty_errors()
+    cells = df[_READ_ERROR].to_numpy(dtype=object)
+    present = ~pd.isna(cells)
+    keys = df[_ROW_KEY].to_numpy() if _ROW_KEY in df.columns else np.arange(len(df))
+    problems = cells[present].tolist()
+    strangers = [cell for cell in problems if not isinstance(cell, ReadProblem)]
+    if strangers:
+        raise InputError(
+            f"column {_READ_ERROR!r} holds {strangers[0]!r}, not a record of read_csv's: the column is "
+            "bulkprep's own (the rows read_csv could not parse); rename or drop it"
+        )
+    return errors_from_records(
+        {
+            _ROW_KEY: int(key),
+            "stage": status.Stage.READ.value,
+            "code": problem.code.value,
+            "message": problem.message,
+            "value": problem.value,
+        }
+        for key, problem in zip(keys[present].tolist(), problems, strict=True)
+    )
 
 
 def read_info(df: pd.DataFrame) -> ReadInfo:
@@ -213,7 +290,7 @@ def read_info(df: pd.DataFrame) -> ReadInfo:
         delimiter=attrs["delimiter"],
         blank_rows=attrs["blank_rows"],
         renamed_columns=dict(attrs["renamed_columns"]),
-        error_count=len(attrs.get("read_errors", [])),
+        error_count=int(attrs.get("error_count", 0)),
     )
 
 
@@ -378,7 +455,7 @@ class _Parsed:
     starts: np.ndarray
     blank_rows: int = 0
     renamed_columns: dict[str, str] = field(default_factory=dict)
-    problems: list[dict[str, Any]] = field(default_factory=list)
+    problems: dict[int, ReadProblem] = field(default_factory=dict)  # by the line the record starts on
     columns: list[np.ndarray] | None = None  # the values column by column, instead of records
 
 
@@ -572,25 +649,23 @@ def _parse(lines: list[str], *, delimiter: str, name: str) -> _Parsed:
     del texts
     widths = np.fromiter(map(len, rows), dtype=np.int64, count=count)
 
-    problems: list[dict[str, Any]] = []
+    problems: dict[int, ReadProblem] = {}
     for position in np.flatnonzero(keep & (widths != width)).tolist():
         start = int(starts[position])
         raw = lines[start - 1 : start - 1 + int(spans[position])]
-        problems.append(_ragged_row(rows[position], raw, start=start, width=width, delimiter=delimiter))
+        problems[start] = _ragged_row(rows[position], raw, start=start, width=width, delimiter=delimiter)
         rows[position] = (rows[position] + [""] * width)[:width]
 
     # Only the last record can hold an unclosed quote: it swallows everything after it.
-    if count and keep[-1]:
+    if not count:
+        if _ends_inside_quotes("".join(lines[header_start - 1 :]), delimiter=delimiter):
+            raise _unterminated_header(name, start=header_start, end=len(lines))
+    elif keep[-1]:
         last_start = int(starts[-1])
-    elif not count:
-        last_start = header_start
-    else:
-        last_start = 0
-    raw_last = "".join(lines[last_start - 1 :]) if last_start else ""
-    if last_start and _ends_inside_quotes(raw_last, delimiter=delimiter):
-        if problems and problems[-1]["bulk_row"] == last_start:
-            problems.pop()  # the unclosed quote is the cause, not the field count
-        problems.append(_unterminated_quote(raw_last, start=last_start, end=len(lines)))
+        raw_last = "".join(lines[last_start - 1 :])
+        if _ends_inside_quotes(raw_last, delimiter=delimiter):
+            # The unclosed quote is the cause, not the field count: its record replaces a ragged one.
+            problems[last_start] = _unterminated_quote(raw_last, start=last_start, end=len(lines))
 
     return _Parsed(
         names=names,
@@ -621,11 +696,11 @@ def _ends_inside_quotes(raw: str, *, delimiter: str) -> bool:
 def _unique_names(header: list[str]) -> tuple[list[str], dict[str, str]]:
     """Column names from the header: blank ones named by position, duplicates suffixed ``.1``, ``.2``.
 
-    ``bulk_row`` is taken by the row key, so a file column of that name is renamed too.
+    ``bulk_row`` and ``bulk_read_error`` are read_csv's own, so file columns of those names are renamed.
     Returns the names and a mapping of each new name to the header text it replaces.
     """
-    taken = {ROW_KEY} | {text for text in header if text.strip()}
-    seen: set[str] = {ROW_KEY}
+    taken = {_ROW_KEY, _READ_ERROR} | {text for text in header if text.strip()}
+    seen: set[str] = {_ROW_KEY, _READ_ERROR}
     names: list[str] = []
     renamed: dict[str, str] = {}
     for position, text in enumerate(header, start=1):
@@ -642,7 +717,7 @@ def _unique_names(header: list[str]) -> tuple[list[str], dict[str, str]]:
     return names, renamed
 
 
-def _ragged_row(row: list[str], raw: list[str], *, start: int, width: int, delimiter: str) -> dict[str, Any]:
+def _ragged_row(row: list[str], raw: list[str], *, start: int, width: int, delimiter: str) -> ReadProblem:
     """The error record of a record with more or fewer fields than the header."""
     found = len(row)
     where = f"line {start}" if len(raw) == 1 else f"the record starting on line {start}"
@@ -655,7 +730,6 @@ def _ragged_row(row: list[str], raw: list[str], *, start: int, width: int, delim
         outcome = f"the last {_fields(width - found)} were left empty"
         fix = "add the missing values (or empty fields) to the line"
     return _problem(
-        start,
         ErrorCode.RAGGED_ROW,
         f"{where} has {_fields(found)} but the header has {width}; {outcome}. To fix: {fix}, "
         "then read the file again",
@@ -667,10 +741,9 @@ def _fields(count: int) -> str:
     return f"{count} field" if count == 1 else f"{count} fields"
 
 
-def _unterminated_quote(raw: str, *, start: int, end: int) -> dict[str, Any]:
+def _unterminated_quote(raw: str, *, start: int, end: int) -> ReadProblem:
     """The error record of a quoted value that is still open at the end of the file."""
     return _problem(
-        start,
         ErrorCode.UNTERMINATED_QUOTE,
         f"a quoted value opened in the record starting on line {start} never closes, so lines "
         f"{start} to {end} (the end of the file) were read as that one record. To fix: add the "
@@ -679,19 +752,26 @@ def _unterminated_quote(raw: str, *, start: int, end: int) -> dict[str, Any]:
     )
 
 
-def _problem(row: int, code: ErrorCode, message: str, value: str) -> dict[str, Any]:
+def _unterminated_header(name: str, *, start: int, end: int) -> InputError:
+    """The error of a header whose quoted value never closes: it swallows the file, leaving no row."""
+    return InputError(
+        f"{name}: a quoted value opened in the header on line {start} never closes, so lines {start} to "
+        f"{end} (the end of the file) were read as the header and no rows remain. To fix: add the "
+        "closing quote where the column name ends, then read the file again"
+    )
+
+
+def _problem(code: ErrorCode, message: str, value: str) -> ReadProblem:
     if len(value) > MAX_VALUE_CHARS:
         value = value[: MAX_VALUE_CHARS - 1] + "…"
-    record: dict[str, Any] = dict.fromkeys(ERROR_COLUMNS)
-    record.update(bulk_row=row, stage=Stage.READ.value, code=code.value, message=message, value=value)
-    return record
+    return ReadProblem(code=code, message=message, value=value)
 
 
 def _to_frame(parsed: _Parsed) -> pd.DataFrame:
     """The frame of the parsed records: ``bulk_row`` first, then text columns (empty cells missing)."""
     # The default text dtype of the running pandas: ``str`` in pandas 3, object in 2.x.
     text_dtype = pd.Series(["text"]).dtype
-    columns: dict[str, Any] = {ROW_KEY: parsed.starts.astype(np.int64)}
+    columns: dict[str, Any] = {_ROW_KEY: parsed.starts.astype(np.int64)}
     if parsed.columns is not None:
         for name, values in zip(parsed.names, parsed.columns, strict=True):
             columns[name] = pd.Series(values, dtype=text_dtype)
@@ -702,4 +782,14 @@ def _to_frame(parsed: _Parsed) -> pd.DataFrame:
         cells[cells == ""] = None
     for position, name in enumerate(parsed.names):
         columns[name] = pd.Series(cells[:, position], dtype=text_dtype)
+    if parsed.problems:
+        columns[_READ_ERROR] = _problem_column(parsed.problems, parsed.starts)
     return pd.DataFrame(columns)
+
+
+def _problem_column(problems: dict[int, ReadProblem], starts: np.ndarray) -> pd.Series:
+    """Each record's :class:`ReadProblem` or None; ``starts`` holds the line each record starts on."""
+    cells = np.full(len(starts), None, dtype=object)
+    lines = np.fromiter(problems, dtype=np.int64, count=len(problems))
+    cells[np.searchsorted(starts, lines)] = list(problems.values())
+    return pd.Series(cells, dtype=object)

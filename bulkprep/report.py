@@ -25,6 +25,8 @@ from typing import Any
 
 import pandas as pd
 
+from bulkprep.status import ROW_KEY
+
 __all__ = [
     "ERROR_COLUMNS",
     "ErrorCode",
@@ -37,7 +39,7 @@ __all__ = [
     "top_problems",
 ]
 
-ERROR_COLUMNS: tuple[str, ...] = ("bulk_row", "stage", "field", "column", "code", "message", "value")
+ERROR_COLUMNS: tuple[str, ...] = (ROW_KEY, "stage", "field", "column", "code", "message", "value")
 
 
 class ErrorCode(StrEnum):
@@ -106,7 +108,7 @@ def empty_errors() -> pd.DataFrame:
         True
     """
     frame = pd.DataFrame({name: pd.Series(dtype="object") for name in ERROR_COLUMNS})
-    frame["bulk_row"] = frame["bulk_row"].astype("int64")
+    frame[ROW_KEY] = frame[ROW_KEY].astype("int64")
     return frame
 
 
@@ -133,7 +135,7 @@ def errors_where(
     if not mask.any():
         return empty_errors()
     rows = mask.index[mask.to_numpy()]
-    frame = pd.DataFrame({"bulk_row": rows.astype("int64")})
+    frame = pd.DataFrame({ROW_KEY: rows.astype("int64")})
     frame["stage"] = str(stage)
     frame["field"] = field
     frame["column"] = column
@@ -152,7 +154,7 @@ def errors_from_records(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     if not rows:
         return empty_errors()
     frame = pd.DataFrame(rows, columns=list(ERROR_COLUMNS), dtype=object)
-    frame["bulk_row"] = frame["bulk_row"].astype("int64")
+    frame[ROW_KEY] = frame[ROW_KEY].astype("int64")
     return frame
 
 
@@ -162,7 +164,7 @@ def concat_errors(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
     if not frames:
         return empty_errors()
     table = pd.concat(frames, ignore_index=True)
-    return table.sort_values("bulk_row", kind="stable").reset_index(drop=True)
+    return table.sort_values(ROW_KEY, kind="stable").reset_index(drop=True)
 
 
 def join_messages(errors: pd.DataFrame) -> pd.Series:
@@ -180,7 +182,7 @@ def join_messages(errors: pd.DataFrame) -> pd.Series:
     labelled = errors["message"].astype(str)
     has_field = errors["field"].notna()
     labelled = labelled.where(~has_field, errors["field"].astype(str) + ": " + labelled)
-    return labelled.groupby(errors["bulk_row"].to_numpy(), sort=False).agg("; ".join)
+    return labelled.groupby(errors[ROW_KEY].to_numpy(), sort=False).agg("; ".join)
 
 
 def top_problems(errors: pd.DataFrame, *, limit: int = 5) -> pd.DataFrame:
@@ -196,7 +198,7 @@ def top_problems(errors: pd.DataFrame, *, limit: int = 5) -> pd.DataFrame:
     if errors.empty:
         return pd.DataFrame(columns=columns)
     grouped = errors.groupby("code", sort=False).agg(
-        rows=("bulk_row", "nunique"), example=("value", "first"), first=("bulk_row", "min")
+        rows=(ROW_KEY, "nunique"), example=("value", "first"), first=(ROW_KEY, "min")
     )
     grouped = grouped.sort_values(["rows", "first"], ascending=[False, True]).head(limit)
     grouped["fix"] = [ErrorCode(code).hint if code in _CODES else "" for code in grouped.index]

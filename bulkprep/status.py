@@ -114,6 +114,7 @@ class Column(StrEnum):
     """The columns bulkprep adds to the user's frame; every one starts with ``bulk_``."""
 
     ROW = "bulk_row"  # the row key: the source line, or the position in a frame built by hand
+    READ_ERROR = "bulk_read_error"  # read_csv's record of a row it could not parse cleanly (intake only)
     USER = "bulk_user"  # the Courier user built from the row (a dict), for ready and sent rows
     STATUS = "bulk_status"  # one RowStatus
     ERROR = "bulk_error"  # the row's problems, each with its fix, in one text
@@ -135,5 +136,5 @@ PREPARED_COLUMNS: tuple[str, ...] = (
 )
 """The ``bulk_*`` columns of a prepared frame, in order."""
 
-BULK_COLUMNS: tuple[str, ...] = tuple(c.value for c in Column)
-"""Every ``bulk_*`` column of a result, in order."""
+BULK_COLUMNS: tuple[str, ...] = tuple(c.value for c in Column if c is not Column.READ_ERROR)
+"""Every ``bulk_*`` column of a result, in order (``bulk_read_error`` is the intake's, never a result's)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.metadata
 import subprocess
 import sys
 from pathlib import Path
@@ -153,3 +155,44 @@ def test_the_installed_command_runs(tmp_path: Path, mapping_file: Path) -> None:
     )  # fmt: skip
     assert completed.returncode == 1, completed.stderr
     assert "ragged_row: 3 row(s)" in completed.stdout
+    results = pd.read_csv(tmp_path / "r.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert "bulk_read_error" not in results.columns  # the reader's problems are in bulk_error
+    ragged = results[results["bulk_row"].isin(["3", "4", "5"])]
+    assert set(ragged["bulk_status"]) == {"invalid"}
+    assert ragged["bulk_error"].str.contains("but the header has 5").all()
+
+
+def test_a_header_whose_quote_never_closes_exits_2(
+    tmp_path: Path, mapping_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "open.csv"
+    source.write_text('user_id,"email\n1,a@example.com\n', encoding="utf-8")
+    assert main(["check", str(source), "--mapping", str(mapping_file)]) == 2
+    assert "never closes" in capsys.readouterr().err
+
+
+def test_keep_takes_the_keep_policies(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "twice.csv"
+    source.write_text("email,plan\na@example.com,\nA@example.com,pro\n", encoding="utf-8")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("profile:\n  email: email\ndata:\n  plan: plan\n", encoding="utf-8")
+    out = tmp_path / "r.csv"
+    arguments = ["check", str(source), "--mapping", str(mapping), "--out", str(out)]
+    assert main([*arguments, "--keep", "most_complete"]) == 1
+    results = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert results["bulk_status"].tolist() == ["duplicate", "ready"]
+    assert main([*arguments, "--keep", "newest"]) == 2
+    assert "invalid choice: 'newest' (choose from" in capsys.readouterr().err
+
+
+def test_the_command_line_is_a_package_with_its_exit_status() -> None:
+    import bulkprep.cli
+
+    assert (bulkprep.cli.EXIT_OK, bulkprep.cli.EXIT_NOT_ALL_OK, bulkprep.cli.EXIT_USAGE) == (0, 1, 2)
+    assert bulkprep.cli.main is main
+    (script,) = importlib.metadata.entry_points(group="console_scripts", name="bulkprep")
+    assert script.value == "bulkprep.cli:main"
+    assert script.load() is main
+    for old in ("bulkprep.cli_check", "bulkprep.cli_submit"):
+        with pytest.raises(ModuleNotFoundError):
+            importlib.import_module(old)

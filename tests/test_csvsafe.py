@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from bulkprep.csvsafe import FORMULA_GUARD, is_formula, neutralize_formulas, write_results_csv
 from bulkprep.errors import ConfigurationError
+from bulkprep.read import read_csv
 
 DANGEROUS = [
     "=1+1",
@@ -123,6 +125,15 @@ def test_round_trip_through_read_csv(tmp_path: Path) -> None:
     assert json.loads(back.loc[0, "tags"]) == ["a", "=b"]
     assert set(back["bulk_user"].iloc[1:]) == {""}  # missing values as empty cells
     assert set(back["tags"].iloc[1:]) == {""}
+
+
+def test_the_intake_problem_column_is_left_out(tmp_path: Path) -> None:
+    frame = read_csv(io.StringIO("id,name\n1,Ann,extra\n2,Bob\n"))
+    assert "bulk_read_error" in frame.columns
+    back = read_back(write_results_csv(frame, tmp_path / "read.csv"))
+    assert list(back.columns) == ["bulk_row", "id", "name"]
+    assert back["name"].tolist() == ["Ann", "Bob"]
+    assert "bulk_read_error" in frame.columns  # the input keeps it
 
 
 def test_named_index_is_written_unnamed_is_not(tmp_path: Path) -> None:

@@ -164,6 +164,10 @@ def test_prepared_problem_view_of_the_messy_sample() -> None:
     assert "duplicate_user" in tips[(rows.index(186), columns.index("Email"))]
     assert "invalid_email" in tips[(rows.index(27), columns.index("Email"))]
     assert "cast_failed" in tips[(rows.index(216), columns.index("Signup Date"))]
+    # The reader's problem (line 269 is ragged) has no column: it is shown on the status cell, and the
+    # intake's own column is not part of the view.
+    assert "bulk_read_error" not in columns
+    assert "ragged_row" in tips[(rows.index(269), columns.index("bulk_status"))]
 
 
 def test_submit_result_problem_view() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 from pathlib import Path
@@ -13,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bulkprep import InputError, Mapping, MappingError, prepare, read_csv
-from bulkprep.prepare import PREPARED_COLUMNS, with_row_keys
+from bulkprep import ConfigurationError, InputError, Mapping, MappingError, prepare, read_csv
+from bulkprep.prepare import with_row_keys
+from bulkprep.status import BULK_COLUMNS, PREPARED_COLUMNS, KeepPolicy
 
 FIXTURES = Path(__file__).parent / "fixtures" / "csv"
 FIXTURE_MAPPING = {
@@ -114,15 +116,31 @@ def test_duplicates_point_at_the_kept_row_and_say_why() -> None:
     assert set(result.errors.loc[result.errors["stage"] == "duplicate", "bulk_row"]) == {1, 2}
 
 
-@pytest.mark.parametrize(("keep", "kept"), [("first", 0), ("last", 2), ("most_complete", 1)])
-def test_keep_policy(keep: str, kept: int) -> None:
+@pytest.mark.parametrize(
+    ("keep", "kept"),
+    [
+        ("first", 0),
+        ("last", 2),
+        ("most_complete", 1),
+        (KeepPolicy.FIRST, 0),
+        (KeepPolicy.LAST, 2),
+        (KeepPolicy.MOST_COMPLETE, 1),
+    ],
+)
+def test_keep_policy(keep: KeepPolicy | str, kept: int) -> None:
     users = pd.DataFrame(
         {"email": ["x@example.com", "X@example.com", "x@example.com"], "plan": [None, "pro", None]}
     )
-    result = prepare(users, {"profile": {"email": "email"}, "data": {"plan": "plan"}}, keep=keep)  # type: ignore[arg-type]
+    result = prepare(users, {"profile": {"email": "email"}, "data": {"plan": "plan"}}, keep=keep)
     statuses = result.df["bulk_status"].tolist()
     assert statuses.count("ready") == 1
     assert statuses[kept] == "ready"
+
+
+def test_an_unknown_keep_policy_is_a_configuration_error() -> None:
+    users = pd.DataFrame({"email": ["x@example.com"]})
+    with pytest.raises(ConfigurationError, match="keep must be one of 'first', 'last', 'most_complete'"):
+        prepare(users, {"profile": {"email": "email"}}, keep="newest")
 
 
 def test_invalid_rows_are_never_kept_over_valid_duplicates() -> None:
@@ -165,6 +183,133 @@ def test_preparing_a_result_again_replaces_its_bulk_columns() -> None:
 def test_a_bad_row_key_column_is_a_call_level_error() -> None:
     with pytest.raises(InputError, match="bulk_row"):
         with_row_keys(pd.DataFrame({"bulk_row": [1, 1], "email": ["a@x.co", "b@x.co"]}))
+
+
+def test_the_old_homes_of_the_column_names_still_work_with_a_warning() -> None:
+    # The package's prepare function hides the module's name on the package: import the module itself.
+    module = importlib.import_module("bulkprep.prepare")
+    for name, value in [("PREPARED_COLUMNS", PREPARED_COLUMNS), ("BULK_COLUMNS", BULK_COLUMNS)]:
+        with pytest.warns(DeprecationWarning, match=f"bulkprep.status.{name}"):
+            assert getattr(module, name) == value
+    with pytest.warns(DeprecationWarning, match="moved to bulkprep.status.BULK_COLUMNS"):
+        from bulkprep.prepare import BULK_COLUMNS as old_home
+    assert old_home == BULK_COLUMNS
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        module.nothing  # noqa: B018
+
+
+def test_prepared_carries_no_options() -> None:
+    # The options of the call are its arguments; nothing read them back from the result.
+    result = prepare(pd.DataFrame({"email": ["a@example.com"]}), {"profile": {"email": "email"}})
+    assert not hasattr(result, "options")
+
+
+# -- intake problems travel with their rows ----------------------------------------------------------
+
+RAGGED = FIXTURES / "ragged_rows.csv"  # lines 3, 4 and 5 are ragged
+RAGGED_MAPPING = {"recipient": "user_id", "profile": {"email": "email"}}
+
+
+def read_codes(result) -> dict[int, str]:
+    """The intake problems prepare reported, by row key."""
+    read = result.errors[result.errors["stage"] == "read"]
+    return dict(zip(read["bulk_row"].tolist(), read["code"].tolist(), strict=True))
+
+
+def test_intake_problems_are_a_column_of_the_rows_and_not_of_the_prepared_frame() -> None:
+    frame = read_csv(RAGGED)
+    assert "bulk_read_error" in frame.columns
+    assert "read_errors" not in frame.attrs["bulkprep"]
+    result = prepare(frame, RAGGED_MAPPING)
+    assert read_codes(result) == {3: "ragged_row", 4: "ragged_row", 5: "ragged_row"}
+    assert "bulk_read_error" not in result.df.columns
+    assert list(result.df.columns) == [*frame.columns.drop("bulk_read_error"), *PREPARED_COLUMNS[1:]]
+    assert "line 4 has 2 fields but the header has 5" in result.df.set_index("bulk_row").loc[4, "bulk_error"]
+
+
+def test_a_row_filter_takes_the_intake_problems_of_the_rows_it_drops() -> None:
+    frame = read_csv(RAGGED)
+    kept = frame[frame["user_id"] != "3"]  # line 4
+    result = prepare(kept, RAGGED_MAPPING)
+    assert read_codes(result) == {3: "ragged_row", 5: "ragged_row"}
+    assert result.summary["invalid"] == 2
+    assert result.df.set_index("bulk_row").loc[[2, 6], "bulk_status"].tolist() == ["ready", "ready"]
+
+
+def test_concat_of_two_reads_keeps_each_rows_intake_problem(tmp_path: Path) -> None:
+    other = tmp_path / "other.csv"
+    other.write_text("user_id,email,phone,name,plan\n9,z@example.com,,Zed,pro,oops\n10,y@example.com,,,\n")
+    first, second = read_csv(RAGGED), read_csv(other)
+    clean = read_csv(FIXTURES / "users_utf8_bom_comma_crlf.csv")
+    assert "bulk_read_error" not in clean.columns  # a clean file gets no such column
+    both = pd.concat([first, second.assign(bulk_row=second["bulk_row"] + 100), clean.assign(bulk_row=-1)])
+    both = both[both["bulk_row"] != -1]  # the clean rows brought missing values into the column
+    both = pd.concat([both, clean.assign(bulk_row=clean["bulk_row"] + 200)], ignore_index=True)
+    result = prepare(both, RAGGED_MAPPING)
+    assert read_codes(result) == {3: "ragged_row", 4: "ragged_row", 5: "ragged_row", 102: "ragged_row"}
+    assert result.summary["invalid"] == 4
+    assert (result.df["bulk_row"] > 200).sum() == len(clean)
+
+
+def test_concat_without_row_keys_numbers_the_rows_and_keeps_their_problems() -> None:
+    frame = read_csv(RAGGED)
+    both = pd.concat([frame, frame], ignore_index=True).drop(columns="bulk_row")
+    result = prepare(both, {"profile": {"email": "email"}})
+    # Positions 1, 2, 3 are lines 3, 4, 5 of the first copy; 6, 7, 8 of the second.
+    assert read_codes(result) == dict.fromkeys([1, 2, 3, 6, 7, 8], "ragged_row")
+
+
+def test_a_merge_keeps_the_intake_problems_with_their_rows() -> None:
+    frame = read_csv(RAGGED)
+    plans = pd.DataFrame({"user_id": ["5", "4", "1"], "tier": ["gold", "silver", "bronze"]})
+    merged = frame.merge(plans, on="user_id", how="inner")  # lines 6, 5 and 2, in the frame's order
+    assert merged.attrs == {}  # what attrs held is gone; the column is not
+    result = prepare(merged, RAGGED_MAPPING)
+    assert read_codes(result) == {5: "ragged_row"}
+    assert dict(zip(result.df["bulk_row"], result.df["bulk_status"], strict=True)) == {
+        2: "ready",
+        5: "invalid",
+        6: "ready",
+    }
+
+
+def test_a_copy_and_a_pickle_keep_the_intake_problems(tmp_path: Path) -> None:
+    frame = read_csv(RAGGED)
+    expected = {3: "ragged_row", 4: "ragged_row", 5: "ragged_row"}
+    assert read_codes(prepare(frame.copy(), RAGGED_MAPPING)) == expected
+    path = tmp_path / "frame.pkl"
+    frame[frame["bulk_row"] != 3].to_pickle(path)
+    restored = pd.read_pickle(path)
+    assert read_codes(prepare(restored, RAGGED_MAPPING)) == {4: "ragged_row", 5: "ragged_row"}
+    pd.testing.assert_frame_equal(restored, frame[frame["bulk_row"] != 3])
+
+
+def test_intake_problems_do_not_depend_on_attrs() -> None:
+    frame = read_csv(RAGGED)
+    emptied = frame.copy()
+    emptied.attrs = {}
+    assert read_codes(prepare(emptied, RAGGED_MAPPING)) == read_codes(prepare(frame, RAGGED_MAPPING))
+
+
+def test_the_unterminated_quote_row_is_invalid_with_the_readers_message() -> None:
+    result = prepare(read_csv(FIXTURES / "unterminated_quote.csv"), RAGGED_MAPPING)
+    assert read_codes(result) == {3: "unterminated_quote"}
+    row = result.df.set_index("bulk_row").loc[3]
+    assert row["bulk_status"] == "invalid"
+    assert "never closes" in row["bulk_error"]
+
+
+def test_a_suggested_mapping_ignores_the_intake_problem_column() -> None:
+    frame = read_csv(RAGGED)
+    suggested = Mapping.suggest(frame)
+    assert "bulk_read_error" not in suggested.columns
+    assert read_codes(prepare(frame)) == {3: "ragged_row", 4: "ragged_row", 5: "ragged_row"}
+
+
+def test_a_bulk_read_error_column_of_the_users_own_is_a_call_level_error() -> None:
+    users = pd.DataFrame({"email": ["a@example.com"], "bulk_read_error": ["my notes"]})
+    with pytest.raises(InputError, match=r"column 'bulk_read_error' holds 'my notes'.*rename or drop it"):
+        prepare(users, {"profile": {"email": "email"}})
 
 
 def test_a_missing_column_names_the_closest_one() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import gc
 import io
 import re
@@ -18,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bulkprep.errors import ConfigurationError, InputError
-from bulkprep.read import ReadInfo, _parse_plain, read_csv, read_errors, read_info
-from bulkprep.report import ERROR_COLUMNS
+from bulkprep.read import ReadInfo, ReadProblem, _parse_plain, read_csv, read_errors, read_info
+from bulkprep.report import ERROR_COLUMNS, ErrorCode
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CSV_DIR = FIXTURES / "csv"
@@ -325,12 +326,13 @@ def test_unterminated_quote_is_reported_once_and_keeps_the_text() -> None:
     assert errors["value"].iloc[0].startswith('2,b@example.com,"never closed\n3,')
 
 
-def test_unterminated_quote_in_the_header() -> None:
-    df = read_csv(io.StringIO('id,"name\n1,Ann\n'))
-    assert df.empty
-    assert read_errors(df)[["bulk_row", "code"]].to_dict("records") == [
-        {"bulk_row": 1, "code": "unterminated_quote"}
-    ]
+@pytest.mark.parametrize("text", ['id,"name\n1,Ann\n', '\n\nid,"name\n', 'id,"name'])
+def test_unterminated_quote_in_the_header_leaves_no_rows_and_is_a_call_level_error(text: str) -> None:
+    # The open quote swallows the whole file into the header: there is no row to hold the problem.
+    with pytest.raises(
+        InputError, match=r"opened in the header on line \d never closes.*add the closing quote"
+    ):
+        read_csv(io.StringIO(text))
 
 
 @pytest.mark.parametrize(
@@ -551,15 +553,72 @@ def test_read_errors_and_read_info_of_a_frame_not_from_read_csv() -> None:
         read_info(plain)
 
 
-def test_attrs_hold_the_error_records_as_dicts() -> None:
+def test_attrs_hold_what_was_found_out_about_the_file_and_no_errors() -> None:
     df = read_csv(CSV_DIR / "ragged_rows.csv")
-    records = df.attrs["bulkprep"]["read_errors"]
-    assert all(set(record) == set(ERROR_COLUMNS) for record in records)
-    assert {key: df.attrs["bulkprep"][key] for key in ("encoding", "delimiter", "blank_rows")} == {
+    assert df.attrs["bulkprep"] == {
+        "source": str(CSV_DIR / "ragged_rows.csv"),
         "encoding": "utf-8",
         "delimiter": ",",
         "blank_rows": 0,
+        "renamed_columns": {},
+        "error_count": 3,
     }
+
+
+def test_problems_are_a_last_column_of_frozen_records_none_on_clean_rows() -> None:
+    df = read_csv(CSV_DIR / "ragged_rows.csv")
+    assert list(df.columns) == ["bulk_row", *USERS_HEADER, "bulk_read_error"]
+    assert df["bulk_read_error"].dtype == object
+    cells = dict(zip(df["bulk_row"], df["bulk_read_error"], strict=True))
+    assert cells[2] is None
+    assert cells[6] is None
+    problem = cells[3]
+    assert isinstance(problem, ReadProblem)
+    assert problem.code == ErrorCode.RAGGED_ROW
+    assert problem.value == "free"
+    assert problem.message == read_errors(df).set_index("bulk_row").loc[3, "message"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        problem.value = "changed"  # type: ignore[misc]
+
+
+def test_a_clean_file_gets_no_problem_column() -> None:
+    for name in ("users_utf8_comma_lf.csv", "quoted_newlines_crlf.csv", "blank_rows_semicolon.csv"):
+        df = read_csv(CSV_DIR / name)
+        assert "bulk_read_error" not in df.columns, name
+        assert read_info(df).error_count == 0
+
+
+def test_read_errors_follows_the_rows_not_the_attrs() -> None:
+    df = read_csv(CSV_DIR / "ragged_rows.csv")
+    df.attrs = {}
+    assert read_errors(df)["bulk_row"].tolist() == [3, 4, 5]
+    assert read_errors(df[df["bulk_row"] > 3])["bulk_row"].tolist() == [4, 5]
+    assert read_errors(df.drop(columns="bulk_row"))["bulk_row"].tolist() == [1, 2, 3]  # positions
+    mixed = pd.concat([df, read_csv(CSV_DIR / "users_pipe_cr.csv")], ignore_index=True)
+    assert mixed["bulk_read_error"].isna().sum() == 2 + 3  # the clean rows of both files
+    assert read_errors(mixed)["bulk_row"].tolist() == [3, 4, 5]
+
+
+def test_a_file_column_named_like_the_problem_column_is_renamed() -> None:
+    df = read_csv(io.StringIO("id,bulk_read_error\n1,2,3\n"))
+    assert list(df.columns) == ["bulk_row", "id", "bulk_read_error.1", "bulk_read_error"]
+    assert read_info(df).renamed_columns == {"bulk_read_error.1": "bulk_read_error"}
+    assert read_errors(df)["code"].tolist() == ["ragged_row"]
+
+
+def test_a_problem_column_of_other_values_is_refused() -> None:
+    frame = pd.DataFrame({"a": ["1", "2"], "bulk_read_error": [None, {"code": "ragged_row"}]})
+    with pytest.raises(InputError, match="column 'bulk_read_error' holds"):
+        read_errors(frame)
+
+
+def test_row_key_moved_to_status_and_still_works_from_read() -> None:
+    import bulkprep.read
+
+    with pytest.warns(DeprecationWarning, match=r"bulkprep\.status\.ROW_KEY"):
+        assert bulkprep.read.ROW_KEY == "bulk_row"
+    with pytest.raises(AttributeError):
+        bulkprep.read.NOTHING  # noqa: B018
 
 
 # --- round trip of any table -----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The ``bulkprep`` command line: ``check``, ``submit``, ``sandbox`` and ``demo``.
+"""The ``bulkprep`` parser, its dispatch to each command's module, and the exit status.
 
 Exit status: 0 when every row is accepted (for ``check``: ready), 1 when some are not,
 2 for a usage, configuration or authentication error.
@@ -33,14 +33,14 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    from bulkprep import cli_check
+    from bulkprep.cli import check
 
-    cli_check.add_arguments(
+    check.add_arguments(
         commands.add_parser("check", help="read, map, normalize and validate a CSV; write the results")
     )
-    from bulkprep import cli_submit
+    from bulkprep.cli import submit
 
-    cli_submit.add_arguments(commands.add_parser("submit", help="prepare a CSV and send it as a bulk job"))
+    submit.add_arguments(commands.add_parser("submit", help="prepare a CSV and send it as a bulk job"))
     from bulkprep import sandbox
 
     sandbox.add_arguments(commands.add_parser("sandbox", help="serve a local Courier-compatible Bulk API"))
@@ -51,8 +51,8 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 _RUNNERS = {
-    "check": "bulkprep.cli_check",
-    "submit": "bulkprep.cli_submit",
+    "check": "bulkprep.cli.check",
+    "submit": "bulkprep.cli.submit",
     "sandbox": "bulkprep.sandbox",
     "demo": "bulkprep.demo",
 }
@@ -82,7 +82,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

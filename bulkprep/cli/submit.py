@@ -20,9 +20,9 @@ import sys
 from pathlib import Path
 
 from bulkprep.batching import DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_USERS
-from bulkprep.cli_check import add_input_arguments, default_results_path, describe_input
+from bulkprep.cli.check import add_input_arguments, default_results_path, describe_input
 from bulkprep.report import format_summary
-from bulkprep.status import RowStatus
+from bulkprep.status import Column, RowStatus
 from bulkprep.submit import submit
 
 __all__ = ["add_arguments", "run"]
@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
             f"{len(result.unmatched_errors)} Courier error(s) matched no single row "
             "(code unmatched_error in the results)"
         )
-    delivery = result.df["bulk_delivery_status"].dropna()
+    delivery = result.df[Column.DELIVERY_STATUS.value].dropna()
     if len(delivery):
         counts = delivery.astype(str).value_counts()
         print("delivery: " + ", ".join(f"{name}={count}" for name, count in counts.items()))

@@ -14,6 +14,7 @@ from bulkprep.mapping import Mapping
 from bulkprep.prepare import Prepared, prepare
 from bulkprep.read import read_csv, read_info
 from bulkprep.report import format_summary
+from bulkprep.status import KeepPolicy
 
 __all__ = ["add_arguments", "add_input_arguments", "default_results_path", "describe_input", "run"]
 
@@ -32,8 +33,8 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--keep",
-        choices=["first", "last", "most_complete"],
-        default="first",
+        choices=[policy.value for policy in KeepPolicy],
+        default=KeepPolicy.FIRST.value,
         help="which row of a group of duplicates to keep (default: first)",
     )
     parser.add_argument(
