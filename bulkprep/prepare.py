@@ -29,8 +29,9 @@ import pandas as pd
 from bulkprep._gc import collector_paused
 from bulkprep.duplicates import duplicate_errors, flag_duplicates
 from bulkprep.errors import InputError
-from bulkprep.mapping import Mapping, build_payloads
+from bulkprep.mapping import Mapping
 from bulkprep.normalize import normalize
+from bulkprep.payloads import build_payloads
 from bulkprep.read import read_errors
 from bulkprep.report import concat_errors, join_messages
 from bulkprep.status import RowStatus

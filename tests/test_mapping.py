@@ -16,8 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bulkprep.casts import Cast
 from bulkprep.errors import InputError, MappingError
-from bulkprep.mapping import Cast, ColumnSource, ConstSource, Mapping, build_payloads
+from bulkprep.mapping import ColumnSource, ConstSource, Mapping
+from bulkprep.payloads import build_payloads
 
 NESTED = {
     "recipient": "user_id",
