@@ -62,6 +62,27 @@ class Cast(StrEnum):
     JSON = "json"
     STR = "str"
 
+    @property
+    def description(self) -> str:
+        """What the cast accepts and gives, in a sentence (editors show it through the mapping's schema).
+
+        Example:
+            >>> Cast.BOOL.description
+            'yes/no, true/false, y/n or 1/0 in any letter case, as true or false'
+        """
+        return _DESCRIPTIONS[self]
+
+
+_DESCRIPTIONS: dict[Cast, str] = {
+    Cast.INT: "a whole number (42, 3.0) up to 2**53 - 1; 3.5 and scientific notation (2.02555E+09) fail",
+    Cast.FLOAT: "a number with a dot for decimals (3.5, 1e3); infinity fails",
+    Cast.BOOL: "yes/no, true/false, y/n or 1/0 in any letter case, as true or false",
+    Cast.DATE: "an ISO date (2024-03-31), or a spelling that reads the same day-first and month-first, "
+    "as YYYY-MM-DD text",
+    Cast.JSON: "JSON text, parsed (objects, lists, numbers...); NaN and Infinity fail",
+    Cast.STR: "text; numbers from a typed frame become their digits (12345.0 becomes 12345)",
+}
+
 
 def _blank_mask(values: np.ndarray, text_missing: np.ndarray | None = None) -> np.ndarray:
     """True for missing cells and for text that is empty or only whitespace (column-wise).
