@@ -53,7 +53,7 @@ def mapping_schema() -> dict[str, Any]:
     Example:
         >>> schema = mapping_schema()
         >>> schema["properties"]["to"]["description"].split(".")[0]
-        'to: who one message goes to (the ``to`` of a bulk user)'
+        'to: who one message goes to (the `to` of a bulk user)'
         >>> "profile\\\\.email" in "".join(schema["patternProperties"])
         True
     """
@@ -259,8 +259,11 @@ def _field(path: str) -> FieldInfo:
 
 
 def _first_line(doc: str | None) -> str:
-    text = (doc or "").strip().split("\n\n")[0]
+    text = (doc or "").strip().split("\n\n")[0].replace("``", "`")  # Markdown, as editors show it
     return " ".join(text.split()).rstrip(".")
+
+
+_OBJECT_HINT: Final = "Map fields under it, or one column with cast: json, or a const object."
 
 
 def _describe(position: _Position) -> str:
@@ -279,7 +282,8 @@ def _describe(position: _Position) -> str:
         )
         return f"The preference's {path}{hint}."
     if kind == "prefs":
-        return f"{path}: {_first_line(courier.Preferences.__doc__).lower()} (categories, notifications)."
+        groups = ", ".join(courier.PREFERENCE_GROUPS)
+        return f"{path}: {_first_line(courier.Preferences.__doc__).lower()} ({groups}). {_OBJECT_HINT}"
     declared = DECLARED_OBJECTS.get(path)
     field_kind = courier.field_at(path)
     if declared is not None:
@@ -294,7 +298,7 @@ def _describe(position: _Position) -> str:
     if identity is not None:
         sentences.append(f"Identifies the user ({identity.replace('_', ' ')}).")
     if path in OBJECT_TARGETS:
-        sentences.append("Map fields under it, or one column with cast: json, or a const object.")
+        sentences.append(_OBJECT_HINT)
     deprecated = _field(path).deprecated
     if deprecated:
         sentences.append(f"Deprecated: {deprecated}.")

@@ -49,6 +49,7 @@ def test_the_schema_is_draft_2020_12_with_a_title_and_descriptions() -> None:
     for root in courier.ROOTS:
         assert schema["properties"][root]["description"].startswith(f"{root}: ")
     assert "Identifies the user (user id)" in schema["properties"]["recipient"]["description"]
+    assert "``" not in schema_json()  # editors show descriptions as Markdown
     to = schema["$defs"]["to"]["else"]["properties"]
     assert set(to) == set(courier.TO_FIELDS)
     assert to["account_id"]["description"].endswith("Deprecated: use tenant_id.")
