@@ -33,8 +33,9 @@ from bulkprep.errors import (
     InputError,
     MappingError,
 )
-from bulkprep.mapping import Mapping, build_payloads
+from bulkprep.mapping import Mapping
 from bulkprep.normalize import normalize, normalize_emails, normalize_phones
+from bulkprep.payloads import build_payloads
 from bulkprep.prepare import Prepared, prepare
 from bulkprep.read import read_csv, read_errors, read_info
 from bulkprep.report import ErrorCode

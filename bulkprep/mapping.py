@@ -1,8 +1,9 @@
-"""Which source column feeds which field of a Courier user, and the payload each row becomes.
+"""Which source column feeds which field of a Courier user: the mapping, read from a dict or a file.
 
 A :class:`Mapping` names a *target* (a path in Courier's user object) for each source. Targets live
-under ``recipient``, ``profile.*``, ``data.*``, ``to.*`` and ``preferences.*``. A mapping is written
-as a nested dict or flat with dotted paths (both can be mixed), and saved as YAML or JSON::
+under ``recipient``, ``profile.*``, ``data.*``, ``to.*`` and ``preferences.*``: the fields of
+:class:`bulkprep.courier.User`, which is the one declaration of what a target may be. A mapping is
+written as a nested dict or flat with dotted paths (both can be mixed), and saved as YAML or JSON::
 
     recipient: user_id              # a column name: the cell's text, exactly as written
     profile:
@@ -21,20 +22,9 @@ A dict whose keys are only ``column`` (with an optional ``cast``) or only ``cons
 other dict is a branch of the tree. A field literally called ``column``, ``cast`` or ``const`` is
 therefore written with a dotted path (``data.column: Col``); :meth:`Mapping.to_dict` does so itself.
 
-Casts (applied once per distinct value; a value that fails becomes missing and an error row):
-
-- ``int``: whole numbers (``42``, ``3.0``); ``3.5`` fails, and so does scientific notation such as
-  ``2.02555E+09`` (a spreadsheet rounded it), and anything beyond 2**53 - 1, which JSON readers cannot
-  hold exactly (map such ids without a cast: they are sent as text).
-- ``float``: numbers with a dot for decimals; infinity fails (JSON cannot carry it).
-- ``bool``: true/false, yes/no, y/n, 1/0, in any letter case.
-- ``date``: an ISO date ``YYYY-MM-DD`` (``/`` or ``.`` separators and ``YYYYMMDD`` too, any time part
-  ignored), or another spelling that reads the same day-first and month-first (``4 Mar 2024``,
-  ``13/04/2024``); ``03/04/2024`` is ambiguous and fails. Gives ``YYYY-MM-DD`` text.
-- ``json``: JSON text, parsed (``NaN`` and ``Infinity`` are refused: they are not JSON).
-- ``str``: text; numbers from a typed frame become their digits (``12345.0`` becomes ``"12345"``).
-
-Empty and blank cells are missing: they are left out of the payload, never sent as null or "nan".
+The casts are described in :mod:`bulkprep.casts`, the payloads built from the targets in
+:mod:`bulkprep.payloads`, and the file format as a JSON Schema in :mod:`bulkprep.schema`. Empty and
+blank cells are missing: they are left out of the payload, never sent as null or "nan".
 
 The structure is checked by hand rather than with pydantic: a source is told apart from a branch by
 its keys, and hand-written checks give messages that name the target at fault in the mapping's own
@@ -42,6 +32,7 @@ terms ("target 'to.user_ip': ..."), where a generated model would speak of union
 
 Example:
     >>> import pandas as pd
+    >>> from bulkprep.payloads import build_payloads
     >>> mapping = Mapping({"recipient": "id", "profile": {"email": "Email"},
     ...                    "data.age": {"column": "Age", "cast": "int"}})
     >>> frame = pd.DataFrame({"id": ["u1", "u2"], "Email": ["a@x.io", ""], "Age": ["41", "old"]})
@@ -55,84 +46,57 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import difflib
+import importlib
 import json
-import re
-from collections.abc import Callable, Hashable, Iterable
+import warnings
+from collections.abc import Iterable
 from collections.abc import Mapping as AbcMapping
-from decimal import Decimal, InvalidOperation
-from enum import StrEnum
-from itertools import repeat
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple, get_args, get_origin
 
 import numpy as np
-import orjson
 import pandas as pd
 import yaml
+from pydantic import BaseModel
 
-from bulkprep import jsonsafe
-from bulkprep._gc import collector_paused
+from bulkprep import casts, courier, jsonsafe, suggest
 from bulkprep.errors import InputError, MappingError
 from bulkprep.report import ErrorCode, errors_from_records
-from bulkprep.status import Stage
+from bulkprep.status import ROW_KEY, Stage
 
 __all__ = [
-    "ROOTS",
-    "TO_FIELDS",
-    "Cast",
     "ColumnSource",
     "ConstSource",
     "Mapped",
     "Mapping",
-    "build_payloads",
     "check_target",
 ]
 
-ROOTS: tuple[str, ...] = ("recipient", "profile", "data", "to", "preferences")
-"""The top-level fields of a Courier bulk user."""
-
-TO_FIELDS: tuple[str, ...] = (
-    "user_id",
-    "email",
-    "phone_number",
-    "locale",
-    "data",
-    "tenant_id",
-    "account_id",
-    "context",
-    "list_id",
-    "preferences",
-)
-"""The fields of a user's ``to`` object that Courier's Bulk API documents."""
-
-# Targets that must hold an object: a column mapped straight onto one needs ``cast: json``.
-OBJECT_TARGETS: frozenset[str] = frozenset(
-    {"profile", "data", "to", "to.data", "to.context", "preferences", "to.preferences"}
-)
-_PREFERENCE_GROUPS = ("categories", "notifications")
-_PREFERENCE_FIELDS = ("status", "channel_preferences", "rules")
-_SOURCE_KEYS = frozenset({"column", "cast", "const"})
-# The largest integer a JSON reader using doubles (JavaScript among them) holds exactly.
-_MAX_EXACT_JSON_INT = 2**53 - 1
-_SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
-_ISO_DATE = re.compile(r"^(\d{4})([-/.]?)(\d{1,2})\2(\d{1,2})(?:[T ].*)?$")
-_BOOL_WORDS: dict[str, bool] = {
-    **dict.fromkeys(("true", "yes", "y", "1"), True),
-    **dict.fromkeys(("false", "no", "n", "0"), False),
+# Names that moved to their own homes: still readable from here, with a warning naming the new one.
+_MOVED: Final = {
+    "ROOTS": "bulkprep.courier",
+    "TO_FIELDS": "bulkprep.courier",
+    "Cast": "bulkprep.casts",
+    "build_payloads": "bulkprep.payloads",
 }
 
 
-class Cast(StrEnum):
-    """The conversions a mapped column may ask for."""
+def __getattr__(name: str) -> Any:
+    home = _MOVED.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    warnings.warn(
+        f"bulkprep.mapping.{name} has moved: import it from {home}", DeprecationWarning, stacklevel=2
+    )
+    return getattr(importlib.import_module(home), name)
 
-    INT = "int"
-    FLOAT = "float"
-    BOOL = "bool"
-    DATE = "date"
-    JSON = "json"
-    STR = "str"
+
+_SOURCE_KEYS = frozenset({"column", "cast", "const"})
+
+OBJECT_TARGETS: Final[frozenset[str]] = courier.OBJECT_FIELDS | frozenset(courier.PREFERENCE_ROOTS)
+"""Targets that must hold an object (courier.py's object fields and preference roots): a column
+mapped straight onto one needs ``cast: json``."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -140,7 +104,7 @@ class ColumnSource:
     """A target fed by a source column, optionally converted."""
 
     column: str
-    cast: Cast | None = None
+    cast: casts.Cast | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -161,11 +125,61 @@ class Mapped(NamedTuple):
 
 
 # ---------------------------------------------------------------------------------------------------
-# Target paths
+# Target paths, read off courier.py's models
+
+
+@dataclasses.dataclass(frozen=True)
+class DeclaredObject:
+    """An object of Courier's user with declared fields: the user itself, ``profile``, ``to``, ``to.context``.
+
+    ``open`` objects (the profile) also take fields of the user's own; the others take only theirs.
+    """
+
+    model: type[BaseModel]
+    fields: tuple[str, ...]
+    open: bool
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model class inside ``X | None`` or ``Annotated[X, ...]``, or None for a plain value."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if get_origin(annotation) is dict:
+        return None  # a free object (data): its values are the user's own
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _declared_objects() -> dict[str, DeclaredObject]:
+    """Every object path of the user whose fields courier.py declares ("" is the user itself)."""
+    found: dict[str, DeclaredObject] = {}
+
+    def walk(model: type[BaseModel], path: str) -> None:
+        extra = model.model_config.get("extra")
+        found[path] = DeclaredObject(model, tuple(model.model_fields), open=extra == "allow")
+        for name, info in model.model_fields.items():
+            child = f"{path}.{name}" if path else name
+            inner = _model_in(info.annotation)
+            if inner is not None and courier.field_at(child) == "object":
+                walk(inner, child)
+
+    walk(courier.User, "")
+    return found
+
+
+DECLARED_OBJECTS: Final = _declared_objects()
+"""Object path -> its declared fields (``""`` is the user): what a target may name under each."""
 
 
 def check_target(target: str) -> None:
     """Raise :class:`MappingError` unless ``target`` is a dotted path Courier's user can hold.
+
+    Fixed objects (the user, ``to``, ``to.context``, preferences) take only their declared fields,
+    and a misspelt one is answered with the closest ("did you mean 'to.user_id'?"); ``data``,
+    ``to.data`` and the profile's own fields take any path.
 
     Example:
         >>> check_target("profile.email")  # doctest: +ELLIPSIS
@@ -173,48 +187,70 @@ def check_target(target: str) -> None:
         Traceback (most recent call last):
         ...
         bulkprep.errors.MappingError: target 'email': must start with one of recipient, profile, data, to, ...
+        >>> try:
+        ...     check_target("to.user_ip")
+        ... except MappingError as error:
+        ...     print(str(error).split("; ")[-1])
+        did you mean 'to.user_id'?
     """
     parts = target.split(".")
     if any(not part.strip() for part in parts):
         raise MappingError(f"target {target!r}: empty path segment; write paths such as data.first_name")
-    root, rest = parts[0], parts[1:]
-    if root not in ROOTS:
-        raise MappingError(
-            f"target {target!r}: must start with one of {', '.join(ROOTS)} "
+    path = ""
+    for depth, part in enumerate(parts):
+        kind = courier.field_at(path) if path else "object"
+        if kind == "preferences":
+            _check_preferences_path(target, parts, depth)
+            return
+        if kind != "object":
+            noun = "user id" if depth == 1 and courier.IDENTITY_FIELDS.get(path) == "user_id" else "value"
+            raise MappingError(f"target {target!r}: {path} is a single {noun} and has no fields")
+        declared = DECLARED_OBJECTS.get(path)
+        if declared is None:
+            return  # a free object (data, to.data): any path under it
+        if part not in declared.fields:
+            if declared.open:
+                return  # a field of the user's own (the profile's)
+            raise MappingError(_unknown_field(target, parts, depth, declared.fields))
+        path = f"{path}.{part}" if path else part
+
+
+def _unknown_field(target: str, parts: list[str], depth: int, fields: tuple[str, ...]) -> str:
+    field, parent = parts[depth], ".".join(parts[:depth])
+    if not parent:
+        message = (
+            f"target {target!r}: must start with one of {', '.join(fields)} "
             f"(for example profile.{parts[-1]} or data.{parts[-1]})"
         )
-    if root == "recipient" and rest:
-        raise MappingError(f"target {target!r}: recipient is a single user id and has no fields")
-    if root == "preferences":
-        _check_preferences_path(target, rest)
-    if root == "to" and rest:
-        _check_to_path(target, rest)
+    elif len(fields) == 1:
+        message = f"target {target!r}: {parent} has a single field, {fields[0]}"
+    else:
+        message = f"target {target!r}: {parent!r} has no field {field!r}; use one of {', '.join(fields)}"
+    return message + _did_you_mean(parts, depth, fields)
 
 
-def _check_to_path(target: str, rest: list[str]) -> None:
-    field, deeper = rest[0], rest[1:]
-    if field not in TO_FIELDS:
+def _did_you_mean(parts: list[str], depth: int, fields: Iterable[str]) -> str:
+    """``; did you mean '<target>'?`` with the misspelt segment replaced by the closest field, or ""."""
+    close = difflib.get_close_matches(parts[depth], list(fields), n=1)
+    if not close:
+        return ""
+    guess = ".".join([*parts[:depth], close[0], *parts[depth + 1 :]])
+    return f"; did you mean {guess!r}?"
+
+
+def _check_preferences_path(target: str, parts: list[str], depth: int) -> None:
+    """A path under a preference root: ``<group>.<id>.<field>``, no deeper."""
+    rest = parts[depth:]
+    if rest and rest[0] not in courier.PREFERENCE_GROUPS:
+        groups = " or ".join(repr(group) for group in courier.PREFERENCE_GROUPS)
         raise MappingError(
-            f"target {target!r}: 'to' has no field {field!r}; use one of {', '.join(TO_FIELDS)}"
+            f"target {target!r}: preferences hold {groups}, as in preferences.categories.<id>.status"
+            + _did_you_mean(parts, depth, courier.PREFERENCE_GROUPS)
         )
-    if field == "preferences":
-        _check_preferences_path(target, deeper)
-    elif field == "context":
-        if deeper and deeper != ["tenant_id"]:
-            raise MappingError(f"target {target!r}: to.context has a single field, tenant_id")
-    elif deeper and field != "data":
-        raise MappingError(f"target {target!r}: to.{field} is a single value and has no fields")
-
-
-def _check_preferences_path(target: str, rest: list[str]) -> None:
-    if rest and rest[0] not in _PREFERENCE_GROUPS:
+    if len(rest) >= 3 and rest[2] not in courier.PREFERENCE_FIELDS:
         raise MappingError(
-            f"target {target!r}: preferences hold 'categories' or 'notifications', "
-            f"as in preferences.categories.<id>.status"
-        )
-    if len(rest) >= 3 and rest[2] not in _PREFERENCE_FIELDS:
-        raise MappingError(
-            f"target {target!r}: a preference has the fields {', '.join(_PREFERENCE_FIELDS)}, not {rest[2]!r}"
+            f"target {target!r}: a preference has the fields {', '.join(courier.PREFERENCE_FIELDS)}, "
+            f"not {rest[2]!r}" + _did_you_mean(parts, depth + 2, courier.PREFERENCE_FIELDS)
         )
     if len(rest) > 3:
         raise MappingError(
@@ -255,9 +291,9 @@ def _parse_source(target: str, raw: Any) -> Source:
         if cast is None:
             return ColumnSource(column=column)
         try:
-            return ColumnSource(column=column, cast=Cast(str(cast).strip().lower()))
+            return ColumnSource(column=column, cast=casts.Cast(str(cast).strip().lower()))
         except ValueError:
-            allowed = ", ".join(c.value for c in Cast)
+            allowed = ", ".join(c.value for c in casts.Cast)
             raise MappingError(f"target {target!r}: unknown cast {cast!r}; use one of {allowed}") from None
     if raw is None:
         raise MappingError(f"target {target!r}: no source given; name a column, or remove the target")
@@ -291,55 +327,12 @@ def _check_object_target(target: str, source: Source) -> None:
     if isinstance(source, ConstSource):
         if not isinstance(source.value, dict):
             raise MappingError(f"target {target!r}: must be an object; give a const such as {{key: value}}")
-    elif source.cast is not Cast.JSON:
+    elif source.cast is not casts.Cast.JSON:
         raise MappingError(
             f"target {target!r} is an object: map column {source.column!r} to a field under it "
-            f"(such as {target}.{_snake_case(source.column)}), or add cast: json if its cells hold objects"
+            f"(such as {target}.{suggest.snake_case(source.column)}), "
+            f"or add cast: json if its cells hold objects"
         )
-
-
-# ---------------------------------------------------------------------------------------------------
-# Suggesting a mapping from column names
-
-# Header spellings (lower case, letters and digits only) in order of preference per target.
-_EMAIL_HEADERS = ("email", "emailaddress", "mail", "emailaddr", "mailaddress", "primaryemail")
-_PHONE_HEADERS = (
-    "phone",
-    "phonenumber",
-    "mobile",
-    "mobilenumber",
-    "mobilephone",
-    "cell",
-    "cellphone",
-    "cellnumber",
-    "tel",
-    "telephone",
-    "telephonenumber",
-    "phoneno",
-    "mobileno",
-)
-_ID_HEADERS = (
-    "userid",
-    "recipient",
-    "recipientid",
-    "externalid",
-    "customerid",
-    "memberid",
-    "contactid",
-    "clientid",
-    "uid",
-    "id",
-)
-
-
-def _header_key(name: str) -> str:
-    return "".join(ch for ch in name.casefold() if ch.isalnum())
-
-
-def _snake_case(name: str) -> str:
-    """``First Name`` -> ``first_name``, ``customerID`` -> ``customer_id``, ``E-mail`` -> ``e_mail``."""
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name.strip())
-    return "_".join(re.findall(r"[^\W_]+", spaced.casefold()))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -460,7 +453,8 @@ class Mapping:
             if isinstance(existing, _Branch):
                 # An object source over fields already written under it: those become dotted keys.
                 node.update(_dotted_items(existing, key))
-        return _unbranch(tree)
+        spec: dict[str, Any] = _unbranch(tree)
+        return spec
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -517,7 +511,8 @@ class Mapping:
         Email, phone and user-id columns are recognised whatever their case, spacing or punctuation;
         an id column feeds both ``recipient`` and ``to.user_id`` (the legacy and the current way of
         naming the user, as in the design's example). Every other column goes to ``data.<snake_case>``.
-        Columns named ``bulk_*`` (bulkprep's own) are left out.
+        Columns named ``bulk_*`` (bulkprep's own) are left out. The knowledge of column names is
+        :func:`bulkprep.suggest.suggested_spec`.
 
         Example:
             >>> import pandas as pd
@@ -526,30 +521,7 @@ class Mapping:
             {'recipient': 'Customer ID', 'profile': {'email': 'E-mail Address', 'phone_number': 'Mobile'},
              'data': {'first_name': 'First Name'}, 'to': {'user_id': 'Customer ID'}}
         """
-        columns = [str(c) for c in df.columns if not str(c).startswith("bulk_")]
-        chosen: dict[str, str] = {}
-        for target, spellings in (
-            ("recipient", _ID_HEADERS),
-            ("profile.email", _EMAIL_HEADERS),
-            ("profile.phone_number", _PHONE_HEADERS),
-        ):
-            free = [c for c in _matches(columns, spellings) if c not in chosen.values()]
-            if free:
-                chosen[target] = free[0]
-        spec: dict[str, Any] = dict(chosen)
-        used_names: set[str] = set()
-        for position, column in enumerate(columns):
-            if column in chosen.values():
-                continue
-            name = _snake_case(column) or f"column_{position + 1}"
-            unique, n = name, 2
-            while unique in used_names or unique in _SOURCE_KEYS:
-                unique, n = f"{name}_{n}", n + 1
-            used_names.add(unique)
-            spec[f"data.{unique}"] = column
-        if "recipient" in chosen:
-            spec["to.user_id"] = chosen["recipient"]
-        return cls(spec)
+        return cls(suggest.suggested_spec(df.columns, reserved=_SOURCE_KEYS))
 
     # -- applying --------------------------------------------------------------------------------
 
@@ -589,14 +561,14 @@ class Mapping:
             raw = column.to_numpy(dtype=object)
             # A pandas string column holds only text besides its missing values.
             text_missing = column.isna().to_numpy() if isinstance(column.dtype, pd.StringDtype) else None
-            converted, failures = _convert(raw, source.cast, text_missing=text_missing)
+            converted, failures = casts.convert(raw, source.cast, text_missing=text_missing)
             columns[target] = pd.Series(converted, index=index, dtype=object)
             for position, message in failures:
                 errors.append(
                     (
                         position,
                         {
-                            "bulk_row": int(index[position]),
+                            ROW_KEY: int(index[position]),
                             "stage": Stage.MAP.value,
                             "field": target,
                             "column": source.column,
@@ -616,14 +588,6 @@ class Mapping:
         problems = [_missing_column_message(c, existing) for c in self.columns if c not in df.columns]
         if problems:
             raise MappingError("; ".join(problems))
-
-
-def _matches(columns: list[str], spellings: tuple[str, ...]) -> list[str]:
-    """Columns whose header spells one of ``spellings``, best spelling first, then in frame order."""
-    ranked = [
-        (spellings.index(key), i, c) for i, c in enumerate(columns) if (key := _header_key(c)) in spellings
-    ]
-    return [c for _, _, c in sorted(ranked)]
 
 
 def _missing_column_message(column: str, existing: list[str]) -> str:
@@ -648,13 +612,14 @@ def _file_kind(path: Path) -> str:
 
 
 def _row_index(df: pd.DataFrame) -> pd.Index:
-    if "bulk_row" in df.columns:
-        rows = pd.Index(df["bulk_row"].to_numpy(dtype="int64"), name="bulk_row")
+    if ROW_KEY in df.columns:
+        rows: pd.Index = pd.Index(df[ROW_KEY].to_numpy(dtype="int64"), name=ROW_KEY)
         if not rows.is_unique:
             repeated = ", ".join(str(r) for r in rows[rows.duplicated()].unique()[:5])
-            raise InputError(f"bulk_row must identify each row once; repeated: {repeated}")
+            raise InputError(f"{ROW_KEY} must identify each row once; repeated: {repeated}")
         return rows
-    return pd.RangeIndex(len(df), name="bulk_row").astype("int64")
+    positions: pd.Index = pd.RangeIndex(len(df), name=ROW_KEY).astype("int64")
+    return positions
 
 
 # -- to_dict helpers ---------------------------------------------------------------------------------
@@ -684,437 +649,3 @@ def _source_to_raw(source: Source) -> Any:
     if source.cast is None:
         return source.column
     return {"column": source.column, "cast": source.cast.value}
-
-
-# ---------------------------------------------------------------------------------------------------
-# Casting: every cast runs once per distinct value
-
-
-def _blank_mask(values: np.ndarray, text_missing: np.ndarray | None = None) -> np.ndarray:
-    """True for missing cells and for text that is empty or only whitespace (column-wise).
-
-    ``text_missing``, when given, is the missing mask of a column known to hold only text otherwise
-    (a pandas string column), which spares finding the missing values and the texts again.
-    """
-    if text_missing is None:
-        blank = jsonsafe.missing_mask(values)
-        texts = np.flatnonzero(
-            np.fromiter(map(isinstance, values, repeat(str)), dtype=bool, count=len(values))
-        )
-    else:
-        blank = text_missing.copy()
-        texts = np.flatnonzero(~text_missing)
-    found = values[texts]
-    # A text is blank when it is empty or all whitespace (exactly when str.strip leaves nothing);
-    # str.isspace mapped in C makes no new string.
-    empty = np.fromiter(map(str.isspace, found), dtype=bool, count=len(found)) | (found == "")
-    blank[texts[empty]] = True
-    return blank
-
-
-def _convert(
-    raw: np.ndarray, cast: Cast | None, *, text_missing: np.ndarray | None = None
-) -> tuple[np.ndarray, list[tuple[int, str]]]:
-    """Cast a column: the converted values (None where missing or failed) and (position, message) failures."""
-    out = np.empty(len(raw), dtype=object)
-    blank = _blank_mask(raw, text_missing)
-    present = np.flatnonzero(~blank)
-    if cast is None:
-        out[present] = raw[present]
-        return out, []
-    codes, distinct = _factorize(raw[present])
-    results = _CASTS[cast](distinct)
-    values = np.empty(len(results), dtype=object)
-    for j, (value, _) in enumerate(results):
-        values[j] = value  # one by one: numpy would read a list value as a row of cells
-    failed = np.fromiter((problem is not None for _, problem in results), dtype=bool, count=len(results))
-    out[present] = values[codes]
-    bad = np.flatnonzero(failed[codes])
-    failures = [(int(present[k]), str(results[codes[k]][1])) for k in bad.tolist()]
-    return out, failures
-
-
-def _factorize(values: np.ndarray) -> tuple[np.ndarray, list[Any]]:
-    """Codes into the distinct values (1, 1.0 and True kept apart), so each is converted once."""
-    if all(map(isinstance, values, repeat(str))):
-        codes, uniques = pd.factorize(values)
-        return codes, list(uniques)
-    keys: dict[Hashable, int] = {}
-    distinct: list[Any] = []
-    codes = np.empty(len(values), dtype="int64")
-    for i, value in enumerate(values):
-        key = _unique_key(value)
-        if key not in keys:
-            keys[key] = len(distinct)
-            distinct.append(value)
-        codes[i] = keys[key]
-    return codes, distinct
-
-
-def _unique_key(value: Any) -> Hashable:
-    """A key under which equal cells share one conversion (1 and True and 1.0 kept apart)."""
-    if isinstance(value, str):
-        return value
-    try:
-        hash(value)
-    except TypeError:
-        return (type(value), id(value))  # unhashable (a dict from a typed frame): converted alone
-    return (type(value), value)
-
-
-Converted = list[tuple[Any, str | None]]
-
-
-def _cast_str(values: list[Any]) -> Converted:
-    out: Converted = []
-    for value in values:
-        if isinstance(value, str):
-            out.append((value, None))
-        elif isinstance(value, float | np.floating) and float(value).is_integer():
-            out.append((str(int(value)), None))
-        elif isinstance(value, dict | list):
-            out.append((jsonsafe.dumps(jsonsafe.clean(value)).decode(), None))
-        else:
-            out.append((str(jsonsafe.clean(value)), None))
-    return out
-
-
-def _cast_int(values: list[Any]) -> Converted:
-    return [_to_int(value) for value in values]
-
-
-def _to_int(value: Any) -> tuple[Any, str | None]:
-    expected = "expected a whole number such as 42 (cast: int)"
-    if isinstance(value, bool | np.bool_):
-        return None, f"{expected}, got the yes/no value {value}; use cast: bool"
-    text = str(value).strip()
-    if isinstance(value, str) and _SCIENTIFIC.match(text):
-        return None, (
-            f"{expected}, got {value!r} in scientific notation: a spreadsheet rounded it and digits may be "
-            f"lost; re-export the column as text from the original source"
-        )
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        return (
-            None,
-            f"{expected}, got {value!r}; fix the value (digits only, no separators) or clear the cell",
-        )
-    if not number.is_finite() or number != number.to_integral_value():
-        return None, f"{expected}, got {value!r}; round it in the source, or map the column with cast: float"
-    whole = int(number)
-    if abs(whole) > _MAX_EXACT_JSON_INT:
-        return None, (
-            f"{expected}, got {value!r}, which is too large to send exactly as a JSON number; "
-            f"map the column without a cast to send it as text"
-        )
-    return whole, None
-
-
-def _cast_float(values: list[Any]) -> Converted:
-    numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype("float64")
-    out: Converted = []
-    for value, number in zip(values, numbers.tolist(), strict=True):
-        if isinstance(value, bool | np.bool_) or np.isnan(number):
-            out.append(
-                (
-                    None,
-                    f"expected a number such as 3.5 (cast: float), got {value!r}; use a dot for "
-                    f"decimals and no thousands separators, or clear the cell",
-                )
-            )
-        elif np.isinf(number):
-            out.append((None, f"expected a finite number (cast: float), got {value!r}; JSON cannot hold it"))
-        else:
-            out.append((number, None))
-    return out
-
-
-def _cast_bool(values: list[Any]) -> Converted:
-    out: Converted = []
-    for value in values:
-        if isinstance(value, bool | np.bool_):
-            out.append((bool(value), None))
-            continue
-        word = str(value).strip().casefold()
-        if word in _BOOL_WORDS:
-            out.append((_BOOL_WORDS[word], None))
-        else:
-            out.append(
-                (
-                    None,
-                    f"expected yes/no, true/false, y/n or 1/0 (cast: bool), got {value!r}; "
-                    f"fix the value or clear the cell",
-                )
-            )
-    return out
-
-
-def _cast_date(values: list[Any]) -> Converted:
-    out: Converted = [_iso_date(value) for value in values]
-    # Spellings other than ISO: parse all at once, day-first and month-first, and keep a date only
-    # when both readings agree, so that 03/04/2024 is refused rather than silently guessed.
-    pending = [i for i, (_, problem) in enumerate(out) if problem == _NOT_ISO]
-    if pending:
-        texts = [str(values[i]).strip() for i in pending]
-        month_first = _parse_dates(texts, dayfirst=False)
-        day_first = _parse_dates(texts, dayfirst=True)
-        for i, text, a, b in zip(pending, texts, month_first, day_first, strict=True):
-            if a is not None and a == b:
-                out[i] = (a, None)
-            elif a is not None and b is not None:
-                out[i] = (
-                    None,
-                    f"expected a date (cast: date), got the ambiguous {values[i]!r}: it reads as "
-                    f"{a} or {b}; write it as YYYY-MM-DD",
-                )
-            else:
-                out[i] = (
-                    None,
-                    f"expected a date such as 2024-03-31 (cast: date), got {text!r}; "
-                    f"write it as YYYY-MM-DD or clear the cell",
-                )
-    return out
-
-
-_NOT_ISO = "not an ISO date"
-
-
-def _iso_date(value: Any) -> tuple[Any, str | None]:
-    if isinstance(value, pd.Timestamp | dt.datetime):
-        return value.date().isoformat(), None
-    if isinstance(value, dt.date):
-        return value.isoformat(), None
-    if isinstance(value, np.datetime64):
-        return pd.Timestamp(value).date().isoformat(), None
-    match = _ISO_DATE.match(str(value).strip())
-    if not match:
-        return None, _NOT_ISO
-    year, _, month, day = match.groups()
-    try:
-        return dt.date(int(year), int(month), int(day)).isoformat(), None
-    except ValueError:
-        return None, f"expected a date (cast: date), got {value!r}, a day that does not exist; fix the value"
-
-
-def _parse_dates(texts: list[str], *, dayfirst: bool) -> list[str | None]:
-    try:
-        parsed = pd.to_datetime(pd.Series(texts), format="mixed", dayfirst=dayfirst, errors="coerce")
-        return [None if pd.isna(t) else t.date().isoformat() for t in parsed]
-    except (ValueError, OverflowError):
-        pass  # mixed time zones refuse to share one column: read each text alone
-    dates: list[str | None] = []
-    for text in texts:
-        try:
-            stamp = pd.to_datetime(text, format="mixed", dayfirst=dayfirst)
-        except (ValueError, OverflowError):
-            dates.append(None)
-            continue
-        dates.append(None if pd.isna(stamp) else stamp.date().isoformat())
-    return dates
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _cast_json(values: list[Any]) -> Converted:
-    out: Converted = []
-    for value in values:
-        if not isinstance(value, str):
-            out.append((value, None))
-            continue
-        try:
-            out.append((json.loads(value, parse_constant=_refuse_constant), None))
-        except ValueError as exc:
-            out.append(
-                (
-                    None,
-                    f'expected JSON text such as {{"key": "value"}} (cast: json): {exc}; '
-                    f"fix the cell (double quotes around keys and text)",
-                )
-            )
-    return out
-
-
-_CASTS: dict[Cast, Callable[[list[Any]], Converted]] = {
-    Cast.STR: _cast_str,
-    Cast.INT: _cast_int,
-    Cast.FLOAT: _cast_float,
-    Cast.BOOL: _cast_bool,
-    Cast.DATE: _cast_date,
-    Cast.JSON: _cast_json,
-}
-
-
-# ---------------------------------------------------------------------------------------------------
-# Payloads
-
-
-class _Column(NamedTuple):
-    """A column of clean JSON values (MISSING where absent) and where values are present."""
-
-    values: list[Any]
-    present: np.ndarray
-
-
-class _Node:
-    """One object of the user being built: its own column (an object target), if any, and children."""
-
-    def __init__(self) -> None:
-        self.own: _Column | None = None
-        self.children: dict[str, _Node] = {}
-
-
-def build_payloads(targets: pd.DataFrame) -> pd.Series:
-    """One Courier user per row: nested dicts of strict JSON data, missing values left out.
-
-    Dotted targets nest (``profile.email`` under ``profile``); an object target (a dict from a json
-    cast) is merged with the targets under it, which win on a clash. Objects left empty are left out.
-    The tree is planned once per call and each level is built column-wise, never row by row over
-    the frame.
-
-    Example:
-        >>> import numpy as np, pandas as pd
-        >>> targets = pd.DataFrame({"recipient": ["u1", None], "data": [{"a": 1}, None],
-        ...                         "data.score": [np.float64(2.5), np.nan]})
-        >>> build_payloads(targets).tolist()
-        [{'recipient': 'u1', 'data': {'a': 1, 'score': 2.5}}, {}]
-    """
-    root = _Node()
-    with collector_paused():
-        for name in map(str, targets.columns):
-            node = root
-            for part in name.split("."):
-                node = node.children.setdefault(part, _Node())
-            node.own = _clean_column(targets[name])
-        users = _build_node(root, len(targets))
-        payloads = [
-            user if present else {} for user, present in zip(users.values, users.present, strict=True)
-        ]
-    return pd.Series(payloads, index=targets.index, dtype=object)
-
-
-# Types whose values are already strict JSON (text without lone surrogates, bools, ints in range and
-# finite floats are checked column-wise below); anything else is cleaned once per distinct object.
-def _clean_column(column: pd.Series) -> _Column:
-    values = column.to_numpy(dtype=object)
-    present = ~jsonsafe.missing_mask(values)
-    out = values.copy()
-    positions = np.flatnonzero(present)
-    found = values[positions]
-    kinds = set(map(type, found))
-    if kinds <= {str}:
-        if _has_lone_surrogates(found):
-            out[positions] = _repaired_texts(found)
-    elif kinds <= {bool} or (kinds <= {int} and _ints_fit(found)):
-        pass
-    elif kinds <= {float}:
-        present[positions[~np.isfinite(found.astype("float64"))]] = False
-    else:
-        _clean_objects(found, positions, out, present)
-    out[~present] = jsonsafe.MISSING
-    return _Column(out.tolist(), present)
-
-
-def _has_lone_surrogates(texts: np.ndarray) -> bool:
-    """Whether any text holds a lone surrogate (which UTF-8, hence JSON, cannot carry): one C pass."""
-    joined = "".join(texts.tolist())
-    if joined.isascii():
-        return False
-    try:
-        joined.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def _repaired_texts(texts: np.ndarray) -> np.ndarray:
-    """The texts with lone surrogates replaced; each distinct text is repaired once."""
-    codes, distinct = pd.factorize(texts)
-    repaired = np.fromiter(map(jsonsafe.clean, distinct), dtype=object, count=len(distinct))
-    return repaired[codes]
-
-
-def _clean_objects(found: np.ndarray, positions: np.ndarray, out: np.ndarray, present: np.ndarray) -> None:
-    """Clean the values of a column of objects into ``out``; values that clean to nothing stop being present.
-
-    Cells cast from the same text hold the same object, so each distinct object is cleaned once.
-    Each row still gets a value of its own, so that changing one user never changes another: the
-    objects and lists of all rows are made at once by reading back one JSON array of their clean
-    forms, which gives fresh containers with the same content (orjson writes and reads every clean
-    value exactly).
-    """
-    by_id = dict(zip(map(id, found), found, strict=True))
-    codes, ids = pd.factorize(np.fromiter(map(id, found), dtype=np.uint64, count=len(found)))
-    cleaned = [jsonsafe.clean(by_id[key]) for key in ids.tolist()]
-    absent = np.fromiter(
-        (value is jsonsafe.MISSING or (isinstance(value, dict) and not value) for value in cleaned),
-        dtype=bool,
-        count=len(cleaned),
-    )
-    nested = np.fromiter(map(isinstance, cleaned, repeat(dict | list)), dtype=bool, count=len(cleaned))
-    present[positions[absent[codes]]] = False
-    scalar = ~absent & ~nested
-    if scalar.any():
-        rows = scalar[codes]
-        out[positions[rows]] = np.fromiter(cleaned, dtype=object, count=len(cleaned))[codes[rows]]
-    containers = nested & ~absent
-    if containers.any():
-        rows = containers[codes]
-        try:
-            texts = np.full(len(cleaned), b"", dtype=object)
-            for k in np.flatnonzero(containers).tolist():
-                texts[k] = orjson.dumps(cleaned[k])
-            copies = orjson.loads(b"[" + b",".join(texts[codes[rows]].tolist()) + b"]")
-        except orjson.JSONEncodeError:  # nested too deep for orjson: clean each row's value again
-            copies = [jsonsafe.clean(value) for value in found[rows]]
-        out[positions[rows]] = np.fromiter(copies, dtype=object, count=len(copies))
-
-
-def _ints_fit(found: np.ndarray) -> bool:
-    numbers = found.tolist()
-    return not numbers or (jsonsafe.clean(min(numbers)), jsonsafe.clean(max(numbers))) == (
-        min(numbers),
-        max(numbers),
-    )
-
-
-def _build_node(node: _Node, n: int) -> _Column:
-    if not node.children:
-        return node.own if node.own is not None else _Column([jsonsafe.MISSING] * n, np.zeros(n, dtype=bool))
-    built = {name: _build_node(child, n) for name, child in node.children.items()}
-    present = np.logical_or.reduce([c.present for c in built.values()])
-    # A field missing on every row (an empty column) is no key of any object: left out from the start.
-    names = [name for name, column in built.items() if column.present.any()]
-    columns = [built[name] for name in names]
-    # Every row gets every key at C speed, then the (usually few) missing ones are deleted.
-    objects: list[Any] = (
-        list(map(dict, map(zip, repeat(names), zip(*(c.values for c in columns), strict=True))))
-        if columns
-        else [{} for _ in range(n)]
-    )
-    for name, column in zip(names, columns, strict=True):
-        for i in np.flatnonzero(~column.present).tolist():
-            del objects[i][name]
-    if node.own is not None:
-        for i in np.flatnonzero(node.own.present).tolist():
-            objects[i] = _merge(node.own.values[i], objects[i])
-        present = present | node.own.present
-    for i in np.flatnonzero(~present).tolist():
-        objects[i] = jsonsafe.MISSING
-    return _Column(objects, present)
-
-
-def _merge(own: Any, children: dict[str, Any]) -> Any:
-    """An object target's value with the targets under it laid over it (theirs win)."""
-    if not isinstance(own, dict):
-        # Not an object (validation reports it); keep it unless fields under it have values.
-        return children or own
-    merged = dict(own)
-    for key, value in children.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged

@@ -31,8 +31,9 @@ from bulkprep import display, status
 from bulkprep._gc import collector_paused
 from bulkprep.duplicates import duplicate_errors, flag_duplicates
 from bulkprep.errors import InputError
-from bulkprep.mapping import Mapping, build_payloads
+from bulkprep.mapping import Mapping
 from bulkprep.normalize import normalize
+from bulkprep.payloads import build_payloads
 from bulkprep.read import ATTRS_KEY, read_errors
 from bulkprep.report import concat_errors, join_messages
 from bulkprep.status import Column, KeepPolicy, RowStatus

@@ -40,7 +40,8 @@ import pandas as pd
 
 from bulkprep import jsonsafe
 from bulkprep._textops import contains, starts
-from bulkprep.mapping import Mapping, build_payloads, check_target
+from bulkprep.mapping import Mapping, check_target
+from bulkprep.payloads import build_payloads
 from bulkprep.report import ERROR_COLUMNS, ErrorCode, empty_errors
 from bulkprep.status import Stage
 

@@ -1,23 +1,25 @@
-"""Mapping: specs and files, suggestions, casts, missing columns, and payloads that are strict JSON."""
+"""Mapping: specs and files, target paths read off courier.py's models, missing columns, and apply."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import math
-from decimal import Decimal
+import importlib
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import orjson
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
+from bulkprep import courier
+from bulkprep.casts import Cast
 from bulkprep.errors import InputError, MappingError
-from bulkprep.mapping import Cast, ColumnSource, ConstSource, Mapping, build_payloads
+from bulkprep.mapping import (
+    DECLARED_OBJECTS,
+    OBJECT_TARGETS,
+    ColumnSource,
+    ConstSource,
+    Mapping,
+    check_target,
+)
 
 NESTED = {
     "recipient": "user_id",
@@ -127,57 +129,6 @@ def test_repr_is_readable() -> None:
     assert "data.src = 'spring'" in text
 
 
-# -- suggestions -------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("header", "target"),
-    [
-        ("Email", "profile.email"),
-        ("E-mail Address", "profile.email"),
-        ("email_address", "profile.email"),
-        ("  EMAIL  ", "profile.email"),
-        ("Mail", "profile.email"),
-        ("Phone", "profile.phone_number"),
-        ("Mobile", "profile.phone_number"),
-        ("Cell", "profile.phone_number"),
-        ("Phone Number", "profile.phone_number"),
-        ("Tel.", "profile.phone_number"),
-        ("User ID", "recipient"),
-        ("user_id", "recipient"),
-        ("id", "recipient"),
-        ("Customer ID", "recipient"),
-        ("External-ID", "recipient"),
-        ("First Name", "data.first_name"),
-        ("Last Name", "data.last_name"),
-        ("Company", "data.company"),
-        ("Plan", "data.plan"),
-        ("Locale", "data.locale"),
-        ("signupDate", "data.signup_date"),
-        ("Prénom", "data.prénom"),
-    ],
-)
-def test_suggest_recognises_real_world_headers(header: str, target: str) -> None:
-    mapping = Mapping.suggest(pd.DataFrame(columns=[header]))
-    assert mapping.column_of(target) == header
-
-
-def test_suggest_feeds_both_user_ids_prefers_better_spellings_and_is_deterministic() -> None:
-    frame = pd.DataFrame(
-        columns=["bulk_row", "id", "User ID", "Mail", "Email", "First Name", "first_name", "!!"]
-    )
-    mapping = Mapping.suggest(frame)
-    assert mapping.column_of("recipient") == mapping.column_of("to.user_id") == "User ID"
-    assert mapping.column_of("profile.email") == "Email"
-    assert mapping.column_of("data.mail") == "Mail"
-    assert mapping.column_of("data.id") == "id"
-    assert mapping.column_of("data.first_name") == "First Name"
-    assert mapping.column_of("data.first_name_2") == "first_name"
-    assert mapping.column_of("data.column_7") == "!!"  # numbered as in the file, bulk_row aside
-    assert "bulk_row" not in mapping.columns
-    assert Mapping.suggest(frame) == mapping
-
-
 # -- apply: columns, constants, casts ------------------------------------------------------------------
 
 
@@ -212,223 +163,108 @@ def test_apply_without_bulk_row_uses_positions_and_refuses_repeated_keys() -> No
         Mapping({"data.a": "A"}).apply(pd.DataFrame({"bulk_row": [3, 3], "A": ["x", "y"]}))
 
 
-CASTS = [
-    ("int", "42", 42),
-    ("int", " 7 ", 7),
-    ("int", "3.0", 3),
-    ("int", "-4", -4),
-    ("int", 12, 12),
-    ("int", "3.5", "round it"),
-    ("int", "1,234", "no separators"),
-    ("int", "2.02555E+09", "scientific notation"),
-    ("int", "12345678901234567890", "too large"),
-    ("int", True, "cast: bool"),
-    ("float", "3.5", 3.5),
-    ("float", "-0.25", -0.25),
-    ("float", "1e3", 1000.0),
-    ("float", "inf", "finite"),
-    ("float", "3,5", "dot for decimals"),
-    ("bool", "TRUE", True),
-    ("bool", "yes", True),
-    ("bool", "Y", True),
-    ("bool", "1", True),
-    ("bool", "false", False),
-    ("bool", "No", False),
-    ("bool", "n", False),
-    ("bool", "0", False),
-    ("bool", "maybe", "yes/no"),
-    ("date", "2024-03-04", "2024-03-04"),
-    ("date", "2024/3/4", "2024-03-04"),
-    ("date", "20240304", "2024-03-04"),
-    ("date", "2024-03-04T23:30:00-05:00", "2024-03-04"),
-    ("date", "13/04/2024", "2024-04-13"),
-    ("date", "4 Mar 2024", "2024-03-04"),
-    ("date", "March 4, 2024", "2024-03-04"),
-    ("date", dt.date(2024, 3, 4), "2024-03-04"),
-    ("date", pd.Timestamp("2024-03-04 10:00"), "2024-03-04"),
-    ("date", "03/04/2024", "ambiguous"),
-    ("date", "2024-02-30", "does not exist"),
-    ("date", "soon", "YYYY-MM-DD"),
-    ("json", '{"a": [1, {"b": null}]}', {"a": [1, {"b": None}]}),
-    ("json", "[1, 2]", [1, 2]),
-    ("json", '{"a": NaN}', "not JSON"),
-    ("json", "{'a': 1}", "double quotes"),
-    ("str", "007", "007"),
-    ("str", 12345.0, "12345"),
-    ("str", 2.5, "2.5"),
-]
+# -- target paths come from courier.py -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("cast", "raw", "expected"), CASTS)
-def test_cast_gives_a_value_or_a_cast_failed_row(cast: str, raw: Any, expected: Any) -> None:
-    frame = pd.DataFrame({"bulk_row": [7, 8], "C": pd.Series([raw, None], dtype=object)})
-    mapped = Mapping({"data.v": {"column": "C", "cast": cast}}).apply(frame)
-    value = mapped.targets.loc[7, "data.v"]
-    assert mapped.targets.loc[8, "data.v"] is None  # empty cells stay missing, without an error
-    if isinstance(expected, str) and cast not in ("date", "str"):
-        assert value is None
-        [error] = mapped.errors.to_dict("records")
-        assert error["bulk_row"] == 7
-        assert (error["stage"], error["code"], error["field"], error["column"]) == (
-            "map",
-            "cast_failed",
-            "data.v",
-            "C",
-        )
-        assert error["value"] == str(raw)
-        assert expected in error["message"]
-        assert f"cast: {cast}" in error["message"]
-    elif cast == "date" and not expected[:4].isdigit():
-        assert value is None
-        assert expected in mapped.errors.loc[0, "message"]
-    else:
-        assert mapped.errors.empty
-        assert value == expected
-        assert type(value) is type(expected)
+def _fixed_paths() -> list[str]:
+    """Every fixed path of the user, from the models (preferences aside: they have their own shape)."""
+    paths = list(courier.ROOTS)
+    for parent, declared in DECLARED_OBJECTS.items():
+        paths += [f"{parent}.{name}" for name in declared.fields if parent]
+    return paths
 
 
-def test_a_cast_runs_once_per_distinct_value_and_reports_every_row() -> None:
-    frame = pd.DataFrame({"C": ["1", "x", "1", "x", ""]})
-    mapped = Mapping({"data.v": {"column": "C", "cast": "int"}}).apply(frame)
-    assert mapped.targets["data.v"].tolist() == [1, None, 1, None, None]
-    assert mapped.errors["bulk_row"].tolist() == [1, 3]
-
-
-# -- payloads ------------------------------------------------------------------------------------------
-
-
-def test_payloads_nest_merge_and_leave_out_missing_values() -> None:
-    targets = pd.DataFrame(
-        {
-            "recipient": ["u1", None, None],
-            "profile.email": ["a@x.io", None, None],
-            "data": [{"plan": "old", "n": {"x": 1}}, None, "not an object"],
-            "data.plan": ["new", "p", None],
-            "data.n.y": [2, None, None],
-            "data.score": [np.float64(1.5), np.nan, np.inf],
-            "data.when": [pd.Timestamp("2024-01-02"), pd.NaT, pd.NaT],
-            "data.count": pd.array([3, None, 4], dtype="Int64"),
-        },
-        index=pd.Index([4, 6, 8], name="bulk_row"),
-    )
-    payloads = build_payloads(targets)
-    assert list(payloads.index) == [4, 6, 8]
-    assert payloads[4] == {
-        "recipient": "u1",
-        "profile": {"email": "a@x.io"},
-        "data": {
-            "plan": "new",
-            "n": {"x": 1, "y": 2},
-            "score": 1.5,
-            "when": "2024-01-02T00:00:00",
-            "count": 3,
-        },
-    }
-    assert payloads[6] == {"data": {"plan": "p"}}
-    assert payloads[8] == {"data": {"count": 4}}
-    assert targets.loc[4, "data"] == {"plan": "old", "n": {"x": 1}}  # the input is not touched
-
-
-def test_payloads_of_the_same_constant_are_separate_objects() -> None:
-    mapped = Mapping({"data": {"const": {"a": {"b": 1}}}}).apply(pd.DataFrame({"x": [1, 2]}))
-    first, second = build_payloads(mapped.targets)
-    first["data"]["a"]["b"] = 99
-    assert second == {"data": {"a": {"b": 1}}}
-
-
-# Texts that only a missing value written out as text could produce; kept out of the input text.
-MISSING_AS_TEXT = ("nan", "nat", "<na>", "none", "inf", "-inf", "null")
-
-SCALARS = st.one_of(
-    st.none(),
-    st.just(np.nan),
-    st.just(pd.NA),
-    st.just(pd.NaT),
-    st.booleans(),
-    st.integers(min_value=-(2**70), max_value=2**70),
-    st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=8).filter(lambda text: text.lower() not in MISSING_AS_TEXT),
-    st.decimals(allow_nan=True, allow_infinity=True),
-    st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2200, 1, 1)),
-    st.integers(-(2**63), 2**63 - 1).map(np.int64),
-    st.floats(width=32).map(np.float32),
-    st.booleans().map(np.bool_),
-)
-VALUES = st.recursive(
-    SCALARS,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=4), inner, max_size=3)
-    ),
-    max_leaves=6,
-)
-TARGET_NAMES = st.sampled_from(
-    ["recipient", "profile.email", "data", "data.a", "data.a.b", "to.data", "to.user_id"]
-)
-
-
-@st.composite
-def target_frames(draw: st.DrawFn) -> pd.DataFrame:
-    names = draw(st.lists(TARGET_NAMES, min_size=1, max_size=5, unique=True))
-    rows = draw(st.integers(min_value=0, max_value=6))
-    columns: dict[str, Any] = {}
-    for name in names:
-        kind = draw(st.sampled_from(["object", "Int64", "float", "datetime"]))
-        if kind == "Int64":
-            columns[name] = pd.array(
-                draw(st.lists(st.none() | st.integers(-9, 9), min_size=rows, max_size=rows)), "Int64"
-            )
-        elif kind == "float":
-            columns[name] = np.array(
-                draw(st.lists(st.floats(), min_size=rows, max_size=rows)), dtype="float64"
-            )
-        elif kind == "datetime":
-            # within the range a nanosecond datetime column holds on every supported pandas
-            moments = st.datetimes(min_value=dt.datetime(1678, 1, 1), max_value=dt.datetime(2262, 1, 1))
-            stamps = draw(st.lists(st.none() | moments, min_size=rows, max_size=rows))
-            columns[name] = pd.to_datetime(pd.Series(stamps, dtype=object))
+def test_every_declared_field_is_a_target_and_objects_need_json() -> None:
+    for path in _fixed_paths():
+        check_target(path)
+        if path in OBJECT_TARGETS:
+            with pytest.raises(MappingError, match="cast: json"):
+                Mapping({path: "Col"})
+            Mapping({path: {"column": "Col", "cast": "json"}})
         else:
-            columns[name] = pd.Series(draw(st.lists(VALUES, min_size=rows, max_size=rows)), dtype=object)
-    frame = pd.DataFrame({name: pd.Series(values) for name, values in columns.items()})
-    frame.index = pd.Index(draw(st.permutations(range(rows))), dtype="int64", name="bulk_row")
-    return frame
+            Mapping({path: "Col"})
+    assert {path for path in _fixed_paths() if courier.field_at(path) == "object"} <= OBJECT_TARGETS
+    assert set(courier.PREFERENCE_ROOTS) <= OBJECT_TARGETS
 
 
-def _no_bad_values(value: Any, *, in_list: bool = False, top: bool = False) -> None:
-    if isinstance(value, dict):
-        # Objects the payload builds (profile, data, to...) are never empty; an empty object written
-        # deeper inside a cell's own JSON is the cell's content and stays.
-        assert value or not top, "empty objects are left out"
-        for key, item in value.items():
-            assert isinstance(key, str)
-            assert item is not None, "missing values are left out, not sent as null"
-            _no_bad_values(item)
-    elif isinstance(value, list):
-        for item in value:
-            if isinstance(item, dict) and not item:
-                continue  # an empty object written inside a list is the cell's own content
-            _no_bad_values(item, in_list=True)
-    elif isinstance(value, float):
-        assert math.isfinite(value)
-    elif isinstance(value, str):
-        assert value.lower() not in MISSING_AS_TEXT
-    else:
-        assert (value is None and in_list) or isinstance(value, bool | int)
+def test_the_declared_objects_are_the_models_fields() -> None:
+    assert DECLARED_OBJECTS[""].fields == courier.ROOTS
+    assert DECLARED_OBJECTS["to"].fields == courier.TO_FIELDS
+    assert DECLARED_OBJECTS["to.context"].fields == tuple(courier.Context.model_fields)
+    assert DECLARED_OBJECTS["profile"].open
+    assert not DECLARED_OBJECTS["to"].open
+    # data and to.data are free objects: no declared fields, any path under them
+    assert "data" not in DECLARED_OBJECTS
+    assert "to.data" not in DECLARED_OBJECTS
+    for free in ("data.a.b.c", "to.data.x.y", "profile.custom", "profile.custom.deep"):
+        check_target(free)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(target_frames())
-def test_payloads_are_strict_json_for_any_frame(targets: pd.DataFrame) -> None:
-    payloads = build_payloads(targets)
-    assert list(payloads.index) == list(targets.index)
-    for payload in payloads:
-        assert isinstance(payload, dict)
-        assert json.loads(orjson.dumps(payload)) == payload  # strict: no NaN or Infinity written
-        for item in payload.values():
-            _no_bad_values(item, top=True)
+@pytest.mark.parametrize(
+    ("target", "guess"),
+    [
+        ("to.user_ip", "to.user_id"),
+        ("to.emial", "to.email"),
+        ("to.contxt.tenant_id", "to.context.tenant_id"),
+        ("to.context.tenantid", "to.context.tenant_id"),
+        ("profle.email", "profile.email"),
+        ("preferences.categorys.news.status", "preferences.categories.news.status"),
+        ("to.preferences.notification.n.rules", "to.preferences.notifications.n.rules"),
+        ("preferences.categories.news.stauts", "preferences.categories.news.status"),
+    ],
+)
+def test_a_misspelt_field_under_a_fixed_object_is_answered_with_the_closest(target: str, guess: str) -> None:
+    with pytest.raises(MappingError) as caught:
+        Mapping({target: {"column": "C", "cast": "json"}})
+    message = str(caught.value)
+    assert message.startswith(f"target {target!r}: ")
+    assert message.endswith(f"; did you mean {guess!r}?")
+    check_target(guess)
 
 
-def test_payloads_convert_decimals_and_huge_numbers_exactly() -> None:
-    targets = pd.DataFrame(
-        {"data.a": [Decimal("2.50"), Decimal("10"), Decimal("1E+400"), 2**70]}, dtype=object
-    )
-    assert [p["data"]["a"] for p in build_payloads(targets)] == [2.5, 10, "1" + "0" * 400, str(2**70)]
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        (
+            "email",
+            "target 'email': must start with one of recipient, profile, data, to, preferences "
+            "(for example profile.email or data.email)",
+        ),
+        ("recipient.id", "target 'recipient.id': recipient is a single user id and has no fields"),
+        ("to.locale.x", "target 'to.locale.x': to.locale is a single value and has no fields"),
+        ("to.context.x", "target 'to.context.x': to.context has a single field, tenant_id"),
+        ("profile.email.x", "target 'profile.email.x': profile.email is a single value and has no fields"),
+        (
+            "to.preferences.x",
+            "target 'to.preferences.x': preferences hold 'categories' or 'notifications', "
+            "as in preferences.categories.<id>.status",
+        ),
+        (
+            "preferences.categories.n.rules.x",
+            "target 'preferences.categories.n.rules.x': rules cannot be split further; "
+            "map one column with cast: json to it",
+        ),
+    ],
+)
+def test_target_messages_without_a_close_field_say_what_fits(target: str, message: str) -> None:
+    with pytest.raises(MappingError) as caught:
+        check_target(target)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("name", "home"),
+    [
+        ("ROOTS", "bulkprep.courier"),
+        ("TO_FIELDS", "bulkprep.courier"),
+        ("Cast", "bulkprep.casts"),
+        ("build_payloads", "bulkprep.payloads"),
+    ],
+)
+def test_moved_names_still_read_from_mapping_with_a_warning(name: str, home: str) -> None:
+    mapping_module = importlib.import_module("bulkprep.mapping")
+    with pytest.warns(DeprecationWarning, match=f"bulkprep.mapping.{name} has moved: import it from {home}"):
+        value = getattr(mapping_module, name)
+    assert value is getattr(importlib.import_module(home), name)
+    with pytest.raises(AttributeError, match="no_such_name"):
+        _ = mapping_module.no_such_name
