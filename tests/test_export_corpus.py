@@ -20,7 +20,8 @@ import phonenumbers
 import pytest
 
 from bulkprep import Mapping
-from bulkprep.mapping import Cast, ColumnSource
+from bulkprep.casts import Cast
+from bulkprep.mapping import ColumnSource
 from bulkprep.report import ErrorCode
 
 CORPUS = Path(__file__).parent / "fixtures" / "exports"
