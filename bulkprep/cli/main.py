@@ -47,6 +47,11 @@ def _build_parser() -> argparse.ArgumentParser:
     from bulkprep import demo
 
     demo.add_arguments(commands.add_parser("demo", help="run the whole story on sample data, offline"))
+    from bulkprep.cli import schema
+
+    schema.add_arguments(
+        commands.add_parser("schema", help="print the JSON Schema of mapping files (for editors)")
+    )
     return parser
 
 
@@ -55,6 +60,7 @@ _RUNNERS = {
     "submit": "bulkprep.cli.submit",
     "sandbox": "bulkprep.sandbox",
     "demo": "bulkprep.demo",
+    "schema": "bulkprep.cli.schema",
 }
 
 
