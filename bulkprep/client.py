@@ -39,7 +39,8 @@ import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
 from bulkprep._version import __version__
-from bulkprep.courier import ErrorBody, IngestAnswer, Job, JobAnswer, JobCreated, UserItem, UsersPage
+from bulkprep.courier import ErrorBody, Job, JobAnswer, JobCreated, UserItem, UsersPage
+from bulkprep.courier import IngestAnswer as _IngestAnswer  # the name IngestAnswer is the old receipt's
 from bulkprep.errors import (
     AuthenticationError,
     AuthorizationError,
@@ -412,14 +413,15 @@ class CourierClient:
         An empty 2xx body means every user of the request was accepted.
 
         Raises:
-            ProtocolError: when a body came that is not Courier's ingest answer (:class:`IngestAnswer`).
+            ProtocolError: when a body came that is not Courier's ingest answer
+                (:class:`bulkprep.courier.IngestAnswer`).
         """
         path = f"/bulk/{quote(job_id, safe='')}"
         reply = self._send("POST", path, body=body, idempotency_key=idempotency_key)
         if reply.response.content.strip():
-            answer = self._parse(reply, IngestAnswer, f"POST {path}", "Courier's ingest answer")
+            answer = self._parse(reply, _IngestAnswer, f"POST {path}", "Courier's ingest answer")
         else:
-            answer = IngestAnswer()
+            answer = _IngestAnswer()
         return IngestReceipt(
             reply.response.status_code,
             [error.model_dump(exclude_unset=True) for error in answer.errors],
