@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -89,3 +91,19 @@ def courier_until_ingest(ingest: Answer) -> Respond:
         return Answer(404, b'{"message": "not here", "type": "invalid_request_error"}')
 
     return respond
+
+
+#: 2xx ingest bodies that are not what Courier sends, each with what the error says came back.
+NOT_COURIER = [
+    pytest.param(b"<html><body>Welcome to the proxy</body></html>", "an HTML page", id="html"),
+    pytest.param(b'{"errors": [{"error": "Dup', "JSON cut short or malformed", id="truncated-json"),
+    pytest.param(b'[{"error": "Duplicate user"}]', "a JSON array", id="json-array"),
+    pytest.param(b'"accepted"', "a JSON string", id="json-string"),
+    pytest.param(
+        b'{"errors": "oops", "total": 1}', "errors: Input should be a valid list", id="errors-not-list"
+    ),
+    pytest.param(b'{"errors": [], "total": "x"}', "total: Input should be a valid integer", id="total-text"),
+    pytest.param(b'{"errors": [], "total": true}', "total: Input should be a valid integer", id="total-bool"),
+    pytest.param(b'{"errors": ["Duplicate user"]}', "errors.0:", id="error-not-object"),
+    pytest.param(b"accepted", "text that is not JSON", id="plain-text"),
+]

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import pytest
 import requests
-from hostile import Answer, HostileServer, fixed
+from hostile import NOT_COURIER, Answer, HostileServer, fixed
 
 import bulkprep.client
 from bulkprep import __version__
@@ -471,22 +471,6 @@ def test_redirect_is_not_followed(fixed_server: Callable[..., str], recorder: Re
     with CourierClient(KEY, url, sleep=recorder.sleep) as client, pytest.raises(CourierError) as caught:
         client.create_job(MESSAGE)
     assert "redirect to 'https://elsewhere.example.com/bulk'; check the base URL" in str(caught.value)
-
-
-# 2xx bodies that are not what Courier sends, with what the error says came back.
-NOT_COURIER = [
-    pytest.param(b"<html><body>Welcome to the proxy</body></html>", "an HTML page", id="html"),
-    pytest.param(b'{"errors": [{"error": "Dup', "JSON cut short or malformed", id="truncated-json"),
-    pytest.param(b'[{"error": "Duplicate user"}]', "a JSON array", id="json-array"),
-    pytest.param(b'"accepted"', "a JSON string", id="json-string"),
-    pytest.param(
-        b'{"errors": "oops", "total": 1}', "errors: Input should be a valid list", id="errors-not-list"
-    ),
-    pytest.param(b'{"errors": [], "total": "x"}', "total: Input should be a valid integer", id="total-text"),
-    pytest.param(b'{"errors": [], "total": true}', "total: Input should be a valid integer", id="total-bool"),
-    pytest.param(b'{"errors": ["Duplicate user"]}', "errors.0:", id="error-not-object"),
-    pytest.param(b"accepted", "text that is not JSON", id="plain-text"),
-]
 
 
 @pytest.mark.parametrize(("body", "described"), NOT_COURIER)

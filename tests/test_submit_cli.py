@@ -7,15 +7,15 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
+from conftest import TOKEN
+from hostile import Answer, HostileServer, courier_until_ingest
 
 import bulkprep
 from bulkprep.sandbox import Sandbox
 
-TOKEN = "cli-secret-token"
 ROOT = str(Path(bulkprep.__file__).resolve().parent.parent)
 MAPPING = """\
 recipient: user_id
@@ -45,12 +45,6 @@ def bulkprep_submit(*args: str, key: str | None = TOKEN) -> subprocess.Completed
 
 def results(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-
-
-@pytest.fixture
-def sandbox() -> Any:
-    with Sandbox(token=TOKEN, processing_seconds=0) as sb:
-        yield sb
 
 
 GOOD = [("u1", "ann@example.com", "Ann"), ("u2", "bob@example.com", "Bob"), ("u3", "cy@example.com", "Cy")]
@@ -221,3 +215,30 @@ def test_journal_makes_a_second_run_send_nothing_again(tmp_path: Path, sandbox: 
     assert all(r.method == "GET" for r in sandbox.requests[sent:])  # only a look at the job
     assert len(sandbox.users(job_id)) == 3
     assert TOKEN.encode() not in journal.read_bytes()
+
+
+def test_an_answer_that_is_not_courier_s_leaves_the_rows_failed_and_exits_1(tmp_path: Path) -> None:
+    users, mapping = write_input(tmp_path, GOOD)
+    out = tmp_path / "out.csv"
+    proxy_page = Answer(200, b"<html><body>Please sign in to the proxy</body></html>")
+    with HostileServer(courier_until_ingest(proxy_page)) as server:
+        done = bulkprep_submit(
+            str(users), "--mapping", str(mapping), "--event", "E", "--base-url", server.url, "--out", str(out)
+        )
+    assert done.returncode == 1, done.stderr
+    assert "send_failed" in done.stdout
+    table = results(out)
+    assert table["bulk_status"].tolist() == ["failed"] * 3
+    assert "an HTML page" in table["bulk_error"].iloc[0]
+    assert TOKEN not in done.stdout + done.stderr + out.read_text(encoding="utf-8-sig")
+
+
+def test_a_job_created_without_a_job_id_exits_2_and_says_so(tmp_path: Path) -> None:
+    users, mapping = write_input(tmp_path, GOOD)
+    with HostileServer(lambda _method, _path: Answer(200, b"<html>welcome</html>")) as server:
+        done = bulkprep_submit(
+            str(users), "--mapping", str(mapping), "--event", "E", "--base-url", server.url
+        )
+    assert done.returncode == 2
+    assert "without a jobId (got an HTML page" in done.stderr
+    assert not (tmp_path / "users.submitted.csv").exists()
