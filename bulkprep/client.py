@@ -223,6 +223,37 @@ class _Reply:
 
 
 @dataclass(frozen=True)
+class _Request:
+    """One request as the client sends it, every attempt alike (same bytes, same idempotency key)."""
+
+    method: str
+    url: str
+    where: str
+    body: bytes | None
+    params: dict[str, str] | None
+    idempotency_key: str | None
+
+    def headers(self) -> dict[str, str]:
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        if self.body is not None:
+            headers["Content-Type"] = "application/json"
+        if self.idempotency_key is not None:
+            headers["Idempotency-Key"] = self.idempotency_key
+        return headers
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """An attempt that failed in a way the policy retries."""
+
+    status: int  # 0 when no answer came
+    reason: str
+    maybe_processed: bool
+    retry_after: float | None = None
+    exc: BaseException | None = None
+
+
+@dataclass(frozen=True)
 class _TransportFailure:
     """What a ``requests`` exception was, for the retry policy and for people."""
 
@@ -503,66 +534,69 @@ class CourierClient:
         idempotency_key: str | None = None,
         params: dict[str, str] | None = None,
     ) -> _Reply:
-        url = self.base_url + path
-        where = f"{method} {path}"
-        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-        if idempotency_key is not None:
-            headers["Idempotency-Key"] = idempotency_key
+        """Send one request, again while the policy allows; a 2xx comes back, anything else raises."""
+        request = _Request(method, self.base_url + path, f"{method} {path}", body, params, idempotency_key)
         maybe_processed = False
         attempt = 0
-        last_status, last_reason, last_exc = 0, "", None
         while True:
             attempt += 1
-            retry_after: float | None = None
-            try:
-                response = self._session.request(
-                    method,
-                    url,
-                    data=body,
-                    headers=headers,
-                    params=params,
-                    timeout=self.timeout,
-                    auth=self._auth,
-                    allow_redirects=False,
-                )
-            except requests.RequestException as exc:
-                failure = _transport_failure(exc)
-                if not self.retry.should_retry_failure(failure.kind):
-                    raise CourierError(
-                        f"{where} to {self.base_url} failed: {failure.reason} "
-                        f"({self._redact(str(exc))}); {failure.hint}",
-                        retryable=False,
-                    ) from exc
-                maybe_processed |= failure.maybe_processed
-                last_status, last_reason, last_exc = 0, failure.reason, exc
-            else:
-                status = response.status_code
-                logger.debug("%s answered %s (attempt %s)", where, status, attempt)
-                if 200 <= status < 300:
-                    return _Reply(response, attempt, maybe_processed)
-                if not self.retry.should_retry(status):
-                    raise self._refusal(where, response, body)
-                # A 5xx may come from a gateway after Courier did the work; 408 and 429 come before it.
-                maybe_processed |= status >= 500
-                error_type, _ = _error_fields(response)
-                last_status, last_reason, last_exc = status, f"{status} {error_type or ''}".strip(), None
-                retry_after = parse_retry_after(response.headers.get("Retry-After"), now=self._clock())
+            outcome = self._attempt(request, attempt)
+            if isinstance(outcome, requests.Response):
+                return _Reply(outcome, attempt, maybe_processed)
+            maybe_processed |= outcome.maybe_processed
             if not self.retry.may_try_again(attempt):
                 break
-            delay = self.retry.delay(attempt, retry_after=retry_after, rng=self._rng)
-            logger.info("%s: %s on attempt %s; retrying in %.2fs", where, last_reason, attempt, delay)
+            delay = self.retry.delay(attempt, retry_after=outcome.retry_after, rng=self._rng)
+            logger.info(
+                "%s: %s on attempt %s; retrying in %.2fs", request.where, outcome.reason, attempt, delay
+            )
             if self._on_retry is not None:
-                self._on_retry(RetryEvent(attempt, delay, last_reason, last_status))
+                self._on_retry(RetryEvent(attempt, delay, outcome.reason, outcome.status))
             self._sleep(delay)
         raise CourierError(
-            f"{where} to {self.base_url} failed {attempt} times (last: {last_reason}); "
+            f"{request.where} to {self.base_url} failed {attempt} times (last: {outcome.reason}); "
             "Courier or the network is having trouble: try again later "
             "(a resumed run sends only what is missing)",
-            status=last_status,
+            status=outcome.status,
             retryable=True,
-        ) from last_exc
+        ) from outcome.exc
+
+    def _attempt(self, request: _Request, attempt: int) -> requests.Response | _Failed:
+        """One attempt: the 2xx response, or a failure the policy retries; any other failure raises."""
+        try:
+            response = self._session.request(
+                request.method,
+                request.url,
+                data=request.body,
+                headers=request.headers(),
+                params=request.params,
+                timeout=self.timeout,
+                auth=self._auth,
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            failure = _transport_failure(exc)
+            if not self.retry.should_retry_failure(failure.kind):
+                raise CourierError(
+                    f"{request.where} to {self.base_url} failed: {failure.reason} "
+                    f"({self._redact(str(exc))}); {failure.hint}",
+                    retryable=False,
+                ) from exc
+            return _Failed(0, failure.reason, failure.maybe_processed, exc=exc)
+        status = response.status_code
+        logger.debug("%s answered %s (attempt %s)", request.where, status, attempt)
+        if 200 <= status < 300:
+            return response
+        if not self.retry.should_retry(status):
+            raise self._refusal(request.where, response, request.body)
+        error_type, _ = _error_fields(response)
+        return _Failed(
+            status,
+            f"{status} {error_type or ''}".strip(),
+            # A 5xx may come from a gateway after Courier did the work; 408 and 429 come before it.
+            maybe_processed=status >= 500,
+            retry_after=parse_retry_after(response.headers.get("Retry-After"), now=self._clock()),
+        )
 
     def _refusal(self, where: str, response: requests.Response, body: bytes | None) -> CourierError:
         """The exception for an answer that a retry would not change."""
