@@ -91,14 +91,7 @@ def job_definition(
         {'job_id': '1-abc'}
     """
     if job_id is not None:
-        if event is not None or message is not None:
-            raise ConfigurationError(
-                f"job_id={job_id!r} adds users to an existing job, whose message is already set; "
-                "pass either job_id, or event/message to create a new job, not both"
-            )
-        if not str(job_id).strip():
-            raise ConfigurationError("job_id is empty; pass the jobId Courier returned when the job was made")
-        return {"job_id": str(job_id)}
+        return _existing_job(job_id, given_message=event is not None or message is not None)
     body = dict(message or {})
     unknown = sorted(set(body) - MESSAGE_FIELDS)
     if unknown:
@@ -116,16 +109,28 @@ def job_definition(
             "no job to send to: pass event='YOUR_EVENT' (or a message with an event) to create a job, "
             "or job_id=... to add users to an existing one"
         )
-    if not isinstance(body.get("event"), str) or not body["event"].strip():
-        raise ConfigurationError(
-            "Courier needs an event (a notification or event id) to create a bulk job: pass event=... "
-            "or put 'event' in the message"
-        )
     return {"message": _checked_message(body)}
+
+
+def _existing_job(job_id: str, *, given_message: bool) -> dict[str, Any]:
+    if given_message:
+        raise ConfigurationError(
+            f"job_id={job_id!r} adds users to an existing job, whose message is already set; "
+            "pass either job_id, or event/message to create a new job, not both"
+        )
+    if not str(job_id).strip():
+        raise ConfigurationError("job_id is empty; pass the jobId Courier returned when the job was made")
+    return {"job_id": str(job_id)}
 
 
 def _checked_message(body: dict[str, Any]) -> dict[str, Any]:
     """``body`` made JSON-safe, once :class:`JobMessage` finds every field of the right type."""
+    event = body.get("event")
+    if not isinstance(event, str) or not event.strip():
+        raise ConfigurationError(
+            "Courier needs an event (a notification or event id) to create a bulk job: pass event=... "
+            "or put 'event' in the message"
+        )
     message = clean(body)
     try:
         JobMessage.model_validate(message)
