@@ -126,16 +126,13 @@ def test_adding_to_an_existing_job_reports_courier_rejections(tmp_path: Path, sa
 
 
 def run_in_process(
-    args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], key: str | None
+    args: list[str], clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], key: str | None
 ) -> tuple[int, str, str]:
-    """The command line in this process (quicker), with the key only in the environment."""
+    """The command line in this process (quicker), with the key only in the (otherwise clean) environment."""
     from bulkprep.cli import main
 
-    monkeypatch.delenv("COURIER_AUTH_TOKEN", raising=False)
-    if key is None:
-        monkeypatch.delenv("COURIER_API_KEY", raising=False)
-    else:
-        monkeypatch.setenv("COURIER_API_KEY", key)
+    if key is not None:
+        clean_env.setenv("COURIER_API_KEY", key)
     code = main(["submit", *args, "--no-progress"])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
@@ -152,7 +149,7 @@ def run_in_process(
 def test_key_and_configuration_problems_exit_2_and_never_show_the_key(
     tmp_path: Path,
     sandbox: Sandbox,
-    monkeypatch: pytest.MonkeyPatch,
+    clean_env: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     key: str | None,
     extra: list[str],
@@ -160,7 +157,7 @@ def test_key_and_configuration_problems_exit_2_and_never_show_the_key(
 ) -> None:
     users, mapping = write_input(tmp_path, GOOD)
     args = [str(users), "--mapping", str(mapping), "--event", "E", "--base-url", sandbox.url, *extra]
-    code, out, err = run_in_process(args, monkeypatch, capsys, key)
+    code, out, err = run_in_process(args, clean_env, capsys, key)
     assert code == 2
     assert fragment in err
     assert "wrong-key" not in out + err
@@ -172,20 +169,20 @@ def test_key_and_configuration_problems_exit_2_and_never_show_the_key(
     "args", [[], ["--event", "E", "--job", "1-abc"], ["--batch-size", "0", "--event", "E"]]
 )
 def test_usage_errors_exit_2(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], args: list[str]
+    tmp_path: Path, clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], args: list[str]
 ) -> None:
     users, mapping = write_input(tmp_path, GOOD)
-    code, _, err = run_in_process([str(users), "--mapping", str(mapping), *args], monkeypatch, capsys, TOKEN)
+    code, _, err = run_in_process([str(users), "--mapping", str(mapping), *args], clean_env, capsys, TOKEN)
     assert code == 2
     assert "usage" in err
 
 
 def test_dry_run_sends_nothing_and_needs_no_key(
-    tmp_path: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, sandbox: Sandbox, clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     users, mapping = write_input(tmp_path, GOOD)
     args = [str(users), "--mapping", str(mapping), "--event", "E", "--base-url", sandbox.url, "--dry-run"]
-    code, out, _ = run_in_process(args, monkeypatch, capsys, None)
+    code, out, _ = run_in_process(args, clean_env, capsys, None)
     assert code == 0
     assert "dry run: 1 batch(es) of 3 user(s) would be sent" in out
     assert results(tmp_path / "users.planned.csv")["bulk_status"].tolist() == ["ready"] * 3

@@ -99,9 +99,7 @@ def test_a_raw_frame_without_a_mapping_is_refused() -> None:
         submit(pd.DataFrame({"Email": ["a@example.com"]}), event="E", dry_run=True, progress=False)
 
 
-def test_dry_run_plans_batches_and_skips_without_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("COURIER_API_KEY", raising=False)
-    monkeypatch.delenv("COURIER_AUTH_TOKEN", raising=False)
+def test_dry_run_plans_batches_and_skips_without_a_key(clean_env: pytest.MonkeyPatch) -> None:
     users = [{"recipient": f"u{i}", "data": {"n": i}} for i in range(5)]
     frame = prepared_frame([*users, None, None], [*["ready"] * 5, "invalid", "duplicate"])
     result = submit(frame, event="WELCOME", dry_run=True, batch_size=2, progress=False)
