@@ -27,6 +27,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from bulkprep.courier import MAX_REQUEST_BYTES
 from bulkprep.errors import ConfigurationError
 from bulkprep.jsonsafe import dumps
 
@@ -39,9 +40,6 @@ __all__ = [
     "idempotency_key",
     "split_batch",
 ]
-
-#: Courier refuses request bodies over 6 MB with 413.
-MAX_REQUEST_BYTES = 6_000_000
 
 #: Default byte budget of one body. Courier does not say whether its "6 MB" means 10**6 or 2**20 bytes
 #: or whether it counts anything beyond the body; a third of headroom keeps us clear of every reading.

@@ -1,10 +1,13 @@
 """A small client for Courier's Bulk API: pooled connections, retries, and a key that never shows.
 
 Every request carries ``Authorization: Bearer <key>``, ``Accept: application/json`` and a
-``User-Agent`` naming bulkprep; bodies go out as the exact bytes given. 408, 429, 5xx, timeouts and
-dropped connections are retried with capped exponential backoff and jitter, honouring
-``Retry-After``; a POST is always retried with the same ``Idempotency-Key``, so Courier can recognise
-the repeat. Other answers raise the exceptions of :mod:`bulkprep.errors`.
+``User-Agent`` naming bulkprep; bodies go out as the exact bytes given. What is retried and how long
+the client waits is the :class:`~bulkprep.retry.RetryPolicy`'s to say (by default 408, 429, 5xx,
+timeouts and dropped connections, with capped exponential backoff and jitter, honouring
+``Retry-After``); a POST is always retried with the same ``Idempotency-Key``, so Courier can recognise
+the repeat. Every answer is read with the models of :mod:`bulkprep.courier`: a 2xx whose body does
+not fit raises :class:`~bulkprep.errors.ProtocolError`; other answers raise the exceptions of
+:mod:`bulkprep.errors`.
 
 Example:
     >>> client = CourierClient("sk_live_not_a_real_key", "http://127.0.0.1:9")
@@ -21,28 +24,38 @@ import os
 import random
 import time
 import uuid
+import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import orjson
+import pydantic
 import requests
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
 from bulkprep._version import __version__
-from bulkprep.errors import AuthenticationError, AuthorizationError, ConfigurationError, CourierError
+from bulkprep.courier import ErrorBody, Job, JobAnswer, JobCreated, UserItem, UsersPage
+from bulkprep.courier import IngestAnswer as _IngestAnswer  # the name IngestAnswer is the old receipt's
+from bulkprep.errors import (
+    AuthenticationError,
+    AuthorizationError,
+    ConfigurationError,
+    CourierError,
+    ProtocolError,
+)
 from bulkprep.jsonsafe import dumps
-from bulkprep.retry import RetryEvent, parse_retry_after, retry_delay, should_retry_status
+from bulkprep.retry import RetryEvent, RetryPolicy, TransportFailure, parse_retry_after
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "USER_AGENT",
     "CourierClient",
-    "IngestAnswer",
+    "IngestReceipt",
     "RetryEvent",
     "resolve_api_key",
     "resolve_base_url",
@@ -171,22 +184,27 @@ def resolve_base_url(base_url: str | None) -> str:
 
 # ------------------------------------------------------------------------------------------------ answers
 
+_Model = TypeVar("_Model", bound=pydantic.BaseModel)
+# How much of an unreadable answer an error message quotes.
+_SNIPPET_CHARS = 60
+
 
 @dataclass(frozen=True)
-class IngestAnswer:
-    """Courier's answer to one ``POST /bulk/{job_id}``.
+class IngestReceipt:
+    """What one ``POST /bulk/{job_id}`` came to: Courier's answer, and how it was obtained.
 
     Attributes:
         status: the 2xx status (200 with a JSON body, or 204 with none).
-        errors: Courier's per-user errors, ``[{"error": "...", "user": {...}}, ...]``; empty when the
-            body was empty, which means every user of the request was accepted.
+        errors: Courier's per-user errors, ``[{"error": "...", "user": {...}}, ...]`` as Courier sent
+            them (read with :class:`bulkprep.courier.IngestAnswer`); empty when the body was empty,
+            which means every user of the request was accepted.
         total: Courier's ``total`` when it sent one.
         attempts: how many times the request was sent.
         outcome_was_unknown: an earlier attempt may have been processed though no answer came
             (dropped connection, timeout, 5xx); "Duplicate user" errors may then mean "already in".
 
     Example:
-        >>> IngestAnswer(204, [], None, 1).errors
+        >>> IngestReceipt(204, [], None, 1).errors
         []
     """
 
@@ -203,65 +221,119 @@ class _Reply:
     attempts: int
     outcome_was_unknown: bool
 
-    def json(self) -> Any:
-        content = self.response.content.strip()
-        if not content:
-            return None
-        try:
-            return orjson.loads(content)
-        except orjson.JSONDecodeError:
-            return None
+
+@dataclass(frozen=True)
+class _Request:
+    """One request as the client sends it, every attempt alike (same bytes, same idempotency key)."""
+
+    method: str
+    url: str
+    where: str
+    body: bytes | None
+    params: dict[str, str] | None
+    idempotency_key: str | None
+
+    def headers(self) -> dict[str, str]:
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        if self.body is not None:
+            headers["Content-Type"] = "application/json"
+        if self.idempotency_key is not None:
+            headers["Idempotency-Key"] = self.idempotency_key
+        return headers
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """An attempt that failed in a way the policy retries."""
+
+    status: int  # 0 when no answer came
+    reason: str
+    maybe_processed: bool
+    retry_after: float | None = None
+    exc: BaseException | None = None
 
 
 @dataclass(frozen=True)
 class _TransportFailure:
-    """What a ``requests`` exception means for a retry."""
+    """What a ``requests`` exception was, for the retry policy and for people."""
 
-    reason: str
-    retryable: bool
+    kind: TransportFailure
     maybe_processed: bool
     hint: str = field(default="")
+    reason: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.reason:
+            object.__setattr__(self, "reason", self.kind.value)
 
 
 def _transport_failure(exc: requests.RequestException) -> _TransportFailure:
     """The one place where ``requests`` exceptions are read.
 
     A request counts as "maybe processed" unless the connection was never made: once the bytes may
-    have left, only the server knows whether it acted on them.
+    have left, only the server knows whether it acted on them. Whether to retry is the policy's call.
     """
     if isinstance(exc, requests.exceptions.SSLError):
         return _TransportFailure(
-            "TLS error", False, False, "check the base URL and the machine's certificates (or proxy)"
+            TransportFailure.TLS_ERROR, False, "check the base URL and the machine's certificates (or proxy)"
         )
     if isinstance(exc, requests.ConnectTimeout):
-        return _TransportFailure("connect timeout", True, False)
+        return _TransportFailure(TransportFailure.CONNECT_TIMEOUT, False)
     if isinstance(exc, requests.ReadTimeout):
-        return _TransportFailure("read timeout", True, True)
+        return _TransportFailure(TransportFailure.READ_TIMEOUT, True)
     if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.InvalidHeader):
-        return _TransportFailure("invalid request", False, False, "check the base URL and the job id")
+        return _TransportFailure(TransportFailure.INVALID_REQUEST, False, "check the base URL and the job id")
     if isinstance(exc, requests.ConnectionError):
         reason = exc.args[0] if exc.args else None
         inner = reason.reason if isinstance(reason, urllib3.exceptions.MaxRetryError) else None
         if isinstance(inner, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError):
-            return _TransportFailure("connection refused", True, False)
-        return _TransportFailure("connection dropped", True, True)
+            return _TransportFailure(TransportFailure.CONNECTION_REFUSED, False)
+        return _TransportFailure(TransportFailure.CONNECTION_DROPPED, True)
     if isinstance(exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError):
-        return _TransportFailure("answer cut off", True, True)
-    return _TransportFailure(type(exc).__name__, True, True)
+        return _TransportFailure(TransportFailure.ANSWER_CUT_OFF, True)
+    return _TransportFailure(TransportFailure.OTHER, True, reason=type(exc).__name__)
 
 
 def _error_fields(response: requests.Response) -> tuple[str | None, str | None]:
-    """Courier's ``type`` and ``message`` from an error answer, when it sent them."""
+    """Courier's ``type`` and ``message`` from an error answer (:class:`ErrorBody`), when it sent them."""
     try:
-        document = orjson.loads(response.content) if response.content else None
+        document = orjson.loads(response.content) if response.content.strip() else None
     except orjson.JSONDecodeError:
         document = None
     if isinstance(document, dict):
-        type_ = document.get("type")
-        message = document.get("message")
-        return (type_ if isinstance(type_, str) else None, message if isinstance(message, str) else None)
+        try:
+            body = ErrorBody.model_validate(document)
+        except pydantic.ValidationError:
+            pass  # not Courier's error shape: quote the text instead
+        else:
+            return body.type, body.message
     text = response.text.strip()[:200]
     return None, text or None
+
+
+def _snippet(content: bytes) -> str:
+    """The start of an answer, on one line, for an error message."""
+    text = " ".join(content.decode("utf-8", errors="replace").split())
+    return text if len(text) <= _SNIPPET_CHARS else text[: _SNIPPET_CHARS - 3] + "..."
+
+
+def _describe(content: bytes) -> tuple[str, Any]:
+    """What an answer's body is, in words, and the JSON document when it is one (else None)."""
+    stripped = content.strip()
+    if not stripped:
+        return "an empty body", None
+    try:
+        document = orjson.loads(stripped)
+    except orjson.JSONDecodeError:
+        if stripped[:1] == b"<":
+            return "an HTML page", None
+        if stripped[:1] in (b"{", b"["):
+            return "JSON cut short or malformed", None
+        return "text that is not JSON", None
+    kinds = {list: "a JSON array", str: "a JSON string", bool: "a JSON true/false", type(None): "JSON null"}
+    if not isinstance(document, dict):
+        return kinds.get(type(document), "a JSON number"), document
+    return "a JSON object", document
 
 
 # ------------------------------------------------------------------------------------------------- client
@@ -275,17 +347,22 @@ class CourierClient:
         base_url: by default ``COURIER_BASE_URL`` or ``https://api.courier.com``.
         session: a session to use (the caller keeps ownership); by default the client makes one.
         timeout: (connect, read) timeouts in seconds.
-        max_retries: retries after the first attempt; the request is sent at most ``max_retries + 1`` times.
+        max_retries: retries after the first attempt (shorthand for
+            ``retry=RetryPolicy(max_attempts=max_retries + 1)``); by default the policy's.
+        retry: what to retry and how long to wait (:class:`~bulkprep.retry.RetryPolicy`).
         sleep: how to wait between attempts (tests pass a recorder).
         rng: source of backoff jitter.
         on_retry: called with a :class:`RetryEvent` before each wait.
         pool_maxsize: connections kept open to Courier; at least the number of concurrent senders.
         clock: the current time, to read ``Retry-After`` dates.
 
+    Raises:
+        ConfigurationError: for a negative ``max_retries``, or one that contradicts ``retry``.
+
     Example:
         >>> with CourierClient("key", "http://localhost:9", max_retries=0) as client:
-        ...     client.base_url
-        'http://localhost:9'
+        ...     client.base_url, client.retry.max_attempts
+        ('http://localhost:9', 1)
     """
 
     def __init__(
@@ -295,20 +372,19 @@ class CourierClient:
         *,
         session: requests.Session | None = None,
         timeout: tuple[float, float] = (5.0, 60.0),
-        max_retries: int = 6,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         on_retry: Callable[[RetryEvent], None] | None = None,
         pool_maxsize: int = 10,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
-        if max_retries < 0:
-            raise ConfigurationError(f"max_retries={max_retries} must be 0 or more")
+        self.retry = _policy(retry, max_retries)
         self._key = _ApiKey(resolve_api_key(api_key))
         self._auth = _BearerAuth(self._key)
         self.base_url = resolve_base_url(base_url)
         self.timeout = timeout
-        self.max_retries = max_retries
         self._sleep = sleep
         self._rng = rng if rng is not None else random.Random()
         self._on_retry = on_retry
@@ -321,6 +397,11 @@ class CourierClient:
             session.mount("https://", adapter)
             session.mount("http://", adapter)
         self._session = session
+
+    @property
+    def max_retries(self) -> int:
+        """Retries after the first attempt (the policy's ``max_attempts`` minus one)."""
+        return self.retry.max_attempts - 1
 
     def __repr__(self) -> str:
         return f"CourierClient(base_url={self.base_url!r}, api_key={self._key!r})"
@@ -345,6 +426,9 @@ class CourierClient:
 
         Without an ``idempotency_key``, a fresh one is made, so that retries of this call cannot
         create two jobs.
+
+        Raises:
+            ProtocolError: when the answer is not Courier's ``{"jobId": ...}`` (:class:`JobCreated`).
         """
         reply = self._send(
             "POST",
@@ -352,79 +436,92 @@ class CourierClient:
             body=dumps({"message": message}),
             idempotency_key=idempotency_key or f"bulkprep-{uuid.uuid4().hex}",
         )
-        document = reply.json()
-        job_id = document.get("jobId") if isinstance(document, dict) else None
-        if not isinstance(job_id, str) or not job_id:
-            raise CourierError(
-                f"POST {self.base_url}/bulk answered {reply.response.status_code} without a jobId; "
-                "check that the base URL points at Courier's API",
-                status=reply.response.status_code,
-            )
-        return job_id
+        return self._parse(reply, JobCreated, f"POST {self.base_url}/bulk", "a jobId").jobId
 
-    def ingest(self, job_id: str, body: bytes, *, idempotency_key: str) -> IngestAnswer:
-        """Add users to a job (``POST /bulk/{job_id}``) with a pre-serialized ``{"users": [...]}`` body."""
-        reply = self._send(
-            "POST", f"/bulk/{quote(job_id, safe='')}", body=body, idempotency_key=idempotency_key
-        )
-        document = reply.json()
-        errors: list[dict[str, Any]] = []
-        total: int | None = None
-        if isinstance(document, dict):
-            raw_errors = document.get("errors")
-            if isinstance(raw_errors, list):
-                errors = [item if isinstance(item, dict) else {"error": str(item)} for item in raw_errors]
-            raw_total = document.get("total")
-            if isinstance(raw_total, int) and not isinstance(raw_total, bool):
-                total = raw_total
-        elif reply.response.content.strip():
-            logger.warning(
-                "POST /bulk/%s answered %s with a body that is not JSON; taken as every user accepted",
-                job_id,
-                reply.response.status_code,
-            )
-        return IngestAnswer(
-            reply.response.status_code, errors, total, reply.attempts, reply.outcome_was_unknown
+    def ingest(self, job_id: str, body: bytes, *, idempotency_key: str) -> IngestReceipt:
+        """Add users to a job (``POST /bulk/{job_id}``) with a pre-serialized ``{"users": [...]}`` body.
+
+        An empty 2xx body means every user of the request was accepted.
+
+        Raises:
+            ProtocolError: when a body came that is not Courier's ingest answer
+                (:class:`bulkprep.courier.IngestAnswer`).
+        """
+        path = f"/bulk/{quote(job_id, safe='')}"
+        reply = self._send("POST", path, body=body, idempotency_key=idempotency_key)
+        if reply.response.content.strip():
+            answer = self._parse(reply, _IngestAnswer, f"POST {path}", "Courier's ingest answer")
+        else:
+            answer = _IngestAnswer()
+        return IngestReceipt(
+            reply.response.status_code,
+            [error.model_dump(exclude_unset=True) for error in answer.errors],
+            answer.total,
+            reply.attempts,
+            reply.outcome_was_unknown,
         )
 
     def run_job(self, job_id: str, *, idempotency_key: str | None = None) -> None:
-        """Start sending a job (``POST /bulk/{job_id}/run``)."""
+        """Start sending a job (``POST /bulk/{job_id}/run``); Courier's answer has no body to read."""
         self._send(
             "POST",
             f"/bulk/{quote(job_id, safe='')}/run",
             idempotency_key=idempotency_key or f"bulkprep-{uuid.uuid4().hex}",
         )
 
-    def get_job(self, job_id: str) -> dict[str, Any]:
-        """The job's definition, status and counters (the ``job`` object of ``GET /bulk/{job_id}``)."""
-        document = self._send("GET", f"/bulk/{quote(job_id, safe='')}").json()
-        if isinstance(document, dict) and isinstance(document.get("job"), dict):
-            job: dict[str, Any] = document["job"]
-            return job
-        raise CourierError(f"GET /bulk/{job_id} answered without a job object; check the base URL")
+    def get_job(self, job_id: str) -> Job:
+        """The job's definition, status and counters (the ``job`` of ``GET /bulk/{job_id}``).
 
-    def iter_users(self, job_id: str) -> Iterator[dict[str, Any]]:
-        """Every ingested user of a job with its delivery state, following ``paging.cursor``."""
+        Raises:
+            ProtocolError: when the answer is not a :class:`JobAnswer`.
+        """
+        path = f"/bulk/{quote(job_id, safe='')}"
+        return self._parse(self._send("GET", path), JobAnswer, f"GET {path}", "a job object").job
+
+    def iter_users(self, job_id: str) -> Iterator[UserItem]:
+        """Every ingested user of a job with its delivery state, following ``paging.cursor``.
+
+        Raises:
+            ProtocolError: when a page is not a :class:`UsersPage`, or a cursor comes back twice.
+        """
+        path = f"/bulk/{quote(job_id, safe='')}/users"
         cursor: str | None = None
         seen: set[str] = set()
         while True:
             params = {"cursor": cursor} if cursor else None
-            document = self._send("GET", f"/bulk/{quote(job_id, safe='')}/users", params=params).json()
-            if not isinstance(document, dict):
-                raise CourierError(f"GET /bulk/{job_id}/users answered without items; check the base URL")
-            items = document.get("items") or []
-            yield from (item for item in items if isinstance(item, dict))
-            paging = document.get("paging")
-            if not isinstance(paging, dict):
-                return
-            cursor = paging.get("cursor")
-            if not paging.get("more") or not cursor:
+            page = self._parse(
+                self._send("GET", path, params=params), UsersPage, f"GET {path}", "a users page"
+            )
+            yield from page.items
+            cursor = page.paging.cursor
+            if not page.paging.more or not cursor:
                 return
             if cursor in seen:
-                raise CourierError(
-                    f"GET /bulk/{job_id}/users returned cursor {cursor!r} twice; stopped to avoid a loop"
+                raise ProtocolError(
+                    f"GET {path} returned cursor {cursor!r} twice; stopped to avoid a loop", status=200
                 )
             seen.add(cursor)
+
+    # -------------------------------------------------------------------------------------------- reading
+
+    def _parse(self, reply: _Reply, model: type[_Model], where: str, what: str) -> _Model:
+        """The answer read as ``model``; a body that does not fit it raises :class:`ProtocolError`."""
+        content = reply.response.content
+        description, document = _describe(content)
+        if isinstance(document, dict):
+            try:
+                return model.model_validate(document)
+            except pydantic.ValidationError as exc:
+                first = exc.errors()[0]
+                place = ".".join(str(part) for part in first["loc"]) or "the object"
+                description = f"a JSON object that does not fit ({place}: {first['msg']})"
+        status = reply.response.status_code
+        quoted = f": {self._redact(_snippet(content))!r}" if content.strip() else ""
+        raise ProtocolError(
+            f"{where} answered {status} without {what} (got {description}{quoted}); "
+            "check that the base URL points at Courier's API",
+            status=status,
+        )
 
     # -------------------------------------------------------------------------------------------- sending
 
@@ -437,65 +534,69 @@ class CourierClient:
         idempotency_key: str | None = None,
         params: dict[str, str] | None = None,
     ) -> _Reply:
-        url = self.base_url + path
-        where = f"{method} {path}"
-        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-        if idempotency_key is not None:
-            headers["Idempotency-Key"] = idempotency_key
+        """Send one request, again while the policy allows; a 2xx comes back, anything else raises."""
+        request = _Request(method, self.base_url + path, f"{method} {path}", body, params, idempotency_key)
         maybe_processed = False
-        attempts = self.max_retries + 1
-        last_status, last_reason, last_exc = 0, "", None
-        for attempt in range(1, attempts + 1):
-            retry_after: float | None = None
-            try:
-                response = self._session.request(
-                    method,
-                    url,
-                    data=body,
-                    headers=headers,
-                    params=params,
-                    timeout=self.timeout,
-                    auth=self._auth,
-                    allow_redirects=False,
-                )
-            except requests.RequestException as exc:
-                failure = _transport_failure(exc)
-                if not failure.retryable:
-                    raise CourierError(
-                        f"{where} to {self.base_url} failed: {failure.reason} "
-                        f"({self._redact(str(exc))}); {failure.hint}",
-                        retryable=False,
-                    ) from exc
-                maybe_processed |= failure.maybe_processed
-                last_status, last_reason, last_exc = 0, failure.reason, exc
-            else:
-                status = response.status_code
-                logger.debug("%s answered %s (attempt %s)", where, status, attempt)
-                if 200 <= status < 300:
-                    return _Reply(response, attempt, maybe_processed)
-                if not should_retry_status(status):
-                    raise self._refusal(where, response, body)
-                # A 5xx may come from a gateway after Courier did the work; 408 and 429 come before it.
-                maybe_processed |= status >= 500
-                error_type, _ = _error_fields(response)
-                last_status, last_reason, last_exc = status, f"{status} {error_type or ''}".strip(), None
-                retry_after = parse_retry_after(response.headers.get("Retry-After"), now=self._clock())
-            if attempt == attempts:
+        attempt = 0
+        while True:
+            attempt += 1
+            outcome = self._attempt(request, attempt)
+            if isinstance(outcome, requests.Response):
+                return _Reply(outcome, attempt, maybe_processed)
+            maybe_processed |= outcome.maybe_processed
+            if not self.retry.may_try_again(attempt):
                 break
-            delay = retry_delay(attempt, retry_after=retry_after, rng=self._rng)
-            logger.info("%s: %s on attempt %s; retrying in %.2fs", where, last_reason, attempt, delay)
+            delay = self.retry.delay(attempt, retry_after=outcome.retry_after, rng=self._rng)
+            logger.info(
+                "%s: %s on attempt %s; retrying in %.2fs", request.where, outcome.reason, attempt, delay
+            )
             if self._on_retry is not None:
-                self._on_retry(RetryEvent(attempt, delay, last_reason, last_status))
+                self._on_retry(RetryEvent(attempt, delay, outcome.reason, outcome.status))
             self._sleep(delay)
         raise CourierError(
-            f"{where} to {self.base_url} failed {attempts} times (last: {last_reason}); "
+            f"{request.where} to {self.base_url} failed {attempt} times (last: {outcome.reason}); "
             "Courier or the network is having trouble: try again later "
             "(a resumed run sends only what is missing)",
-            status=last_status,
+            status=outcome.status,
             retryable=True,
-        ) from last_exc
+        ) from outcome.exc
+
+    def _attempt(self, request: _Request, attempt: int) -> requests.Response | _Failed:
+        """One attempt: the 2xx response, or a failure the policy retries; any other failure raises."""
+        try:
+            response = self._session.request(
+                request.method,
+                request.url,
+                data=request.body,
+                headers=request.headers(),
+                params=request.params,
+                timeout=self.timeout,
+                auth=self._auth,
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            failure = _transport_failure(exc)
+            if not self.retry.should_retry_failure(failure.kind):
+                raise CourierError(
+                    f"{request.where} to {self.base_url} failed: {failure.reason} "
+                    f"({self._redact(str(exc))}); {failure.hint}",
+                    retryable=False,
+                ) from exc
+            return _Failed(0, failure.reason, failure.maybe_processed, exc=exc)
+        status = response.status_code
+        logger.debug("%s answered %s (attempt %s)", request.where, status, attempt)
+        if 200 <= status < 300:
+            return response
+        if not self.retry.should_retry(status):
+            raise self._refusal(request.where, response, request.body)
+        error_type, _ = _error_fields(response)
+        return _Failed(
+            status,
+            f"{status} {error_type or ''}".strip(),
+            # A 5xx may come from a gateway after Courier did the work; 408 and 429 come before it.
+            maybe_processed=status >= 500,
+            retry_after=parse_retry_after(response.headers.get("Retry-After"), now=self._clock()),
+        )
 
     def _refusal(self, where: str, response: requests.Response, body: bytes | None) -> CourierError:
         """The exception for an answer that a retry would not change."""
@@ -539,3 +640,30 @@ class CourierClient:
 
     def _redact(self, text: str) -> str:
         return text.replace(self._key.reveal(), "<hidden>")
+
+
+def _policy(retry: RetryPolicy | None, max_retries: int | None) -> RetryPolicy:
+    """The client's retry policy, from ``retry`` and the ``max_retries`` shorthand."""
+    policy = retry if retry is not None else RetryPolicy()
+    if max_retries is None:
+        return policy
+    if max_retries < 0:
+        raise ConfigurationError(f"max_retries={max_retries} must be 0 or more")
+    if retry is not None and retry.max_attempts != max_retries + 1:
+        raise ConfigurationError(
+            f"max_retries={max_retries} contradicts retry=RetryPolicy(max_attempts={retry.max_attempts}); "
+            "pass one of them"
+        )
+    return replace(policy, max_attempts=max_retries + 1)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "IngestAnswer":
+        warnings.warn(
+            "bulkprep.client.IngestAnswer is deprecated; use bulkprep.client.IngestReceipt "
+            "(bulkprep.courier.IngestAnswer is Courier's answer itself)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return IngestReceipt
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -44,6 +44,7 @@ from bulkprep.status import DeliveryStatus, JobStatus
 __all__ = [
     "CHANNELS",
     "DOCUMENTED_ERROR_TYPES",
+    "FLATTENED_ECHO_FIELDS",
     "IDENTITY_FIELDS",
     "IDENTITY_KINDS",
     "ID_FIELDS",
@@ -494,6 +495,14 @@ Ordered strongest kind first (user ids, then emails, then phones), and within a 
 """
 IDENTITY_KINDS: tuple[str, ...] = ("user_id", "email", "phone")
 IDENTITY_FIELDS = dict(sorted(IDENTITY_FIELDS.items(), key=lambda item: IDENTITY_KINDS.index(item[1])))
+
+FLATTENED_ECHO_FIELDS: Final = {"user_id": "user_id", "email": "email", "phone_number": "phone"}
+"""Where the flattened echo of a refused user (``IngestError.user``) holds its identities, with their kind.
+
+Courier's reference shows two shapes for ``errors[].user``: request-like (``recipient``, ``profile.email``,
+...: the paths of :data:`IDENTITY_FIELDS`), and flattened, ``{"user_id": ..., "email": ...}``, whose
+identity fields are these top-level names.
+"""
 
 ID_FIELDS: frozenset[str] = frozenset(path for path, (_, extra) in _PATHS.items() if extra.get("identifier"))
 """Ids that a spreadsheet may have rounded into scientific notation (phones are normalized apart)."""

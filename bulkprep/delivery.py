@@ -2,7 +2,8 @@
 
 Courier's ``GET /bulk/{job_id}/users`` lists the users with ``PENDING``, ``ENQUEUED`` or ``ERROR``
 and a ``messageId``, but with no row index and no failure reason: the items are tied back to rows
-through the same identity fields as ingest errors (:func:`bulkprep.results.match_to_rows`).
+through the same identity fields as ingest errors (:func:`bulkprep.matching.match_to_rows`). The job
+and its users come as :class:`bulkprep.courier.Job` and :class:`bulkprep.courier.UserItem`.
 
 Example:
     >>> from bulkprep.status import DeliveryStatus
@@ -20,12 +21,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from tqdm.auto import tqdm
 
+from bulkprep.matching import identities_of, match_to_rows
 from bulkprep.report import ErrorCode, empty_errors, errors_from_records
-from bulkprep.results import identities_of, match_to_rows
-from bulkprep.status import DeliveryStatus, Stage
+from bulkprep.status import ROW_KEY, DeliveryStatus, JobStatus, Stage
 
 if TYPE_CHECKING:
     from bulkprep.client import CourierClient
+    from bulkprep.courier import Job
     from bulkprep.journal import Journal
 
 __all__ = ["DEFAULT_POLL_INTERVAL", "delivery_errors", "delivery_states", "run_job", "wait_for_job"]
@@ -34,7 +36,8 @@ __all__ = ["DEFAULT_POLL_INTERVAL", "delivery_errors", "delivery_states", "run_j
 DEFAULT_POLL_INTERVAL = 1.0
 #: The longest pause between two looks at a running job, in seconds.
 POLL_CAP = 30.0
-_DONE_JOB_STATES = frozenset({"COMPLETED", "ERROR"})
+#: How much the pause between two looks grows each time.
+POLL_GROWTH = 1.5
 
 #: What one user's delivery is: (``bulk_delivery_status``, ``bulk_message_id``).
 Delivery = tuple[Any, Any]
@@ -47,7 +50,7 @@ def run_job(
     journal: Journal | None,
     any_accepted: bool,
     unknown_state: bool,
-) -> tuple[dict[str, Any], bool]:
+) -> tuple[Job, bool]:
     """Run the job when it holds users, unless it has run already; returns its snapshot and whether it runs.
 
     A job runs only once: a journal that says it was run, or a job past CREATED, is not run again.
@@ -58,11 +61,11 @@ def run_job(
         return client.get_job(job_id), True
     if not any_accepted or unknown_state:
         job = client.get_job(job_id)
-        if job.get("status") not in (None, "CREATED"):
+        if job.status is not JobStatus.CREATED:
             if journal is not None:
                 journal.mark_run_requested()
             return job, True
-        if not any_accepted and not int(job.get("received") or 0):
+        if not any_accepted and not job.received:
             return job, False  # nothing to run: no user reached the job
     key = "bulkprep-run-" + hashlib.sha256(job_id.encode()).hexdigest()[:32]
     client.run_job(job_id, idempotency_key=key)
@@ -79,22 +82,22 @@ def wait_for_job(
     timeout: float,
     interval: float = DEFAULT_POLL_INTERVAL,
     progress: bool = True,
-) -> dict[str, Any]:
+) -> Job:
     """Poll the job with a growing pause until it is COMPLETED or ERROR, or ``timeout`` seconds passed."""
     waited = 0.0
     job = client.get_job(job_id)
-    total = int(job.get("received") or 0)
+    total = job.received or 0
     with tqdm(total=total, unit="user", desc="running", disable=not progress) as bar:
         while True:
-            done = int(job.get("enqueued") or 0) + int(job.get("failures") or 0)
+            done = (job.enqueued or 0) + (job.failures or 0)
             bar.update(max(0, min(done, total) - bar.n))
-            bar.set_postfix(status=job.get("status"))
-            if job.get("status") in _DONE_JOB_STATES or waited >= timeout:
+            bar.set_postfix(status=job.status.value)
+            if job.status.done or waited >= timeout:
                 return job
             pause = min(interval, timeout - waited)
             sleep(pause)
             waited += pause
-            interval = min(interval * 1.5, POLL_CAP)
+            interval = min(interval * POLL_GROWTH, POLL_CAP)
             job = client.get_job(job_id)
 
 
@@ -103,9 +106,10 @@ def delivery_states(client: CourierClient, job_id: str, users: pd.Series) -> dic
     if users.empty:
         return {}
     items = list(client.iter_users(job_id))
-    matching = match_to_rows(items, identities_of(users))
+    echoes = [item.model_dump(mode="json", exclude_unset=True) for item in items]
+    matching = match_to_rows(echoes, identities_of(users))
     return {
-        row: (items[position].get("status"), items[position].get("messageId"))
+        row: (items[position].status.value, items[position].messageId)
         for position, row in matching.matches.items()
     }
 
@@ -117,7 +121,7 @@ def delivery_errors(states: Mapping[int, Delivery]) -> pd.DataFrame:
         return empty_errors()
     return errors_from_records(
         {
-            "bulk_row": row,
+            ROW_KEY: row,
             "stage": Stage.DELIVERY.value,
             "code": ErrorCode.DELIVERY_ERROR.value,
             "message": "Courier reports ERROR for this user after the job ran (it gives no reason)",

@@ -7,9 +7,12 @@ Only call-level problems raise; problems with single rows become rows of the err
     ├── InputError              a file or frame that cannot be read at all (missing, empty, binary)
     ├── MappingError            a mapping that is malformed or names a column that is not there
     ├── ConfigurationError      a missing API key, plain http:// to a remote host, a bad option
-    └── CourierError            an answer from Courier that stops the run
+    ├── JournalError            a journal write that would break its record (a settled batch sent again)
+    ├── InvariantError          a check only a bug in bulkprep can fail (counts that do not add up)
+    └── CourierError            an answer from Courier that stops the run (or ends a batch)
         ├── AuthenticationError     401: the key is wrong
-        └── AuthorizationError      403: the key lacks permission
+        ├── AuthorizationError      403: the key lacks permission
+        └── ProtocolError           a 2xx whose body is not what Courier sends (an HTML page, ...)
 
 Example:
     >>> try:
@@ -17,6 +20,8 @@ Example:
     ... except BulkprepError as exc:
     ...     print(exc)
     column 'Emial' not found; did you mean 'Email'?
+    >>> issubclass(ProtocolError, CourierError), issubclass(JournalError, ValueError)
+    (True, False)
 """
 
 from __future__ import annotations
@@ -28,7 +33,10 @@ __all__ = [
     "ConfigurationError",
     "CourierError",
     "InputError",
+    "InvariantError",
+    "JournalError",
     "MappingError",
+    "ProtocolError",
 ]
 
 
@@ -48,14 +56,31 @@ class ConfigurationError(BulkprepError):
     """Settings that make a run impossible: no API key, insecure URL, contradictory options."""
 
 
+class JournalError(BulkprepError):
+    """The journal refused a write that would break what it records.
+
+    For example: sending a batch that is already settled, recording a row in two batches, splitting a
+    batch into halves that do not hold its rows. Nothing of the refused write is kept.
+    """
+
+
+class InvariantError(BulkprepError):
+    """A check that only a bug in bulkprep can fail, such as row counts that do not add up.
+
+    Seeing it means bulkprep itself went wrong, not the input or Courier; the message says what did not
+    hold. Please report it with that message.
+    """
+
+
 class CourierError(BulkprepError):
-    """An answer from Courier that stops the run.
+    """An answer from Courier that stops the run, or ends one batch.
 
     Attributes:
         status: HTTP status code (0 when no answer was received).
         type: Courier's error ``type`` (for example ``invalid_request_error``), when it sent one.
         courier_message: Courier's own ``message``, when it sent one.
-        batch: the number of the batch being sent, when there was one.
+        batch: the number of the batch being sent, when there was one (set by the sending of batches;
+            None for the calls that carry no batch: creating, running and reading the job).
         retryable: whether sending the same request again later may succeed.
     """
 
@@ -77,7 +102,8 @@ class CourierError(BulkprepError):
         self.retryable = retryable
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({str(self)!r}, status={self.status}, type={self.type!r})"
+        batch = f", batch={self.batch}" if self.batch is not None else ""
+        return f"{type(self).__name__}({str(self)!r}, status={self.status}, type={self.type!r}{batch})"
 
 
 class AuthenticationError(CourierError):
@@ -86,3 +112,12 @@ class AuthenticationError(CourierError):
 
 class AuthorizationError(CourierError):
     """Courier answered 403: the API key is valid but may not use the Bulk API."""
+
+
+class ProtocolError(CourierError):
+    """Courier answered 2xx with a body that is not what Courier sends.
+
+    An HTML page from a proxy, JSON cut short, a JSON array, a field of the wrong type, a missing
+    ``jobId``: the base URL may point at something other than Courier's API, or something between
+    rewrote the answer. Sending the same request again does not make the answer readable.
+    """

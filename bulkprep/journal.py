@@ -6,9 +6,12 @@ consistent file, and a resumed run knows which rows are in, which are out, and w
 Each ``bulk_row`` belongs to exactly one batch (the database enforces it). The journal keeps row keys,
 hashes, counts and Courier's answers; never a request body, a header or the API key.
 
-Batch states: ``pending`` (not sent yet), ``sending`` (sent, no answer recorded: the outcome is
-unknown), ``acked`` (Courier took the batch; per-user errors are in its answer), ``rejected`` (Courier
-refused the whole batch), ``failed`` (gave up after retries; safe to send again with the same key).
+Batch states are :class:`bulkprep.status.BatchState`: ``pending`` (not sent yet), ``sending`` (sent,
+no answer recorded: the outcome is unknown), ``acked`` (Courier took the batch; per-user errors are in
+its answer, an :class:`AckedAnswer`), ``rejected`` (Courier refused the whole batch) and ``failed``
+(gave up after retries; safe to send again with the same key), both with a :class:`RefusedAnswer`.
+A write that would break the record (a settled batch sent again, a row in two batches) raises
+:class:`~bulkprep.errors.JournalError` and changes nothing.
 
 Example:
     >>> import tempfile, pathlib
@@ -18,11 +21,11 @@ Example:
     ...     journal.set_job("1-abc", base_url="https://api.courier.com", definition_hash="d1")
     ...     journal.add_batches([Batch(1, (2, 3), b'{"users":[{},{}]}')])
     ...     journal.mark_sending(1, "bulkprep-k1")
-    ...     journal.mark_done(1, "acked", {"errors": [], "total": 2})
+    ...     journal.mark_acked(1, AckedAnswer(200, [], total=2))
     >>> with Journal.open(path) as journal:
     ...     entry, = journal.batches()
-    >>> entry.rows, entry.state, entry.attempts, entry.answer
-    ((2, 3), 'acked', 1, {'errors': [], 'total': 2})
+    >>> entry.rows, entry.state.value, entry.attempts, entry.answer["total"]
+    ((2, 3), 'acked', 1, 2)
 """
 
 from __future__ import annotations
@@ -30,9 +33,10 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -42,16 +46,16 @@ import orjson
 
 from bulkprep._version import __version__
 from bulkprep.batching import Batch
-from bulkprep.errors import ConfigurationError
+from bulkprep.errors import ConfigurationError, JournalError
+from bulkprep.status import FINAL_BATCH_STATES, BatchState
 
-__all__ = ["BATCH_STATES", "FINAL_STATES", "SCHEMA_VERSION", "BatchEntry", "JobEntry", "Journal"]
+__all__ = ["SCHEMA_VERSION", "AckedAnswer", "BatchEntry", "JobEntry", "Journal", "RefusedAnswer"]
 
 #: Version of the file layout; a file with another version is refused rather than misread.
 SCHEMA_VERSION: Final = 1
-BATCH_STATES: Final = ("pending", "sending", "acked", "rejected", "failed")
-#: States a batch never leaves: its rows must not be sent again.
-FINAL_STATES: Final = ("acked", "rejected")
-_DONE_STATES: Final = ("acked", "rejected", "failed")
+# The states as the file spells them (the CHECK below); the text values never change.
+_STATE_TEXTS: Final = tuple(state.value for state in BatchState)
+_DONE_STATES: Final = (BatchState.ACKED, BatchState.REJECTED, BatchState.FAILED)
 _APPLICATION: Final = "bulkprep journal"
 
 _SCHEMA = f"""
@@ -71,7 +75,7 @@ CREATE TABLE batch (
     users INTEGER NOT NULL,
     nbytes INTEGER NOT NULL,
     idempotency_key TEXT,
-    state TEXT NOT NULL CHECK (state IN {BATCH_STATES}),
+    state TEXT NOT NULL CHECK (state IN {_STATE_TEXTS}),
     attempts INTEGER NOT NULL DEFAULT 0,
     answer TEXT,
     split_from INTEGER,
@@ -108,26 +112,105 @@ class BatchEntry:
         rows: its ``bulk_row`` keys, in body order.
         content_hash: SHA-256 of its body (the body itself is not kept).
         idempotency_key: the key it was last sent with (None before it is first sent).
-        state: one of :data:`BATCH_STATES`.
+        state: where it stands (a :class:`~bulkprep.status.BatchState`).
         attempts: how many times it was handed to the client (each hand-over may retry internally).
         answer: what was recorded with its outcome (Courier's per-user errors, or the error).
         users: number of users.
         nbytes: body size in bytes.
 
     Example:
-        >>> BatchEntry(1, (2,), "ab", None, "pending", 0, None, 1, 20).state
-        'pending'
+        >>> BatchEntry(1, (2,), "ab", None, BatchState.PENDING, 0, None, 1, 20).state.final
+        False
     """
 
     number: int
     rows: tuple[int, ...]
     content_hash: str
     idempotency_key: str | None
-    state: str
+    state: BatchState
     attempts: int
     answer: dict[str, Any] | None
     users: int = 0
     nbytes: int = 0
+
+
+@dataclass(frozen=True)
+class AckedAnswer:
+    """What the journal keeps of a batch Courier took: its per-user errors, not the users.
+
+    Attributes:
+        status: the 2xx status.
+        errors: Courier's per-user errors as it sent them (``[{"error": ..., "user": {...}}]``).
+        total: Courier's ``total``, when it sent one.
+        outcome_was_unknown: an earlier attempt may have been processed though no answer came, so a
+            "Duplicate user" error may mean "already in".
+
+    Example:
+        >>> answer = AckedAnswer(200, [{"error": "Duplicate user"}], total=0)
+        >>> AckedAnswer.from_json(answer.to_json()) == answer
+        True
+    """
+
+    status: int
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    total: int | None = None
+    outcome_was_unknown: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """The answer as the journal stores it."""
+        return {
+            "status": self.status,
+            "errors": self.errors,
+            "total": self.total,
+            "outcome_was_unknown": self.outcome_was_unknown,
+        }
+
+    @classmethod
+    def from_json(cls, stored: Mapping[str, Any] | None) -> AckedAnswer:
+        """The answer read back from the journal (older entries may lack some keys)."""
+        stored = stored or {}
+        errors = [e if isinstance(e, dict) else {"error": str(e)} for e in stored.get("errors") or []]
+        total = stored.get("total")
+        return cls(
+            int(stored.get("status") or 0),
+            errors,
+            total if isinstance(total, int) else None,
+            bool(stored.get("outcome_was_unknown")),
+        )
+
+
+@dataclass(frozen=True)
+class RefusedAnswer:
+    """What the journal keeps of a batch that ended without Courier taking it (rejected or failed).
+
+    Attributes:
+        status: the HTTP status of the refusal (0 when no answer came).
+        message: Courier's words, or what went wrong.
+        type: Courier's error ``type``, when it sent one.
+
+    Example:
+        >>> RefusedAnswer.from_json({"status": 503, "message": "down"})
+        RefusedAnswer(status=503, message='down', type=None)
+    """
+
+    status: int
+    message: str
+    type: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The answer as the journal stores it."""
+        return {"status": self.status, "type": self.type, "message": self.message}
+
+    @classmethod
+    def from_json(cls, stored: Mapping[str, Any] | None) -> RefusedAnswer:
+        """The answer read back from the journal (older entries may lack some keys)."""
+        stored = stored or {}
+        type_ = stored.get("type")
+        return cls(
+            int(stored.get("status") or 0),
+            str(stored.get("message") or ""),
+            type_ if isinstance(type_, str) else None,
+        )
 
 
 def _now() -> str:
@@ -262,12 +345,12 @@ class Journal:
         """Record the job; recording the same job again updates its details.
 
         Raises:
-            ValueError: when the journal already records another job.
+            JournalError: when the journal already records another job.
         """
         with self._transaction() as db:
             found = db.execute("SELECT job_id FROM job WHERE id = 1").fetchone()
             if found is not None and found[0] != job_id:
-                raise ValueError(
+                raise JournalError(
                     f"journal {self.path} already records job {found[0]!r}, not {job_id!r}; "
                     "use a new journal file for a new job"
                 )
@@ -282,12 +365,12 @@ class Journal:
         """Record that ``POST /bulk/{job_id}/run`` is about to be sent.
 
         Raises:
-            ValueError: before :meth:`set_job`.
+            JournalError: before :meth:`set_job`.
         """
         with self._transaction() as db:
             updated = db.execute("UPDATE job SET run_requested = 1, updated_at = ? WHERE id = 1", (_now(),))
             if updated.rowcount != 1:
-                raise ValueError(f"journal {self.path} records no job yet; call set_job first")
+                raise JournalError(f"journal {self.path} records no job yet; call set_job first")
 
     # ----------------------------------------------------------------------------------------- batches
 
@@ -295,7 +378,7 @@ class Journal:
         """Record new batches as ``pending``, all in one commit.
 
         Raises:
-            ValueError: when a batch number or a row is already in the journal (nothing is written).
+            JournalError: when a batch number or a row is already in the journal (nothing is written).
         """
         batches = list(batches)
         now = _now()
@@ -311,7 +394,7 @@ class Journal:
                     ((row, b.number) for b in batches for row in b.rows),
                 )
             except sqlite3.IntegrityError as exc:
-                raise ValueError(
+                raise JournalError(
                     f"journal {self.path} already holds one of these batch numbers or rows ({exc}); "
                     "a row must belong to exactly one batch"
                 ) from exc
@@ -329,7 +412,7 @@ class Journal:
                 tuple(orjson.loads(rows)),
                 content_hash,
                 key,
-                state,
+                BatchState(state),
                 attempts,
                 orjson.loads(answer) if answer is not None else None,
                 users,
@@ -349,72 +432,101 @@ class Journal:
         """
         with self._lock:
             found = dict(self._db.execute("SELECT state, COUNT(*) FROM batch GROUP BY state").fetchall())
-        return {state: int(found.get(state, 0)) for state in BATCH_STATES}
+        return {state: int(found.get(state, 0)) for state in _STATE_TEXTS}
 
-    def _state(self, db: sqlite3.Connection, number: int) -> str:
+    def _state(self, db: sqlite3.Connection, number: int) -> BatchState:
         found = db.execute("SELECT state FROM batch WHERE number = ?", (number,)).fetchone()
         if found is None:
-            raise ValueError(f"journal {self.path} has no batch {number}")
-        state: str = found[0]
-        return state
+            raise JournalError(f"journal {self.path} has no batch {number}")
+        return BatchState(found[0])
 
     def mark_sending(self, number: int, idempotency_key: str) -> None:
         """Record that batch ``number`` is about to be sent with ``idempotency_key`` (before sending).
 
         Raises:
-            ValueError: for an unknown batch, or one already ``acked`` or ``rejected``: its rows are
+            JournalError: for an unknown batch, or one already ``acked`` or ``rejected``: its rows are
                 settled and must not be sent again.
         """
         with self._transaction() as db:
             state = self._state(db, number)
-            if state in FINAL_STATES:
-                raise ValueError(f"batch {number} is already {state}; its rows must not be sent again")
+            if state.final:
+                raise JournalError(
+                    f"batch {number} is already {state.value}; its rows must not be sent again"
+                )
             db.execute(
                 "UPDATE batch SET state = 'sending', idempotency_key = ?, attempts = attempts + 1, "
                 "updated_at = ? WHERE number = ?",
                 (idempotency_key, _now(), number),
             )
 
-    def mark_done(self, number: int, state: str, answer: Mapping[str, Any] | None) -> None:
+    def mark_acked(self, number: int, answer: AckedAnswer) -> None:
+        """Record that Courier took batch ``number``, with its per-user errors (right after the answer).
+
+        Raises:
+            JournalError: for an unknown batch, or one already ``acked`` or ``rejected``.
+        """
+        self.mark_done(number, BatchState.ACKED, answer.to_json())
+
+    def mark_rejected(self, number: int, answer: RefusedAnswer) -> None:
+        """Record that Courier refused the whole batch ``number``: its rows are settled, not sent again.
+
+        Raises:
+            JournalError: for an unknown batch, or one already ``acked`` or ``rejected``.
+        """
+        self.mark_done(number, BatchState.REJECTED, answer.to_json())
+
+    def mark_failed(self, number: int, answer: RefusedAnswer) -> None:
+        """Record that batch ``number`` did not get through (a resumed run sends it again, same key).
+
+        Raises:
+            JournalError: for an unknown batch, or one already ``acked`` or ``rejected``.
+        """
+        self.mark_done(number, BatchState.FAILED, answer.to_json())
+
+    def mark_done(self, number: int, state: BatchState | str, answer: Mapping[str, Any] | None) -> None:
         """Record the outcome of batch ``number`` (right after the answer, or the giving up).
+
+        :meth:`mark_acked`, :meth:`mark_rejected` and :meth:`mark_failed` say the same with typed answers.
 
         Args:
             number: the batch.
-            state: ``"acked"``, ``"rejected"`` or ``"failed"``.
+            state: ``acked``, ``rejected`` or ``failed``.
             answer: what to keep about the outcome, as JSON-ready data (Courier's per-user errors,
                 or the status and message of the error).
 
         Raises:
-            ValueError: for an unknown state or batch, or a batch already ``acked`` or ``rejected``.
+            JournalError: for an unknown state or batch, or a batch already ``acked`` or ``rejected``.
         """
-        if state not in _DONE_STATES:
-            raise ValueError(f"state {state!r} is not an outcome; use one of {', '.join(_DONE_STATES)}")
+        outcome = BatchState(state) if state in _STATE_TEXTS else None
+        if outcome not in _DONE_STATES:
+            done = ", ".join(s.value for s in _DONE_STATES)
+            raise JournalError(f"state {str(state)!r} is not an outcome; use one of {done}")
         text = orjson.dumps(dict(answer)).decode() if answer is not None else None
         with self._transaction() as db:
             current = self._state(db, number)
-            if current in FINAL_STATES:
-                raise ValueError(f"batch {number} is already {current}; its outcome cannot change")
+            if current.final:
+                raise JournalError(f"batch {number} is already {current.value}; its outcome cannot change")
             db.execute(
                 "UPDATE batch SET state = ?, answer = ?, updated_at = ? WHERE number = ?",
-                (state, text, _now(), number),
+                (str(outcome), text, _now(), number),
             )
 
     def replace_with_halves(self, number: int, halves: Sequence[Batch]) -> None:
         """Replace batch ``number`` (refused with 413) by its halves, as ``pending``, in one commit.
 
         Raises:
-            ValueError: when the halves do not hold exactly the batch's rows in order, when a half's
+            JournalError: when the halves do not hold exactly the batch's rows in order, when a half's
                 number is taken, or when the batch is already ``acked`` or ``rejected``.
         """
         now = _now()
         with self._transaction() as db:
             state = self._state(db, number)
-            if state in FINAL_STATES:
-                raise ValueError(f"batch {number} is already {state}; it cannot be split")
+            if state.final:
+                raise JournalError(f"batch {number} is already {state.value}; it cannot be split")
             (rows_text,) = db.execute("SELECT rows FROM batch WHERE number = ?", (number,)).fetchone()
             rows = orjson.loads(rows_text)
             if [row for half in halves for row in half.rows] != rows:
-                raise ValueError(f"the halves of batch {number} do not hold exactly its rows, in order")
+                raise JournalError(f"the halves of batch {number} do not hold exactly its rows, in order")
             db.executemany("DELETE FROM batch_row WHERE bulk_row = ?", ((row,) for row in rows))
             db.execute("DELETE FROM batch WHERE number = ?", (number,))
             try:
@@ -427,8 +539,27 @@ class Journal:
                     ],
                 )
             except sqlite3.IntegrityError as exc:
-                raise ValueError(f"a half of batch {number} reuses a batch number in use ({exc})") from exc
+                raise JournalError(f"a half of batch {number} reuses a batch number in use ({exc})") from exc
             db.executemany(
                 "INSERT INTO batch_row (bulk_row, number) VALUES (?, ?)",
                 ((row, h.number) for h in halves for row in h.rows),
             )
+
+
+_MOVED = {
+    "BATCH_STATES": (_STATE_TEXTS, "tuple(bulkprep.status.BatchState)"),
+    "FINAL_STATES": (
+        tuple(s.value for s in BatchState if s in FINAL_BATCH_STATES),
+        "bulkprep.status.FINAL_BATCH_STATES",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        value, instead = _MOVED[name]
+        warnings.warn(
+            f"bulkprep.journal.{name} is deprecated; use {instead}", DeprecationWarning, stacklevel=2
+        )
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,167 +1,34 @@
 """What came of a submission: every input row with its outcome, the error table, the job.
 
 :class:`SubmitResult` is what :func:`bulkprep.submit.submit` returns. Its ``summary`` always adds up to
-the number of input rows. :func:`match_to_rows` is the pure matcher that ties Courier's error echoes
-(which carry no index) and delivery items back to the rows that produced them.
+the number of input rows (a count that does not is a bug: :class:`~bulkprep.errors.InvariantError`).
+A dry run's result carries a :class:`SubmitPlan` of what would be sent.
 
 Example:
     >>> import pandas as pd
-    >>> users = pd.Series([{"recipient": "u1"}, {"profile": {"email": "Ann@Example.com"}}], index=[2, 3])
-    >>> matching = match_to_rows([{"email": "ann@example.com"}, {"user_id": "zz"}], identities_of(users))
-    >>> matching.matches, matching.unmatched
-    ({0: 3}, [1])
+    >>> frame = pd.DataFrame({"bulk_row": [2, 3], "bulk_status": ["accepted", "rejected"]})
+    >>> SubmitResult(frame, job_id="1-abc")
+    SubmitResult(2 rows: accepted=1, rejected=1; job 1-abc)
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping, Sequence
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import pandas as pd
 
+from bulkprep.errors import InvariantError
 from bulkprep.report import empty_errors, format_summary
-from bulkprep.status import ALL_STATUSES, RowStatus
+from bulkprep.status import ALL_STATUSES, BULK_COLUMNS, ROW_KEY, Column, RowStatus
 
-__all__ = [
-    "IDENTITY_COLUMNS",
-    "RESULT_COLUMNS",
-    "UNMATCHED_COLUMNS",
-    "Matching",
-    "SubmitPlan",
-    "SubmitResult",
-    "echo_identity",
-    "identities_of",
-    "match_to_rows",
-]
+__all__ = ["UNMATCHED_COLUMNS", "SubmitPlan", "SubmitResult"]
 
-RESULT_COLUMNS: tuple[str, ...] = (
-    "bulk_row",
-    "bulk_user",
-    "bulk_status",
-    "bulk_error",
-    "bulk_duplicate_of",
-    "bulk_batch",
-    "bulk_delivery_status",
-    "bulk_message_id",
-)
 UNMATCHED_COLUMNS: tuple[str, ...] = ("batch", "error", "user", "candidates")
-
-# Identity tiers, strongest first. Each tier names where a row's payload holds the identity and
-# where Courier's echo may hold it (request-like and flattened echo shapes).
-_TIERS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("user_id", ("recipient", "to.user_id"), ("recipient", "to.user_id", "user_id")),
-    ("email", ("profile.email", "to.email"), ("profile.email", "email", "to.email")),
-    (
-        "phone",
-        ("profile.phone_number", "to.phone_number"),
-        ("profile.phone_number", "phone_number", "to.phone_number"),
-    ),
-)
-IDENTITY_COLUMNS: tuple[str, ...] = tuple(path for _, paths, _ in _TIERS for path in paths)
-
-
-def _dig(payload: Any, path: str) -> str | None:
-    """The identity at a dotted ``path`` of a payload, as comparable text, or None."""
-    value = payload
-    for part in path.split("."):
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(part)
-    if value is None or isinstance(value, Mapping | list):
-        return None
-    text = str(value).strip()
-    if not text:
-        return None
-    # Courier may echo an email with another case; ids and phones compare as they are.
-    return text.casefold() if "email" in path else text
-
-
-def identities_of(users: pd.Series) -> pd.DataFrame:
-    """The identity fields of each user payload, one row per ``bulk_row`` (the Series' index).
-
-    Example:
-        >>> users = pd.Series([{"recipient": "u1", "to": {"email": "A@B.CO"}}], index=[7])
-        >>> identities_of(users).loc[7, ["recipient", "to.email"]].tolist()
-        ['u1', 'a@b.co']
-    """
-    records = [[_dig(user, path) for path in IDENTITY_COLUMNS] for user in users.tolist()]
-    return pd.DataFrame(records, index=users.index, columns=list(IDENTITY_COLUMNS), dtype="object")
-
-
-def echo_identity(echo: Mapping[str, Any]) -> dict[str, set[str]]:
-    """The identities an echoed user carries, per tier (``user_id``, ``email``, ``phone``).
-
-    Example:
-        >>> echo_identity({"user_id": "u1", "email": "X@Y.CO"})
-        {'user_id': {'u1'}, 'email': {'x@y.co'}, 'phone': set()}
-    """
-    out: dict[str, set[str]] = {}
-    for tier, _, echo_paths in _TIERS:
-        out[tier] = {value for path in echo_paths if (value := _dig(echo, path)) is not None}
-    return out
-
-
-class Matching(NamedTuple):
-    """Which echo (by position) matched which ``bulk_row``, and which echoes matched no single row."""
-
-    matches: dict[int, int]
-    unmatched: list[int]
-
-
-def _tier_index(identities: pd.DataFrame, paths: Iterable[str]) -> dict[str, set[int]]:
-    index: dict[str, set[int]] = {}
-    for path in paths:
-        column = identities[path]
-        for row, value in zip(identities.index.tolist(), column.tolist(), strict=True):
-            if value is not None and value == value:  # skip None and NaN
-                index.setdefault(str(value), set()).add(int(row))
-    return index
-
-
-def match_to_rows(echoes: Sequence[Any], identities: pd.DataFrame) -> Matching:
-    """Match each echoed user to the one row it stands for.
-
-    Tiers are tried strongest first (user id, then email, then phone); a later tier only narrows
-    what an earlier one left ambiguous. An echo that ends with no row, or with more than one, is
-    unmatched: the caller must report it, never drop it.
-
-    Args:
-        echoes: the ``user`` objects Courier echoed (either shape), or delivery items.
-        identities: :func:`identities_of` the candidate rows (for ingest errors: the batch's rows).
-
-    Returns:
-        A :class:`Matching` of echo positions to ``bulk_row`` keys, and the unmatched positions.
-
-    Example:
-        >>> users = pd.Series([{"recipient": "a", "profile": {"email": "x@y.co"}},
-        ...                    {"recipient": "b", "profile": {"email": "x@y.co"}}], index=[1, 2])
-        >>> match_to_rows([{"profile": {"email": "x@y.co"}}, {"user_id": "b"}], identities_of(users))
-        Matching(matches={1: 2}, unmatched=[0])
-    """
-    indexes = {tier: _tier_index(identities, row_paths) for tier, row_paths, _ in _TIERS}
-    matches: dict[int, int] = {}
-    unmatched: list[int] = []
-    for position, echo in enumerate(echoes):
-        found = echo_identity(echo) if isinstance(echo, Mapping) else {}
-        candidates: set[int] | None = None
-        for tier, values in found.items():
-            if not values:
-                continue
-            rows = set().union(*(indexes[tier].get(value, set()) for value in values))
-            if candidates is None:
-                candidates = rows or None
-            elif rows & candidates:
-                candidates &= rows
-            if candidates is not None and len(candidates) == 1:
-                break
-        if candidates is not None and len(candidates) == 1:
-            matches[position] = next(iter(candidates))
-        else:
-            unmatched.append(position)
-    return Matching(matches, unmatched)
+"""The columns of :attr:`SubmitResult.unmatched_errors`: Courier errors tied to no single row."""
 
 
 @dataclass(frozen=True)
@@ -194,7 +61,7 @@ class SubmitResult:
     """Every input row with its outcome, the error table and the job.
 
     Attributes:
-        df: the input columns plus the ``bulk_*`` columns of :data:`RESULT_COLUMNS`.
+        df: the input columns plus the ``bulk_*`` columns of :data:`bulkprep.status.BULK_COLUMNS`.
         errors: the error table (prepare's problems plus the ``ingest`` and ``delivery`` stages).
         unmatched_errors: Courier errors that could not be tied to one row (:data:`UNMATCHED_COLUMNS`).
         job_id: the bulk job, or None for a dry run that would create one.
@@ -224,12 +91,24 @@ class SubmitResult:
 
     @property
     def summary(self) -> dict[str, int]:
-        """Rows per status, every status listed; the counts add up to the input rows."""
-        counts = self.df["bulk_status"].astype("object").value_counts()
+        """Rows per status, every status listed; the counts add up to the input rows.
+
+        Raises:
+            InvariantError: when a row holds a status that is not a :class:`~bulkprep.status.RowStatus`,
+                or the counts do not add up (both are bugs).
+        """
+        counts = self.df[Column.STATUS.value].astype("object").value_counts()
         summary = {status: int(counts.get(status, 0)) for status in ALL_STATUSES}
         unknown = set(counts.index) - set(ALL_STATUSES)
-        assert not unknown, f"rows with an unknown bulk_status: {sorted(map(str, unknown))}"
-        assert sum(summary.values()) == len(self.df), "the status counts do not add up to the rows"
+        if unknown:
+            raise InvariantError(
+                f"rows with an unknown bulk_status: {sorted(map(str, unknown))}; "
+                f"every row ends in one of {', '.join(ALL_STATUSES)}"
+            )
+        if sum(summary.values()) != len(self.df):
+            raise InvariantError(
+                f"the status counts ({sum(summary.values())}) do not add up to the {len(self.df)} rows"
+            )
         return summary
 
     @property
@@ -243,9 +122,9 @@ class SubmitResult:
         The frame goes through ``prepare`` and ``submit`` again as it is, and its rows keep their
         keys (the file's line numbers), so the new outcomes line up with this result.
         """
-        status = self.df["bulk_status"].astype("object")
+        status = self.df[Column.STATUS.value].astype("object")
         mask = status.isin([RowStatus.REJECTED.value, RowStatus.FAILED.value])
-        columns = ["bulk_row", *(c for c in self.input_columns if c != "bulk_row")]
+        columns = [ROW_KEY, *(c for c in self.input_columns if c != ROW_KEY)]
         return self.df.loc[mask.to_numpy(), columns].copy()
 
     def to_csv(self, path: str | Path) -> Path:
@@ -298,3 +177,26 @@ class SubmitResult:
                 "see <code>.unmatched_errors</code>"
             )
         return summary_card("Submission", self.summary, self.errors, notes=tuple(notes))
+
+
+_MOVED_TO_MATCHING = ("IDENTITY_COLUMNS", "Matching", "echo_identity", "identities_of", "match_to_rows")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED_TO_MATCHING:
+        from bulkprep import matching
+
+        warnings.warn(
+            f"bulkprep.results.{name} is deprecated; use bulkprep.matching.{name}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(matching, name)
+    if name == "RESULT_COLUMNS":
+        warnings.warn(
+            "bulkprep.results.RESULT_COLUMNS is deprecated; use bulkprep.status.BULK_COLUMNS",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return BULK_COLUMNS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -199,3 +199,11 @@ def test_bodies_are_the_users_serialized_one_by_one_and_joined(max_users: int, m
     batches = cut_batches(users_series(users), max_users=max_users, max_bytes=max_bytes)
     reference = greedy_reference(users, max_users=max_users, max_bytes=max_bytes)
     assert [(batch.users, batch.body) for batch in batches] == reference
+
+
+def test_the_request_limit_is_courier_s_declared_once() -> None:
+    from bulkprep import courier
+
+    assert MAX_REQUEST_BYTES == courier.MAX_REQUEST_BYTES == 6_000_000
+    with pytest.raises(ConfigurationError, match="Courier's limit of 6000000"):
+        cut_batches(users_series([{"recipient": "a"}]), max_bytes=courier.MAX_REQUEST_BYTES + 1)

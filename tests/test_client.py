@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-import http.server
 import json
 import logging
 import random
 import socket
-import threading
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -13,18 +11,28 @@ from typing import Any, Literal
 
 import pytest
 import requests
+from hostile import NOT_COURIER, Answer, HostileServer, fixed
 
+import bulkprep.client
 from bulkprep import __version__
 from bulkprep.client import (
     DEFAULT_BASE_URL,
     CourierClient,
-    IngestAnswer,
+    IngestReceipt,
     RetryEvent,
     resolve_api_key,
     resolve_base_url,
 )
-from bulkprep.errors import AuthenticationError, AuthorizationError, ConfigurationError, CourierError
+from bulkprep.courier import Job, UserItem
+from bulkprep.errors import (
+    AuthenticationError,
+    AuthorizationError,
+    ConfigurationError,
+    CourierError,
+    ProtocolError,
+)
 from bulkprep.jsonsafe import dumps
+from bulkprep.retry import RetryPolicy
 from bulkprep.sandbox import Faults, Sandbox
 
 KEY = "sk_test_5ecret-KEY-never-shown"
@@ -50,25 +58,14 @@ class Recorder:
 
 def make_client(sandbox: Sandbox, recorder: Recorder, **options: Any) -> CourierClient:
     options.setdefault("rng", random.Random(3))
-    return CourierClient(KEY, sandbox.url, sleep=recorder.sleep, on_retry=recorder.events.append, **options)
+    return CourierClient(
+        sandbox.token, sandbox.url, sleep=recorder.sleep, on_retry=recorder.events.append, **options
+    )
 
 
 @pytest.fixture
 def recorder() -> Recorder:
     return Recorder()
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(token=KEY) as running:
-        yield running
-
-
-@pytest.fixture
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    for name in ("COURIER_API_KEY", "COURIER_AUTH_TOKEN", "COURIER_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    return monkeypatch
 
 
 # -------------------------------------------------------------------------------------------- settings
@@ -153,6 +150,26 @@ def test_client_refuses_negative_retries() -> None:
         CourierClient(KEY, "http://127.0.0.1:9", max_retries=-1)
 
 
+@pytest.mark.parametrize(
+    ("options", "attempts"),
+    [
+        ({}, 7),
+        ({"max_retries": 0}, 1),
+        ({"retry": RetryPolicy(max_attempts=3)}, 3),
+        ({"retry": RetryPolicy(max_attempts=3), "max_retries": 2}, 3),
+    ],
+)
+def test_the_client_takes_its_attempts_from_the_policy(options: dict[str, Any], attempts: int) -> None:
+    with CourierClient(KEY, "http://127.0.0.1:9", **options) as client:
+        assert client.retry.max_attempts == attempts
+        assert client.max_retries == attempts - 1
+
+
+def test_max_retries_that_contradicts_the_policy_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="contradicts retry=RetryPolicy\\(max_attempts=3\\)"):
+        CourierClient(KEY, "http://127.0.0.1:9", max_retries=5, retry=RetryPolicy(max_attempts=3))
+
+
 # ------------------------------------------------------------------------------------------ happy path
 
 
@@ -171,11 +188,13 @@ def test_full_job_over_http_with_the_agreed_headers(recorder: Recorder) -> None:
         sent_by_client = list(sent)
         # The client leaves a session it did not make open.
         assert session.get(f"{sandbox.url}/bulk/{job_id}", headers={"Authorization": f"Bearer {KEY}"}).ok
-    assert answer == IngestAnswer(200, [], 3, 1, False)
-    assert job["status"] == "COMPLETED"
-    assert job["definition"] == MESSAGE
-    assert [user["recipient"] for user in users] == ["u1", "u2", "u3"]
-    assert {user["status"] for user in users} <= {"PENDING", "ENQUEUED", "ERROR"}
+    assert answer == IngestReceipt(200, [], 3, 1, False)
+    assert isinstance(job, Job)
+    assert job.status == "COMPLETED"
+    assert job.definition == MESSAGE
+    assert all(isinstance(user, UserItem) for user in users)
+    assert [user.recipient for user in users] == ["u1", "u2", "u3"]
+    assert {user.status for user in users} <= {"PENDING", "ENQUEUED", "ERROR"}
     ingest = next(request for request in sent if request.path_url == f"/bulk/{job_id}")
     assert ingest.body == body
     assert ingest.headers["Content-Type"] == "application/json"
@@ -206,7 +225,7 @@ def test_empty_204_ingest_answer_means_every_user_accepted(recorder: Recorder) -
     with Sandbox(token=KEY, ingest_answer="empty") as sandbox, make_client(sandbox, recorder) as client:
         job_id = client.create_job(MESSAGE)
         answer = client.ingest(job_id, users_body("u1", "u2"), idempotency_key="k")
-        assert answer == IngestAnswer(204, [], None, 1, False)
+        assert answer == IngestReceipt(204, [], None, 1, False)
         assert len(sandbox.users(job_id)) == 2
 
 
@@ -423,35 +442,15 @@ def test_413_is_not_retried_and_says_to_send_fewer_users(recorder: Recorder) -> 
 # A server that answers every request the same way, for answers the sandbox does not give.
 @pytest.fixture
 def fixed_server() -> Iterator[Callable[[int, bytes, dict[str, str]], str]]:
-    servers: list[http.server.HTTPServer] = []
+    servers: list[HostileServer] = []
 
     def serve(status: int, body: bytes, headers: dict[str, str]) -> str:
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                text = body.replace(b"{auth}", (self.headers.get("Authorization") or "").encode())
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                if "Content-Length" not in headers:
-                    self.send_header("Content-Length", str(len(text)))
-                self.end_headers()
-                self.wfile.write(text)
-
-            do_GET = do_POST = _answer
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
+        servers.append(HostileServer(fixed(Answer(status, body, headers))))
+        return servers[-1].url
 
     yield serve
     for server in servers:
-        server.shutdown()
-        server.server_close()
+        server.close()
 
 
 def test_403_raises_authorization_error(fixed_server: Callable[..., str], recorder: Recorder) -> None:
@@ -474,25 +473,115 @@ def test_redirect_is_not_followed(fixed_server: Callable[..., str], recorder: Re
     assert "redirect to 'https://elsewhere.example.com/bulk'; check the base URL" in str(caught.value)
 
 
+@pytest.mark.parametrize(("body", "described"), NOT_COURIER)
+def test_a_2xx_ingest_body_that_is_not_courier_s_is_a_protocol_error(
+    fixed_server: Callable[..., str], recorder: Recorder, body: bytes, described: str
+) -> None:
+    url = fixed_server(200, body, {})
+    with CourierClient(KEY, url, sleep=recorder.sleep) as client, pytest.raises(ProtocolError) as caught:
+        client.ingest("job", b'{"users":[]}', idempotency_key="k")
+    error = caught.value
+    assert isinstance(error, CourierError)
+    assert (error.status, error.retryable) == (200, False)
+    assert described in str(error)
+    assert "POST /bulk/job answered 200 without Courier's ingest answer" in str(error)
+    assert recorder.delays == []  # a body that cannot be read is not read better the second time
+
+
 @pytest.mark.parametrize(
     ("body", "errors", "total"),
     [
-        (b"not json", [], None),
-        (b'{"errors": "oops", "total": true}', [], None),
+        (b"", [], None),
+        (b"  \n", [], None),
+        (b'{"errors": [], "total": 2}', [], 2),
+        (b'{"total": 0}', [], 0),
         (
-            b'{"errors": ["Duplicate user", {"error": "x"}], "total": 1}',
-            [{"error": "Duplicate user"}, {"error": "x"}],
+            b'{"errors": [{"error": "Duplicate user", "user": {"user_id": "u1"}, "code": 7}], '
+            b'"total": 1, "x": 1}',
+            [{"error": "Duplicate user", "user": {"user_id": "u1"}, "code": 7}],
             1,
         ),
     ],
 )
-def test_odd_2xx_ingest_bodies_are_read_leniently(
+def test_courier_s_ingest_answers_are_read_as_sent(
     fixed_server: Callable[..., str], recorder: Recorder, body: bytes, errors: list[dict], total: int | None
 ) -> None:
     url = fixed_server(200, body, {})
     with CourierClient(KEY, url, sleep=recorder.sleep) as client:
         answer = client.ingest("job", b'{"users":[]}', idempotency_key="k")
     assert (answer.errors, answer.total) == (errors, total)
+
+
+@pytest.mark.parametrize(
+    ("call", "body", "described"),
+    [
+        (lambda c: c.create_job(MESSAGE), b"<html>welcome</html>", "without a jobId (got an HTML page"),
+        (
+            lambda c: c.create_job(MESSAGE),
+            b"{}",
+            "without a jobId (got a JSON object that does not fit (jobId",
+        ),
+        (lambda c: c.create_job(MESSAGE), b'{"jobId": 12}', "jobId: Input should be a valid string"),
+        (lambda c: c.create_job(MESSAGE), b"", "without a jobId (got an empty body)"),
+        (lambda c: c.get_job("j"), b'{"job": {"status": "DONE"}}', "job.status: Input should be"),
+        (lambda c: c.get_job("j"), b'[{"job": {}}]', "without a job object (got a JSON array"),
+        (lambda c: list(c.iter_users("j")), b'{"items": {}}', "without a users page"),
+        (lambda c: list(c.iter_users("j")), b'{"items": [], "paging": {"more": "yes"}}', "paging.more"),
+    ],
+)
+def test_every_other_answer_is_read_by_its_model(
+    fixed_server: Callable[..., str],
+    recorder: Recorder,
+    call: Callable[[CourierClient], Any],
+    body: bytes,
+    described: str,
+) -> None:
+    url = fixed_server(200, body, {})
+    with CourierClient(KEY, url, sleep=recorder.sleep) as client, pytest.raises(ProtocolError) as caught:
+        call(client)
+    assert described in str(caught.value)
+    assert "check that the base URL points at Courier's API" in str(caught.value)
+
+
+def test_a_protocol_error_never_quotes_the_key(fixed_server: Callable[..., str], recorder: Recorder) -> None:
+    url = fixed_server(200, b"<html>you sent {auth}</html>", {})
+    with CourierClient(KEY, url, sleep=recorder.sleep) as client, pytest.raises(ProtocolError) as caught:
+        client.ingest("job", b'{"users":[]}', idempotency_key="k")
+    assert KEY not in str(caught.value)
+    assert "Bearer <hidden>" in str(caught.value)
+
+
+def test_a_long_unreadable_answer_is_quoted_short(
+    fixed_server: Callable[..., str], recorder: Recorder
+) -> None:
+    url = fixed_server(200, b"<html>" + b"x" * 5000 + b"</html>", {})
+    with CourierClient(KEY, url, sleep=recorder.sleep) as client, pytest.raises(ProtocolError) as caught:
+        client.ingest("job", b'{"users":[]}', idempotency_key="k")
+    assert len(str(caught.value)) < 300
+
+
+def test_the_client_asks_its_policy_what_to_retry(recorder: Recorder) -> None:
+    with Sandbox(token=KEY, rate_limit_every=1, only_ingest=True) as sandbox:
+        policy = RetryPolicy(max_attempts=2)
+        with make_client(sandbox, recorder, retry=policy) as client:
+            job_id = client.create_job(MESSAGE)
+            with pytest.raises(CourierError, match="failed 2 times"):
+                client.ingest(job_id, users_body("u1"), idempotency_key="k")
+        assert len([r for r in sandbox.requests if r.idempotency_key == "k"]) == 2
+        not_429 = RetryPolicy(retry_statuses=frozenset({408}))
+        with (
+            make_client(sandbox, recorder, retry=not_429) as client,
+            pytest.raises(CourierError, match=r"refused .* with 429") as caught,
+        ):
+            client.ingest(job_id, users_body("u2"), idempotency_key="k2")
+        assert caught.value.retryable is False
+        assert len([r for r in sandbox.requests if r.idempotency_key == "k2"]) == 1
+    assert len(recorder.delays) == 1
+
+
+def test_the_former_answer_name_still_works_with_a_warning() -> None:
+    with pytest.warns(DeprecationWarning, match="IngestReceipt"):
+        assert bulkprep.client.IngestAnswer is IngestReceipt
 
 
 def test_answer_cut_off_is_retried_as_maybe_processed(
@@ -511,7 +600,7 @@ def test_create_job_without_job_id_is_an_error(fixed_server: Callable[..., str],
     url = fixed_server(200, b"<html>welcome</html>", {})
     with (
         CourierClient(KEY, url, sleep=recorder.sleep) as client,
-        pytest.raises(CourierError, match="without a jobId"),
+        pytest.raises(ProtocolError, match="without a jobId"),
     ):
         client.create_job(MESSAGE)
 

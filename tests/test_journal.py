@@ -12,11 +12,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import bulkprep.journal
 from bulkprep.batching import Batch, cut_batches, idempotency_key, split_batch
 from bulkprep.client import CourierClient
-from bulkprep.errors import ConfigurationError
-from bulkprep.journal import BATCH_STATES, SCHEMA_VERSION, BatchEntry, JobEntry, Journal
+from bulkprep.errors import BulkprepError, ConfigurationError, JournalError
+from bulkprep.journal import SCHEMA_VERSION, AckedAnswer, BatchEntry, JobEntry, Journal, RefusedAnswer
 from bulkprep.sandbox import Sandbox
+from bulkprep.status import FINAL_BATCH_STATES, BatchState
+
+BATCH_STATES = tuple(state.value for state in BatchState)
 
 
 def make_batches(count: int, size: int, *, first_row: int = 0, first_number: int = 1) -> list[Batch]:
@@ -59,12 +63,12 @@ def test_job_is_recorded_and_survives_reopening(tmp_path: Path) -> None:
 
 def test_a_journal_holds_one_job(journal: Journal) -> None:
     journal.set_job("1-abc", base_url="u", definition_hash="d")
-    with pytest.raises(ValueError, match=r"already records job '1-abc'.*new journal file"):
+    with pytest.raises(JournalError, match=r"already records job '1-abc'.*new journal file"):
         journal.set_job("1-xyz", base_url="u", definition_hash="d")
 
 
 def test_run_requested_needs_a_job(journal: Journal) -> None:
-    with pytest.raises(ValueError, match="call set_job first"):
+    with pytest.raises(JournalError, match="call set_job first"):
         journal.mark_run_requested()
 
 
@@ -98,11 +102,11 @@ def test_settled_batches_are_never_sent_or_changed_again(journal: Journal, final
     journal.add_batches(make_batches(1, 2))
     journal.mark_sending(1, "k")
     journal.mark_done(1, final, None)
-    with pytest.raises(ValueError, match=f"already {final}; its rows must not be sent again"):
+    with pytest.raises(JournalError, match=f"already {final}; its rows must not be sent again"):
         journal.mark_sending(1, "k")
-    with pytest.raises(ValueError, match=f"already {final}"):
+    with pytest.raises(JournalError, match=f"already {final}"):
         journal.mark_done(1, "failed", None)
-    with pytest.raises(ValueError, match=f"already {final}; it cannot be split"):
+    with pytest.raises(JournalError, match=f"already {final}; it cannot be split"):
         journal.replace_with_halves(1, split_batch(make_batches(1, 2)[0], numbers=(2, 3)))
 
 
@@ -119,9 +123,55 @@ def test_settled_batches_are_never_sent_or_changed_again(journal: Journal, final
 def test_wrong_calls_are_refused_and_change_nothing(journal: Journal, call, message: str) -> None:
     journal.add_batches(make_batches(1, 2))
     before = journal.batches()
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(JournalError, match=message) as caught:
         call(journal)
+    assert isinstance(caught.value, BulkprepError)
+    assert not isinstance(caught.value, ValueError)
     assert journal.batches() == before
+
+
+def test_states_are_batch_states_and_the_file_keeps_their_text(tmp_path: Path) -> None:
+    path = tmp_path / "typed.journal"
+    with Journal.open(path) as journal:
+        journal.add_batches(make_batches(3, 1))
+        journal.mark_sending(1, "k1")
+        journal.mark_acked(1, AckedAnswer(200, [{"error": "Duplicate user", "user": {"user_id": "u0"}}], 0))
+        journal.mark_sending(2, "k2")
+        journal.mark_rejected(2, RefusedAnswer(400, "recipient must be a string", "invalid_request_error"))
+        journal.mark_sending(3, "k3")
+        journal.mark_failed(3, RefusedAnswer(503, "down"))
+        entries = journal.batches()
+    assert [entry.state for entry in entries] == [BatchState.ACKED, BatchState.REJECTED, BatchState.FAILED]
+    assert all(isinstance(entry.state, BatchState) for entry in entries)
+    assert [entry.state.final for entry in entries] == [True, True, False]
+    assert AckedAnswer.from_json(entries[0].answer).errors[0]["error"] == "Duplicate user"
+    assert RefusedAnswer.from_json(entries[1].answer).type == "invalid_request_error"
+    assert entries[2].answer == {"status": 503, "type": None, "message": "down"}
+    with sqlite3.connect(path) as db:
+        texts = [state for (state,) in db.execute("SELECT state FROM batch ORDER BY number")]
+    db.close()
+    assert texts == ["acked", "rejected", "failed"]
+
+
+def test_a_journal_written_before_typed_answers_still_reads(tmp_path: Path) -> None:
+    # The answers as the earlier code stored them: a failed batch without a type, errors as strings.
+    path = tmp_path / "old.journal"
+    with Journal.open(path) as journal:
+        journal.add_batches(make_batches(2, 1))
+        journal.mark_sending(1, "k1")
+        journal.mark_done(1, "acked", {"status": 200, "errors": ["Duplicate user"], "total": 0})
+        journal.mark_sending(2, "k2")
+        journal.mark_done(2, "failed", {"status": 401, "message": "refused"})
+        first, second = journal.batches()
+    assert AckedAnswer.from_json(first.answer) == AckedAnswer(200, [{"error": "Duplicate user"}], 0, False)
+    assert RefusedAnswer.from_json(second.answer) == RefusedAnswer(401, "refused", None)
+
+
+def test_the_former_state_tuples_still_work_with_a_warning() -> None:
+    with pytest.warns(DeprecationWarning, match="bulkprep.status"):
+        assert bulkprep.journal.BATCH_STATES == BATCH_STATES
+    with pytest.warns(DeprecationWarning, match="FINAL_BATCH_STATES"):
+        assert set(bulkprep.journal.FINAL_STATES) == set(FINAL_BATCH_STATES)
 
 
 def test_replace_with_halves_moves_rows_and_keeps_them_unique(journal: Journal) -> None:
@@ -139,7 +189,7 @@ def test_replace_with_halves_moves_rows_and_keeps_them_unique(journal: Journal) 
         halves[0].nbytes,
     )
     # The moved rows are still taken: adding them again is refused.
-    with pytest.raises(ValueError, match="exactly one batch"):
+    with pytest.raises(JournalError, match="exactly one batch"):
         journal.add_batches(make_batches(1, 1, first_row=0, first_number=9))
 
 
@@ -147,9 +197,9 @@ def test_halves_must_hold_exactly_the_rows(journal: Journal) -> None:
     (batch,) = make_batches(1, 4)
     journal.add_batches([batch])
     first, second = split_batch(batch, numbers=(2, 3))
-    with pytest.raises(ValueError, match="do not hold exactly its rows"):
+    with pytest.raises(JournalError, match="do not hold exactly its rows"):
         journal.replace_with_halves(1, [first])
-    with pytest.raises(ValueError, match="reuses a batch number"):
+    with pytest.raises(JournalError, match="reuses a batch number"):
         journal.replace_with_halves(1, [first, dataclasses.replace(second, number=2)])
     assert [entry.number for entry in journal.batches()] == [1]
 
@@ -281,8 +331,8 @@ def test_journal_file_never_holds_the_key_or_headers(tmp_path: Path) -> None:
         for batch in batches:
             batch_key = idempotency_key(job_id, batch)
             journal.mark_sending(batch.number, batch_key)
-            answer = client.ingest(job_id, batch.body, idempotency_key=batch_key)
-            journal.mark_done(batch.number, "acked", dataclasses.asdict(answer))
+            receipt = client.ingest(job_id, batch.body, idempotency_key=batch_key)
+            journal.mark_acked(batch.number, AckedAnswer(receipt.status, receipt.errors, receipt.total))
         journal.mark_run_requested()
         client.run_job(job_id)
         # The second batch repeated users: its answer holds Courier's echoes.

@@ -1,3 +1,5 @@
+"""The retry policy, rule by rule: what is retried, how long to wait, when a refused batch is cut."""
+
 from __future__ import annotations
 
 import random
@@ -7,9 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bulkprep.retry import backoff_delay, parse_retry_after, retry_delay, should_retry_status
+import bulkprep.retry
+from bulkprep.errors import ConfigurationError
+from bulkprep.retry import RetryPolicy, TransportFailure, parse_retry_after
 
 NOW = datetime(2024, 3, 10, 8, 0, 0, tzinfo=UTC)
+POLICY = RetryPolicy()
 
 
 @pytest.mark.parametrize(
@@ -37,8 +42,114 @@ NOW = datetime(2024, 3, 10, 8, 0, 0, tzinfo=UTC)
         (600, False),
     ],
 )
-def test_should_retry_status(status: int, retry: bool) -> None:
-    assert should_retry_status(status) is retry
+def test_should_retry(status: int, retry: bool) -> None:
+    assert POLICY.should_retry(status) is retry
+
+
+@pytest.mark.parametrize(
+    ("policy", "status", "retry"),
+    [
+        (RetryPolicy(retry_statuses=frozenset({429})), 408, False),
+        (RetryPolicy(retry_statuses=frozenset({429})), 429, True),
+        (RetryPolicy(retry_statuses=frozenset({409, 429})), 409, True),
+        (RetryPolicy(retry_server_errors=False), 503, False),
+        (RetryPolicy(retry_server_errors=False), 429, True),
+    ],
+)
+def test_which_statuses_are_retried_is_the_policys(policy: RetryPolicy, status: int, retry: bool) -> None:
+    assert policy.should_retry(status) is retry
+
+
+@pytest.mark.parametrize(
+    ("failure", "retry"),
+    [
+        (TransportFailure.CONNECT_TIMEOUT, True),
+        (TransportFailure.CONNECTION_REFUSED, True),
+        (TransportFailure.READ_TIMEOUT, True),
+        (TransportFailure.CONNECTION_DROPPED, True),
+        (TransportFailure.ANSWER_CUT_OFF, True),
+        (TransportFailure.OTHER, True),
+        (TransportFailure.TLS_ERROR, False),
+        (TransportFailure.INVALID_REQUEST, False),
+    ],
+)
+def test_should_retry_failure(failure: TransportFailure, retry: bool) -> None:
+    assert POLICY.should_retry_failure(failure) is retry
+
+
+def test_transport_failures_to_retry_can_be_narrowed() -> None:
+    policy = RetryPolicy(retry_failures=frozenset({TransportFailure.CONNECTION_REFUSED}))
+    assert policy.should_retry_failure(TransportFailure.CONNECTION_REFUSED)
+    assert not policy.should_retry_failure(TransportFailure.READ_TIMEOUT)
+
+
+@pytest.mark.parametrize(
+    ("max_attempts", "attempt", "again"),
+    [(1, 1, False), (2, 1, True), (2, 2, False), (7, 6, True), (7, 7, False), (7, 8, False)],
+)
+def test_may_try_again(max_attempts: int, attempt: int, again: bool) -> None:
+    assert RetryPolicy(max_attempts=max_attempts).may_try_again(attempt) is again
+
+
+def test_default_is_seven_attempts() -> None:
+    assert POLICY.max_attempts == 7
+    assert (POLICY.backoff_base, POLICY.backoff_cap, POLICY.retry_after_cap) == (0.5, 30.0, 60.0)
+
+
+@pytest.mark.parametrize(
+    ("status", "users", "split", "bisect", "halve"),
+    [
+        (413, 1, True, False, False),
+        (413, 2, True, False, True),
+        (413, 10_000, True, False, True),
+        (400, 1, False, True, False),
+        (400, 2, False, True, True),
+        (400, 64, False, True, True),
+        (400, 65, False, False, False),
+        (404, 10, False, False, False),
+        (409, 10, False, False, False),
+        (429, 10, False, False, False),
+        (500, 10, False, False, False),
+    ],
+)
+def test_when_a_refused_batch_is_cut(status: int, users: int, split: bool, bisect: bool, halve: bool) -> None:
+    assert POLICY.should_split(status) is split
+    assert POLICY.should_bisect(status, users) is bisect
+    assert POLICY.should_halve(status, users) is halve
+
+
+@pytest.mark.parametrize(
+    ("policy", "status", "users", "halve"),
+    [
+        (RetryPolicy(bisect_max_users=0), 400, 2, False),
+        (RetryPolicy(bisect_max_users=1000), 400, 1000, True),
+        (RetryPolicy(split_statuses=frozenset()), 413, 8, False),
+        (RetryPolicy(bisect_statuses=frozenset({400, 422})), 422, 8, True),
+    ],
+)
+def test_cutting_is_the_policys(policy: RetryPolicy, status: int, users: int, halve: bool) -> None:
+    assert policy.should_halve(status, users) is halve
+
+
+@pytest.mark.parametrize(
+    ("options", "fragment"),
+    [
+        ({"max_attempts": 0}, "max_attempts=0 must be at least 1"),
+        ({"backoff_base": -1.0}, "backoff_base=-1.0"),
+        ({"backoff_cap": float("nan")}, "backoff_cap=nan"),
+        ({"retry_after_cap": float("inf")}, "retry_after_cap=inf"),
+        ({"bisect_max_users": -1}, "bisect_max_users=-1"),
+    ],
+)
+def test_settings_out_of_range_are_refused(options: dict, fragment: str) -> None:
+    with pytest.raises(ConfigurationError, match=fragment):
+        RetryPolicy(**options)
+
+
+def test_the_policy_is_frozen_and_compares_by_value() -> None:
+    assert RetryPolicy(max_attempts=3) == RetryPolicy(max_attempts=3)
+    with pytest.raises(AttributeError):
+        POLICY.max_attempts = 2  # type: ignore[misc]
 
 
 @pytest.mark.parametrize(
@@ -93,28 +204,28 @@ def test_parse_retry_after_takes_naive_now_as_utc() -> None:
         (50, 15.0, 30.0),
     ],
 )
-def test_backoff_delay_bounds(attempt: int, low: float, high: float) -> None:
+def test_backoff_bounds(attempt: int, low: float, high: float) -> None:
     rng = random.Random(attempt)
-    delays = [backoff_delay(attempt, rng=rng) for _ in range(200)]
+    delays = [POLICY.backoff(attempt, rng=rng) for _ in range(200)]
     assert all(low <= delay <= high for delay in delays)
     # Jitter really spreads the delays over the window.
     assert max(delays) - min(delays) > (high - low) / 2
 
 
-def test_backoff_delay_is_repeatable_with_a_seed() -> None:
-    first = [backoff_delay(n, rng=random.Random(42)) for n in range(1, 8)]
-    second = [backoff_delay(n, rng=random.Random(42)) for n in range(1, 8)]
+def test_backoff_is_repeatable_with_a_seed() -> None:
+    first = [POLICY.backoff(n, rng=random.Random(42)) for n in range(1, 8)]
+    second = [POLICY.backoff(n, rng=random.Random(42)) for n in range(1, 8)]
     assert first == second
 
 
-def test_backoff_delay_survives_absurd_attempts() -> None:
-    assert 15.0 <= backoff_delay(10_000, rng=random.Random(0)) <= 30.0
+def test_backoff_survives_absurd_attempts() -> None:
+    assert 15.0 <= POLICY.backoff(10_000, rng=random.Random(0)) <= 30.0
 
 
 @pytest.mark.parametrize("attempt", [0, -1])
-def test_backoff_delay_refuses_attempts_below_one(attempt: int) -> None:
+def test_backoff_refuses_attempts_below_one(attempt: int) -> None:
     with pytest.raises(ValueError, match="counted from 1"):
-        backoff_delay(attempt, rng=random.Random(0))
+        POLICY.backoff(attempt, rng=random.Random(0))
 
 
 @settings(max_examples=100)
@@ -124,10 +235,10 @@ def test_backoff_delay_refuses_attempts_below_one(attempt: int) -> None:
     cap=st.floats(0.01, 120),
     seed=st.integers(0, 2**32),
 )
-def test_backoff_delay_never_exceeds_cap_nor_drops_below_half_ceiling(
+def test_backoff_never_exceeds_cap_nor_drops_below_half_ceiling(
     attempt: int, base: float, cap: float, seed: int
 ) -> None:
-    delay = backoff_delay(attempt, base=base, cap=cap, rng=random.Random(seed))
+    delay = RetryPolicy(backoff_base=base, backoff_cap=cap).backoff(attempt, rng=random.Random(seed))
     ceiling = min(cap, base * 2 ** (attempt - 1))
     assert ceiling / 2 <= delay <= ceiling
 
@@ -136,15 +247,33 @@ def test_backoff_delay_never_exceeds_cap_nor_drops_below_half_ceiling(
     ("retry_after", "cap_retry_after", "expected"),
     [(0.0, 60.0, 0.0), (2.5, 60.0, 2.5), (60.0, 60.0, 60.0), (61.0, 60.0, 60.0), (86_400.0, 10.0, 10.0)],
 )
-def test_retry_delay_honours_retry_after_up_to_its_cap(
+def test_delay_honours_retry_after_up_to_its_cap(
     retry_after: float, cap_retry_after: float, expected: float
 ) -> None:
-    rng = random.Random(0)
-    assert retry_delay(3, retry_after=retry_after, rng=rng, cap_retry_after=cap_retry_after) == expected
+    policy = RetryPolicy(retry_after_cap=cap_retry_after)
+    assert policy.delay(3, retry_after=retry_after, rng=random.Random(0)) == expected
 
 
 @pytest.mark.parametrize("retry_after", [None, float("nan"), float("inf")])
-def test_retry_delay_falls_back_to_backoff(retry_after: float | None) -> None:
-    assert retry_delay(3, retry_after=retry_after, rng=random.Random(5)) == backoff_delay(
+def test_delay_falls_back_to_backoff(retry_after: float | None) -> None:
+    assert POLICY.delay(3, retry_after=retry_after, rng=random.Random(5)) == POLICY.backoff(
         3, rng=random.Random(5)
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "call", "expected"),
+    [
+        ("should_retry_status", lambda f: f(503), True),
+        ("backoff_delay", lambda f: f(1, base=2.0, cap=2.0, rng=random.Random(1)), None),
+        ("retry_delay", lambda f: f(1, retry_after=90.0, rng=random.Random(1), cap_retry_after=10.0), 10.0),
+    ],
+)
+def test_the_former_functions_still_work_with_a_warning(name: str, call, expected: object) -> None:
+    with pytest.warns(DeprecationWarning, match="RetryPolicy"):
+        function = getattr(bulkprep.retry, name)
+    result = call(function)
+    if expected is None:
+        assert 1.0 <= result <= 2.0
+    else:
+        assert result == expected

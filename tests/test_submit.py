@@ -11,16 +11,16 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from conftest import TOKEN
 from prepared_frames import prepared_frame as prepared
 
 import bulkprep.batching
 from bulkprep.client import CourierClient
-from bulkprep.errors import AuthenticationError
+from bulkprep.errors import AuthenticationError, ConfigurationError
 from bulkprep.results import SubmitResult
+from bulkprep.retry import RetryPolicy
 from bulkprep.sandbox import Sandbox
 from bulkprep.submit import submit
-
-TOKEN = "test-token"
 
 
 def no_wait(_seconds: float) -> None:
@@ -33,7 +33,7 @@ def user(i: int, **extra: Any) -> dict[str, Any]:
 
 def send(frame: pd.DataFrame, sb: Sandbox, **options: Any) -> SubmitResult:
     options.setdefault("event", None if "job_id" in options else "WELCOME")
-    options = {"api_key": TOKEN, "base_url": sb.url, "sleep": no_wait, "progress": False, **options}
+    options = {"api_key": sb.token, "base_url": sb.url, "sleep": no_wait, "progress": False, **options}
     return submit(frame, **options)
 
 
@@ -51,12 +51,6 @@ def assert_accounting(result: SubmitResult, sb: Sandbox, expected: dict[int, str
     accepted = result.df.loc[result.df["bulk_status"] == "accepted", "bulk_user"]
     for payload in accepted:
         assert counts[payload.get("recipient") or payload["profile"]["email"]] == 1
-
-
-@pytest.fixture
-def sandbox() -> Any:
-    with Sandbox(token=TOKEN, processing_seconds=0) as sb:
-        yield sb
 
 
 @pytest.mark.parametrize("ingest_answer", ["json", "empty"])
@@ -156,6 +150,42 @@ def test_retries_exhausted_leave_the_batch_failed_and_safe_to_retry() -> None:
         assert len(result.failed_rows()) == 2
 
 
+def test_a_retry_policy_of_fewer_attempts_is_honoured() -> None:
+    with Sandbox(token=TOKEN, only_ingest=True, server_error_rate=1.0) as sb:
+        frame = prepared([user(1), user(2), user(3)])
+        result = send(frame, sb, batch_size=2, concurrency=1, retry=RetryPolicy(max_attempts=2))
+        assert_accounting(result, sb, {2: "failed", 3: "failed", 4: "failed"})
+        ingests = [r for r in sb.requests if r.path == f"/bulk/{result.job_id}"]
+        # Two batches, each sent twice (the default policy sends each 7 times).
+        assert [r.status for r in ingests] == [500] * 4
+        assert "failed 2 times" in result.df["bulk_error"].iloc[0]
+        assert result.df["bulk_batch"].tolist() == [1, 1, 2]
+
+
+def test_the_policy_decides_which_refused_batches_are_bisected(sandbox: Sandbox) -> None:
+    frame = prepared([user(1), user(2), {"recipient": 5}, user(4)])
+    result = send(frame, sandbox, retry=RetryPolicy(bisect_max_users=3))
+    # Four users are more than the policy bisects: the batch is rejected whole, in one request.
+    assert_accounting(result, sandbox, dict.fromkeys(range(2, 6), "rejected"))
+    assert "as a whole" in result.df["bulk_error"].iloc[0]
+    assert len([r for r in sandbox.requests if r.path == f"/bulk/{result.job_id}"]) == 1
+
+
+def test_a_policy_for_submit_and_another_in_the_given_client_are_refused(sandbox: Sandbox) -> None:
+    client = CourierClient(sandbox.token, sandbox.url, retry=RetryPolicy(max_attempts=2))
+    with client, pytest.raises(ConfigurationError, match="both set a retry policy"):
+        send(prepared([user(1)]), sandbox, client=client, retry=RetryPolicy(max_attempts=5))
+    assert sandbox.jobs == {}
+
+
+def test_the_given_client_s_policy_is_the_submission_s(sandbox: Sandbox) -> None:
+    frame = prepared([user(1), user(2), {"recipient": 5}])
+    client = CourierClient(sandbox.token, sandbox.url, retry=RetryPolicy(bisect_max_users=0))
+    with client:
+        result = send(frame, sandbox, client=client, retry=RetryPolicy(bisect_max_users=0))
+    assert result.summary["rejected"] == 3
+
+
 def test_a_timeout_leaves_the_rows_failed() -> None:
     with Sandbox(token=TOKEN, only_ingest=True, latency=0.3) as slow:
         client = CourierClient(TOKEN, slow.url, sleep=no_wait, max_retries=1, timeout=(2.0, 0.05))
@@ -221,6 +251,7 @@ def test_a_refused_key_stops_at_once_and_sends_nothing_more() -> None:
                 progress=False,
             )
         assert "wrong" not in str(caught.value)
+        assert caught.value.batch == 1
         ingests = [r for r in sb.requests if r.method == "POST" and r.path == f"/bulk/{job_id}"]
         assert [r.status for r in ingests] == [200, 401]
         assert stored_counts(sb, job_id) == Counter({"u0": 1})

@@ -7,15 +7,15 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
+from conftest import TOKEN
+from hostile import Answer, HostileServer, courier_until_ingest
 
 import bulkprep
 from bulkprep.sandbox import Sandbox
 
-TOKEN = "cli-secret-token"
 ROOT = str(Path(bulkprep.__file__).resolve().parent.parent)
 MAPPING = """\
 recipient: user_id
@@ -45,12 +45,6 @@ def bulkprep_submit(*args: str, key: str | None = TOKEN) -> subprocess.Completed
 
 def results(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-
-
-@pytest.fixture
-def sandbox() -> Any:
-    with Sandbox(token=TOKEN, processing_seconds=0) as sb:
-        yield sb
 
 
 GOOD = [("u1", "ann@example.com", "Ann"), ("u2", "bob@example.com", "Bob"), ("u3", "cy@example.com", "Cy")]
@@ -132,16 +126,13 @@ def test_adding_to_an_existing_job_reports_courier_rejections(tmp_path: Path, sa
 
 
 def run_in_process(
-    args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], key: str | None
+    args: list[str], clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], key: str | None
 ) -> tuple[int, str, str]:
-    """The command line in this process (quicker), with the key only in the environment."""
+    """The command line in this process (quicker), with the key only in the (otherwise clean) environment."""
     from bulkprep.cli import main
 
-    monkeypatch.delenv("COURIER_AUTH_TOKEN", raising=False)
-    if key is None:
-        monkeypatch.delenv("COURIER_API_KEY", raising=False)
-    else:
-        monkeypatch.setenv("COURIER_API_KEY", key)
+    if key is not None:
+        clean_env.setenv("COURIER_API_KEY", key)
     code = main(["submit", *args, "--no-progress"])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
@@ -158,7 +149,7 @@ def run_in_process(
 def test_key_and_configuration_problems_exit_2_and_never_show_the_key(
     tmp_path: Path,
     sandbox: Sandbox,
-    monkeypatch: pytest.MonkeyPatch,
+    clean_env: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     key: str | None,
     extra: list[str],
@@ -166,7 +157,7 @@ def test_key_and_configuration_problems_exit_2_and_never_show_the_key(
 ) -> None:
     users, mapping = write_input(tmp_path, GOOD)
     args = [str(users), "--mapping", str(mapping), "--event", "E", "--base-url", sandbox.url, *extra]
-    code, out, err = run_in_process(args, monkeypatch, capsys, key)
+    code, out, err = run_in_process(args, clean_env, capsys, key)
     assert code == 2
     assert fragment in err
     assert "wrong-key" not in out + err
@@ -178,20 +169,20 @@ def test_key_and_configuration_problems_exit_2_and_never_show_the_key(
     "args", [[], ["--event", "E", "--job", "1-abc"], ["--batch-size", "0", "--event", "E"]]
 )
 def test_usage_errors_exit_2(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], args: list[str]
+    tmp_path: Path, clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], args: list[str]
 ) -> None:
     users, mapping = write_input(tmp_path, GOOD)
-    code, _, err = run_in_process([str(users), "--mapping", str(mapping), *args], monkeypatch, capsys, TOKEN)
+    code, _, err = run_in_process([str(users), "--mapping", str(mapping), *args], clean_env, capsys, TOKEN)
     assert code == 2
     assert "usage" in err
 
 
 def test_dry_run_sends_nothing_and_needs_no_key(
-    tmp_path: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, sandbox: Sandbox, clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     users, mapping = write_input(tmp_path, GOOD)
     args = [str(users), "--mapping", str(mapping), "--event", "E", "--base-url", sandbox.url, "--dry-run"]
-    code, out, _ = run_in_process(args, monkeypatch, capsys, None)
+    code, out, _ = run_in_process(args, clean_env, capsys, None)
     assert code == 0
     assert "dry run: 1 batch(es) of 3 user(s) would be sent" in out
     assert results(tmp_path / "users.planned.csv")["bulk_status"].tolist() == ["ready"] * 3
@@ -221,3 +212,30 @@ def test_journal_makes_a_second_run_send_nothing_again(tmp_path: Path, sandbox: 
     assert all(r.method == "GET" for r in sandbox.requests[sent:])  # only a look at the job
     assert len(sandbox.users(job_id)) == 3
     assert TOKEN.encode() not in journal.read_bytes()
+
+
+def test_an_answer_that_is_not_courier_s_leaves_the_rows_failed_and_exits_1(tmp_path: Path) -> None:
+    users, mapping = write_input(tmp_path, GOOD)
+    out = tmp_path / "out.csv"
+    proxy_page = Answer(200, b"<html><body>Please sign in to the proxy</body></html>")
+    with HostileServer(courier_until_ingest(proxy_page)) as server:
+        done = bulkprep_submit(
+            str(users), "--mapping", str(mapping), "--event", "E", "--base-url", server.url, "--out", str(out)
+        )
+    assert done.returncode == 1, done.stderr
+    assert "send_failed" in done.stdout
+    table = results(out)
+    assert table["bulk_status"].tolist() == ["failed"] * 3
+    assert "an HTML page" in table["bulk_error"].iloc[0]
+    assert TOKEN not in done.stdout + done.stderr + out.read_text(encoding="utf-8-sig")
+
+
+def test_a_job_created_without_a_job_id_exits_2_and_says_so(tmp_path: Path) -> None:
+    users, mapping = write_input(tmp_path, GOOD)
+    with HostileServer(lambda _method, _path: Answer(200, b"<html>welcome</html>")) as server:
+        done = bulkprep_submit(
+            str(users), "--mapping", str(mapping), "--event", "E", "--base-url", server.url
+        )
+    assert done.returncode == 2
+    assert "without a jobId (got an HTML page" in done.stderr
+    assert not (tmp_path / "users.submitted.csv").exists()

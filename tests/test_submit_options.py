@@ -8,8 +8,10 @@ import pandas as pd
 import pytest
 from prepared_frames import prepared_frame
 
+from bulkprep.courier import JobMessage
 from bulkprep.errors import ConfigurationError
-from bulkprep.submit import job_definition, submit
+from bulkprep.retry import RetryPolicy
+from bulkprep.submit import MESSAGE_FIELDS, job_definition, submit
 
 
 @pytest.mark.parametrize(
@@ -31,9 +33,43 @@ def test_job_options_missing_or_contradictory_are_refused(options: dict[str, Any
 
 
 @pytest.mark.parametrize(
+    ("message", "fragment"),
+    [
+        ({"event": "E", "template": 5}, "template: Input should be a valid string"),
+        ({"event": "E", "data": ["a"]}, "data: Input should be a valid dictionary"),
+        ({"event": "E", "brand": {"id": "B"}}, "brand: Input should be a valid string"),
+        ({"event": "E", "override": "x"}, "override: Input should be a valid dictionary"),
+        ({"event": "E", "locale": 3}, "locale"),
+    ],
+)
+def test_a_message_field_of_the_wrong_type_is_refused_before_sending(
+    message: dict[str, Any], fragment: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=fragment) as caught:
+        job_definition(message=message)
+    assert "does not fit Courier's bulk job message" in str(caught.value)
+
+
+def test_the_message_fields_are_courier_s() -> None:
+    assert frozenset(JobMessage.model_fields) == MESSAGE_FIELDS
+    assert sorted(MESSAGE_FIELDS) == ["brand", "content", "data", "event", "locale", "override", "template"]
+
+
+def test_bisect_max_users_moved_to_the_retry_policy_with_a_warning() -> None:
+    with pytest.warns(DeprecationWarning, match="RetryPolicy.bisect_max_users"):
+        from bulkprep.submit import BISECT_MAX_USERS
+    assert BISECT_MAX_USERS == RetryPolicy().bisect_max_users == 64
+
+
+@pytest.mark.parametrize(
     ("options", "expected"),
     [
         ({"event": "E"}, {"message": {"event": "E"}}),
+        (
+            {"message": {"event": "E", "locale": {"fr": "x"}}},
+            {"message": {"event": "E", "locale": {"fr": "x"}}},
+        ),
+        ({"message": {"event": "E", "locale": "fr_FR"}}, {"message": {"event": "E", "locale": "fr_FR"}}),
         ({"event": "E", "message": {"data": {"a": 1}}}, {"message": {"data": {"a": 1}, "event": "E"}}),
         ({"message": {"event": "E", "brand": "B"}}, {"message": {"event": "E", "brand": "B"}}),
         ({"job_id": "1-a"}, {"job_id": "1-a"}),
@@ -63,9 +99,7 @@ def test_a_raw_frame_without_a_mapping_is_refused() -> None:
         submit(pd.DataFrame({"Email": ["a@example.com"]}), event="E", dry_run=True, progress=False)
 
 
-def test_dry_run_plans_batches_and_skips_without_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("COURIER_API_KEY", raising=False)
-    monkeypatch.delenv("COURIER_AUTH_TOKEN", raising=False)
+def test_dry_run_plans_batches_and_skips_without_a_key(clean_env: pytest.MonkeyPatch) -> None:
     users = [{"recipient": f"u{i}", "data": {"n": i}} for i in range(5)]
     frame = prepared_frame([*users, None, None], [*["ready"] * 5, "invalid", "duplicate"])
     result = submit(frame, event="WELCOME", dry_run=True, batch_size=2, progress=False)

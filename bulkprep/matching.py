@@ -1,0 +1,169 @@
+"""Tie Courier's echoes, which carry no index, back to the rows that produced them.
+
+Courier's per-user ingest errors echo the refused user without saying which one of the request it was,
+and the users page of a run job lists users with no row index either. :func:`match_to_rows` finds each
+echo's row through the identity fields of :data:`bulkprep.courier.IDENTITY_FIELDS` (user ids, then
+emails, then phones), looking in both echo shapes Courier documents: request-like (the paths of the
+user) and flattened (:data:`bulkprep.courier.FLATTENED_ECHO_FIELDS`).
+
+Example:
+    >>> import pandas as pd
+    >>> users = pd.Series([{"recipient": "u1"}, {"profile": {"email": "Ann@Example.com"}}], index=[2, 3])
+    >>> matching = match_to_rows([{"email": "ann@example.com"}, {"user_id": "zz"}], identities_of(users))
+    >>> matching.matches, matching.unmatched
+    ({0: 3}, [1])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import pandas as pd
+
+from bulkprep.courier import FLATTENED_ECHO_FIELDS, IDENTITY_FIELDS, IDENTITY_KINDS
+
+__all__ = [
+    "IDENTITY_COLUMNS",
+    "IDENTITY_TIERS",
+    "IdentityTier",
+    "Matching",
+    "echo_identity",
+    "identities_of",
+    "match_to_rows",
+]
+
+
+@dataclass(frozen=True)
+class IdentityTier:
+    """One kind of identity: where a row's payload holds it, and where Courier's echo may hold it.
+
+    Attributes:
+        kind: ``user_id``, ``email`` or ``phone``.
+        row_paths: the dotted paths of the user payload holding this kind (request shape).
+        echo_paths: the paths an echo may hold it at: the request-like ones, then the flattened one.
+
+    Example:
+        >>> IDENTITY_TIERS[0]
+        IdentityTier(kind='user_id', row_paths=('recipient', 'to.user_id'), echo_paths=('recipient', 'to.user_id', 'user_id'))
+    """  # noqa: E501
+
+    kind: str
+    row_paths: tuple[str, ...]
+    echo_paths: tuple[str, ...]
+
+
+def _tier(kind: str) -> IdentityTier:
+    row_paths = tuple(path for path, found in IDENTITY_FIELDS.items() if found == kind)
+    flattened = tuple(name for name, found in FLATTENED_ECHO_FIELDS.items() if found == kind)
+    return IdentityTier(kind, row_paths, row_paths + flattened)
+
+
+IDENTITY_TIERS: tuple[IdentityTier, ...] = tuple(_tier(kind) for kind in IDENTITY_KINDS)
+"""The identity tiers, strongest first (user ids, then emails, then phones)."""
+
+IDENTITY_COLUMNS: tuple[str, ...] = tuple(path for tier in IDENTITY_TIERS for path in tier.row_paths)
+"""The columns of :func:`identities_of`: every identity path of the user payload, strongest first."""
+
+
+def _dig(payload: Any, path: str, kind: str) -> str | None:
+    """The identity at a dotted ``path`` of a payload, as comparable text, or None."""
+    value = payload
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    if value is None or isinstance(value, Mapping | list):
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    # Courier may echo an email with another case; ids and phones compare as they are.
+    return text.casefold() if kind == "email" else text
+
+
+def identities_of(users: pd.Series) -> pd.DataFrame:
+    """The identity fields of each user payload, one row per ``bulk_row`` (the Series' index).
+
+    Example:
+        >>> users = pd.Series([{"recipient": "u1", "to": {"email": "A@B.CO"}}], index=[7])
+        >>> identities_of(users).loc[7, ["recipient", "to.email"]].tolist()
+        ['u1', 'a@b.co']
+    """
+    paths = [(path, tier.kind) for tier in IDENTITY_TIERS for path in tier.row_paths]
+    records = [[_dig(user, path, kind) for path, kind in paths] for user in users.tolist()]
+    return pd.DataFrame(records, index=users.index, columns=list(IDENTITY_COLUMNS), dtype="object")
+
+
+def echo_identity(echo: Mapping[str, Any]) -> dict[str, set[str]]:
+    """The identities an echoed user carries, per tier (``user_id``, ``email``, ``phone``).
+
+    Example:
+        >>> echo_identity({"user_id": "u1", "email": "X@Y.CO"})
+        {'user_id': {'u1'}, 'email': {'x@y.co'}, 'phone': set()}
+    """
+    return {
+        tier.kind: {value for path in tier.echo_paths if (value := _dig(echo, path, tier.kind)) is not None}
+        for tier in IDENTITY_TIERS
+    }
+
+
+class Matching(NamedTuple):
+    """Which echo (by position) matched which ``bulk_row``, and which echoes matched no single row."""
+
+    matches: dict[int, int]
+    unmatched: list[int]
+
+
+def _tier_index(identities: pd.DataFrame, paths: Iterable[str]) -> dict[str, set[int]]:
+    index: dict[str, set[int]] = {}
+    for path in paths:
+        column = identities[path]
+        for row, value in zip(identities.index.tolist(), column.tolist(), strict=True):
+            if value is not None and value == value:  # skip None and NaN
+                index.setdefault(str(value), set()).add(int(row))
+    return index
+
+
+def match_to_rows(echoes: Sequence[Any], identities: pd.DataFrame) -> Matching:
+    """Match each echoed user to the one row it stands for.
+
+    Tiers are tried strongest first (user id, then email, then phone); a later tier only narrows
+    what an earlier one left ambiguous. An echo that ends with no row, or with more than one, is
+    unmatched: the caller must report it, never drop it.
+
+    Args:
+        echoes: the ``user`` objects Courier echoed (either shape), or delivery items.
+        identities: :func:`identities_of` the candidate rows (for ingest errors: the batch's rows).
+
+    Returns:
+        A :class:`Matching` of echo positions to ``bulk_row`` keys, and the unmatched positions.
+
+    Example:
+        >>> users = pd.Series([{"recipient": "a", "profile": {"email": "x@y.co"}},
+        ...                    {"recipient": "b", "profile": {"email": "x@y.co"}}], index=[1, 2])
+        >>> match_to_rows([{"profile": {"email": "x@y.co"}}, {"user_id": "b"}], identities_of(users))
+        Matching(matches={1: 2}, unmatched=[0])
+    """
+    indexes = {tier.kind: _tier_index(identities, tier.row_paths) for tier in IDENTITY_TIERS}
+    matches: dict[int, int] = {}
+    unmatched: list[int] = []
+    for position, echo in enumerate(echoes):
+        found = echo_identity(echo) if isinstance(echo, Mapping) else {}
+        candidates: set[int] | None = None
+        for kind, values in found.items():
+            if not values:
+                continue
+            rows = set().union(*(indexes[kind].get(value, set()) for value in values))
+            if candidates is None:
+                candidates = rows or None
+            elif rows & candidates:
+                candidates &= rows
+            if candidates is not None and len(candidates) == 1:
+                break
+        if candidates is not None and len(candidates) == 1:
+            matches[position] = next(iter(candidates))
+        else:
+            unmatched.append(position)
+    return Matching(matches, unmatched)

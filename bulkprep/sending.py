@@ -1,0 +1,580 @@
+"""The batch worker: send batches concurrently, settle every row, keep the journal, build the result.
+
+:class:`BatchSender` sends each batch through the client with its deterministic idempotency key, ties
+Courier's per-user errors back to their rows (:mod:`bulkprep.matching`), cuts a batch the
+:class:`~bulkprep.retry.RetryPolicy` says to cut (413 split, small 400 bisected), stops every sender at
+once on a refused key, and records each step in the journal before or right after it happens. What
+happened to each row gathers in :class:`Outcomes`, which :func:`result_frame` merges onto the frame.
+
+Example:
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"bulk_row": [2, 3], "bulk_user": [{"recipient": "a"}, None],
+    ...                       "bulk_status": ["ready", "invalid"]})
+    >>> outcomes = Outcomes()
+    >>> outcomes.settle([2], RowStatus.ACCEPTED, batch=1)
+    >>> result = result_frame(frame, outcomes)
+    >>> result["bulk_status"].tolist(), result["bulk_batch"].tolist()
+    (['accepted', 'invalid'], [1, <NA>])
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Protocol
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from bulkprep.batching import Batch, cut_batches, idempotency_key, split_batch
+from bulkprep.courier import MAX_REQUEST_BYTES
+from bulkprep.errors import (
+    AuthenticationError,
+    AuthorizationError,
+    ConfigurationError,
+    CourierError,
+    InvariantError,
+    ProtocolError,
+)
+from bulkprep.journal import AckedAnswer, RefusedAnswer
+from bulkprep.jsonsafe import clean, dumps
+from bulkprep.matching import identities_of, match_to_rows
+from bulkprep.report import ErrorCode, errors_from_records
+from bulkprep.retry import RetryPolicy
+from bulkprep.status import BULK_COLUMNS, ROW_KEY, BatchState, Column, RowStatus, Stage
+
+if TYPE_CHECKING:
+    from bulkprep.client import CourierClient, IngestReceipt
+    from bulkprep.journal import Journal
+
+__all__ = [
+    "BatchLog",
+    "BatchSender",
+    "Outcomes",
+    "Progress",
+    "WorkItem",
+    "accepted_users",
+    "input_columns",
+    "result_frame",
+    "work_from_journal",
+]
+
+_DUPLICATE_USER = "duplicate user"
+# The row key of an error that belongs to no row (an echo that matches no single row).
+_NO_ROW = -1
+
+#: What one user's delivery is: (``bulk_delivery_status``, ``bulk_message_id``).
+Delivery = tuple[Any, Any]
+
+
+# --------------------------------------------------------------------------------------------- outcomes
+
+
+@dataclass
+class Outcomes:
+    """What happened to the sent rows, gathered from the worker threads (under one lock).
+
+    Attributes:
+        status: each sent row's status, by row key.
+        batch: the batch that carried each sent row.
+        errors: error-table records of the ``ingest`` stage (``bulk_row`` -1 for no single row).
+        unmatched: Courier errors that matched no single row (:data:`bulkprep.results.UNMATCHED_COLUMNS`).
+        delivery: each row's delivery state and message id, once the job has run.
+    """
+
+    status: dict[int, RowStatus] = field(default_factory=dict)
+    batch: dict[int, int] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    unmatched: list[dict[str, Any]] = field(default_factory=list)
+    delivery: dict[int, Delivery] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def settle(self, rows: Iterable[int], status: RowStatus, *, batch: int) -> None:
+        """Give ``rows`` their final status and the batch that carried them."""
+        with self._lock:
+            for row in rows:
+                self.status[row] = status
+                self.batch[row] = batch
+
+    def error(self, rows: Iterable[int], code: ErrorCode, message: str, value: Any = None) -> None:
+        """Add one ``ingest`` error per row."""
+        records = [
+            {
+                ROW_KEY: row,
+                "stage": Stage.INGEST.value,
+                "code": code.value,
+                "message": message,
+                "value": value,
+            }
+            for row in rows
+        ]
+        with self._lock:
+            self.errors.extend(records)
+
+    def unmatched_error(self, record: dict[str, Any]) -> None:
+        """Keep a Courier error that matches no single row (never dropped)."""
+        with self._lock:
+            self.unmatched.append(record)
+
+    def rows_with(self, status: RowStatus) -> list[int]:
+        """The rows that ended with ``status``."""
+        with self._lock:
+            return [row for row, found in self.status.items() if found is status]
+
+
+# --------------------------------------------------------------------------------------------- progress
+
+
+class Progress:
+    """A tqdm bar over rows, with batches and retries in its postfix."""
+
+    def __init__(self, *, total_rows: int, enabled: bool) -> None:
+        self._bar = tqdm(total=total_rows, unit="row", desc="submitting", disable=not enabled, leave=True)
+        self._batches = 0
+        self.total_batches = 0
+        self.retries = 0
+        self._lock = threading.Lock()
+
+    def retried(self, _event: object = None) -> None:
+        """Count one retry (the client's ``on_retry``)."""
+        with self._lock:
+            self.retries += 1
+            self._postfix()
+
+    def batch_done(self, rows: int) -> None:
+        """Count one settled batch of ``rows`` rows."""
+        with self._lock:
+            self._batches += 1
+            self._bar.update(rows)
+            self._postfix()
+
+    def _postfix(self) -> None:
+        self._bar.set_postfix(batches=f"{self._batches}/{self.total_batches}", retries=self.retries)
+
+    def close(self) -> None:
+        """Close the bar."""
+        self._bar.close()
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+# ------------------------------------------------------------------------------------------------- work
+
+
+class BatchLog(Protocol):
+    """The journal writes the sending makes (:class:`~bulkprep.journal.Journal` is one)."""
+
+    def mark_sending(self, number: int, idempotency_key: str) -> None: ...
+    def mark_acked(self, number: int, answer: AckedAnswer) -> None: ...
+    def mark_rejected(self, number: int, answer: RefusedAnswer) -> None: ...
+    def mark_failed(self, number: int, answer: RefusedAnswer) -> None: ...
+    def replace_with_halves(self, number: int, halves: Sequence[Batch]) -> None: ...
+
+
+class _NoLog:
+    """The journal of a submission without one: it keeps nothing."""
+
+    def mark_sending(self, number: int, idempotency_key: str) -> None:
+        pass
+
+    def mark_acked(self, number: int, answer: AckedAnswer) -> None:
+        pass
+
+    def mark_rejected(self, number: int, answer: RefusedAnswer) -> None:
+        pass
+
+    def mark_failed(self, number: int, answer: RefusedAnswer) -> None:
+        pass
+
+    def replace_with_halves(self, number: int, halves: Sequence[Batch]) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One batch to work through: where it stands and, when settled, the answer recorded for it.
+
+    Example:
+        >>> WorkItem(Batch(1, (2,), b'{"users":[{}]}')).state
+        <BatchState.PENDING: 'pending'>
+    """
+
+    batch: Batch
+    state: BatchState = BatchState.PENDING
+    answer: Mapping[str, Any] | None = None
+
+
+def work_from_journal(journal: Journal, users: pd.Series, batches: list[Batch]) -> list[WorkItem]:
+    """The batches to work through with their journal entries; on a first run, records them.
+
+    Raises:
+        ConfigurationError: when the input no longer matches what the journal recorded.
+    """
+    entries = journal.batches()
+    if not entries:
+        journal.add_batches(batches)
+        entries = journal.batches()
+    journal_rows = sorted(row for entry in entries for row in entry.rows)
+    if journal_rows != sorted(users.index.tolist()):
+        raise ConfigurationError(
+            "the input no longer matches the journal: the ready rows differ from the rows it recorded; "
+            "submit the same input as the interrupted run, or use a new journal file"
+        )
+    work = [
+        WorkItem(_batch_from_rows(users, entry.number, entry.rows), entry.state, entry.answer)
+        for entry in sorted(entries, key=lambda entry: entry.number)
+    ]
+    hashes = {entry.number: entry.content_hash for entry in entries}
+    changed = [item.batch.number for item in work if item.batch.content_hash != hashes[item.batch.number]]
+    if changed:
+        raise ConfigurationError(
+            f"the input no longer matches the journal: the content of batch(es) {changed[:5]} changed "
+            "(content hashes differ); submit the same input as the interrupted run, or use a new journal file"
+        )
+    return work
+
+
+def _batch_from_rows(users: pd.Series, number: int, rows: Iterable[int]) -> Batch:
+    """The batch of ``rows`` as it was first cut (same bytes, same content hash)."""
+    selected = users.loc[list(rows)]
+    pieces = cut_batches(selected, max_users=max(len(selected), 1), max_bytes=MAX_REQUEST_BYTES)
+    if len(pieces) != 1:  # only a body too large for any request: it cannot have been cut like this
+        raise ConfigurationError(
+            f"batch {number} of the journal no longer fits one request: the input has changed since "
+            "the journal was written; use a new journal file"
+        )
+    return replace(pieces[0], number=number)
+
+
+# --------------------------------------------------------------------------------------------- sending
+
+
+class BatchSender:
+    """Sends one submission's batches to a job and settles every row of them.
+
+    Args:
+        client: the client to send with.
+        job_id: the job the users go to.
+        users: the ready rows' payloads, by row key (to tie Courier's echoes back to rows).
+        policy: which refused batches are cut in halves.
+        journal: where each step is recorded (None: nowhere).
+        progress: the bar to move.
+        next_number: the first free batch number, for the halves of a cut batch.
+    """
+
+    def __init__(
+        self,
+        *,
+        client: CourierClient,
+        job_id: str,
+        users: pd.Series,
+        policy: RetryPolicy,
+        journal: BatchLog | None,
+        progress: Progress,
+        next_number: int,
+    ) -> None:
+        self.client = client
+        self.job_id = job_id
+        self.users = users
+        self.policy = policy
+        self.journal: BatchLog = journal if journal is not None else _NoLog()
+        self.progress = progress
+        self.outcomes = Outcomes()
+        self.stop = threading.Event()
+        self.stopped_by: CourierError | None = None
+        self._lock = threading.Lock()
+        self._next_number = next_number
+
+    # --------------------------------------------------------------------------------------- the run
+
+    def run(self, work: Sequence[WorkItem], *, concurrency: int) -> Outcomes:
+        """Settle the recorded batches, send the others ``concurrency`` at a time; every row ends settled.
+
+        Raises:
+            AuthenticationError: Courier refused the key (nothing more was sent).
+            AuthorizationError: the key may not use the Bulk API (nothing more was sent).
+            InvariantError: when a row of the work ends without an outcome (a bug).
+        """
+        to_send = [item for item in work if not self._restore(item)]
+        with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="bulkprep-send") as pool:
+            # A batch that was in flight or failed may have reached Courier already.
+            futures = [
+                pool.submit(self.send, item.batch, maybe_sent=item.state is not BatchState.PENDING)
+                for item in to_send
+            ]
+            try:
+                for future in futures:
+                    future.result()
+            except BaseException:
+                # Interrupted (Ctrl-C) or a bug: send nothing more; the journal knows what went out.
+                self.stop.set()
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+        if self.stopped_by is not None:
+            raise self._stopped(self.stopped_by)
+        self._check_settled(work)
+        return self.outcomes
+
+    def _restore(self, item: WorkItem) -> bool:
+        """Settle a batch from the answer the journal recorded; False when it is still to be sent."""
+        if not item.state.final:
+            return False
+        if item.state is BatchState.ACKED:
+            self.settle_acked(item.batch, AckedAnswer.from_json(item.answer))
+        else:
+            self.settle_rejected(item.batch, RefusedAnswer.from_json(item.answer))
+        self.progress.batch_done(item.batch.users)
+        return True
+
+    def _stopped(self, stopped: CourierError) -> CourierError:
+        sent = len(self.outcomes.rows_with(RowStatus.ACCEPTED))
+        recorded = "; the journal records what was sent" if not isinstance(self.journal, _NoLog) else ""
+        stopped.add_note(
+            f"bulkprep: stopped sending to job {self.job_id}; {sent} row(s) were accepted before it, "
+            f"the rest were not sent{recorded}"
+        )
+        return stopped
+
+    def _check_settled(self, work: Sequence[WorkItem]) -> None:
+        expected = {row for item in work for row in item.batch.rows}
+        missing = expected - set(self.outcomes.status)
+        if missing:
+            raise InvariantError(
+                f"{len(missing)} sent row(s) ended without an outcome (rows {sorted(missing)[:5]}); "
+                "every row of a batch must end accepted, rejected or failed"
+            )
+
+    # ----------------------------------------------------------------------------------- one batch
+
+    def send(self, batch: Batch, *, maybe_sent: bool = False) -> None:
+        """Send one batch (and, when the policy says so, its halves); record every row's outcome."""
+        if self.stop.is_set():
+            return
+        key = idempotency_key(self.job_id, batch)
+        self.journal.mark_sending(batch.number, key)
+        try:
+            receipt = self.client.ingest(self.job_id, batch.body, idempotency_key=key)
+        except (AuthenticationError, AuthorizationError) as exc:
+            exc.batch = batch.number
+            self.journal.mark_failed(batch.number, RefusedAnswer(exc.status, str(exc), exc.type))
+            self._stop_with(exc)
+            return
+        except CourierError as exc:
+            exc.batch = batch.number
+            self._refused(batch, exc, maybe_sent=maybe_sent)
+            return
+        answer = _acked_answer(receipt, maybe_sent=maybe_sent)
+        self.journal.mark_acked(batch.number, answer)
+        self.settle_acked(batch, answer)
+        self.progress.batch_done(batch.users)
+
+    def _stop_with(self, exc: CourierError) -> None:
+        with self._lock:
+            if self.stopped_by is None:
+                self.stopped_by = exc
+        self.stop.set()
+
+    def _refused(self, batch: Batch, exc: CourierError, *, maybe_sent: bool) -> None:
+        if not exc.retryable and self.policy.should_halve(exc.status, batch.users):
+            self._halve(batch, maybe_sent=maybe_sent)
+            return
+        answer = RefusedAnswer(exc.status, exc.courier_message or str(exc), exc.type)
+        if _refuses_rows(exc):
+            self.journal.mark_rejected(batch.number, answer)
+            self.settle_rejected(batch, answer)
+        else:
+            self.journal.mark_failed(batch.number, answer)
+            self.settle_failed(batch, _failure_reason(batch, exc))
+        self.progress.batch_done(batch.users)
+
+    def _halve(self, batch: Batch, *, maybe_sent: bool) -> None:
+        halves = split_batch(batch, numbers=self._numbers())
+        self.journal.replace_with_halves(batch.number, list(halves))
+        for half in halves:
+            self.send(half, maybe_sent=maybe_sent)
+
+    def _numbers(self) -> tuple[int, int]:
+        with self._lock:
+            first = self._next_number
+            self._next_number += 2
+        return first, first + 1
+
+    # --------------------------------------------------------------------------------------- settling
+
+    def settle_acked(self, batch: Batch, answer: AckedAnswer) -> None:
+        """Rows of an acknowledged batch: rejected when an error matches them, accepted otherwise."""
+        rows = list(batch.rows)
+        if not answer.errors:  # the usual answer: nothing to match, every row of the batch is in
+            self.outcomes.settle(rows, RowStatus.ACCEPTED, batch=batch.number)
+            return
+        identities = identities_of(self.users.loc[rows])
+        matching = match_to_rows([_echo(error) for error in answer.errors], identities)
+        rejected: dict[int, list[str]] = {}
+        for position, row in matching.matches.items():
+            words = _error_text(answer.errors[position])
+            # A batch sent again after an unknown outcome finds its own users already in the job.
+            if answer.outcome_was_unknown and words.strip().casefold() == _DUPLICATE_USER:
+                continue
+            rejected.setdefault(row, []).append(words)
+        self.outcomes.settle([r for r in rows if r not in rejected], RowStatus.ACCEPTED, batch=batch.number)
+        self.outcomes.settle(rejected, RowStatus.REJECTED, batch=batch.number)
+        for row, messages in rejected.items():
+            for words in messages:
+                self.outcomes.error([row], ErrorCode.COURIER_REJECTED, f"Courier refused the user: {words}")
+        for position in matching.unmatched:
+            self._keep_unmatched(batch, answer.errors[position], identities)
+
+    def _keep_unmatched(self, batch: Batch, error: Mapping[str, Any], identities: pd.DataFrame) -> None:
+        words = _error_text(error)
+        echo = _echo(error)
+        echo_text = dumps(clean(echo)).decode() if isinstance(echo, Mapping) else str(echo)
+        candidates = len(match_to_rows([echo], identities).matches)
+        self.outcomes.unmatched_error(
+            {"batch": batch.number, "error": words, "user": echo_text, "candidates": candidates}
+        )
+        self.outcomes.error(
+            [_NO_ROW],
+            ErrorCode.UNMATCHED_ERROR,
+            f"batch {batch.number}: Courier reported {words!r} for a user that matches no single "
+            "row of the batch",
+            echo_text,
+        )
+
+    def settle_rejected(self, batch: Batch, answer: RefusedAnswer) -> None:
+        """Rows of a batch Courier refused as a whole."""
+        self.outcomes.settle(batch.rows, RowStatus.REJECTED, batch=batch.number)
+        if batch.users == 1:
+            message = f"Courier refused the user (HTTP {answer.status}): {answer.message}"
+        else:
+            message = (
+                f"Courier refused batch {batch.number} of {batch.users} users as a whole "
+                f"(HTTP {answer.status}): {answer.message}; the offending row is not known, every row of "
+                "the batch is marked"
+            )
+        self.outcomes.error(batch.rows, ErrorCode.BATCH_REJECTED, message)
+
+    def settle_failed(self, batch: Batch, reason: str) -> None:
+        """Rows of a batch that did not get through (or whose answer could not be read)."""
+        self.outcomes.settle(batch.rows, RowStatus.FAILED, batch=batch.number)
+        self.outcomes.error(batch.rows, ErrorCode.SEND_FAILED, reason)
+
+
+def _acked_answer(receipt: IngestReceipt, *, maybe_sent: bool) -> AckedAnswer:
+    return AckedAnswer(
+        receipt.status,
+        receipt.errors,
+        receipt.total,
+        receipt.outcome_was_unknown or maybe_sent,
+    )
+
+
+def _refuses_rows(exc: CourierError) -> bool:
+    """Whether a refusal is Courier's word on the users (rejected) rather than a failure to deliver them.
+
+    Only Courier's own 4xx refuses the users; anything else (retries exhausted, a network failure that
+    no retry can fix, an answer that is not Courier's) leaves them not delivered, and safe to send again.
+    """
+    return 400 <= exc.status < 500 and not exc.retryable
+
+
+def _failure_reason(batch: Batch, exc: CourierError) -> str:
+    words = exc.courier_message or str(exc)
+    if isinstance(exc, ProtocolError):
+        return (
+            f"batch {batch.number} got an answer that is not Courier's ({words}); whether its users are "
+            "in the job is not known, the rows are safe to submit again"
+        )
+    return (
+        f"batch {batch.number} could not be delivered to Courier ({words}); the rows are safe to submit again"
+    )
+
+
+def _echo(error: Mapping[str, Any]) -> Any:
+    user = error.get("user")
+    return user if user is not None else {}
+
+
+def _error_text(error: Mapping[str, Any]) -> str:
+    for key in ("error", "message", "reason"):
+        if error.get(key):
+            return str(error[key])
+    return "error without a message"
+
+
+# -------------------------------------------------------------------------------------------- the result
+
+
+def accepted_users(frame: pd.DataFrame, outcomes: Outcomes) -> pd.Series:
+    """The payloads of every accepted row, this submission's and earlier ones', indexed by row key."""
+    accepted_rows = outcomes.rows_with(RowStatus.ACCEPTED)
+    earlier = frame.loc[frame[_STATUS].astype("object") == RowStatus.ACCEPTED.value, ROW_KEY]
+    accepted_rows += [int(r) for r in earlier.tolist() if int(r) not in outcomes.status]
+    all_users = frame.set_index(frame[ROW_KEY].astype("int64"))[Column.USER.value]
+    return all_users.loc[accepted_rows]
+
+
+def input_columns(frame: pd.DataFrame) -> tuple[str, ...]:
+    """The caller's own columns of a frame (every column not starting with ``bulk_``), in order."""
+    return tuple(c for c in frame.columns if not str(c).startswith("bulk_"))
+
+
+_STATUS, _BATCH, _ERROR = Column.STATUS.value, Column.BATCH.value, Column.ERROR.value
+_DUPLICATE_OF = Column.DUPLICATE_OF.value
+
+
+def _held(out: pd.DataFrame, column: str) -> pd.Series:
+    """What ``column`` of ``out`` holds, as objects (nothing when it is absent)."""
+    if column in out.columns:
+        return out[column].astype("object")
+    return pd.Series(None, index=out.index, dtype="object")
+
+
+def result_frame(
+    frame: pd.DataFrame, outcomes: Outcomes, planned_batches: Mapping[int, int] | None = None
+) -> pd.DataFrame:
+    """The prepared frame with each row's final status, error, batch and delivery state.
+
+    Args:
+        frame: the prepared frame.
+        outcomes: what happened to the sent rows.
+        planned_batches: for a dry run, the batch each row would go in.
+
+    Returns:
+        The input columns, then :data:`bulkprep.status.BULK_COLUMNS`, then any other column.
+    """
+    out = frame.copy()
+    keys = out[ROW_KEY]
+    status = keys.map({row: found.value for row, found in outcomes.status.items()})
+    out[_STATUS] = status.where(status.notna(), _held(out, _STATUS)).astype("object")
+    batch = keys.map({**(planned_batches or {}), **outcomes.batch})
+    previous = out[_BATCH] if _BATCH in out.columns else pd.Series(pd.NA, index=out.index)
+    out[_BATCH] = batch.where(batch.notna(), previous).astype("Int64")
+    out[_ERROR] = _bulk_error(out, outcomes)
+    if _DUPLICATE_OF not in out.columns:
+        out[_DUPLICATE_OF] = pd.array([pd.NA] * len(out), dtype="Int64")
+    else:  # a row key, whole numbers even when the column came as floats
+        out[_DUPLICATE_OF] = out[_DUPLICATE_OF].astype("Int64")
+    for column, position in ((Column.DELIVERY_STATUS.value, 0), (Column.MESSAGE_ID.value, 1)):
+        merged = keys.map({row: pair[position] for row, pair in outcomes.delivery.items()})
+        merged = merged.where(merged.notna(), _held(out, column)).astype("object")
+        out[column] = merged.where(merged.notna(), None)
+    ordered = [c for c in out.columns if not str(c).startswith("bulk_")] + list(BULK_COLUMNS)
+    extra = [c for c in out.columns if c not in ordered]
+    return out[ordered + extra]
+
+
+def _bulk_error(out: pd.DataFrame, outcomes: Outcomes) -> pd.Series:
+    """Each row's error text: its ingest errors joined, else what it held before."""
+    held = _held(out, _ERROR)
+    ingest = errors_from_records([e for e in outcomes.errors if e[ROW_KEY] != _NO_ROW])
+    if not len(ingest):
+        return held
+    text = ingest.groupby(ROW_KEY, sort=False)["message"].agg("; ".join)
+    messages = out[ROW_KEY].map(text)
+    return held.where(~messages.notna().to_numpy(), messages)
