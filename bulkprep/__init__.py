@@ -31,7 +31,10 @@ from bulkprep.errors import (
     ConfigurationError,
     CourierError,
     InputError,
+    InvariantError,
+    JournalError,
     MappingError,
+    ProtocolError,
 )
 from bulkprep.mapping import Mapping
 from bulkprep.normalize import normalize, normalize_emails, normalize_phones
@@ -40,6 +43,7 @@ from bulkprep.prepare import Prepared, prepare
 from bulkprep.read import read_csv, read_errors, read_info
 from bulkprep.report import ErrorCode
 from bulkprep.results import SubmitResult
+from bulkprep.retry import RetryPolicy
 from bulkprep.sandbox import Faults, Sandbox
 from bulkprep.status import DeliveryStatus, KeepPolicy, RowStatus, Stage
 from bulkprep.submit import submit
@@ -55,10 +59,14 @@ __all__ = [
     "ErrorCode",
     "Faults",
     "InputError",
+    "InvariantError",
+    "JournalError",
     "KeepPolicy",
     "Mapping",
     "MappingError",
     "Prepared",
+    "ProtocolError",
+    "RetryPolicy",
     "RowStatus",
     "Sandbox",
     "Stage",
