@@ -1,8 +1,8 @@
 """The column-wise fast paths of normalization give exactly what the libraries give, value by value.
 
 Each test normalizes a corpus twice, once as ``normalize`` does (plain values decided column-wise) and
-once forcing every value through the library (``_fast=False``), and requires identical frames:
-normalized text, code and message.
+once with every fast path switched off (``bulkprep._accel.disabled()``, every value through the
+library), and requires identical frames: normalized text, code and message.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bulkprep import _accel as accel
 from bulkprep.normalize import normalize_emails, normalize_phones
 from bulkprep.read import read_csv
 
@@ -37,13 +38,20 @@ def load(path: Path) -> ModuleType:
 
 def same_emails(values: list[Any]) -> None:
     series = pd.Series(values, dtype="object")
-    pd.testing.assert_frame_equal(normalize_emails(series), normalize_emails(series, _fast=False))
+    assert accel.enabled("email"), accel.reason("email")
+    fast = normalize_emails(series)
+    with accel.disabled():
+        slow = normalize_emails(series)
+    pd.testing.assert_frame_equal(fast, slow)
 
 
 def same_phones(values: list[Any], region: str | None) -> None:
     series = pd.Series(values, dtype="object")
+    assert accel.enabled("phone", region), accel.reason("phone", region)
     fast = normalize_phones(series, region=region)
-    pd.testing.assert_frame_equal(fast, normalize_phones(series, region=region, _fast=False))
+    with accel.disabled():
+        slow = normalize_phones(series, region=region)
+    pd.testing.assert_frame_equal(fast, slow)
 
 
 def csv_cells() -> list[Any]:
