@@ -49,6 +49,7 @@ __all__ = [
     "enabled",
     "phone_path",
     "reason",
+    "version_verdict",
 ]
 
 FastPath = Literal["email", "phone"]
@@ -138,10 +139,16 @@ def _installed(distribution: str) -> tuple[int, int] | None:
     return None if found is None else (int(found[1]), int(found[2]))
 
 
-@functools.cache
-def _version_verdict(path: FastPath) -> str | None:
-    """Why the installed library rules ``path`` out (None: it is in the proven range)."""
-    proven = PROVEN[path]
+def version_verdict(proven: Range) -> str | None:
+    """Why the installed version of ``proven.distribution`` is not proven (None: it is).
+
+    Example:
+        >>> version_verdict(PROVEN["email"]) is None
+        True
+        >>> old = Range("email-validator", (1, 0), (2, 0), "tests of 1.x")
+        >>> print(version_verdict(old))  # doctest: +ELLIPSIS
+        email-validator 2... is outside the proven range >=1.0,<2.0 (tests of 1.x)
+    """
     version = _installed(proven.distribution)
     if version is None:
         return f"the version of {proven.distribution} cannot be read"
@@ -152,6 +159,12 @@ def _version_verdict(path: FastPath) -> str | None:
             f">={low},<{high} ({proven.why})"
         )
     return None
+
+
+@functools.cache
+def _version_verdict(path: FastPath) -> str | None:
+    """:func:`version_verdict` of ``path``'s library, read once a process."""
+    return version_verdict(PROVEN[path])
 
 
 # The corpus verdict of each fast path (and default region, for phones) once it has been checked:
