@@ -190,9 +190,10 @@ def normalize_emails(
         values: the raw addresses; missing values stay missing and are no error, and so are blank texts.
         validate: the syntax check, called as ``validate(address, check_deliverability=False)``; it
             returns an object with ``normalized`` or raises ``email_validator.EmailNotValidError``.
-            A callable of the caller's own is called once per distinct value. With the default,
-            plain addresses (an ASCII dot-atom before the ``@``) are decided column-wise by their
-            domain when the fast path is on (see :mod:`bulkprep._accel`), with the same verdicts.
+            A callable of the caller's own checks every distinct non-blank value, once each. With
+            the default, plain addresses (an ASCII dot-atom before the ``@``) are decided
+            column-wise by their domain when the fast path is on (see :mod:`bulkprep._accel`), with
+            the same verdicts.
 
     Returns:
         A frame indexed like ``values`` with ``normalized`` (str, or None when invalid or missing),
@@ -384,10 +385,10 @@ def normalize_phones(
     Args:
         values: the raw numbers (text, int or float); missing values and blank texts stay missing.
         region: two-letter region for numbers without a country code, or None to require one.
-        parse: the parser, called as ``parse(text, region)`` like :func:`phonenumbers.parse`, once per
-            distinct value. With the default, plainly written numbers (digits and common formatting)
-            are decided column-wise from phonenumbers' metadata when the fast path is on (see
-            :mod:`bulkprep._accel`), with the same verdicts.
+        parse: the parser, called as ``parse(text, region)`` like :func:`phonenumbers.parse`, once for
+            each distinct value that reaches parsing. With the default, plainly written numbers
+            (digits and common formatting) are decided column-wise from phonenumbers' metadata when
+            the fast path is on (see :mod:`bulkprep._accel`), with the same verdicts.
 
     Returns:
         A frame indexed like ``values`` with ``normalized`` (str, or None when invalid or missing),

@@ -7,9 +7,10 @@ is a role name such as ``info``, which the library lower-cases), and the normali
 local part, ``@`` and the domain as the library normalizes it. So each distinct domain is validated
 once, with a stand-in local part, and the addresses are decided column-wise.
 
-This path only ever accepts. Everything else (non-ASCII text, quoted local parts, display names,
-``mailto:``, role names, local parts over 64 octets, domains the library refuses, addresses near the
-length limit) is left to the per-value path, which gives the library's own message.
+This path only ever accepts. Everything else (non-ASCII text such as the UTF-8 local parts of RFC 6531,
+quoted local parts, display names, ``mailto:``, role names, local parts over 64 octets, domains the
+library refuses, addresses near the length limit) is left to the per-value path, which gives the
+library's own message.
 
 The limits are the RFCs' own, written here rather than read from email-validator's non-public
 ``rfc_constants``. What differs between the library's versions (found by running the differential
