@@ -16,6 +16,7 @@ import pytest
 from bulkprep import _accel as accel
 from bulkprep._accel import corpus
 from bulkprep._accel.email import EMAIL_MAX_LENGTH, LOCAL_PART_MAX_LENGTH, ROLE_NAMES, plain_addresses
+from bulkprep._accel.phone import plain_numbers
 from bulkprep.normalize import normalize_emails, normalize_phones
 
 ACCEL = Path(accel.__file__).parent
@@ -184,3 +185,38 @@ def test_the_phone_fast_path_reads_only_numbers_phonenumbers_knows() -> None:
     accepted, _ = decide(np.array(["+999 123 4567", "+1 202 555 0125"], dtype=object))
     assert accepted.tolist() == [False, True]
     assert phonenumbers.is_valid_number(phonenumbers.parse("+1 202 555 0125"))
+
+
+def test_a_fast_path_that_disagrees_on_the_corpus_leaves_every_value_to_the_library() -> None:
+    def lower_cases_everything(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        out = np.array([text.strip().lower() for text in texts], dtype=object)
+        return np.ones(len(texts), dtype=bool), out
+
+    values = np.array(["ann@example.com", "Bob@example.com"], dtype=object)
+    (accepted, normalized), why = accel.checked_first_use("email", None, lower_cases_everything, values)
+    assert accepted.tolist() == [False, False]
+    assert normalized.tolist() == [None, None]
+    assert why is not None
+    assert why.startswith("the fast path disagrees with email-validator on ' Ann.Lee@EXAMPLE.com ': ")
+    assert why.endswith("the fast path gives 'ann.lee@example.com', the library 'Ann.Lee@example.com'")
+
+
+def test_a_fast_path_that_fails_leaves_every_value_to_the_library() -> None:
+    def fails(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        raise AttributeError("'PhoneMetadata' object has no attribute 'general_desc'")
+
+    values = np.array(["(202) 555-0125"], dtype=object)
+    (accepted, _), why = accel.checked_first_use("phone", "US", fails, values)
+    assert accepted.tolist() == [False]
+    assert why == (
+        "the fast path disagrees with phonenumbers on its first values: AttributeError: "
+        "'PhoneMetadata' object has no attribute 'general_desc'"
+    )
+
+
+def test_a_fast_path_that_agrees_decides_the_values_alone() -> None:
+    values = np.array(["(202) 555-0125", "12"], dtype=object)
+    decided, why = accel.checked_first_use("phone", "US", lambda texts: plain_numbers(texts, "US"), values)
+    assert why is None
+    assert decided[0].tolist() == [True, False]
+    assert decided[1].tolist() == ["+12025550125", None]

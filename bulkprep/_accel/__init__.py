@@ -44,6 +44,7 @@ __all__ = [
     "PROVEN",
     "FastPath",
     "Range",
+    "checked_first_use",
     "disabled",
     "email_path",
     "enabled",
@@ -208,13 +209,41 @@ def _undecided(count: int) -> _Decided:
     return np.zeros(count, dtype=bool), np.full(count, None, dtype=object)
 
 
-def _decide(path: FastPath, region: str | None, values: np.ndarray) -> _Decided:
-    """The fast path's verdicts on ``values``; at its first use, checked on the corpus first.
+def checked_first_use(
+    path: FastPath, region: str | None, decide: Callable[[np.ndarray], _Decided], values: np.ndarray
+) -> tuple[_Decided, str | None]:
+    """``decide(values)`` with the corpus of ``path`` riding along, and what was wrong (None: nothing).
 
-    The corpus rides along with the first values (one pass over both costs little more than one
-    over the values alone): when the fast path and its library disagree on any of it, every value
-    is left undecided, and the fast path stays off for the process.
+    One pass over the values and the corpus costs little more than one over the values alone. When
+    ``decide`` disagrees with its library on any of the corpus, or fails, every value is left
+    undecided (the library's path then decides them all) and the reason says why.
+
+    Example:
+        >>> def accepts_anything(texts):
+        ...     return np.ones(len(texts), dtype=bool), np.array(texts, dtype=object)
+        >>> (accepted, _), why = checked_first_use("email", None, accepts_anything, np.array(["x@y"]))
+        >>> accepted.tolist(), why.startswith("the fast path disagrees with email-validator on ")
+        ([False], True)
     """
+    from bulkprep._accel import corpus  # loaded only when a fast path is about to run
+
+    examples = corpus.values(path, region)
+    both = np.concatenate([np.asarray(values, dtype=object), np.array(examples, dtype=object)])
+    try:
+        accepted, normalized = decide(both)
+        found = corpus.disagreement(
+            path, region, examples, (accepted[len(values) :], normalized[len(values) :])
+        )
+    except Exception as exc:  # the fast path broke on this version of the library
+        found = f"its first values: {type(exc).__name__}: {exc}"
+    if found is not None:
+        distribution = PROVEN[path].distribution
+        return _undecided(len(values)), f"the fast path disagrees with {distribution} on {found}"
+    return (accepted[: len(values)], normalized[: len(values)]), None
+
+
+def _decide(path: FastPath, region: str | None, values: np.ndarray) -> _Decided:
+    """The fast path's verdicts on ``values``; at its first use, checked on the corpus as well."""
 
     def fast(texts: np.ndarray) -> _Decided:
         if path == "email":
@@ -224,24 +253,8 @@ def _decide(path: FastPath, region: str | None, values: np.ndarray) -> _Decided:
     key = _key(path, region)
     if key in _corpus_verdicts:
         return fast(values) if _corpus_verdicts[key] is None else _undecided(len(values))
-    from bulkprep._accel import corpus  # loaded only when a fast path is about to run
-
-    examples = corpus.values(path, region)
-    both = np.concatenate([np.asarray(values, dtype=object), np.array(examples, dtype=object)])
-    try:
-        accepted, normalized = fast(both)
-        found = corpus.disagreement(
-            path, region, examples, (accepted[len(values) :], normalized[len(values) :])
-        )
-    except Exception as exc:  # the fast path broke on this version of the library
-        found = f"its first values: {type(exc).__name__}: {exc}"
-    distribution = PROVEN[path].distribution
-    _corpus_verdicts[key] = (
-        None if found is None else f"the fast path disagrees with {distribution} on {found}"
-    )
-    if found is not None:
-        return _undecided(len(values))
-    return accepted[: len(values)], normalized[: len(values)]
+    decided, _corpus_verdicts[key] = checked_first_use(path, region, fast, values)
+    return decided
 
 
 def email_path() -> Callable[[np.ndarray], _Decided] | None:
