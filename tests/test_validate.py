@@ -87,6 +87,23 @@ def test_ids_in_scientific_notation_are_found_with_the_one_shared_rule(
     assert codes == ([(field, "excel_mangled_number")] if mangled else [])
 
 
+@pytest.mark.parametrize(
+    ("field", "is_id"),
+    [
+        ("data.customer_id", True),
+        ("profile.Customer_ID", True),
+        ("data.order.line_id", True),
+        ("data.paid", False),  # ends in "id", but is no id
+        ("data.id", False),  # only a name ending in "_id" counts under data and profile
+        ("data.valid", False),
+        ("to.data.user_id", False),  # under to.data: not checked
+    ],
+)
+def test_ids_under_data_and_profile_are_known_by_their_name(field: str, is_id: bool) -> None:
+    table = validate(_targets([{"recipient": "u1", field: "2,02555E+09"}]))
+    assert [(f, code) for _, f, code in _codes(table)] == ([(field, "excel_mangled_number")] if is_id else [])
+
+
 def test_a_mangled_id_is_reported_with_its_value_and_what_to_do() -> None:
     table = validate(_targets([{"to.user_id": "2,02555E+09"}]))
     assert table["value"].tolist() == ["2,02555E+09"]
