@@ -21,40 +21,35 @@ Example:
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Literal, NamedTuple, Protocol
 
 import numpy as np
 import pandas as pd
 
+from bulkprep.courier import IDENTITY_FIELDS as _IDENTITY_FIELDS
 from bulkprep.errors import ConfigurationError
 from bulkprep.report import ErrorCode, empty_errors, errors_where
-from bulkprep.status import Stage
+from bulkprep.status import ROW_KEY, Column, KeepPolicy, Stage
 
 __all__ = [
     "DUPLICATE_COLUMNS",
-    "IDENTITY_FIELDS",
-    "KEEP_POLICIES",
     "canonical_keys",
     "duplicate_errors",
     "flag_duplicates",
 ]
 
-#: Identity targets and the namespace (kind of key) each belongs to, in order of preference when
-#: more than one key links two rows.
-IDENTITY_FIELDS: dict[str, str] = {
-    "recipient": "user id",
-    "to.user_id": "user id",
-    "profile.email": "email",
-    "to.email": "email",
-    "profile.phone_number": "phone number",
-    "to.phone_number": "phone number",
-}
-#: Which row of a cluster is kept: the first, the last, or the one with most target fields filled.
-KEEP_POLICIES: tuple[str, ...] = ("first", "last", "most_complete")
+# Why a row is a duplicate: a column of flag_duplicates' answer only (prepare folds it into bulk_error),
+# so it is none of status.Column's.
+_REASON = "bulk_duplicate_reason"
 #: Columns of what :func:`flag_duplicates` returns.
-DUPLICATE_COLUMNS: tuple[str, ...] = ("bulk_duplicate_of", "bulk_duplicate_reason")
+DUPLICATE_COLUMNS: tuple[str, ...] = (Column.DUPLICATE_OF.value, _REASON)
 
-_FIELDS = tuple(IDENTITY_FIELDS)
+# The identity fields (courier.IDENTITY_FIELDS, strongest kind first: the order of preference when
+# more than one key links two rows), and how a reason names each kind of key.
+_FIELDS = tuple(_IDENTITY_FIELDS)
+_LABELS: dict[str, str] = {"user_id": "user id", "email": "email", "phone": "phone number"}
+_KEEP_CHOICES = ", ".join(repr(policy.value) for policy in KeepPolicy)
 
 
 def _canonical(values: np.ndarray, kind: str) -> np.ndarray:
@@ -83,7 +78,7 @@ class _Edges(NamedTuple):
     keys: np.ndarray  # key code, unique across namespaces
     fields: np.ndarray  # position in _FIELDS of the first field that holds the key for the row
     values: np.ndarray  # key code -> canonical value
-    kinds: np.ndarray  # key code -> namespace ("email", ...)
+    kinds: np.ndarray  # key code -> the namespace as reasons name it ("user id", "email", ...)
 
 
 class _Links(NamedTuple):
@@ -107,7 +102,7 @@ def canonical_keys(targets: pd.DataFrame) -> pd.DataFrame:
 
     Returns:
         A frame indexed like ``targets`` with one column per identity field present (see
-        :data:`IDENTITY_FIELDS` for the namespace of each) holding the key, or None.
+        :data:`bulkprep.courier.IDENTITY_FIELDS` for the kind of each) holding the key, or None.
 
     Example:
         >>> import pandas as pd
@@ -122,7 +117,7 @@ def canonical_keys(targets: pd.DataFrame) -> pd.DataFrame:
         values = targets[field].to_numpy(dtype=object)
         present = pd.notna(values)
         column = np.full(len(values), None, dtype=object)
-        column[present] = _canonical(values[present], IDENTITY_FIELDS[field])
+        column[present] = _canonical(values[present], _IDENTITY_FIELDS[field])
         column[column == ""] = None
         keys[field] = pd.Series(column, index=targets.index, dtype="object")
     return keys
@@ -132,8 +127,8 @@ def _edges(keys: pd.DataFrame, excluded: np.ndarray) -> _Edges:
     """The graph between rows and the keys they hold; excluded rows hold none."""
     rows, codes, fields, values, kinds = [], [], [], [], []
     offset = 0
-    for kind in dict.fromkeys(IDENTITY_FIELDS.values()):
-        in_kind = [field for field in keys.columns if IDENTITY_FIELDS[field] == kind]
+    for kind in dict.fromkeys(_IDENTITY_FIELDS.values()):
+        in_kind = [field for field in keys.columns if _IDENTITY_FIELDS[field] == kind]
         if not in_kind:
             continue
         kind_rows, kind_values, kind_fields = [], [], []
@@ -155,7 +150,7 @@ def _edges(keys: pd.DataFrame, excluded: np.ndarray) -> _Edges:
         codes.append(kind_codes.astype(np.int64) + offset)
         fields.append(edge_fields)
         values.append(np.asarray(uniques, dtype=object))
-        kinds.append(np.full(len(uniques), kind, dtype=object))
+        kinds.append(np.full(len(uniques), _LABELS[kind], dtype=object))
         offset += len(uniques)
     if not rows:
         empty = np.zeros(0, dtype=np.int64)
@@ -201,27 +196,29 @@ def _run_starts(ordered: np.ndarray) -> np.ndarray:
     return starts
 
 
-def _kept_rows(cluster: np.ndarray, keep: str, completeness: np.ndarray) -> np.ndarray:
+def _kept_rows(cluster: np.ndarray, keep: KeepPolicy, completeness: np.ndarray) -> np.ndarray:
     """For each row position, the position of the row kept in its cluster."""
     positions = np.arange(len(cluster))
-    if keep == "first":
+    if keep is KeepPolicy.FIRST:
         return cluster  # the label of a cluster is its smallest row position
     kept = np.full(len(cluster), -1, dtype=np.int64)
-    if keep == "last":
+    if keep is KeepPolicy.LAST:
         np.maximum.at(kept, cluster, positions)
-        return kept[cluster]
+        last: np.ndarray = kept[cluster]
+        return last
     # most_complete: most filled fields first, ties to the earliest row.
     order = np.lexsort((positions, -completeness, cluster))
     ordered = cluster[order]
     starts = _run_starts(ordered)
     kept[ordered[starts]] = order[starts]
-    return kept[cluster]
+    most_complete: np.ndarray = kept[cluster]
+    return most_complete
 
 
 def _links(edges: _Edges, cluster: np.ndarray, kept: np.ndarray, flagged: np.ndarray) -> _Links:
     """For every flagged row, one row of its cluster it shares a key with: the kept row when possible.
 
-    Among several keys, the order of :data:`IDENTITY_FIELDS` decides (user id, then email, then phone).
+    Among several keys, the order of the identity fields decides (user id, then email, then phone).
     """
     n_rows = len(cluster)
     # Only rows of clusters with two rows or more can explain or be explained: usually a small part.
@@ -295,10 +292,20 @@ def _reasons(links: _Links, edges: _Edges, kept: np.ndarray, labels: pd.Index) -
     return pd.Series(text, index=labels[links.rows], dtype="object")
 
 
+def _policy(keep: Any) -> KeepPolicy:
+    """``keep`` as a :class:`KeepPolicy`: a member, or its value spelled exactly."""
+    try:
+        return KeepPolicy(keep)
+    except (ValueError, TypeError):
+        # str() of a StrEnum member is its value: a foreign enum's member would print its own text.
+        shown = keep.value if isinstance(keep, KeepPolicy) else keep
+        raise ConfigurationError(f"keep must be one of {_KEEP_CHOICES}, not {shown!r}") from None
+
+
 def flag_duplicates(
     targets: pd.DataFrame,
     *,
-    keep: Literal["first", "last", "most_complete"] = "first",
+    keep: KeepPolicy | Literal["first", "last", "most_complete"] = KeepPolicy.FIRST,
     exclude: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Flag every row that is the same person as a row that is kept.
@@ -309,8 +316,9 @@ def flag_duplicates(
 
     Args:
         targets: the targets frame (indexed by ``bulk_row``). Not modified.
-        keep: ``"first"`` or ``"last"`` row of each cluster in the frame's order, or
-            ``"most_complete"``: the row with most target fields filled, ties to the first.
+        keep: a :class:`bulkprep.status.KeepPolicy` or its value: ``"first"`` or ``"last"`` row of
+            each cluster in the frame's order, or ``"most_complete"``: the row with most target
+            fields filled, ties to the first.
         exclude: True for rows that take no part (invalid rows), aligned on the index; such rows are
             never flagged and never link others.
 
@@ -319,7 +327,7 @@ def flag_duplicates(
         ``bulk_row``, NA when the row is not a duplicate) and ``bulk_duplicate_reason`` (str or None).
 
     Raises:
-        ConfigurationError: ``keep`` is not one of :data:`KEEP_POLICIES`.
+        ConfigurationError: ``keep`` is not a :class:`bulkprep.status.KeepPolicy`.
 
     Example:
         >>> import pandas as pd
@@ -328,13 +336,14 @@ def flag_duplicates(
         >>> flag_duplicates(targets, keep="most_complete")["bulk_duplicate_reason"].tolist()
         ['same user id as row 12 (u1)', None, None]
     """
-    if keep not in KEEP_POLICIES:
-        raise ConfigurationError(f"keep must be one of {', '.join(map(repr, KEEP_POLICIES))}, not {keep!r}")
+    policy = _policy(keep)
     n_rows = len(targets)
     edges = _edges(canonical_keys(targets), _excluded(exclude, targets.index))
     cluster = _components(n_rows, edges)
-    completeness = targets.notna().sum(axis=1).to_numpy() if keep == "most_complete" else np.zeros(0)
-    kept = _kept_rows(cluster, keep, completeness)
+    completeness = (
+        targets.notna().sum(axis=1).to_numpy() if policy is KeepPolicy.MOST_COMPLETE else np.zeros(0)
+    )
+    kept = _kept_rows(cluster, policy, completeness)
     flagged = kept != np.arange(n_rows)
     links = _links(edges, cluster, kept, flagged)
 
@@ -342,7 +351,7 @@ def flag_duplicates(
     duplicate_of[flagged] = targets.index.to_numpy()[kept[flagged]]
     reason = _nones(targets.index)
     reason[flagged] = _reasons(links, edges, kept, targets.index).reindex(targets.index[flagged]).to_numpy()
-    return pd.DataFrame({"bulk_duplicate_of": duplicate_of, "bulk_duplicate_reason": reason})
+    return pd.DataFrame({Column.DUPLICATE_OF.value: duplicate_of, _REASON: reason})
 
 
 def duplicate_errors(
@@ -372,14 +381,12 @@ def duplicate_errors(
         'same user id as row 1 (u1), so only row 1 is sent; nothing to do if it is the same person; \
 otherwise give the rows distinct ids'
     """
-    flagged = flags["bulk_duplicate_of"].notna()
+    flagged = flags[Column.DUPLICATE_OF].notna()
     if not flagged.any():
         return empty_errors()
-    kept_labels = flags["bulk_duplicate_of"].astype("object").astype(str)
+    kept_labels = flags[Column.DUPLICATE_OF].astype("object").astype(str)
     reasons = (
-        flags["bulk_duplicate_reason"]
-        .astype("object")
-        .where(flags["bulk_duplicate_reason"].notna(), "same person as row " + kept_labels)
+        flags[_REASON].astype("object").where(flags[_REASON].notna(), "same person as row " + kept_labels)
     )
     message = reasons + ", so only row " + kept_labels + " is sent; " + ErrorCode.DUPLICATE_USER.hint
     if targets is None:
@@ -392,7 +399,7 @@ otherwise give the rows distinct ids'
     table = errors_where(
         flagged, stage=Stage.DUPLICATE, code=ErrorCode.DUPLICATE_USER, message=message, values=values
     )
-    linked = fields.reindex(table["bulk_row"]).to_numpy(dtype=object)
+    linked = fields.reindex(table[ROW_KEY]).to_numpy(dtype=object)
     table["field"] = pd.Series(linked, index=table.index, dtype="object")
     if mapping is not None:
         columns = np.array([None if f is None else mapping.column_of(f) for f in linked], dtype=object)
@@ -403,7 +410,7 @@ otherwise give the rows distinct ids'
 def _linking_fields(flagged: pd.DataFrame, targets: pd.DataFrame) -> pd.Series:
     """For each flagged row, the identity field that links it to its cluster (None when none does)."""
     positions = targets.index.get_indexer(flagged.index)
-    kept_positions = targets.index.get_indexer(pd.Index(flagged["bulk_duplicate_of"].astype("int64")))
+    kept_positions = targets.index.get_indexer(pd.Index(flagged[Column.DUPLICATE_OF].astype("int64")))
     found = (positions >= 0) & (kept_positions >= 0)
     # Only the flagged rows and the rows they point at can link: every other row is a cluster of its
     # own. Keeping their order keeps "the earliest row" the same, and spares the keys of the rest.
@@ -424,3 +431,25 @@ def _linking_fields(flagged: pd.DataFrame, targets: pd.DataFrame) -> pd.Series:
     common = fields.index.intersection(linked.index)
     fields[common] = linked[common].to_numpy()
     return fields
+
+
+# Names that left __all__: IDENTITY_FIELDS lives in bulkprep.courier (its kinds spelled user_id, email,
+# phone), KEEP_POLICIES is bulkprep.status.KeepPolicy.
+_MOVED: dict[str, tuple[str, Any]] = {
+    "IDENTITY_FIELDS": (
+        "bulkprep.courier.IDENTITY_FIELDS",
+        {field: _LABELS[kind] for field, kind in _IDENTITY_FIELDS.items()},
+    ),
+    "KEEP_POLICIES": ("bulkprep.status.KeepPolicy", tuple(policy.value for policy in KeepPolicy)),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Names that moved still work from here, as they were, with a DeprecationWarning."""
+    if name in _MOVED:
+        home, value = _MOVED[name]
+        warnings.warn(
+            f"bulkprep.duplicates.{name} is deprecated: use {home}", DeprecationWarning, stacklevel=2
+        )
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -39,8 +39,8 @@ import numpy as np
 import pandas as pd
 import phonenumbers
 
-from bulkprep._email_fast import plain_addresses
-from bulkprep._phone_fast import plain_numbers
+from bulkprep import _accel
+from bulkprep.courier import IDENTITY_FIELDS, looks_scientific
 from bulkprep.errors import ConfigurationError
 from bulkprep.report import ErrorCode, concat_errors, errors_where
 from bulkprep.status import Stage
@@ -57,9 +57,9 @@ __all__ = [
 ]
 
 #: Targets holding an email address.
-EMAIL_TARGETS: tuple[str, ...] = ("profile.email", "to.email")
+EMAIL_TARGETS: tuple[str, ...] = tuple(path for path, kind in IDENTITY_FIELDS.items() if kind == "email")
 #: Targets holding a phone number.
-PHONE_TARGETS: tuple[str, ...] = ("profile.phone_number", "to.phone_number")
+PHONE_TARGETS: tuple[str, ...] = tuple(path for path, kind in IDENTITY_FIELDS.items() if kind == "phone")
 #: Columns of what :func:`normalize_emails` and :func:`normalize_phones` return.
 RESULT_COLUMNS: tuple[str, ...] = ("normalized", "code", "message")
 #: Columns of the ``changes`` table.
@@ -78,8 +78,6 @@ _ANGLE_ADDRESS = re.compile(r"(?P<name>.*)<(?P<address>[^<>]*)>", re.DOTALL)
 _MAILTO = re.compile(r"mailto:", re.IGNORECASE)
 _TEL = re.compile(r"tel:", re.IGNORECASE)
 
-# What a spreadsheet shows for a long number it reformatted: 2.02555E+09, 4,47911e+11.
-_SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+")
 # A whole number that went through a float column on its way here: 2025550125.0.
 _FLOATIFIED = re.compile(r"(?P<number>\+?\d+)[.,]0+")
 _FIX_TYPE = "check that the mapping reads the phone column, and that the column holds phone numbers"
@@ -178,7 +176,6 @@ def normalize_emails(
     values: pd.Series,
     *,
     validate: Callable[..., Any] = email_validator.validate_email,
-    _fast: bool = True,
 ) -> pd.DataFrame:
     """Trim, unwrap, NFC-normalize and syntax-check email addresses, once per distinct value.
 
@@ -193,8 +190,10 @@ def normalize_emails(
         values: the raw addresses; missing values stay missing and are no error, and so are blank texts.
         validate: the syntax check, called as ``validate(address, check_deliverability=False)``; it
             returns an object with ``normalized`` or raises ``email_validator.EmailNotValidError``.
-            Plain addresses (an ASCII dot-atom before the ``@``) are decided by their domain, so it
-            is called at most once per distinct domain and once per distinct other value.
+            A callable of the caller's own checks every distinct non-blank value, once each. With
+            the default, plain addresses (an ASCII dot-atom before the ``@``) are decided
+            column-wise by their domain when the fast path is on (see :mod:`bulkprep._accel`), with
+            the same verdicts.
 
     Returns:
         A frame indexed like ``values`` with ``normalized`` (str, or None when invalid or missing),
@@ -209,7 +208,8 @@ def normalize_emails(
         'An email address must have an @-sign; correct the address (it must look like name@example.com) \
 or clear the cell'
     """
-    fast = (lambda uniques: plain_addresses(uniques, validate)) if _fast else None
+    # The fast path stands in for email-validator only: a caller's own check sees every value.
+    fast = _accel.email_path() if validate is email_validator.validate_email else None
     return _per_unique(values, lambda raw: _email_outcome(raw, validate), fast)
 
 
@@ -272,7 +272,7 @@ def _phone_outcome(raw: Any, region: str | None, parse: Callable[..., Any]) -> _
         text = text[len("tel:") :].strip()
     if not text:
         return _MISSING_OUTCOME
-    if _SCIENTIFIC.fullmatch(text):
+    if looks_scientific(text):  # 2.02555E+09: a spreadsheet rounded the number
         return (
             None,
             ErrorCode.EXCEL_MANGLED_NUMBER.value,
@@ -366,7 +366,6 @@ def normalize_phones(
     *,
     region: str | None = "US",
     parse: Callable[..., Any] = phonenumbers.parse,
-    _fast: bool = True,
 ) -> pd.DataFrame:
     """Phone numbers in E.164 form (``+12025550125``), once per distinct value.
 
@@ -386,9 +385,10 @@ def normalize_phones(
     Args:
         values: the raw numbers (text, int or float); missing values and blank texts stay missing.
         region: two-letter region for numbers without a country code, or None to require one.
-        parse: the parser, called as ``parse(text, region)`` like :func:`phonenumbers.parse`. Plainly
-            written numbers (digits and common formatting) are decided column-wise from
-            phonenumbers' metadata, with the same verdict; it is called once per distinct other value.
+        parse: the parser, called as ``parse(text, region)`` like :func:`phonenumbers.parse`, once for
+            each distinct value that reaches parsing. With the default, plainly written numbers
+            (digits and common formatting) are decided column-wise from phonenumbers' metadata when
+            the fast path is on (see :mod:`bulkprep._accel`), with the same verdicts.
 
     Returns:
         A frame indexed like ``values`` with ``normalized`` (str, or None when invalid or missing),
@@ -406,7 +406,9 @@ def normalize_phones(
         [None, None, 'excel_mangled_number', 'invalid_phone']
     """
     region = _check_region(region)
-    fast = (lambda uniques: plain_numbers(_as_phone_texts(uniques), region)) if _fast else None
+    # The fast path stands in for phonenumbers.parse only: a caller's own parser sees every value.
+    path = _accel.phone_path(region) if parse is phonenumbers.parse else None
+    fast = (lambda uniques: path(_as_phone_texts(uniques))) if path is not None else None
     return _per_unique(values, lambda raw: _phone_outcome(raw, region, parse), fast)
 
 

@@ -30,6 +30,7 @@ Example:
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Hashable, Iterator
 from itertools import repeat
 from typing import Any, NamedTuple
@@ -39,13 +40,26 @@ import orjson
 import pandas as pd
 
 from bulkprep import jsonsafe
-from bulkprep._textops import contains, starts
+from bulkprep._accel.textops import contains
+from bulkprep.courier import CHANNELS as _CHANNELS
+from bulkprep.courier import (
+    ID_FIELDS,
+    IDENTITY_FIELDS,
+    OBJECT_FIELDS,
+    PREFERENCE_FIELDS,
+    PREFERENCE_GROUPS,
+    PREFERENCE_ROOTS,
+    RULE_FIELDS,
+    SCIENTIFIC_NOTATION,
+    STRING_FIELDS,
+)
+from bulkprep.courier import PREFERENCE_STATUSES as _PREFERENCE_STATUSES
 from bulkprep.mapping import Mapping, check_target
 from bulkprep.payloads import build_payloads
 from bulkprep.report import ERROR_COLUMNS, ErrorCode, empty_errors
 from bulkprep.status import Stage
 
-__all__ = ["CHANNELS", "MAX_USER_BYTES", "PREFERENCE_STATUSES", "validate"]
+__all__ = ["MAX_USER_BYTES", "validate"]
 
 MAX_USER_BYTES = 512 * 1024
 """The most one user's JSON may weigh, in bytes.
@@ -57,42 +71,11 @@ some template data, usually well under 2 KiB) needs: a user over it almost alway
 file or a runaway JSON cell.
 """
 
-PREFERENCE_STATUSES: tuple[str, ...] = ("OPTED_IN", "OPTED_OUT", "REQUIRED")
-CHANNELS: tuple[str, ...] = ("direct_message", "email", "push", "sms", "webhook", "inbox")
-
-STRING_FIELDS: frozenset[str] = frozenset(
-    {
-        "recipient",
-        "profile.email",
-        "profile.phone_number",
-        "to.user_id",
-        "to.email",
-        "to.phone_number",
-        "to.locale",
-        "to.tenant_id",
-        "to.account_id",
-        "to.list_id",
-        "to.context.tenant_id",
-    }
-)
-OBJECT_FIELDS: frozenset[str] = frozenset({"profile", "data", "to", "to.data", "to.context"})
-PREFERENCE_ROOTS: tuple[str, ...] = ("preferences", "to.preferences")
-IDENTITY_FIELDS: tuple[str, ...] = (
-    "recipient",
-    "to.user_id",
-    "profile.email",
-    "to.email",
-    "profile.phone_number",
-    "to.phone_number",
-)
-# Identifiers a spreadsheet may have rounded; phone numbers are left to normalization.
-ID_FIELDS: frozenset[str] = frozenset(
-    {"recipient", "to.user_id", "to.tenant_id", "to.account_id", "to.list_id", "to.context.tenant_id"}
-)
+# Ids under data or profile named like an id (data.user_id, profile.customer_id) are checked for
+# scientific notation too: this is bulkprep's own reading of a column name, not a field of Courier's.
 _ID_NAME = re.compile(r"(^|_)id$", re.IGNORECASE)
-_EXCEL_NOTATION = re.compile(r"^\s*[+-]?\d(\.\d+)?[eE]\+?\d+\s*$")
-_PREFERENCE_KEYS = ("status", "channel_preferences", "rules")
-_RULE_KEYS = ("start", "until")
+# Names that left this module's __all__ for their home in bulkprep.courier.
+_MOVED = {"CHANNELS": _CHANNELS, "PREFERENCE_STATUSES": _PREFERENCE_STATUSES}
 # Users serialized together to check their sizes: ordinary users are far below the limit.
 _SIZE_CHUNK_USERS = 256
 
@@ -217,7 +200,9 @@ def _mangled_ids(path: str, index: pd.Index, values: Any, is_text: Any) -> Itera
         return
     # Scientific notation needs an "e": only the (usually no) texts holding one meet the pattern.
     matched = contains(texts, "e") | contains(texts, "E")
-    matched[matched] = starts(texts[matched], _EXCEL_NOTATION.pattern)
+    # courier.looks_scientific, mapped in C: the pattern's own fullmatch, with no Python call per text.
+    found = map(SCIENTIFIC_NOTATION.fullmatch, texts[matched].tolist())
+    matched[matched] = np.fromiter(map(bool, found), dtype=bool, count=int(matched.sum()))
     for i, value in zip(np.flatnonzero(is_text)[matched].tolist(), texts[matched], strict=True):
         yield (
             index[i],
@@ -287,8 +272,8 @@ def _preferences_shape(path: str, value: Any) -> Iterator[Problem]:
         return
     for group, items in value.items():
         field = f"{path}.{group}"
-        if group not in ("categories", "notifications"):
-            yield _unknown_key(field, group, ("categories", "notifications"))
+        if group not in PREFERENCE_GROUPS:
+            yield _unknown_key(field, group, PREFERENCE_GROUPS)
         elif not isinstance(items, dict):
             yield _wrong_type(
                 field, items, 'an object of preferences by id, such as {"news": {"status": "OPTED_IN"}}'
@@ -308,18 +293,18 @@ def _preference_shape(path: str, value: Any) -> Iterator[Problem]:
         yield _wrong_type(path, value, f'an object such as {{"status": "OPTED_IN"}}{hint}')
         return
     if "status" in value:
-        yield from _enum_problems(f"{path}.status", value["status"], PREFERENCE_STATUSES)
+        yield from _enum_problems(f"{path}.status", value["status"], _PREFERENCE_STATUSES)
     else:
         yield Problem(
             f"{path}.status",
             ErrorCode.INVALID_VALUE,
-            f"{path} has no status; Courier requires one of {', '.join(PREFERENCE_STATUSES)}: "
+            f"{path} has no status; Courier requires one of {', '.join(_PREFERENCE_STATUSES)}: "
             f"map a column to {path}.status",
             None,
         )
     for key in value:
-        if key not in _PREFERENCE_KEYS:
-            yield _unknown_key(f"{path}.{key}", key, _PREFERENCE_KEYS)
+        if key not in PREFERENCE_FIELDS:
+            yield _unknown_key(f"{path}.{key}", key, PREFERENCE_FIELDS)
     if "channel_preferences" in value:
         yield from _channel_problems(f"{path}.channel_preferences", value["channel_preferences"])
     if "rules" in value:
@@ -333,7 +318,7 @@ def _channel_problems(path: str, value: Any) -> Iterator[Problem]:
     for i, item in enumerate(value):
         field = f"{path}[{i}]"
         if isinstance(item, dict) and "channel" in item:
-            yield from _enum_problems(f"{field}.channel", item["channel"], CHANNELS)
+            yield from _enum_problems(f"{field}.channel", item["channel"], _CHANNELS)
             for key in item:
                 if key != "channel":
                     yield _unknown_key(f"{field}.{key}", key, ("channel",))
@@ -360,8 +345,8 @@ def _rule_problems(path: str, value: Any) -> Iterator[Problem]:
                 None,
             )
         for key, item in rule.items():
-            if key not in _RULE_KEYS:
-                yield _unknown_key(f"{field}.{key}", key, _RULE_KEYS)
+            if key not in RULE_FIELDS:
+                yield _unknown_key(f"{field}.{key}", key, RULE_FIELDS)
             elif not isinstance(item, str):
                 yield _wrong_type(f"{field}.{key}", item, "a date-time text such as 2024-02-01T00:00:00Z")
 
@@ -596,3 +581,15 @@ def _as_text(value: Any) -> str | None:
     if cleaned is jsonsafe.MISSING:
         return str(value)
     return jsonsafe.dumps(cleaned).decode()
+
+
+def __getattr__(name: str) -> Any:
+    """Names that moved to :mod:`bulkprep.courier` still work from here, with a DeprecationWarning."""
+    if name in _MOVED:
+        warnings.warn(
+            f"bulkprep.validate.{name} moved: import it from bulkprep.courier",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return _MOVED[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from typing import Any
 
@@ -11,15 +12,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bulkprep.courier import IDENTITY_FIELDS
 from bulkprep.duplicates import (
     DUPLICATE_COLUMNS,
-    IDENTITY_FIELDS,
     canonical_keys,
     duplicate_errors,
     flag_duplicates,
 )
 from bulkprep.errors import ConfigurationError
 from bulkprep.report import ERROR_COLUMNS
+from bulkprep.status import KeepPolicy, RowStatus
 
 REASON = re.compile(
     r"same (?P<kind>user id|email|phone number) as row (?P<row>-?\d+) \((?P<value>.*)\)"
@@ -190,10 +192,62 @@ def test_output_is_indexed_like_the_input_and_input_is_untouched() -> None:
     pd.testing.assert_frame_equal(targets, before)
 
 
-@pytest.mark.parametrize("keep", ["First", "oldest", None])
+@pytest.mark.parametrize("keep", ["First", "oldest", None, ["first"], RowStatus.READY])
 def test_invalid_keep_is_a_configuration_error(keep: Any) -> None:
-    with pytest.raises(ConfigurationError, match="most_complete"):
+    with pytest.raises(ConfigurationError, match="most_complete") as raised:
         flag_duplicates(frame({"recipient": ["u1"]}), keep=keep)
+    assert str(raised.value).startswith("keep must be one of 'first', 'last', 'most_complete', not ")
+
+
+@pytest.mark.parametrize("policy", list(KeepPolicy))
+def test_keep_takes_a_policy_or_its_plain_string_alike(policy: KeepPolicy) -> None:
+    targets = frame({"recipient": ["u1", "u2", "u1"], "data.plan": [None, None, "pro"]})
+    by_policy = flag_duplicates(targets, keep=policy)
+    pd.testing.assert_frame_equal(by_policy, flag_duplicates(targets, keep=policy.value))
+    expected = {"first": [None, None, 1], "last": [3, None, None], "most_complete": [3, None, None]}
+    assert kept_of(by_policy) == expected[policy.value]
+
+
+def test_the_reasons_name_each_kind_of_key_as_before() -> None:
+    targets = frame(
+        {
+            "recipient": ["u1", "u1", None, None, None, None],
+            "profile.email": [None, None, "a@x.io", "A@x.io", None, None],
+            "to.phone_number": [None, None, None, None, "+12025550125", "+12025550125"],
+        }
+    )
+    reasons = flag_duplicates(targets)["bulk_duplicate_reason"].dropna().tolist()
+    assert reasons == [
+        "same user id as row 1 (u1)",
+        "same email as row 3 (a@x.io)",
+        "same phone number as row 5 (+12025550125)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("KEEP_POLICIES", ("first", "last", "most_complete")),
+        (
+            "IDENTITY_FIELDS",
+            {
+                "recipient": "user id",
+                "to.user_id": "user id",
+                "profile.email": "email",
+                "to.email": "email",
+                "profile.phone_number": "phone number",
+                "to.phone_number": "phone number",
+            },
+        ),
+    ],
+)
+def test_names_that_moved_still_work_from_duplicates_with_a_warning(name: str, expected: Any) -> None:
+    module = importlib.import_module("bulkprep.duplicates")
+    with pytest.warns(DeprecationWarning, match=f"duplicates.{name} is deprecated"):
+        assert getattr(module, name) == expected
+    assert name not in module.__all__
+    with pytest.raises(AttributeError):
+        _ = module.NO_SUCH_NAME
 
 
 def test_duplicate_errors_with_targets_name_field_value_and_column() -> None:

@@ -113,32 +113,51 @@ class CountingCalls:
         return self.function(value, *args, **kwargs)
 
 
-def test_each_distinct_email_is_decided_once_and_validated_once_per_domain() -> None:
+def test_a_callers_own_email_check_sees_every_distinct_value_once() -> None:
     validate = CountingCalls(email_validator.validate_email)
     values = pd.Series(
         ["ann@example.com", "bob@EXAMPLE.com", "ann@example.com", None, "bad", "bad", "cy@example.org"]
         + ["mailto:dee@example.com"] * 3
+        + ["  ", ""]
     )
     out = normalize_emails(values, validate=validate)
-    # Plain addresses are decided by their domain (checked once with a stand-in local part); any
-    # other distinct value is validated once, as it is.
+    # No fast path stands in for a check of the caller's own: each distinct value reaches it once,
+    # as normalize passes it (unwrapped); missing and blank values never do.
     assert validate.calls == Counter(
-        {"a@example.com": 1, "a@EXAMPLE.com": 1, "a@example.org": 1, "bad": 1, "dee@example.com": 1}
+        {"ann@example.com": 1, "bob@EXAMPLE.com": 1, "bad": 1, "cy@example.org": 1, "dee@example.com": 1}
     )
     assert out["normalized"].tolist()[:3] == ["ann@example.com", "bob@example.com", "ann@example.com"]
     assert out["code"].tolist()[4:6] == [INVALID_EMAIL, INVALID_EMAIL]
-    assert out["normalized"].tolist()[-4:] == ["cy@example.org"] + ["dee@example.com"] * 3
+    assert out["normalized"].tolist()[6:10] == ["cy@example.org"] + ["dee@example.com"] * 3
 
 
-def test_each_distinct_phone_is_decided_once_and_parsed_only_when_not_plain() -> None:
+def test_a_callers_own_email_check_is_used_for_plain_addresses_too() -> None:
+    def refuse_all(address: str, **_: Any) -> Any:
+        raise email_validator.EmailSyntaxError(f"{address} is refused here")
+
+    out = normalize_emails(pd.Series(["ann@example.com", "bob@example.org"]), validate=refuse_all)
+    assert out["code"].tolist() == [INVALID_EMAIL, INVALID_EMAIL]
+    assert out["message"].iloc[0].startswith("ann@example.com is refused here; ")
+
+
+def test_a_callers_own_phone_parser_sees_every_distinct_value_once() -> None:
     parse = CountingCalls(phonenumbers.parse)
-    values = pd.Series(["202-555-0125"] * 50 + ["12"] * 20 + [None] * 5 + ["tel:+1-202-555-0126"] * 3)
+    values = pd.Series(
+        ["202-555-0125"] * 50 + ["12"] * 20 + [None] * 5 + ["tel:+1-202-555-0126"] * 3 + ["+44 20 7946 0958"]
+    )
     out = normalize_phones(values, parse=parse)
-    # The plainly written valid number is decided from the metadata; the others are parsed once each.
-    assert parse.calls == Counter({"12": 1, "+1-202-555-0126": 1})
+    # The plainly written numbers too: no fast path stands in for a parser of the caller's own.
+    assert parse.calls == Counter({"202-555-0125": 1, "12": 1, "+1-202-555-0126": 1, "+44 20 7946 0958": 1})
     assert out["normalized"].iloc[0] == out["normalized"].iloc[49] == "+12025550125"
     assert (out["code"].iloc[50:70] == INVALID_PHONE).all()
-    assert (out["normalized"].iloc[75:] == "+12025550126").all()
+    assert (out["normalized"].iloc[75:78] == "+12025550126").all()
+    assert out["normalized"].iloc[78] == "+442079460958"
+
+
+def test_with_the_default_parser_plain_numbers_give_the_same_outcome_as_a_callers() -> None:
+    values = pd.Series(["202-555-0125", "12", "(202) 555-0199", "+49 (0)151 23456789"] * 3)
+    own = normalize_phones(values, parse=CountingCalls(phonenumbers.parse))
+    pd.testing.assert_frame_equal(normalize_phones(values), own)
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,8 @@
 """The column-wise fast paths of normalization give exactly what the libraries give, value by value.
 
 Each test normalizes a corpus twice, once as ``normalize`` does (plain values decided column-wise) and
-once forcing every value through the library (``_fast=False``), and requires identical frames:
-normalized text, code and message.
+once with every fast path switched off (``bulkprep._accel.disabled()``, every value through the
+library), and requires identical frames: normalized text, code and message.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bulkprep import _accel as accel
 from bulkprep.normalize import normalize_emails, normalize_phones
 from bulkprep.read import read_csv
 
@@ -37,13 +38,20 @@ def load(path: Path) -> ModuleType:
 
 def same_emails(values: list[Any]) -> None:
     series = pd.Series(values, dtype="object")
-    pd.testing.assert_frame_equal(normalize_emails(series), normalize_emails(series, _fast=False))
+    assert accel.enabled("email"), accel.reason("email")
+    fast = normalize_emails(series)
+    with accel.disabled():
+        slow = normalize_emails(series)
+    pd.testing.assert_frame_equal(fast, slow)
 
 
 def same_phones(values: list[Any], region: str | None) -> None:
     series = pd.Series(values, dtype="object")
+    assert accel.enabled("phone", region), accel.reason("phone", region)
     fast = normalize_phones(series, region=region)
-    pd.testing.assert_frame_equal(fast, normalize_phones(series, region=region, _fast=False))
+    with accel.disabled():
+        slow = normalize_phones(series, region=region)
+    pd.testing.assert_frame_equal(fast, slow)
 
 
 def csv_cells() -> list[Any]:
@@ -252,3 +260,172 @@ domains = st.one_of(
 )
 def test_emails_with_odd_characters(values: list[str]) -> None:
     same_emails(values)
+
+
+# --- the boundaries ------------------------------------------------------------------------------------
+
+
+def domain_of_length(length: int, tld: str = "com") -> str:
+    """A domain of exactly ``length`` characters: labels of at most 63 characters, then ``tld``."""
+    labels, left = [], length - len(tld)
+    while left > 0:
+        size = min(63, left - 1)  # each label takes a dot
+        labels.append(("d" * size) if size > 0 else "")
+        left -= size + 1
+    domain = ".".join([*labels, tld])
+    return domain if len(domain) == length else "x" * (length - len(tld) - 1) + "." + tld
+
+
+def idn_label(ascii_length: int) -> str:
+    """A label with one non-ASCII letter whose ASCII form (``xn--...``) has ``ascii_length`` characters."""
+    for size in range(ascii_length):
+        label = "a" * size + "ü"
+        if len("xn--" + label.encode("punycode").decode()) == ascii_length:
+            return label
+    raise AssertionError(ascii_length)
+
+
+BOUNDARY_LOCALS = [
+    "a",
+    "a" * 63,
+    "a" * 64,  # RFC 5321's limit
+    "a" * 65,
+    "A" * 64,
+    "a.b" * 21 + "a",  # 64 with dots
+    "a.b" * 21 + "ab",  # 65 with dots
+    ".ann",
+    "ann.",
+    "a..b",
+    ".",
+    '"ann lee"',
+    '"a..b"',
+    '"a\\"b"',
+    '""',
+    '"' + "a" * 62 + '"',
+    "josé",
+    "jose\u0301",
+    "用户",
+    "ñ" * 32,  # 32 characters, 64 octets
+    "ñ" * 33,
+    "MARKING",
+    "Marketing",
+    "POSTMASTER",
+    "info",
+]
+BOUNDARY_DOMAINS = [
+    "example.com",
+    "x" * 63 + ".com",
+    "x" * 64 + ".com",
+    "a." + "x" * 63,
+    domain_of_length(252),
+    domain_of_length(253),  # the limit of a domain as transmitted
+    domain_of_length(254),
+    domain_of_length(255),
+    domain_of_length(256),
+    # Internationalized domains: in Unicode, in ASCII (xn--), invalid punycode, mixed scripts.
+    "bücher.de",
+    "BÜCHER.DE",
+    "xn--bcher-kva.de",
+    "xn--bcher-kva.DE",
+    "xn--.com",
+    "xn--abc-.com",
+    "xn--zz.com",
+    "例え.jp",
+    "пример.рф",
+    "xn--e1afmkfd.xn--p1ai",
+    "pаypal.com",  # a Cyrillic а among Latin letters
+    "example.中国",
+    idn_label(63) + ".de",  # its ASCII form (xn--...) is a label of 63 characters
+    idn_label(64) + ".de",  # and of 64
+    ".".join(["bücher"] * 20) + ".de",  # short in Unicode, long in ASCII
+    ".".join(["bücher"] * 17) + ".de",
+]
+
+
+def test_emails_at_the_length_limits_idn_and_quoted_local_parts() -> None:
+    values = [f"{local}@{domain}" for local in BOUNDARY_LOCALS for domain in BOUNDARY_DOMAINS]
+    # Whole addresses around 254: the limit of the address itself.
+    for total in range(250, 258):
+        for local_length in (1, 10, 64, 65):
+            values.append("l" * local_length + "@" + domain_of_length(total - local_length - 1))
+    same_emails(values)
+
+
+def test_the_boundary_domains_have_their_lengths() -> None:
+    assert [len(domain_of_length(n)) for n in (252, 253, 254, 255, 256)] == [252, 253, 254, 255, 256]
+    assert [len("xn--" + idn_label(n).encode("punycode").decode()) for n in (63, 64)] == [63, 64]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.builds(
+            lambda local, domain_length, tld, case: (
+                f"{local}@{domain_of_length(domain_length, tld)}".upper()
+                if case
+                else f"{local}@{domain_of_length(domain_length, tld)}"
+            ),
+            st.from_regex(r"[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,70}", fullmatch=True),
+            st.integers(4, 258),
+            st.sampled_from(["com", "de", "xn--p1ai", "test", "c0m"]),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=15,
+    )
+)
+def test_emails_of_random_lengths_around_the_limits(values: list[str]) -> None:
+    same_emails(values)
+
+
+def _national_significant(region: str) -> str:
+    number = phonenumbers.example_number(region)
+    if number is None:
+        return "2345678901"
+    return phonenumbers.national_significant_number(number)
+
+
+def numbers_around_the_limits(region: str) -> tuple[list[str], list[str]]:
+    """Numbers of ``region`` of every length from one under its shortest to one over its longest.
+
+    Returns the national forms (with and without the national prefix) and the international ones
+    (+code, with and without a national prefix after it).
+    """
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    assert metadata is not None
+    possible = [n for n in metadata.general_desc.possible_length if n > 0] or [8]
+    digits = _national_significant(region) * 4
+    prefix = metadata.national_prefix or ""
+    national: list[str] = []
+    international: list[str] = []
+    for length in range(min(possible) - 1, max(possible) + 2):
+        nsn = digits[:length]
+        national += [nsn, f"{prefix}{nsn}", f"{prefix} {nsn[:3]} {nsn[3:]}"]
+        international += [f"+{metadata.country_code}{nsn}", f"+{metadata.country_code} ({prefix}){nsn}"]
+        international += [f"+{metadata.country_code}{prefix}{nsn}"]
+    return national, international
+
+
+# Regions whose national prefix is rewritten or read by a pattern of its own, and a spread of others.
+TRICKY_REGIONS = sorted(
+    region
+    for region in phonenumbers.SUPPORTED_REGIONS
+    if (metadata := phonenumbers.PhoneMetadata.metadata_for_region(region)) is not None
+    and (metadata.national_prefix_for_parsing or "") not in ("", metadata.national_prefix or "")
+)
+SPREAD_REGIONS = ["US", "CA", "DE", "FR", "IN", "IT", "RU", "KZ", "MX", "NL", "CH", "ES", "PL", "HU", "NZ"]
+SPREAD_REGIONS += ["ZA", "NG", "EG", "SA", "AE", "IL", "TR", "ID", "PH", "VN", "SG", "HK", "VA", "SM"]
+
+
+@pytest.mark.parametrize("region", sorted({*TRICKY_REGIONS, *SPREAD_REGIONS}))
+def test_phones_of_every_length_around_the_regions_limits(region: str) -> None:
+    national, international = numbers_around_the_limits(region)
+    same_phones(national + international, region)
+
+
+@pytest.mark.parametrize("region", [None, "US", "GB"])
+def test_international_numbers_of_every_region_around_their_limits(region: str | None) -> None:
+    values: list[str] = []
+    for each in sorted(phonenumbers.SUPPORTED_REGIONS):
+        values += numbers_around_the_limits(each)[1]
+    same_phones(values, region)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import pandas as pd
 import pytest
 
+from bulkprep import courier
+from bulkprep.courier import looks_scientific
 from bulkprep.errors import MappingError
 from bulkprep.mapping import Mapping
 from bulkprep.report import ERROR_COLUMNS
@@ -57,6 +60,66 @@ def test_bad_users_get_their_codes(user: dict[str, Any], expected: list[tuple[An
     assert [(field, code) for _, field, code in _codes(table)] == expected
     assert list(table.columns) == list(ERROR_COLUMNS)
     assert set(table["stage"]) <= {"validate"}
+
+
+@pytest.mark.parametrize("field", ["recipient", "to.user_id", "to.tenant_id"])
+@pytest.mark.parametrize(
+    ("value", "mangled"),
+    [
+        ("2.02555E+09", True),
+        ("2,02555E+09", True),  # a comma for decimals, as European spreadsheets write it
+        (" 4,47911e+11 ", True),
+        ("12E5", True),
+        ("1.5e-05", True),
+        ("2025550125", False),
+        ("E5", False),
+        ("2,02555", False),
+        ("user-2e5x", False),
+        ("2.0.2E+09", False),
+    ],
+)
+def test_ids_in_scientific_notation_are_found_with_the_one_shared_rule(
+    field: str, value: str, mangled: bool
+) -> None:
+    assert looks_scientific(value) is mangled
+    user = {"recipient": "u1", field: value}
+    codes = [(f, code) for _, f, code in _codes(validate(_targets([user])))]
+    assert codes == ([(field, "excel_mangled_number")] if mangled else [])
+
+
+@pytest.mark.parametrize(
+    ("field", "is_id"),
+    [
+        ("data.customer_id", True),
+        ("profile.Customer_ID", True),
+        ("data.order.line_id", True),
+        ("data.paid", False),  # ends in "id", but is no id
+        ("data.id", False),  # only a name ending in "_id" counts under data and profile
+        ("data.valid", False),
+        ("to.data.user_id", False),  # under to.data: not checked
+    ],
+)
+def test_ids_under_data_and_profile_are_known_by_their_name(field: str, is_id: bool) -> None:
+    table = validate(_targets([{"recipient": "u1", field: "2,02555E+09"}]))
+    assert [(f, code) for _, f, code in _codes(table)] == ([(field, "excel_mangled_number")] if is_id else [])
+
+
+def test_a_mangled_id_is_reported_with_its_value_and_what_to_do() -> None:
+    table = validate(_targets([{"to.user_id": "2,02555E+09"}]))
+    assert table["value"].tolist() == ["2,02555E+09"]
+    assert "scientific notation" in table["message"].iloc[0]
+    assert "format the column as Text" in table["message"].iloc[0]
+
+
+@pytest.mark.parametrize("name", ["CHANNELS", "PREFERENCE_STATUSES"])
+def test_vocabularies_moved_to_courier_still_work_from_validate_with_a_warning(name: str) -> None:
+    validate_module = importlib.import_module("bulkprep.validate")
+    with pytest.warns(DeprecationWarning, match=f"validate.{name} moved"):
+        value = getattr(validate_module, name)
+    assert value == getattr(courier, name)
+    assert name not in validate_module.__all__
+    with pytest.raises(AttributeError):
+        _ = validate_module.NO_SUCH_NAME
 
 
 def test_every_problem_of_a_row_is_reported() -> None:

@@ -7,9 +7,20 @@ is a role name such as ``info``, which the library lower-cases), and the normali
 local part, ``@`` and the domain as the library normalizes it. So each distinct domain is validated
 once, with a stand-in local part, and the addresses are decided column-wise.
 
-This path only ever accepts. Everything else (non-ASCII text, quoted local parts, display names,
-``mailto:``, role names, domains the library refuses, addresses near the length limit) is left to the
-per-value path, which gives the library's own message.
+This path only ever accepts. Everything else (non-ASCII text such as the UTF-8 local parts of RFC 6531,
+quoted local parts, display names, ``mailto:``, role names, local parts over 64 octets, domains the
+library refuses, addresses near the length limit) is left to the per-value path, which gives the
+library's own message.
+
+The limits are the RFCs' own, written here rather than read from email-validator's non-public
+``rfc_constants``. What differs between the library's versions (found by running the differential
+tests against 2.1.0, 2.1.1, 2.1.2, 2.2.0, 2.3.0 and 2.4.0):
+
+- email-validator 2.1.x and 2.2.0 refuse a local part over 64 octets ("too long before the @-sign");
+  from 2.3.0 that check runs only with ``strict=True``, so the default accepts it. Such local parts are
+  left to the library, which then decides either way.
+- email-validator 2.1.0 lower-cases ``marking@`` instead of ``marketing@`` (a typo in its list of role
+  names, fixed in 2.1.1): both are left to the library.
 
 Example:
     >>> import email_validator
@@ -30,9 +41,8 @@ from typing import Any
 import email_validator
 import numpy as np
 import pandas as pd
-from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES, EMAIL_MAX_LENGTH
 
-from bulkprep._textops import fullmatches
+from bulkprep._accel.textops import fullmatches
 
 __all__ = ["plain_addresses"]
 
@@ -43,7 +53,20 @@ _ATEXT = r"A-Za-z0-9!#$%&'*+/=?^_`{|}~\-"
 # invisible characters the clean-up removes.
 _PLAIN = rf"[\t-\r ]*[{_ATEXT}]+(?:\.[{_ATEXT}]+)*@[!-~]*[\t-\r ]*"
 _PROBE_LOCAL = "a"  # a local part that is valid and no role name
-_ROLE_NAMES = frozenset(CASE_INSENSITIVE_MAILBOX_NAMES)
+# RFC 5321 4.5.3.1.1: a local part is at most 64 octets (the text is ASCII here: one octet a character).
+LOCAL_PART_MAX_LENGTH = 64
+# RFC 5321 4.5.3.1.3 limits a path to 256 octets, angle brackets included: 254 for the address.
+EMAIL_MAX_LENGTH = 254
+# The mailbox names of RFC 2142 (sections 3 to 5, postmaster also RFC 5321 4.5.1), which email-validator
+# treats as case-insensitive and lower-cases; "marking" is its 2.1.0 spelling of "marketing".
+ROLE_NAMES = frozenset(
+    {
+        *("info", "marketing", "sales", "support"),
+        *("abuse", "noc", "security"),
+        *("postmaster", "hostmaster", "usenet", "news", "webmaster", "www", "uucp", "ftp"),
+        "marking",
+    }
+)
 
 
 def _domain_forms(domain: str, validate: Callable[..., Any]) -> tuple[str, int] | None:
@@ -88,15 +111,18 @@ def plain_addresses(values: np.ndarray, validate: Callable[..., Any]) -> tuple[n
     local = np.fromiter(map(itemgetter(0), halves), dtype=object, count=len(halves))
     domain = np.fromiter(map(itemgetter(2), halves), dtype=object, count=len(halves))
     # Role names (info@, support@, ...) are lower-cased by the library: leave them to it. The local
-    # part is ASCII here, so str.lower is the library's case-insensitive comparison.
-    role = np.fromiter(map(_ROLE_NAMES.__contains__, map(str.lower, local)), dtype=bool, count=len(local))
-    plain, addresses, local, domain = plain[~role], addresses[~role], local[~role], domain[~role]
+    # part is ASCII here, so str.lower is the library's case-insensitive comparison. Local parts over
+    # the RFC's limit are refused by some versions of the library and not by others: leave them too.
+    local_length = np.fromiter(map(len, local), dtype=np.int64, count=len(local))
+    role = np.fromiter(map(ROLE_NAMES.__contains__, map(str.lower, local)), dtype=bool, count=len(local))
+    keep = ~role & (local_length <= LOCAL_PART_MAX_LENGTH)
+    plain, addresses, local, domain = plain[keep], addresses[keep], local[keep], domain[keep]
+    local_length = local_length[keep]
     domain_codes, domains = pd.factorize(domain)
     forms = [_domain_forms(text, validate) for text in domains]
     known = np.array([form is not None for form in forms], dtype=bool)
     domain_text = np.array([form[0] if form else None for form in forms], dtype=object)
     longest = np.array([form[1] if form else 0 for form in forms], dtype=np.int64)
-    local_length = np.fromiter(map(len, local), dtype=np.int64, count=len(local))
     ok = known[domain_codes] & (local_length + 1 + longest[domain_codes] <= EMAIL_MAX_LENGTH)
     out = addresses.copy()
     # Most domains are written as the library writes them; the others get their normalized form.

@@ -39,7 +39,7 @@ import pandas as pd
 import phonenumbers
 from phonenumbers import PhoneMetadata
 
-from bulkprep._textops import contains, fullmatches, lengths, sliced, starts, without
+from bulkprep._accel.textops import contains, fullmatches, lengths, sliced, starts, without
 
 __all__ = ["plain_numbers"]
 

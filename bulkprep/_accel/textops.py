@@ -24,7 +24,7 @@ from itertools import repeat
 import numpy as np
 import pandas as pd
 
-__all__ = ["contains", "fullmatches", "lengths", "sliced", "starts", "translated", "without"]
+__all__ = ["contains", "fullmatches", "lengths", "sliced", "starts", "without"]
 
 
 def _values(texts: pd.Series) -> np.ndarray:
@@ -64,12 +64,6 @@ def lengths(texts: pd.Series) -> np.ndarray:
 def sliced(texts: pd.Series, start: int | None = None, stop: int | None = None) -> pd.Series:
     """``text[start:stop]`` for every text, with the same index."""
     parts = list(map(operator.itemgetter(slice(start, stop)), _values(texts)))
-    return pd.Series(parts, index=texts.index, dtype="object")
-
-
-def translated(texts: pd.Series, table: dict[int, int | None]) -> pd.Series:
-    """``text.translate(table)`` for every text, with the same index."""
-    parts = list(map(str.translate, _values(texts), repeat(table)))
     return pd.Series(parts, index=texts.index, dtype="object")
 
 
