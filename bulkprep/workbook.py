@@ -1,0 +1,419 @@
+"""Read a sheet of a workbook (.xlsx, .xlsm, .xls, .ods) as text, as the sheet shows it, with its row numbers.
+
+:func:`read_excel` is the intake stage for workbooks, with the guarantees of
+:func:`bulkprep.read.read_csv`: every value arrives as text, only empty cells are missing, ``bulk_row``
+(the sheet's own 1-based row number) comes first, the header is the first row with any text, fully
+blank rows are dropped and counted, and empty or duplicate header names are renamed. A spreadsheet
+stores numbers, dates and booleans rather than text, so each cell is written back as the sheet shows
+it: a whole number as its digits (``4915123456701``, never ``4.915123456701e12`` or ``…701.0``), a date
+as ``2024-03-05``, a date with a time as ``2024-03-05T12:30:15``, a boolean as ``TRUE`` / ``FALSE``.
+
+Example:
+    >>> import datetime, io, openpyxl
+    >>> book = openpyxl.Workbook()
+    >>> book.active.append(["user_id", "Phone", "Joined", "VIP"])
+    >>> book.active.append([123, 4915123456701, datetime.date(2024, 3, 5), True])
+    >>> book.active.append([])
+    >>> book.active.append(["00124", None, None, False])
+    >>> data = io.BytesIO()
+    >>> book.save(data)
+    >>> df = read_excel(io.BytesIO(data.getvalue()))
+    >>> df.fillna("").to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
+    {'bulk_row': [2, 4], 'user_id': ['123', '00124'], 'Phone': ['4915123456701', ''],
+     'Joined': ['2024-03-05', ''], 'VIP': ['TRUE', 'FALSE']}
+    >>> df.attrs["bulkprep"]["blank_rows"], df.attrs["bulkprep"]["sheet"]
+    (1, 'Sheet')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO, Any, Final
+
+import numpy as np
+import pandas as pd
+import python_calamine
+
+from bulkprep._gc import collector_paused
+from bulkprep.errors import ConfigurationError, InputError
+from bulkprep.read import ATTRS_KEY
+from bulkprep.status import ROW_KEY
+
+__all__ = ["WORKBOOK_SUFFIXES", "cell_text", "read_excel"]
+
+WORKBOOK_SUFFIXES: Final[tuple[str, ...]] = (".xlsx", ".xlsm", ".xls", ".ods")
+"""File name endings of the workbooks :func:`read_excel` reads."""
+
+EXACT_DIGITS: Final = 15
+"""Significant digits a spreadsheet keeps of a number: Excel stores no more, and shows no more."""
+
+EXACT_LIMIT: Final = 10**EXACT_DIGITS
+"""Whole numbers from here on have more digits than a spreadsheet keeps: their last digits are lost."""
+
+_ZIP_SIGNATURE: Final = b"PK\x03\x04"  # .xlsx, .xlsm, .ods (and .xlsb)
+_OLE_SIGNATURE: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (and password-protected .xlsx)
+_TEXT_SAMPLE_BYTES: Final = 4096
+
+Cell = int | float | str | bool | dt.time | dt.date | dt.datetime | dt.timedelta
+
+
+def read_excel(
+    source: str | os.PathLike[str] | IO[bytes],
+    *,
+    sheet: str | int | None = None,
+) -> pd.DataFrame:
+    """Read one sheet of a workbook with every value as the text the sheet shows.
+
+    Args:
+        source: a path, or an open binary file (anything with ``read()``), of an ``.xlsx``, ``.xlsm``,
+            ``.xls`` or ``.ods`` workbook; the format is told from the content, not the name.
+        sheet: the sheet's name, or its 0-based position among the workbook's sheets; the first
+            sheet when not given.
+
+    Returns:
+        A frame whose first column ``bulk_row`` (int64) is the sheet's row number of each record
+        (the first data row is 2 when the header is on row 1), followed by the sheet's columns as
+        text, missing only where the cell is empty. The header is the first row with any text; fully
+        blank rows below it are dropped, and empty columns left and right of the table are not read.
+        Cells become the text the sheet shows: text as written, whole numbers as their digits, other
+        numbers to the 15 significant digits a spreadsheet keeps (``0.30000000000000004`` is ``0.3``),
+        dates as ``YYYY-MM-DD``, dates with a time as ``YYYY-MM-DDTHH:MM:SS``, times as ``HH:MM:SS``,
+        durations as ``H:MM:SS``, booleans as ``TRUE`` / ``FALSE``. A whole number of 16 digits or more
+        cannot be exact in a spreadsheet (it keeps 15), so it arrives in scientific notation with the
+        digits the file holds (``1.2345678901234567E+19``) rather than as digits that look right and
+        are not: :func:`bulkprep.courier.looks_scientific` then flags it like any mangled number.
+        ``df.attrs["bulkprep"]`` holds the keys of :func:`bulkprep.read.read_csv` (``source``,
+        ``encoding`` and ``delimiter`` both ``None``, ``blank_rows``, ``renamed_columns``,
+        ``read_errors``), so :func:`bulkprep.read.read_info` works on the frame, and also ``sheet``
+        (the name of the sheet read) and ``sheet_names`` (every sheet, in workbook order).
+
+    Raises:
+        InputError: the file is missing, a directory, empty, not a workbook, password-protected or
+            damaged; the sheet named is not in the workbook (the message lists its sheets); the
+            sheet has no text at all.
+        ConfigurationError: ``sheet`` is neither a name nor a position.
+
+    Example:
+        >>> import io, openpyxl
+        >>> book = openpyxl.Workbook()
+        >>> book.active.title = "Notes"
+        >>> users = book.create_sheet("Users")
+        >>> users["B3"], users["C3"] = "id", "zip"
+        >>> users["B4"], users["C4"] = 1001, "02134"
+        >>> data = io.BytesIO()
+        >>> book.save(data)
+        >>> df = read_excel(io.BytesIO(data.getvalue()), sheet="Users")
+        >>> df["bulk_row"].tolist(), df["id"].tolist(), df["zip"].tolist()
+        ([4], ['1001'], ['02134'])
+        >>> read_excel(io.BytesIO(data.getvalue()), sheet="Contacts")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        bulkprep.errors.InputError: <buffer> has no sheet named 'Contacts'; pass sheet= one of 'Notes', ...
+    """
+    data, name = _load(source)
+    _check_workbook_bytes(data, name=name)
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except python_calamine.PasswordError:
+        raise InputError(
+            f"{name} is password-protected; open it, remove the password, save it and read it again"
+        ) from None
+    except (python_calamine.CalamineError, ValueError, OSError) as exc:
+        raise _not_a_workbook(name, detail=str(exc)) from None
+    with book:
+        sheet_names = list(book.sheet_names)
+        chosen = _choose_sheet(sheet, sheet_names, name=name)
+        try:
+            # From cell A1, so that row positions are the sheet's row numbers.
+            rows = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+        except python_calamine.CalamineError as exc:
+            raise InputError(
+                f"sheet {chosen!r} of {name} cannot be read ({exc}); open the workbook, save it "
+                "again as .xlsx and read it once more"
+            ) from None
+    del data
+
+    with collector_paused():
+        table = _Table.from_rows(rows, sheet=chosen, name=name)
+        del rows
+        frame = table.frame()
+    frame.attrs[ATTRS_KEY] = {
+        "source": name,
+        "encoding": None,
+        "delimiter": None,
+        "blank_rows": table.blank_rows,
+        "renamed_columns": table.renamed_columns,
+        "read_errors": [],
+        "sheet": chosen,
+        "sheet_names": sheet_names,
+    }
+    return frame
+
+
+# --- loading ----------------------------------------------------------------------------------------
+
+
+def _load(source: object) -> tuple[bytes, str]:
+    """The bytes of ``source`` and its name for messages."""
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        if path.is_dir():
+            raise InputError(f"{path} is a directory, not a workbook; pass the path of a file inside it")
+        try:
+            return path.read_bytes(), str(path)
+        except FileNotFoundError:
+            raise InputError(
+                f"file not found: {path} (looked in {Path.cwd()}); check the name and the folder"
+            ) from None
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror or exc}; check its permissions") from exc
+    read = getattr(source, "read", None)
+    if not callable(read):
+        raise InputError(
+            f"read_excel reads a file path or an open binary file, not a {type(source).__name__}; "
+            "for a DataFrame you already have, skip read_excel"
+        )
+    name = getattr(source, "name", None)
+    label = str(name) if name is not None else "<buffer>"
+    content = read()
+    if isinstance(content, str):
+        raise InputError(
+            f"{label} was opened as text; a workbook is binary: open it with open(path, 'rb'), "
+            "or pass its path"
+        )
+    if not isinstance(content, bytes):
+        raise InputError(f"reading {label} gave {type(content).__name__}, not bytes")
+    return content, label
+
+
+def _check_workbook_bytes(data: bytes, *, name: str) -> None:
+    """Refuse, with the fix, content that cannot be a workbook: empty, text, or another kind of file."""
+    if not data.strip():
+        raise InputError(f"{name} is empty; a workbook needs a sheet with a header row naming the columns")
+    if data.startswith((_ZIP_SIGNATURE, _OLE_SIGNATURE)):
+        return
+    head = data[:_TEXT_SAMPLE_BYTES].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml")):
+        raise InputError(
+            f"{name} is a web page or XML file saved with a workbook's name, not a workbook; open it in "
+            "a spreadsheet program and save it as .xlsx (or as 'CSV UTF-8' and use read_csv)"
+        )
+    if b"\x00" not in head:
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            raise InputError(
+                f"{name} is a text file (a CSV?), not a workbook; read it with bulkprep.read.read_csv"
+            )
+    raise _not_a_workbook(name)
+
+
+def _not_a_workbook(name: str, *, detail: str = "") -> InputError:
+    because = f" ({detail})" if detail else ""
+    return InputError(
+        f"{name} is not an Excel or OpenDocument workbook (.xlsx, .xlsm, .xls, .ods){because}; check it "
+        "is the right file, or open it in a spreadsheet program and save it as .xlsx"
+    )
+
+
+def _choose_sheet(sheet: object, sheet_names: Sequence[str], *, name: str) -> str:
+    """The name of the sheet ``sheet`` points at, or an InputError that lists the sheets there are."""
+    listed = ", ".join(map(repr, sheet_names))
+    if not sheet_names:
+        raise InputError(f"{name} has no sheets; open it in a spreadsheet program and save it as .xlsx")
+    if sheet is None:
+        return sheet_names[0]
+    if isinstance(sheet, bool) or not isinstance(sheet, str | int):
+        raise ConfigurationError(
+            f"sheet must be a sheet's name or its 0-based position, not {sheet!r}; "
+            "leave it unset to read the first sheet"
+        )
+    if isinstance(sheet, int):
+        if 0 <= sheet < len(sheet_names):
+            return sheet_names[sheet]
+        raise InputError(
+            f"{name} has {len(sheet_names)} sheet(s), so there is no sheet at position {sheet} "
+            f"(positions start at 0); its sheets are {listed}: pass a name or a position 0 to "
+            f"{len(sheet_names) - 1} as sheet="
+        )
+    if sheet in sheet_names:
+        return sheet
+    near = [known for known in sheet_names if known.strip().casefold() == sheet.strip().casefold()]
+    hint = f"; did you mean {near[0]!r}?" if near else ""
+    raise InputError(f"{name} has no sheet named {sheet!r}{hint}; pass sheet= one of {listed}")
+
+
+# --- cells to text ----------------------------------------------------------------------------------
+
+
+def cell_text(value: Cell) -> str | None:
+    """The text a spreadsheet shows for a cell's value, or None for an empty cell.
+
+    Example:
+        >>> import datetime
+        >>> [cell_text(v) for v in (4915123456701.0, 0.1 + 0.2, 1.2345678901234567e19, True, "")]
+        ['4915123456701', '0.3', '1.2345678901234567E+19', 'TRUE', None]
+        >>> cell_text(datetime.datetime(2024, 3, 5, 12, 30, 15)), cell_text(datetime.timedelta(hours=26))
+        ('2024-03-05T12:30:15', '26:00:00')
+    """
+    convert = _CONVERTERS.get(type(value))
+    if convert is None:  # a subclass: find the converter of its base
+        convert = next(f for kind, f in _CONVERTERS.items() if isinstance(value, kind))
+    return convert(value)
+
+
+def _text(value: str) -> str | None:
+    return value if value else None
+
+
+def _number(value: float) -> str:
+    if not math.isfinite(value):
+        return str(value)
+    if abs(value) >= EXACT_LIMIT:
+        # More digits than a spreadsheet keeps: the digits the file holds, in scientific notation,
+        # so none is made up and the value reads as the mangled number it is.
+        mantissa, _, exponent = repr(value).partition("e")
+        if not exponent:  # repr writes 1e15 to 1e16 positionally: 1234567890123456.0
+            mantissa, _, exponent = f"{value:.17e}".partition("e")
+            mantissa = mantissa.rstrip("0").rstrip(".")
+        return f"{mantissa.removesuffix('.0')}E{int(exponent):+03d}"
+    shown = float(f"{value:.{EXACT_DIGITS}g}")  # what the spreadsheet shows: 15 significant digits
+    if shown.is_integer():
+        return str(int(shown))
+    return np.format_float_positional(shown, trim="-")
+
+
+def _integer(value: int) -> str:
+    return str(value)
+
+
+def _boolean(value: bool) -> str:
+    return "TRUE" if value else "FALSE"
+
+
+def _date(value: dt.date) -> str:
+    return value.isoformat()
+
+
+def _datetime(value: dt.datetime) -> str:
+    # A spreadsheet stores a time as a fraction of a day: round away the float noise below a second.
+    whole = (value + dt.timedelta(microseconds=500_000)).replace(microsecond=0)
+    return whole.isoformat(timespec="seconds")
+
+
+def _time(value: dt.time) -> str:
+    seconds = value.hour * 3600 + value.minute * 60 + value.second + round(value.microsecond / 1e6)
+    hours, rest = divmod(min(seconds, 86_399), 3600)
+    return f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+def _duration(value: dt.timedelta) -> str:
+    seconds = round(value.total_seconds())
+    sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+    hours, rest = divmod(seconds, 3600)
+    return f"{sign}{hours}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+# Looked up by exact type first; bool before int and datetime before date for the subclass lookup.
+_CONVERTERS: Final[dict[type, Callable[[Any], str | None]]] = {
+    str: _text,
+    float: _number,
+    bool: _boolean,
+    int: _integer,
+    dt.datetime: _datetime,
+    dt.date: _date,
+    dt.time: _time,
+    dt.timedelta: _duration,
+}
+
+
+# --- the table --------------------------------------------------------------------------------------
+
+
+class _Table:
+    """The records of a sheet below its header row, as text, with their sheet row numbers."""
+
+    def __init__(
+        self,
+        names: list[str],
+        columns: list[np.ndarray],
+        rows: np.ndarray,
+        blank_rows: int,
+        renamed_columns: dict[str, str],
+    ) -> None:
+        self.names = names
+        self.columns = columns
+        self.rows = rows
+        self.blank_rows = blank_rows
+        self.renamed_columns = renamed_columns
+
+    @classmethod
+    def from_rows(cls, rows: list[list[Cell]], *, sheet: str, name: str) -> _Table:
+        """The table of ``rows`` (the sheet from cell A1): header, records, blank rows, column span."""
+        texts = [[cell_text(value) for value in row] for row in rows]
+        filled = [[text is not None and not text.isspace() for text in row] for row in texts]
+        header_at = next((position for position, row in enumerate(filled) if any(row)), None)
+        if header_at is None:
+            raise InputError(
+                f"sheet {sheet!r} of {name} is empty; it needs a header row naming the columns "
+                "(pass sheet= to read another sheet)"
+            )
+        width = max(map(len, texts), default=0)
+        used = np.zeros(width, dtype=bool)
+        for flags in filled[header_at:]:
+            used[: len(flags)] |= flags
+        first, last = int(np.argmax(used)), width - int(np.argmax(used[::-1]))
+        body = texts[header_at + 1 :]
+        keep = np.fromiter((any(flags[first:last]) for flags in filled[header_at + 1 :]), bool, len(body))
+        kept = [row for row, wanted in zip(body, keep, strict=True) if wanted]
+        cells = np.full((len(kept), last - first), None, dtype=object)
+        for position, row in enumerate(kept):
+            part = row[first:last]
+            cells[position, : len(part)] = part
+        header_row = texts[header_at][first:last]
+        header = [text or "" for text in header_row] + [""] * (last - first - len(header_row))
+        names, renamed = _unique_names(header)
+        return cls(
+            names=names,
+            columns=[cells[:, position] for position in range(last - first)],
+            # Sheet rows are 1-based: position 0 of the rows read from A1 is row 1.
+            rows=np.flatnonzero(keep).astype(np.int64) + header_at + 2,
+            blank_rows=int(len(body) - keep.sum()),
+            renamed_columns=renamed,
+        )
+
+    def frame(self) -> pd.DataFrame:
+        """``bulk_row`` first, then the columns as the running pandas' default text dtype."""
+        text_dtype = pd.Series(["text"]).dtype  # ``str`` in pandas 3, object in 2.x
+        data: dict[str, Any] = {ROW_KEY: self.rows}
+        for column_name, values in zip(self.names, self.columns, strict=True):
+            data[column_name] = pd.Series(values, dtype=text_dtype)
+        return pd.DataFrame(data)
+
+
+def _unique_names(header: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Column names from the header row, by the rule of read_csv: blank ones ``column_<position>``,
+    repeated ones suffixed ``.1``, ``.2``; the row key's name is taken. Also new name -> header text.
+    """
+    taken = {ROW_KEY} | {text for text in header if text.strip()}
+    seen = {ROW_KEY}
+    names: list[str] = []
+    renamed: dict[str, str] = {}
+    for position, text in enumerate(header, start=1):
+        base = text if text.strip() else f"column_{position}"
+        candidate, suffix = base, 0
+        while candidate in seen or (candidate != text and candidate in taken):
+            suffix += 1
+            candidate = f"{base}.{suffix}"
+        if candidate != text:
+            renamed[candidate] = text
+        seen.add(candidate)
+        names.append(candidate)
+    return names, renamed
