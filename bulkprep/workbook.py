@@ -27,13 +27,18 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import math
 import os
+import re
+import zipfile
 from collections.abc import Callable, Sequence
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 from typing import IO, Any, Final
+from xml.etree import ElementTree as ET
 
 import numpy as np
 import pandas as pd
@@ -136,6 +141,7 @@ def read_excel(
                 f"sheet {chosen!r} of {name} cannot be read ({exc}); open the workbook, save it "
                 "again as .xlsx and read it once more"
             ) from None
+    _apply_overrides(rows, _sheet_overrides(data, chosen))
     del data
 
     with collector_paused():
@@ -417,3 +423,139 @@ def _unique_names(header: list[str]) -> tuple[list[str], dict[str, str]]:
         seen.add(candidate)
         names.append(candidate)
     return names, renamed
+
+
+# --- what calamine does not say: number formats and error cells of .xlsx / .xlsm ------------------
+#
+# python-calamine gives each cell's value but neither its number format (beyond turning date formats
+# into dates) nor error cells (#N/A arrives as an empty cell). For the Office Open XML formats both are
+# read here from the file itself: the styles once, then only the cells that need it, found with one
+# regular-expression scan of the sheet's XML (C speed; no Python work per ordinary cell). Formats other
+# than scientific, percentage and zero-padded ("00000") are left to the value as read.
+
+_MAIN_NS: Final = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS: Final = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL_NS: Final = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+# Built-in number formats that change how a number is shown (ECMA-376 part 1, 18.8.30).
+_BUILTIN_FORMATS: Final = {9: "0%", 10: "0.00%", 11: "0.00E+00", 48: "##0.0E+0"}
+_QUOTED_OR_BRACKETED: Final = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+_CELL_REF: Final = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
+_CELL_TYPE: Final = re.compile(rb'\bt="([a-z]+)"')
+_CELL_VALUE: Final = re.compile(rb"<v>([^<]*)</v>")
+_ERROR_CELL: Final = re.compile(rb'<c\b[^>]*\bt="e"[^>]*>')
+
+Shown = Callable[[float], str]
+
+
+def _format_display(code: str) -> Shown | None:
+    """How a number in format ``code`` is shown, for the formats that make other text than its value."""
+    section = _QUOTED_OR_BRACKETED.sub("", code.split(";", 1)[0]).strip()
+    decimals = len(section.partition(".")[2].split("E")[0].split("e")[0].rstrip("%"))
+    if re.search(r"[0#]\.?[0#]*[eE][+-]", section):
+        return lambda value: _rounded(value, decimals, scientific=True)
+    if section.endswith("%") and re.fullmatch(r"[0#,.]*%", section):
+        return lambda value: _rounded(value * 100, decimals, scientific=False) + "%"
+    if len(section) > 1 and set(section) == {"0"}:
+        width = len(section)
+        return lambda value: f"{round(value):0{width}d}" if float(value).is_integer() else _number(value)
+    return None
+
+
+def _rounded(value: float, decimals: int, *, scientific: bool) -> str:
+    """``value`` with ``decimals`` decimals, halves rounded away from zero as a spreadsheet does."""
+    exact = Decimal(repr(value))
+    with localcontext() as context:
+        context.rounding = ROUND_HALF_UP
+        if not scientific:
+            return f"{exact:.{decimals}f}"
+        mantissa, _, exponent = f"{exact:.{decimals}E}".partition("E")
+    return f"{mantissa}E{int(exponent):+03d}"
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + letter - 64
+    return index - 1
+
+
+def _sheet_overrides(data: bytes, sheet: str) -> dict[tuple[int, int], str | Shown]:
+    """Cells of ``sheet`` whose shown text the values alone do not give: (row, column) from 0 to the
+    error's text, or to how the number is shown. Empty for anything but an .xlsx / .xlsm package."""
+    if not data.startswith(_ZIP_SIGNATURE):
+        return {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            names = set(package.namelist())
+            if "xl/workbook.xml" not in names:
+                return {}  # .ods or another package: nothing to add
+            path = _sheet_path(package, sheet)
+            if path is None or path not in names:
+                return {}
+            xml = package.read(path)
+            displays = _style_displays(package) if "xl/styles.xml" in names else {}
+    except (zipfile.BadZipFile, ET.ParseError, KeyError, OSError):
+        return {}  # calamine read the file; without its extras the values are still right
+    overrides: dict[tuple[int, int], str | Shown] = {}
+    if b't="e"' in xml:
+        for match in _ERROR_CELL.finditer(xml):
+            ref = _CELL_REF.search(match.group())
+            end = -1 if match.group().endswith(b"/>") else xml.find(b"</c>", match.end())
+            value = _CELL_VALUE.search(xml, match.end(), end) if end >= 0 else None
+            if ref and value:
+                where = (int(ref.group(2)) - 1, _column_index(ref.group(1)))
+                overrides[where] = value.group(1).decode("utf-8", "replace")
+    if displays:
+        styles = b"|".join(str(style).encode() for style in displays)
+        for match in re.finditer(rb'<c\b[^>]*\bs="(' + styles + rb')"[^>]*>', xml):
+            cell_type = _CELL_TYPE.search(match.group())
+            ref = _CELL_REF.search(match.group())
+            if ref and (cell_type is None or cell_type.group(1) == b"n"):
+                where = (int(ref.group(2)) - 1, _column_index(ref.group(1)))
+                overrides.setdefault(where, displays[int(match.group(1))])
+    return overrides
+
+
+def _sheet_path(package: zipfile.ZipFile, sheet: str) -> str | None:
+    """The package path of the worksheet named ``sheet``."""
+    book = ET.fromstring(package.read("xl/workbook.xml"))
+    rel_id = next(
+        (node.get(f"{_REL_NS}id") for node in book.iter(f"{_MAIN_NS}sheet") if node.get("name") == sheet),
+        None,
+    )
+    rels = ET.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+    for rel in rels.iter(f"{_PKG_REL_NS}Relationship"):
+        if rel.get("Id") == rel_id:
+            target = rel.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return None
+
+
+def _style_displays(package: zipfile.ZipFile) -> dict[int, Shown]:
+    """Style index to how a number of that style is shown, for the styles whose format matters."""
+    styles = ET.fromstring(package.read("xl/styles.xml"))
+    codes: dict[int, str] = dict(_BUILTIN_FORMATS)
+    for node in styles.iter(f"{_MAIN_NS}numFmt"):
+        with contextlib.suppress(KeyError, ValueError):
+            codes[int(node.attrib["numFmtId"])] = node.attrib["formatCode"]
+    cell_xfs = styles.find(f"{_MAIN_NS}cellXfs")
+    displays: dict[int, Shown] = {}
+    for index, xf in enumerate([] if cell_xfs is None else cell_xfs.iter(f"{_MAIN_NS}xf")):
+        code = codes.get(int(xf.get("numFmtId", "0")))
+        display = _format_display(code) if code else None
+        if display is not None:
+            displays[index] = display
+    return displays
+
+
+def _apply_overrides(rows: list[list[Cell]], overrides: dict[tuple[int, int], str | Shown]) -> None:
+    """Put the shown text of each overridden cell into ``rows`` (read from A1)."""
+    for (row, column), override in overrides.items():
+        if row >= len(rows) or column >= len(rows[row]):
+            continue
+        value = rows[row][column]
+        if isinstance(override, str):
+            if value == "":
+                rows[row][column] = override
+        elif isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+            rows[row][column] = override(float(value))
