@@ -290,10 +290,13 @@ def _number(value: float) -> str:
             mantissa, _, exponent = f"{value:.17e}".partition("e")
             mantissa = mantissa.rstrip("0").rstrip(".")
         return f"{mantissa.removesuffix('.0')}E{int(exponent):+03d}"
+    if value.is_integer():
+        return str(int(value))
     shown = float(f"{value:.{EXACT_DIGITS}g}")  # what the spreadsheet shows: 15 significant digits
     if shown.is_integer():
         return str(int(shown))
-    return np.format_float_positional(shown, trim="-")
+    text = repr(shown)
+    return text if "e" not in text else np.format_float_positional(shown, trim="-")
 
 
 def _integer(value: int) -> str:
@@ -362,33 +365,35 @@ class _Table:
 
     @classmethod
     def from_rows(cls, rows: list[list[Cell]], *, sheet: str, name: str) -> _Table:
-        """The table of ``rows`` (the sheet from cell A1): header, records, blank rows, column span."""
-        texts = [[cell_text(value) for value in row] for row in rows]
-        filled = [[text is not None and not text.isspace() for text in row] for row in texts]
-        header_at = next((position for position, row in enumerate(filled) if any(row)), None)
+        """The table of ``rows`` (the sheet from cell A1): header, records, blank rows, column span.
+
+        Column by column: a sheet's column mostly holds one type, converted by one function mapped
+        over it, and only text cells can be blank.
+        """
+        header_at = next((position for position, row in enumerate(rows) if _row_has_text(row)), None)
         if header_at is None:
             raise InputError(
                 f"sheet {sheet!r} of {name} is empty; it needs a header row naming the columns "
                 "(pass sheet= to read another sheet)"
             )
-        width = max(map(len, texts), default=0)
-        used = np.zeros(width, dtype=bool)
-        for flags in filled[header_at:]:
-            used[: len(flags)] |= flags
+        width = max(map(len, rows[header_at:]))
+        body = [
+            row if len(row) == width else [*row, *[""] * (width - len(row))] for row in rows[header_at + 1 :]
+        ]
+        header = [cell_text(value) or "" for value in rows[header_at]]
+        header += [""] * (width - len(header))
+        texts: list[list[str | None]] = []
+        filled = np.zeros((width, len(body)), dtype=bool)
+        for position, column in enumerate(zip(*body, strict=True) if body else [() for _ in header]):
+            column_texts, filled[position] = _column_texts(column)
+            texts.append(column_texts)
+        used = filled.any(axis=1) | np.fromiter(map(_has_text, header), bool, width)
         first, last = int(np.argmax(used)), width - int(np.argmax(used[::-1]))
-        body = texts[header_at + 1 :]
-        keep = np.fromiter((any(flags[first:last]) for flags in filled[header_at + 1 :]), bool, len(body))
-        kept = [row for row, wanted in zip(body, keep, strict=True) if wanted]
-        cells = np.full((len(kept), last - first), None, dtype=object)
-        for position, row in enumerate(kept):
-            part = row[first:last]
-            cells[position, : len(part)] = part
-        header_row = texts[header_at][first:last]
-        header = [text or "" for text in header_row] + [""] * (last - first - len(header_row))
-        names, renamed = _unique_names(header)
+        keep = filled[first:last].any(axis=0)
+        names, renamed = _unique_names(header[first:last])
         return cls(
             names=names,
-            columns=[cells[:, position] for position in range(last - first)],
+            columns=[np.array(column, dtype=object)[keep] for column in texts[first:last]],
             # Sheet rows are 1-based: position 0 of the rows read from A1 is row 1.
             rows=np.flatnonzero(keep).astype(np.int64) + header_at + 2,
             blank_rows=int(len(body) - keep.sum()),
@@ -402,6 +407,48 @@ class _Table:
         for column_name, values in zip(self.names, self.columns, strict=True):
             data[column_name] = pd.Series(values, dtype=text_dtype)
         return pd.DataFrame(data)
+
+
+def _row_has_text(row: list[Cell]) -> bool:
+    """Whether a row of values holds anything but empty or whitespace text."""
+    return any(not isinstance(value, str) or (value and not value.isspace()) for value in row)
+
+
+def _has_text(text: str | None) -> bool:
+    return bool(text and not text.isspace())
+
+
+def _column_texts(column: Sequence[Cell]) -> tuple[list[str | None], np.ndarray]:
+    """The texts of a column's values, and which of them are not blank.
+
+    A column of one type (the usual case) gets that type's converter mapped over it, whole numbers
+    in bulk; only text cells can be blank.
+    """
+    count = len(column)
+    kinds = set(map(type, column))
+    kind = kinds.pop() if len(kinds) == 1 else None
+    if kind is str:
+        texts: list[str | None] = [value or None for value in column]  # type: ignore[misc]
+        return texts, np.fromiter(map(bool, map(str.strip, column)), bool, count)  # type: ignore[arg-type]
+    if kind is float:
+        return _float_texts(np.array(column, dtype=np.float64)), np.ones(count, dtype=bool)
+    if kind is not None and kind in _CONVERTERS:
+        return list(map(_CONVERTERS[kind], column)), np.ones(count, dtype=bool)
+    texts = list(map(cell_text, column))
+    return texts, np.fromiter(map(_has_text, texts), bool, count)
+
+
+def _float_texts(values: np.ndarray) -> list[str | None]:
+    """:func:`cell_text` of each float, the whole numbers below :data:`EXACT_LIMIT` in one go."""
+    with np.errstate(invalid="ignore"):
+        whole = (np.abs(values) < EXACT_LIMIT) & (np.floor(values) == values)
+    texts: list[str | None] = [None] * len(values)
+    positions = np.flatnonzero(whole).tolist()
+    for position, text in zip(positions, values[whole].astype(np.int64).astype(str).tolist(), strict=True):
+        texts[position] = text
+    for position in np.flatnonzero(~whole).tolist():
+        texts[position] = _number(float(values[position]))
+    return texts
 
 
 def _unique_names(header: list[str]) -> tuple[list[str], dict[str, str]]:
