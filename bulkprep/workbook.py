@@ -63,6 +63,10 @@ EXACT_LIMIT: Final = 10**EXACT_DIGITS
 _ZIP_SIGNATURE: Final = b"PK\x03\x04"  # .xlsx, .xlsm, .ods (and .xlsb)
 _OLE_SIGNATURE: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (and password-protected .xlsx)
 _TEXT_SAMPLE_BYTES: Final = 4096
+# An encrypted .xlsx is an OLE container holding a stream of this name (names are UTF-16 there); its
+# directory sits near the start of the small files people protect, and anywhere in large ones.
+_ENCRYPTED_PACKAGE: Final = "EncryptedPackage".encode("utf-16-le")
+_ENCRYPTION_SEARCH_BYTES: Final = 1 << 26
 
 Cell = int | float | str | bool | dt.time | dt.date | dt.datetime | dt.timedelta
 
@@ -122,12 +126,12 @@ def read_excel(
     """
     data, name = _load(source)
     _check_workbook_bytes(data, name=name)
+    if data.startswith(_OLE_SIGNATURE) and _ENCRYPTED_PACKAGE in data[:_ENCRYPTION_SEARCH_BYTES]:
+        raise _password_protected(name)  # calamine sees an .xls it cannot read in such a file
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.PasswordError:
-        raise InputError(
-            f"{name} is password-protected; open it, remove the password, save it and read it again"
-        ) from None
+        raise _password_protected(name) from None
     except (python_calamine.CalamineError, ValueError, OSError) as exc:
         raise _not_a_workbook(name, detail=str(exc)) from None
     with book:
@@ -219,6 +223,12 @@ def _check_workbook_bytes(data: bytes, *, name: str) -> None:
                 f"{name} is a text file (a CSV?), not a workbook; read it with bulkprep.read.read_csv"
             )
     raise _not_a_workbook(name)
+
+
+def _password_protected(name: str) -> InputError:
+    return InputError(
+        f"{name} is password-protected; open it, remove the password, save it and read it again"
+    )
 
 
 def _not_a_workbook(name: str, *, detail: str = "") -> InputError:

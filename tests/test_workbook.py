@@ -430,11 +430,16 @@ def test_committed_xls_fixture() -> None:
 
 def test_committed_xls_fixture_matches_the_generator(tmp_path: Path) -> None:
     pytest.importorskip("xlwt", reason="xlwt writes the .xls fixture; install it to check the committed file")
-    generator = runpy.run_path(str(XLS_FIXTURE.parent.parent / "make_xls_fixture.py"))
+    generator = runpy.run_path(str(XLS_FIXTURE.parent.parent / "make_workbook_fixtures.py"))
     fresh = tmp_path / "users.xls"
-    generator["write"](fresh)
+    generator["write_xls"](fresh)
     for sheet in ("Notes", "Users"):
         pd.testing.assert_frame_equal(read_excel(fresh, sheet=sheet), read_excel(XLS_FIXTURE, sheet=sheet))
+
+
+def test_password_protected_workbook() -> None:
+    with pytest.raises(InputError, match=r"password\.xlsx is password-protected; open it, remove the"):
+        read_excel(XLS_FIXTURE.parent / "password.xlsx")
 
 
 # --- files that are not workbooks --------------------------------------------------------------------------
