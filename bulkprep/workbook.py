@@ -538,14 +538,14 @@ def _column_index(letters: bytes) -> int:
 
 def _sheet_overrides(data: bytes, sheet: str) -> dict[tuple[int, int], str | Shown]:
     """Cells of ``sheet`` whose shown text the values alone do not give: (row, column) from 0 to the
-    error's text, or to how the number is shown. Empty for anything but an .xlsx / .xlsm package."""
+    text to show (an error's), or to how the number is shown. Empty for .xls (calamine's values only)."""
     if not data.startswith(_ZIP_SIGNATURE):
         return {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             names = set(package.namelist())
             if "xl/workbook.xml" not in names:
-                return {}  # .ods or another package: nothing to add
+                return _ods_overrides(package, sheet) if "content.xml" in names else {}
             path = _sheet_path(package, sheet)
             if path is None or path not in names:
                 return {}
@@ -612,7 +612,70 @@ def _apply_overrides(rows: list[list[Cell]], overrides: dict[tuple[int, int], st
             continue
         value = rows[row][column]
         if isinstance(override, str):
-            if value == "":
-                rows[row][column] = override
+            rows[row][column] = override  # an error: calamine reads it as empty, or 0 in .ods
         elif isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
             rows[row][column] = override(float(value))
+
+
+# OpenDocument keeps the text each cell shows beside its value, so the shown text is taken as it is for
+# the cells whose value alone misleads: errors (calamine reads #N/A as 0), percentages and numbers in a
+# scientific style. Only looked at when content.xml holds such a cell.
+_ODS_TABLE: Final = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_OFFICE: Final = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_ODS_STYLE: Final = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
+_ODS_NUMBER: Final = "{urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0}"
+_ODS_CALCEXT: Final = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
+_ODS_TRIGGERS: Final = (b'value-type="error"', b'value-type="percentage"', b"scientific-number")
+
+
+def _ods_overrides(package: zipfile.ZipFile, sheet: str) -> dict[tuple[int, int], str | Shown]:
+    """The shown text of the errors, percentages and scientific numbers of ``sheet`` in an .ods."""
+    content = package.read("content.xml")
+    if not any(trigger in content for trigger in _ODS_TRIGGERS):
+        return {}
+    scientific = _ods_scientific_styles(content)
+    if "styles.xml" in package.namelist():
+        scientific |= _ods_scientific_styles(package.read("styles.xml"))
+    overrides: dict[tuple[int, int], str | Shown] = {}
+    row = column = 0
+    in_sheet = False
+    for event, node in ET.iterparse(io.BytesIO(content), events=("start", "end")):
+        tag = node.tag
+        if tag == f"{_ODS_TABLE}table":
+            in_sheet = event == "start" and node.get(f"{_ODS_TABLE}name") == sheet
+            row = 0
+        elif not in_sheet or event == "start":
+            continue
+        elif tag == f"{_ODS_TABLE}table-row":
+            row += int(node.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
+            column = 0
+            node.clear()
+        elif tag in (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell"):
+            kind = node.get(f"{_ODS_CALCEXT}value-type") or node.get(f"{_ODS_OFFICE}value-type")
+            if (
+                kind == "error"
+                or kind == "percentage"
+                or (kind == "float" and node.get(f"{_ODS_TABLE}style-name") in scientific)
+            ):
+                shown = "\n".join("".join(paragraph.itertext()) for paragraph in node)
+                if shown:
+                    overrides[(row, column)] = shown
+            column += int(node.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+    return overrides
+
+
+def _ods_scientific_styles(xml: bytes) -> set[str]:
+    """Names of the cell styles whose number style shows numbers in scientific notation."""
+    if b"scientific-number" not in xml:
+        return set()
+    root = ET.fromstring(xml)
+    data_styles = {
+        node.get(f"{_ODS_STYLE}name")
+        for node in root.iter(f"{_ODS_NUMBER}number-style")
+        if node.find(f"{_ODS_NUMBER}scientific-number") is not None
+    }
+    return {
+        name
+        for node in root.iter(f"{_ODS_STYLE}style")
+        if node.get(f"{_ODS_STYLE}data-style-name") in data_styles and (name := node.get(f"{_ODS_STYLE}name"))
+    }

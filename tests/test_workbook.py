@@ -15,7 +15,9 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from odf.number import NumberStyle, ScientificNumber
 from odf.opendocument import OpenDocumentSpreadsheet
+from odf.style import Style
 from odf.table import Table, TableCell, TableRow
 from odf.text import P
 
@@ -359,19 +361,57 @@ def ods_cell(kind: str | None, value: str = "", shown: str = "") -> TableCell:
     return cell
 
 
+def with_libreoffice_error(data: bytes, marker: str) -> bytes:
+    """The .ods ``data`` with the cell showing ``marker`` turned into an #N/A error as LibreOffice saves
+    one (a float 0 whose calcext value type is "error"); odfpy cannot write that attribute."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "content.xml":
+                calcext = b"urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
+                if calcext not in content:
+                    content = content.replace(
+                        b"<office:document-content ",
+                        b'<office:document-content xmlns:calcext="' + calcext + b'" ',
+                        1,
+                    )
+                cell = (
+                    f'<table:table-cell office:value-type="string"><text:p>{marker}</text:p>'
+                    "</table:table-cell>"
+                )
+                error = (
+                    '<table:table-cell table:formula="of:=NA()" office:value-type="float" office:value="0" '
+                    'calcext:value-type="error"><text:p>#N/A</text:p></table:table-cell>'
+                )
+                assert cell.encode() in content
+                content = content.replace(cell.encode(), error.encode())
+            target.writestr(item, content)
+    return out.getvalue()
+
+
 def test_ods_cells_and_rows(tmp_path: Path) -> None:
     document = OpenDocumentSpreadsheet()
+    scientific = NumberStyle(name="N1")
+    scientific.addElement(ScientificNumber(decimalplaces="2", minintegerdigits="1", minexponentdigits="2"))
+    document.automaticstyles.addElement(scientific)
+    document.automaticstyles.addElement(Style(name="sci", family="table-cell", datastylename="N1"))
     table = Table(name="Contacts")
+    sci_cell = ods_cell("float", "7530000000", "7.53E+09")
+    sci_cell.setAttribute("stylename", "sci")
     rows: list[list[TableCell]] = [
         [ods_cell(None)],
-        [ods_cell("string", shown=title) for title in ("id", "zip", "when", "ok", "err", "n")],
+        [ods_cell("string", shown=title) for title in ("id", "zip", "when", "ok", "err", "n", "pct", "sci")],
         [
             ods_cell("float", "4915123456701"),
             ods_cell("string", shown="02134"),
             ods_cell("date", "2024-03-05"),
             ods_cell("boolean", "true", "TRUE"),
-            ods_cell("string", shown="#N/A"),
+            ods_cell("string", shown="ERROR-HERE"),
             ods_cell("float", "0.30000000000000004", "0.3"),
+            ods_cell("percentage", "0.125", "12.5%"),
+            sci_cell,
         ],
         [ods_cell(None)],
         [ods_cell("float", "7"), ods_cell(None), ods_cell("date", "2024-03-05T12:30:15", "x")],
@@ -382,10 +422,12 @@ def test_ods_cells_and_rows(tmp_path: Path) -> None:
             row.addElement(cell)
         table.addElement(row)
     document.spreadsheet.addElement(table)
+    written = io.BytesIO()
+    document.write(written)
     path = tmp_path / "contacts.ods"
-    document.save(str(path))
+    path.write_bytes(with_libreoffice_error(written.getvalue(), "ERROR-HERE"))
     df = read_excel(path)
-    columns = ["id", "zip", "when", "ok", "err", "n"]
+    columns = ["id", "zip", "when", "ok", "err", "n", "pct", "sci"]
     expected = {
         (3, "id"): "4915123456701",
         (3, "zip"): "02134",
@@ -393,13 +435,12 @@ def test_ods_cells_and_rows(tmp_path: Path) -> None:
         (3, "ok"): "TRUE",
         (3, "err"): "#N/A",
         (3, "n"): "0.3",
-        (5, "id"): "7",
-        (5, "zip"): None,
-        (5, "when"): "2024-03-05T12:30:15",
-        (5, "ok"): None,
-        (5, "err"): None,
-        (5, "n"): None,
+        (3, "pct"): "12.5%",
+        (3, "sci"): "7.53E+09",
+        **{(5, column): None for column in columns},
     }
+    expected[(5, "id")] = "7"
+    expected[(5, "when")] = "2024-03-05T12:30:15"
     check_frame(df, expected, columns)
     assert read_info(df).blank_rows == 1
     assert df.attrs["bulkprep"]["sheet_names"] == ["Contacts"]
