@@ -505,28 +505,50 @@ Shown = Callable[[float], str]
 
 
 def _format_display(code: str) -> Shown | None:
-    """How a number in format ``code`` is shown, for the formats that make other text than its value."""
+    """How a number in format ``code`` is shown, for the formats that make other text than its value.
+
+    Text the format adds around the number (quoted, bracketed) is left out: the number is what counts.
+    """
     section = _QUOTED_OR_BRACKETED.sub("", code.split(";", 1)[0]).strip()
-    decimals = len(section.partition(".")[2].split("E")[0].split("e")[0].rstrip("%"))
-    if re.search(r"[0#]\.?[0#]*[eE][+-]", section):
-        return lambda value: _rounded(value, decimals, scientific=True)
-    if section.endswith("%") and re.fullmatch(r"[0#,.]*%", section):
-        return lambda value: _rounded(value * 100, decimals, scientific=False) + "%"
+    scientific = _SCIENTIFIC_FORMAT.search(section)
+    if scientific:
+        integer, decimals, exponent = scientific.groups()
+        # "##0.0E+0" is engineering notation: the exponent a multiple of the integer part's width.
+        step = len(integer) if "#" in integer else 1
+        return lambda value: _scientific(value, len(decimals), exponent_digits=len(exponent), step=step)
+    if section.endswith("%") and re.fullmatch(r"[0#,]*(?:\.([0#]*))?%", section):
+        decimals = len(section.partition(".")[2]) - 1 if "." in section else 0
+        return lambda value: _fixed(value * 100, decimals) + "%"
     if len(section) > 1 and set(section) == {"0"}:
         width = len(section)
         return lambda value: f"{round(value):0{width}d}" if float(value).is_integer() else _number(value)
     return None
 
 
-def _rounded(value: float, decimals: int, *, scientific: bool) -> str:
+_SCIENTIFIC_FORMAT: Final = re.compile(r"([0#]+)\.?([0#]*)[eE][+-]([0#]+)")
+
+
+def _fixed(value: float, decimals: int) -> str:
     """``value`` with ``decimals`` decimals, halves rounded away from zero as a spreadsheet does."""
-    exact = Decimal(repr(value))
     with localcontext() as context:
         context.rounding = ROUND_HALF_UP
-        if not scientific:
-            return f"{exact:.{decimals}f}"
-        mantissa, _, exponent = f"{exact:.{decimals}E}".partition("E")
-    return f"{mantissa}E{int(exponent):+03d}"
+        return f"{Decimal(repr(value)):.{decimals}f}"
+
+
+def _scientific(value: float, decimals: int, *, exponent_digits: int, step: int) -> str:
+    """``value`` in scientific notation as a spreadsheet shows it: ``7.53E+09`` for ``0.00E+00``."""
+    if value == 0:
+        return f"{0:.{decimals}f}E+{0:0{exponent_digits}d}"
+    exact = Decimal(repr(value))
+    exponent = exact.adjusted() // step * step
+    with localcontext() as context:
+        context.rounding = ROUND_HALF_UP
+        mantissa = exact.scaleb(-exponent).quantize(Decimal(1).scaleb(-decimals))
+        if abs(mantissa) >= 10**step:  # rounding carried into another digit: 9.996E+09 -> 1.00E+10
+            exponent += step
+            mantissa = exact.scaleb(-exponent).quantize(Decimal(1).scaleb(-decimals))
+    sign = "-" if exponent < 0 else "+"
+    return f"{mantissa}E{sign}{abs(exponent):0{exponent_digits}d}"
 
 
 def _column_index(letters: bytes) -> int:

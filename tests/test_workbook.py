@@ -245,6 +245,36 @@ def test_xlsm_is_read(tmp_path: Path) -> None:
     assert read_excel(path)["id"].tolist() == ["7"]
 
 
+@pytest.mark.parametrize(
+    ("value", "number_format", "text"),
+    [
+        (0.125, "0%", "13%"),
+        (-0.125, "0.0%", "-12.5%"),
+        (0.5, "0.00%;[Red]-0.00%", "50.00%"),
+        (7531234567, "0.00E+00", "7.53E+09"),
+        (7531234567, "##0.0E+0", "7.5E+9"),
+        (12345, "##0.0E+0", "12.3E+3"),
+        (9996000000, "0.00E+00", "1.00E+10"),
+        (-0.000123, "0.0E+00", "-1.2E-04"),
+        (0, "0.00E+00", "0.00E+00"),
+        (2134, "00000", "02134"),
+        (2134.5, "00000", "2134.5"),
+        (4915123456701, "0", "4915123456701"),
+        (4915123456701, "General", "4915123456701"),
+        (1234.5, "#,##0.00", "1234.5"),  # other formats: the value
+        (45356, "yyyy-mm-dd", "2024-03-05"),
+    ],
+)
+def test_xlsx_number_formats(tmp_path: Path, value: float, number_format: str, text: str) -> None:
+    book = openpyxl.Workbook()
+    book.active["A1"] = "n"
+    book.active["A2"] = value
+    book.active["A2"].number_format = number_format
+    path = tmp_path / "format.xlsx"
+    path.write_bytes(workbook_bytes(book))
+    assert read_excel(path)["n"].tolist() == [text]
+
+
 # --- header, rows and columns ---------------------------------------------------------------------------
 
 
