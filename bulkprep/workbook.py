@@ -6,7 +6,15 @@
 blank rows are dropped and counted, and empty or duplicate header names are renamed. A spreadsheet
 stores numbers, dates and booleans rather than text, so each cell is written back as the sheet shows
 it: a whole number as its digits (``4915123456701``, never ``4.915123456701e12`` or ``…701.0``), a date
-as ``2024-03-05``, a date with a time as ``2024-03-05T12:30:15``, a boolean as ``TRUE`` / ``FALSE``.
+as ``2024-03-05``, a date with a time as ``2024-03-05T12:30:15``, a boolean as ``TRUE`` / ``FALSE``, an
+error as its text (``#N/A``).
+
+The cells are read by python-calamine, which gives each cell's value (turning date formats into dates)
+but not its number format, and reads error cells as empty (as 0 in .ods). What a cell shows beyond its
+value is therefore read from the file itself where the format allows: in .xlsx / .xlsm the number formats
+of the styles (scientific such as ``0.00E+00``, percentage, zero-padded such as ``00000``) and the error
+cells; in .ods the text the file stores beside the value, for errors, percentages and scientific
+styles. An .xls gives its values only: numbers as values, errors empty.
 
 Example:
     >>> import datetime, io, openpyxl
@@ -91,8 +99,11 @@ def read_excel(
         blank rows below it are dropped, and empty columns left and right of the table are not read.
         Cells become the text the sheet shows: text as written, whole numbers as their digits, other
         numbers to the 15 significant digits a spreadsheet keeps (``0.30000000000000004`` is ``0.3``),
-        dates as ``YYYY-MM-DD``, dates with a time as ``YYYY-MM-DDTHH:MM:SS``, times as ``HH:MM:SS``,
-        durations as ``H:MM:SS``, booleans as ``TRUE`` / ``FALSE``. A whole number of 16 digits or more
+        numbers in a scientific, percentage or zero-padded format as the format shows them
+        (``7.53E+09``, ``13%``, ``02134``; .xlsx, .xlsm and .ods), dates as ``YYYY-MM-DD``, dates with a
+        time as ``YYYY-MM-DDTHH:MM:SS``, times as ``HH:MM:SS``, durations as ``H:MM:SS``, booleans as
+        ``TRUE`` / ``FALSE``, errors as their text (``#N/A``; not in .xls). A formula cell is the
+        result the file holds for it. A whole number of 16 digits or more
         cannot be exact in a spreadsheet (it keeps 15), so it arrives in scientific notation with the
         digits the file holds (``1.2345678901234567E+19``) rather than as digits that look right and
         are not: :func:`bulkprep.courier.looks_scientific` then flags it like any mangled number.
