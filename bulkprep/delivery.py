@@ -16,19 +16,17 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 from tqdm.auto import tqdm
 
+from bulkprep.client import CourierClient
+from bulkprep.courier import Job
+from bulkprep.journal import Journal
 from bulkprep.matching import identities_of, match_to_rows
 from bulkprep.report import ErrorCode, empty_errors, errors_from_records
 from bulkprep.status import ROW_KEY, DeliveryStatus, JobStatus, Stage
-
-if TYPE_CHECKING:
-    from bulkprep.client import CourierClient
-    from bulkprep.courier import Job
-    from bulkprep.journal import Journal
 
 __all__ = ["DEFAULT_POLL_INTERVAL", "delivery_errors", "delivery_states", "run_job", "wait_for_job"]
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from bulkprep.mapping import Mapping
 from bulkprep.report import top_problems
 from bulkprep.status import ROW_KEY, Column, RowStatus
 
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
     from pandas.io.formats.style_render import CSSDict
 
-    from bulkprep.mapping import Mapping
 
 __all__ = ["DEFAULT_LIMIT", "PROBLEM_STATUSES", "STATUS_COLORS", "problem_view"]
 

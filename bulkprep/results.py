@@ -21,6 +21,8 @@ from typing import Any
 
 import pandas as pd
 
+from bulkprep.csvsafe import write_results_csv
+from bulkprep.display import problem_view, summary_card
 from bulkprep.errors import InvariantError
 from bulkprep.report import empty_errors, format_summary
 from bulkprep.status import ALL_STATUSES, BULK_COLUMNS, ROW_KEY, Column, RowStatus
@@ -129,8 +131,6 @@ class SubmitResult:
 
     def to_csv(self, path: str | Path) -> Path:
         """Write the rows with their outcomes to ``path``, safe to open in a spreadsheet."""
-        from bulkprep.csvsafe import write_results_csv
-
         target = Path(path)
         write_results_csv(self.df, target)
         return target
@@ -140,8 +140,6 @@ class SubmitResult:
 
         See :func:`bulkprep.display.problem_view` (needs jinja2, as every pandas ``Styler`` does).
         """
-        from bulkprep.display import problem_view
-
         return problem_view(self.df, self.errors, limit=limit)
 
     def _status_line(self) -> str:
@@ -163,8 +161,6 @@ class SubmitResult:
         return format_summary(self.summary, self.errors)
 
     def _repr_html_(self) -> str:
-        from bulkprep.display import summary_card
-
         job = html.escape(self.job_id) if self.job_id else "none"
         if self.job_status:
             job += f" ({html.escape(str(self.job_status))})"

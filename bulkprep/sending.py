@@ -23,12 +23,13 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import pandas as pd
 from tqdm.auto import tqdm
 
 from bulkprep.batching import Batch, cut_batches, idempotency_key, split_batch
+from bulkprep.client import CourierClient, IngestReceipt
 from bulkprep.courier import MAX_REQUEST_BYTES
 from bulkprep.errors import (
     AuthenticationError,
@@ -38,16 +39,12 @@ from bulkprep.errors import (
     InvariantError,
     ProtocolError,
 )
-from bulkprep.journal import AckedAnswer, RefusedAnswer
+from bulkprep.journal import AckedAnswer, Journal, RefusedAnswer
 from bulkprep.jsonsafe import clean, dumps
 from bulkprep.matching import identities_of, match_to_rows
 from bulkprep.report import ErrorCode, errors_from_records
 from bulkprep.retry import RetryPolicy
 from bulkprep.status import BULK_COLUMNS, ROW_KEY, BatchState, Column, RowStatus, Stage
-
-if TYPE_CHECKING:
-    from bulkprep.client import CourierClient, IngestReceipt
-    from bulkprep.journal import Journal
 
 __all__ = [
     "BatchLog",

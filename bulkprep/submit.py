@@ -25,17 +25,20 @@ from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from os import PathLike
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 import pandas as pd
 import pydantic
 
 from bulkprep.batching import DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_USERS, Batch, cut_batches
+from bulkprep.client import CourierClient
 from bulkprep.courier import Job, JobMessage
 from bulkprep.delivery import DEFAULT_POLL_INTERVAL, delivery_errors, delivery_states, run_job, wait_for_job
 from bulkprep.errors import ConfigurationError
+from bulkprep.journal import Journal
 from bulkprep.jsonsafe import clean
+from bulkprep.prepare import Prepared, prepare
 from bulkprep.report import concat_errors, empty_errors, errors_from_records
 from bulkprep.results import UNMATCHED_COLUMNS, SubmitPlan, SubmitResult
 from bulkprep.retry import RetryPolicy
@@ -50,11 +53,6 @@ from bulkprep.sending import (
     work_from_journal,
 )
 from bulkprep.status import ROW_KEY, Column, RowStatus
-
-if TYPE_CHECKING:
-    from bulkprep.client import CourierClient
-    from bulkprep.journal import Journal
-    from bulkprep.prepare import Prepared
 
 __all__ = [
     "DEFAULT_POLL_INTERVAL",
@@ -173,8 +171,6 @@ def _prepared_frame(
             f"submit takes a DataFrame or the result of prepare(), not {type(df).__name__}"
         )
     if mapping is not None:
-        from bulkprep.prepare import prepare
-
         prepared = prepare(df, mapping, region=region)
         return prepared.df, prepared.errors
     missing = [c for c in _PREPARED_NEEDS if c not in df.columns]
@@ -314,8 +310,6 @@ def submit(
     with ExitStack() as stack:
         bar = stack.enter_context(Progress(total_rows=len(users), enabled=progress))
         if client is None:
-            from bulkprep.client import CourierClient
-
             client = stack.enter_context(
                 CourierClient(
                     api_key,
@@ -328,8 +322,6 @@ def submit(
             )
         book = None
         if journal is not None:
-            from bulkprep.journal import Journal
-
             book = stack.enter_context(Journal.open(journal))
         job_id, resumed = _open_job(client=client, journal=book, definition=definition, batches=batches)
         work = work_from_journal(book, users, batches) if book is not None else [WorkItem(b) for b in batches]
