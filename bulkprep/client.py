@@ -24,7 +24,6 @@ import os
 import random
 import time
 import uuid
-import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -38,6 +37,7 @@ import requests
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
+from bulkprep._moved import Moved, moved_names
 from bulkprep._version import __version__
 from bulkprep.courier import ErrorBody, Job, JobAnswer, JobCreated, UserItem, UsersPage
 from bulkprep.courier import IngestAnswer as _IngestAnswer  # the name IngestAnswer is the old receipt's
@@ -657,13 +657,12 @@ def _policy(retry: RetryPolicy | None, max_retries: int | None) -> RetryPolicy:
     return replace(policy, max_attempts=max_retries + 1)
 
 
-def __getattr__(name: str) -> Any:
-    if name == "IngestAnswer":
-        warnings.warn(
-            "bulkprep.client.IngestAnswer is deprecated; use bulkprep.client.IngestReceipt "
-            "(bulkprep.courier.IngestAnswer is Courier's answer itself)",
-            DeprecationWarning,
-            stacklevel=2,
+__getattr__ = moved_names(
+    __name__,
+    {
+        "IngestAnswer": Moved(
+            IngestReceipt,
+            "bulkprep.client.IngestReceipt (bulkprep.courier.IngestAnswer is Courier's answer itself)",
         )
-        return IngestReceipt
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    },
+)

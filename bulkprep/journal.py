@@ -33,7 +33,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ from typing import Any, Final
 
 import orjson
 
+from bulkprep._moved import Moved, moved_names
 from bulkprep._version import __version__
 from bulkprep.batching import Batch
 from bulkprep.errors import ConfigurationError, JournalError
@@ -546,20 +546,13 @@ class Journal:
             )
 
 
-_MOVED = {
-    "BATCH_STATES": (_STATE_TEXTS, "tuple(bulkprep.status.BatchState)"),
-    "FINAL_STATES": (
-        tuple(s.value for s in BatchState if s in FINAL_BATCH_STATES),
-        "bulkprep.status.FINAL_BATCH_STATES",
-    ),
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        value, instead = _MOVED[name]
-        warnings.warn(
-            f"bulkprep.journal.{name} is deprecated; use {instead}", DeprecationWarning, stacklevel=2
-        )
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = moved_names(
+    __name__,
+    {
+        "BATCH_STATES": Moved(_STATE_TEXTS, "tuple(bulkprep.status.BatchState)"),
+        "FINAL_STATES": Moved(
+            tuple(s.value for s in BatchState if s in FINAL_BATCH_STATES),
+            "bulkprep.status.FINAL_BATCH_STATES",
+        ),
+    },
+)

@@ -19,7 +19,6 @@ Example:
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
@@ -29,6 +28,7 @@ import pandas as pd
 
 from bulkprep import display, status
 from bulkprep._gc import collector_paused
+from bulkprep._moved import Moved, moved_names
 from bulkprep.duplicates import duplicate_errors, flag_duplicates
 from bulkprep.errors import InputError
 from bulkprep.mapping import Mapping
@@ -47,18 +47,13 @@ __all__ = ["Prepared", "as_mapping", "prepare", "with_row_keys"]
 _ROW_KEY = status.ROW_KEY
 _LOCAL_STATUSES = (RowStatus.READY, RowStatus.INVALID, RowStatus.DUPLICATE)
 # Names that moved to bulkprep.status, the home of every bulk_* name; the old imports keep working.
-_MOVED = {"BULK_COLUMNS": status.BULK_COLUMNS, "PREPARED_COLUMNS": status.PREPARED_COLUMNS}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        warnings.warn(
-            f"bulkprep.prepare.{name} moved to bulkprep.status.{name}; import it from there",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return _MOVED[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = moved_names(
+    __name__,
+    {
+        name: Moved(getattr(status, name), f"bulkprep.status.{name}")
+        for name in ("BULK_COLUMNS", "PREPARED_COLUMNS")
+    },
+)
 
 
 @dataclass(frozen=True, repr=False)

@@ -14,13 +14,14 @@ Example:
 from __future__ import annotations
 
 import html
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from bulkprep import matching
+from bulkprep._moved import Moved, moved_names
 from bulkprep.csvsafe import write_results_csv
 from bulkprep.display import problem_view, summary_card
 from bulkprep.errors import InvariantError
@@ -178,21 +179,10 @@ class SubmitResult:
 _MOVED_TO_MATCHING = ("IDENTITY_COLUMNS", "Matching", "echo_identity", "identities_of", "match_to_rows")
 
 
-def __getattr__(name: str) -> Any:
-    if name in _MOVED_TO_MATCHING:
-        from bulkprep import matching
-
-        warnings.warn(
-            f"bulkprep.results.{name} is deprecated; use bulkprep.matching.{name}",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return getattr(matching, name)
-    if name == "RESULT_COLUMNS":
-        warnings.warn(
-            "bulkprep.results.RESULT_COLUMNS is deprecated; use bulkprep.status.BULK_COLUMNS",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return BULK_COLUMNS
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = moved_names(
+    __name__,
+    {
+        **{name: Moved(getattr(matching, name), f"bulkprep.matching.{name}") for name in _MOVED_TO_MATCHING},
+        "RESULT_COLUMNS": Moved(BULK_COLUMNS, "bulkprep.status.BULK_COLUMNS"),
+    },
+)

@@ -21,13 +21,12 @@ from __future__ import annotations
 import math
 import random
 import re
-import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
-from typing import Any
 
+from bulkprep._moved import Moved, moved_names
 from bulkprep.errors import ConfigurationError
 
 __all__ = [
@@ -298,23 +297,13 @@ def _retry_delay(
     return policy.delay(attempt, retry_after=retry_after, rng=rng)
 
 
-_MOVED = {
-    "should_retry_status": (_should_retry_status, "RetryPolicy().should_retry(status)"),
-    "backoff_delay": (
-        _backoff_delay,
-        "RetryPolicy(backoff_base=..., backoff_cap=...).backoff(attempt, rng=...)",
-    ),
-    "retry_delay": (_retry_delay, "RetryPolicy(...).delay(attempt, retry_after=..., rng=...)"),
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        function, instead = _MOVED[name]
-        warnings.warn(
-            f"bulkprep.retry.{name} is deprecated; use bulkprep.retry.{instead}",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return function
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = moved_names(
+    __name__,
+    {
+        "should_retry_status": Moved(_should_retry_status, "RetryPolicy().should_retry(status)"),
+        "backoff_delay": Moved(
+            _backoff_delay, "RetryPolicy(backoff_base=..., backoff_cap=...).backoff(attempt, rng=...)"
+        ),
+        "retry_delay": Moved(_retry_delay, "RetryPolicy(...).delay(attempt, retry_after=..., rng=...)"),
+    },
+)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-import warnings
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ import orjson
 import pandas as pd
 import pydantic
 
+from bulkprep._moved import Moved, moved_names
 from bulkprep.batching import DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_USERS, Batch, cut_batches
 from bulkprep.client import CourierClient
 from bulkprep.courier import Job, JobMessage
@@ -449,13 +449,11 @@ def _result(
     )
 
 
-def __getattr__(name: str) -> Any:
-    if name == "BISECT_MAX_USERS":
-        warnings.warn(
-            "bulkprep.submit.BISECT_MAX_USERS is deprecated; use bulkprep.retry.RetryPolicy.bisect_max_users "
-            "(submit(..., retry=RetryPolicy(bisect_max_users=...)))",
-            DeprecationWarning,
-            stacklevel=2,
+__getattr__ = moved_names(
+    __name__,
+    {
+        "BISECT_MAX_USERS": Moved(
+            RetryPolicy().bisect_max_users, "submit(..., retry=RetryPolicy(bisect_max_users=...))"
         )
-        return RetryPolicy().bisect_max_users
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    },
+)

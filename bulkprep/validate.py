@@ -30,7 +30,6 @@ Example:
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Callable, Hashable, Iterator
 from itertools import repeat
 from typing import Any, NamedTuple
@@ -41,6 +40,7 @@ import pandas as pd
 
 from bulkprep import jsonsafe
 from bulkprep._accel.textops import contains
+from bulkprep._moved import Moved, moved_names
 from bulkprep.courier import CHANNELS as _CHANNELS
 from bulkprep.courier import (
     ID_FIELDS,
@@ -75,7 +75,13 @@ file or a runaway JSON cell.
 # scientific notation too: this is bulkprep's own reading of a column name, not a field of Courier's.
 _ID_NAME = re.compile(r"(^|_)id$", re.IGNORECASE)
 # Names that left this module's __all__ for their home in bulkprep.courier.
-_MOVED = {"CHANNELS": _CHANNELS, "PREFERENCE_STATUSES": _PREFERENCE_STATUSES}
+__getattr__ = moved_names(
+    __name__,
+    {
+        "CHANNELS": Moved(_CHANNELS, "bulkprep.courier.CHANNELS"),
+        "PREFERENCE_STATUSES": Moved(_PREFERENCE_STATUSES, "bulkprep.courier.PREFERENCE_STATUSES"),
+    },
+)
 # Users serialized together to check their sizes: ordinary users are far below the limit.
 _SIZE_CHUNK_USERS = 256
 
@@ -581,15 +587,3 @@ def _as_text(value: Any) -> str | None:
     if cleaned is jsonsafe.MISSING:
         return str(value)
     return jsonsafe.dumps(cleaned).decode()
-
-
-def __getattr__(name: str) -> Any:
-    """Names that moved to :mod:`bulkprep.courier` still work from here, with a DeprecationWarning."""
-    if name in _MOVED:
-        warnings.warn(
-            f"bulkprep.validate.{name} moved: import it from bulkprep.courier",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return _MOVED[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

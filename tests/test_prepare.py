@@ -191,7 +191,7 @@ def test_the_old_homes_of_the_column_names_still_work_with_a_warning() -> None:
     for name, value in [("PREPARED_COLUMNS", PREPARED_COLUMNS), ("BULK_COLUMNS", BULK_COLUMNS)]:
         with pytest.warns(DeprecationWarning, match=f"bulkprep.status.{name}"):
             assert getattr(module, name) == value
-    with pytest.warns(DeprecationWarning, match="moved to bulkprep.status.BULK_COLUMNS"):
+    with pytest.warns(DeprecationWarning, match="is deprecated; use bulkprep.status.BULK_COLUMNS"):
         from bulkprep.prepare import BULK_COLUMNS as old_home
     assert old_home == BULK_COLUMNS
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):

@@ -114,7 +114,7 @@ def test_a_mangled_id_is_reported_with_its_value_and_what_to_do() -> None:
 @pytest.mark.parametrize("name", ["CHANNELS", "PREFERENCE_STATUSES"])
 def test_vocabularies_moved_to_courier_still_work_from_validate_with_a_warning(name: str) -> None:
     validate_module = importlib.import_module("bulkprep.validate")
-    with pytest.warns(DeprecationWarning, match=f"validate.{name} moved"):
+    with pytest.warns(DeprecationWarning, match=f"validate.{name} is deprecated"):
         value = getattr(validate_module, name)
     assert value == getattr(courier, name)
     assert name not in validate_module.__all__
