@@ -1537,6 +1537,8 @@ dominikosrespublika DO
 dominique DM
 dominiskalydveldid DO
 drambliokaulokrantas CI
+drc CD
+drcongo CD
 dschamaika JM
 dschibuti DJ
 dschorsi JE
@@ -5002,6 +5004,7 @@ republicofiraq IQ
 republicofkazakhstan KZ
 republicofkenya KE
 republicofkiribati KI
+republicofkorea KR
 republicoflatvia LV
 republicofliberia LR
 republicoflithuania LT
@@ -6430,6 +6433,7 @@ tyrkiet TR
 tyrkland TR
 tyskland DE
 tysklandi DE
+uae AE
 ubelgiji BE
 ububiligi BE
 ubudage DE

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 import unicodedata
 from typing import NamedTuple
 
@@ -63,6 +64,10 @@ ALIASES: dict[str, str] = {
     "Cape Verde": "CV",
     "Vatican": "VA",
     "Palestine": "PS",
+    "Republic of Korea": "KR",
+    "UAE": "AE",
+    "DRC": "CD",
+    "DR Congo": "CD",
     # Kosovo has no ISO code; phonenumbers and CLDR use XK, the EU and the IMF write XKX.
     "XKX": "XK",
 }
@@ -70,6 +75,8 @@ ALIASES: dict[str, str] = {
 # Letters that Unicode does not decompose into a base letter and an accent, written as people
 # type them without the accent (Kıbrıs, Færøerne, Włochy).
 _FOLD = str.maketrans({"ı": "i", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe"})
+# An English article before a name.
+_ARTICLE = re.compile(r"\s*the\s+", re.IGNORECASE)
 # Combining accents of the Latin, Greek and Cyrillic scripts. Marks of other scripts (Devanagari
 # vowel signs...) spell the word and are kept.
 _ACCENTS = range(0x0300, 0x0370)
@@ -149,7 +156,11 @@ def region_of(value: str) -> str | None:
     if letters.isascii() and letters.isalpha() and len(letters) <= 3:
         return table.codes.get(letters.upper())
     key = country_key(value)
-    return table.names.get(key) if key else None
+    region = table.names.get(key) if key else None
+    if region is None and _ARTICLE.match(value):
+        # "The Netherlands", "the Gambia": CLDR and ISO write them without the article.
+        return table.names.get(country_key(_ARTICLE.sub("", value, count=1)))
+    return region
 
 
 def suggestions_for(value: str, *, limit: int = 3) -> tuple[str, ...]:
