@@ -33,7 +33,20 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-__all__ = ["ALIASES", "RegionColumn", "country_key", "region_of", "regions_of", "suggestions_for"]
+__all__ = [
+    "ALIASES",
+    "MAX_SUGGESTED_VALUES",
+    "RegionColumn",
+    "country_key",
+    "region_of",
+    "regions_of",
+    "suggestions_for",
+]
+
+#: How many distinct unknown values of a column get suggestions (a few milliseconds each): a column
+#: with more is not a country column (an email or city column mapped by mistake), and the rest of
+#: its unknown values get none. Every unknown row is still flagged.
+MAX_SUGGESTED_VALUES = 200
 
 #: Names people write for a country that neither CLDR nor ISO 3166 gives, or gives only as a
 #: variant. They win over every generated name.
@@ -203,7 +216,8 @@ class RegionColumn(NamedTuple):
         regions: the alpha-2 code per row (object dtype, same index as the column); None where the
             cell is blank or not recognized.
         unknown: True on the rows whose cell holds a value that names no known country.
-        suggestions: for each such value as written in the column, the closest known names.
+        suggestions: for each such value as written in the column, the closest known names
+            (empty for the distinct unknown values past the first :data:`MAX_SUGGESTED_VALUES`).
     """
 
     regions: pd.Series
@@ -240,7 +254,7 @@ def regions_of(values: pd.Series) -> RegionColumn:
         found.append(region)
         unknown.append(missing)
         if missing:
-            suggestions[text] = suggestions_for(text)
+            suggestions[text] = suggestions_for(text) if len(suggestions) < MAX_SUGGESTED_VALUES else ()
     # One more slot for the missing cells (factorize numbers them -1).
     per_value = np.array([*found, None], dtype=object)
     unknown_per_value = np.array([*unknown, False], dtype=bool)

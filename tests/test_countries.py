@@ -19,7 +19,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bulkprep import _country_names
-from bulkprep.countries import ALIASES, RegionColumn, country_key, region_of, regions_of, suggestions_for
+from bulkprep.countries import (
+    ALIASES,
+    MAX_SUGGESTED_VALUES,
+    RegionColumn,
+    country_key,
+    region_of,
+    regions_of,
+    suggestions_for,
+)
 from bulkprep.read import read_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -434,3 +442,15 @@ def test_export_corpus_countries() -> None:
         assert int(result.unknown.sum()) == int((expected["code"] == "unknown_country").sum()), name
         unknown |= set(result.suggestions)
     assert unknown == {"Absurdistan", "Atlantis", "Middle-earth", "XK-1"}
+
+
+def test_suggestions_stop_after_the_first_distinct_values() -> None:
+    # A column with this many distinct unknown values is not a country column: every row is
+    # flagged, and only the first values get suggestions (each of these would get "Germany").
+    typos = [f"Germny {number}" for number in range(MAX_SUGGESTED_VALUES + 50)]
+    assert suggestions_for(typos[-1])[0] == "Germany"
+    result = regions_of(pd.Series([*typos, *typos], dtype="object"))
+    assert result.unknown.all()
+    assert list(result.suggestions) == typos
+    assert all(result.suggestions[typo][0] == "Germany" for typo in typos[:MAX_SUGGESTED_VALUES])
+    assert all(result.suggestions[typo] == () for typo in typos[MAX_SUGGESTED_VALUES:])
