@@ -12,10 +12,11 @@ Matching ignores letter case, accents (``Österreich`` = ``Osterreich``), punctu
 placeholder never passes for Namibia's ``NA``.
 
 The names come from ``bulkprep/_country_names.py``, a table generated from the Unicode CLDR
-territory names in every language and the ISO 3166 names (``scripts/make_country_names.py``
-writes it; nothing is downloaded or computed from those sources at run time). A name that means two
-countries in two languages is dropped from it (``Kongo``: the Republic of the Congo in most
-languages, the Democratic Republic in Norwegian), so such a value is reported, never guessed.
+territory names in every language official in some country, and from the ISO 3166 names
+(``scripts/make_country_names.py`` writes it; nothing is read from those sources at run time). A
+name that means two countries in two languages is dropped from it (``Kongo``: the Republic of the
+Congo in most languages, the Democratic Republic in Norwegian), so such a value is reported, never
+guessed.
 
 Example:
     >>> region_of("Deutschland"), region_of(" u.k. "), region_of("CIV"), region_of("Narnia")
@@ -48,8 +49,8 @@ __all__ = [
 #: its unknown values get none. Every unknown row is still flagged.
 MAX_SUGGESTED_VALUES = 200
 
-#: Names people write for a country that neither CLDR nor ISO 3166 gives, or gives only as a
-#: variant. They win over every generated name.
+#: Names people write for a country that neither CLDR nor ISO 3166 gives, gives only as a variant,
+#: or that must not depend on either's wording. They win over every generated name.
 ALIASES: dict[str, str] = {
     # The United Kingdom: its nations and its old names are what people write in the Country field.
     "UK": "GB",
@@ -117,7 +118,7 @@ def country_key(text: str) -> str:
 class _Table(NamedTuple):
     codes: dict[str, str]  # alpha-2, alpha-3 and UK, upper case -> alpha-2
     names: dict[str, str]  # country_key of a name -> alpha-2
-    display: tuple[tuple[str, str], ...]  # (country_key, name as written) offered as suggestions
+    display: dict[str, str]  # country_key -> a name as written, offered as a suggestion
     english: dict[str, str]  # alpha-2 -> CLDR's English name
     dropped: dict[str, tuple[str, ...]]  # country_key of a name meaning several countries -> them
 
@@ -142,7 +143,7 @@ def _table() -> _Table:
             codes[letters.upper()] = code
         names[country_key(alias)] = code
         display.append((code, alias))
-    offered = tuple(dict.fromkeys((country_key(name), name) for _, name in display))
+    offered = {country_key(name): name for _, name in display}
     english = dict(_pairs(generated.ENGLISH))
     dropped = {key: tuple(meanings.split()) for key, meanings in _pairs(generated.DROPPED)}
     return _Table(codes, names, offered, english, dropped)
@@ -195,17 +196,18 @@ def suggestions_for(value: str, *, limit: int = 3) -> tuple[str, ...]:
     if not key:
         return ()
     table = _table()
-    by_key = dict(table.display)
     # A name dropped for meaning several countries: each of them.
     close = [country_key(table.english[code]) for code in table.dropped.get(key, ())]
-    close += difflib.get_close_matches(key, by_key, n=limit * 4, cutoff=0.7)
+    close += difflib.get_close_matches(key, table.display, n=limit * 4, cutoff=0.7)
     if len(key) >= 4:
         # A part of a longer name ("Korea" of "South Korea", "Korea, Republic of").
-        close += sorted((known for known in by_key if key in known), key=len)
-    chosen: dict[str | None, str] = {}
+        close += sorted((known for known in table.display if key in known), key=len)
+    chosen: dict[str, str] = {}
     for match in close:
-        name = by_key[match]
-        chosen.setdefault(region_of(name), name)
+        name = table.display[match]
+        region = region_of(name)
+        if region is not None:
+            chosen.setdefault(region, name)
     return tuple(chosen.values())[:limit]
 
 
