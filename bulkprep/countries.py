@@ -109,8 +109,12 @@ def country_key(text: str) -> str:
     Example:
         >>> country_key("  Côte d\u2019Ivoire "), country_key("COTE D IVOIRE"), country_key("TÜRKİYE")
         ('cotedivoire', 'cotedivoire', 'turkiye')
+        >>> country_key("\uff35\uff33\uff21")  # full-width USA
+        'usa'
     """
-    folded = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD))
+    # Decomposed before case-folding too: mathematical and full-width letters fold only then.
+    compatible = unicodedata.normalize("NFKD", text)
+    folded = unicodedata.normalize("NFKD", compatible.casefold().translate(_FOLD))
     bare = unicodedata.normalize("NFC", "".join(c for c in folded if ord(c) not in _ACCENTS))
     return "".join(c for c in bare if unicodedata.category(c)[0] in "LNM")
 
@@ -166,7 +170,7 @@ def region_of(value: str) -> str | None:
         ['DE', 'DE', 'ES', 'US', None, None]
     """
     table = _table()
-    letters = "".join(value.split())
+    letters = "".join(unicodedata.normalize("NFKC", value).split())  # NFKC: full-width ＤＥ is DE
     if letters.isascii() and letters.isalpha() and len(letters) <= 3:
         return table.codes.get(letters.upper())
     key = country_key(value)

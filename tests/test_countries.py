@@ -345,6 +345,20 @@ def test_country_key_is_idempotent(text: str) -> None:
     assert not any(character.isspace() for character in key)
 
 
+COMPATIBLE = [("𝐀", "a"), ("Ｄｅｕｔｓｃｈｌａｎｄ", "deutschland"), ("ﬁji", "fiji"), ("ＵＳＡ", "usa")]
+
+
+@pytest.mark.parametrize(("text", "key"), COMPATIBLE)
+def test_compatibility_letters_fold(text: str, key: str) -> None:
+    assert country_key(text) == key
+
+
+def test_full_width_codes_are_codes() -> None:
+    assert region_of("ＤＥ") == "DE"
+    assert region_of("ＧＢＲ") == "GB"
+    assert region_of("Ｎ/Ａ") is None
+
+
 def test_generated_table_is_what_the_script_writes() -> None:
     script = ROOT / "scripts" / "make_country_names.py"
     completed = subprocess.run(
