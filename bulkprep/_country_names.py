@@ -630,7 +630,6 @@ antuircmeanastain TM
 anucrain UA
 anuisbeiceastain UZ
 anungair HU
-ao AT
 aontasnaneimiriochtaiarabacha AE
 aostralia AU
 aotearoa NZ
@@ -963,7 +962,6 @@ bhulgariya BG
 bhurundi BI
 bhutan BT
 bhutani BT
-bi BE
 bialorus BY
 bielorrusia BY
 bielorrussia BY
@@ -15141,6 +15139,8 @@ ZW Zimbabwe
 
 #: Names dropped because they mean several countries: country_key, then the codes.
 DROPPED = """\
+ao AO AT
+bi BE BI
 kata QA TD
 kongo CD CG
 lusia LC RU

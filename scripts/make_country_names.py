@@ -18,9 +18,11 @@ one, in this order:
 3. the country's own name in its official languages (``Deutschland``, ``Schweiz``, ``日本``);
 4. the names in every language official in some country (``languages``).
 
-A name that one rule gives to two countries is dropped (and no later rule may take it): it is listed
-in ``DROPPED`` with the countries it could mean. A name that a later rule gives to another country
-than an earlier rule did keeps the earlier meaning; the later one is listed in ``OVERRIDDEN``.
+A name that one rule gives to two countries is dropped (and no later rule may take it), and so is a
+name whose key is another country's code (``Áo``, Austria in Vietnamese, is Angola's ``AO``
+without its accent): each is listed in ``DROPPED`` with the countries it could mean. A name that a
+later rule gives to another country than an earlier rule did keeps the earlier meaning; the later
+one is listed in ``OVERRIDDEN``.
 """
 
 from __future__ import annotations
@@ -152,11 +154,14 @@ def render() -> str:
     table.add(own(codes))
     table.add(every_language(codes, languages(codes)))
     three = alpha_3(codes)
-    # A name that is also another country's code: the code wins (a short text of letters is read as
-    # a code first), so the name would only be reached written with punctuation. Drop it.
+    # Two or three letters alone are read as a code, so a name whose key is a code is reached only
+    # written with its accents or punctuation (Čad, Chad in Czech, is kept). When that code is
+    # another country's (Áo, Austria in Vietnamese, and Angola's AO; Nga, Russia, and Nigeria's NGA)
+    # an accent would decide the country: dropped.
+    known_codes = {code: code for code in codes} | three
     for key, code in list(table.names.items()):
-        if three.get(key.upper(), code) != code:
-            table.dropped[key] = {table.names.pop(key), three[key.upper()]}
+        if known_codes.get(key.upper(), code) != code:
+            table.dropped[key] = {table.names.pop(key), known_codes[key.upper()]}
     lines = [
         '"""Country names to alpha-2 codes, written by scripts/make_country_names.py: do not edit.',
         "",
