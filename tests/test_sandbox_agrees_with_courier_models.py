@@ -323,6 +323,10 @@ _preferences = st.dictionaries(
 )
 
 
+#: Declared objects that take only their declared fields (the profile, data and to.data are open).
+CLOSED_OBJECTS = frozenset({"to", "to.context"})
+
+
 @st.composite
 def declared_users(draw: st.DrawFn) -> dict[str, Any]:
     """A user whose keys are all declared fields, with values often right and sometimes not."""
@@ -341,6 +345,12 @@ def declared_users(draw: st.DrawFn) -> dict[str, Any]:
         else:
             if path in courier.PREFERENCE_ROOTS:
                 container[name] = draw(_preferences)
+            elif path in CLOSED_OBJECTS:
+                # Keys drawn at random would be undeclared fields, which only bulkprep's side refuses
+                # (a deliberate difference): a closed object is empty here or not an object at all.
+                container[name] = draw(
+                    st.just({}) | _any_json.filter(lambda v: not isinstance(v, dict) or not v)
+                )
             elif path in courier.OBJECT_FIELDS:
                 container[name] = draw(st.just({}) | _any_json)
             else:
