@@ -116,8 +116,8 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(home), name)
 
 
-# Names a dict written nested must not use for a field (they make it a source): to_dict writes a
-# field of such a name as a dotted key.
+# Field names to_dict writes as dotted keys, never nested: column and const make a dict a source, and
+# cast was kept beside them from the first format (a near miss of column is dotted too).
 _SOURCE_KEYS = frozenset({"column", "cast", "const"})
 COLUMN_KEYS: Final = ("column", "cast", "dayfirst", "format", "region_column", "on_error", "custom")
 """The keys of a column source: ``column`` and its options (each documented on :class:`ColumnSource`)."""
@@ -816,7 +816,9 @@ class Mapping:
         The targets frame is indexed by ``bulk_row`` (the frame's ``bulk_row`` column, or the
         position 0..n-1 when it has none), one object column per target in dotted form. Empty and
         blank cells are missing; text is kept exactly as written. Values that fail their cast
-        are missing too, each with a ``cast_failed`` row in the error table.
+        are missing too, each with a ``cast_failed`` row in the error table (or
+        ``ambiguous_date_convention``, for the two-way dates of a date column that proves both
+        conventions: see :func:`bulkprep.casts.convert`).
 
         Raises:
             MappingError: a mapped column is not in the frame (the message names the closest one).
