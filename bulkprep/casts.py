@@ -9,9 +9,13 @@ it (:meth:`bulkprep.mapping.Mapping.apply` turns each into a ``cast_failed`` row
   they are sent as text).
 - ``float``: numbers with a dot for decimals; infinity fails (JSON cannot carry it).
 - ``bool``: true/false, yes/no, y/n, 1/0, in any letter case.
-- ``date``: an ISO date ``YYYY-MM-DD`` (``/`` or ``.`` separators and ``YYYYMMDD`` too, any time part
-  ignored), or another spelling that reads the same day-first and month-first (``4 Mar 2024``,
-  ``13/04/2024``); ``03/04/2024`` is ambiguous and fails. Gives ``YYYY-MM-DD`` text.
+- ``date``: a date, as ``YYYY-MM-DD`` text, read by the column's convention (see :func:`convert`):
+  ISO ``YYYY-MM-DD`` (``/`` or ``.`` separators and ``YYYYMMDD`` too) is always year, month, day; a
+  column of ``M/D/YYYY`` or ``D/M/YYYY`` dates is read the way its own values prove (``3/14/2024``
+  proves month-first, ``25/03/2024`` day-first), dotted ``dd.mm.yyyy`` is day-first, spelt months
+  (``4 Mar 2024``) read themselves. The mapping may say ``dayfirst: true|false`` or give an strptime
+  ``format``. A time part is dropped; a day that does not exist (``31/02/2024``) and a two-digit
+  year (``3/4/24``) fail.
 - ``json``: JSON text, parsed (``NaN`` and ``Infinity`` are refused: they are not JSON).
 - ``str``: text; numbers from a typed frame become their digits (``12345.0`` becomes ``"12345"``).
 
@@ -20,7 +24,7 @@ Empty and blank cells are missing, never cast.
 Example:
     >>> import numpy as np
     >>> values, failures = convert(np.array(["41", "", "old", "41"], dtype=object), Cast.INT)
-    >>> values.tolist(), [position for position, _ in failures]
+    >>> values.tolist(), [failure.position for failure in failures]
     ([41, None, None, 41], [2])
 """
 
@@ -33,15 +37,16 @@ from collections.abc import Callable, Hashable
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from itertools import repeat
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from bulkprep import jsonsafe
 from bulkprep.courier import looks_scientific
+from bulkprep.report import ErrorCode
 
-__all__ = ["Cast", "convert"]
+__all__ = ["Cast", "CastFailure", "DateOptions", "convert"]
 
 # The largest integer a JSON reader using doubles (JavaScript among them) holds exactly.
 _MAX_EXACT_JSON_INT = 2**53 - 1
@@ -77,8 +82,8 @@ _DESCRIPTIONS: dict[Cast, str] = {
     Cast.INT: "a whole number (42, 3.0) up to 2**53 - 1; 3.5 and scientific notation (2.02555E+09) fail",
     Cast.FLOAT: "a number with a dot for decimals (3.5, 1e3); infinity fails",
     Cast.BOOL: "yes/no, true/false, y/n or 1/0 in any letter case, as true or false",
-    Cast.DATE: "an ISO date (2024-03-31), or a spelling that reads the same day-first and month-first, "
-    "as YYYY-MM-DD text",
+    Cast.DATE: "a date (2024-03-31, 3/31/2024, 31.03.2024, 31 Mar 2024, any time part dropped) read by the "
+    "column's convention or the mapping's dayfirst or format, as YYYY-MM-DD text",
     Cast.JSON: "JSON text, parsed (objects, lists, numbers...); NaN and Infinity fail",
     Cast.STR: "text; numbers from a typed frame become their digits (12345.0 becomes 12345)",
 }
@@ -106,24 +111,57 @@ def _blank_mask(values: np.ndarray, text_missing: np.ndarray | None = None) -> n
     return blank
 
 
+class CastFailure(NamedTuple):
+    """A cell that failed its cast: its position in the column, what is wrong and how to fix it, and
+    the code of the problem (``cast_failed``, or ``ambiguous_date_convention`` for a date column
+    that proves both conventions)."""
+
+    position: int
+    message: str
+    code: ErrorCode = ErrorCode.CAST_FAILED
+
+
 def convert(
-    raw: np.ndarray, cast: Cast | None, *, text_missing: np.ndarray | None = None
-) -> tuple[np.ndarray, list[tuple[int, str]]]:
-    """Cast a column: the converted values (None where missing or failed) and (position, message) failures.
+    raw: np.ndarray,
+    cast: Cast | None,
+    *,
+    text_missing: np.ndarray | None = None,
+    dates: DateOptions | None = None,
+    name: str | None = None,
+) -> tuple[np.ndarray, list[CastFailure]]:
+    """Cast a column: the converted values (None where missing or failed) and the failures.
+
+    Dates (``cast: date``) are read by the column's convention, decided from the column as a whole
+    unless ``dates`` sets it: ISO ``YYYY-MM-DD`` is always year, month, day; of the numeric dates with
+    the year last (``3/4/2024``, ``03.04.2024``), a first part above 12 proves the column day-first and
+    a second part above 12 proves it month-first; with no proof, dotted dates are day-first (the
+    convention where they are written) and other dates that read two ways (``03/04/2024``) fail,
+    while those that read one way (``05/05/2024``, ``13/04/2024``) are kept. A column proving both
+    conventions fails its two-way dates with ``ambiguous_date_convention``, one message naming the
+    evidence. Two-digit years fail (a format with ``%y`` reads them); a time part is dropped.
 
     Args:
         raw: the column's cells, an object array.
         cast: the conversion, or None to keep the cells as they are (blank ones become None).
         text_missing: the missing mask of a column known to hold only text otherwise (a pandas string
             column), which spares finding its missing values and its texts again.
+        dates: the mapping's ``dayfirst`` or ``format`` for a date column.
+        name: the column's name, for messages about the column as a whole.
 
     Example:
         >>> import numpy as np
         >>> values, failures = convert(np.array(["yes", " ", "maybe"], dtype=object), Cast.BOOL)
         >>> values.tolist()
         [True, None, None]
-        >>> failures  # doctest: +ELLIPSIS
-        [(2, "expected yes/no, true/false, y/n or 1/0 (cast: bool), got 'maybe'; ...")]
+        >>> [(failure.position, failure.code.value) for failure in failures]
+        [(2, 'cast_failed')]
+        >>> failures[0].message  # doctest: +ELLIPSIS
+        "expected yes/no, true/false, y/n or 1/0 (cast: bool), got 'maybe'; ..."
+        >>> column = np.array(["3/14/2024", "3/4/2024 14:03", "12/1/2023"], dtype=object)
+        >>> convert(column, Cast.DATE)[0].tolist()  # 3/14 proves the column month-first
+        ['2024-03-14', '2024-03-04', '2023-12-01']
+        >>> convert(column, Cast.DATE, dates=DateOptions(date_format="%m/%d/%Y"))[0].tolist()
+        ['2024-03-14', '2024-03-04', '2023-12-01']
     """
     out = np.empty(len(raw), dtype=object)
     blank = _blank_mask(raw, text_missing)
@@ -132,14 +170,20 @@ def convert(
         out[present] = raw[present]
         return out, []
     codes, distinct = _factorize(raw[present])
-    results = _CASTS[cast](distinct)
+    if cast is Cast.DATE:
+        results = _cast_date(distinct, dates or DateOptions(), name)
+    else:
+        results = [(value, problem, ErrorCode.CAST_FAILED) for value, problem in _CASTS[cast](distinct)]
     values = np.empty(len(results), dtype=object)
-    for j, (value, _) in enumerate(results):
+    for j, (value, _, _) in enumerate(results):
         values[j] = value  # one by one: numpy would read a list value as a row of cells
-    failed = np.fromiter((problem is not None for _, problem in results), dtype=bool, count=len(results))
+    failed = np.fromiter((problem is not None for _, problem, _ in results), dtype=bool, count=len(results))
     out[present] = values[codes]
     bad = np.flatnonzero(failed[codes])
-    failures = [(int(present[k]), str(results[codes[k]][1])) for k in bad.tolist()]
+    failures = []
+    for k in bad.tolist():
+        _, problem, code = results[codes[k]]
+        failures.append(CastFailure(int(present[k]), str(problem), code))
     return out, failures
 
 
@@ -258,31 +302,223 @@ def _cast_bool(values: list[Any]) -> Converted:
     return out
 
 
-def _cast_date(values: list[Any]) -> Converted:
-    out: Converted = [_iso_date(value) for value in values]
-    # Spellings other than ISO: parse all at once, day-first and month-first, and keep a date only
-    # when both readings agree, so that 03/04/2024 is refused rather than silently guessed.
-    pending = [i for i, (_, problem) in enumerate(out) if problem == _NOT_ISO]
+# A time part after a date: ignored (``6/1/2024 14:03``, ``14:03:59``, ``2:03 PM``, ``T10:00Z``).
+_TIME = (
+    r"(?:(?:[ T]+|,\s*)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?"
+    r"(?:\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}))?)?"
+)
+# Day and month in some order, then the year: 3/4/2024, 03.04.2024, 3-4-2024 (a time part allowed).
+_NUMERIC_DATE = re.compile(rf"^(\d{{1,2}})([/.-])(\d{{1,2}})\2(\d{{4}}){_TIME}$")
+_TWO_DIGIT_YEAR = re.compile(rf"^\d{{1,2}}([/.-])\d{{1,2}}\1\d{{2}}{_TIME}$")
+_TRAILING_TIME = re.compile(rf"{_TIME}$")
+_LAST_MONTH = 12
+
+
+class DateOptions(NamedTuple):
+    """How a date column is read: an explicit convention, an strptime format, or neither.
+
+    ``dayfirst`` None means "decided from the column" (see :func:`convert`); ``date_format`` wins
+    over everything when given.
+    """
+
+    dayfirst: bool | None = None
+    date_format: str | None = None
+
+
+class _Numeric(NamedTuple):
+    """A numeric date of the day/month family: its two leading parts, year and separator."""
+
+    first: int
+    second: int
+    year: int
+    separator: str
+
+
+def _cast_date(
+    values: list[Any], options: DateOptions, name: str | None = None
+) -> list[tuple[Any, str | None, ErrorCode]]:
+    if options.date_format is not None:
+        return [_with_format(value, options.date_format) for value in values]
+    out: list[tuple[Any, str | None, ErrorCode]] = []
+    numeric: dict[int, _Numeric] = {}
+    pending: list[int] = []  # spellings that are neither ISO nor numeric: parsed by pandas below
+    for i, value in enumerate(values):
+        iso, problem = _iso_date(value)
+        out.append((iso, problem, ErrorCode.CAST_FAILED))
+        if problem != _NOT_ISO:
+            continue
+        text = str(value).strip()
+        match = _NUMERIC_DATE.match(text)
+        if match:
+            first, separator, second, year = match.groups()
+            numeric[i] = _Numeric(int(first), int(second), int(year), separator)
+        elif _TWO_DIGIT_YEAR.match(text):
+            out[i] = (None, _two_digit_year_message(value), ErrorCode.CAST_FAILED)
+        else:
+            pending.append(i)
+    if numeric:
+        convention = _column_convention(values, numeric, options.dayfirst, name)
+        for i, parts in numeric.items():
+            out[i] = _read_numeric(values[i], parts, convention, explicit=options.dayfirst is not None)
     if pending:
-        texts = [str(values[i]).strip() for i in pending]
-        month_first = _parse_dates(texts, dayfirst=False)
-        day_first = _parse_dates(texts, dayfirst=True)
-        for i, text, a, b in zip(pending, texts, month_first, day_first, strict=True):
-            if a is not None and a == b:
-                out[i] = (a, None)
-            elif a is not None and b is not None:
-                out[i] = (
-                    None,
-                    f"expected a date (cast: date), got the ambiguous {values[i]!r}: it reads as "
-                    f"{a} or {b}; write it as YYYY-MM-DD",
-                )
-            else:
-                out[i] = (
-                    None,
-                    f"expected a date such as 2024-03-31 (cast: date), got {text!r}; "
-                    f"write it as YYYY-MM-DD or clear the cell",
-                )
+        _parse_spelled_dates(values, pending, options.dayfirst, out)
     return out
+
+
+class _Convention(NamedTuple):
+    """What a column says of its ambiguous dates: read day first, month first, or neither.
+
+    ``conflict`` is the message for a column that proves both (None when it does not).
+    """
+
+    dayfirst: bool | None
+    conflict: str | None = None
+
+
+def _column_convention(
+    values: list[Any], numeric: dict[int, _Numeric], dayfirst: bool | None, name: str | None
+) -> _Convention:
+    """The column's convention: the mapping's ``dayfirst``, else what its own values prove."""
+    if dayfirst is not None:
+        return _Convention(dayfirst)
+    # A first part above 12 can only be a day, a second part above 12 only a day too (so the first
+    # is the month); the first value of each kind (in the column's order) is the evidence shown.
+    day_first = next((i for i, p in numeric.items() if p.first > _LAST_MONTH >= p.second), None)
+    month_first = next((i for i, p in numeric.items() if p.second > _LAST_MONTH >= p.first), None)
+    if day_first is not None and month_first is not None:
+        where = f"column {name!r}" if name else "the column"
+        return _Convention(
+            None,
+            f"{where} has both {str(values[day_first]).strip()} (day first) and "
+            f"{str(values[month_first]).strip()} (month first), so its dates that read both ways "
+            f"cannot be told; set dayfirst: true or false (or a format) on the column in the mapping, "
+            f"or write the dates as YYYY-MM-DD",
+        )
+    if day_first is not None:
+        return _Convention(True)
+    if month_first is not None:
+        return _Convention(False)
+    return _Convention(None)
+
+
+def _read_numeric(
+    value: Any, parts: _Numeric, convention: _Convention, *, explicit: bool
+) -> tuple[Any, str | None, ErrorCode]:
+    day_first = _valid_date(parts.year, parts.second, parts.first)
+    month_first = _valid_date(parts.year, parts.first, parts.second)
+    if explicit:
+        reading = day_first if convention.dayfirst else month_first
+        if reading is None:
+            order = "day.month.year" if convention.dayfirst else "month/day/year"
+            flag = "true" if convention.dayfirst else "false"
+            return (
+                None,
+                (
+                    f"expected a date (cast: date, dayfirst: {flag}), got {value!r}, which is no day "
+                    f"read as {order}; fix the value, or the column's dayfirst in the mapping"
+                ),
+                ErrorCode.CAST_FAILED,
+            )
+        return reading, None, ErrorCode.CAST_FAILED
+    readings = {reading for reading in (day_first, month_first) if reading is not None}
+    if not readings:
+        return (
+            None,
+            (f"expected a date (cast: date), got {value!r}, a day that does not exist; fix the value"),
+            ErrorCode.CAST_FAILED,
+        )
+    if len(readings) == 1 or parts.first == parts.second:
+        return readings.pop(), None, ErrorCode.CAST_FAILED  # it reads one way only
+    if convention.conflict is not None:
+        return None, convention.conflict, ErrorCode.AMBIGUOUS_DATE_CONVENTION
+    dayfirst = convention.dayfirst
+    if dayfirst is None and parts.separator == ".":
+        dayfirst = True  # dotted dates (dd.mm.yyyy) are day-first wherever they are written
+    if dayfirst is None:
+        return (
+            None,
+            (
+                f"expected a date (cast: date), got the ambiguous {value!r}: it reads as {month_first} or "
+                f"{day_first}, and no date of the column tells which; write it as YYYY-MM-DD, or set "
+                f"dayfirst: true or false on the column in the mapping"
+            ),
+            ErrorCode.CAST_FAILED,
+        )
+    return (day_first if dayfirst else month_first), None, ErrorCode.CAST_FAILED
+
+
+def _valid_date(year: int, month: int, day: int) -> str | None:
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _two_digit_year_message(value: Any) -> str:
+    return (
+        f"expected a date with a four-digit year (cast: date), got {value!r}: a two-digit year could "
+        f"be of any century; write the year in full (2024), or give the column a format such as "
+        f'"%m/%d/%y" in the mapping'
+    )
+
+
+def _with_format(value: Any, date_format: str) -> tuple[Any, str | None, ErrorCode]:
+    native, problem = _iso_date(value)
+    if problem is None and not isinstance(value, str):
+        return native, None, ErrorCode.CAST_FAILED  # a date already (a typed frame): no text to read
+    text = str(value).strip()
+    for candidate in (text, _TRAILING_TIME.sub("", text, count=1)):
+        try:
+            return (
+                dt.datetime.strptime(candidate, date_format).date().isoformat(),
+                None,
+                ErrorCode.CAST_FAILED,
+            )
+        except ValueError:
+            continue
+    return (
+        None,
+        (
+            f"expected a date written as {date_format!r} (cast: date, format), got {value!r}; fix the value, "
+            f"or the column's format in the mapping"
+        ),
+        ErrorCode.CAST_FAILED,
+    )
+
+
+def _parse_spelled_dates(
+    values: list[Any],
+    pending: list[int],
+    dayfirst: bool | None,
+    out: list[tuple[Any, str | None, ErrorCode]],
+) -> None:
+    """Spellings other than ISO and numbers (``4 Mar 2024``): parsed all at once, both ways.
+
+    A date is kept when both readings agree (or the mapping's ``dayfirst`` chooses), so that an
+    ambiguous spelling is refused rather than silently guessed.
+    """
+    texts = [str(values[i]).strip() for i in pending]
+    month_first = _parse_dates(texts, dayfirst=False)
+    day_first = _parse_dates(texts, dayfirst=True)
+    for i, text, a, b in zip(pending, texts, month_first, day_first, strict=True):
+        chosen = a if dayfirst is None or not dayfirst else b
+        if chosen is not None and (a == b or dayfirst is not None):
+            out[i] = (chosen, None, ErrorCode.CAST_FAILED)
+        elif a is not None and b is not None:
+            out[i] = (
+                None,
+                f"expected a date (cast: date), got the ambiguous {values[i]!r}: it reads as "
+                f"{a} or {b}; write it as YYYY-MM-DD, or set dayfirst: true or false on the column "
+                f"in the mapping",
+                ErrorCode.CAST_FAILED,
+            )
+        else:
+            out[i] = (
+                None,
+                f"expected a date such as 2024-03-31 (cast: date), got {text!r}; "
+                f"write it as YYYY-MM-DD or clear the cell",
+                ErrorCode.CAST_FAILED,
+            )
 
 
 _NOT_ISO = "not an ISO date"
@@ -350,6 +586,5 @@ _CASTS: dict[Cast, Callable[[list[Any]], Converted]] = {
     Cast.INT: _cast_int,
     Cast.FLOAT: _cast_float,
     Cast.BOOL: _cast_bool,
-    Cast.DATE: _cast_date,
     Cast.JSON: _cast_json,
 }

@@ -14,13 +14,30 @@ written as a nested dict or flat with dotted paths (both can be mixed), and save
       age: {column: Age, cast: int} # a column with a cast: int, float, bool, date, json or str
       source: {const: spring-sale}  # the same value on every row
       extra: {column: Extra, cast: json}
+      signup: {column: Signup, cast: date, dayfirst: true}   # or format: "%d/%m/%Y"
     to:
       user_id: user_id
     preferences.categories.news.status: News   # dotted paths work at any level
 
-A dict whose keys are only ``column`` (with an optional ``cast``) or only ``const`` is a source; any
-other dict is a branch of the tree. A field literally called ``column``, ``cast`` or ``const`` is
-therefore written with a dotted path (``data.column: Col``); :meth:`Mapping.to_dict` does so itself.
+A dict with a ``column`` or a ``const`` key is a source; any other dict is a branch of the tree. A
+source takes only these keys, and any other is an error that names them:
+
+- ``column`` and its options: ``cast``; ``dayfirst: true|false`` or ``format`` (an strptime format
+  such as ``"%d/%m/%Y"``), only with ``cast: date`` and not both (see :func:`bulkprep.casts.convert`
+  for how a date column is read without them); ``on_error: invalid|drop_field``, what a failing
+  value does to its row (:class:`OnError`, read by :meth:`Mapping.on_error_policies`);
+  ``region_column``, only on a phone target (``profile.phone_number``, ``to.phone_number``), the
+  column holding each row's country (:meth:`Mapping.region_columns`; it must exist like any mapped
+  column); ``custom: true`` (below).
+- ``const`` and ``custom``.
+
+A field literally called ``column``, ``cast`` or ``const`` (or a near miss of ``column``, such as
+``Column``) is therefore written with a dotted path (``data.column: Col``); :meth:`Mapping.to_dict`
+does so itself. A field of the profile's own whose name is close to one Courier defines
+(``profile.emial``, ``profile.e_mail``, ``profile.phone``) is taken for a misspelling and refused
+with "did you mean", unless its source says ``custom: true``. A target under another target is
+refused unless that one holds an object (``cast: json`` or a const object, merged with the fields
+under it): ``data.plan`` and ``data.plan.tier`` cannot both be sent.
 
 The casts are described in :mod:`bulkprep.casts`, the payloads built from the targets in
 :mod:`bulkprep.payloads`, and the file format as a JSON Schema in :mod:`bulkprep.schema`. Empty and
@@ -46,12 +63,15 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import difflib
 import importlib
 import json
+import re
 import warnings
 from collections.abc import Iterable
 from collections.abc import Mapping as AbcMapping
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final, NamedTuple, get_args, get_origin
 
@@ -62,14 +82,18 @@ from pydantic import BaseModel
 
 from bulkprep import casts, courier, jsonsafe, suggest
 from bulkprep.errors import InputError, MappingError
-from bulkprep.report import ErrorCode, errors_from_records
+from bulkprep.report import errors_from_records
 from bulkprep.status import ROW_KEY, Stage
 
 __all__ = [
+    "COLUMN_KEYS",
+    "CONST_KEYS",
+    "PHONE_TARGETS",
     "ColumnSource",
     "ConstSource",
     "Mapped",
     "Mapping",
+    "OnError",
     "check_target",
 ]
 
@@ -92,26 +116,72 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(home), name)
 
 
+# Field names to_dict writes as dotted keys, never nested: column and const make a dict a source, and
+# cast was kept beside them from the first format (a near miss of column is dotted too).
 _SOURCE_KEYS = frozenset({"column", "cast", "const"})
+COLUMN_KEYS: Final = ("column", "cast", "dayfirst", "format", "region_column", "on_error", "custom")
+"""The keys of a column source: ``column`` and its options (each documented on :class:`ColumnSource`)."""
+CONST_KEYS: Final = ("const", "custom")
+"""The keys of a constant source."""
+PHONE_TARGETS: Final[frozenset[str]] = frozenset(
+    path for path, kind in courier.IDENTITY_FIELDS.items() if kind == "phone"
+)
+"""The targets holding a phone number: the only ones a ``region_column`` applies to."""
+# A field of an open object (the profile's own) this close to a declared one is taken for a
+# misspelling of it unless the mapping says ``custom: true``: difflib's ratio on the names folded
+# to letters and digits (emial, e_mail, Email, mail, phoneNumber), or a prefix of it (phone).
+NEAR_MISS_RATIO: Final = 0.8
+_NEAR_MISS_PREFIX: Final = 4
 
 OBJECT_TARGETS: Final[frozenset[str]] = courier.OBJECT_FIELDS | frozenset(courier.PREFERENCE_ROOTS)
 """Targets that must hold an object (courier.py's object fields and preference roots): a column
 mapped straight onto one needs ``cast: json``."""
 
 
+class OnError(StrEnum):
+    """What a value that fails (its cast, or its check) does to its row: the target's field policy."""
+
+    INVALID = "invalid"
+    """The row is invalid (the default)."""
+    DROP_FIELD = "drop_field"
+    """The row keeps its other fields, without this one."""
+
+
 @dataclasses.dataclass(frozen=True)
 class ColumnSource:
-    """A target fed by a source column, optionally converted."""
+    """A target fed by a source column, optionally converted.
+
+    Attributes:
+        column: the source column.
+        cast: the conversion (:class:`bulkprep.casts.Cast`), or None for the cells' text.
+        dayfirst: for ``cast: date``, read ambiguous dates day first (True) or month first (False);
+            None decides from the column's own dates.
+        format: for ``cast: date``, the strptime format of the column's dates (``"%d/%m/%Y"``).
+        region_column: for a phone target, the column holding each row's country.
+        on_error: what a value that fails does to its row.
+        custom: the target is a field of the user's own, even if it is close to one Courier defines.
+    """
 
     column: str
     cast: casts.Cast | None = None
+    dayfirst: bool | None = None
+    format: str | None = None
+    region_column: str | None = None
+    on_error: OnError = OnError.INVALID
+    custom: bool = False
+
+    @property
+    def date_options(self) -> casts.DateOptions:
+        """The ``dayfirst`` and ``format`` of a date column, as :func:`bulkprep.casts.convert` takes them."""
+        return casts.DateOptions(dayfirst=self.dayfirst, date_format=self.format)
 
 
 @dataclasses.dataclass(frozen=True)
 class ConstSource:
-    """A target holding the same (JSON-clean) value on every row."""
+    """A target holding the same (JSON-clean) value on every row (``custom`` as on :class:`ColumnSource`)."""
 
     value: Any
+    custom: bool = False
 
 
 Source = ColumnSource | ConstSource
@@ -174,12 +244,14 @@ DECLARED_OBJECTS: Final = _declared_objects()
 """Object path -> its declared fields (``""`` is the user): what a target may name under each."""
 
 
-def check_target(target: str) -> None:
+def check_target(target: str, *, custom: bool = False) -> None:
     """Raise :class:`MappingError` unless ``target`` is a dotted path Courier's user can hold.
 
     Fixed objects (the user, ``to``, ``to.context``, preferences) take only their declared fields,
     and a misspelt one is answered with the closest ("did you mean 'to.user_id'?"); ``data``,
-    ``to.data`` and the profile's own fields take any path.
+    ``to.data`` and the profile's own fields take any path. A profile field close to one Courier
+    defines (``profile.emial``, ``profile.phone``) is taken for a misspelling of it, unless
+    ``custom`` says the field is the user's own (``{column: X, custom: true}`` in a mapping).
 
     Example:
         >>> check_target("profile.email")  # doctest: +ELLIPSIS
@@ -192,7 +264,13 @@ def check_target(target: str) -> None:
         ... except MappingError as error:
         ...     print(str(error).split("; ")[-1])
         did you mean 'to.user_id'?
+        >>> check_target("profile.emial", custom=True)  # a field of the user's own, on purpose
     """
+    _target_position(target, custom=custom)
+
+
+def _target_position(target: str, *, custom: bool) -> bool:
+    """Check ``target`` (see :func:`check_target`); True when it is a field of the user's own."""
     parts = target.split(".")
     if any(not part.strip() for part in parts):
         raise MappingError(f"target {target!r}: empty path segment; write paths such as data.first_name")
@@ -201,18 +279,43 @@ def check_target(target: str) -> None:
         kind = courier.field_at(path) if path else "object"
         if kind == "preferences":
             _check_preferences_path(target, parts, depth)
-            return
+            return False
         if kind != "object":
             noun = "user id" if depth == 1 and courier.IDENTITY_FIELDS.get(path) == "user_id" else "value"
             raise MappingError(f"target {target!r}: {path} is a single {noun} and has no fields")
         declared = DECLARED_OBJECTS.get(path)
         if declared is None:
-            return  # a free object (data, to.data): any path under it
+            return True  # a free object (data, to.data): any path under it
         if part not in declared.fields:
             if declared.open:
-                return  # a field of the user's own (the profile's)
+                near = None if custom else _near_miss(part, declared.fields)
+                if near is not None:
+                    guess = ".".join([*parts[:depth], near, *parts[depth + 1 :]])
+                    raise MappingError(
+                        f"target {target!r}: {part!r} is close to {near!r}, a field Courier defines; "
+                        f"did you mean {guess!r}? If {part!r} is a field of your own, add custom: true "
+                        f"to its source ({{column: ..., custom: true}})"
+                    )
+                return True  # a field of the user's own (the profile's)
             raise MappingError(_unknown_field(target, parts, depth, declared.fields))
         path = f"{path}.{part}" if path else part
+    return False
+
+
+def _fold(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", name.casefold())
+
+
+def _near_miss(name: str, fields: Iterable[str]) -> str | None:
+    """The declared field ``name`` is taken for a misspelling of, or None (see NEAR_MISS_RATIO)."""
+    folded = _fold(name)
+    for field in fields:
+        declared = _fold(field)
+        if difflib.SequenceMatcher(None, folded, declared).ratio() >= NEAR_MISS_RATIO or (
+            len(folded) >= _NEAR_MISS_PREFIX and declared.startswith(folded)
+        ):
+            return field
+    return None
 
 
 def _unknown_field(target: str, parts: list[str], depth: int, fields: tuple[str, ...]) -> str:
@@ -263,44 +366,164 @@ def _check_preferences_path(target: str, parts: list[str], depth: int) -> None:
 
 
 def _is_source_dict(node: AbcMapping[str, Any]) -> bool:
-    keys = set(node)
-    return bool(keys) and keys <= _SOURCE_KEYS and ("column" in keys) != ("const" in keys)
+    """A dict with ``column`` or ``const`` is a source (its other keys are options), any other a branch."""
+    return "column" in node or "const" in node
+
+
+def _looks_like_source_key(name: Any) -> bool:
+    """A name that reads as a misspelt ``column`` or ``const`` (Column, colum, columns, CONST)."""
+    if not isinstance(name, str) or "." in name:
+        return False  # a dotted key is a path, never a source key
+    folded = name.strip().casefold()
+    if folded in _SOURCE_KEYS:
+        return name not in _SOURCE_KEYS
+    return difflib.SequenceMatcher(None, folded, "column").ratio() >= NEAR_MISS_RATIO
+
+
+def _refuse_misspelt_source(target: str, node: AbcMapping[Any, Any]) -> None:
+    for key in node:
+        if _looks_like_source_key(key):
+            close = difflib.get_close_matches(
+                str(key).strip().casefold(), ["column", "const"], n=1, cutoff=0.5
+            )
+            guess = close[0] if close else "column"
+            raise MappingError(
+                f"target {target!r}: key {key!r} looks like a misspelt {guess!r}; write {guess!r} for a "
+                f"source ({{column: Name, cast: ...}}), or {target}.{key} as a dotted key for a field of "
+                f"that name"
+            )
+
+
+def _check_keys(target: str, raw: AbcMapping[Any, Any], allowed: tuple[str, ...], what: str) -> None:
+    for key in raw:
+        if key in allowed:
+            continue
+        known = [k for k in allowed if isinstance(key, str) and k == key.strip().casefold()]
+        close = known or difflib.get_close_matches(str(key), list(allowed), n=1)
+        guess = f"did you mean {close[0]!r}? " if close else ""
+        raise MappingError(
+            f"target {target!r}: unknown key {key!r} in {what}; {guess}{what} takes "
+            f"{', '.join(allowed)} (a field named {key!r} is written as a dotted key, {target}.{key})"
+        )
+
+
+def _option(raw: AbcMapping[Any, Any], key: str) -> Any:
+    """An option of a source dict: None when absent or null."""
+    return raw.get(key)
+
+
+def _flag(target: str, raw: AbcMapping[Any, Any], key: str) -> bool | None:
+    value = _option(raw, key)
+    if value is not None and not isinstance(value, bool):
+        raise MappingError(f"target {target!r}: {key} must be true or false, not {value!r}")
+    return value
 
 
 def _parse_source(target: str, raw: Any) -> Source:
     if isinstance(raw, str):
         return ColumnSource(column=raw)
     if isinstance(raw, AbcMapping):
-        if "const" in raw:
-            if "cast" in raw:
-                raise MappingError(
-                    f"target {target!r}: a const takes no cast; write the value as it should be"
-                )
-            value = jsonsafe.clean(raw["const"])
-            if value is jsonsafe.MISSING:
-                raise MappingError(
-                    f"target {target!r}: const is empty, so the field would never be sent; remove the target"
-                )
-            return ConstSource(value=value)
-        column = raw["column"]
-        if not isinstance(column, str):
+        if "column" in raw and "const" in raw:
             raise MappingError(
-                f"target {target!r}: column name {column!r} is not text; write it in quotes ('{column}')"
+                f"target {target!r}: give a column or a const, not both (a field named 'column' or 'const' "
+                f"is written as a dotted key, such as {target}.column)"
             )
-        cast = raw.get("cast")
-        if cast is None:
-            return ColumnSource(column=column)
-        try:
-            return ColumnSource(column=column, cast=casts.Cast(str(cast).strip().lower()))
-        except ValueError:
-            allowed = ", ".join(c.value for c in casts.Cast)
-            raise MappingError(f"target {target!r}: unknown cast {cast!r}; use one of {allowed}") from None
+        if "const" in raw:
+            return _parse_const(target, raw)
+        return _parse_column(target, raw)
     if raw is None:
         raise MappingError(f"target {target!r}: no source given; name a column, or remove the target")
     raise MappingError(
         f"target {target!r}: {raw!r} is not a column name; quote it ('{raw}'), "
         f"or write {{const: {raw}}} for a fixed value"
     )
+
+
+def _parse_const(target: str, raw: AbcMapping[Any, Any]) -> ConstSource:
+    if "cast" in raw:
+        raise MappingError(f"target {target!r}: a const takes no cast; write the value as it should be")
+    _check_keys(target, raw, CONST_KEYS, "a const source")
+    value = jsonsafe.clean(raw["const"])
+    if value is jsonsafe.MISSING:
+        raise MappingError(
+            f"target {target!r}: const is empty, so the field would never be sent; remove the target"
+        )
+    return ConstSource(value=value, custom=bool(_flag(target, raw, "custom")))
+
+
+def _parse_column(target: str, raw: AbcMapping[Any, Any]) -> ColumnSource:
+    _check_keys(target, raw, COLUMN_KEYS, "a column source")
+    column = raw["column"]
+    if not isinstance(column, str):
+        raise MappingError(
+            f"target {target!r}: column name {column!r} is not text; write it in quotes ('{column}')"
+        )
+    cast = _option(raw, "cast")
+    parsed_cast: casts.Cast | None = None
+    if cast is not None:
+        try:
+            parsed_cast = casts.Cast(str(cast).strip().lower())
+        except ValueError:
+            allowed = ", ".join(c.value for c in casts.Cast)
+            raise MappingError(f"target {target!r}: unknown cast {cast!r}; use one of {allowed}") from None
+    dayfirst = _flag(target, raw, "dayfirst")
+    date_format = _option(raw, "format")
+    for key, value in (("dayfirst", dayfirst), ("format", date_format)):
+        if value is not None and parsed_cast is not casts.Cast.DATE:
+            raise MappingError(f"target {target!r}: {key} is for dates; add cast: date, or remove {key}")
+    if date_format is not None:
+        if dayfirst is not None:
+            raise MappingError(
+                f"target {target!r}: give dayfirst or format, not both (the format already says the order)"
+            )
+        _check_date_format(target, date_format)
+    region_column = _option(raw, "region_column")
+    if "region_column" in raw:
+        if target not in PHONE_TARGETS:
+            raise MappingError(
+                f"target {target!r}: region_column is for phone numbers; put it on "
+                f"{' or '.join(sorted(PHONE_TARGETS))}"
+            )
+        if region_column is not None and (not isinstance(region_column, str) or not region_column.strip()):
+            raise MappingError(
+                f"target {target!r}: region_column must name the column holding each row's country, "
+                f"not {region_column!r}"
+            )
+    return ColumnSource(
+        column=column,
+        cast=parsed_cast,
+        dayfirst=dayfirst,
+        format=date_format,
+        region_column=region_column,
+        on_error=_parse_on_error(target, _option(raw, "on_error")),
+        custom=bool(_flag(target, raw, "custom")),
+    )
+
+
+def _check_date_format(target: str, date_format: Any) -> None:
+    """A format must read a full date back (day, month and year), in strptime's codes."""
+    probe = dt.date(2024, 3, 25)  # a day above 12: day and month cannot stand in for each other
+    back = None
+    if isinstance(date_format, str):
+        try:
+            back = dt.datetime.strptime(probe.strftime(date_format), date_format).date()
+        except ValueError:
+            back = None
+    if back != probe:
+        raise MappingError(
+            f"target {target!r}: format {date_format!r} does not read a whole date; give the day, month "
+            f'and year in strptime codes, such as "%d/%m/%Y" or "%m/%d/%Y %H:%M"'
+        )
+
+
+def _parse_on_error(target: str, value: Any) -> OnError:
+    if value is None:
+        return OnError.INVALID
+    try:
+        return OnError(str(value).strip().lower())
+    except ValueError:
+        allowed = " or ".join(policy.value for policy in OnError)
+        raise MappingError(f"target {target!r}: unknown on_error {value!r}; use {allowed}") from None
 
 
 def _flatten(spec: AbcMapping[Any, Any], prefix: str, out: dict[str, Source]) -> None:
@@ -311,14 +534,43 @@ def _flatten(spec: AbcMapping[Any, Any], prefix: str, out: dict[str, Source]) ->
         if isinstance(raw, AbcMapping) and not _is_source_dict(raw):
             if not raw:
                 raise MappingError(f"target {target!r}: empty; map at least one field under it or remove it")
+            _refuse_misspelt_source(target, raw)
             _flatten(raw, f"{target}.", out)
             continue
-        check_target(target)
+        own = _target_position(target, custom=True)  # the path first, near misses of fields aside
         if target in out:
             raise MappingError(f"target {target!r}: given twice (once nested, once dotted?); keep one")
         source = _parse_source(target, raw)
+        if own and not source.custom:
+            _target_position(target, custom=False)  # a near miss of a declared field, unless custom
+        if isinstance(raw, AbcMapping) and "custom" in raw and not own:
+            raise MappingError(
+                f"target {target!r}: custom is for fields of the user's own (profile or data fields); "
+                f"{target} is a field Courier defines: remove custom"
+            )
         _check_object_target(target, source)
         out[target] = source
+
+
+def _is_object_source(source: Source) -> bool:
+    if isinstance(source, ConstSource):
+        return isinstance(source.value, dict)
+    return source.cast is casts.Cast.JSON
+
+
+def _check_nesting(sources: AbcMapping[str, Source]) -> None:
+    """A target under another target is fine only when that one holds an object (merged with it)."""
+    for target in sources:
+        parts = target.split(".")
+        for cut in range(1, len(parts)):
+            parent = ".".join(parts[:cut])
+            source = sources.get(parent)
+            if source is not None and not _is_object_source(source):
+                raise MappingError(
+                    f"target {target!r} is under target {parent!r}, which holds a single value: the field "
+                    f"would replace it with an object; map only one of them, or rename one "
+                    f"(or give {parent} cast: json if its cells hold objects to merge)"
+                )
 
 
 def _check_object_target(target: str, source: Source) -> None:
@@ -361,6 +613,7 @@ class Mapping:
             raise MappingError(f"a mapping must be a dict of targets to columns, not {type(spec).__name__}")
         sources: dict[str, Source] = {}
         _flatten(spec, "", sources)
+        _check_nesting(sources)
         self._sources = sources
 
     # -- construction and files ------------------------------------------------------------------
@@ -440,9 +693,9 @@ class Mapping:
             while depth < len(parts) - 1:
                 part = parts[depth]
                 child = node.get(part)
-                if part in _SOURCE_KEYS or (child is not None and not isinstance(child, _Branch)):
+                if _reserved(part) or (child is not None and not isinstance(child, _Branch)):
                     break  # a reserved name, or a source already there: the rest goes dotted
-                if depth == len(parts) - 2 and parts[-1] in _SOURCE_KEYS:
+                if depth == len(parts) - 2 and _reserved(parts[-1]):
                     break  # a leaf named like a source key is written "<parent>.<leaf>"
                 if child is None:
                     child = node[part] = _Branch()
@@ -480,9 +733,37 @@ class Mapping:
 
     @property
     def columns(self) -> tuple[str, ...]:
-        """The distinct source columns the mapping reads, in order."""
+        """The distinct source columns the mapping reads, in order (region columns aside)."""
         seen = dict.fromkeys(s.column for s in self._sources.values() if isinstance(s, ColumnSource))
         return tuple(seen)
+
+    def region_columns(self) -> dict[str, str]:
+        """Phone target -> the column holding each row's country (``region_column``), where given.
+
+        Example:
+            >>> spec = {"profile.phone_number": {"column": "Phone", "region_column": "Country"}}
+            >>> Mapping(spec).region_columns()
+            {'profile.phone_number': 'Country'}
+        """
+        return {
+            target: source.region_column
+            for target, source in self._sources.items()
+            if isinstance(source, ColumnSource) and source.region_column is not None
+        }
+
+    def on_error_policies(self) -> dict[str, OnError]:
+        """Target -> its ``on_error`` policy, for the targets whose policy is not the default (invalid).
+
+        Example:
+            >>> Mapping({"data.born": {"column": "Born", "cast": "date", "on_error": "drop_field"},
+            ...          "data.plan": "Plan"}).on_error_policies()
+            {'data.born': <OnError.DROP_FIELD: 'drop_field'>}
+        """
+        return {
+            target: source.on_error
+            for target, source in self._sources.items()
+            if isinstance(source, ColumnSource) and source.on_error is not OnError.INVALID
+        }
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Mapping):
@@ -496,10 +777,14 @@ class Mapping:
         for target, source in self._sources.items():
             if isinstance(source, ConstSource):
                 parts.append(f"{target} = {source.value!r}")
-            elif source.cast is None:
-                parts.append(f"{target} <- {source.column!r}")
             else:
-                parts.append(f"{target} <- {source.column!r} as {source.cast.value}")
+                text = f"{target} <- {source.column!r}"
+                if source.cast is not None:
+                    text += f" as {source.cast.value}"
+                options = _options_of(source)
+                if options:
+                    text += " (" + ", ".join(f"{key}={value!r}" for key, value in options.items()) + ")"
+                parts.append(text)
         return "Mapping(" + ", ".join(parts) + ")"
 
     # -- suggesting ------------------------------------------------------------------------------
@@ -531,7 +816,9 @@ class Mapping:
         The targets frame is indexed by ``bulk_row`` (the frame's ``bulk_row`` column, or the
         position 0..n-1 when it has none), one object column per target in dotted form. Empty and
         blank cells are missing; text is kept exactly as written. Values that fail their cast
-        are missing too, each with a ``cast_failed`` row in the error table.
+        are missing too, each with a ``cast_failed`` row in the error table (or
+        ``ambiguous_date_convention``, for the two-way dates of a date column that proves both
+        conventions: see :func:`bulkprep.casts.convert`).
 
         Raises:
             MappingError: a mapped column is not in the frame (the message names the closest one).
@@ -561,9 +848,11 @@ class Mapping:
             raw = column.to_numpy(dtype=object)
             # A pandas string column holds only text besides its missing values.
             text_missing = column.isna().to_numpy() if isinstance(column.dtype, pd.StringDtype) else None
-            converted, failures = casts.convert(raw, source.cast, text_missing=text_missing)
+            converted, failures = casts.convert(
+                raw, source.cast, text_missing=text_missing, dates=source.date_options, name=source.column
+            )
             columns[target] = pd.Series(converted, index=index, dtype=object)
-            for position, message in failures:
+            for position, message, code in failures:
                 errors.append(
                     (
                         position,
@@ -572,7 +861,7 @@ class Mapping:
                             "stage": Stage.MAP.value,
                             "field": target,
                             "column": source.column,
-                            "code": ErrorCode.CAST_FAILED.value,
+                            "code": code.value,
                             "message": message,
                             "value": str(raw[position]),
                         },
@@ -585,7 +874,8 @@ class Mapping:
 
     def _check_columns(self, df: pd.DataFrame) -> None:
         existing = [str(c) for c in df.columns]
-        problems = [_missing_column_message(c, existing) for c in self.columns if c not in df.columns]
+        wanted = dict.fromkeys([*self.columns, *self.region_columns().values()])
+        problems = [_missing_column_message(c, existing) for c in wanted if c not in df.columns]
         if problems:
             raise MappingError("; ".join(problems))
 
@@ -643,9 +933,31 @@ def _unbranch(node: Any) -> Any:
     return node
 
 
+def _reserved(name: str) -> bool:
+    """A field name a nested dict cannot hold as a field: written as a dotted key instead."""
+    return name in _SOURCE_KEYS or _looks_like_source_key(name)
+
+
 def _source_to_raw(source: Source) -> Any:
     if isinstance(source, ConstSource):
-        return {"const": source.value}
-    if source.cast is None:
+        return {"const": source.value, "custom": True} if source.custom else {"const": source.value}
+    options = _options_of(source)
+    if source.cast is None and not options:
         return source.column
-    return {"column": source.column, "cast": source.cast.value}
+    raw: dict[str, Any] = {"column": source.column}
+    if source.cast is not None:
+        raw["cast"] = source.cast.value
+    raw.update(options)
+    return raw
+
+
+def _options_of(source: ColumnSource) -> dict[str, Any]:
+    """The options of a column source that differ from their defaults, in COLUMN_KEYS order."""
+    options: dict[str, Any] = {
+        "dayfirst": source.dayfirst,
+        "format": source.format,
+        "region_column": source.region_column,
+        "on_error": None if source.on_error is OnError.INVALID else source.on_error.value,
+        "custom": source.custom or None,
+    }
+    return {key: value for key, value in options.items() if value is not None}

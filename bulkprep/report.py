@@ -50,6 +50,7 @@ class ErrorCode(StrEnum):
     UNTERMINATED_QUOTE = "unterminated_quote"
     # map
     CAST_FAILED = "cast_failed"
+    AMBIGUOUS_DATE_CONVENTION = "ambiguous_date_convention"
     # validate
     INVALID_EMAIL = "invalid_email"
     INVALID_PHONE = "invalid_phone"
@@ -81,6 +82,8 @@ _HINTS: dict[ErrorCode, str] = {
     ErrorCode.UNTERMINATED_QUOTE: "a quoted value never closes; add the closing quote in the file",
     ErrorCode.CAST_FAILED: "the value cannot be converted to the type the mapping asks for; fix the value "
     "or change the cast in the mapping",
+    ErrorCode.AMBIGUOUS_DATE_CONVENTION: "the date column holds both day-first and month-first dates; set "
+    "dayfirst: true or false (or a format) on the column in the mapping, or write its dates as YYYY-MM-DD",
     ErrorCode.INVALID_EMAIL: "correct the address (it must look like name@example.com) or clear the cell",
     ErrorCode.INVALID_PHONE: "write the number with its country code (+44 20 7946 0958) or set the "
     "default region for numbers without one",

@@ -3,14 +3,19 @@
 The schema is derived, never written by hand: the targets from courier.py's models (read through
 :data:`bulkprep.mapping.DECLARED_OBJECTS`), the casts from :class:`bulkprep.casts.Cast`. A schema
 aware editor (YAML or JSON) then completes target names, flags a misspelt one and shows what each
-field holds. It accepts what :class:`bulkprep.mapping.Mapping` accepts, with two things left to
-``Mapping`` itself: a target given twice (once nested, once dotted), and blanks around a key, which
-``Mapping`` forgives and the schema does not.
+field holds. It accepts what :class:`bulkprep.mapping.Mapping` accepts, with these left to
+``Mapping`` itself: a target given twice (once nested, once dotted); a target under another
+target's single value (``data.plan`` and ``data.plan.tier``); a profile field close to a declared
+one (``profile.emial``, refused unless ``custom: true``); a nested key that looks like a misspelt
+``column`` (``colum``, ``Column``); a date ``format`` that reads no whole date; and blanks around a
+key, which ``Mapping`` forgives and the schema does not.
 
-In the schema, a value is a *source* (a column name, ``{column, cast?}`` or ``{const}``) or a
-*branch* (a dict of fields under the target). Fixed objects take their declared fields only (nested
-or as dotted keys at any level), ``data``, ``to.data`` and the profile's own fields take any path,
-and objects need ``cast: json`` or a const object.
+In the schema, a value is a *source* (a column name, ``{column, ...options}`` or ``{const}``) or a
+*branch* (a dict of fields under the target): a dict with ``column`` or ``const`` is a source. Its
+options: ``cast``; ``dayfirst`` or ``format`` with ``cast: date``; ``on_error``; ``region_column`` on
+a phone target; ``custom`` on a field of the user's own. Fixed objects take their declared fields
+only (nested or as dotted keys at any level), ``data``, ``to.data`` and the profile's own fields
+take any path, and objects need ``cast: json`` or a const object.
 
 Example:
     >>> schema = mapping_schema()
@@ -30,7 +35,7 @@ from pydantic.fields import FieldInfo
 
 from bulkprep import courier
 from bulkprep.casts import Cast
-from bulkprep.mapping import DECLARED_OBJECTS, OBJECT_TARGETS
+from bulkprep.mapping import DECLARED_OBJECTS, OBJECT_TARGETS, PHONE_TARGETS, OnError
 
 __all__ = ["mapping_schema", "schema_json"]
 
@@ -59,56 +64,45 @@ def mapping_schema() -> dict[str, Any]:
     """
     defs: dict[str, Any] = {
         "cast": _cast_schema(),
+        "on_error": _on_error_schema(),
         "source-shaped": {
-            "description": "A dict that is a source: only column (with an optional cast) or only const.",
+            "description": "A dict that is a source: it has column (with options) or const.",
             "type": "object",
-            "minProperties": 1,
-            "propertyNames": {"enum": ["column", "cast", "const"]},
-            "oneOf": [{"required": ["column"]}, {"required": ["const"]}],
+            "anyOf": [{"required": ["column"]}, {"required": ["const"]}],
         },
         "column": {"type": "string", "description": "A column of the input file, named as in its header."},
-        "column-source": {
-            "description": "A column, converted by a cast.",
-            "type": "object",
-            "properties": {"column": {"$ref": "#/$defs/column"}, "cast": {"$ref": "#/$defs/cast"}},
-            "required": ["column"],
-            "additionalProperties": False,
-        },
-        "const-source": {
-            "description": "The same value on every row (text, a number, true/false, a list or an object).",
-            "type": "object",
-            "properties": {"const": {"not": {"type": "null"}, "description": "The value; null is refused."}},
-            "required": ["const"],
-            "additionalProperties": False,
-        },
-        "source": {
-            "description": "A column name (its cells' text, as written), {column, cast} or {const}.",
+    }
+    for variant, extra in _SOURCE_VARIANTS.items():
+        defs[f"{variant}column-source"] = _column_source(extra)
+        defs[f"{variant}const-source"] = _const_source(extra)
+        defs[f"{variant}source"] = {
+            "description": "A column name (its cells' text, as written), {column, cast, ...} or {const}.",
             "anyOf": [
                 {"$ref": "#/$defs/column"},
-                {"$ref": "#/$defs/column-source"},
-                {"$ref": "#/$defs/const-source"},
+                {"$ref": f"#/$defs/{variant}column-source"},
+                {"$ref": f"#/$defs/{variant}const-source"},
             ],
-        },
-        "object-source": {
-            "description": "An object: a column of JSON objects (cast: json), or a const object.",
-            "anyOf": [
-                {
-                    "type": "object",
-                    "properties": {
-                        "column": {"$ref": "#/$defs/column"},
-                        "cast": {"type": "string", "pattern": _any_case(Cast.JSON.value)},
-                    },
-                    "required": ["column", "cast"],
-                    "additionalProperties": False,
+        }
+    defs["object-source"] = {
+        "description": "An object: a column of JSON objects (cast: json), or a const object.",
+        "anyOf": [
+            {
+                "type": "object",
+                "properties": {
+                    "column": {"$ref": "#/$defs/column"},
+                    "cast": {"type": "string", "pattern": _any_case(Cast.JSON.value)},
+                    "on_error": {"$ref": "#/$defs/on_error"},
                 },
-                {
-                    "type": "object",
-                    "properties": {"const": {"type": "object"}},
-                    "required": ["const"],
-                    "additionalProperties": False,
-                },
-            ],
-        },
+                "required": ["column", "cast"],
+                "additionalProperties": False,
+            },
+            {
+                "type": "object",
+                "properties": {"const": {"type": "object"}},
+                "required": ["const"],
+                "additionalProperties": False,
+            },
+        ],
     }
     _define(_FREE, defs)
     root = _branch(("fixed", ""), defs, top=True)
@@ -118,8 +112,8 @@ def mapping_schema() -> dict[str, Any]:
         "description": (
             "Which source column (or constant) feeds which field of a Courier bulk user. Targets are "
             "written nested (profile: {email: Email}) or as dotted keys (profile.email: Email) at any "
-            "level; a source is a column name, {column: Name, cast: int|float|bool|date|json|str} or "
-            "{const: value}."
+            "level; a source is a column name, {column: Name, cast: int|float|bool|date|json|str} (with "
+            "the options dayfirst, format, region_column, on_error, custom) or {const: value}."
         ),
         "$defs": dict(sorted(defs.items())),
         **root,
@@ -199,8 +193,9 @@ def _define(position: _Position, defs: dict[str, Any]) -> None:
     children = _children(position)
     kind, path = position
     deprecated = kind == "fixed" and bool(_field(path).deprecated)
+    source = f"#/$defs/{_source_variant(position)}source"
     if not children:
-        defs[name] = {"description": description, "$ref": "#/$defs/source"}
+        defs[name] = {"description": description, "$ref": source}
         if deprecated:
             defs[name]["deprecated"] = True
         return
@@ -209,7 +204,7 @@ def _define(position: _Position, defs: dict[str, Any]) -> None:
     value: dict[str, Any] = {
         "description": description,
         "if": {"$ref": "#/$defs/source-shaped"},
-        "then": {"$ref": "#/$defs/object-source" if is_object else "#/$defs/source"},
+        "then": {"$ref": "#/$defs/object-source" if is_object else source},
         # Keywords about objects pass over text: the else takes a column name or a branch.
         "else": {**branch, "type": "object" if is_object else ["string", "object"]},
     }
@@ -303,6 +298,111 @@ def _describe(position: _Position) -> str:
     if deprecated:
         sentences.append(f"Deprecated: {deprecated}.")
     return " ".join(sentences)
+
+
+# Sources by where they stand: a phone target takes region_column, a field of the user's own
+# (data, to.data, the profile's own) takes custom, any other target neither.
+_SOURCE_VARIANTS: Final[dict[str, tuple[str, ...]]] = {
+    "": (),
+    "phone-": ("region_column",),
+    "own-": ("custom",),
+}
+
+
+def _source_variant(position: _Position) -> str:
+    kind, path = position
+    if kind == "free":
+        return "own-"
+    if kind == "fixed" and path in PHONE_TARGETS:
+        return "phone-"
+    return ""
+
+
+def _column_source(extra: tuple[str, ...]) -> dict[str, Any]:
+    date_cast = {"type": "string", "pattern": _any_case(Cast.DATE.value)}
+    properties: dict[str, Any] = {
+        "column": {"$ref": "#/$defs/column"},
+        "cast": {"$ref": "#/$defs/cast"},
+        "dayfirst": {
+            "type": ["boolean", "null"],
+            "description": "For cast: date, read ambiguous dates day first (true) or month first (false); "
+            "unset, the column's own dates decide.",
+        },
+        "format": {
+            "type": ["string", "null"],
+            "description": 'For cast: date, the strptime format of the dates ("%d/%m/%Y"); '
+            "not with dayfirst.",
+        },
+        "on_error": {"$ref": "#/$defs/on_error"},
+    }
+    if "region_column" in extra:
+        properties["region_column"] = {
+            "anyOf": [{"type": "null"}, {"type": "string", "pattern": r"\S"}],
+            "description": "The column holding each row's country, in which the number is read.",
+        }
+    if "custom" in extra:
+        properties["custom"] = _CUSTOM
+    only_dates = [
+        {
+            "if": {"required": [key], "properties": {key: {"not": {"type": "null"}}}},
+            "then": {"required": ["cast"], "properties": {"cast": date_cast}},
+        }
+        for key in ("dayfirst", "format")
+    ]
+    not_both = {
+        "not": {
+            "required": ["dayfirst", "format"],
+            "properties": {"dayfirst": {"type": "boolean"}, "format": {"type": "string"}},
+        }
+    }
+    return {
+        "description": "A column, converted by a cast, with its options.",
+        "type": "object",
+        "properties": properties,
+        "required": ["column"],
+        "additionalProperties": False,
+        "allOf": [*only_dates, not_both],
+    }
+
+
+_CUSTOM: Final = {
+    "type": ["boolean", "null"],
+    "description": "true: a field of the user's own, even if its name is close to one Courier defines.",
+}
+
+
+def _const_source(extra: tuple[str, ...]) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "const": {"not": {"type": "null"}, "description": "The value; null is refused."}
+    }
+    if "custom" in extra:
+        properties["custom"] = _CUSTOM
+    return {
+        "description": "The same value on every row (text, a number, true/false, a list or an object).",
+        "type": "object",
+        "properties": properties,
+        "required": ["const"],
+        "additionalProperties": False,
+    }
+
+
+def _on_error_schema() -> dict[str, Any]:
+    return {
+        "description": "What a value that fails does to its row (default invalid).",
+        "anyOf": [
+            {"const": OnError.INVALID.value, "description": "invalid: the row is invalid."},
+            {
+                "const": OnError.DROP_FIELD.value,
+                "description": "drop_field: the row is sent without the field.",
+            },
+            {
+                "type": "string",
+                "pattern": rf"^\s*(?:{'|'.join(_letters(policy.value) for policy in OnError)})\s*$",
+                "description": "A policy in any letter case.",
+            },
+            {"type": "null", "description": "The default, invalid."},
+        ],
+    }
 
 
 def _cast_schema() -> dict[str, Any]:
