@@ -562,6 +562,10 @@ def test_attrs_hold_what_was_found_out_about_the_file_and_no_errors() -> None:
         "blank_rows": 0,
         "renamed_columns": {},
         "error_count": 3,
+        "layout": None,
+        "footer_rows": 0,
+        "repaired_lines": (),
+        "changes": (),
     }
 
 
