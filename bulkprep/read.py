@@ -9,6 +9,15 @@ in the ``bulk_read_error`` column, so the problems travel with their rows throug
 ``merge``, copies and pickles; :func:`read_errors` turns them into the error table. What it found out
 about the file is in :func:`read_info`.
 
+It undoes three marks that exports leave, each certain and each reported, never silent: a line of a
+UTF-8 file that is not UTF-8 (a Windows program's ``\\xe9`` for ``é``) is decoded as Windows-1252
+while the rest stays UTF-8 (:attr:`ReadInfo.repaired_lines`); a spreadsheet's text-marker
+apostrophe before a digit-like cell (``'02134``) is stripped; a report footer at the end of the file
+(Salesforce's ``Grand Totals (604 records)`` and the lines after it) is dropped like blank lines
+(:attr:`ReadInfo.footer_rows`). The changed cells are in :func:`read_changes`, and
+:attr:`ReadInfo.layout` names the export the header (or the footer) shows, see
+:mod:`bulkprep.layouts`.
+
 Example:
     >>> import io
     >>> data = io.BytesIO(b"user_id;Phone;Note\\n007;+44 20 7946 0958;NA\\n;;\\n008;;\\"two\\nlines\\"\\n")
@@ -183,8 +192,11 @@ def read_csv(
     Args:
         source: a path, or an open binary or text file (anything with ``read()``).
         encoding: the file's encoding; detected when not given (UTF-8 with or without a byte-order
-            mark, UTF-16 or UTF-32 with a byte-order mark, else Windows-1252 or Latin-1). Not used
-            for a text buffer, which is already decoded.
+            mark, UTF-16 or UTF-32 with a byte-order mark, else Windows-1252 or Latin-1). In a
+            detected UTF-8 file, each line that is not valid UTF-8 is decoded as Windows-1252 and
+            reported (a file with no UTF-8 beyond ASCII in any line is Windows-1252 as a whole).
+            A given encoding is used as it is, for every line. Not used for a text buffer, which is
+            already decoded.
         sep: the field delimiter; detected among comma, semicolon, tab and pipe when not given.
             The names ``"comma"``, ``"semicolon"``, ``"tab"``, ``"pipe"`` and the two characters
             ``\\t`` (as typed in a shell) are accepted too.
@@ -201,8 +213,14 @@ def read_csv(
         something needs a look. Frames combined with ``concat`` or ``merge`` may mix both: rows
         without the column count as clean. ``df.attrs["bulkprep"]`` holds what was found out about
         the file (``source``, ``encoding``, ``delimiter``, ``blank_rows``, ``renamed_columns``,
-        ``error_count``); see :func:`read_info`. Nothing that decides a row's status is kept there,
-        since many pandas operations drop ``attrs``.
+        ``error_count``, ``layout``, ``footer_rows``, ``repaired_lines``, ``changes``); see
+        :func:`read_info` and :func:`read_changes`. Nothing that decides a row's status is kept
+        there, since many pandas operations drop ``attrs``.
+
+        Before the frame is returned: text-marker apostrophes are stripped from digit-like cells
+        (:data:`bulkprep.layouts.TEXT_MARKED`), and a report footer at the end of the file (known
+        footer lines and the blank lines around them, :func:`bulkprep.layouts.footer_start`) is
+        dropped, unless it lies inside a quoted value left open.
 
     Raises:
         InputError: the file is missing, a directory, empty, binary or cannot be decoded, or the
@@ -511,10 +529,6 @@ def _decode_code_page(data: bytes) -> tuple[str, str]:
         return data.decode("latin-1"), "latin-1"
 
 
-# The first two bytes of a UTF-8 sequence beyond ASCII: without one, no line is UTF-8 text.
-_UTF8_LEAD = re.compile(b"[\xc2-\xf4][\x80-\xbf]")
-
-
 @overload
 def _decode_lines(data: bytes, *, require_utf8: Literal[False]) -> tuple[str, dict[int, tuple[str, str]]]: ...
 @overload
@@ -538,7 +552,8 @@ def _decode_lines(data: bytes, *, require_utf8: bool) -> tuple[str, dict[int, tu
     Returns:
         The text, and line number to ``(line text, codec)`` for each repaired line.
     """
-    if require_utf8 and not _UTF8_LEAD.search(data):
+    # Dropping what is not UTF-8 leaves ASCII when no line holds UTF-8 beyond it (at C speed).
+    if require_utf8 and data.decode("utf-8", "ignore").isascii():
         return None
     view = memoryview(data)
     pieces: list[str] = []
