@@ -34,7 +34,7 @@ from bulkprep.errors import InputError
 from bulkprep.mapping import Mapping
 from bulkprep.normalize import normalize
 from bulkprep.payloads import build_payloads
-from bulkprep.read import ATTRS_KEY, read_errors
+from bulkprep.read import ATTRS_KEY, read_changes, read_errors
 from bulkprep.report import concat_errors, join_messages
 from bulkprep.status import Column, KeepPolicy, RowStatus
 from bulkprep.validate import validate
@@ -64,8 +64,9 @@ class Prepared:
         df: the input columns plus ``bulk_row``, ``bulk_user``, ``bulk_status``, ``bulk_error`` and
             ``bulk_duplicate_of``, in the input's order and with its index.
         errors: the error table (one row per problem).
-        changes: every value normalization changed (``bulk_row``, ``field``, ``column``, ``original``,
-            ``normalized``).
+        changes: every value the reader or normalization changed (``bulk_row``, ``field``,
+            ``column``, ``original``, ``normalized``; ``field`` is empty for the reader's changes,
+            see :func:`bulkprep.read.read_changes`).
         mapping: the mapping that was applied.
         blank_rows: fully blank lines the reader dropped (they are not input rows).
     """
@@ -240,7 +241,10 @@ def _prepare(
     return Prepared(
         df=out,
         errors=errors,
-        changes=normalized.changes,
+        # What the reader changed (text markers, repaired lines) first: it came before the mapping.
+        changes=pd.concat([read_changes(keyed), normalized.changes], ignore_index=True).sort_values(
+            _ROW_KEY, kind="stable", ignore_index=True
+        ),
         mapping=mapping,
         # What the reader found out about the file, not a status: it may come from attrs.
         blank_rows=int(df.attrs.get(ATTRS_KEY, {}).get("blank_rows", 0)),

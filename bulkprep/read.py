@@ -9,6 +9,15 @@ in the ``bulk_read_error`` column, so the problems travel with their rows throug
 ``merge``, copies and pickles; :func:`read_errors` turns them into the error table. What it found out
 about the file is in :func:`read_info`.
 
+It undoes three marks that exports leave, each certain and each reported, never silent: a line of a
+UTF-8 file that is not UTF-8 (a Windows program's ``\\xe9`` for ``é``) is decoded as Windows-1252
+while the rest stays UTF-8 (:attr:`ReadInfo.repaired_lines`); a spreadsheet's text-marker
+apostrophe before a digit-like cell (``'02134``) is stripped; a report footer at the end of the file
+(Salesforce's ``Grand Totals (604 records)`` and the lines after it) is dropped like blank lines
+(:attr:`ReadInfo.footer_rows`). The changed cells are in :func:`read_changes`, and
+:attr:`ReadInfo.layout` names the export the header (or the footer) shows, see
+:mod:`bulkprep.layouts`.
+
 Example:
     >>> import io
     >>> data = io.BytesIO(b"user_id;Phone;Note\\n007;+44 20 7946 0958;NA\\n;;\\n008;;\\"two\\nlines\\"\\n")
@@ -35,7 +44,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import compress, islice, repeat
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -43,12 +52,31 @@ import pandas as pd
 from bulkprep import status
 from bulkprep._gc import collector_paused
 from bulkprep.errors import ConfigurationError, InputError
+from bulkprep.layouts import (
+    MAX_FOOTER_LINES,
+    SALESFORCE_REPORT,
+    footer_start,
+    recognize_layout,
+    strip_text_marker,
+)
 from bulkprep.report import ErrorCode, empty_errors, errors_from_records
 
-__all__ = ["DELIMITERS", "ReadInfo", "ReadProblem", "read_csv", "read_errors", "read_info"]
+__all__ = [
+    "CHANGE_COLUMNS",
+    "DELIMITERS",
+    "ReadInfo",
+    "ReadProblem",
+    "read_changes",
+    "read_csv",
+    "read_errors",
+    "read_info",
+]
 
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 """The delimiters :func:`read_csv` detects, in order of preference when the evidence is equal."""
+
+CHANGE_COLUMNS: tuple[str, ...] = (status.ROW_KEY, "field", "column", "original", "normalized")
+"""Columns of :func:`read_changes` (those of :func:`bulkprep.prepare`'s ``changes``; ``field`` is empty)."""
 
 ATTRS_KEY = "bulkprep"  # the key of df.attrs holding what read_csv found out about the file
 _ROW_KEY = status.ROW_KEY
@@ -123,11 +151,18 @@ class ReadInfo:
 
     Attributes:
         source: the path, or the buffer's name (``"<buffer>"`` when it has none).
-        encoding: the codec the bytes were decoded with (``None`` for a text buffer).
+        encoding: the codec the bytes were decoded with (``None`` for a text buffer). A UTF-8 file
+            some of whose lines are not UTF-8 is ``"utf-8"``: those lines are in ``repaired_lines``.
         delimiter: the field delimiter used.
         blank_rows: fully blank records (only whitespace and delimiters) that were dropped.
         renamed_columns: new column name to the header text it replaces (empty or duplicate names).
         error_count: how many records of the file could not be parsed cleanly (when it was read).
+        layout: the export layout recognized by the header or the footer (a name of
+            :data:`bulkprep.layouts.LAYOUTS`, such as ``"shopify"``), or None.
+        footer_rows: lines of a report footer at the end of the file (and the blank lines around
+            it) that were dropped, as blank rows are: they are not records.
+        repaired_lines: the lines of a UTF-8 file that were not valid UTF-8 and were decoded as
+            Windows-1252 instead (Latin-1 for the five bytes it leaves undefined).
 
     Example:
         >>> ReadInfo("users.csv", "utf-8", ",", 0, {}, 0).delimiter
@@ -140,6 +175,9 @@ class ReadInfo:
     blank_rows: int
     renamed_columns: Mapping[str, str] = field(default_factory=dict)
     error_count: int = 0
+    layout: str | None = None
+    footer_rows: int = 0
+    repaired_lines: tuple[int, ...] = ()
 
 
 def read_csv(
@@ -154,8 +192,11 @@ def read_csv(
     Args:
         source: a path, or an open binary or text file (anything with ``read()``).
         encoding: the file's encoding; detected when not given (UTF-8 with or without a byte-order
-            mark, UTF-16 or UTF-32 with a byte-order mark, else Windows-1252 or Latin-1). Not used
-            for a text buffer, which is already decoded.
+            mark, UTF-16 or UTF-32 with a byte-order mark, else Windows-1252 or Latin-1). In a
+            detected UTF-8 file, each line that is not valid UTF-8 is decoded as Windows-1252 and
+            reported (a file with no UTF-8 beyond ASCII in any line is Windows-1252 as a whole).
+            A given encoding is used as it is, for every line. Not used for a text buffer, which is
+            already decoded.
         sep: the field delimiter; detected among comma, semicolon, tab and pipe when not given.
             The names ``"comma"``, ``"semicolon"``, ``"tab"``, ``"pipe"`` and the two characters
             ``\\t`` (as typed in a shell) are accepted too.
@@ -172,8 +213,14 @@ def read_csv(
         something needs a look. Frames combined with ``concat`` or ``merge`` may mix both: rows
         without the column count as clean. ``df.attrs["bulkprep"]`` holds what was found out about
         the file (``source``, ``encoding``, ``delimiter``, ``blank_rows``, ``renamed_columns``,
-        ``error_count``); see :func:`read_info`. Nothing that decides a row's status is kept there,
-        since many pandas operations drop ``attrs``.
+        ``error_count``, ``layout``, ``footer_rows``, ``repaired_lines``, ``changes``); see
+        :func:`read_info` and :func:`read_changes`. Nothing that decides a row's status is kept
+        there, since many pandas operations drop ``attrs``.
+
+        Before the frame is returned: text-marker apostrophes are stripped from digit-like cells
+        (:data:`bulkprep.layouts.TEXT_MARKED`), and a report footer at the end of the file (known
+        footer lines and the blank lines around them, :func:`bulkprep.layouts.footer_start`) is
+        dropped, unless it lies inside a quoted value left open.
 
     Raises:
         InputError: the file is missing, a directory, empty, binary or cannot be decoded, or the
@@ -192,16 +239,22 @@ def read_csv(
     """
     sep = _resolve_sep(sep)
     data, name, text_encoding = _load(source)
+    repaired: dict[int, tuple[str, str]] = {}
     if isinstance(data, str):
         text, used_encoding = data, text_encoding
     else:
-        text, used_encoding = _decode(data, name=name, encoding=encoding)
+        text, used_encoding, repaired = _decode(data, name=name, encoding=encoding)
     del data  # the file's bytes, and below its text and lines, are let go as soon as they are used
     text = text.removeprefix("\ufeff")
     _check_text(text, name=name)
 
     with _field_size_limit(len(text)), collector_paused():
         delimiter = sep if sep is not None else _sniff_delimiter(_first_lines(text, SNIFF_LINES))
+        markers = _may_hold_text_markers(text, delimiter=delimiter)
+        footer_rows, footer_cut, salesforce = _footer(text, delimiter=delimiter)
+        whole = None
+        if footer_rows:
+            whole, text = text, text[:footer_cut]
         parsed = _parse_plain(text, delimiter=delimiter) if _fast else None
         if parsed is None:
             lines = list(_physical_lines(text))
@@ -210,7 +263,16 @@ def read_csv(
             del lines
         else:
             del text
+        if whole is not None:
+            if any(problem.code is ErrorCode.UNTERMINATED_QUOTE for problem in parsed.problems.values()):
+                # The "footer" was inside a quoted value left open: the file is read as it is.
+                footer_rows, salesforce = 0, False
+                parsed = _parse(list(_physical_lines(whole)), delimiter=delimiter, name=name)
+            del whole
         frame = _to_frame(parsed)
+        changes = _repair_changes(frame, repaired) if repaired else []
+        if markers:
+            changes += _strip_text_markers(frame)
     frame.attrs[ATTRS_KEY] = {
         "source": name,
         "encoding": used_encoding,
@@ -218,6 +280,11 @@ def read_csv(
         "blank_rows": parsed.blank_rows,
         "renamed_columns": parsed.renamed_columns,
         "error_count": len(parsed.problems),
+        "layout": SALESFORCE_REPORT if salesforce else recognize_layout(parsed.names),
+        "footer_rows": footer_rows,
+        "repaired_lines": tuple(repaired),
+        # By line; within a line, repairs first and then columns in the file's order.
+        "changes": tuple(sorted(changes, key=lambda change: change[0])),
     }
     return frame
 
@@ -291,7 +358,54 @@ def read_info(df: pd.DataFrame) -> ReadInfo:
         blank_rows=attrs["blank_rows"],
         renamed_columns=dict(attrs["renamed_columns"]),
         error_count=int(attrs.get("error_count", 0)),
+        layout=attrs.get("layout"),
+        footer_rows=int(attrs.get("footer_rows", 0)),
+        repaired_lines=tuple(attrs.get("repaired_lines", ())),
     )
+
+
+def read_changes(df: pd.DataFrame) -> pd.DataFrame:
+    """The values :func:`read_csv` changed in the rows of ``df``, one row each (:data:`CHANGE_COLUMNS`).
+
+    Two kinds, both certain: a text-marker apostrophe stripped from a digit-like cell (``'02134``
+    is ``02134``), and a cell of a line that was not UTF-8 in a UTF-8 file, decoded as Windows-1252
+    (``original`` shows the bytes that were not UTF-8 as ``\\xe9``). ``field`` is empty: the value
+    changed before any mapping. :func:`bulkprep.prepare` puts these first in its ``changes``.
+
+    Only the rows present count (by ``bulk_row``). The record of what was changed is in
+    ``df.attrs``, which some pandas operations drop, and nothing in it decides a row's status: a
+    frame without it, or without ``bulk_row``, gets an empty table.
+
+    Example:
+        >>> import io
+        >>> df = read_csv(io.StringIO("id,zip,name\\n'007,'02134,O'Brien\\n"))
+        >>> df.loc[0, ["id", "zip", "name"]].tolist()
+        ['007', '02134', "O'Brien"]
+        >>> read_changes(df)[["bulk_row", "column", "original", "normalized"]].to_dict("records")[1]
+        {'bulk_row': 2, 'column': 'zip', 'original': "'02134", 'normalized': '02134'}
+    """
+    attrs = df.attrs.get(ATTRS_KEY)
+    changes = attrs.get("changes", ()) if isinstance(attrs, Mapping) else ()
+    if not changes or _ROW_KEY not in df.columns:
+        return _empty_changes()
+    rows, columns, originals, normalized = zip(*changes, strict=True)
+    table = pd.DataFrame(
+        {
+            _ROW_KEY: np.asarray(rows, dtype=np.int64),
+            "field": pd.Series([None] * len(rows), dtype="object"),
+            "column": pd.Series(columns, dtype="object"),
+            "original": pd.Series(originals, dtype="object"),
+            "normalized": pd.Series(normalized, dtype="object"),
+        }
+    )
+    present = table[_ROW_KEY].isin(df[_ROW_KEY].to_numpy())
+    return table[present].reset_index(drop=True)
+
+
+def _empty_changes() -> pd.DataFrame:
+    frame = pd.DataFrame({name: pd.Series(dtype="object") for name in CHANGE_COLUMNS})
+    frame[_ROW_KEY] = frame[_ROW_KEY].astype("int64")
+    return frame
 
 
 # --- loading and decoding -------------------------------------------------------------------------
@@ -340,8 +454,12 @@ def _load(source: object) -> tuple[bytes | str, str, str | None]:
     return content, str(name) if name is not None else "<buffer>", text_encoding
 
 
-def _decode(data: bytes, *, name: str, encoding: str | None) -> tuple[str, str]:
-    """Decode ``data`` with ``encoding`` or, when it is None, with the detected one."""
+def _decode(data: bytes, *, name: str, encoding: str | None) -> tuple[str, str, dict[int, tuple[str, str]]]:
+    """Decode ``data`` with ``encoding`` or, when it is None, with the detected one.
+
+    Returns the text, the codec, and the lines of a UTF-8 file that were not UTF-8 (see
+    :func:`_decode_lines`): line number to the line's text and the codec it was decoded with.
+    """
     if not data:
         raise _empty_file(name)
     if encoding is not None:
@@ -352,7 +470,7 @@ def _decode(data: bytes, *, name: str, encoding: str | None) -> tuple[str, str]:
                 f"unknown encoding {encoding!r}; use a codec name such as 'utf-8', 'cp1252' or 'utf-16'"
             ) from None
         try:
-            return data.decode(encoding), encoding
+            return data.decode(encoding), encoding, {}
         except UnicodeDecodeError as exc:
             raise InputError(
                 f"{name} cannot be decoded as {encoding!r} (byte 0x{data[exc.start]:02x} at offset "
@@ -363,8 +481,11 @@ def _decode(data: bytes, *, name: str, encoding: str | None) -> tuple[str, str]:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom) :].decode(codec), codec
+                return data[len(bom) :].decode(codec), codec, {}
             except UnicodeDecodeError:
+                if codec == "utf-8-sig":  # the mark says UTF-8: the lines that are not are repaired
+                    text, repaired = _decode_lines(data[len(bom) :], require_utf8=False)
+                    return text, codec, repaired
                 raise InputError(
                     f"{name} starts with a {codec} byte-order mark but is not valid {codec} text; "
                     "save it again as CSV UTF-8, or pass the right encoding="
@@ -384,18 +505,87 @@ def _decode(data: bytes, *, name: str, encoding: str | None) -> tuple[str, str]:
     # UTF-8 first: text in any other encoding with a byte above 0x7f almost never happens to be
     # valid UTF-8, so a clean decode is strong evidence (and plain ASCII is UTF-8 anyway).
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("utf-8"), "utf-8", {}
     except UnicodeDecodeError:
         pass
+    # A UTF-8 file with a few lines a Windows program wrote (one pasted name, one appended row):
+    # the UTF-8 lines stay UTF-8, and only the others are read as the code page below.
+    mixed = _decode_lines(data, require_utf8=True)
+    if mixed is not None:
+        return mixed[0], "utf-8", mixed[1]
     # Not UTF-8, so most likely a spreadsheet's "CSV" export on Windows: Windows-1252, which places
     # the euro sign, curly quotes and dashes at 0x80-0x9f and otherwise matches Latin-1. Latin-1
     # puts invisible C1 controls there, which are never what a person typed, so it is only the
     # fallback for the five bytes Windows-1252 leaves undefined (0x81 0x8d 0x8f 0x90 0x9d); it
     # decodes any byte, and _check_text then catches files that are not text at all.
+    return (*_decode_code_page(data), {})
+
+
+def _decode_code_page(data: bytes) -> tuple[str, str]:
+    """``data`` in Windows-1252, or in Latin-1 when it holds a byte Windows-1252 leaves undefined."""
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "latin-1"
+
+
+@overload
+def _decode_lines(data: bytes, *, require_utf8: Literal[False]) -> tuple[str, dict[int, tuple[str, str]]]: ...
+@overload
+def _decode_lines(data: bytes, *, require_utf8: bool) -> tuple[str, dict[int, tuple[str, str]]] | None: ...
+def _decode_lines(data: bytes, *, require_utf8: bool) -> tuple[str, dict[int, tuple[str, str]]] | None:
+    """Decode each line of ``data`` as UTF-8 when it is valid UTF-8, and as Windows-1252 when it is not.
+
+    The rule for a file that is UTF-8 but for some lines: a line (between line breaks, counted as the
+    CSV reader counts them) that is valid UTF-8 is UTF-8, since text in an 8-bit code page almost
+    never is; a line that is not is read in Windows-1252 (Latin-1 if it holds a byte Windows-1252
+    leaves undefined), the code page of the Windows programs that write such lines, and is
+    reported. A UTF-8 sequence never holds a line-break byte, so cutting at line breaks cannot split
+    a character. Each stretch of valid lines is decoded in one call, so the work is linear in the
+    file and in C but for one step per repaired line.
+
+    Args:
+        data: the file's bytes (after any byte-order mark).
+        require_utf8: return None unless some line holds UTF-8 beyond ASCII (else the file is
+            simply in the code page, and no line is worth reporting).
+
+    Returns:
+        The text, and line number to ``(line text, codec)`` for each repaired line.
+    """
+    # Dropping what is not UTF-8 leaves ASCII when no line holds UTF-8 beyond it (at C speed).
+    if require_utf8 and data.decode("utf-8", "ignore").isascii():
+        return None
+    view = memoryview(data)
+    pieces: list[str] = []
+    repaired: dict[int, tuple[str, str]] = {}
+    position, line, utf8_seen = 0, 1, False
+    while True:
+        try:
+            rest = codecs.utf_8_decode(view[position:], "strict", True)[0]
+        except UnicodeDecodeError as exc:
+            bad = position + exc.start
+            start = max(data.rfind(b"\n", position, bad), data.rfind(b"\r", position, bad), position - 1) + 1
+            ends = [found for found in (data.find(b"\n", bad), data.find(b"\r", bad)) if found >= 0]
+            end = min(ends) if ends else len(data)
+            head = codecs.utf_8_decode(view[position:start], "strict", True)[0]
+            pieces.append(head)
+            utf8_seen = utf8_seen or not head.isascii()
+            line += (
+                data.count(b"\n", position, start)
+                + data.count(b"\r", position, start)
+                - data.count(b"\r\n", position, start)
+            )
+            text, codec = _decode_code_page(data[start:end])
+            pieces.append(text)
+            repaired[line] = (text, codec)
+            position = end  # the next stretch starts with this line's break
+        else:
+            pieces.append(rest)
+            utf8_seen = utf8_seen or not rest.isascii()
+            break
+    if require_utf8 and not utf8_seen:
+        return None
+    return "".join(pieces), repaired
 
 
 def _check_text(text: str, *, name: str) -> None:
@@ -413,6 +603,104 @@ def _check_text(text: str, *, name: str) -> None:
 
 def _empty_file(name: str) -> InputError:
     return InputError(f"{name} is empty; a CSV needs at least a header line naming the columns")
+
+
+# --- what exports add: footers, text markers, foreign lines ---------------------------------------
+
+FOOTER_TAIL_CHARS = 8192  # the end of the text looked at for a report footer
+
+
+def _footer(text: str, *, delimiter: str) -> tuple[int, int, bool]:
+    """The report footer ending ``text``: its line count, where it starts, and whether it is Salesforce's.
+
+    See :func:`bulkprep.layouts.footer_start`. Only whole lines after the header are looked at: a
+    tail that starts inside a line leaves that line out.
+    """
+    tail_start = max(0, len(text) - FOOTER_TAIL_CHARS)
+    first_break = _LINE_BREAK.search(text, tail_start)
+    if first_break is None:
+        return 0, len(text), False  # one line, the header
+    tail_start = first_break.end()
+    lines = list(_physical_lines(text[tail_start:]))[-MAX_FOOTER_LINES:]
+    start, salesforce = footer_start(lines, delimiter=delimiter)
+    if start == len(lines):
+        return 0, len(text), False
+    return len(lines) - start, len(text) - sum(map(len, lines[start:])), salesforce
+
+
+MARKER_PROBES = 200_000  # apostrophes looked at one by one before searching the text for cell starts
+
+
+def _may_hold_text_markers(text: str, *, delimiter: str) -> bool:
+    """Whether some cell of ``text`` may start with an apostrophe; False spares the look at every cell.
+
+    A cell starts right after a delimiter, a line break or a quote. Most files have no apostrophe
+    at all or a few in names (``O'Brien``), so the apostrophes are looked at one by one first;
+    a file full of them is searched for the four pairs instead.
+    """
+    starts = {delimiter, "\n", "\r", '"'}
+    found = text.find("'", 1)
+    for _ in range(MARKER_PROBES):
+        if found < 0:
+            return False
+        if text[found - 1] in starts:
+            return True
+        found = text.find("'", found + 1)
+    return any(before + "'" in text for before in starts)
+
+
+def _strip_text_markers(frame: pd.DataFrame) -> list[tuple[int, str, str, str]]:
+    """Strip the text-marker apostrophe from the digit-like cells of ``frame`` (in place); the changes.
+
+    Column by column: a column whose values, joined, hold no apostrophe after a separator is
+    passed over at join speed; in the others the cells starting with ``'`` are found vectorized,
+    and only those are matched against :data:`bulkprep.layouts.TEXT_MARKED`.
+    """
+    keys = frame[_ROW_KEY].to_numpy()
+    changes: list[tuple[int, str, str, str]] = []
+    for name in frame.columns:
+        if name in (_ROW_KEY, _READ_ERROR):
+            continue
+        column = frame[name]
+        if "\x00'" not in "\x00" + "\x00".join(column.dropna().tolist()):  # text holds no NUL
+            continue
+        marked = column.str.startswith("'", na=False).to_numpy(dtype=bool)
+        if not marked.any():
+            continue
+        positions = np.flatnonzero(marked)
+        values = column.to_numpy(dtype=object)
+        stripped = [strip_text_marker(value) for value in values[positions].tolist()]
+        found = [position for position, value in zip(positions.tolist(), stripped, strict=True) if value]
+        if not found:
+            continue
+        new = values.copy()
+        for position, value in zip(positions.tolist(), stripped, strict=True):
+            if value is not None:
+                new[position] = value
+                changes.append((int(keys[position]), name, values[position], value))
+        frame[name] = pd.Series(new, index=frame.index, dtype=column.dtype)
+    return changes
+
+
+def _repair_changes(
+    frame: pd.DataFrame, repaired: Mapping[int, tuple[str, str]]
+) -> list[tuple[int, str, str, str]]:
+    """The cells of repaired lines whose bytes were not UTF-8, with those bytes shown as ``\\xe9``."""
+    keys = frame[_ROW_KEY].to_numpy()
+    names = [name for name in frame.columns if name not in (_ROW_KEY, _READ_ERROR)]
+    changes: list[tuple[int, str, str, str]] = []
+    for line, (text, codec) in repaired.items():
+        position = int(np.searchsorted(keys, line, side="right")) - 1
+        if position < 0:
+            continue  # the header's line
+        for name in names:
+            cell = frame[name].iat[position]
+            if not isinstance(cell, str) or cell.isascii() or cell not in text:
+                continue
+            written = cell.encode(codec).decode("utf-8", "backslashreplace")
+            if written != cell:
+                changes.append((int(keys[position]), name, written, cell))
+    return changes
 
 
 # --- delimiter --------------------------------------------------------------------------------------

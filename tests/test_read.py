@@ -19,7 +19,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bulkprep.errors import ConfigurationError, InputError
-from bulkprep.read import ReadInfo, ReadProblem, _parse_plain, read_csv, read_errors, read_info
+from bulkprep.read import (
+    CHANGE_COLUMNS,
+    ReadInfo,
+    ReadProblem,
+    _parse_plain,
+    read_changes,
+    read_csv,
+    read_errors,
+    read_info,
+)
 from bulkprep.report import ERROR_COLUMNS, ErrorCode
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -468,8 +477,8 @@ def test_bytes_undefined_in_windows_1252_fall_back_to_latin_1() -> None:
     assert df["name"].tolist() == ["Renée Dupont", "José García"]
 
 
-def test_mostly_utf8_with_a_stray_byte_is_read_as_windows_1252() -> None:
-    # Not UTF-8 as a whole, so the whole file is decoded as Windows-1252: the pound sign survives.
+def test_a_file_without_utf8_beyond_ascii_is_read_as_windows_1252() -> None:
+    # No line holds UTF-8 text beyond ASCII, so the whole file is Windows-1252: the pound sign survives.
     df = read_csv(io.BytesIO(b"a,b\n\xa3 5,x\n"))
     assert read_info(df).encoding == "cp1252"
     assert df["a"].tolist() == ["£ 5"]
@@ -562,6 +571,10 @@ def test_attrs_hold_what_was_found_out_about_the_file_and_no_errors() -> None:
         "blank_rows": 0,
         "renamed_columns": {},
         "error_count": 3,
+        "layout": None,
+        "footer_rows": 0,
+        "repaired_lines": (),
+        "changes": (),
     }
 
 
@@ -769,7 +782,7 @@ def test_both_parsers_read_these_texts_alike(text: str) -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(text=st.text(alphabet='ab ,;|\t"\r\n\x01é', min_size=1, max_size=60))
+@given(text=st.text(alphabet="ab ,;|\t\"\r\n\x01é'1+", min_size=1, max_size=60))
 def test_both_parsers_read_any_text_alike(text: str) -> None:
     # Ragged, blank and quoted records, stray quotes and line breaks of every kind, mixed.
     assert_same_reading(text.encode("utf-8"))
@@ -790,3 +803,277 @@ def test_both_parsers_split_records_with_stray_quotes_alike(
     # Quotes anywhere in a field (opening, closing, doubled, followed by text), one record a line.
     text = newline.join(delimiter.join(row) for row in [["h1", "h2", "h3"], *rows]) + newline
     assert_same_reading(text.encode("utf-8"))
+
+
+# --- lines that are not UTF-8 in a UTF-8 file ---------------------------------------------------------
+
+
+MIXED = (
+    b"id,email,name\n"
+    + "u1,zoë@example.org,Zoë\n".encode()
+    + b"u2,jos\xe9@example.com,Jos\xe9\n"  # a Windows-1252 line
+    + "u3,björn@example.net,Björn\n".encode()
+)
+
+
+def test_a_line_that_is_not_utf8_is_repaired_and_the_others_stay_utf8() -> None:
+    df = read_csv(io.BytesIO(MIXED))
+    assert df["email"].tolist() == ["zoë@example.org", "josé@example.com", "björn@example.net"]
+    info = read_info(df)
+    assert (info.encoding, info.repaired_lines) == ("utf-8", (3,))
+    assert read_errors(df).empty  # the repair is certain: the row stays as good as the others
+    changes = read_changes(df)
+    assert list(changes.columns) == list(CHANGE_COLUMNS)
+    assert changes[["bulk_row", "column", "original", "normalized"]].to_dict("records") == [
+        {
+            "bulk_row": 3,
+            "column": "email",
+            "original": "jos\\xe9@example.com",
+            "normalized": "josé@example.com",
+        },
+        {"bulk_row": 3, "column": "name", "original": "Jos\\xe9", "normalized": "José"},
+    ]
+    assert changes["field"].isna().all()
+
+
+@pytest.mark.parametrize("newline", [b"\n", b"\r\n", b"\r"])
+def test_repaired_lines_are_numbered_as_bulk_row_is(newline: bytes) -> None:
+    lines = [
+        b"h,v",
+        "1,ü".encode(),
+        b"",
+        b"2,\xfc",
+        '3,"two\nlines ü"'.encode(),
+        b"4,\xe9\xe8",
+        b"5,x",
+    ]
+    data = newline.join(lines) + newline
+    df = read_csv(io.BytesIO(data))
+    assert read_info(df).repaired_lines == (4, 7)
+    assert dict(zip(df["bulk_row"], df["v"], strict=True)) == {
+        2: "ü",
+        4: "ü",
+        5: "two\nlines ü",
+        7: "éè",
+        8: "x",
+    }
+    assert read_changes(df)["bulk_row"].tolist() == [4, 7]
+    assert_same_reading(data)
+
+
+def test_no_value_of_a_utf8_file_with_a_stray_byte_is_mojibake() -> None:
+    names = ["Zoë", "José", "Björn", "Chloé", "Søren", "Jürgen", "Renée", "Núñez"]
+    rows = [f"u{i},{name.lower()}@example.org,{name}".encode() for i, name in enumerate(names * 20)]
+    rows[57] = b"u57,ren\xe9e@example.org,Ren\xe9e"
+    df = read_csv(io.BytesIO(b"\n".join([b"id,email,name", *rows])))
+    cells = df.drop(columns="bulk_row").stack().dropna().tolist()
+    assert cells
+    assert not any("Ã" in cell or "Â" in cell for cell in cells)
+    assert df.loc[df["bulk_row"] == 59, "name"].tolist() == ["Renée"]
+    assert read_info(df).repaired_lines == (59,)
+
+
+def test_the_repaired_line_may_hold_a_byte_windows_1252_leaves_undefined() -> None:
+    # Latin-1 for that line (one invisible control character among enough text to be a CSV).
+    data = "a,b\nzoë,1\n".encode() + b"AB\x81CD,\xe9\n" + b"plain,text\n" * 5
+    df = read_csv(io.BytesIO(data))
+    assert df["a"].tolist()[:2] == ["zoë", "AB\x81CD"]
+    assert df["b"].tolist()[:2] == ["1", "é"]
+    assert read_info(df).repaired_lines == (3,)
+
+
+def test_a_utf8_file_with_a_byte_order_mark_repairs_its_foreign_lines() -> None:
+    df = read_csv(io.BytesIO(codecs.BOM_UTF8 + b"a,b\n\xa3 5,x\n"))
+    assert (read_info(df).encoding, read_info(df).repaired_lines) == ("utf-8-sig", (2,))
+    assert df["a"].tolist() == ["£ 5"]
+
+
+def test_a_windows_1252_file_is_not_reported_line_by_line() -> None:
+    data = "Name;Ort\nKöhler;München\nWeiß;Köln\n".encode("cp1252")
+    info = read_info(read_csv(io.BytesIO(data)))
+    assert (info.encoding, info.repaired_lines) == ("cp1252", ())
+
+
+def test_an_explicit_encoding_is_never_repaired() -> None:
+    with pytest.raises(InputError, match="cannot be decoded as 'utf-8'"):
+        read_csv(io.BytesIO(MIXED), encoding="utf-8")
+
+
+# --- text-marker apostrophes ---------------------------------------------------------------------------
+
+
+def test_text_marker_apostrophes_are_stripped_from_digit_like_cells_only() -> None:
+    text = (
+        "id,phone,zip,name,note\n"
+        "'0123,'+1 555-0100,'02134,O'Brien,'tis\n"
+        "'7210448301313,'(201) 555-0101,'02134-1234,'Neill,'\n"
+        "42,+15550100,02134,Ann,'12 apples\n"
+    )
+    df = read_csv(io.StringIO(text))
+    assert df["id"].tolist() == ["0123", "7210448301313", "42"]
+    assert df["phone"].tolist() == ["+1 555-0100", "(201) 555-0101", "+15550100"]
+    assert df["zip"].tolist() == ["02134", "02134-1234", "02134"]
+    assert df["name"].tolist() == ["O'Brien", "'Neill", "Ann"]
+    assert df["note"].tolist() == ["'tis", "'", "'12 apples"]
+    changes = read_changes(df)
+    assert changes[["bulk_row", "column", "original"]].to_dict("records") == [
+        {"bulk_row": 2, "column": "id", "original": "'0123"},
+        {"bulk_row": 2, "column": "phone", "original": "'+1 555-0100"},
+        {"bulk_row": 2, "column": "zip", "original": "'02134"},
+        {"bulk_row": 3, "column": "id", "original": "'7210448301313"},
+        {"bulk_row": 3, "column": "phone", "original": "'(201) 555-0101"},
+        {"bulk_row": 3, "column": "zip", "original": "'02134-1234"},
+    ]
+    assert changes["normalized"].tolist() == [
+        "0123",
+        "+1 555-0100",
+        "02134",
+        "7210448301313",
+        "(201) 555-0101",
+        "02134-1234",
+    ]
+
+
+def test_quoted_and_last_cells_lose_their_marker_too() -> None:
+    df = read_csv(io.BytesIO(b'"id";"zip"\r\n"\'007";\'02134\r\n'))
+    assert df[["id", "zip"]].to_dict("records") == [{"id": "007", "zip": "02134"}]
+    assert_same_reading(b'"id";"zip"\r\n"\'007";\'02134\r\n')
+
+
+def test_the_changes_follow_the_rows_present() -> None:
+    df = read_csv(io.StringIO("id,zip\n'1,'02134\n'2,x\n3,y\n"))
+    assert read_changes(df[df["zip"] != "02134"])["bulk_row"].tolist() == [3]
+    assert read_changes(df.drop(columns="bulk_row")).empty
+    emptied = df.copy()
+    emptied.attrs = {}
+    assert read_changes(emptied).empty
+    assert read_changes(pd.DataFrame({"a": ["'1"]})).empty
+
+
+def test_a_file_of_many_apostrophes_and_no_marker_is_left_alone() -> None:
+    text = "name,note\n" + "O'Brien,it's\n" * 3000 + "D'Arcy,'1\n"
+    df = read_csv(io.StringIO(text))
+    assert df["note"].iloc[-1] == "1"
+    assert df["name"].iloc[0] == "O'Brien"
+    assert read_changes(df)["bulk_row"].tolist() == [3002]
+
+
+def test_prepare_lists_the_readers_changes_first() -> None:
+    from bulkprep import prepare
+
+    df = read_csv(io.StringIO("id,Phone\n'007,'+1 201 555 0101\n"))
+    result = prepare(df, {"recipient": "id", "profile": {"phone_number": "Phone"}})
+    assert result.df["bulk_status"].tolist() == ["ready"]
+    assert result.df.loc[0, "bulk_user"] == {"recipient": "007", "profile": {"phone_number": "+12015550101"}}
+    assert result.changes[["column", "field", "original", "normalized"]].to_dict("records") == [
+        {"column": "id", "field": None, "original": "'007", "normalized": "007"},
+        {"column": "Phone", "field": None, "original": "'+1 201 555 0101", "normalized": "+1 201 555 0101"},
+        {
+            "column": "Phone",
+            "field": "profile.phone_number",
+            "original": "+1 201 555 0101",
+            "normalized": "+12015550101",
+        },
+    ]
+
+
+# --- report footers ------------------------------------------------------------------------------------
+
+
+SALESFORCE_FOOTER = (
+    '""\n"Grand Totals (2 records)"\n""\n""\n"Confidential Information - Do Not Distribute"\n'
+    '"Copyright (c) 2000-2024 salesforce.com, inc. All rights reserved."\n'
+)
+REPORT = '"Name","Email","Phone"\n"Ann","ann@example.com","1"\n"Bob","bob@example.com","2"\n'
+
+
+def test_a_salesforce_footer_is_dropped_and_counted_not_flagged() -> None:
+    df = read_csv(io.StringIO(REPORT + SALESFORCE_FOOTER))
+    assert df["bulk_row"].tolist() == [2, 3]
+    assert read_errors(df).empty
+    assert "bulk_read_error" not in df.columns
+    info = read_info(df)
+    assert (info.footer_rows, info.blank_rows, info.error_count, info.layout) == (
+        6,
+        0,
+        0,
+        "salesforce_report",
+    )
+    assert_same_reading((REPORT + SALESFORCE_FOOTER).encode())
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "Grand Totals (2 records),,\n,,\nConfidential Information - Do Not Distribute,,\n",  # saved again
+        "\n\nGrand Total (1 record)\n\n",
+        '""\n"Grand Totals (1,204 records)"\n"Generated By:  Jane Doe  6/1/2024 10:23 AM"\n"Acme Corp"\n',
+    ],
+)
+def test_footer_shapes_are_recognized_in_any_file(footer: str) -> None:
+    df = read_csv(io.StringIO(REPORT + footer))
+    assert df["bulk_row"].tolist() == [2, 3]
+    assert read_errors(df).empty
+    assert read_info(df).footer_rows == footer.count("\n")
+    assert read_info(df).layout is None  # no header markers, and no Salesforce copyright line
+    assert_same_reading((REPORT + footer).encode())
+
+
+def test_footer_text_that_is_not_at_the_end_is_a_record() -> None:
+    text = REPORT + '"Grand Totals (2 records)"\n"Cy","cy@example.com","3"\n'
+    df = read_csv(io.StringIO(text))
+    assert df["bulk_row"].tolist() == [2, 3, 4, 5]
+    assert read_errors(df)["code"].tolist() == ["ragged_row"]
+    assert read_info(df).footer_rows == 0
+
+
+def test_a_user_row_mentioning_a_footer_is_kept() -> None:
+    text = REPORT + '"Grand Totals (2 records)","x@example.com","3"\n'
+    df = read_csv(io.StringIO(text))
+    assert df["Name"].tolist() == ["Ann", "Bob", "Grand Totals (2 records)"]
+    assert read_info(df).footer_rows == 0
+
+
+def test_trailing_blank_lines_without_a_footer_stay_blank_rows() -> None:
+    info = read_info(read_csv(io.StringIO(REPORT + '""\n\n')))
+    assert (info.footer_rows, info.blank_rows) == (0, 2)
+
+
+def test_a_footer_inside_an_unclosed_quote_is_read_as_the_quote_swallows_it() -> None:
+    text = REPORT + '"Cy","cy@example.com","3\n\nGrand Totals (3 records)\n'
+    df = read_csv(io.StringIO(text))
+    assert read_info(df).footer_rows == 0
+    assert read_errors(df)["code"].tolist() == ["unterminated_quote"]
+    assert df["Phone"].tolist()[-1] == "3\n\nGrand Totals (3 records)\n"
+    assert_same_reading(text.encode())
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    text=st.text(alphabet="ab ,\"\n1'", max_size=40),
+    footer=st.sampled_from(
+        ["", SALESFORCE_FOOTER, "Grand Totals (3 records),,\n", '"\nGrand Totals (3 records)\n']
+    ),
+)
+def test_both_parsers_read_files_with_footers_alike(text: str, footer: str) -> None:
+    assert_same_reading(("h1,h2,h3\n" + text + "\n" + footer).encode())
+
+
+# --- layouts -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "layout"),
+    [
+        ('"Email Address","First Name","MEMBER_RATING","OPTIN_TIME","CC"', "mailchimp"),
+        ("Record ID,First Name,Email,Contact owner,Create Date", "hubspot"),
+        ("Customer ID,Email,Total Spent,Total Orders,Tax Exempt", "shopify"),
+        ("id,Email,Created (UTC),Delinquent", "stripe"),
+        ("Email,Phone Number,Klaviyo ID", "klaviyo"),
+        ("Contact Owner,Account Name,Email,Contact ID", "salesforce_report"),
+        ("user_id,email,phone", None),
+    ],
+)
+def test_read_info_names_the_layout_by_its_header(header: str, layout: str | None) -> None:
+    width = header.count(",") + 1
+    assert read_info(read_csv(io.StringIO(header + "\n" + "x," * (width - 1) + "x\n"))).layout == layout

@@ -1,0 +1,233 @@
+"""The layouts of the exports people bring, and the marks those exports leave in a file.
+
+Three things products and spreadsheets write that are not the users' own values:
+
+- **The header of a known export.** :data:`LAYOUTS` names the products whose exports are
+  recognized by their header (:func:`recognize_layout`); :func:`bulkprep.read.read_info` reports
+  the layout found, so a caller can tell a Shopify file from a HubSpot one without guessing.
+- **Report footers.** A Salesforce report exported as CSV ends with lines that are not records
+  (``Grand Totals (604 records)``, ``Confidential Information - Do Not Distribute``, the copyright
+  line). :func:`footer_start` finds such a block at the end of a file, by the text of its lines,
+  whatever the layout (reports get opened and saved again under other names).
+- **Text-marker apostrophes.** A spreadsheet shows ``'02134`` as the text ``02134`` (the apostrophe
+  only tells it not to read a number), and exports such as Shopify's write it so ids, phones and
+  ZIPs keep their digits. :func:`strip_text_marker` removes it from digit-like cells only.
+
+Example:
+    >>> recognize_layout(["Customer ID", "First Name", "Total Spent", "Total Orders", "Tax Exempt"])
+    'shopify'
+    >>> strip_text_marker("'+1 555-0100"), strip_text_marker("'tis")
+    ('+1 555-0100', None)
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "FOOTER_LINES",
+    "LAYOUTS",
+    "MAX_FOOTER_LINES",
+    "SALESFORCE_REPORT",
+    "TEXT_MARKED",
+    "Layout",
+    "footer_start",
+    "is_footer_text",
+    "recognize_layout",
+    "strip_text_marker",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """An export layout, recognized when its header holds every column of one of its marker sets.
+
+    Attributes:
+        name: the layout's name as :func:`bulkprep.read.read_info` reports it.
+        title: what the file is, for people.
+        markers: sets of column names (compared without case or surrounding spaces); the header
+            must hold all the columns of at least one set.
+
+    Example:
+        >>> Layout("stripe", "Stripe customers export", (("Created (UTC)", "Delinquent"),)).name
+        'stripe'
+    """
+
+    name: str
+    title: str
+    markers: tuple[tuple[str, ...], ...]
+
+
+#: The layout of a file whose footer carries Salesforce's copyright line, whatever its header.
+SALESFORCE_REPORT = "salesforce_report"
+
+#: The recognized export layouts, most specific first (the first that matches names the file).
+#: Marker columns are ones the product writes in every export of that kind and that a file of
+#: someone's own rarely combines.
+LAYOUTS: tuple[Layout, ...] = (
+    Layout(
+        "mailchimp",
+        "Mailchimp audience export",
+        (("Email Address", "MEMBER_RATING", "OPTIN_TIME"),),
+    ),
+    Layout(
+        "hubspot",
+        "HubSpot contacts export",
+        (("Record ID", "Contact owner"), ("Record ID", "Create Date")),
+    ),
+    Layout(
+        SALESFORCE_REPORT,
+        "Salesforce report",
+        (("Contact ID", "Account Name"), ("Contact ID", "Contact Owner"), ("Lead ID", "Lead Owner")),
+    ),
+    Layout(
+        "shopify",
+        "Shopify customers export",
+        (("Total Spent", "Total Orders", "Tax Exempt"),),
+    ),
+    Layout(
+        "stripe",
+        "Stripe customers export",
+        (("Created (UTC)", "Delinquent"),),
+    ),
+    Layout(
+        "klaviyo",
+        "Klaviyo profiles export",
+        (("Klaviyo ID",),),
+    ),
+)
+
+
+def _folded(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def recognize_layout(header: Iterable[str]) -> str | None:
+    """The name of the export layout whose marker columns ``header`` holds, or None.
+
+    Args:
+        header: the file's column names.
+
+    Example:
+        >>> recognize_layout(["Record ID", "First Name", "Email", "Contact owner"])
+        'hubspot'
+        >>> recognize_layout(["id", "email"]) is None
+        True
+    """
+    names = {_folded(name) for name in header}
+    for layout in LAYOUTS:
+        if any(all(_folded(marker) in names for marker in markers) for markers in layout.markers):
+            return layout.name
+    return None
+
+
+# --- report footers ------------------------------------------------------------------------------
+
+#: The texts of the footer lines a report export ends with, each as a whole cell (any letter case).
+#: Salesforce writes them one per line, each quoted, after an empty line; a report saved again by a
+#: spreadsheet may pad them with empty fields up to the header's width.
+FOOTER_LINES: tuple[re.Pattern[str], ...] = (
+    re.compile(r"grand totals? \(\d[\d,. ]* records?\)", re.IGNORECASE),
+    re.compile(r"confidential information - do not distribute", re.IGNORECASE),
+    re.compile(
+        r"copyright (?:\(c\)|©) ?\d{4}(?:-\d{4})? salesforce\.com, inc\. all rights reserved\.",
+        re.IGNORECASE,
+    ),
+    re.compile(r"generated by: .+", re.IGNORECASE),
+)
+_GENERATED_BY = FOOTER_LINES[3]
+_COPYRIGHT = FOOTER_LINES[2]
+MAX_FOOTER_LINES = 12  # the longest footer block looked for at the end of a file
+
+
+def is_footer_text(text: str) -> bool:
+    """Whether ``text`` (one cell) is the text of a known report footer line.
+
+    Example:
+        >>> is_footer_text("Grand Totals (604 records)"), is_footer_text("Grand Totals")
+        (True, False)
+    """
+    text = " ".join(text.split())
+    return any(pattern.fullmatch(text) for pattern in FOOTER_LINES)
+
+
+def _line_cells(line: str, delimiter: str) -> list[str]:
+    """The non-blank cells of one physical line, as the CSV reader splits it."""
+    fields = next(csv.reader([line], delimiter=delimiter, strict=False), [])
+    return [cell for cell in fields if cell.strip()]
+
+
+def footer_start(lines: Sequence[str], *, delimiter: str) -> tuple[int, bool]:
+    """Where the report footer among the last ``lines`` of a file starts, and whether it is Salesforce's.
+
+    The footer is the longest run of lines at the end made of known footer lines (one non-blank
+    cell whose text :func:`is_footer_text` recognizes, the other fields empty) and blank lines, that
+    holds at least one footer line; the one line that follows ``Generated By: …`` (the company's
+    name) belongs to it too. Lines before the run are records, however they look.
+
+    Args:
+        lines: the last physical lines of the file, in order (line breaks may be kept).
+        delimiter: the file's field delimiter.
+
+    Returns:
+        The position in ``lines`` where the footer starts (``len(lines)`` when there is none), and
+        whether it carries Salesforce's copyright line.
+
+    Example:
+        >>> footer_start(['"Ann","a@example.com"', '""', '"Grand Totals (1 record)"'], delimiter=",")
+        (1, False)
+        >>> footer_start(['"Ann","a@example.com"', '""'], delimiter=",")
+        (2, False)
+    """
+    cells = [_line_cells(line, delimiter) for line in lines]
+    start = len(lines)
+    found = salesforce = False
+    position = len(lines) - 1
+    while position >= 0:
+        here = cells[position]
+        if not here:
+            position -= 1
+            continue
+        if len(here) == 1 and is_footer_text(here[0]):
+            salesforce |= bool(_COPYRIGHT.fullmatch(" ".join(here[0].split())))
+        elif (
+            len(here) == 1
+            and position > 0
+            and len(cells[position - 1]) == 1
+            and _GENERATED_BY.fullmatch(" ".join(cells[position - 1][0].split()))
+        ):
+            pass  # the company's name under "Generated By: …"
+        else:
+            break
+        found = True
+        position -= 1
+        # The blank lines just above a footer line belong to the footer.
+        while position >= 0 and not cells[position]:
+            position -= 1
+        start = position + 1
+    return (start if found else len(lines)), salesforce
+
+
+# --- text-marker apostrophes ---------------------------------------------------------------------
+
+#: A cell written with a spreadsheet's text-marker apostrophe before something digit-like: after
+#: the ``'``, an optional ``+`` or ``(``, a digit, then only digits, spaces, dots, dashes and
+#: parentheses (``'0123``, ``'+1 555-0100``, ``'(201) 555-0101``, ``'02134-1234``). Text such as
+#: ``'tis`` or ``'n'`` has letters after the apostrophe, and ``O'Brien`` does not start with one.
+TEXT_MARKED = re.compile(r"'(\+?\(?\d[\d .()\-]*)")
+
+
+def strip_text_marker(cell: str) -> str | None:
+    """``cell`` without its leading text-marker apostrophe, or None when it has none to strip.
+
+    Example:
+        >>> strip_text_marker("'02134"), strip_text_marker("'7210448301313")
+        ('02134', '7210448301313')
+        >>> strip_text_marker("O'Brien") is None, strip_text_marker("'") is None
+        (True, True)
+    """
+    matched = TEXT_MARKED.fullmatch(cell)
+    return matched.group(1) if matched else None
