@@ -40,7 +40,7 @@ from bulkprep.mapping import Mapping
 from bulkprep.normalize import normalize, normalize_emails, normalize_phones
 from bulkprep.payloads import build_payloads
 from bulkprep.prepare import Prepared, prepare
-from bulkprep.read import read_csv, read_errors, read_info
+from bulkprep.read import read_changes, read_csv, read_errors, read_info
 from bulkprep.report import ErrorCode
 from bulkprep.results import SubmitResult
 from bulkprep.retry import RetryPolicy
@@ -48,6 +48,7 @@ from bulkprep.sandbox import Faults, Sandbox
 from bulkprep.status import DeliveryStatus, KeepPolicy, RowStatus, Stage
 from bulkprep.submit import submit
 from bulkprep.validate import validate
+from bulkprep.workbook import read_excel
 
 __all__ = [
     "AuthenticationError",
@@ -78,8 +79,10 @@ __all__ = [
     "normalize_emails",
     "normalize_phones",
     "prepare",
+    "read_changes",
     "read_csv",
     "read_errors",
+    "read_excel",
     "read_info",
     "submit",
     "validate",

@@ -34,9 +34,9 @@ from bulkprep.errors import InputError
 from bulkprep.mapping import Mapping
 from bulkprep.normalize import normalize
 from bulkprep.payloads import build_payloads
-from bulkprep.read import ATTRS_KEY, read_changes, read_errors
+from bulkprep.read import read_changes, read_errors
 from bulkprep.report import concat_errors, join_messages
-from bulkprep.status import Column, KeepPolicy, RowStatus
+from bulkprep.status import ATTRS_KEY, Column, KeepPolicy, RowStatus
 from bulkprep.validate import validate
 
 if TYPE_CHECKING:

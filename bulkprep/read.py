@@ -43,7 +43,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import compress, islice, repeat
-from pathlib import Path
 from typing import IO, Any, Literal, overload
 
 import numpy as np
@@ -51,6 +50,8 @@ import pandas as pd
 
 from bulkprep import status
 from bulkprep._gc import collector_paused
+from bulkprep._moved import Moved, moved_names
+from bulkprep._source import load, suffix_of
 from bulkprep.errors import ConfigurationError, InputError
 from bulkprep.layouts import (
     MAX_FOOTER_LINES,
@@ -60,6 +61,8 @@ from bulkprep.layouts import (
     strip_text_marker,
 )
 from bulkprep.report import ErrorCode, empty_errors, errors_from_records
+from bulkprep.status import ATTRS_KEY
+from bulkprep.workbook import WORKBOOK_SUFFIXES, read_excel
 
 __all__ = [
     "CHANGE_COLUMNS",
@@ -78,7 +81,6 @@ DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 CHANGE_COLUMNS: tuple[str, ...] = (status.ROW_KEY, "field", "column", "original", "normalized")
 """Columns of :func:`read_changes` (those of :func:`bulkprep.prepare`'s ``changes``; ``field`` is empty)."""
 
-ATTRS_KEY = "bulkprep"  # the key of df.attrs holding what read_csv found out about the file
 _ROW_KEY = status.ROW_KEY
 _READ_ERROR = status.Column.READ_ERROR.value
 SNIFF_LINES = 50  # physical lines looked at to choose the delimiter
@@ -96,9 +98,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 # Files people save with a .csv name by mistake, recognised by their first bytes.
+# Workbooks (.xlsx and .ods are zip archives, .xls an OLE container) go to read_excel.
+_WORKBOOK_SIGNATURES: tuple[bytes, ...] = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 _NOT_CSV_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"PK\x03\x04", "a zip archive, for example an Excel workbook (.xlsx)"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old-style Excel workbook (.xls)"),
     (b"\x1f\x8b", "a gzip-compressed file"),
     (b"%PDF", "a PDF document"),
 )
@@ -108,16 +110,7 @@ _NOT_CSV_SIGNATURES: tuple[tuple[bytes, str], ...] = (
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def __getattr__(name: str) -> Any:
-    # ROW_KEY moved to bulkprep.status, the home of every bulk_* name; the old import keeps working.
-    if name == "ROW_KEY":
-        warnings.warn(
-            "bulkprep.read.ROW_KEY moved to bulkprep.status.ROW_KEY; import it from there",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return status.ROW_KEY
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = moved_names(__name__, {"ROW_KEY": Moved(status.ROW_KEY, "bulkprep.status.ROW_KEY")})
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,9 +178,10 @@ def read_csv(
     *,
     encoding: str | None = None,
     sep: str | None = None,
+    sheet: str | int | None = None,
     _fast: bool = True,
 ) -> pd.DataFrame:
-    """Read a CSV file with every value as the text written in it.
+    """Read a CSV file (or a workbook) with every value as the text written in it.
 
     Args:
         source: a path, or an open binary or text file (anything with ``read()``).
@@ -200,6 +194,9 @@ def read_csv(
         sep: the field delimiter; detected among comma, semicolon, tab and pipe when not given.
             The names ``"comma"``, ``"semicolon"``, ``"tab"``, ``"pipe"`` and the two characters
             ``\\t`` (as typed in a shell) are accepted too.
+        sheet: for a workbook, the sheet to read (its name, or its 0-based position; the first by
+            default). A path ending in ``.xlsx``, ``.xlsm``, ``.xls`` or ``.ods``, or a buffer holding
+            a workbook, is read by :func:`bulkprep.workbook.read_excel` with the same guarantees.
 
     Returns:
         A frame whose first column ``bulk_row`` (int64) is the line of the file where each record
@@ -238,7 +235,15 @@ def read_csv(
         ([2, 3], ['001', '002'], [False, True])
     """
     sep = _resolve_sep(sep)
-    data, name, text_encoding = _load(source)
+    if isinstance(source, str | os.PathLike) and suffix_of(source) in WORKBOOK_SUFFIXES:
+        return read_excel(source, sheet=sheet)
+    data, name, text_encoding = load(source, reader="read_csv", kind="CSV file")
+    if isinstance(data, bytes) and data.startswith(_WORKBOOK_SIGNATURES):
+        workbook = io.BytesIO(data)
+        workbook.name = name  # so that what read_excel says names the file
+        return read_excel(workbook, sheet=sheet)
+    if sheet is not None:
+        raise ConfigurationError(f"{name} is a CSV file, which has no sheets; leave out sheet={sheet!r}")
     repaired: dict[int, tuple[str, str]] = {}
     if isinstance(data, str):
         text, used_encoding = data, text_encoding
@@ -424,34 +429,6 @@ def _resolve_sep(sep: str | None) -> str | None:
             f"tab, pipe), not {sep!r}; leave it unset to detect the delimiter"
         )
     return sep
-
-
-def _load(source: object) -> tuple[bytes | str, str, str | None]:
-    """The raw content of ``source``, its name for messages, and a text buffer's own encoding."""
-    if isinstance(source, str | os.PathLike):
-        path = Path(source)
-        if path.is_dir():
-            raise InputError(f"{path} is a directory, not a CSV file; pass the path of a file inside it")
-        try:
-            return path.read_bytes(), str(path), None
-        except FileNotFoundError:
-            raise InputError(
-                f"file not found: {path} (looked in {Path.cwd()}); check the name and the folder"
-            ) from None
-        except OSError as exc:
-            raise InputError(f"cannot read {path}: {exc.strerror or exc}; check its permissions") from exc
-    read = getattr(source, "read", None)
-    if not callable(read):
-        raise InputError(
-            f"read_csv reads a file path or an open file, not a {type(source).__name__}; "
-            "for a DataFrame you already have, skip read_csv"
-        )
-    name = getattr(source, "name", None)
-    content = read()
-    if not isinstance(content, bytes | str):
-        raise InputError(f"reading {name or 'the buffer'} gave {type(content).__name__}, not bytes or text")
-    text_encoding = getattr(source, "encoding", None) if isinstance(content, str) else None
-    return content, str(name) if name is not None else "<buffer>", text_encoding
 
 
 def _decode(data: bytes, *, name: str, encoding: str | None) -> tuple[str, str, dict[int, tuple[str, str]]]:

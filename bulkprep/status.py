@@ -19,6 +19,7 @@ from typing import Final
 
 __all__ = [
     "ALL_STATUSES",
+    "ATTRS_KEY",
     "BULK_COLUMNS",
     "FINAL_BATCH_STATES",
     "PREPARED_COLUMNS",
@@ -123,6 +124,9 @@ class Column(StrEnum):
     DELIVERY_STATUS = "bulk_delivery_status"  # Courier's state for the user once the job has run
     MESSAGE_ID = "bulk_message_id"  # Courier's message id for the user once enqueued
 
+
+ATTRS_KEY: Final = "bulkprep"
+"""The key of ``DataFrame.attrs`` under which the readers keep what they found out about the file."""
 
 ROW_KEY: Final = Column.ROW.value
 """The name of the row key column, ``bulk_row``."""

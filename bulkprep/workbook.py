@@ -44,7 +44,6 @@ import re
 import zipfile
 from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from pathlib import Path
 from typing import IO, Any, Final
 from xml.etree import ElementTree as ET
 
@@ -53,9 +52,9 @@ import pandas as pd
 import python_calamine
 
 from bulkprep._gc import collector_paused
+from bulkprep._source import load
 from bulkprep.errors import ConfigurationError, InputError
-from bulkprep.read import ATTRS_KEY
-from bulkprep.status import ROW_KEY
+from bulkprep.status import ATTRS_KEY, ROW_KEY
 
 __all__ = ["WORKBOOK_SUFFIXES", "cell_text", "read_excel"]
 
@@ -181,34 +180,12 @@ def read_excel(
 
 def _load(source: object) -> tuple[bytes, str]:
     """The bytes of ``source`` and its name for messages."""
-    if isinstance(source, str | os.PathLike):
-        path = Path(source)
-        if path.is_dir():
-            raise InputError(f"{path} is a directory, not a workbook; pass the path of a file inside it")
-        try:
-            return path.read_bytes(), str(path)
-        except FileNotFoundError:
-            raise InputError(
-                f"file not found: {path} (looked in {Path.cwd()}); check the name and the folder"
-            ) from None
-        except OSError as exc:
-            raise InputError(f"cannot read {path}: {exc.strerror or exc}; check its permissions") from exc
-    read = getattr(source, "read", None)
-    if not callable(read):
-        raise InputError(
-            f"read_excel reads a file path or an open binary file, not a {type(source).__name__}; "
-            "for a DataFrame you already have, skip read_excel"
-        )
-    name = getattr(source, "name", None)
-    label = str(name) if name is not None else "<buffer>"
-    content = read()
+    content, label, _ = load(source, reader="read_excel", kind="workbook")
     if isinstance(content, str):
         raise InputError(
             f"{label} was opened as text; a workbook is binary: open it with open(path, 'rb'), "
             "or pass its path"
         )
-    if not isinstance(content, bytes):
-        raise InputError(f"reading {label} gave {type(content).__name__}, not bytes")
     return content, label
 
 
