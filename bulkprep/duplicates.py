@@ -302,7 +302,9 @@ def _clusters(n_rows: int, edges: _Edges) -> tuple[np.ndarray, np.ndarray]:
         bearing.append(holds)
     # Step 3: each phone's holders as units; the phone joins them when at most one has a user id
     # and at most one an email.
-    pairs = np.unique(phones.keys * n_rows + unit[phones.rows])
+    # Sorting and keeping run starts: several times faster here than np.unique (a hash table).
+    pairs = np.sort(phones.keys * n_rows + unit[phones.rows])
+    pairs = pairs[_run_starts(pairs)]
     pair_keys, pair_units = np.divmod(pairs, n_rows)
     n_keys = len(edges.values)
     holders = np.bincount(pair_keys, minlength=n_keys)
