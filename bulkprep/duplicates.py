@@ -520,7 +520,9 @@ def duplicate_errors(
     which depends on the kind of key: a shared user id, email, or phone number.
 
     Args:
-        flags: what :func:`flag_duplicates` returned, or the flagged part of it.
+        flags: what :func:`flag_duplicates` returned, or the flagged part of it (its
+            ``bulk_duplicate_field`` says which kind of key links each row; without that column
+            the message gives the user id's advice).
         targets: the targets the flags were computed on; with them, each error names the ``field``
             that links the row and its ``value`` as written.
         mapping: anything with ``column_of(target)``, to name the source ``column`` too.
