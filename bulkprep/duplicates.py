@@ -1,20 +1,44 @@
 """Find the rows that are the same person, keep one row of each, and say why the others are duplicates.
 
-Two rows are the same person when they share any identity key: a user id (``recipient`` and
-``to.user_id``, one namespace, since Courier treats both as the user id), an email address
-(``profile.email`` and ``to.email``, case-folded) or a phone number (``profile.phone_number`` and
-``to.phone_number``, as normalized). The links are transitive: when row A shares an email with B and B a
-phone with C, all three are one person, one cluster, and one of them is kept.
+The identity keys of a row are its user id (``recipient`` and ``to.user_id``, one namespace, since
+Courier treats both as the user id), its email address (``profile.email`` and ``to.email``,
+case-folded) and its phone number (``profile.phone_number`` and ``to.phone_number``, as normalized).
+``keys=`` chooses the kinds that take part (default: all of :data:`bulkprep.courier.IDENTITY_KINDS`);
+a kind left out is no identity at all, neither linking rows nor keeping them apart.
+
+The rule, in four steps:
+
+1. **A shared user id or email address links rows, always**: each names one person. The links are
+   transitive, so rows joined through a chain of ids and emails are one *anchored* cluster, even when
+   two of its rows carry different user ids (the same email under a new id is the same person).
+2. **Rows with neither a user id nor an email are linked by their phone numbers**: a phone is then
+   all that tells them apart. Anchored clusters and these phone-only groups are the *units*.
+3. **A shared phone number joins units only where nothing stronger differs.** Offices, switchboards
+   and households share numbers. A phone joins the units holding it when, among them, at most one
+   has a user id and at most one has an email: two rows that share a phone but have different user
+   ids, or different emails, are different people; a row with only the phone, or one with only an
+   email beside one with only an id, is the same person as the one it shares the phone with.
+4. **No chain of phones may join what step 3 keeps apart.** Phones are applied together; when the
+   units that they would join into one hold two user ids or two emails between them, none of those
+   phones join (the evidence contradicts itself, and a row is never dropped on contradictory
+   evidence): the group stays as its units.
+
+Every step depends on the set of rows only, so the clusters do not depend on the row order (the row
+kept does, for ``keep="first"`` and ``"last"``). With ``keys=("phone",)`` phones link unconditionally:
+no stronger kind takes part.
 
 Example:
     >>> import pandas as pd
     >>> targets = pd.DataFrame(
     ...     {"profile.email": ["ann@example.com", "ANN@example.com", None, "bob@example.com"],
-    ...      "profile.phone_number": [None, "+12025550125", "+12025550125", None]},
+    ...      "profile.phone_number": [None, "+12025550125", "+12025550125", "+12025550125"]},
     ...     index=pd.Index([2, 3, 4, 5], name="bulk_row"))
     >>> flags = flag_duplicates(targets)
+    >>> flags["bulk_duplicate_of"].tolist()   # row 5 shares the phone but has another email
+    [<NA>, 2, <NA>, <NA>]
+    >>> flags = flag_duplicates(targets.drop(index=5))
     >>> flags["bulk_duplicate_of"].tolist()
-    [<NA>, 2, 2, <NA>]
+    [<NA>, 2, 2]
     >>> flags.loc[4, "bulk_duplicate_reason"]
     'same phone number as row 3 (+12025550125), which links to kept row 2'
 """
@@ -22,12 +46,14 @@ Example:
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
 from typing import Any, Literal, NamedTuple, Protocol
 
 import numpy as np
 import pandas as pd
 
 from bulkprep.courier import IDENTITY_FIELDS as _IDENTITY_FIELDS
+from bulkprep.courier import IDENTITY_KINDS
 from bulkprep.errors import ConfigurationError
 from bulkprep.report import ErrorCode, empty_errors, errors_where
 from bulkprep.status import ROW_KEY, Column, KeepPolicy, Stage
@@ -37,19 +63,41 @@ __all__ = [
     "canonical_keys",
     "duplicate_errors",
     "flag_duplicates",
+    "identity_kinds",
 ]
 
-# Why a row is a duplicate: a column of flag_duplicates' answer only (prepare folds it into bulk_error),
-# so it is none of status.Column's.
+# Why a row is a duplicate, and the identity field of the row that links it: columns of
+# flag_duplicates' answer only (prepare folds them into bulk_error), so they are none of status.Column's.
 _REASON = "bulk_duplicate_reason"
+_FIELD = "bulk_duplicate_field"
 #: Columns of what :func:`flag_duplicates` returns.
-DUPLICATE_COLUMNS: tuple[str, ...] = (Column.DUPLICATE_OF.value, _REASON)
+DUPLICATE_COLUMNS: tuple[str, ...] = (Column.DUPLICATE_OF.value, _REASON, _FIELD)
 
 # The identity fields (courier.IDENTITY_FIELDS, strongest kind first: the order of preference when
 # more than one key links two rows), and how a reason names each kind of key.
 _FIELDS = tuple(_IDENTITY_FIELDS)
 _LABELS: dict[str, str] = {"user_id": "user id", "email": "email", "phone": "phone number"}
 _KEEP_CHOICES = ", ".join(repr(policy.value) for policy in KeepPolicy)
+_KIND_CHOICES = ", ".join(repr(kind) for kind in IDENTITY_KINDS)
+# Position in IDENTITY_KINDS of each field's kind, by position in _FIELDS.
+_FIELD_KINDS = np.array([IDENTITY_KINDS.index(_IDENTITY_FIELDS[field]) for field in _FIELDS], dtype=np.int64)
+# A user id or an email names one person: a shared one always links rows. A phone number is shared by
+# offices and households: it links rows only where no user id or email differs (the module docstring).
+_ANCHOR_KINDS: tuple[int, ...] = (IDENTITY_KINDS.index("user_id"), IDENTITY_KINDS.index("email"))
+_SHARED_KIND = IDENTITY_KINDS.index("phone")
+# What to do about a duplicate, by the kind of key that links it: each says how to keep both rows.
+_HINTS: dict[str, str] = {
+    "user_id": ErrorCode.DUPLICATE_USER.hint,
+    "email": (
+        "nothing to do if it is the same person; otherwise give both rows an email of their own, "
+        "or run with --keys user_id,phone so that emails link no rows"
+    ),
+    "phone": (
+        "nothing to do if it is the same person; otherwise give both rows a user id of their own "
+        "(or both an email of their own), or run with --keys user_id,email so that phone numbers "
+        "link no rows"
+    ),
+}
 
 
 def _canonical(values: np.ndarray, kind: str) -> np.ndarray:
@@ -65,6 +113,39 @@ def _canonical(values: np.ndarray, kind: str) -> np.ndarray:
         folded[:] = list(map(str.casefold, map(str.strip, values)))
         return folded
     return values
+
+
+def identity_kinds(keys: str | Iterable[str] | None = None) -> tuple[str, ...]:
+    """The kinds of identity key that link rows, checked, in the order of strength.
+
+    Args:
+        keys: kinds from :data:`bulkprep.courier.IDENTITY_KINDS` (``user_id``, ``email``, ``phone``),
+            as a sequence or one comma-separated text; ``None`` for all of them.
+
+    Returns:
+        The kinds chosen, each once, strongest first.
+
+    Raises:
+        ConfigurationError: a name that is not a kind, or no name at all.
+
+    Example:
+        >>> identity_kinds("phone, user_id")
+        ('user_id', 'phone')
+        >>> identity_kinds(None)
+        ('user_id', 'email', 'phone')
+    """
+    if keys is None:
+        return IDENTITY_KINDS
+    names = keys.split(",") if isinstance(keys, str) else list(keys)
+    chosen = set()
+    for name in names:
+        kind = name.strip() if isinstance(name, str) else name
+        if kind not in IDENTITY_KINDS:
+            raise ConfigurationError(f"keys must be identity kinds among {_KIND_CHOICES}, not {name!r}")
+        chosen.add(kind)
+    if not chosen:
+        raise ConfigurationError(f"keys must name at least one identity kind among {_KIND_CHOICES}")
+    return tuple(kind for kind in IDENTITY_KINDS if kind in chosen)
 
 
 class _HasColumnOf(Protocol):
@@ -123,11 +204,11 @@ def canonical_keys(targets: pd.DataFrame) -> pd.DataFrame:
     return keys
 
 
-def _edges(keys: pd.DataFrame, excluded: np.ndarray) -> _Edges:
-    """The graph between rows and the keys they hold; excluded rows hold none."""
+def _edges(keys: pd.DataFrame, excluded: np.ndarray, chosen: tuple[str, ...] = IDENTITY_KINDS) -> _Edges:
+    """The graph between rows and the keys of the chosen kinds they hold; excluded rows hold none."""
     rows, codes, fields, values, kinds = [], [], [], [], []
     offset = 0
-    for kind in dict.fromkeys(_IDENTITY_FIELDS.values()):
+    for kind in chosen:
         in_kind = [field for field in keys.columns if _IDENTITY_FIELDS[field] == kind]
         if not in_kind:
             continue
@@ -187,6 +268,69 @@ def _components(n_rows: int, edges: _Edges) -> np.ndarray:
         if np.array_equal(hooked, label):
             return label[:n_rows]
         label = hooked
+
+
+def _subset(edges: _Edges, mask: np.ndarray) -> _Edges:
+    """The edges where ``mask`` holds (the keys keep their codes)."""
+    return edges._replace(rows=edges.rows[mask], keys=edges.keys[mask], fields=edges.fields[mask])
+
+
+def _clusters(n_rows: int, edges: _Edges) -> tuple[np.ndarray, np.ndarray]:
+    """The person (cluster) of each row, labelled by its smallest row position, and the edges that link.
+
+    The four steps of the module docstring, each over whole arrays. The edges that link are the user
+    id and email edges, the phone edges of rows with no user id or email, the edges of phones that
+    join (and are not undone), and those of phones held inside one unit only.
+    """
+    links = np.ones(len(edges.rows), dtype=bool)
+    shared = _FIELD_KINDS[edges.fields] == _SHARED_KIND
+    if shared.all() or not shared.any():  # no phones, or nothing stronger to tell their holders apart
+        return _components(n_rows, edges), links
+    anchored = _subset(edges, ~shared)
+    phones = _subset(edges, shared)
+    # Steps 1 and 2: the units, anchored clusters and the phone-only rows joined by their phones.
+    has_anchor = np.zeros(n_rows, dtype=bool)
+    has_anchor[anchored.rows] = True
+    anonymous = ~has_anchor[phones.rows]
+    unit = _components(n_rows, _concat(anchored, _subset(phones, anonymous)))
+    # For each kind of anchor, the units (by label) holding a key of that kind.
+    edge_kinds = _FIELD_KINDS[anchored.fields]
+    bearing = []
+    for kind in _ANCHOR_KINDS:
+        holds = np.zeros(n_rows, dtype=bool)
+        holds[unit[anchored.rows[edge_kinds == kind]]] = True
+        bearing.append(holds)
+    # Step 3: each phone's holders as units; the phone joins them when at most one has a user id
+    # and at most one an email.
+    # Sorting and keeping run starts: several times faster here than np.unique (a hash table).
+    pairs = np.sort(phones.keys * n_rows + unit[phones.rows])
+    pairs = pairs[_run_starts(pairs)]
+    pair_keys, pair_units = np.divmod(pairs, n_rows)
+    n_keys = len(edges.values)
+    holders = np.bincount(pair_keys, minlength=n_keys)
+    joins = holders > 1
+    for holds in bearing:
+        joins &= np.bincount(pair_keys, weights=holds[pair_units], minlength=n_keys) <= 1
+    joining = joins[phones.keys]
+    merged = _components(n_rows, _concat(anchored, _subset(phones, joining | anonymous)))
+    # Step 4: where the phones together would join two user ids or two emails, none of them join.
+    roots = np.flatnonzero(unit == np.arange(n_rows))
+    conflicted = np.zeros(n_rows, dtype=bool)
+    for holds in bearing:
+        conflicted |= np.bincount(merged[roots[holds[roots]]], minlength=n_rows) > 1
+    undone = conflicted[merged]
+    links[shared] = (holders[phones.keys] == 1) | anonymous | (joining & ~undone[phones.rows])
+    cluster: np.ndarray = np.where(undone, unit, merged)
+    return cluster, links
+
+
+def _concat(first: _Edges, second: _Edges) -> _Edges:
+    """The edges of both (over the same keys)."""
+    return first._replace(
+        rows=np.concatenate([first.rows, second.rows]),
+        keys=np.concatenate([first.keys, second.keys]),
+        fields=np.concatenate([first.fields, second.fields]),
+    )
 
 
 def _run_starts(ordered: np.ndarray) -> np.ndarray:
@@ -307,12 +451,13 @@ def flag_duplicates(
     *,
     keep: KeepPolicy | Literal["first", "last", "most_complete"] = KeepPolicy.FIRST,
     exclude: pd.Series | None = None,
+    keys: str | Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Flag every row that is the same person as a row that is kept.
 
-    Rows linked through any key form one cluster (see the module docstring); one row per cluster is
-    kept, the others point at it. The reason names the key that links a row directly (the kept row's
-    when it shares one, otherwise another row of the cluster, then also the kept row).
+    Rows that are one person by the rule of the module docstring form a cluster; one row per cluster
+    is kept, the others point at it. The reason names the key that links a row directly (the kept
+    row's when it shares one, otherwise another row of the cluster, then also the kept row).
 
     Args:
         targets: the targets frame (indexed by ``bulk_row``). Not modified.
@@ -321,13 +466,17 @@ def flag_duplicates(
             fields filled, ties to the first.
         exclude: True for rows that take no part (invalid rows), aligned on the index; such rows are
             never flagged and never link others.
+        keys: the kinds of identity key that link rows (see :func:`identity_kinds`); default all:
+            user ids, emails, and phones where no user id or email differs.
 
     Returns:
         A frame indexed like ``targets`` with ``bulk_duplicate_of`` (Int64: the kept row's
-        ``bulk_row``, NA when the row is not a duplicate) and ``bulk_duplicate_reason`` (str or None).
+        ``bulk_row``, NA when the row is not a duplicate), ``bulk_duplicate_reason`` (str or None)
+        and ``bulk_duplicate_field`` (the row's identity field that links it, or None).
 
     Raises:
-        ConfigurationError: ``keep`` is not a :class:`bulkprep.status.KeepPolicy`.
+        ConfigurationError: ``keep`` is not a :class:`bulkprep.status.KeepPolicy`, or ``keys``
+            names no identity kind.
 
     Example:
         >>> import pandas as pd
@@ -337,21 +486,26 @@ def flag_duplicates(
         ['same user id as row 12 (u1)', None, None]
     """
     policy = _policy(keep)
+    kinds = identity_kinds(keys)
     n_rows = len(targets)
-    edges = _edges(canonical_keys(targets), _excluded(exclude, targets.index))
-    cluster = _components(n_rows, edges)
+    edges = _edges(canonical_keys(targets), _excluded(exclude, targets.index), kinds)
+    cluster, links_mask = _clusters(n_rows, edges)
     completeness = (
         targets.notna().sum(axis=1).to_numpy() if policy is KeepPolicy.MOST_COMPLETE else np.zeros(0)
     )
     kept = _kept_rows(cluster, policy, completeness)
     flagged = kept != np.arange(n_rows)
-    links = _links(edges, cluster, kept, flagged)
+    # Only the edges that link may explain: a switchboard shared with other people explains nothing.
+    links = _links(_subset(edges, links_mask), cluster, kept, flagged)
 
     duplicate_of = pd.Series(pd.NA, index=targets.index, dtype="Int64")
     duplicate_of[flagged] = targets.index.to_numpy()[kept[flagged]]
     reason = _nones(targets.index)
     reason[flagged] = _reasons(links, edges, kept, targets.index).reindex(targets.index[flagged]).to_numpy()
-    return pd.DataFrame({Column.DUPLICATE_OF.value: duplicate_of, _REASON: reason})
+    field = _nones(targets.index)
+    linked = pd.Series(np.array(_FIELDS, dtype=object)[links.fields], index=targets.index[links.rows])
+    field[flagged] = linked.reindex(targets.index[flagged]).to_numpy(dtype=object)
+    return pd.DataFrame({Column.DUPLICATE_OF.value: duplicate_of, _REASON: reason, _FIELD: field})
 
 
 def duplicate_errors(
@@ -362,8 +516,13 @@ def duplicate_errors(
 ) -> pd.DataFrame:
     """Error-table rows (stage ``duplicate``, code ``duplicate_user``) for every flagged row.
 
+    The message says what links the row and how to keep both rows when they are different people,
+    which depends on the kind of key: a shared user id, email, or phone number.
+
     Args:
-        flags: what :func:`flag_duplicates` returned, or the flagged part of it.
+        flags: what :func:`flag_duplicates` returned, or the flagged part of it (its
+            ``bulk_duplicate_field`` says which kind of key links each row; without that column
+            the message gives the user id's advice).
         targets: the targets the flags were computed on; with them, each error names the ``field``
             that links the row and its ``value`` as written.
         mapping: anything with ``column_of(target)``, to name the source ``column`` too.
@@ -388,10 +547,15 @@ otherwise give the rows distinct ids'
     reasons = (
         flags[_REASON].astype("object").where(flags[_REASON].notna(), "same person as row " + kept_labels)
     )
-    message = reasons + ", so only row " + kept_labels + " is sent; " + ErrorCode.DUPLICATE_USER.hint
+    fields = flags[_FIELD].where(flagged, None) if _FIELD in flags.columns else _nones(flags.index)
+    hints = pd.Series(
+        [_HINTS[_IDENTITY_FIELDS[f]] if f in _IDENTITY_FIELDS else _HINTS["user_id"] for f in fields],
+        index=flags.index,
+        dtype="object",
+    )
+    message = reasons + ", so only row " + kept_labels + " is sent; " + hints
     if targets is None:
         return errors_where(flagged, stage=Stage.DUPLICATE, code=ErrorCode.DUPLICATE_USER, message=message)
-    fields = _linking_fields(flags[flagged], targets)
     values = _nones(flags.index)
     for field in fields.dropna().unique():
         rows = fields.index[(fields == field).to_numpy()]
@@ -405,32 +569,6 @@ otherwise give the rows distinct ids'
         columns = np.array([None if f is None else mapping.column_of(f) for f in linked], dtype=object)
         table["column"] = pd.Series(columns, index=table.index, dtype="object")
     return table
-
-
-def _linking_fields(flagged: pd.DataFrame, targets: pd.DataFrame) -> pd.Series:
-    """For each flagged row, the identity field that links it to its cluster (None when none does)."""
-    positions = targets.index.get_indexer(flagged.index)
-    kept_positions = targets.index.get_indexer(pd.Index(flagged[Column.DUPLICATE_OF].astype("int64")))
-    found = (positions >= 0) & (kept_positions >= 0)
-    # Only the flagged rows and the rows they point at can link: every other row is a cluster of its
-    # own. Keeping their order keeps "the earliest row" the same, and spares the keys of the rest.
-    involved = np.unique(np.concatenate([positions[found], kept_positions[found]]))
-    targets = targets.iloc[involved]
-    positions = np.searchsorted(involved, positions[found])
-    kept_positions = np.searchsorted(involved, kept_positions[found])
-    n_rows = len(targets)
-    # Rebuild the clusters from the flags: a flagged row belongs to its kept row's cluster.
-    kept = np.arange(n_rows)
-    kept[positions] = kept_positions
-    is_flagged = np.zeros(n_rows, dtype=bool)
-    is_flagged[positions] = True
-    edges = _edges(canonical_keys(targets), np.zeros(n_rows, dtype=bool))
-    links = _links(edges, kept, kept, is_flagged)
-    fields = _nones(flagged.index)
-    linked = pd.Series(np.array(_FIELDS, dtype=object)[links.fields], index=targets.index[links.rows])
-    common = fields.index.intersection(linked.index)
-    fields[common] = linked[common].to_numpy()
-    return fields
 
 
 # Names that left __all__: IDENTITY_FIELDS lives in bulkprep.courier (its kinds spelled user_id, email,

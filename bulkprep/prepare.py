@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
@@ -29,7 +30,7 @@ import pandas as pd
 from bulkprep import display, status
 from bulkprep._gc import collector_paused
 from bulkprep._moved import Moved, moved_names
-from bulkprep.duplicates import duplicate_errors, flag_duplicates
+from bulkprep.duplicates import duplicate_errors, flag_duplicates, identity_kinds
 from bulkprep.errors import InputError
 from bulkprep.mapping import Mapping
 from bulkprep.normalize import normalize
@@ -170,6 +171,7 @@ def prepare(
     *,
     region: str | None = "US",
     keep: KeepPolicy | str = KeepPolicy.FIRST,
+    keys: str | Iterable[str] | None = None,
     require_email: bool = False,
 ) -> Prepared:
     """Map, normalize, validate and deduplicate every row; build each ready row's Courier user.
@@ -181,6 +183,9 @@ def prepare(
         region: the default region for phone numbers written without a country code.
         keep: which row of a group of duplicates is kept: a :class:`~bulkprep.status.KeepPolicy`
             or its value (``"first"``, ``"last"``, ``"most_complete"``).
+        keys: the kinds of identity key that make rows the same person (``"user_id"``, ``"email"``,
+            ``"phone"``, as a sequence or comma-separated); default all three, a shared phone
+            linking only rows whose user ids and emails do not differ (see :mod:`bulkprep.duplicates`).
         require_email: the job sends email, so every user needs ``profile.email``.
 
     Returns:
@@ -191,12 +196,13 @@ def prepare(
 
     Raises:
         InputError: the ``bulk_row`` or ``bulk_read_error`` column is not bulkprep's.
-        ConfigurationError: ``keep`` is not a keep policy.
+        ConfigurationError: ``keep`` is not a keep policy, or ``keys`` names no identity kind.
         MappingError: the mapping is not valid, or names a column ``df`` does not have.
     """
+    kinds = identity_kinds(keys)  # checked before any work
     mapping = as_mapping(mapping, df)
     with collector_paused():
-        return _prepare(df, mapping, region=region, keep=keep, require_email=require_email)
+        return _prepare(df, mapping, region=region, keep=keep, kinds=kinds, require_email=require_email)
 
 
 def _prepare(
@@ -205,6 +211,7 @@ def _prepare(
     *,
     region: str | None,
     keep: KeepPolicy | str,
+    kinds: tuple[str, ...],
     require_email: bool,
 ) -> Prepared:
     keyed = with_row_keys(df)
@@ -223,7 +230,7 @@ def _prepare(
     invalid = pd.Series(keys.isin(local_errors[_ROW_KEY]), index=keys)
     # str(): a KeepPolicy's value, as flag_duplicates takes it (and checks it).
     policy = cast(Literal["first", "last", "most_complete"], str(keep))
-    flags = flag_duplicates(normalized.targets, keep=policy, exclude=invalid)
+    flags = flag_duplicates(normalized.targets, keep=policy, exclude=invalid, keys=kinds)
     duplicate_of = flags[Column.DUPLICATE_OF]
     duplicate = duplicate_of.notna() & ~invalid
     errors = concat_errors([local_errors, duplicate_errors(flags[duplicate], targets=normalized.targets)])

@@ -457,7 +457,7 @@ def build_messy_rows(seed: int = SEED) -> list[Row]:
     )
     original = with_contact(42, "DE")
     number = original.e164[3:]
-    dup = twin(original, Email="", Phone=f"0049 {number[:3]} {number[3:]}")
+    dup = twin(original, **{"User ID": "", "Email": "", "Phone": f"0049 {number[:3]} {number[3:]}"})
     at(
         160,
         dup.plant(
@@ -466,12 +466,12 @@ def build_messy_rows(seed: int = SEED) -> list[Row]:
             "duplicate",
             "duplicate_user",
             duplicate_of=original,
-            note="same phone as an earlier row, written another way, no email",
+            note="same phone as an earlier row, written another way, no id or email",
         ),
     )
     original = with_contact(57, "US")
     number = original.e164[2:]
-    dup = twin(original, Email="", Phone=f"{number[:3]}.{number[3:6]}.{number[6:]}")
+    dup = twin(original, **{"User ID": "", "Email": "", "Phone": f"{number[:3]}.{number[3:6]}.{number[6:]}"})
     at(
         171,
         dup.plant(
@@ -480,7 +480,7 @@ def build_messy_rows(seed: int = SEED) -> list[Row]:
             "duplicate",
             "duplicate_user",
             duplicate_of=original,
-            note="same US phone as an earlier row, dots instead of parentheses",
+            note="same US phone as an earlier row, dots instead of parentheses, no id or email",
         ),
     )
     original = with_contact(66, "FR")

@@ -1,4 +1,7 @@
-"""Duplicate detection: clusters over every identity key, keep policies, reasons, error rows."""
+"""Duplicate detection: clusters over the identity keys, keep policies, reasons, error rows.
+
+The rule for shared phones and the ``keys`` option have their own tables in test_duplicate_keys.py.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from duplicate_reference import reference_clusters
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -172,15 +176,31 @@ def test_a_direct_link_to_the_kept_row_is_preferred() -> None:
 
 
 def test_long_shuffled_chain_is_one_cluster() -> None:
-    # Row i shares an email with row i+1 when i is even and a phone when i is odd: one long chain.
+    # Row i shares an email with row i+1 when i is even and a user id when i is odd: one long chain.
     length = 3001
     order = np.random.default_rng(7).permutation(length)
     emails = np.array([f"e{i // 2}@example.com" for i in range(length)], dtype=object)[order]
-    phones = np.array([f"+1202555{(i + 1) // 2:04d}" for i in range(length)], dtype=object)[order]
-    targets = frame({"profile.email": list(emails), "profile.phone_number": list(phones)})
+    ids = np.array([f"u{(i + 1) // 2:04d}" for i in range(length)], dtype=object)[order]
+    targets = frame({"profile.email": list(emails), "recipient": list(ids)})
     flags = flag_duplicates(targets, keep="last")
     assert flags["bulk_duplicate_of"].isna().sum() == 1
     assert set(flags["bulk_duplicate_of"].dropna()) == {length}
+
+
+def test_long_shuffled_chain_of_phone_only_rows_is_one_cluster() -> None:
+    # Row i holds phones i and i+1 and nothing else: a chain of phones, beside one anchored row.
+    length = 3001
+    order = np.random.default_rng(8).permutation(length)
+    first = np.array([f"+1202555{i:04d}" for i in range(length)], dtype=object)[order]
+    second = np.array([f"+1202555{i + 1:04d}" for i in range(length)], dtype=object)[order]
+    emails = np.full(length, None, dtype=object)
+    emails[0] = "a@example.com"  # the first row (in the frame's order) is anchored: the phones still link
+    targets = frame(
+        {"profile.email": list(emails), "profile.phone_number": list(first), "to.phone_number": list(second)}
+    )
+    flags = flag_duplicates(targets, keep="first")
+    assert flags["bulk_duplicate_of"].isna().sum() == 1
+    assert set(flags["bulk_duplicate_of"].dropna()) == {1}
 
 
 def test_output_is_indexed_like_the_input_and_input_is_untouched() -> None:
@@ -272,7 +292,10 @@ def test_duplicate_errors_with_targets_name_field_value_and_column() -> None:
         [4, "duplicate", "to.phone_number", None, "duplicate_user", "+12025550125"],
     ]
     assert table.loc[0, "message"].startswith("same email as row 2 (ann@example.com), so only row 2 is sent")
-    assert "distinct ids" in table.loc[1, "message"]
+    assert table.loc[1, "message"].startswith(
+        "same phone number as row 3 (+12025550125), which links to kept row 2"
+    )
+    assert "--keys user_id,email" in table.loc[1, "message"]
     # Only the flagged part of the flags, as the pipeline passes it, gives the same table.
     flagged = flags[flags["bulk_duplicate_of"].notna()]
     pd.testing.assert_frame_equal(duplicate_errors(flagged, targets=targets, mapping=Columns()), table)
@@ -304,46 +327,38 @@ identity_values = {
 rows_strategy = st.lists(st.fixed_dictionaries(identity_values), max_size=12)
 
 
-def reference_clusters(targets: pd.DataFrame, excluded: list[bool]) -> list[int]:
-    """Cluster ids by plain union-find, row by row: the slow, obvious way."""
-    parent = list(range(len(targets)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            i = parent[i]
-        return i
-
-    owner: dict[tuple[str, str], int] = {}
-    for position, (_, row) in enumerate(targets.iterrows()):
-        if excluded[position]:
-            continue
-        for field, kind in IDENTITY_FIELDS.items():
-            value = row.get(field)
-            if value is None or pd.isna(value) or not str(value).strip():
-                continue
-            key = (kind, str(value).strip().casefold() if kind == "email" else str(value))
-            if key in owner:
-                parent[root(position)] = root(owner[key])
-            else:
-                owner[key] = position
-    return [root(i) for i in range(len(targets))]
+kinds_strategy = st.sampled_from(
+    [
+        ("user_id", "email", "phone"),
+        ("user_id", "email", "phone"),
+        ("user_id", "email"),
+        ("user_id", "phone"),
+        ("email", "phone"),
+        ("phone",),
+        ("user_id",),
+    ]
+)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     rows=rows_strategy,
     keep=st.sampled_from(["first", "last", "most_complete"]),
+    kinds=kinds_strategy,
     data=st.data(),
 )
-def test_duplicate_properties(rows: list[dict[str, Any]], keep: str, data: st.DataObject) -> None:
+def test_duplicate_properties(
+    rows: list[dict[str, Any]], keep: str, kinds: tuple[str, ...], data: st.DataObject
+) -> None:
     labels = data.draw(st.permutations(list(range(100, 100 + len(rows)))))
     targets = pd.DataFrame(rows, columns=list(identity_values), dtype="object")
     targets.index = pd.Index(labels, name="bulk_row", dtype="int64")
     excluded = data.draw(st.lists(st.booleans(), min_size=len(rows), max_size=len(rows)))
-    flags = flag_duplicates(targets, keep=keep, exclude=pd.Series(excluded, index=targets.index))  # type: ignore[arg-type]
+    exclude = pd.Series(excluded, index=targets.index)
+    flags = flag_duplicates(targets, keep=keep, exclude=exclude, keys=kinds)  # type: ignore[arg-type]
 
     assert flags.index.equals(targets.index)
-    cluster = dict(zip(targets.index, reference_clusters(targets, excluded), strict=True))
+    cluster = dict(zip(targets.index, reference_clusters(targets, excluded, kinds), strict=True))
     kept_rows = {label for label in targets.index if pd.isna(flags.loc[label, "bulk_duplicate_of"])}
     for label in targets.index:
         kept = flags.loc[label, "bulk_duplicate_of"]
@@ -357,6 +372,9 @@ def test_duplicate_properties(rows: list[dict[str, Any]], keep: str, data: st.Da
         assert cluster[kept] == cluster[label]  # of its own cluster
         match = REASON.fullmatch(reason)
         assert match is not None
+        kind = {"user id": "user_id", "email": "email", "phone number": "phone"}[match["kind"]]
+        assert kind in kinds
+        assert IDENTITY_FIELDS[flags.loc[label, "bulk_duplicate_field"]] == kind
         partner = int(match["row"])
         assert cluster[partner] == cluster[label]
         assert int(match["kept"] or partner) == kept

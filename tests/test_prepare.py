@@ -102,8 +102,9 @@ def test_values_are_kept_exactly_and_changes_are_visible() -> None:
 def test_duplicates_point_at_the_kept_row_and_say_why() -> None:
     users = pd.DataFrame(
         {
-            "id": ["a", "b", "c", "d"],
-            "email": ["ann@example.com", "ANN@example.com", "cy@example.com", "dee@example.com"],
+            # Row 2 has only the phone of row 1: the same person (with an id or email of its own, not).
+            "id": ["a", "b", None, "d"],
+            "email": ["ann@example.com", "ANN@example.com", None, "dee@example.com"],
             "phone": [None, "+1 202 555 0125", "(202) 555-0125", None],
         }
     )

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 from bulkprep.csvsafe import write_results_csv
+from bulkprep.duplicates import identity_kinds
+from bulkprep.errors import ConfigurationError
 from bulkprep.mapping import Mapping
 from bulkprep.prepare import Prepared, prepare
 from bulkprep.read import read_csv, read_info
@@ -17,6 +19,14 @@ from bulkprep.report import format_summary
 from bulkprep.status import KeepPolicy
 
 __all__ = ["add_arguments", "add_input_arguments", "default_results_path", "describe_input", "run"]
+
+
+def _kinds(text: str) -> tuple[str, ...]:
+    """``--keys user_id,email``: the identity kinds, checked while the arguments are read."""
+    try:
+        return identity_kinds(text)
+    except ConfigurationError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_input_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,6 +46,15 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
         choices=[policy.value for policy in KeepPolicy],
         default=KeepPolicy.FIRST.value,
         help="which row of a group of duplicates to keep (default: first)",
+    )
+    parser.add_argument(
+        "--keys",
+        type=_kinds,
+        default=None,
+        metavar="KINDS",
+        help="the identity keys that make rows the same person, comma-separated among user_id, email "
+        "and phone (default: all three; a shared phone links only rows whose user ids and emails do "
+        "not differ)",
     )
     parser.add_argument(
         "--require-email", action="store_true", help="the job sends email: every user needs profile.email"
@@ -61,7 +80,14 @@ def describe_input(args: argparse.Namespace) -> tuple[Prepared, str]:
     """Read and prepare the input named on the command line; returns the result and a line about the file."""
     frame = read_csv(args.input, encoding=args.encoding, sep=args.sep)
     mapping = Mapping.load(args.mapping)
-    prepared = prepare(frame, mapping, region=args.region, keep=args.keep, require_email=args.require_email)
+    prepared = prepare(
+        frame,
+        mapping,
+        region=args.region,
+        keep=args.keep,
+        keys=args.keys,
+        require_email=args.require_email,
+    )
     info = read_info(frame)
     delimiter = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(info.delimiter, info.delimiter)
     line = f"read {args.input}: {len(frame)} rows ({info.encoding}, {delimiter}-delimited"
