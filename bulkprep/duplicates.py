@@ -45,13 +45,13 @@ Example:
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable
 from typing import Any, Literal, NamedTuple, Protocol
 
 import numpy as np
 import pandas as pd
 
+from bulkprep._moved import Moved, moved_names
 from bulkprep.courier import IDENTITY_FIELDS as _IDENTITY_FIELDS
 from bulkprep.courier import IDENTITY_KINDS
 from bulkprep.errors import ConfigurationError
@@ -573,21 +573,13 @@ otherwise give the rows distinct ids'
 
 # Names that left __all__: IDENTITY_FIELDS lives in bulkprep.courier (its kinds spelled user_id, email,
 # phone), KEEP_POLICIES is bulkprep.status.KeepPolicy.
-_MOVED: dict[str, tuple[str, Any]] = {
-    "IDENTITY_FIELDS": (
-        "bulkprep.courier.IDENTITY_FIELDS",
-        {field: _LABELS[kind] for field, kind in _IDENTITY_FIELDS.items()},
-    ),
-    "KEEP_POLICIES": ("bulkprep.status.KeepPolicy", tuple(policy.value for policy in KeepPolicy)),
-}
-
-
-def __getattr__(name: str) -> Any:
-    """Names that moved still work from here, as they were, with a DeprecationWarning."""
-    if name in _MOVED:
-        home, value = _MOVED[name]
-        warnings.warn(
-            f"bulkprep.duplicates.{name} is deprecated: use {home}", DeprecationWarning, stacklevel=2
-        )
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = moved_names(
+    __name__,
+    {
+        "IDENTITY_FIELDS": Moved(
+            {field: _LABELS[kind] for field, kind in _IDENTITY_FIELDS.items()},
+            "bulkprep.courier.IDENTITY_FIELDS",
+        ),
+        "KEEP_POLICIES": Moved(tuple(policy.value for policy in KeepPolicy), "bulkprep.status.KeepPolicy"),
+    },
+)

@@ -65,10 +65,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
-import importlib
 import json
 import re
-import warnings
 from collections.abc import Iterable
 from collections.abc import Mapping as AbcMapping
 from enum import StrEnum
@@ -80,7 +78,8 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel
 
-from bulkprep import casts, courier, jsonsafe, suggest
+from bulkprep import casts, courier, jsonsafe, payloads, suggest
+from bulkprep._moved import Moved, moved_names
 from bulkprep.errors import InputError, MappingError
 from bulkprep.report import errors_from_records
 from bulkprep.status import ROW_KEY, Stage
@@ -98,22 +97,15 @@ __all__ = [
 ]
 
 # Names that moved to their own homes: still readable from here, with a warning naming the new one.
-_MOVED: Final = {
-    "ROOTS": "bulkprep.courier",
-    "TO_FIELDS": "bulkprep.courier",
-    "Cast": "bulkprep.casts",
-    "build_payloads": "bulkprep.payloads",
-}
-
-
-def __getattr__(name: str) -> Any:
-    home = _MOVED.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    warnings.warn(
-        f"bulkprep.mapping.{name} has moved: import it from {home}", DeprecationWarning, stacklevel=2
-    )
-    return getattr(importlib.import_module(home), name)
+__getattr__ = moved_names(
+    __name__,
+    {
+        "ROOTS": Moved(courier.ROOTS, "bulkprep.courier.ROOTS"),
+        "TO_FIELDS": Moved(courier.TO_FIELDS, "bulkprep.courier.TO_FIELDS"),
+        "Cast": Moved(casts.Cast, "bulkprep.casts.Cast"),
+        "build_payloads": Moved(payloads.build_payloads, "bulkprep.payloads.build_payloads"),
+    },
+)
 
 
 # Field names to_dict writes as dotted keys, never nested: column and const make a dict a source, and

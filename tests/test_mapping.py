@@ -263,7 +263,7 @@ def test_target_messages_without_a_close_field_say_what_fits(target: str, messag
 )
 def test_moved_names_still_read_from_mapping_with_a_warning(name: str, home: str) -> None:
     mapping_module = importlib.import_module("bulkprep.mapping")
-    with pytest.warns(DeprecationWarning, match=f"bulkprep.mapping.{name} has moved: import it from {home}"):
+    with pytest.warns(DeprecationWarning, match=f"bulkprep.mapping.{name} is deprecated; use {home}.{name}"):
         value = getattr(mapping_module, name)
     assert value is getattr(importlib.import_module(home), name)
     with pytest.raises(AttributeError, match="no_such_name"):
