@@ -1,4 +1,5 @@
-"""Where a reader's input comes from: a path or an open file, loaded whole, with a name for messages.
+"""What the readers share: where the input comes from (a path or an open file, loaded whole, with a
+name for messages), and how a header becomes column names.
 
 ``read_csv`` and ``read_excel`` take the same kinds of source and say the same things when one cannot be
 read, so they load it here.
@@ -20,8 +21,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from bulkprep.errors import InputError
+from bulkprep.status import ROW_KEY, Column
 
-__all__ = ["Loaded", "load", "suffix_of"]
+__all__ = ["Loaded", "column_names", "load", "suffix_of"]
+
+READ_ERROR = Column.READ_ERROR.value
 
 
 class Loaded(NamedTuple):
@@ -76,3 +80,31 @@ def load(source: object, *, reader: str, kind: str) -> Loaded:
         raise InputError(f"reading {label} gave {type(content).__name__}, not bytes or text")
     text_encoding = getattr(source, "encoding", None) if isinstance(content, str) else None
     return Loaded(content, label, text_encoding)
+
+
+def column_names(header: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Column names from a header: blank ones named by position, duplicates suffixed ``.1``, ``.2``.
+
+    ``bulk_row`` and ``bulk_read_error`` are the readers' own, so file columns of those names are renamed.
+    Returns the names and a mapping of each new name to the header text it replaces.
+
+    Example:
+        >>> column_names(["id", "", "id", "bulk_row"])
+        (['id', 'column_2', 'id.1', 'bulk_row.1'], {'column_2': '', 'id.1': 'id', 'bulk_row.1': 'bulk_row'})
+    """
+    taken = {ROW_KEY, READ_ERROR} | {text for text in header if text.strip()}
+    seen: set[str] = {ROW_KEY, READ_ERROR}
+    names: list[str] = []
+    renamed: dict[str, str] = {}
+    for position, text in enumerate(header, start=1):
+        name = text if text.strip() else f"column_{position}"
+        if name in seen or (name != text and name in taken):
+            base, suffix = name, 1
+            while f"{base}.{suffix}" in seen or f"{base}.{suffix}" in taken:
+                suffix += 1
+            name = f"{base}.{suffix}"
+        if name != text:
+            renamed[name] = text
+        seen.add(name)
+        names.append(name)
+    return names, renamed

@@ -51,7 +51,7 @@ import pandas as pd
 from bulkprep import status
 from bulkprep._gc import collector_paused
 from bulkprep._moved import Moved, moved_names
-from bulkprep._source import load, suffix_of
+from bulkprep._source import column_names, load, suffix_of
 from bulkprep.errors import ConfigurationError, InputError
 from bulkprep.layouts import (
     MAX_FOOTER_LINES,
@@ -838,7 +838,7 @@ def _parse_plain(text: str, *, delimiter: str) -> _Parsed | None:
         kept = column[keep]
         kept[kept == ""] = None
         columns.append(kept)
-    names, renamed = _unique_names(header)
+    names, renamed = column_names(header)
     return _Parsed(
         names=names,
         records=[],
@@ -896,7 +896,7 @@ def _parse(lines: list[str], *, delimiter: str, name: str) -> _Parsed:
     if header is None:
         raise _empty_file(name)
     header_end = reader.line_num
-    names, renamed = _unique_names(header)
+    names, renamed = column_names(header)
     width = len(names)
 
     rows = list(reader)
@@ -956,30 +956,6 @@ def _ends_inside_quotes(raw: str, *, delimiter: str) -> bool:
     """
     probe = io.StringIO(raw + '\n"', newline="")
     return sum(1 for _ in csv.reader(probe, delimiter=delimiter, strict=False)) == 1
-
-
-def _unique_names(header: list[str]) -> tuple[list[str], dict[str, str]]:
-    """Column names from the header: blank ones named by position, duplicates suffixed ``.1``, ``.2``.
-
-    ``bulk_row`` and ``bulk_read_error`` are read_csv's own, so file columns of those names are renamed.
-    Returns the names and a mapping of each new name to the header text it replaces.
-    """
-    taken = {_ROW_KEY, _READ_ERROR} | {text for text in header if text.strip()}
-    seen: set[str] = {_ROW_KEY, _READ_ERROR}
-    names: list[str] = []
-    renamed: dict[str, str] = {}
-    for position, text in enumerate(header, start=1):
-        name = text if text.strip() else f"column_{position}"
-        if name in seen or (name != text and name in taken):
-            base, suffix = name, 1
-            while f"{base}.{suffix}" in seen or f"{base}.{suffix}" in taken:
-                suffix += 1
-            name = f"{base}.{suffix}"
-        if name != text:
-            renamed[name] = text
-        seen.add(name)
-        names.append(name)
-    return names, renamed
 
 
 def _ragged_row(row: list[str], raw: list[str], *, start: int, width: int, delimiter: str) -> ReadProblem:

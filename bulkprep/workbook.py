@@ -52,7 +52,7 @@ import pandas as pd
 import python_calamine
 
 from bulkprep._gc import collector_paused
-from bulkprep._source import load
+from bulkprep._source import column_names, load
 from bulkprep.errors import ConfigurationError, InputError
 from bulkprep.status import ATTRS_KEY, ROW_KEY
 
@@ -388,7 +388,7 @@ class _Table:
         used = filled.any(axis=1) | np.fromiter(map(_has_text, header), bool, width)
         first, last = int(np.argmax(used)), width - int(np.argmax(used[::-1]))
         keep = filled[first:last].any(axis=0)
-        names, renamed = _unique_names(header[first:last])
+        names, renamed = column_names(header[first:last])
         return cls(
             names=names,
             columns=[np.array(column, dtype=object)[keep] for column in texts[first:last]],
@@ -447,27 +447,6 @@ def _float_texts(values: np.ndarray) -> list[str | None]:
     for position in np.flatnonzero(~whole).tolist():
         texts[position] = _number(float(values[position]))
     return texts
-
-
-def _unique_names(header: list[str]) -> tuple[list[str], dict[str, str]]:
-    """Column names from the header row, by the rule of read_csv: blank ones ``column_<position>``,
-    repeated ones suffixed ``.1``, ``.2``; the row key's name is taken. Also new name -> header text.
-    """
-    taken = {ROW_KEY} | {text for text in header if text.strip()}
-    seen = {ROW_KEY}
-    names: list[str] = []
-    renamed: dict[str, str] = {}
-    for position, text in enumerate(header, start=1):
-        base = text if text.strip() else f"column_{position}"
-        candidate, suffix = base, 0
-        while candidate in seen or (candidate != text and candidate in taken):
-            suffix += 1
-            candidate = f"{base}.{suffix}"
-        if candidate != text:
-            renamed[candidate] = text
-        seen.add(candidate)
-        names.append(candidate)
-    return names, renamed
 
 
 # --- what calamine does not say: number formats and error cells of .xlsx / .xlsm ------------------
