@@ -146,7 +146,7 @@ class ReadInfo:
         source: the path, or the buffer's name (``"<buffer>"`` when it has none).
         encoding: the codec the bytes were decoded with (``None`` for a text buffer). A UTF-8 file
             some of whose lines are not UTF-8 is ``"utf-8"``: those lines are in ``repaired_lines``.
-        delimiter: the field delimiter used.
+        delimiter: the field delimiter used (None for a workbook).
         blank_rows: fully blank records (only whitespace and delimiters) that were dropped.
         renamed_columns: new column name to the header text it replaces (empty or duplicate names).
         error_count: how many records of the file could not be parsed cleanly (when it was read).
@@ -156,6 +156,8 @@ class ReadInfo:
             it) that were dropped, as blank rows are: they are not records.
         repaired_lines: the lines of a UTF-8 file that were not valid UTF-8 and were decoded as
             Windows-1252 instead (Latin-1 for the five bytes it leaves undefined).
+        sheet: for a workbook, the sheet that was read (None for a CSV file).
+        sheet_names: for a workbook, the names of all its sheets.
 
     Example:
         >>> ReadInfo("users.csv", "utf-8", ",", 0, {}, 0).delimiter
@@ -164,13 +166,15 @@ class ReadInfo:
 
     source: str
     encoding: str | None
-    delimiter: str
+    delimiter: str | None
     blank_rows: int
     renamed_columns: Mapping[str, str] = field(default_factory=dict)
     error_count: int = 0
     layout: str | None = None
     footer_rows: int = 0
     repaired_lines: tuple[int, ...] = ()
+    sheet: str | None = None
+    sheet_names: tuple[str, ...] = ()
 
 
 def read_csv(
@@ -366,6 +370,8 @@ def read_info(df: pd.DataFrame) -> ReadInfo:
         layout=attrs.get("layout"),
         footer_rows=int(attrs.get("footer_rows", 0)),
         repaired_lines=tuple(attrs.get("repaired_lines", ())),
+        sheet=attrs.get("sheet"),
+        sheet_names=tuple(attrs.get("sheet_names", ())),
     )
 
 

@@ -168,7 +168,6 @@ def read_excel(
         "delimiter": None,
         "blank_rows": table.blank_rows,
         "renamed_columns": table.renamed_columns,
-        "read_errors": [],
         "sheet": chosen,
         "sheet_names": sheet_names,
     }

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bulkprep import prepare, read_csv, read_info
+from bulkprep.cli import main
 from bulkprep.errors import ConfigurationError
 
 openpyxl = pytest.importorskip("openpyxl")
@@ -52,3 +53,40 @@ def test_a_workbook_in_an_open_file_or_saved_as_csv_is_read_as_a_workbook(tmp_pa
 def test_a_sheet_for_a_csv_file_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="has no sheets"):
         read_csv(io.BytesIO(b"a,b\n1,2\n"), sheet="Users")
+
+
+def test_check_reads_a_workbook_sheet_and_says_which(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_contacts(tmp_path / "contacts.xlsx")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("recipient: Record ID\nprofile:\n  email: Email\n", encoding="utf-8")
+    status = main(
+        ["check", str(path), "--mapping", str(mapping), "--sheet", "0", "--out", str(tmp_path / "r.csv")]
+    )
+    printed = capsys.readouterr().out
+    assert status == 0
+    assert "2 rows (sheet 'Contacts' of 2" in printed
+    results = read_csv(tmp_path / "r.csv")
+    assert results["Record ID"].tolist() == ["51234567801", "51234567802"]
+    assert main(["check", str(path), "--mapping", str(mapping), "--sheet", "Users"]) == 2
+    assert "Contacts" in capsys.readouterr().err
+
+
+def test_check_says_what_it_undid_in_an_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    exports = Path(__file__).parent / "fixtures" / "exports"
+    report = exports / "salesforce_contacts_report.csv"
+    out = tmp_path / "r.csv"
+    main(
+        [
+            "check",
+            str(report),
+            "--mapping",
+            str(exports / "salesforce_contacts_report.mapping.yaml"),
+            "--out",
+            str(out),
+        ]
+    )
+    first = capsys.readouterr().out.splitlines()[0]
+    assert "salesforce_report layout" in first
+    assert "6 report footer lines dropped" in first

@@ -1,4 +1,4 @@
-"""``bulkprep check INPUT --mapping FILE``: prepare a CSV without sending anything, and write the results.
+"""``bulkprep check INPUT --mapping FILE``: prepare a CSV or workbook, send nothing, write the results.
 
 Exit status: 0 when every row is ready, 1 when some are not, 2 for usage and configuration errors.
 """
@@ -14,7 +14,7 @@ from bulkprep.duplicates import identity_kinds
 from bulkprep.errors import ConfigurationError
 from bulkprep.mapping import Mapping
 from bulkprep.prepare import Prepared, prepare
-from bulkprep.read import read_csv, read_info
+from bulkprep.read import ReadInfo, read_csv, read_info
 from bulkprep.report import format_summary
 from bulkprep.status import KeepPolicy
 
@@ -29,9 +29,19 @@ def _kinds(text: str) -> tuple[str, ...]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _sheet(text: str) -> str | int:
+    """``--sheet Users`` names a sheet; ``--sheet 2`` is the third one."""
+    return int(text) if text.isdigit() else text
+
+
 def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     """The options every command that reads a CSV and prepares it shares (``check`` and ``submit``)."""
-    parser.add_argument("input", type=Path, metavar="INPUT", help="the CSV file of users")
+    parser.add_argument(
+        "input",
+        type=Path,
+        metavar="INPUT",
+        help="the CSV file or workbook (.xlsx, .xlsm, .xls, .ods) of users",
+    )
     parser.add_argument(
         "--mapping", type=Path, required=True, metavar="FILE", help="the mapping file (YAML or JSON)"
     )
@@ -62,6 +72,13 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--encoding", default=None, help="the file's encoding (default: detected)")
     parser.add_argument("--sep", default=None, help="the field delimiter (default: detected)")
     parser.add_argument(
+        "--sheet",
+        type=_sheet,
+        default=None,
+        metavar="NAME|N",
+        help="for a workbook, the sheet to read: its name or its 0-based position (default: the first)",
+    )
+    parser.add_argument(
         "--out", type=Path, default=None, metavar="RESULTS.csv", help="where to write the results"
     )
 
@@ -78,7 +95,7 @@ def default_results_path(input_path: Path, suffix: str) -> Path:
 
 def describe_input(args: argparse.Namespace) -> tuple[Prepared, str]:
     """Read and prepare the input named on the command line; returns the result and a line about the file."""
-    frame = read_csv(args.input, encoding=args.encoding, sep=args.sep)
+    frame = read_csv(args.input, encoding=args.encoding, sep=args.sep, sheet=args.sheet)
     mapping = Mapping.load(args.mapping)
     prepared = prepare(
         frame,
@@ -88,11 +105,30 @@ def describe_input(args: argparse.Namespace) -> tuple[Prepared, str]:
         keys=args.keys,
         require_email=args.require_email,
     )
-    info = read_info(frame)
-    delimiter = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(info.delimiter, info.delimiter)
-    line = f"read {args.input}: {len(frame)} rows ({info.encoding}, {delimiter}-delimited"
-    line += f", {info.blank_rows} blank rows dropped)" if info.blank_rows else ")"
-    return prepared, line
+    return prepared, f"read {args.input}: {len(frame)} rows ({', '.join(_file_facts(read_info(frame)))})"
+
+
+def _file_facts(info: ReadInfo) -> list[str]:
+    """What the reader found out about the file, for the one line ``check`` and ``submit`` print first."""
+    if info.sheet is not None:
+        facts = [f"sheet {info.sheet!r} of {len(info.sheet_names)}"]
+    else:
+        delimiter = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(
+            info.delimiter or "", info.delimiter
+        )
+        facts = [str(info.encoding), f"{delimiter}-delimited"]
+    if info.layout is not None:
+        facts.append(f"{info.layout} layout")
+    if info.blank_rows:
+        facts.append(f"{info.blank_rows} blank rows dropped")
+    if info.footer_rows:
+        facts.append(f"{info.footer_rows} report footer lines dropped")
+    if info.repaired_lines:
+        lines = ", ".join(map(str, info.repaired_lines[:5])) + (
+            ", ..." if len(info.repaired_lines) > 5 else ""
+        )
+        facts.append(f"lines not in UTF-8 read as Windows-1252: {lines}")
+    return facts
 
 
 def run(args: argparse.Namespace) -> int:
