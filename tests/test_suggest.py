@@ -34,7 +34,7 @@ from bulkprep.suggest import snake_case, suggested_spec
         ("Last Name", "data.last_name"),
         ("Company", "data.company"),
         ("Plan", "data.plan"),
-        ("Locale", "data.locale"),
+        ("Locale", "to.locale"),
         ("signupDate", "data.signup_date"),
         ("Prénom", "data.prénom"),
     ],
