@@ -37,8 +37,15 @@ Spec: TypeAlias = dict[str, str | dict[str, str]]
 """A flat mapping spec: dotted target -> column name, or a column source with its options."""
 
 # Header spellings (lower case, letters and digits only) in order of preference per target.
-_EMAIL_HEADERS = ("email", "emailaddress", "mail", "emailaddr", "mailaddress", "primaryemail")
-_PHONE_HEADERS = (
+_EMAIL_HEADERS: tuple[str, ...] = (
+    "email",
+    "emailaddress",
+    "mail",
+    "emailaddr",
+    "mailaddress",
+    "primaryemail",
+)
+_PHONE_HEADERS: tuple[str, ...] = (
     "phone",
     "phonenumber",
     "mobile",
@@ -64,7 +71,7 @@ _PHONE_HEADERS = (
     "workphone",
     "businessphone",
 )
-_ID_HEADERS = (
+_ID_HEADERS: tuple[str, ...] = (
     "userid",
     "recipient",
     "recipientid",
@@ -83,7 +90,7 @@ _ID_HEADERS = (
 )
 # Klaviyo's own profile id: External ID is set only for profiles synced from elsewhere.
 _KLAVIYO_ID = "klaviyoid"
-_COUNTRY_HEADERS = (
+_COUNTRY_HEADERS: tuple[str, ...] = (
     "country",
     "countrycode",
     "cc",  # Mailchimp
@@ -96,10 +103,10 @@ _COUNTRY_HEADERS = (
     "shippingcountry",
     "land",  # German
 )
-_LOCALE_HEADERS = ("locale", "language")
-_TENANT_HEADERS = ("tenantid",)
+_LOCALE_HEADERS: tuple[str, ...] = ("locale", "language")
+_TENANT_HEADERS: tuple[str, ...] = ("tenantid",)
 # Columns whose cells may be whole JSON objects for a root of the payload (names as written, any case).
-_JSON_ROOTS = ("preferences", "data")
+_JSON_ROOTS: tuple[str, ...] = ("preferences", "data")
 # Stripe writes a customer's metadata as "<key> (metadata)": the app's own values, its user id among them.
 _METADATA = re.compile(r"\s*\(metadata\)\s*$", re.IGNORECASE)
 # Where a recognized layout says which of two fitting columns is meant.
