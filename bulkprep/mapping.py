@@ -798,7 +798,7 @@ class Mapping:
             {'recipient': 'Customer ID', 'profile': {'email': 'E-mail Address', 'phone_number': 'Mobile'},
              'data': {'first_name': 'First Name'}, 'to': {'user_id': 'Customer ID'}}
         """
-        return cls(suggest.suggested_spec(df.columns, reserved=_SOURCE_KEYS))
+        return cls(suggest.suggested_frame_spec(df, reserved=_SOURCE_KEYS))
 
     # -- applying --------------------------------------------------------------------------------
 

@@ -1,24 +1,51 @@
-"""What column names say: the header spellings of emails, phones and user ids, and field names from headers.
+"""What column names say: the header spellings of emails, phones, user ids and countries, and field names.
 
-:meth:`bulkprep.mapping.Mapping.suggest` reads a frame's headers with :func:`suggested_spec`; the
-mapping's hints name fields with :func:`snake_case`. Headers are compared by their letters and digits
-only, whatever their case, spacing or punctuation (``E-mail Address`` is ``emailaddress``).
+:meth:`bulkprep.mapping.Mapping.suggest` reads a frame with :func:`suggested_frame_spec` (its headers,
+the layout :func:`bulkprep.read.read_csv` recognized, and the cells of ``preferences``/``data``
+columns); :func:`suggested_spec` holds the rules for headers alone; the mapping's hints name fields
+with :func:`snake_case`. Headers are compared by their letters and digits only, whatever their
+case, spacing or punctuation (``E-mail Address`` is ``emailaddress``).
+
+The spellings cover the exports people bring: HubSpot (``Record ID``), Klaviyo (``Klaviyo ID``),
+Stripe (the app's id in ``user_id (metadata)`` over Stripe's own ``id``), Mailchimp (``Email
+Address``, ``LEID``), Shopify (``Customer ID``), Salesforce reports (``Contact ID``, ``Mobile``)
+and German spreadsheets (``Kundennummer``, ``E-Mail``, ``Mobil``, ``Handy``, ``Telefon``, ``Land``).
 
 Example:
     >>> suggested_spec(["User ID", "E-mail", "Plan"])
     {'recipient': 'User ID', 'profile.email': 'E-mail', 'data.plan': 'Plan', 'to.user_id': 'User ID'}
+    >>> suggested_spec(["Kundennummer", "Mobil", "Land"])["profile.phone_number"]
+    {'column': 'Mobil', 'region_column': 'Land'}
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, TypeAlias
 
-__all__ = ["snake_case", "suggested_spec"]
+from bulkprep.layouts import SALESFORCE_REPORT
+from bulkprep.status import ATTRS_KEY
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Spec", "snake_case", "suggested_frame_spec", "suggested_spec"]
+
+Spec: TypeAlias = dict[str, str | dict[str, str]]
+"""A flat mapping spec: dotted target -> column name, or a column source with its options."""
 
 # Header spellings (lower case, letters and digits only) in order of preference per target.
-_EMAIL_HEADERS = ("email", "emailaddress", "mail", "emailaddr", "mailaddress", "primaryemail")
-_PHONE_HEADERS = (
+_EMAIL_HEADERS: tuple[str, ...] = (
+    "email",
+    "emailaddress",
+    "mail",
+    "emailaddr",
+    "mailaddress",
+    "primaryemail",
+)
+_PHONE_HEADERS: tuple[str, ...] = (
     "phone",
     "phonenumber",
     "mobile",
@@ -27,13 +54,24 @@ _PHONE_HEADERS = (
     "cell",
     "cellphone",
     "cellnumber",
+    # German: a mobile (text messages reach it) before the landline, as in English.
+    "mobil",
+    "mobilnummer",
+    "mobiltelefon",
+    "handy",
+    "handynummer",
     "tel",
     "telephone",
     "telephonenumber",
     "phoneno",
     "mobileno",
+    "telefon",
+    "telefonnummer",
+    "officephone",
+    "workphone",
+    "businessphone",
 )
-_ID_HEADERS = (
+_ID_HEADERS: tuple[str, ...] = (
     "userid",
     "recipient",
     "recipientid",
@@ -42,14 +80,41 @@ _ID_HEADERS = (
     "memberid",
     "contactid",
     "clientid",
+    "recordid",  # HubSpot
+    "kundennummer",  # German: customer number
+    "kundennr",
+    "kundenid",
     "uid",
+    "leid",  # Mailchimp's id of the member in the audience
     "id",
 )
-_RECOGNISED: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("recipient", _ID_HEADERS),
-    ("profile.email", _EMAIL_HEADERS),
-    ("profile.phone_number", _PHONE_HEADERS),
+# Klaviyo's own profile id: External ID is set only for profiles synced from elsewhere.
+_KLAVIYO_ID = "klaviyoid"
+_COUNTRY_HEADERS: tuple[str, ...] = (
+    "country",
+    "countrycode",
+    "cc",  # Mailchimp
+    "countryregion",  # HubSpot's Country/Region
+    "mailingcountry",  # Salesforce contacts
+    "defaultaddresscountrycode",  # Shopify
+    "defaultaddresscountry",
+    "addresscountry",  # Stripe
+    "billingcountry",
+    "shippingcountry",
+    "land",  # German
 )
+_LOCALE_HEADERS: tuple[str, ...] = ("locale", "language")
+_TENANT_HEADERS: tuple[str, ...] = ("tenantid",)
+# Columns whose cells may be whole JSON objects for a root of the payload (names as written, any case).
+_JSON_ROOTS: tuple[str, ...] = ("preferences", "data")
+# Stripe writes a customer's metadata as "<key> (metadata)": the app's own values, its user id among them.
+_METADATA = re.compile(r"\s*\(metadata\)\s*$", re.IGNORECASE)
+# Where a recognized layout says which of two fitting columns is meant.
+_LAYOUT_PREFERENCES: dict[str, dict[str, tuple[str, ...]]] = {
+    # A Salesforce contact's Phone is the office line; text messages go to the Mobile.
+    SALESFORCE_REPORT: {"profile.phone_number": ("mobile",)},
+}
+_PHONE_TARGET = "profile.phone_number"
 # bulkprep's own columns (bulk_row, bulk_status, ...) and any other it may add: never user data.
 _OWN_PREFIX = "bulk_"
 
@@ -65,34 +130,108 @@ def snake_case(name: str) -> str:
     return "_".join(re.findall(r"[^\W_]+", spaced.casefold()))
 
 
-def suggested_spec(columns: Iterable[object], *, reserved: Iterable[str] = ()) -> dict[str, str]:
-    """A flat mapping spec (dotted target -> column) proposed from column names.
+def suggested_frame_spec(df: pd.DataFrame, *, reserved: Iterable[str] = ()) -> Spec:
+    """A flat mapping spec proposed from a frame: :func:`suggested_spec` with what the frame tells.
+
+    The layout :func:`bulkprep.read.read_csv` recognized (kept in ``df.attrs``) breaks ties between
+    columns that both fit (a Salesforce report's ``Mobile`` over its office ``Phone``); without it,
+    the headers alone decide. A column named ``preferences`` or ``data`` whose non-blank cells are
+    all JSON objects feeds that root with ``cast: json``.
+
+    Args:
+        df: the frame, as read.
+        reserved: field names that must not be used under ``data``.
+
+    Example:
+        >>> import pandas as pd
+        >>> frame = pd.DataFrame({"id": ["1"], "Preferences": ['{"categories": {}}']})
+        >>> suggested_frame_spec(frame)
+        {'recipient': 'id', 'preferences': {'column': 'Preferences', 'cast': 'json'}, 'to.user_id': 'id'}
+    """
+    attrs = df.attrs.get(ATTRS_KEY)
+    layout = attrs.get("layout") if isinstance(attrs, Mapping) else None
+    json_columns = [
+        str(column)
+        for column in df.columns
+        if str(column).casefold() in _JSON_ROOTS and _holds_json_objects(df[column].tolist())
+    ]
+    return suggested_spec(
+        df.columns,
+        reserved=reserved,
+        layout=layout if isinstance(layout, str) else None,
+        json_columns=json_columns,
+    )
+
+
+def suggested_spec(
+    columns: Iterable[object],
+    *,
+    reserved: Iterable[str] = (),
+    layout: str | None = None,
+    json_columns: Iterable[str] = (),
+) -> Spec:
+    """A flat mapping spec (dotted target -> source) proposed from column names.
 
     Email, phone and user-id columns are recognised whatever their case, spacing or punctuation;
     an id column feeds both ``recipient`` and ``to.user_id`` (the legacy and the current way of
-    naming the user). Every other column goes to ``data.<snake_case>``, numbered when names clash or
-    fall in ``reserved`` (names the mapping format keeps for itself). Columns named ``bulk_*``
-    (bulkprep's own) are left out.
+    naming the user). A ``... (metadata)`` column named like an id (Stripe's) is preferred over
+    the product's own ids. When a country column exists and a phone is mapped, the phone is read in
+    each row's country (``region_column``). ``locale``/``language`` feed ``to.locale`` and
+    ``tenant_id`` feeds ``to.tenant_id``. Every other column goes to ``data.<snake_case>``
+    (the country column too), numbered when names clash or fall in ``reserved`` (names the mapping
+    format keeps for itself). Columns named ``bulk_*`` (bulkprep's own) are left out.
 
     Args:
         columns: the frame's column names, in order.
         reserved: field names that must not be used under ``data``.
+        layout: the export layout the file was recognized as (:data:`bulkprep.layouts.LAYOUTS`),
+            which breaks ties between columns that both fit; None for the headers alone.
+        json_columns: columns named ``preferences`` or ``data`` (any case) known to hold JSON
+            objects: each feeds that root with ``cast: json``.
 
     Example:
         >>> suggested_spec(["bulk_row", "Mobile", "Name", "name", "!!"], reserved={"column"})
         {'profile.phone_number': 'Mobile', 'data.name': 'Name', 'data.name_2': 'name', 'data.column_4': '!!'}
+        >>> spec = suggested_spec(["Phone", "Mobile", "Mailing Country"], layout="salesforce_report")
+        >>> spec["profile.phone_number"]
+        {'column': 'Mobile', 'region_column': 'Mailing Country'}
     """
     names = [str(c) for c in columns if not str(c).startswith(_OWN_PREFIX)]
     taken = frozenset(reserved)
+    preferences = _LAYOUT_PREFERENCES.get(layout or "", {})
     chosen: dict[str, str] = {}
-    for target, spellings in _RECOGNISED:
-        free = [c for c in _matches(names, spellings) if c not in chosen.values()]
+    recognised = (
+        ("recipient", _ID_HEADERS),
+        ("profile.email", _EMAIL_HEADERS),
+        (_PHONE_TARGET, _PHONE_HEADERS),
+    )
+    for target, spellings in recognised:
+        preferred = preferences.get(target, ())
+        ranked = preferred + tuple(s for s in spellings if s not in preferred)
+        free = [c for c in _matches(names, ranked, ids=target == "recipient") if c not in chosen.values()]
         if free:
             chosen[target] = free[0]
-    spec: dict[str, str] = dict(chosen)
+    extra: dict[str, str] = {}
+    for target, spellings in (("to.locale", _LOCALE_HEADERS), ("to.tenant_id", _TENANT_HEADERS)):
+        free = [c for c in _matches(names, spellings) if c not in chosen.values()]
+        if free:
+            extra[target] = free[0]
+    roots: dict[str, str] = {}
+    for column in json_columns:
+        root = column.casefold()
+        if column in names and root in _JSON_ROOTS and root not in roots:
+            roots[root] = column
+    country = next(iter(_matches(names, _COUNTRY_HEADERS)), None)
+
+    spec: Spec = dict(chosen)
+    if country is not None and _PHONE_TARGET in chosen:
+        spec[_PHONE_TARGET] = {"column": chosen[_PHONE_TARGET], "region_column": country}
+    for root, column in roots.items():
+        spec[root] = {"column": column, "cast": "json"}
+    consumed = {*chosen.values(), *extra.values(), *roots.values()}
     used_names: set[str] = set()
     for position, column in enumerate(names):
-        if column in chosen.values():
+        if column in consumed:
             continue
         name = snake_case(column) or f"column_{position + 1}"
         unique, n = name, 2
@@ -102,6 +241,7 @@ def suggested_spec(columns: Iterable[object], *, reserved: Iterable[str] = ()) -
         spec[f"data.{unique}"] = column
     if "recipient" in chosen:
         spec["to.user_id"] = chosen["recipient"]
+    spec.update(extra)
     return spec
 
 
@@ -109,9 +249,43 @@ def _header_key(name: str) -> str:
     return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
-def _matches(columns: list[str], spellings: tuple[str, ...]) -> list[str]:
-    """Columns whose header spells one of ``spellings``, best spelling first, then in frame order."""
-    ranked = [
-        (spellings.index(key), i, c) for i, c in enumerate(columns) if (key := _header_key(c)) in spellings
-    ]
-    return [c for _, _, c in sorted(ranked)]
+def _matches(columns: list[str], spellings: tuple[str, ...], *, ids: bool = False) -> list[str]:
+    """Columns whose header spells one of ``spellings``, best spelling first, then in frame order.
+
+    With ``ids``, Klaviyo's own id and then ``... (metadata)`` columns named like an id (the app's
+    own, in a Stripe export) come before every other spelling.
+    """
+    ranked: list[tuple[int, int, int, str]] = []
+    for i, column in enumerate(columns):
+        key = _header_key(column)
+        if ids and key == _KLAVIYO_ID:
+            ranked.append((0, 0, i, column))
+            continue
+        metadata = ids and bool(_METADATA.search(column))
+        if metadata:
+            key = _header_key(_METADATA.sub("", column))
+        if key in spellings:
+            ranked.append((1 if metadata else 2, spellings.index(key), i, column))
+    return [column for *_, column in sorted(ranked)]
+
+
+def _holds_json_objects(cells: list[object]) -> bool:
+    """Whether the non-blank cells are JSON objects, all of them (and there is at least one)."""
+    found = False
+    for cell in cells:
+        if cell is None or (isinstance(cell, float) and cell != cell):  # None or NaN: blank
+            continue
+        if isinstance(cell, dict):
+            found = True
+            continue
+        text = str(cell).strip()
+        if not text:
+            continue
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return False
+        if not isinstance(value, dict):
+            return False
+        found = True
+    return found

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
+from bulkprep.demo import sample_path
 from bulkprep.errors import MappingError
+from bulkprep.layouts import LAYOUTS
 from bulkprep.mapping import Mapping
+from bulkprep.read import read_csv, read_info
+from bulkprep.status import ATTRS_KEY
 from bulkprep.suggest import snake_case, suggested_spec
 
 # -- suggestions -------------------------------------------------------------------------------------
@@ -34,7 +42,7 @@ from bulkprep.suggest import snake_case, suggested_spec
         ("Last Name", "data.last_name"),
         ("Company", "data.company"),
         ("Plan", "data.plan"),
-        ("Locale", "data.locale"),
+        ("Locale", "to.locale"),
         ("signupDate", "data.signup_date"),
         ("Prénom", "data.prénom"),
     ],
@@ -90,3 +98,232 @@ def test_snake_case(header: str, name: str) -> None:
 def test_an_object_target_hint_names_a_field_in_snake_case() -> None:
     with pytest.raises(MappingError, match=r"such as data\.signup_date"):
         Mapping({"data": "Signup Date"})
+
+
+# -- the exports' layouts ----------------------------------------------------------------------------
+
+EXPORTS = Path(__file__).parent / "fixtures" / "exports"
+IDENTITY_TARGETS = ("recipient", "profile.email", "profile.phone_number")
+
+
+def _intended_region_column(mapping_file: Path) -> str | None:
+    """The region column a corpus mapping names in its comments (``#   region_column: Country``)."""
+    for line in mapping_file.read_text(encoding="utf-8").splitlines():
+        found = re.match(r"#\s+region_column:\s*(.+?)\s*(?:#.*)?$", line)
+        if found:
+            return found.group(1)
+    return None
+
+
+@pytest.mark.parametrize("export", sorted(EXPORTS.glob("*.csv")), ids=lambda path: path.stem)
+def test_suggest_reads_each_export_as_its_own_mapping_does(export: Path) -> None:
+    mapping_file = export.with_suffix(".mapping.yaml")
+    intended = Mapping.load(mapping_file)
+    suggested = Mapping.suggest(read_csv(export))
+    for target in IDENTITY_TARGETS:
+        assert suggested.column_of(target) == intended.column_of(target), target
+    assert suggested.column_of("to.user_id") == intended.column_of("recipient")
+    region = _intended_region_column(mapping_file)
+    assert region is not None
+    phone = suggested.to_dict()["profile"]["phone_number"]
+    assert phone == {"column": intended.column_of("profile.phone_number"), "region_column": region}
+    assert Mapping(suggested.to_dict()) == suggested
+
+
+def test_the_corpus_covers_every_recognized_layout() -> None:
+    layouts = {read_info(read_csv(export)).layout for export in EXPORTS.glob("*.csv")}
+    assert {layout.name for layout in LAYOUTS} <= layouts
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Record ID", "recipient"),  # HubSpot
+        ("Klaviyo ID", "recipient"),
+        ("Contact ID", "recipient"),  # Salesforce
+        ("Customer ID", "recipient"),  # Shopify
+        ("LEID", "recipient"),  # Mailchimp
+        ("user_id (metadata)", "recipient"),  # Stripe
+        ("Kundennummer", "recipient"),
+        ("Email Address", "profile.email"),  # Mailchimp
+        ("E-Mail", "profile.email"),
+        ("Telefon", "profile.phone_number"),
+        ("Mobil", "profile.phone_number"),
+        ("Handy", "profile.phone_number"),
+        ("Office Phone", "profile.phone_number"),
+        ("locale", "to.locale"),
+        ("language", "to.locale"),
+        ("Language", "to.locale"),
+        ("tenant_id", "to.tenant_id"),
+        ("Tenant ID", "to.tenant_id"),
+        ("Land", "data.land"),  # a country column stays data; the phone reads it
+        ("plan (metadata)", "data.plan_metadata"),  # metadata not named like an id is data
+        ("Default Address Phone", "data.default_address_phone"),
+        ("Mobile Phone Number", "data.mobile_phone_number"),
+    ],
+)
+def test_suggest_knows_the_exports_headers(header: str, target: str) -> None:
+    assert Mapping.suggest(pd.DataFrame(columns=[header])).column_of(target) == header
+
+
+@pytest.mark.parametrize(
+    ("columns", "recipient"),
+    [
+        (["id", "Email", "user_id (metadata)"], "user_id (metadata)"),  # Stripe: the app's id over cus_…
+        (["id", "customer_id (metadata)"], "customer_id (metadata)"),
+        (["User ID", "id (metadata)"], "id (metadata)"),
+        (["id", "plan (metadata)"], "id"),  # Stripe's id when the metadata holds none
+        (["External ID", "Klaviyo ID"], "Klaviyo ID"),  # External ID is set only for synced profiles
+        (["Record ID", "Email"], "Record ID"),
+        (["LEID", "EUID"], "LEID"),
+        (["Kundennummer", "E-Mail"], "Kundennummer"),
+        (["id", "LEID"], "LEID"),
+    ],
+)
+def test_suggest_prefers_the_users_own_id(columns: list[str], recipient: str) -> None:
+    mapping = Mapping.suggest(pd.DataFrame(columns=columns))
+    assert mapping.column_of("recipient") == mapping.column_of("to.user_id") == recipient
+
+
+@pytest.mark.parametrize(
+    ("columns", "layout", "phone"),
+    [
+        (["Phone", "Mobile"], None, "Phone"),  # headers alone: the plain phone first
+        (["Phone", "Mobile"], "salesforce_report", "Mobile"),  # a contact's Phone is the office line
+        (["Phone", "Mobile"], "hubspot", "Phone"),
+        (["Mobile"], "salesforce_report", "Mobile"),
+        (["Phone"], "salesforce_report", "Phone"),
+        (["Telefon", "Mobil"], None, "Mobil"),  # German: the mobile over the landline
+        (["Telefon", "Handy"], None, "Handy"),
+        (["Telefon"], None, "Telefon"),
+        (["Phone Number", "Mobile Phone Number"], "hubspot", "Phone Number"),
+        (["Default Address Phone", "Phone"], "shopify", "Phone"),
+    ],
+)
+def test_a_recognized_layout_breaks_ties_between_phones(
+    columns: list[str], layout: str | None, phone: str
+) -> None:
+    assert suggested_spec(columns, layout=layout)["profile.phone_number"] == phone
+    frame = pd.DataFrame(columns=columns)
+    if layout is not None:
+        frame.attrs[ATTRS_KEY] = {"layout": layout}
+    assert Mapping.suggest(frame).column_of("profile.phone_number") == phone
+
+
+def test_suggest_reads_the_layout_from_the_frame_read(tmp_path: Path) -> None:
+    path = tmp_path / "report.csv"
+    path.write_text(
+        '"Contact Owner","Account Name","Phone","Mobile","Contact ID"\n'
+        '"Ann Owner","Acme","+1 212 555 0100","+1 212 555 0101","0035g00000A1"\n',
+        encoding="utf-8",
+    )
+    frame = read_csv(path)
+    assert read_info(frame).layout == "salesforce_report"
+    assert Mapping.suggest(frame).column_of("profile.phone_number") == "Mobile"
+    frame.attrs.clear()
+    assert Mapping.suggest(frame).column_of("profile.phone_number") == "Phone"
+
+
+@pytest.mark.parametrize(
+    ("columns", "phone", "region"),
+    [
+        (["Phone", "Country"], "Phone", "Country"),
+        (["Phone", "CC"], "Phone", "CC"),
+        (["Phone Number", "Country/Region"], "Phone Number", "Country/Region"),
+        (["Mobile", "Mailing Country"], "Mobile", "Mailing Country"),
+        (["Phone", "Default Address Country Code"], "Phone", "Default Address Country Code"),
+        (["Mobil", "Land"], "Mobil", "Land"),
+        (["phone", "country_code"], "phone", "country_code"),
+        (["Phone", "Address Country"], "Phone", "Address Country"),
+        (["Phone", "CC", "Country"], "Phone", "Country"),  # the better spelling, wherever it is
+    ],
+)
+def test_suggest_proposes_the_region_column(columns: list[str], phone: str, region: str) -> None:
+    mapping = Mapping.suggest(pd.DataFrame(columns=columns))
+    assert mapping.to_dict()["profile"] == {"phone_number": {"column": phone, "region_column": region}}
+    assert mapping.column_of("profile.phone_number") == phone
+    assert mapping.column_of(f"data.{snake_case(region)}") == region  # still sent as data
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [["Country", "Email"], ["Phone", "State / Region"], ["Phone", "Countries visited"], ["Phone"]],
+)
+def test_no_region_column_without_both_a_phone_and_a_country(columns: list[str]) -> None:
+    spec = suggested_spec(columns)
+    assert all(isinstance(source, str) for source in spec.values())
+
+
+def test_a_suggested_region_column_is_the_mappings_own() -> None:
+    frame = pd.DataFrame({"User ID": ["1"], "Phone": ["020 7946 0958"], "Country": ["GB"]})
+    mapping = Mapping.suggest(frame)
+    assert mapping.region_columns() == {"profile.phone_number": "Country"}
+    assert mapping.apply(frame).targets["data.country"].tolist() == ["GB"]
+
+
+@pytest.mark.parametrize(
+    ("cells", "root"),
+    [
+        (['{"categories": {"news": {"status": "OPTED_IN"}}}', ""], "preferences"),
+        (['{"a": 1}', '{"b": [1, 2]}'], "data"),
+        (["{}", None], "data"),
+    ],
+)
+@pytest.mark.parametrize("case", [str.lower, str.title, str.upper])
+def test_json_object_columns_feed_their_root(
+    cells: list[str | None], root: str, case: Callable[[str], str]
+) -> None:
+    column = case(root)
+    frame = pd.DataFrame({"id": ["1", "2"], column: cells, "Plan": ["a", "b"]})
+    mapping = Mapping.suggest(frame)
+    assert mapping.to_dict()[root] == {"column": column, "cast": "json"}
+    assert mapping.column_of("data.plan") == "Plan"
+    assert Mapping(mapping.to_dict()) == mapping
+
+
+@pytest.mark.parametrize(
+    ("column", "cells", "target"),
+    [
+        ("data", ["[1, 2]", '{"a": 1}'], "data.data"),  # not every cell an object
+        ("data", ["x", ""], "data.data"),
+        ("data", ["", None], "data.data"),  # nothing to tell
+        ("preferences", ["opted in"], "data.preferences"),
+        ("Data ", ['{"a": 1}'], "data.data"),  # the name exactly
+        ("user_data", ['{"a": 1}'], "data.user_data"),
+        ("Attributes", ['{"a": 1}'], "data.attributes"),  # JSON, but the reviewer says so with a cast
+    ],
+)
+def test_other_columns_are_data_even_with_json_cells(
+    column: str, cells: list[str | None], target: str
+) -> None:
+    mapping = Mapping.suggest(pd.DataFrame({column: cells}))
+    assert mapping.column_of(target) == column
+    assert mapping.to_dict()["data"] == {snake_case(column): column}
+
+
+def test_suggest_maps_locale_and_tenant_to_the_message_recipient() -> None:
+    mapping = Mapping.suggest(pd.DataFrame(columns=["User ID", "Locale", "language", "Tenant ID", "Plan"]))
+    assert mapping.to_dict() == {
+        "recipient": "User ID",
+        "data": {"language": "language", "plan": "Plan"},
+        "to": {"user_id": "User ID", "locale": "Locale", "tenant_id": "Tenant ID"},
+    }
+
+
+def test_the_sample_datas_suggested_mapping_reads_phones_by_country() -> None:
+    users = read_csv(sample_path("users_messy.csv"))
+    assert Mapping.suggest(users).to_dict() == {
+        "recipient": "User ID",
+        "profile": {"email": "Email", "phone_number": {"column": "Phone", "region_column": "Country"}},
+        "data": {
+            "first_name": "First Name",
+            "last_name": "Last Name",
+            "country": "Country",
+            "plan": "Plan",
+            "signup_date": "Signup Date",
+            "newsletter": "Newsletter",
+            "attributes": "Attributes",
+            "notes": "Notes",
+        },
+        "to": {"user_id": "User ID"},
+    }
