@@ -29,7 +29,15 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
         "--region",
         default="US",
         metavar="R",
-        help="default region for phone numbers without a country code (default: US)",
+        help="default region for phone numbers without a country code (default: US); with "
+        "--region-column, for the rows whose country is blank",
+    )
+    parser.add_argument(
+        "--region-column",
+        default=None,
+        metavar="COLUMN",
+        help="the column holding each row's country (DE, DEU, Germany, Deutschland, UK, ...): "
+        "numbers without a country code are read in their row's country",
     )
     parser.add_argument(
         "--keep",
@@ -61,7 +69,14 @@ def describe_input(args: argparse.Namespace) -> tuple[Prepared, str]:
     """Read and prepare the input named on the command line; returns the result and a line about the file."""
     frame = read_csv(args.input, encoding=args.encoding, sep=args.sep)
     mapping = Mapping.load(args.mapping)
-    prepared = prepare(frame, mapping, region=args.region, keep=args.keep, require_email=args.require_email)
+    prepared = prepare(
+        frame,
+        mapping,
+        region=args.region,
+        region_column=args.region_column,
+        keep=args.keep,
+        require_email=args.require_email,
+    )
     info = read_info(frame)
     delimiter = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(info.delimiter, info.delimiter)
     line = f"read {args.input}: {len(frame)} rows ({info.encoding}, {delimiter}-delimited"
