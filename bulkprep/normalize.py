@@ -2,12 +2,14 @@
 
 Email addresses are trimmed (also of no-break spaces and zero-width characters), unwrapped from
 ``mailto:``, ``<...>`` and ``"Name" <...>``, put in Unicode NFC form and syntax-checked (never with DNS).
-Phone numbers become E.164 (``+12025550125``). Values that cannot be normalized are left as written in
-the targets and reported in the error table (stage ``validate``); every value that did change is listed
-in the ``changes`` table, so nothing is altered silently.
+Phone numbers become E.164 (``+12025550125``); a number without a country code is read in the default
+region or, given each row's country (a country column: ``DE``, ``Germany``, ``Deutschland``, ``UK``),
+in its row's country. Values that cannot be normalized are left as written in the targets and reported
+in the error table (stage ``validate``); every value that did change is listed in the ``changes`` table,
+so nothing is altered silently.
 
-Both normalizers are costly per call, so each distinct raw value is normalized once and the outcome
-mapped back to every row that holds it.
+Both normalizers are costly per call, so each distinct raw value is normalized once (a phone number
+once per distinct country it is read in) and the outcome mapped back to every row that holds it.
 
 Example:
     >>> import pandas as pd
