@@ -610,8 +610,8 @@ def normalize_phones(
         values: the raw numbers (text, int or float); missing values and blank texts stay missing.
         region: two-letter region for numbers without a country code (where the row's country is
             blank, with ``countries``), or None to require a country code.
-        countries: each row's country, aligned with ``values`` (same index); None reads every
-            number in ``region``.
+        countries: each row's country, with a cell for every row of ``values`` (matched on the
+            index); None reads every number in ``region``.
         parse: the parser, called as ``parse(text, region)`` like :func:`phonenumbers.parse`, once for
             each distinct value (and reading) that reaches parsing. With the default, plainly
             written numbers (digits and common formatting) are decided column-wise from
@@ -624,7 +624,8 @@ def normalize_phones(
         ``unknown_country``) and ``message``.
 
     Raises:
-        ConfigurationError: ``region`` is not a region phonenumbers knows.
+        ConfigurationError: ``region`` is not a region phonenumbers knows, or ``countries`` has no
+            cell for some row of ``values``.
 
     Example:
         >>> import pandas as pd
@@ -648,6 +649,12 @@ def normalize_phones(
         fast = (lambda uniques: path(_as_phone_texts(uniques))) if path is not None else None
         return _per_unique(values, lambda raw: _phone_outcome(raw, region, parse), fast)
     if not countries.index.equals(values.index):
+        if not values.index.isin(countries.index).all():
+            # Never read a row without its country cell in the default region: say so instead.
+            raise ConfigurationError(
+                "countries has no cell for some rows of the phone numbers: give it the same index "
+                "(the bulk_row keys of the targets, for normalize)"
+            )
         countries = countries.reindex(values.index)
     reading_codes, readings, suggestions = _readings(countries, region)
 
@@ -723,7 +730,8 @@ def normalize(
         values that changed, and the error table (stage ``validate``) of the invalid ones.
 
     Raises:
-        ConfigurationError: ``region`` is not a region phonenumbers knows.
+        ConfigurationError: ``region`` is not a region phonenumbers knows, or a country column has
+            no cell for some row of ``targets``.
 
     Example:
         >>> import pandas as pd

@@ -279,8 +279,11 @@ def test_rows_keep_their_index_and_countries_align_on_it() -> None:
     out = normalize_phones(numbers, countries=countries)
     assert out.index.tolist() == [7, 3, 5]
     assert out["normalized"].tolist() == ["+447400123401", "+393123517909", None]
-    missing = normalize_phones(numbers, countries=pd.Series(["UK"], index=[7]))  # absent rows: blank
-    assert missing["normalized"].tolist() == ["+447400123401", "+13123517909", None]
+    # A row without a country cell is never read in the default region instead.
+    with pytest.raises(ConfigurationError, match="countries has no cell for some rows"):
+        normalize_phones(numbers, countries=pd.Series(["UK"], index=[7]))
+    with pytest.raises(ConfigurationError, match="the same index"):
+        normalize(pd.DataFrame({"profile.phone_number": numbers}), countries=countries.reset_index(drop=True))
 
 
 TARGETS = pd.DataFrame(
