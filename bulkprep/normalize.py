@@ -2,12 +2,14 @@
 
 Email addresses are trimmed (also of no-break spaces and zero-width characters), unwrapped from
 ``mailto:``, ``<...>`` and ``"Name" <...>``, put in Unicode NFC form and syntax-checked (never with DNS).
-Phone numbers become E.164 (``+12025550125``). Values that cannot be normalized are left as written in
-the targets and reported in the error table (stage ``validate``); every value that did change is listed
-in the ``changes`` table, so nothing is altered silently.
+Phone numbers become E.164 (``+12025550125``); a number without a country code is read in the default
+region or, given each row's country (a country column: ``DE``, ``Germany``, ``Deutschland``, ``UK``),
+in its row's country. Values that cannot be normalized are left as written in the targets and reported
+in the error table (stage ``validate``); every value that did change is listed in the ``changes`` table,
+so nothing is altered silently.
 
-Both normalizers are costly per call, so each distinct raw value is normalized once and the outcome
-mapped back to every row that holds it.
+Both normalizers are costly per call, so each distinct raw value is normalized once (a phone number
+once per distinct country it is read in) and the outcome mapped back to every row that holds it.
 
 Example:
     >>> import pandas as pd
@@ -30,6 +32,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Hashable
+from collections.abc import Mapping as AbcMapping
 from itertools import repeat
 from typing import Any, NamedTuple, Protocol
 from urllib.parse import unquote
@@ -40,6 +43,7 @@ import pandas as pd
 import phonenumbers
 
 from bulkprep import _accel
+from bulkprep.countries import region_of, regions_of
 from bulkprep.courier import IDENTITY_FIELDS, looks_scientific
 from bulkprep.errors import ConfigurationError
 from bulkprep.report import ErrorCode, concat_errors, errors_where
@@ -113,6 +117,16 @@ def _trim(text: str) -> str:
 _FastPath = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
+def _factorized(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The code of each row's value (-1 where missing) and the distinct values (object array)."""
+    try:
+        codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    except TypeError:  # unhashable cells (a dict or list from a json cast): compare them by their text
+        hashable = values.map(lambda v: v if isinstance(v, Hashable) else repr(v))
+        codes, uniques = pd.factorize(hashable.to_numpy(dtype=object), use_na_sentinel=True)
+    return codes, np.asarray(uniques, dtype=object)
+
+
 def _per_unique(
     values: pd.Series, outcome_of: Callable[[Any], _Outcome], fast: _FastPath | None = None
 ) -> pd.DataFrame:
@@ -121,12 +135,7 @@ def _per_unique(
     ``fast`` accepts the plainly valid distinct values column-wise; ``outcome_of`` decides the rest,
     one value at a time.
     """
-    try:
-        codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
-    except TypeError:  # unhashable cells (a dict or list from a json cast): compare them by their text
-        hashable = values.map(lambda v: v if isinstance(v, Hashable) else repr(v))
-        codes, uniques = pd.factorize(hashable.to_numpy(dtype=object), use_na_sentinel=True)
-    uniques = np.asarray(uniques, dtype=object)
+    codes, uniques = _factorized(values)
     # One extra slot at the end holds the outcome of missing values, which the sentinel -1 picks.
     columns = [np.full(len(uniques) + 1, None, dtype=object) for _ in RESULT_COLUMNS]
     accepted = np.zeros(len(uniques), dtype=bool)
@@ -264,7 +273,12 @@ def _phone_text(raw: Any) -> str | _Outcome:
     return _trim(raw if isinstance(raw, str) else str(raw))
 
 
-def _phone_outcome(raw: Any, region: str | None, parse: Callable[..., Any]) -> _Outcome:
+def _phone_input(raw: Any) -> str | _Outcome:
+    """The number as text to parse, or an outcome when there is nothing to parse.
+
+    Drops a ``tel:`` prefix and the ``.0`` of a whole number that went through a float; blank cells
+    and values in scientific notation end here.
+    """
     text = _phone_text(raw)
     if isinstance(text, tuple):
         return text
@@ -279,8 +293,20 @@ def _phone_outcome(raw: Any, region: str | None, parse: Callable[..., Any]) -> _
             f"{text} is not a phone number: {ErrorCode.EXCEL_MANGLED_NUMBER.hint}",
         )
     floatified = _FLOATIFIED.fullmatch(text)
-    if floatified:
-        text = floatified["number"]
+    return floatified["number"] if floatified else text
+
+
+def _phone_outcome(raw: Any, region: str | None, parse: Callable[..., Any]) -> _Outcome:
+    text = _phone_input(raw)
+    if isinstance(text, tuple):
+        return text
+    return _parsed_outcome(text, region, parse)
+
+
+def _parsed_outcome(
+    text: str, region: str | None, parse: Callable[..., Any], *, rows_country: bool = False
+) -> _Outcome:
+    """The outcome of one number's text read in ``region`` (the row's country, or the default)."""
     text = _with_plus_for_00(text, region)
     try:
         number = parse(text, region)
@@ -294,7 +320,7 @@ def _phone_outcome(raw: Any, region: str | None, parse: Callable[..., Any]) -> _
         )
     if any(char.isalpha() for char in text):
         return _phone_problem("the number contains letters", fix="write the number in digits only")
-    return _checked_number(number, text, region)
+    return _checked_number(number, text, region, rows_country=rows_country)
 
 
 def _parse_failure(exc: Any, region: str | None) -> str:
@@ -327,8 +353,11 @@ def _is_valid(number: Any, region: str | None) -> bool:
     return bool(phonenumbers.is_valid_number(number))
 
 
-def _checked_number(number: Any, text: str, region: str | None) -> _Outcome:
-    """The E.164 text of a parsed number, or why it is not a number one can dial."""
+def _checked_number(number: Any, text: str, region: str | None, *, rows_country: bool = False) -> _Outcome:
+    """The E.164 text of a parsed number, or why it is not a number one can dial.
+
+    ``rows_country``: ``region`` is the row's country, not the default region (said in the message).
+    """
     if _is_valid(number, region):
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None, None
     where = phonenumbers.region_code_for_country_code(number.country_code)
@@ -337,7 +366,11 @@ def _checked_number(number: Any, text: str, region: str | None) -> _Outcome:
     read_as = ""
     if region is not None and not text.startswith("+") and where == region:
         # The default region was applied: say so, since a foreign number without its code lands here.
-        read_as = f"; numbers without a country code are read as {region} numbers"
+        read_as = (
+            f"; numbers without a country code are read in the row's country, {region}"
+            if rows_country
+            else f"; numbers without a country code are read as {region} numbers"
+        )
     possible = phonenumbers.is_possible_number_with_reason(number)
     reasons = phonenumbers.ValidationResult
     if possible == reasons.TOO_SHORT:
@@ -361,16 +394,192 @@ def _as_phone_texts(values: np.ndarray) -> np.ndarray:
     return out
 
 
+# --- phones read in each row's country ------------------------------------------------------------
+
+
+class _Reading(NamedTuple):
+    """How the numbers of some rows are read.
+
+    ``region`` is the region numbers without a country code are read in: the default region
+    (``rows_country`` False, the row's country cell is blank or there is no country column) or the
+    row's country. ``country`` is set instead when the row's country cell names no country whose
+    numbers phonenumbers can read: then only a number written with its country code can be read.
+    """
+
+    region: str | None
+    rows_country: bool = False
+    country: str | None = None
+
+
+# The separators people type in a number, as _with_plus_for_00 drops them.
+_SEPARATORS = re.compile(r"[\s().\-/]")
+
+
+def _carries_country_code(text: str) -> bool:
+    """Whether the number is written with its country code: ``+`` or ``00`` before the digits."""
+    return _SEPARATORS.sub("", text).startswith(("+", "00"))
+
+
+def _international_digits(text: str, region: str, parse: Callable[..., Any]) -> str | None:
+    """The E.164 text when ``text`` is the row's country's calling code and a number of it, without ``+``.
+
+    ``447400482943`` on a United Kingdom row is ``+447400482943``. This reading wins over reading
+    the same digits as a national number: ``4915123456701`` on a Germany row is ``+4915123456701``,
+    although ``4915123456701`` is also a possible German national number, because a national
+    number is written with its trunk prefix (``0151 ...``) and a plus-less international one is
+    what exports and databases write when they drop the ``+``.
+
+    ``00`` before the code is read as ``+`` too (``0055 61 96176 7401`` on a Brazil row is
+    ``+5561961767401``), even in the regions where ``00`` starts a longer international prefix
+    that picks a carrier (Brazil's ``00 55``, read from within Brazil, would dial +61).
+    """
+    digits = _SEPARATORS.sub("", text)
+    digits = digits[2:] if digits.startswith("00") else digits
+    code = phonenumbers.country_code_for_region(region)
+    if not (digits.isascii() and digits.isdigit() and code and digits.startswith(str(code))):
+        return None
+    try:
+        number = parse("+" + digits, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if number.country_code != code or number.extension or not _is_valid(number, region):
+        return None
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def _country_outcome(raw: Any, region: str, default: str | None, parse: Callable[..., Any]) -> _Outcome:
+    """A number on a row whose country is ``region``; ``default`` is the file's default region.
+
+    A number invalid in the row's country but valid in the default region is not accepted: which
+    one is meant cannot be known (a wrong country cell, or a number typed without its code), so it
+    is reported with both readings. Only the default region is tried: it is the one the numbers of
+    the file were read in before there was a country column, and trying every region would find
+    some country for almost any string of digits.
+    """
+    text = _phone_input(raw)
+    if isinstance(text, tuple):
+        return text
+    international = _international_digits(text, region, parse)
+    if international is not None:
+        return international, None, None
+    outcome = _parsed_outcome(text, region, parse, rows_country=True)
+    if outcome[1] != ErrorCode.INVALID_PHONE.value or default in (None, region):
+        return outcome
+    if _carries_country_code(text):  # the number says where it is: no other reading
+        return outcome
+    elsewhere = _parsed_outcome(text, default, parse)
+    if elsewhere[1] is not None:
+        return outcome
+    code = ErrorCode.AMBIGUOUS_PHONE_REGION
+    return (
+        None,
+        code.value,
+        f"{text} is not a valid number in {region} (the row's country), but would be {elsewhere[0]} "
+        f"in {default} (the default region); {code.hint}",
+    )
+
+
+def _unknown_country_outcome(
+    raw: Any, country: str, suggestions: tuple[str, ...], parse: Callable[..., Any]
+) -> _Outcome:
+    """A number on a row whose country cell names no country phonenumbers reads numbers in.
+
+    A number written with ``+`` or ``00`` carries its country and is read as usual: the country
+    cell does not matter for it, so it is no problem. Any other number would need the row's
+    country, and is never read in the default region instead.
+    """
+    text = _phone_input(raw)
+    if isinstance(text, tuple):
+        return text
+    if _carries_country_code(text):
+        return _parsed_outcome(text, None, parse)
+    region = region_of(country)
+    code = ErrorCode.UNKNOWN_COUNTRY
+    if region is not None:
+        why = f"the row's country {country!r} ({region}) has no phone numbers of its own"
+    else:
+        close = " or ".join(repr(name) for name in suggestions)
+        why = f"the row's country {country!r} is not a country name or code bulkprep knows"
+        why += f" (did you mean {close}?)" if close else ""
+    return None, code.value, f"{why}, so {text} cannot be read without its country code; {code.hint}"
+
+
+def _readings(
+    countries: pd.Series, region: str | None
+) -> tuple[np.ndarray, list[_Reading], dict[str, tuple[str, ...]]]:
+    """The reading of each row (a code into the distinct readings), and the unknown countries' suggestions."""
+    found = regions_of(countries)
+    regions = found.regions.to_numpy(dtype=object)
+    readable = found.regions.isin(phonenumbers.SUPPORTED_REGIONS).to_numpy(dtype=bool)
+    # "" is the default region, "XX" a region, "?cell" a country phonenumbers cannot read numbers in.
+    keys = np.full(len(regions), "", dtype=object)
+    keys[readable] = regions[readable]
+    unreadable = found.unknown.to_numpy(dtype=bool) | (found.regions.notna().to_numpy() & ~readable)
+    if unreadable.any():
+        keys[unreadable] = ("?" + countries[unreadable].astype(str)).to_numpy(dtype=object)
+    codes, distinct = pd.factorize(keys)
+    readings = [
+        _Reading(region)
+        if key == ""
+        else _Reading(None, country=key[1:])
+        if key.startswith("?")
+        else _Reading(key, rows_country=True)
+        for key in distinct
+    ]
+    return codes, readings, found.suggestions
+
+
+def _per_reading(
+    values: pd.Series,
+    reading_codes: np.ndarray,
+    readings: list[_Reading],
+    outcome_of: Callable[[Any, _Reading], _Outcome],
+    fast_of: Callable[[_Reading], _FastPath | None],
+) -> pd.DataFrame:
+    """:func:`_per_unique` for values each read their row's way: once per distinct (value, reading).
+
+    The fast path runs once per distinct reading, over that reading's distinct values.
+    """
+    codes, uniques = _factorized(values)
+    present = codes >= 0
+    pairs = codes[present].astype(np.int64) * len(readings) + reading_codes[present]
+    pair_ids, inverse = np.unique(pairs, return_inverse=True)
+    value_of, reading_of = np.divmod(pair_ids, len(readings))
+    # One extra slot at the end holds the outcome of missing values.
+    columns = [np.full(len(pair_ids) + 1, None, dtype=object) for _ in RESULT_COLUMNS]
+    accepted = np.zeros(len(pair_ids), dtype=bool)
+    for position in np.unique(reading_of).tolist():
+        fast = fast_of(readings[position])
+        if fast is None:
+            continue
+        where = np.flatnonzero(reading_of == position)
+        ok, normalized = fast(uniques[value_of[where]])
+        accepted[where[ok]] = True
+        columns[0][where[ok]] = normalized[ok]
+    slow = np.flatnonzero(~accepted)
+    if len(slow):
+        pairs_left = zip(value_of[slow].tolist(), reading_of[slow].tolist(), strict=True)
+        outcomes = [outcome_of(uniques[v], readings[r]) for v, r in pairs_left]
+        for column, part in zip(columns, zip(*outcomes, strict=True), strict=True):
+            column[slow] = part
+    slots = np.full(len(values), len(pair_ids), dtype=np.int64)
+    slots[present] = inverse.reshape(-1)
+    spread = {name: column[slots] for name, column in zip(RESULT_COLUMNS, columns, strict=True)}
+    return pd.DataFrame(spread, index=values.index, dtype="object")
+
+
 def normalize_phones(
     values: pd.Series,
     *,
     region: str | None = "US",
+    countries: pd.Series | None = None,
     parse: Callable[..., Any] = phonenumbers.parse,
 ) -> pd.DataFrame:
-    """Phone numbers in E.164 form (``+12025550125``), once per distinct value.
+    """Phone numbers in E.164 form (``+12025550125``), once per distinct value (and country).
 
-    Numbers without a country code are read as numbers of ``region``; ``00`` before a country code
-    means ``+``; a ``tel:`` prefix is dropped. Refused, with a message that says why and what to do:
+    Numbers without a country code are read as numbers of ``region``, or, with ``countries``, of
+    each row's country; ``00`` before a country code means ``+``; a ``tel:`` prefix is dropped.
+    Refused, with a message that says why and what to do:
 
     - numbers with an extension (``x123``, ``ext. 123``): text messages and automated calls cannot
       dial one, and sending to the switchboard would reach the wrong person;
@@ -382,20 +591,41 @@ def normalize_phones(
     A whole number that went through a float (``2025550125.0``, as text or as a float) is read
     without its ``.0``: no digit is lost.
 
+    With ``countries`` (each row's country as written: ``DE``, ``DEU``, ``Germany``,
+    ``Deutschland``, ``UK``; see :func:`bulkprep.countries.region_of`), a number without a country
+    code is read in its row's country, and ``region`` applies only where the country cell is blank.
+    Then also:
+
+    - the digits of a full international number of the row's country without its ``+``
+      (``447400482943`` on a United Kingdom row) are read as that number (``+447400482943``),
+      even where the same digits would also be a national number;
+    - a number invalid in the row's country but valid in the default region is refused (code
+      ``ambiguous_phone_region``) with both readings: either the country or the number is wrong;
+    - a country cell naming no known country (``Atlantis``) refuses the row's number unless it is
+      written with ``+`` or ``00`` (code ``unknown_country``, with the closest country names): it
+      is never read in the default region instead. A number with ``+`` or ``00`` carries its own
+      country and is read whatever the country cell says.
+
     Args:
         values: the raw numbers (text, int or float); missing values and blank texts stay missing.
-        region: two-letter region for numbers without a country code, or None to require one.
+        region: two-letter region for numbers without a country code (where the row's country is
+            blank, with ``countries``), or None to require a country code.
+        countries: each row's country, with a cell for every row of ``values`` (matched on the
+            index); None reads every number in ``region``.
         parse: the parser, called as ``parse(text, region)`` like :func:`phonenumbers.parse`, once for
-            each distinct value that reaches parsing. With the default, plainly written numbers
-            (digits and common formatting) are decided column-wise from phonenumbers' metadata when
-            the fast path is on (see :mod:`bulkprep._accel`), with the same verdicts.
+            each distinct value (and reading) that reaches parsing. With the default, plainly
+            written numbers (digits and common formatting) are decided column-wise from
+            phonenumbers' metadata when the fast path is on (see :mod:`bulkprep._accel`), once per
+            distinct region, with the same verdicts.
 
     Returns:
         A frame indexed like ``values`` with ``normalized`` (str, or None when invalid or missing),
-        ``code`` (None, ``invalid_phone`` or ``excel_mangled_number``) and ``message``.
+        ``code`` (None, ``invalid_phone``, ``excel_mangled_number``, ``ambiguous_phone_region`` or
+        ``unknown_country``) and ``message``.
 
     Raises:
-        ConfigurationError: ``region`` is not a region phonenumbers knows.
+        ConfigurationError: ``region`` is not a region phonenumbers knows, or ``countries`` has no
+            cell for some row of ``values``.
 
     Example:
         >>> import pandas as pd
@@ -404,12 +634,42 @@ def normalize_phones(
         ['+12025550125', '+442079460958', None, None]
         >>> out["code"].tolist()
         [None, None, 'excel_mangled_number', 'invalid_phone']
+        >>> numbers = pd.Series(["3123517909", "447400482943", "3123517909", "07400 123401", "+442079460958"])
+        >>> countries = pd.Series(["Italy", "UK", None, "Atlantis", "Atlantis"])
+        >>> out = normalize_phones(numbers, countries=countries)
+        >>> out["normalized"].tolist()
+        ['+393123517909', '+447400482943', '+13123517909', None, '+442079460958']
+        >>> out["code"].tolist()
+        [None, None, None, 'unknown_country', None]
     """
     region = _check_region(region)
-    # The fast path stands in for phonenumbers.parse only: a caller's own parser sees every value.
-    path = _accel.phone_path(region) if parse is phonenumbers.parse else None
-    fast = (lambda uniques: path(_as_phone_texts(uniques))) if path is not None else None
-    return _per_unique(values, lambda raw: _phone_outcome(raw, region, parse), fast)
+    if countries is None:
+        # The fast path stands in for phonenumbers.parse only: a caller's own parser sees every value.
+        path = _accel.phone_path(region) if parse is phonenumbers.parse else None
+        fast = (lambda uniques: path(_as_phone_texts(uniques))) if path is not None else None
+        return _per_unique(values, lambda raw: _phone_outcome(raw, region, parse), fast)
+    if not countries.index.equals(values.index):
+        if not values.index.isin(countries.index).all():
+            # Never read a row without its country cell in the default region: say so instead.
+            raise ConfigurationError(
+                "countries has no cell for some rows of the phone numbers: give it the same index "
+                "(the bulk_row keys of the targets, for normalize)"
+            )
+        countries = countries.reindex(values.index)
+    reading_codes, readings, suggestions = _readings(countries, region)
+
+    def outcome_of(raw: Any, reading: _Reading) -> _Outcome:
+        if reading.country is not None:
+            return _unknown_country_outcome(raw, reading.country, suggestions.get(reading.country, ()), parse)
+        if reading.rows_country and reading.region is not None:
+            return _country_outcome(raw, reading.region, region, parse)
+        return _phone_outcome(raw, reading.region, parse)
+
+    def fast_of(reading: _Reading) -> _FastPath | None:
+        path = _accel.phone_path(reading.region) if parse is phonenumbers.parse else None
+        return (lambda uniques: path(_as_phone_texts(uniques))) if path is not None else None
+
+    return _per_reading(values, reading_codes, readings, outcome_of, fast_of)
 
 
 # --- targets -----------------------------------------------------------------------------------------
@@ -439,25 +699,39 @@ def _empty_changes() -> pd.DataFrame:
     return frame
 
 
+def _countries_of(field: str, countries: pd.Series | AbcMapping[str, pd.Series] | None) -> pd.Series | None:
+    """The country column the phone target ``field`` is read with, if any."""
+    if countries is None or isinstance(countries, pd.Series):
+        return countries
+    return countries.get(field)
+
+
 def normalize(
     targets: pd.DataFrame,
     *,
     region: str | None = "US",
     mapping: _HasColumnOf | None = None,
+    countries: pd.Series | AbcMapping[str, pd.Series] | None = None,
 ) -> Normalized:
     """Normalize every email target (:data:`EMAIL_TARGETS`) and phone target (:data:`PHONE_TARGETS`).
 
     Args:
         targets: the targets frame (indexed by ``bulk_row``, one column per target path). Not modified.
-        region: the default region for phone numbers written without a country code (None: require one).
+        region: the default region for phone numbers written without a country code (None: require
+            one); with ``countries``, only where the row's country cell is blank.
         mapping: anything with ``column_of(target)``, used to name the source column in the tables.
+        countries: each row's country as written, indexed like ``targets``: phone numbers are read
+            in their row's country (see :func:`normalize_phones`). A Series applies to every phone
+            target; a mapping of phone target to Series gives each target its own column (a phone
+            target it does not name is read in ``region``).
 
     Returns:
         :class:`Normalized`: the targets with valid values normalized and invalid ones as written, the
         values that changed, and the error table (stage ``validate``) of the invalid ones.
 
     Raises:
-        ConfigurationError: ``region`` is not a region phonenumbers knows.
+        ConfigurationError: ``region`` is not a region phonenumbers knows, or a country column has
+            no cell for some row of ``targets``.
 
     Example:
         >>> import pandas as pd
@@ -465,6 +739,15 @@ def normalize(
         ...                        index=pd.Index([1, 2], name="bulk_row"), dtype="object")
         >>> normalize(targets).changes[["bulk_row", "original", "normalized"]].to_dict("records")
         [{'bulk_row': 1, 'original': '2025550125.0', 'normalized': '+12025550125'}]
+        >>> country = pd.Series(["United Kingdom", "France"], index=targets.index)
+        >>> targets = pd.DataFrame({"profile.phone_number": ["07400 123401", "2015550177"]},
+        ...                        index=targets.index, dtype="object")
+        >>> result = normalize(targets, countries=country)
+        >>> result.targets["profile.phone_number"].tolist()
+        ['+447400123401', '2015550177']
+        >>> print(result.errors.loc[0, "message"])  # doctest: +NORMALIZE_WHITESPACE
+        2015550177 is not a valid number in FR (the row's country), but would be +12015550177 in US
+        (the default region); write the number with its country code, or correct the row's country
     """
     region = _check_region(region)
     out = targets.copy()
@@ -474,7 +757,8 @@ def normalize(
         if field in EMAIL_TARGETS:
             result = normalize_emails(targets[field])
         elif field in PHONE_TARGETS:
-            result = normalize_phones(targets[field], region=region)
+            of_field = _countries_of(field, countries)
+            result = normalize_phones(targets[field], region=region, countries=of_field)
         else:
             continue
         original = targets[field].astype("object")

@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from os import PathLike
@@ -27,11 +28,11 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import pandas as pd
 
-from bulkprep import display, status
+from bulkprep import courier, display, status
 from bulkprep._gc import collector_paused
 from bulkprep._moved import Moved, moved_names
 from bulkprep.duplicates import duplicate_errors, flag_duplicates, identity_kinds
-from bulkprep.errors import InputError
+from bulkprep.errors import ConfigurationError, InputError
 from bulkprep.mapping import Mapping
 from bulkprep.normalize import normalize
 from bulkprep.payloads import build_payloads
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = ["Prepared", "as_mapping", "prepare", "with_row_keys"]
 
 _ROW_KEY = status.ROW_KEY
+_PHONE_TARGETS = tuple(path for path, kind in courier.IDENTITY_FIELDS.items() if kind == "phone")
 _LOCAL_STATUSES = (RowStatus.READY, RowStatus.INVALID, RowStatus.DUPLICATE)
 # Names that moved to bulkprep.status, the home of every bulk_* name; the old imports keep working.
 __getattr__ = moved_names(
@@ -170,6 +172,7 @@ def prepare(
     mapping: Mapping | dict[str, Any] | str | PathLike[str] | None = None,
     *,
     region: str | None = "US",
+    region_column: str | None = None,
     keep: KeepPolicy | str = KeepPolicy.FIRST,
     keys: str | Iterable[str] | None = None,
     require_email: bool = False,
@@ -180,7 +183,15 @@ def prepare(
         df: the users, one per row (from :func:`bulkprep.read_csv` or any DataFrame). Not modified.
         mapping: a :class:`Mapping`, a dict in the mapping format, or a YAML/JSON mapping file;
             ``None`` uses :meth:`Mapping.suggest`.
-        region: the default region for phone numbers written without a country code.
+        region: the default region for phone numbers written without a country code (with
+            ``region_column``, only where the row's country cell is blank).
+        region_column: the column of ``df`` holding each row's country (a code, an English or
+            local name, or an alias such as ``UK``): a phone number without a country code is
+            read in its row's country. A country nobody knows makes such a number
+            ``unknown_country``; a number valid only in the default region is
+            ``ambiguous_phone_region`` (see :func:`bulkprep.normalize.normalize_phones`). Without
+            it, each phone target reads the column its mapping names (``region_column`` on the
+            target); with it, every phone target reads this one.
         keep: which row of a group of duplicates is kept: a :class:`~bulkprep.status.KeepPolicy`
             or its value (``"first"``, ``"last"``, ``"most_complete"``).
         keys: the kinds of identity key that make rows the same person (``"user_id"``, ``"email"``,
@@ -196,13 +207,37 @@ def prepare(
 
     Raises:
         InputError: the ``bulk_row`` or ``bulk_read_error`` column is not bulkprep's.
-        ConfigurationError: ``keep`` is not a keep policy, or ``keys`` names no identity kind.
+        ConfigurationError: ``keep`` is not a keep policy, ``keys`` names no identity kind, or
+            ``region_column`` is not a column of ``df`` (the message names the closest one).
         MappingError: the mapping is not valid, or names a column ``df`` does not have.
     """
     kinds = identity_kinds(keys)  # checked before any work
     mapping = as_mapping(mapping, df)
     with collector_paused():
-        return _prepare(df, mapping, region=region, keep=keep, kinds=kinds, require_email=require_email)
+        return _prepare(
+            df,
+            mapping,
+            region=region,
+            region_column=region_column,
+            keep=keep,
+            kinds=kinds,
+            require_email=require_email,
+        )
+
+
+def _country_column(keyed: pd.DataFrame, keys: pd.Index, region_column: str | None) -> pd.Series | None:
+    """The rows' countries (indexed by ``bulk_row``) from ``region_column``; a missing column raises."""
+    if region_column is None:
+        return None
+    if region_column not in keyed.columns or region_column == _ROW_KEY:
+        existing = [str(c) for c in keyed.columns if c != _ROW_KEY]
+        folded = {c.strip().casefold(): c for c in reversed(existing)}
+        guess = folded.get(str(region_column).strip().casefold())
+        close = difflib.get_close_matches(str(region_column), existing, n=1, cutoff=0.6)
+        guess = guess or (close[0] if close else None)
+        hint = f"did you mean {guess!r}?" if guess else f"the columns are {', '.join(map(repr, existing))}"
+        raise ConfigurationError(f"region column {region_column!r} not found; {hint}")
+    return pd.Series(keyed[region_column].to_numpy(dtype=object), index=keys, name=region_column)
 
 
 def _prepare(
@@ -210,6 +245,7 @@ def _prepare(
     mapping: Mapping,
     *,
     region: str | None,
+    region_column: str | None,
     keep: KeepPolicy | str,
     kinds: tuple[str, ...],
     require_email: bool,
@@ -222,7 +258,17 @@ def _prepare(
     if Column.READ_ERROR in keyed.columns:
         keyed = keyed.drop(columns=Column.READ_ERROR.value)
     mapped = mapping.apply(keyed)
-    normalized = normalize(mapped.targets, region=region, mapping=mapping)
+    # The argument names one country column for every phone; without it, each phone target may name
+    # its own in the mapping (region_column on the target).
+    by_target = mapping.region_columns()
+    if region_column is not None:
+        by_target = dict.fromkeys(mapping.region_columns() or _PHONE_TARGETS, region_column)
+    countries = {
+        target: found
+        for target, column in by_target.items()
+        if (found := _country_column(keyed, keys, column)) is not None
+    }
+    normalized = normalize(mapped.targets, region=region, mapping=mapping, countries=countries or None)
     payloads = build_payloads(normalized.targets)
     checked = validate(normalized.targets, mapping=mapping, require_email=require_email, payloads=payloads)
 

@@ -55,6 +55,8 @@ class ErrorCode(StrEnum):
     INVALID_EMAIL = "invalid_email"
     INVALID_PHONE = "invalid_phone"
     EXCEL_MANGLED_NUMBER = "excel_mangled_number"
+    UNKNOWN_COUNTRY = "unknown_country"
+    AMBIGUOUS_PHONE_REGION = "ambiguous_phone_region"
     NO_IDENTITY = "no_identity"
     MISSING_EMAIL = "missing_email"
     WRONG_TYPE = "wrong_type"
@@ -89,6 +91,9 @@ _HINTS: dict[ErrorCode, str] = {
     "default region for numbers without one",
     ErrorCode.EXCEL_MANGLED_NUMBER: "a spreadsheet turned this into scientific notation and lost digits; "
     "re-export the column as text from the original source",
+    ErrorCode.UNKNOWN_COUNTRY: "write the row's country as a name or a two-letter code (Germany, DE), or "
+    "the number with its country code (+49 ...)",
+    ErrorCode.AMBIGUOUS_PHONE_REGION: "write the number with its country code, or correct the row's country",
     ErrorCode.NO_IDENTITY: "give the row a user id, an email or a phone number",
     ErrorCode.MISSING_EMAIL: "this job sends email: fill profile.email for the row",
     ErrorCode.WRONG_TYPE: "the value has the wrong type for this field; fix the value or add a cast",

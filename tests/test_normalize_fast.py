@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bulkprep import _accel as accel
+from bulkprep.countries import region_of
 from bulkprep.normalize import normalize_emails, normalize_phones
 from bulkprep.read import read_csv
 
@@ -428,4 +429,117 @@ def test_international_numbers_of_every_region_around_their_limits(region: str |
     values: list[str] = []
     for each in sorted(phonenumbers.SUPPORTED_REGIONS):
         values += numbers_around_the_limits(each)[1]
+    same_phones(values, region)
+
+
+# --- numbers read in each row's country -------------------------------------------------------------
+
+# Country cells as exports write them: codes, names, local names, aliases, unknown values and blanks.
+COUNTRY_CELLS: list[Any] = [
+    "US", "USA", "United States", "GB", "UK", "United Kingdom", "DE", "DEU", "Deutschland", "FR",
+    "France", "IN", "BR", "Brasil", "IT", "Italia", "ES", "España", "CA", "MX", "CH", "Schweiz", "NL",
+    "AU", "JP", "RU", "KZ", "AR", "Atlantis", "XK-1", "Antarctica", "", None,
+]  # fmt: skip
+
+
+def same_phones_by_country(values: list[Any], countries: list[Any], region: str | None) -> None:
+    """Fast path and library agree on numbers read in their rows' countries (or in ``region``)."""
+    series = pd.Series(values, dtype="object")
+    cells = pd.Series(countries, dtype="object")
+    fast = normalize_phones(series, region=region, countries=cells)
+    # Every region the fast path ran for kept it on (none disagreed with the library at first use).
+    for used in {*(region_of(str(c)) for c in cells.dropna().unique()), region, None}:
+        if used is None or used in phonenumbers.SUPPORTED_REGIONS:
+            assert accel.enabled("phone", used), accel.reason("phone", used)
+    with accel.disabled():
+        slow = normalize_phones(series, region=region, countries=cells)
+    pd.testing.assert_frame_equal(fast, slow)
+
+
+def rotating(values: list[Any], cells: list[Any]) -> list[Any]:
+    """A country cell for each value, going round ``cells``; each value with every cell over the calls."""
+    return [cells[i % len(cells)] for i in range(len(values))]
+
+
+@pytest.mark.parametrize("region", ["US", "GB", "DE", None])
+def test_phones_of_the_benchmark_file_in_their_countries(messy: pd.DataFrame, region: str | None) -> None:
+    same_phones_by_country(messy["Phone"].tolist(), messy["Country"].tolist(), region)
+
+
+def test_phones_of_the_sample_data_in_their_countries() -> None:
+    users = read_csv(ROOT / "data" / "users_messy.csv")
+    for region in ("US", "GB", None):
+        same_phones_by_country(users["Phone"].tolist(), users["Country"].tolist(), region)
+
+
+def test_example_numbers_of_every_region_in_their_own_country() -> None:
+    """Each region's example numbers, national, E.164, E.164 without plus and with 00, on its rows."""
+    values: list[str] = []
+    countries: list[str] = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in phonenumbers.PhoneNumberType.values():
+            number = phonenumbers.example_number_for_type(region, kind)
+            if number is None:
+                continue
+            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+            written = [e164[1:], "00" + e164[1:], national, national + "5"]
+            values += written
+            countries += [region] * len(written)
+    for default in ("DE", None):
+        same_phones_by_country(values, countries, default)
+
+
+@pytest.mark.parametrize("shift", range(3))
+def test_example_numbers_of_every_region_on_rows_of_other_countries(shift: int) -> None:
+    values = EXAMPLES + [number.lstrip("+") for number in EXAMPLES if number.startswith("+")]
+    cells = COUNTRY_CELLS[shift:] + COUNTRY_CELLS[:shift]
+    same_phones_by_country(values, rotating(values, cells), ["US", "GB", None][shift])
+
+
+def test_the_tables_of_the_region_tests() -> None:
+    tests = load(ROOT / "tests" / "test_normalize_regions.py")
+    values: list[Any] = []
+    countries: list[Any] = []
+    for name in dir(tests):
+        for mark in getattr(getattr(tests, name), "pytestmark", []):
+            if mark.name != "parametrize":
+                continue
+            argnames = mark.args[0]
+            names = [n.strip() for n in argnames.split(",")] if isinstance(argnames, str) else list(argnames)
+            if "raw" in names and "country" in names:
+                for row in mark.args[1]:
+                    values.append(row[names.index("raw")])
+                    countries.append(row[names.index("country")])
+    assert len(values) > 50
+    for region in ("US", "GB", "DE", None):
+        same_phones_by_country(values, countries, region)
+        # Every number with every country cell, too.
+        same_phones_by_country(
+            values * len(COUNTRY_CELLS), [c for c in COUNTRY_CELLS for _ in values], region
+        )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(phone_texts(), st.sampled_from(COUNTRY_CELLS)), min_size=1, max_size=30),
+    st.sampled_from(REGIONS),
+)
+def test_phones_in_many_formats_and_countries(rows: list[tuple[str, Any]], region: str | None) -> None:
+    same_phones_by_country([number for number, _ in rows], [country for _, country in rows], region)
+
+
+# Default regions whose international prefix is 00 itself (GB, DE, FR...), or starts with 00 and
+# goes on (BR picks a carrier: 00 55, 00 12...; AU's 0011; CO, KR, IL with carrier codes).
+DOUBLE_ZERO_REGIONS = ["GB", "DE", "CH", "BR", "AU", "CO", "KR"]
+
+
+@pytest.mark.parametrize("region", DOUBLE_ZERO_REGIONS)
+def test_numbers_written_with_00_and_with_the_regions_own_prefix(region: str) -> None:
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    assert metadata is not None
+    prefixes = ["00", "00 ", "0011", "0055", "000"]
+    if metadata.preferred_international_prefix:
+        prefixes.append(metadata.preferred_international_prefix + " ")
+    values = [prefix + number[1:] for number in EXAMPLES if number.startswith("+") for prefix in prefixes]
     same_phones(values, region)

@@ -8,7 +8,9 @@ steps that can be done on the whole column:
 - ``+`` then digits: the country code is the first 1 to 3 digits that name a calling code, the rest
   is the national significant number (NSN);
 - digits alone: the default region's calling code, and the digits are the NSN;
-- ``00`` then digits: read as ``+`` unless ``00`` starts the default region's own international prefix.
+- ``00`` then digits: read as ``+``, as normalize reads it, unless ``00`` starts a longer international
+  prefix of the default region (Brazil's ``00 55`` picks a carrier); where the region's prefix is
+  ``00`` itself, ``parse`` strips it and reads the rest as after a ``+``.
 
 phonenumbers would change the digits of some numbers (strip a national prefix such as the ``0`` of
 ``+49 (0)171 ...``, an international prefix, or the default region's calling code written without
@@ -134,6 +136,14 @@ def _starts_with(texts: pd.Series, pattern: str | None) -> np.ndarray:
     if not pattern or texts.empty:
         return np.zeros(len(texts), dtype=bool)
     return starts(texts, pattern)
+
+
+def _prefix_is_00(texts: pd.Series, pattern: str | None) -> np.ndarray:
+    """Where ``re.match(pattern, text)`` matches exactly ``00`` (False for no pattern or no match)."""
+    if not pattern or texts.empty:
+        return np.zeros(len(texts), dtype=bool)
+    found = texts.str.extract(f"^(?P<prefix>{pattern})")["prefix"]
+    return (found == "00").to_numpy(dtype=bool)
 
 
 def _put(texts: pd.Series, positions: np.ndarray, values: pd.Series) -> pd.Series:
@@ -278,7 +288,11 @@ def plain_numbers(values: np.ndarray, region: str | None) -> tuple[np.ndarray, n
     # "00" means "+" unless it starts the region's international prefix (normalize reads it so).
     double_zero = starts(compact, "00")
     zero = np.flatnonzero(double_zero)
-    double_zero[zero[_starts_with(compact.iloc[zero], idd)]] = False
+    own = _starts_with(compact.iloc[zero], idd)
+    # parse strips the region's own prefix and reads the rest as after a "+": the same reading
+    # where that prefix is the "00" alone (most of Europe), not where it picks a carrier (00 55 in BR).
+    own[own] = ~_prefix_is_00(compact.iloc[zero[own]], idd)
+    double_zero[zero[own]] = False
     international = pd.concat([sliced(compact[plus], 1), sliced(compact[double_zero], 2)])
     codes, nsns, decided = _split_international(international.astype("object"))
     codes, nsns = codes[decided], nsns[decided]

@@ -49,7 +49,15 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
         "--region",
         default="US",
         metavar="R",
-        help="default region for phone numbers without a country code (default: US)",
+        help="default region for phone numbers without a country code (default: US); with "
+        "--region-column, for the rows whose country is blank",
+    )
+    parser.add_argument(
+        "--region-column",
+        default=None,
+        metavar="COLUMN",
+        help="the column holding each row's country (DE, DEU, Germany, Deutschland, UK, ...): "
+        "numbers without a country code are read in their row's country",
     )
     parser.add_argument(
         "--keep",
@@ -101,6 +109,7 @@ def describe_input(args: argparse.Namespace) -> tuple[Prepared, str]:
         frame,
         mapping,
         region=args.region,
+        region_column=args.region_column,
         keep=args.keep,
         keys=args.keys,
         require_email=args.require_email,
