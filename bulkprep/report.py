@@ -99,7 +99,7 @@ _HINTS: dict[ErrorCode, str] = {
     ErrorCode.WRONG_TYPE: "the value has the wrong type for this field; fix the value or add a cast",
     ErrorCode.INVALID_VALUE: "use one of the values Courier accepts for this field",
     ErrorCode.USER_TOO_LARGE: "the user's payload is too large for one request; move large data elsewhere",
-    ErrorCode.DUPLICATE_USER: "nothing to do if it is the same person; otherwise follow the row's message (it names the shared key)",
+    ErrorCode.DUPLICATE_USER: "nothing to do if it is the same person; otherwise give the rows distinct ids",
     ErrorCode.COURIER_REJECTED: "read Courier's message, fix the row, and submit the failed rows again",
     ErrorCode.BATCH_REJECTED: "Courier refused the request holding this row; read its message, fix, resubmit",
     ErrorCode.SEND_FAILED: "the row may not have reached Courier; submit again with the same journal",
