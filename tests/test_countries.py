@@ -28,6 +28,7 @@ from bulkprep.countries import (
     regions_of,
     suggestions_for,
 )
+from bulkprep.mapping import Mapping
 from bulkprep.read import read_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -442,11 +443,10 @@ def test_non_text_cells_read_as_their_text() -> None:
 
 
 def _region_column(mapping: Path) -> str:
-    """The country column a mapping of the export corpus names (in a comment, for the next format)."""
-    text = mapping.read_text(encoding="utf-8")
-    found = re.search(r"^#\s*region_column:\s*(.+?)(?:\s{2,}#.*)?$", text, re.MULTILINE)
+    """The country column a mapping of the export corpus names on its phone target."""
+    found = Mapping.load(mapping).region_columns().get("profile.phone_number")
     assert found, mapping
-    return found.group(1).strip()
+    return found
 
 
 def test_export_corpus_countries() -> None:

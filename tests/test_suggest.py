@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -107,12 +106,8 @@ IDENTITY_TARGETS = ("recipient", "profile.email", "profile.phone_number")
 
 
 def _intended_region_column(mapping_file: Path) -> str | None:
-    """The region column a corpus mapping names in its comments (``#   region_column: Country``)."""
-    for line in mapping_file.read_text(encoding="utf-8").splitlines():
-        found = re.match(r"#\s+region_column:\s*(.+?)\s*(?:#.*)?$", line)
-        if found:
-            return found.group(1)
-    return None
+    """The region column a corpus mapping names on its phone (``region_column: Country``)."""
+    return Mapping.load(mapping_file).region_columns().get("profile.phone_number")
 
 
 @pytest.mark.parametrize("export", sorted(EXPORTS.glob("*.csv")), ids=lambda path: path.stem)
