@@ -675,6 +675,31 @@ def normalize_phones(
 # --- targets -----------------------------------------------------------------------------------------
 
 
+#: What exports and people write in an email or phone cell to say there is none (compared trimmed and
+#: case-folded). ``NA`` is not among them: it can be a real value (Namibia's code, initials).
+PLACEHOLDERS: frozenset[str] = frozenset({"n/a", "none", "null", "-", "\u2013", "\u2014"})
+
+
+def placeholders(values: pd.Series) -> pd.Series:
+    """Which cells hold a placeholder for "no value" (:data:`PLACEHOLDERS`), such as ``n/a`` or ``-``.
+
+    Example:
+        >>> cells = pd.Series(["n/a", " N/A ", "-", "—", "None", "NA", "+1 202 555 0125", None, 7])
+        >>> placeholders(cells).tolist()
+        [True, True, True, True, True, False, False, False, False]
+    """
+    texts = values.astype("object")
+    # Only the short cells can be one; the str methods give NaN (not a placeholder) for non-text cells.
+    try:
+        short = (texts.str.len() <= 12).fillna(False).to_numpy(dtype=bool)
+    except AttributeError:  # no text in the column at all (numbers from a typed frame)
+        return pd.Series(False, index=values.index)
+    found = np.zeros(len(texts), dtype=bool)
+    if short.any():
+        found[short] = texts[short].str.strip().str.casefold().isin(PLACEHOLDERS).to_numpy(dtype=bool)
+    return pd.Series(found, index=values.index)
+
+
 def _changes(field: str, column: str | None, original: pd.Series, normalized: pd.Series) -> pd.DataFrame:
     """Rows whose value in the targets differs (in text or in type) from what was written."""
     before = original.to_numpy(dtype=object)
@@ -754,13 +779,15 @@ def normalize(
     changes: list[pd.DataFrame] = []
     errors: list[pd.DataFrame] = []
     for field in targets.columns:
-        if field in EMAIL_TARGETS:
-            result = normalize_emails(targets[field])
-        elif field in PHONE_TARGETS:
-            of_field = _countries_of(field, countries)
-            result = normalize_phones(targets[field], region=region, countries=of_field)
-        else:
+        if field not in EMAIL_TARGETS and field not in PHONE_TARGETS:
             continue
+        # A placeholder says "no value": the cell is empty (the change is listed), not a bad address.
+        values = targets[field].where(~placeholders(targets[field]), None)
+        if field in EMAIL_TARGETS:
+            result = normalize_emails(values)
+        else:
+            of_field = _countries_of(field, countries)
+            result = normalize_phones(values, region=region, countries=of_field)
         original = targets[field].astype("object")
         valid = result["code"].isna()
         out[field] = result["normalized"].where(valid, original).astype("object")
