@@ -8,16 +8,14 @@ most one an email; a chain of phones that would join two ids or two emails joins
 from __future__ import annotations
 
 import csv
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pandas as pd
 import pytest
 import yaml
 from duplicate_reference import UnionFind, row_keys
+from export_corpus import CORPUS, corpus_module
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -471,20 +469,8 @@ def test_submit_dry_run_takes_keys(
 
 # --- the corpus of real exports ------------------------------------------------------------------------
 
-CORPUS = Path(__file__).parent / "fixtures" / "exports"
 
-
-def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_exports", CORPUS / "make_exports.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-LAYOUTS = {layout.name: layout for layout in _generator().layouts()}
+LAYOUTS = {layout.name: layout for layout in corpus_module("make_exports").layouts()}
 
 
 def _expected(name: str) -> dict[int, dict[str, str]]:

@@ -10,34 +10,19 @@ from __future__ import annotations
 
 import codecs
 import csv
-import importlib.util
 import io
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import phonenumbers
 import pytest
+from export_corpus import CORPUS, corpus_module
 
 from bulkprep import Mapping
 from bulkprep.casts import Cast
 from bulkprep.mapping import ColumnSource
 from bulkprep.report import ErrorCode
 
-CORPUS = Path(__file__).parent / "fixtures" / "exports"
-
-
-def _load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_exports", CORPUS / "make_exports.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _load_generator()
+gen = corpus_module("make_exports")
 LAYOUTS = {layout.name: layout for layout in gen.layouts()}
 # The codes bulkprep reports today, and the two the corpus expects from the next release.
 KNOWN_CODES = {code.value for code in ErrorCode} | {"unknown_country", "ambiguous_phone_region"}

@@ -10,31 +10,15 @@ planted with an impossible date (``2/30/2024``, ``31.02.2023``) fails that date'
 from __future__ import annotations
 
 import csv
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
 
 import pytest
+from export_corpus import CORPUS, corpus_module
 
 from bulkprep import Mapping, read_csv
 from bulkprep.casts import Cast
 from bulkprep.mapping import ColumnSource
 
-CORPUS = Path(__file__).parent / "fixtures" / "exports"
-
-
-def _load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_exports", CORPUS / "make_exports.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-LAYOUTS = {layout.name: layout for layout in _load_generator().layouts() if layout.date_target}
+LAYOUTS = {layout.name: layout for layout in corpus_module("make_exports").layouts() if layout.date_target}
 
 
 def _expected(name: str) -> list[dict[str, str]]:

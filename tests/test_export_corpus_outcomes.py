@@ -6,25 +6,10 @@ all its records right, and no row may be ready with a value other than the expec
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-from types import ModuleType
-
 import pytest
+from export_corpus import corpus_module
 
-CORPUS = Path(__file__).parent / "fixtures" / "exports"
-
-
-def _score_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("corpus_score", CORPUS / "score.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-SCORE = _score_module()
+SCORE = corpus_module("score")
 
 
 @pytest.mark.parametrize("layout", SCORE.make_exports.layouts(), ids=lambda layout: layout.name)
