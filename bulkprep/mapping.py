@@ -94,6 +94,7 @@ __all__ = [
     "Mapping",
     "OnError",
     "check_target",
+    "closest_column",
 ]
 
 # Names that moved to their own homes: still readable from here, with a warning naming the new one.
@@ -872,12 +873,23 @@ class Mapping:
             raise MappingError("; ".join(problems))
 
 
-def _missing_column_message(column: str, existing: list[str]) -> str:
+def closest_column(column: str, existing: list[str]) -> str | None:
+    """The column the user most likely meant: the same name but for case and blanks, else a near spelling.
+
+    Example:
+        >>> closest_column("email ", ["Email", "Phone"]), closest_column("Phnoe", ["Email", "Phone"])
+        ('Email', 'Phone')
+    """
     folded = {c.strip().casefold(): c for c in reversed(existing)}
     guess = folded.get(column.strip().casefold())
     if guess is None:
         close = difflib.get_close_matches(column, existing, n=1, cutoff=0.6)
         guess = close[0] if close else None
+    return guess
+
+
+def _missing_column_message(column: str, existing: list[str]) -> str:
+    guess = closest_column(column, existing)
     if guess is not None:
         return f"column {column!r} not found; did you mean {guess!r}?"
     shown = ", ".join(repr(c) for c in existing[:12]) + (", ..." if len(existing) > 12 else "")

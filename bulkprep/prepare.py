@@ -19,7 +19,6 @@ Example:
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from os import PathLike
@@ -33,7 +32,7 @@ from bulkprep._gc import collector_paused
 from bulkprep._moved import Moved, moved_names
 from bulkprep.duplicates import duplicate_errors, flag_duplicates, identity_kinds
 from bulkprep.errors import ConfigurationError, InputError
-from bulkprep.mapping import Mapping
+from bulkprep.mapping import Mapping, closest_column
 from bulkprep.normalize import normalize
 from bulkprep.payloads import build_payloads
 from bulkprep.read import read_changes, read_errors
@@ -231,10 +230,7 @@ def _country_column(keyed: pd.DataFrame, keys: pd.Index, region_column: str | No
         return None
     if region_column not in keyed.columns or region_column == _ROW_KEY:
         existing = [str(c) for c in keyed.columns if c != _ROW_KEY]
-        folded = {c.strip().casefold(): c for c in reversed(existing)}
-        guess = folded.get(str(region_column).strip().casefold())
-        close = difflib.get_close_matches(str(region_column), existing, n=1, cutoff=0.6)
-        guess = guess or (close[0] if close else None)
+        guess = closest_column(str(region_column), existing)
         hint = f"did you mean {guess!r}?" if guess else f"the columns are {', '.join(map(repr, existing))}"
         raise ConfigurationError(f"region column {region_column!r} not found; {hint}")
     return pd.Series(keyed[region_column].to_numpy(dtype=object), index=keys, name=region_column)
