@@ -258,7 +258,7 @@ def _prepare(
     # its own in the mapping (region_column on the target).
     by_target = mapping.region_columns()
     if region_column is not None:
-        by_target = dict.fromkeys(mapping.region_columns() or _PHONE_TARGETS, region_column)
+        by_target = dict.fromkeys(by_target or _PHONE_TARGETS, region_column)
     countries = {
         target: found
         for target, column in by_target.items()
