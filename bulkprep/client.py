@@ -23,12 +23,13 @@ import logging
 import os
 import random
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import quote, urlsplit
 
 import orjson
@@ -49,6 +50,7 @@ from bulkprep.errors import (
     ProtocolError,
 )
 from bulkprep.jsonsafe import dumps
+from bulkprep.redaction import Redactor
 from bulkprep.retry import RetryEvent, RetryPolicy, TransportFailure, parse_retry_after
 
 __all__ = [
@@ -59,6 +61,7 @@ __all__ = [
     "RetryEvent",
     "resolve_api_key",
     "resolve_base_url",
+    "resolve_proxy",
 ]
 
 logger = logging.getLogger(__name__)
@@ -73,12 +76,30 @@ _LOOPBACK_NAMES = ("localhost",)
 
 
 class _ApiKey:
-    """Holds the API key; its repr and str are masked so it cannot leak through a log or a traceback."""
+    """Holds the API key and knows every form of it an answer may echo (:class:`Redactor`).
 
-    __slots__ = ("_value",)
+    Its repr and str are masked and it refuses to be pickled, so it cannot leak through a log, a
+    traceback with local variables or a pickle; code that holds a key holds it in one of these.
+    """
+
+    __slots__ = ("_value", "redactor")
 
     def __init__(self, value: str) -> None:
         self._value = value
+        self.redactor = Redactor(value)
+
+    @classmethod
+    def given(cls, value: str | None) -> _ApiKey | None:
+        """A key passed as an argument, wrapped at once (None stays None: the environment's key is used)."""
+        return None if value is None else cls(value)
+
+    @classmethod
+    def resolve(cls, api_key: str | _ApiKey | None) -> _ApiKey:
+        """The key to use (:func:`resolve_api_key`), wrapped."""
+        try:
+            return cls(resolve_api_key(api_key.reveal() if isinstance(api_key, _ApiKey) else api_key))
+        finally:
+            del api_key  # a traceback's local variables must not show it
 
     def reveal(self) -> str:
         return self._value
@@ -87,6 +108,15 @@ class _ApiKey:
         return "<hidden>"
 
     __str__ = __repr__
+
+    def __reduce_ex__(self, protocol: object) -> NoReturn:
+        raise TypeError("the API key is not pickled")
+
+    def __copy__(self) -> _ApiKey:
+        return self
+
+    def __deepcopy__(self, memo: object) -> _ApiKey:
+        return self
 
 
 class _BearerAuth(requests.auth.AuthBase):
@@ -120,17 +150,22 @@ def resolve_api_key(api_key: str | None) -> str:
         >>> resolve_api_key("  pk_test_123\\n")
         'pk_test_123'
     """
+    # No local variable keeps the key when this raises: a traceback with locals would show it.
     candidates = [("the api_key argument", api_key)]
+    del api_key
     candidates += [(name, os.environ.get(name)) for name in _KEY_VARIABLES]
     for source, value in candidates:
         if value is not None and value.strip():
             key = value.strip()
+            del candidates, value
             if any(char.isspace() or not char.isprintable() for char in key):
+                del key
                 raise ConfigurationError(
                     f"the API key from {source} contains spaces or control characters; "
                     "copy the key again from Courier's settings (API Keys) and set it without them"
                 )
             return key
+    del candidates
     raise ConfigurationError(
         "no Courier API key: set the COURIER_API_KEY environment variable (or COURIER_AUTH_TOKEN), "
         "for example `export COURIER_API_KEY=...` in the shell or os.environ in a notebook, "
@@ -180,6 +215,64 @@ def resolve_base_url(base_url: str | None) -> str:
             "use https:// (plain http:// is only allowed for localhost and 127.0.0.1)"
         )
     return url
+
+
+def resolve_proxy(base_url: str, proxy: str | None = None) -> str | None:
+    """The proxy the client sends through to ``base_url``, or None to connect directly.
+
+    The choice is deliberate, never left to whatever the environment happens to hold:
+
+    - a loopback base URL (``localhost``, ``127.0.0.1``, ``::1``) is never reached through a proxy,
+      nor is any plain ``http://`` one (only loopback hosts may use it), so the key is never handed
+      to a proxy in clear;
+    - otherwise ``proxy`` when given (``""`` means: connect directly, whatever the environment says);
+    - otherwise ``HTTPS_PROXY`` (or ``https_proxy``) from the environment, unless ``NO_PROXY`` names
+      the host, as curl and most HTTP tools do. ``HTTP_PROXY`` and ``ALL_PROXY`` are not used.
+
+    An ``https://`` request goes through the proxy in a tunnel (``CONNECT``): the proxy sees the host,
+    never the key.
+
+    Raises:
+        ConfigurationError: for a proxy that is not an ``http://`` or ``https://`` URL with a host
+            (the message names where it came from, and never repeats its password).
+
+    Example:
+        >>> resolve_proxy("http://127.0.0.1:8080", "http://proxy.example:3128") is None
+        True
+        >>> resolve_proxy("https://api.courier.com", "http://proxy.example:3128")
+        'http://proxy.example:3128'
+    """
+    parts = urlsplit(base_url)
+    if parts.scheme != "https" or _is_loopback(parts.hostname or ""):
+        return None
+    if proxy is not None:
+        return _checked_proxy(proxy, "proxy=...") if proxy.strip() else None
+    from_environment = urllib.request.getproxies_environment().get("https")
+    if not from_environment or requests.utils.should_bypass_proxies(base_url, no_proxy=None):
+        return None
+    return _checked_proxy(from_environment, "the HTTPS_PROXY environment variable")
+
+
+def _checked_proxy(proxy: str, source: str) -> str:
+    url = proxy.strip()
+    try:
+        parts = urlsplit(url)
+        host, _ = parts.hostname, parts.port
+    except ValueError:
+        host = None
+    if parts.scheme not in ("http", "https") or not host:
+        raise ConfigurationError(
+            f"the proxy from {source} is not an http:// or https:// URL with a host; "
+            "use a URL like http://proxy.example:3128"
+        )
+    return url
+
+
+def _proxy_settings(base_url: str, proxy: str | None) -> dict[str, Any]:
+    """``requests``' ``proxies`` for every request: each key it looks up, so nothing else decides."""
+    parts = urlsplit(base_url)
+    keys = ["http", "https", "all", f"{parts.scheme}://{parts.hostname}", f"all://{parts.hostname}"]
+    return dict.fromkeys(keys, proxy)
 
 
 # ------------------------------------------------------------------------------------------------ answers
@@ -294,12 +387,23 @@ def _transport_failure(exc: requests.RequestException) -> _TransportFailure:
     return _TransportFailure(TransportFailure.OTHER, True, reason=type(exc).__name__)
 
 
-def _error_fields(response: requests.Response) -> tuple[str | None, str | None]:
-    """Courier's ``type`` and ``message`` from an error answer (:class:`ErrorBody`), when it sent them."""
+def _scrubbed_copy(exc: requests.RequestException, redactor: Redactor) -> requests.RequestException:
+    """A copy of a ``requests`` exception that tells what happened and holds nothing else.
+
+    The original holds the request (its ``Authorization`` header), the response and a traceback whose
+    frames hold both; the copy keeps only the scrubbed text, so a chain printed with local variables
+    shows no key.
+    """
+    text = redactor.text(str(exc))
     try:
-        document = orjson.loads(response.content) if response.content.strip() else None
-    except orjson.JSONDecodeError:
-        document = None
+        return type(exc)(text)
+    except Exception:  # an exception class with a constructor of its own
+        return requests.RequestException(text)
+
+
+def _error_fields(response: requests.Response, redactor: Redactor) -> tuple[str | None, str | None]:
+    """Courier's ``type`` and ``message`` from an error answer (:class:`ErrorBody`), when it sent them."""
+    _, document = _describe(response.content, redactor)
     if isinstance(document, dict):
         try:
             body = ErrorBody.model_validate(document)
@@ -307,6 +411,7 @@ def _error_fields(response: requests.Response) -> tuple[str | None, str | None]:
             pass  # not Courier's error shape: quote the text instead
         else:
             return body.type, body.message
+    # The body is scrubbed already (CourierClient._scrubbed), so this cut cannot halve the key.
     text = response.text.strip()[:200]
     return None, text or None
 
@@ -317,13 +422,17 @@ def _snippet(content: bytes) -> str:
     return text if len(text) <= _SNIPPET_CHARS else text[: _SNIPPET_CHARS - 3] + "..."
 
 
-def _describe(content: bytes) -> tuple[str, Any]:
-    """What an answer's body is, in words, and the JSON document when it is one (else None)."""
+def _describe(content: bytes, redactor: Redactor) -> tuple[str, Any]:
+    """What an answer's body is, in words, and the JSON document when it is one (else None).
+
+    Every string of the document, at any depth, is scrubbed before anything reads it: an escape the
+    scrubbing of the raw bytes did not know must not bring the key back.
+    """
     stripped = content.strip()
     if not stripped:
         return "an empty body", None
     try:
-        document = orjson.loads(stripped)
+        document = redactor.document(orjson.loads(stripped))
     except orjson.JSONDecodeError:
         if stripped[:1] == b"<":
             return "an HTML page", None
@@ -355,9 +464,15 @@ class CourierClient:
         on_retry: called with a :class:`RetryEvent` before each wait.
         pool_maxsize: connections kept open to Courier; at least the number of concurrent senders.
         clock: the current time, to read ``Retry-After`` dates.
+        proxy: the proxy for an ``https://`` base URL (``""``: none); by default ``HTTPS_PROXY`` unless
+            ``NO_PROXY`` names the host. Loopback hosts are always reached directly; the session's
+            own ``proxies`` and ``HTTP_PROXY``/``ALL_PROXY`` are never used (:func:`resolve_proxy`).
+
+    A client refuses to be pickled: it holds the API key, and a pickle would write it in clear.
 
     Raises:
-        ConfigurationError: for a negative ``max_retries``, or one that contradicts ``retry``.
+        ConfigurationError: for a negative ``max_retries``, or one that contradicts ``retry``; for a
+            proxy that is not an http(s) URL.
 
     Example:
         >>> with CourierClient("key", "http://localhost:9", max_retries=0) as client:
@@ -379,11 +494,16 @@ class CourierClient:
         on_retry: Callable[[RetryEvent], None] | None = None,
         pool_maxsize: int = 10,
         clock: Callable[[], datetime] | None = None,
+        proxy: str | None = None,
     ) -> None:
+        try:
+            self._key = _ApiKey.resolve(api_key)
+        finally:
+            del api_key  # from here on only the masked _ApiKey holds it (tracebacks show locals)
         self.retry = _policy(retry, max_retries)
-        self._key = _ApiKey(resolve_api_key(api_key))
         self._auth = _BearerAuth(self._key)
         self.base_url = resolve_base_url(base_url)
+        self._proxies = _proxy_settings(self.base_url, resolve_proxy(self.base_url, proxy))
         self.timeout = timeout
         self._sleep = sleep
         self._rng = rng if rng is not None else random.Random()
@@ -405,6 +525,12 @@ class CourierClient:
 
     def __repr__(self) -> str:
         return f"CourierClient(base_url={self.base_url!r}, api_key={self._key!r})"
+
+    def __reduce_ex__(self, protocol: object) -> NoReturn:
+        raise TypeError(
+            "a CourierClient is not pickled: it holds the API key, which a pickle would write in clear; "
+            "pickle the results instead and make a new client where they are read"
+        )
 
     def __enter__(self) -> CourierClient:
         return self
@@ -507,7 +633,7 @@ class CourierClient:
     def _parse(self, reply: _Reply, model: type[_Model], where: str, what: str) -> _Model:
         """The answer read as ``model``; a body that does not fit it raises :class:`ProtocolError`."""
         content = reply.response.content
-        description, document = _describe(content)
+        description, document = _describe(content, self._key.redactor)
         if isinstance(document, dict):
             try:
                 return model.model_validate(document)
@@ -516,7 +642,7 @@ class CourierClient:
                 place = ".".join(str(part) for part in first["loc"]) or "the object"
                 description = f"a JSON object that does not fit ({place}: {first['msg']})"
         status = reply.response.status_code
-        quoted = f": {self._redact(_snippet(content))!r}" if content.strip() else ""
+        quoted = f": {_snippet(content)!r}" if content.strip() else ""  # content is scrubbed already
         raise ProtocolError(
             f"{where} answered {status} without {what} (got {description}{quoted}); "
             "check that the base URL points at Courier's API",
@@ -559,10 +685,12 @@ class CourierClient:
             "(a resumed run sends only what is missing)",
             status=outcome.status,
             retryable=True,
-        ) from outcome.exc
+        ) from outcome.exc  # a scrubbed copy (_scrubbed_copy): no request, no headers, no frames
 
     def _attempt(self, request: _Request, attempt: int) -> requests.Response | _Failed:
         """One attempt: the 2xx response, or a failure the policy retries; any other failure raises."""
+        failure: _TransportFailure | None = None
+        cause: requests.RequestException | None = None
         try:
             response = self._session.request(
                 request.method,
@@ -573,23 +701,27 @@ class CourierClient:
                 timeout=self.timeout,
                 auth=self._auth,
                 allow_redirects=False,
+                proxies=self._proxies,
             )
         except requests.RequestException as exc:
-            failure = _transport_failure(exc)
+            failure, cause = _transport_failure(exc), _scrubbed_copy(exc, self._key.redactor)
+        # Raised outside the except block, so the original (its request holds the key) is no
+        # exception's __context__; the scrubbed copy is the __cause__.
+        if failure is not None and cause is not None:
             if not self.retry.should_retry_failure(failure.kind):
                 raise CourierError(
-                    f"{request.where} to {self.base_url} failed: {failure.reason} "
-                    f"({self._redact(str(exc))}); {failure.hint}",
+                    f"{request.where} to {self.base_url} failed: {failure.reason} ({cause}); {failure.hint}",
                     retryable=False,
-                ) from exc
-            return _Failed(0, failure.reason, failure.maybe_processed, exc=exc)
+                ) from cause
+            return _Failed(0, failure.reason, failure.maybe_processed, exc=cause)
+        response = self._scrubbed(response)
         status = response.status_code
         logger.debug("%s answered %s (attempt %s)", request.where, status, attempt)
         if 200 <= status < 300:
             return response
         if not self.retry.should_retry(status):
             raise self._refusal(request.where, response, request.body)
-        error_type, _ = _error_fields(response)
+        error_type, _ = _error_fields(response, self._key.redactor)
         return _Failed(
             status,
             f"{status} {error_type or ''}".strip(),
@@ -601,9 +733,7 @@ class CourierClient:
     def _refusal(self, where: str, response: requests.Response, body: bytes | None) -> CourierError:
         """The exception for an answer that a retry would not change."""
         status = response.status_code
-        error_type, courier_message = _error_fields(response)
-        if courier_message is not None:
-            courier_message = self._redact(courier_message)
+        error_type, courier_message = _error_fields(response, self._key.redactor)
         said = f": {courier_message}" if courier_message else ""
         fields: dict[str, Any] = {"status": status, "type": error_type, "courier_message": courier_message}
         if status == 401:
@@ -638,8 +768,21 @@ class CourierClient:
             **fields,
         )
 
-    def _redact(self, text: str) -> str:
-        return text.replace(self._key.reveal(), "<hidden>")
+    def _scrubbed(self, response: requests.Response) -> requests.Response:
+        """The answer with every form of the key removed, before anything reads it.
+
+        The one choke point for what the server sends: the body's bytes (so no later cut can halve
+        the key), each header value (``Retry-After``, ``Location``...) and the reason phrase. The
+        request that went out forgets its ``Authorization`` header, so the response no longer
+        carries the key either.
+        """
+        redactor = self._key.redactor
+        response._content = redactor.bytes(response.content)
+        for name, value in list(response.headers.items()):
+            response.headers[name] = redactor.text(value)
+        response.reason = redactor.text(response.reason or "")
+        response.request.headers.pop("Authorization", None)
+        return response
 
 
 def _policy(retry: RetryPolicy | None, max_retries: int | None) -> RetryPolicy:

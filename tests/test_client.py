@@ -176,7 +176,8 @@ def test_max_retries_that_contradicts_the_policy_is_refused() -> None:
 def test_full_job_over_http_with_the_agreed_headers(recorder: Recorder) -> None:
     sent: list[requests.PreparedRequest] = []
     session = requests.Session()
-    session.hooks["response"].append(lambda response, **_: sent.append(response.request))
+    # A copy as it went out: once answered, the client strips the key from the request it keeps.
+    session.hooks["response"].append(lambda response, **_: sent.append(response.request.copy()))
     body = users_body("u1", "u2", "u3")
     with Sandbox(token=KEY, page_size=2, processing_seconds=0) as sandbox, session:
         with CourierClient(KEY, sandbox.url, session=session, sleep=recorder.sleep) as client:
