@@ -524,7 +524,8 @@ class CourierClient:
         return self.retry.max_attempts - 1
 
     def __repr__(self) -> str:
-        return f"CourierClient(base_url={self.base_url!r}, api_key={self._key!r})"
+        # getattr: a traceback with locals shows a client that __init__ did not finish
+        return f"CourierClient(base_url={getattr(self, 'base_url', None)!r}, api_key=<hidden>)"
 
     def __reduce_ex__(self, protocol: object) -> NoReturn:
         raise TypeError(

@@ -32,7 +32,7 @@ import pydantic
 
 from bulkprep._moved import Moved, moved_names
 from bulkprep.batching import DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_USERS, Batch, cut_batches
-from bulkprep.client import CourierClient
+from bulkprep.client import CourierClient, _ApiKey
 from bulkprep.courier import Job, JobMessage
 from bulkprep.delivery import DEFAULT_POLL_INTERVAL, delivery_errors, delivery_states, run_job, wait_for_job
 from bulkprep.errors import ConfigurationError
@@ -255,6 +255,7 @@ def submit(
     wait_timeout: float = 600.0,
     poll_interval: float = DEFAULT_POLL_INTERVAL,
     retry: RetryPolicy | None = None,
+    proxy: str | None = None,
 ) -> SubmitResult:
     """Send the ready rows to a Courier bulk job; every input row comes back with its outcome.
 
@@ -283,6 +284,9 @@ def submit(
         poll_interval: first pause between two looks at the running job, in seconds.
         retry: what to retry, how long to wait and when to cut a refused batch
             (:class:`~bulkprep.retry.RetryPolicy`); by default the given client's, else the defaults.
+        proxy: the proxy for an ``https://`` base URL (``""``: none); by default ``HTTPS_PROXY`` unless
+            ``NO_PROXY`` names the host; loopback hosts are always reached directly
+            (:func:`~bulkprep.client.resolve_proxy`).
 
     Returns:
         A :class:`~bulkprep.results.SubmitResult`: the rows with ``bulk_status`` (accepted, rejected,
@@ -296,6 +300,8 @@ def submit(
         ProtocolError: creating, running or reading the job got an answer that is not Courier's (a
             batch whose answer is not Courier's ends ``failed`` instead).
     """
+    key = _ApiKey.given(api_key)
+    del api_key  # only the masked key object holds it from here (tracebacks show local variables)
     definition = job_definition(job_id=job_id, event=event, message=message)
     _check_options(
         run=run, wait=wait, concurrency=concurrency, wait_timeout=wait_timeout, poll_interval=poll_interval
@@ -312,12 +318,13 @@ def submit(
         if client is None:
             client = stack.enter_context(
                 CourierClient(
-                    api_key,
+                    key.reveal() if key is not None else None,
                     base_url,
                     sleep=sleep,
                     on_retry=bar.retried,
                     pool_maxsize=concurrency,
                     retry=policy,
+                    proxy=proxy,
                 )
             )
         book = None

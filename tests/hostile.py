@@ -8,6 +8,8 @@ ingest with one fixed, wrong body.
 from __future__ import annotations
 
 import http.server
+import json
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -107,3 +109,83 @@ NOT_COURIER = [
     pytest.param(b'{"errors": ["Duplicate user"]}', "errors.0:", id="error-not-object"),
     pytest.param(b"accepted", "text that is not JSON", id="plain-text"),
 ]
+
+
+# ---------------------------------------------------------------------- servers that reflect the key
+
+
+def reflect(template: str, auth: str) -> str:
+    """``template`` with the request's Authorization header put in, in the form each placeholder names.
+
+    ``{auth}`` as sent, ``{auth_json}`` with every character JSON-escaped (``\\u0042earer...``),
+    ``{auth_pct}`` percent-encoded, ``{auth_upper}`` in upper case, and ``{auth:N}`` its first N characters.
+    """
+    text = template.replace("{auth_json}", "".join(f"\\u{ord(char):04x}" for char in auth))
+    text = text.replace("{auth_pct}", "".join(f"%{byte:02X}" for byte in auth.encode()))
+    text = text.replace("{auth_upper}", auth.upper())
+    text = re.sub(r"\{auth:(\d+)\}", lambda match: auth[: int(match.group(1))], text)
+    return text.replace("{auth}", auth)
+
+
+class ReflectingServer(HostileServer):
+    """A :class:`HostileServer` putting the Authorization header (:func:`reflect`) in bodies and headers."""
+
+    def __init__(self, respond: Respond) -> None:
+        self.auth_seen: list[str] = []
+        reflected = self
+
+        def reflecting(method: str, path: str) -> Answer:
+            answer = respond(method, path)
+            auth = reflected.auth_seen[-1] if reflected.auth_seen else ""
+            headers = {name: reflect(value, auth) for name, value in answer.headers.items()}
+            body = reflect(answer.body.decode("utf-8", "surrogateescape"), auth)
+            return Answer(answer.status, body.encode("utf-8", "surrogateescape"), headers)
+
+        super().__init__(reflecting)
+        handler = self._server.RequestHandlerClass
+        answer = handler._answer  # type: ignore[attr-defined]
+
+        def recording(request: http.server.BaseHTTPRequestHandler) -> None:
+            reflected.auth_seen.append(request.headers.get("Authorization") or "")
+            answer(request)
+
+        handler.do_GET = handler.do_POST = recording  # type: ignore[attr-defined]
+
+
+def _json(document: object) -> Answer:
+    return Answer(200, json.dumps(document).encode(), {"Content-Type": "application/json"})
+
+
+def reflecting_courier(**answers: Answer) -> Respond:
+    """A Courier that reflects nothing, except in the answers given by name.
+
+    Names: ``create`` (``POST /bulk``), ``ingest`` (``POST /bulk/{id}``), ``run``, ``job`` (``GET
+    /bulk/{id}``), ``users`` (the first ``GET /bulk/{id}/users`` page) and ``more_users`` (the pages
+    after it). Each defaults to what Courier sends: a job ``1-hostile``, every user accepted, a
+    completed job, one empty page. Paths may name any job id (a reflected one too).
+    """
+    defaults = {
+        "create": _json({"jobId": JOB_ID}),
+        "ingest": Answer(204),
+        "run": Answer(204),
+        "job": _json({"job": {"status": "COMPLETED", "received": 0, "enqueued": 0, "failures": 0}}),
+        "users": _json({"items": [], "paging": {"more": False}}),
+    }
+    defaults["more_users"] = defaults["users"]
+    chosen = {**defaults, **answers}
+
+    def respond(method: str, path: str) -> Answer:
+        parts = path.split("?")[0].strip("/").split("/")
+        if method == "POST" and parts == ["bulk"]:
+            return chosen["create"]
+        if method == "POST" and len(parts) == 2:
+            return chosen["ingest"]
+        if method == "POST" and len(parts) == 3 and parts[2] == "run":
+            return chosen["run"]
+        if method == "GET" and len(parts) == 2:
+            return chosen["job"]
+        if method == "GET" and len(parts) == 3 and parts[2] == "users":
+            return chosen["more_users" if "cursor=" in path else "users"]
+        return Answer(404, b'{"message": "not here", "type": "invalid_request_error"}')
+
+    return respond

@@ -57,6 +57,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the API's address (default: COURIER_BASE_URL or Courier)",
     )
     parser.add_argument(
+        "--proxy",
+        metavar="URL",
+        default=None,
+        help="send https:// requests through this proxy ('' for none; default: HTTPS_PROXY unless "
+        "NO_PROXY names the host; never for localhost)",
+    )
+    parser.add_argument(
         "--journal",
         type=Path,
         metavar="FILE",
@@ -101,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
         run=args.run,
         wait=args.wait,
         base_url=args.base_url,
+        proxy=args.proxy,
         journal=args.journal,
         batch_size=args.batch_size,
         max_batch_bytes=args.max_batch_bytes,
