@@ -49,8 +49,9 @@ def forms(text: str) -> list[bytes]:
     ]
 
 
-#: The key, and its first 8 characters (what a cut through it would leave), in every form.
-SECRETS = forms(KEY) + forms(KEY[:8]) + forms(KEY[-12:])
+#: The key, its first 8 characters (what a cut through it would leave), its end, and the header cut
+#: after a few characters, in every form.
+SECRETS = forms(KEY) + forms(KEY[:8]) + forms(KEY[-12:]) + forms(f"Bearer {KEY[:3]}")
 
 
 def leaks(blob: bytes | str) -> list[bytes]:
@@ -135,7 +136,7 @@ REFLECTIONS: dict[str, tuple[dict[str, Answer], bool]] = {
         False,
     ),
     "cut-by-the-server": (
-        {"ingest": json_answer('{"errors": [{"error": "token {auth:14}", "user": {"recipient": "u1"}}]}')},
+        {"ingest": json_answer('{"errors": [{"error": "token {auth:16}", "user": {"recipient": "u1"}}]}')},
         False,
     ),
     "error-type-retried": (
@@ -150,7 +151,7 @@ REFLECTIONS: dict[str, tuple[dict[str, Answer], bool]] = {
         {"ingest": json_answer('{"type": "{auth}", "message": "{auth_json} refused"}', 400)},
         False,
     ),
-    "text-body-cut-at-200": ({"ingest": Answer(400, b"x" * 188 + b"{auth} was refused")}, False),
+    "text-body-cut-at-200": ({"ingest": Answer(400, b"x" * 185 + b"{auth} was refused")}, False),
     "html-page": ({"ingest": Answer(200, b"<html><p>Signed in as {auth}</p></html>")}, False),
     "redirect-location": (
         {"ingest": Answer(302, b"", {"Location": "https://elsewhere.example/?t={auth_pct}"})},
