@@ -78,22 +78,30 @@ class Redactor:
         {'user': {'id': '<hidden>'}, 'n': 1}
     """
 
-    __slots__ = ("_pattern",)
+    __slots__ = ("_pattern", "_starts")
 
     def __init__(self, secret: str) -> None:
         chars = [_forms(char) for char in secret]
+        # Any match holds "bearer" or the secret's first characters plainly (in some case), or an
+        # escape: a text with none of these is returned at once, without running the pattern.
+        self._starts = (b"bearer", secret[:MIN_TAIL].encode().lower(), b"\\", b"%", b"&#")
         if not chars:
             self._pattern: re.Pattern[bytes] | None = None
             return
-        anywhere = _prefix(chars, min(MIN_PREFIX, len(chars)))
+        # Every match starts with one of these bytes: the lookahead lets the engine skip the rest fast.
+        first = re.escape(("bB" + secret[0].lower() + secret[0].upper()).encode() + b"\\%&")
         self._pattern = re.compile(
-            b"|".join(
+            b"(?=["
+            + first
+            + b"])(?:"
+            + b"|".join(
                 [
                     b"(?P<bearer>" + _BEARER + b")" + _prefix(chars, 1),
-                    anywhere,
+                    _prefix(chars, min(MIN_PREFIX, len(chars))),
                     _prefix(chars, min(MIN_TAIL, len(chars))) + rb"\Z",
                 ]
-            ),
+            )
+            + b")",
             re.IGNORECASE,
         )
 
@@ -111,6 +119,9 @@ class Redactor:
             b'Authorization: Bearer <hidden>'
         """
         if self._pattern is None:
+            return data
+        lowered = data.lower()
+        if not any(start in lowered for start in self._starts):
             return data
         return self._pattern.sub(_replacement, data)
 
