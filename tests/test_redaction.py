@@ -1,0 +1,76 @@
+"""The Redactor: every form of a secret hidden, in bytes, texts and documents, before any cut."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bulkprep.redaction import Redactor
+
+KEY = "Zq9x_live_R3fl3cted-K3y-0123456789abcdef"
+REDACTOR = Redactor(KEY)
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        KEY,
+        KEY.upper(),
+        "".join(f"\\u{ord(char):04X}" for char in KEY),
+        "".join(f"%{byte:02x}" for byte in KEY.encode()),
+        "".join(f"&#{ord(char)};" for char in KEY),
+        "".join(f"&#x{ord(char):x};" for char in KEY),
+        "".join(f"\\u{ord(char):04x}" if n % 2 else char for n, char in enumerate(KEY)),
+        KEY[:8],
+        KEY[:20],
+    ],
+    ids=["plain", "upper", "json", "percent", "html", "html-hex", "mixed", "first-8", "first-20"],
+)
+def test_every_form_of_the_key_is_hidden(echo: str) -> None:
+    assert REDACTOR.text(f"before {echo} after") == "before <hidden> after"
+    assert REDACTOR.bytes(f"[{echo}]".encode()) == b"[<hidden>]"
+
+
+def test_after_bearer_any_start_is_hidden_and_at_the_end_four_characters() -> None:
+    assert REDACTOR.text(f"Bearer {KEY[:1]}, more") == "Bearer <hidden>, more"
+    assert REDACTOR.text(f"BEARER%20{KEY[:3]}") == "Bearer <hidden>"
+    assert REDACTOR.text(f"cut here: {KEY[:4]}") == "cut here: <hidden>"
+    # A few characters inside a text are left alone: they say nothing of the key.
+    assert REDACTOR.text(f"{KEY[:5]} in the middle") == f"{KEY[:5]} in the middle"
+
+
+def test_scrubbing_happens_before_the_cut() -> None:
+    text = "x" * 195 + KEY
+    assert REDACTOR.cut(text, 200) == "x" * 195 + "<hidd"
+    cut = REDACTOR.cut(text, 201, "...")
+    assert cut == "x" * 195 + "<hi..."
+    assert KEY[:4] not in cut
+
+
+def test_documents_are_scrubbed_at_any_depth_keys_included() -> None:
+    deep: Any = KEY
+    for _ in range(5000):
+        deep = [deep]
+    document = {"a": {KEY: [1, None, True, f"x{KEY}"]}, "deep": deep}
+    scrubbed = REDACTOR.document(document)
+    assert scrubbed["a"] == {"<hidden>": [1, None, True, "x<hidden>"]}
+    inner = scrubbed["deep"]
+    while isinstance(inner, list):
+        (inner,) = inner
+    assert inner == "<hidden>"
+
+
+def test_a_key_beyond_ascii_and_an_empty_one() -> None:
+    key = "ключ-🔑-0123456789"
+    redactor = Redactor(key)
+    assert redactor.text(f'"{key}"') == '"<hidden>"'
+    escaped = "".join(f"\\u{ord(c):04x}" if ord(c) < 0x10000 else "\\ud83d\\udd11" for c in key)
+    assert redactor.text(escaped) == "<hidden>"
+    assert redactor.bytes(quote_bytes(key)) == b"<hidden>"
+    assert Redactor("").text("anything") == "anything"
+    assert repr(redactor) == "Redactor(<hidden>)"
+
+
+def quote_bytes(text: str) -> bytes:
+    return "".join(f"%{byte:02X}" for byte in text.encode()).encode()
