@@ -9,6 +9,13 @@ the repeat. Every answer is read with the models of :mod:`bulkprep.courier`: a 2
 not fit raises :class:`~bulkprep.errors.ProtocolError`; other answers raise the exceptions of
 :mod:`bulkprep.errors`.
 
+Whatever the server sends passes one choke point before anything reads it (``_scrubbed``): every form
+of the key (plain, JSON-escaped, percent-encoded, cut short; :mod:`bulkprep.redaction`) is removed from
+the body's bytes and header values, and again from every string of a parsed answer, so a server that
+echoes the ``Authorization`` header cannot bring the key into results, logs, the journal or an
+exception. Exceptions chain only scrubbed copies of ``requests``' errors, and the client refuses to be
+pickled. Which proxy is used is decided by :func:`resolve_proxy`, never for loopback hosts.
+
 Example:
     >>> client = CourierClient("sk_live_not_a_real_key", "http://127.0.0.1:9")
     >>> client

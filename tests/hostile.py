@@ -143,13 +143,19 @@ class ReflectingServer(HostileServer):
 
         super().__init__(reflecting)
         handler = self._server.RequestHandlerClass
-        answer = handler._answer  # type: ignore[attr-defined]
+        for name in ("do_GET", "do_POST"):
+            setattr(handler, name, self._recording(getattr(handler, name)))
+
+    def _recording(
+        self, answer: Callable[[http.server.BaseHTTPRequestHandler], None]
+    ) -> Callable[[http.server.BaseHTTPRequestHandler], None]:
+        """``answer``, after noting the request's Authorization header for :func:`reflect`."""
 
         def recording(request: http.server.BaseHTTPRequestHandler) -> None:
-            reflected.auth_seen.append(request.headers.get("Authorization") or "")
+            self.auth_seen.append(request.headers.get("Authorization") or "")
             answer(request)
 
-        handler.do_GET = handler.do_POST = recording  # type: ignore[attr-defined]
+        return recording
 
 
 def _json(document: object) -> Answer:
