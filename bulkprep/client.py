@@ -554,7 +554,8 @@ class CourierClient:
         self.request_deadline = _positive_seconds("request_deadline", request_deadline)
         self.max_answer_bytes = _positive_count("max_answer_bytes", max_answer_bytes)
         self.max_pages = _positive_count("max_pages", max_pages)
-        self._interrupted = threading.Event()
+        # Set by interrupt() for the requests under way then; each request holds the one of its start.
+        self._stopping = threading.Event()
         self._in_flight: set[_Exchange] = set()
         self._in_flight_lock = threading.Lock()
         self._key = _ApiKey(resolve_api_key(api_key))
@@ -596,13 +597,14 @@ class CourierClient:
             self._session.close()
 
     def interrupt(self) -> None:
-        """Cut every request in flight at once, and send nothing more: for Ctrl-C.
+        """Cut every request under way at once, retries and waits included: for Ctrl-C.
 
-        Safe to call from any thread. Each request cut, and any later one, raises a retryable
-        :class:`CourierError` saying it was interrupted; the client is done after.
+        Safe to call from any thread. Each request cut raises a retryable :class:`CourierError` saying
+        it was interrupted; requests started afterwards go out as usual.
         """
         with self._in_flight_lock:
-            self._interrupted.set()
+            stopping, self._stopping = self._stopping, threading.Event()
+            stopping.set()
             exchanges = list(self._in_flight)
         for exchange in exchanges:
             exchange.cut(_INTERRUPT)
@@ -748,12 +750,14 @@ class CourierClient:
         """Send one request, again while the policy and the deadline allow; a 2xx comes back, else raises."""
         request = _Request(method, self.base_url + path, f"{method} {path}", body, params, idempotency_key)
         deadline = time.monotonic() + self.request_deadline
+        with self._in_flight_lock:
+            stopping = self._stopping
         maybe_processed = False
         out_of_time = False
         attempt = 0
         while True:
             attempt += 1
-            outcome = self._attempt(request, attempt, deadline)
+            outcome = self._attempt(request, attempt, deadline, stopping)
             if isinstance(outcome, _Received):
                 return _Reply(outcome.response, outcome.body, attempt, maybe_processed)
             maybe_processed |= outcome.maybe_processed
@@ -768,7 +772,7 @@ class CourierClient:
             )
             if self._on_retry is not None:
                 self._on_retry(RetryEvent(attempt, delay, outcome.reason, outcome.status))
-            self._wait(request, delay)
+            self._wait(request, delay, stopping)
         what = (
             f"got no answer within its deadline of {self.request_deadline:g} s (request_deadline) "
             f"in {attempt} attempt(s)"
@@ -783,13 +787,13 @@ class CourierClient:
             retryable=True,
         ) from outcome.exc
 
-    def _wait(self, request: _Request, seconds: float) -> None:
+    def _wait(self, request: _Request, seconds: float, stopping: threading.Event) -> None:
         """Wait before the next attempt; an interrupt ends a real wait at once."""
         if self._sleep is time.sleep:
-            self._interrupted.wait(seconds)
+            stopping.wait(seconds)
         else:
             self._sleep(seconds)
-        if self._interrupted.is_set():
+        if stopping.is_set():
             raise self._interrupted_error(request)
 
     def _interrupted_error(self, request: _Request) -> CourierError:
@@ -799,7 +803,9 @@ class CourierClient:
             retryable=True,
         )
 
-    def _attempt(self, request: _Request, attempt: int, deadline: float) -> _Received | _Failed:
+    def _attempt(
+        self, request: _Request, attempt: int, deadline: float, stopping: threading.Event
+    ) -> _Received | _Failed:
         """One attempt: the 2xx answer, or a failure the policy retries; any other failure raises.
 
         A watchdog cuts the attempt's connection when the deadline passes, however the server
@@ -810,7 +816,7 @@ class CourierClient:
         watchdog = threading.Timer(left, exchange.cut, args=(_DEADLINE,))
         watchdog.daemon = True
         with self._in_flight_lock:
-            if self._interrupted.is_set():
+            if stopping.is_set():
                 raise self._interrupted_error(request)
             self._in_flight.add(exchange)
         watchdog.start()
@@ -835,7 +841,7 @@ class CourierClient:
                 response.close()  # the rest is unread: this connection cannot carry another request
                 raise
         except requests.RequestException as exc:
-            return self._no_answer(request, exc, exchange, deadline)
+            return self._no_answer(request, exc, exchange, deadline, stopping)
         except _DeadlinePassed:
             return _Failed(0, self._deadline_reason(), maybe_processed=True)
         except _AnswerTooLarge as exc:
@@ -858,10 +864,15 @@ class CourierClient:
         return f"{TransportFailure.DEADLINE_PASSED.value} ({self.request_deadline:g} s)"
 
     def _no_answer(
-        self, request: _Request, exc: requests.RequestException, exchange: _Exchange, deadline: float
+        self,
+        request: _Request,
+        exc: requests.RequestException,
+        exchange: _Exchange,
+        deadline: float,
+        stopping: threading.Event,
     ) -> _Failed:
         """An attempt that got no (whole) answer: cut, out of time, or a transport failure."""
-        if exchange.cut_because == _INTERRUPT or self._interrupted.is_set():
+        if exchange.cut_because == _INTERRUPT or stopping.is_set():
             raise self._interrupted_error(request) from None
         if exchange.cut_because == _DEADLINE or time.monotonic() >= deadline:
             return _Failed(0, self._deadline_reason(), maybe_processed=True, exc=exc)

@@ -32,7 +32,7 @@ import pydantic
 
 from bulkprep._moved import Moved, moved_names
 from bulkprep.batching import DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_USERS, Batch, cut_batches
-from bulkprep.client import CourierClient
+from bulkprep.client import DEFAULT_REQUEST_DEADLINE, CourierClient
 from bulkprep.courier import Job, JobMessage
 from bulkprep.delivery import DEFAULT_POLL_INTERVAL, delivery_errors, delivery_states, run_job, wait_for_job
 from bulkprep.errors import ConfigurationError
@@ -255,6 +255,7 @@ def submit(
     wait_timeout: float = 600.0,
     poll_interval: float = DEFAULT_POLL_INTERVAL,
     retry: RetryPolicy | None = None,
+    request_deadline: float | None = None,
 ) -> SubmitResult:
     """Send the ready rows to a Courier bulk job; every input row comes back with its outcome.
 
@@ -283,6 +284,9 @@ def submit(
         poll_interval: first pause between two looks at the running job, in seconds.
         retry: what to retry, how long to wait and when to cut a refused batch
             (:class:`~bulkprep.retry.RetryPolicy`); by default the given client's, else the defaults.
+        request_deadline: most seconds one request to Courier may take, its retries and their waits
+            included (by default :data:`bulkprep.client.DEFAULT_REQUEST_DEADLINE`); with ``client``,
+            set it on the client instead.
 
     Returns:
         A :class:`~bulkprep.results.SubmitResult`: the rows with ``bulk_status`` (accepted, rejected,
@@ -301,6 +305,11 @@ def submit(
         run=run, wait=wait, concurrency=concurrency, wait_timeout=wait_timeout, poll_interval=poll_interval
     )
     policy = _retry_policy(retry, client)
+    if client is not None and request_deadline is not None:
+        raise ConfigurationError(
+            "request_deadline=... and client=... both given: build the client with "
+            "CourierClient(..., request_deadline=...), or leave out the client"
+        )
     frame, prepare_errors = _prepared_frame(df, mapping, region=region)
     ready, users = _ready(frame)
     batches = cut_batches(users, max_users=batch_size, max_bytes=max_batch_bytes)
@@ -318,6 +327,9 @@ def submit(
                     on_retry=bar.retried,
                     pool_maxsize=concurrency,
                     retry=policy,
+                    request_deadline=(
+                        request_deadline if request_deadline is not None else DEFAULT_REQUEST_DEADLINE
+                    ),
                 )
             )
         book = None
