@@ -341,6 +341,13 @@ def _error_fields(body: bytes) -> tuple[str | None, str | None]:
     return None, text or None
 
 
+def _framed(response: requests.Response) -> bool:
+    """Whether an answer said where its body ends (204, Content-Length, chunked), not only by closing."""
+    headers = response.headers
+    chunked = "chunked" in headers.get("Transfer-Encoding", "").lower()
+    return response.status_code == 204 or "Content-Length" in headers or chunked
+
+
 def _snippet(content: bytes) -> str:
     """The start of an answer, on one line, for an error message."""
     text = " ".join(content.decode("utf-8", errors="replace").split())
@@ -641,8 +648,15 @@ class CourierClient:
         reply = self._send("POST", path, body=body, idempotency_key=idempotency_key)
         if reply.body.strip():
             answer = self._parse(reply, _IngestAnswer, f"POST {path}", "Courier's ingest answer")
-        else:
+        elif _framed(reply.response):
             answer = _IngestAnswer()
+        else:
+            raise ProtocolError(
+                f"POST {path} answered {reply.response.status_code} with an empty body that simply "
+                "ended with the connection (no 204, Content-Length or chunked end): it may have been "
+                "cut short, so it does not say the users were accepted",
+                status=reply.response.status_code,
+            )
         return IngestReceipt(
             reply.response.status_code,
             [error.model_dump(exclude_unset=True) for error in answer.errors],
@@ -858,6 +872,12 @@ class CourierClient:
             exchange.leave()
             with self._in_flight_lock:
                 self._in_flight.discard(exchange)
+        if exchange.cut_because is not None:
+            # A cut connection reads as an end of file: headers or a body cut short can look whole
+            # (an empty 200 would say every user was accepted). What came is no answer.
+            if exchange.cut_because == _INTERRUPT:
+                raise self._interrupted_error(request)
+            return _Failed(0, self._deadline_reason(), maybe_processed=True)
         return self._received(request, attempt, _Received(response, answer))
 
     def _deadline_reason(self) -> str:

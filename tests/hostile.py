@@ -29,6 +29,8 @@ class Answer:
         drip: seconds between two bytes of the whole answer (status line, headers and body).
         hang: never answer; the connection stays open until the server closes.
         endless: after the headers, a chunked body that never ends (``body`` repeated).
+        raw: these bytes exactly, instead of an answer made of the other fields, then the connection
+            closes (an answer cut short in its headers, say).
     """
 
     status: int
@@ -37,6 +39,7 @@ class Answer:
     drip: float = 0.0
     hang: bool = False
     endless: bool = False
+    raw: bytes = b""
 
 
 Respond = Callable[[str, str], Answer]
@@ -67,7 +70,7 @@ class HostileServer:
                     server.closing.wait()
                     self.close_connection = True
                     return
-                if answer.drip or answer.endless:
+                if answer.drip or answer.endless or answer.raw:
                     self.close_connection = True
                     # An OSError is the client going away: that is what it should do.
                     with contextlib.suppress(OSError):
@@ -93,6 +96,9 @@ class HostileServer:
         ).start()
 
     def _misbehave(self, handler: http.server.BaseHTTPRequestHandler, answer: Answer, text: bytes) -> None:
+        if answer.raw:
+            self._write(handler, answer.raw, drip=answer.drip)
+            return
         lines = [f"HTTP/1.1 {answer.status} Hostile"]
         lines += [f"{name}: {value}" for name, value in answer.headers.items()]
         if answer.endless:
