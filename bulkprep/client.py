@@ -422,8 +422,9 @@ class _Exchange:
     """One attempt in flight and the connection carrying it, so that a deadline or an interrupt can cut it.
 
     Cutting shuts the connection's socket down: a read or a write blocked on it returns at once, in
-    whichever thread it waits. Only connections of the client's own session join an exchange (a
-    session given by the caller is bounded between reads only).
+    whichever thread it waits. The connections of the client's own session join as the request goes
+    out; on a session given by the caller, the connection joins once the headers are in (until then
+    each read is bounded by the read timeout only).
     """
 
     def __init__(self) -> None:
@@ -512,7 +513,8 @@ class CourierClient:
     Args:
         api_key: the key; by default from ``COURIER_API_KEY`` or ``COURIER_AUTH_TOKEN``.
         base_url: by default ``COURIER_BASE_URL`` or ``https://api.courier.com``.
-        session: a session to use (the caller keeps ownership); by default the client makes one.
+        session: a session to use (the caller keeps ownership); by default the client makes one. On a
+            session of the caller's, the deadline can cut a request only once its headers are in.
         timeout: (connect, read) timeouts in seconds, for each socket operation; never longer than
             what is left of the request's deadline.
         request_deadline: seconds one request may take in all: every attempt (connecting, sending,
@@ -849,6 +851,8 @@ class CourierClient:
                 stream=True,
             )
             _CURRENT.exchange = None
+            # The connection of a session the caller gave joins here, for the body at least.
+            exchange.join(getattr(response.raw, "connection", None))
             try:
                 answer = _read_body(response, deadline=deadline, cap=self.max_answer_bytes)
             except BaseException:

@@ -425,7 +425,9 @@ def test_ctrl_c_stops_a_submission_whose_requests_hang(tmp_path: Path) -> None:
 MAPPING = "recipient: user_id\nprofile:\n  email: Email\n"
 
 
-def run_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str, rows: int) -> tuple[int, pd.DataFrame]:
+def run_cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str, rows: int, timeout: str = "5"
+) -> tuple[int, pd.DataFrame]:
     monkeypatch.setenv("COURIER_API_KEY", TOKEN)
     monkeypatch.delenv("COURIER_AUTH_TOKEN", raising=False)
     source = tmp_path / "users.csv"
@@ -448,7 +450,7 @@ def run_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str, rows: int
             str(out),
             "--no-progress",
             "--request-timeout",
-            "5",
+            timeout,
         ]
     )
     assert TOKEN not in out.read_text(encoding="utf-8-sig")
@@ -527,3 +529,53 @@ def test_ten_thousand_errors_in_an_unknown_shape_are_matched_in_linear_time() ->
     assert (result.df["bulk_status"] == "rejected").all()
     assert len(result.unmatched_errors) == rows
     assert set(result.unmatched_errors["candidates"]) == {0}
+
+
+# ------------------------------------------------------------------------------------------- options
+
+
+def test_the_cli_request_timeout_bounds_a_run_against_a_server_that_never_answers(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with HostileServer(courier_until_ingest(Answer(200, hang=True))) as server:
+        started = time.monotonic()
+        code, table = run_cli(tmp_path, clean_env, server.url, rows=2, timeout="0.5")
+        elapsed = time.monotonic() - started
+    assert elapsed < 10
+    assert code == 1
+    assert table["bulk_status"].tolist() == ["failed"] * 2
+    assert "deadline of 0.5 s" in table["bulk_error"].iloc[0]
+    assert TOKEN not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "soon", "inf", "nan"])
+def test_the_cli_refuses_a_request_timeout_that_is_not_positive_seconds(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["submit", "users.csv", "--mapping", "m.yaml", "--event", "E", "--request-timeout", value])
+    assert code == 2
+    assert "--request-timeout" in capsys.readouterr().err
+
+
+def test_submit_takes_a_deadline_or_a_client_not_both() -> None:
+    with (
+        CourierClient(TOKEN, "http://127.0.0.1:9") as client,
+        pytest.raises(ConfigurationError, match="request_deadline"),
+    ):
+        submit(prepared_frame(users(1)), event="E", client=client, request_deadline=5, progress=False)
+
+
+def test_submit_passes_its_deadline_to_the_client_it_makes() -> None:
+    with HostileServer(courier_until_ingest(Answer(200, hang=True))) as server:
+        started = time.monotonic()
+        result = submit(
+            prepared_frame(users(1)),
+            event="E",
+            api_key=TOKEN,
+            base_url=server.url,
+            request_deadline=0.5,
+            progress=False,
+        )
+    assert time.monotonic() - started < 10
+    assert result.df["bulk_status"].tolist() == ["failed"]
+    assert "deadline of 0.5 s (request_deadline)" in result.df["bulk_error"].iloc[0]
