@@ -398,8 +398,9 @@ def _read_body(response: requests.Response, *, deadline: float, cap: int) -> byt
     (a read that blocks is cut by the exchange's watchdog; see :class:`_Exchange`).
 
     Example:
+        >>> import io
         >>> response = requests.Response()
-        >>> response.raw = __import__("io").BytesIO(b'{"jobId": "1-x"}')
+        >>> response.raw = io.BytesIO(b'{"jobId": "1-x"}')
         >>> _read_body(response, deadline=time.monotonic() + 5, cap=1024)
         b'{"jobId": "1-x"}'
     """
