@@ -2,7 +2,8 @@
 
 The API key comes only from ``COURIER_API_KEY`` or ``COURIER_AUTH_TOKEN`` (a flag would land in shell
 history); it is never printed, logged or stored. Exit status: 0 when every row is accepted (for
-``--dry-run``: ready), 1 when some are not, 2 for usage, configuration and authentication errors.
+``--dry-run``: ready), 1 when some are not or a Courier error matches no single row, 2 for usage,
+configuration and authentication errors.
 
 Example:
     >>> import argparse
