@@ -16,6 +16,11 @@ echoes the ``Authorization`` header cannot bring the key into results, logs, the
 exception. Exceptions chain only scrubbed copies of ``requests``' errors, and the client refuses to be
 pickled. Which proxy is used is decided by :func:`resolve_proxy`, never for loopback hosts.
 
+Every request is bounded: all its attempts and the waits between them end within its deadline
+(``request_deadline``, even against a server that drips one byte at a time), an answer is read up to
+``max_answer_bytes`` only, and a job's users are read in at most ``max_pages`` pages. A request in
+flight can be cut at once from another thread (:meth:`CourierClient.interrupt`, for Ctrl-C).
+
 Example:
     >>> client = CourierClient("sk_live_not_a_real_key", "http://127.0.0.1:9")
     >>> client
@@ -25,10 +30,15 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import ipaddress
 import logging
+import math
 import os
 import random
+import socket
+import threading
 import time
 import urllib.request
 import uuid
@@ -42,6 +52,8 @@ from urllib.parse import quote, urlsplit
 import orjson
 import pydantic
 import requests
+import urllib3.connection
+import urllib3.connectionpool
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
@@ -62,6 +74,9 @@ from bulkprep.retry import RetryEvent, RetryPolicy, TransportFailure, parse_retr
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_ANSWER_BYTES",
+    "DEFAULT_MAX_PAGES",
+    "DEFAULT_REQUEST_DEADLINE",
     "USER_AGENT",
     "CourierClient",
     "IngestReceipt",
@@ -75,6 +90,12 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.courier.com"
 USER_AGENT = f"bulkprep/{__version__}"
+#: Seconds one request may take, every attempt and every wait between them included.
+DEFAULT_REQUEST_DEADLINE = 120.0
+#: The largest answer read, in bytes (Courier's answers are far smaller; an endless body stops here).
+DEFAULT_MAX_ANSWER_BYTES = 16 * 1024 * 1024
+#: The most pages of a job's users read (a server handing out new cursors forever stops here).
+DEFAULT_MAX_PAGES = 100_000
 _KEY_VARIABLES = ("COURIER_API_KEY", "COURIER_AUTH_TOKEN")
 _LOOPBACK_NAMES = ("localhost",)
 
@@ -318,8 +339,17 @@ class IngestReceipt:
 @dataclass(frozen=True)
 class _Reply:
     response: requests.Response
+    body: bytes  # the answer's body as :func:`_read_body` returned it (``response.content`` is not read)
     attempts: int
     outcome_was_unknown: bool
+
+
+@dataclass(frozen=True)
+class _Received:
+    """One attempt's answer: the response (its headers) and the body read from it."""
+
+    response: requests.Response
+    body: bytes
 
 
 @dataclass(frozen=True)
@@ -408,19 +438,26 @@ def _scrubbed_copy(exc: requests.RequestException, redactor: Redactor) -> reques
         return requests.RequestException(text)
 
 
-def _error_fields(response: requests.Response, redactor: Redactor) -> tuple[str | None, str | None]:
+def _error_fields(body: bytes, redactor: Redactor) -> tuple[str | None, str | None]:
     """Courier's ``type`` and ``message`` from an error answer (:class:`ErrorBody`), when it sent them."""
-    _, document = _describe(response.content, redactor)
+    _, document = _describe(body, redactor)
     if isinstance(document, dict):
         try:
-            body = ErrorBody.model_validate(document)
+            error = ErrorBody.model_validate(document)
         except pydantic.ValidationError:
             pass  # not Courier's error shape: quote the text instead
         else:
-            return body.type, body.message
+            return error.type, error.message
     # The body is scrubbed already (CourierClient._scrubbed), so this cut cannot halve the key.
-    text = response.text.strip()[:200]
+    text = body.decode("utf-8", errors="replace").strip()[:200]
     return None, text or None
+
+
+def _framed(response: requests.Response) -> bool:
+    """Whether an answer said where its body ends (204, Content-Length, chunked), not only by closing."""
+    headers = response.headers
+    chunked = "chunked" in headers.get("Transfer-Encoding", "").lower()
+    return response.status_code == 204 or "Content-Length" in headers or chunked
 
 
 def _snippet(content: bytes) -> str:
@@ -452,6 +489,138 @@ def _describe(content: bytes, redactor: Redactor) -> tuple[str, Any]:
     return "a JSON object", document
 
 
+# ------------------------------------------------------------------------------------------------- bounds
+
+_CHUNK_BYTES = 64 * 1024
+_DEADLINE = "deadline"
+_INTERRUPT = "interrupt"
+# The exchange the calling thread is in, for the connection carrying it to join (see _Exchange).
+_CURRENT = threading.local()
+
+
+class _AnswerTooLarge(Exception):
+    """An answer that went past the size cap."""
+
+
+class _DeadlinePassed(Exception):
+    """A request whose deadline passed while its answer was being read."""
+
+
+def _read_body(response: requests.Response, *, deadline: float, cap: int) -> bytes:
+    """The whole body of a streamed ``response``, read in chunks; the one place answers are read.
+
+    Stops with :class:`_AnswerTooLarge` past ``cap`` bytes (decoded), so that an endless body cannot
+    fill the memory, and with :class:`_DeadlinePassed` once ``time.monotonic()`` is past ``deadline``
+    (a read that blocks is cut by the exchange's watchdog; see :class:`_Exchange`).
+
+    Example:
+        >>> import io
+        >>> response = requests.Response()
+        >>> response.raw = io.BytesIO(b'{"jobId": "1-x"}')
+        >>> _read_body(response, deadline=time.monotonic() + 5, cap=1024)
+        b'{"jobId": "1-x"}'
+    """
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > cap:
+        raise _AnswerTooLarge(f"{declared} bytes declared")
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_content(_CHUNK_BYTES):
+        size += len(chunk)
+        if size > cap:
+            raise _AnswerTooLarge(f"more than {cap} bytes")
+        chunks.append(chunk)
+        if time.monotonic() > deadline:
+            raise _DeadlinePassed
+    return b"".join(chunks)
+
+
+class _Exchange:
+    """One attempt in flight and the connection carrying it, so that a deadline or an interrupt can cut it.
+
+    Cutting shuts the connection's socket down: a read or a write blocked on it returns at once, in
+    whichever thread it waits. The connections of the client's own session join as the request goes
+    out; on a session given by the caller, the connection joins once the headers are in (until then
+    each read is bounded by the read timeout only).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._connection: object = None
+        self.cut_because: str | None = None
+
+    def join(self, connection: object) -> None:
+        with self._lock:
+            self._connection = connection
+            if self.cut_because is not None:
+                _shut_down(connection)
+
+    def cut(self, because: str) -> None:
+        with self._lock:
+            if self.cut_because is None:
+                self.cut_because = because
+            _shut_down(self._connection)
+
+    def leave(self) -> None:
+        with self._lock:
+            self._connection = None
+
+
+def _shut_down(connection: object) -> None:
+    sock = getattr(connection, "sock", None)
+    if isinstance(sock, socket.socket):  # a TLS socket is one too
+        with contextlib.suppress(OSError):  # closed already: nothing is waiting on it
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+class _JoiningHTTPConnection(urllib3.connection.HTTPConnection):
+    """A connection that joins the calling thread's exchange when a request goes out on it."""
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        exchange = getattr(_CURRENT, "exchange", None)
+        if isinstance(exchange, _Exchange):
+            exchange.join(self)
+        super().request(*args, **kwargs)
+
+
+class _JoiningHTTPSConnection(urllib3.connection.HTTPSConnection):
+    """The TLS twin of :class:`_JoiningHTTPConnection`."""
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        exchange = getattr(_CURRENT, "exchange", None)
+        if isinstance(exchange, _Exchange):
+            exchange.join(self)
+        super().request(*args, **kwargs)
+
+
+class _JoiningHTTPPool(urllib3.connectionpool.HTTPConnectionPool):
+    ConnectionCls = _JoiningHTTPConnection
+
+
+class _JoiningHTTPSPool(urllib3.connectionpool.HTTPSConnectionPool):
+    ConnectionCls = _JoiningHTTPSConnection
+
+
+class _BoundedAdapter(HTTPAdapter):
+    """The adapter of the client's own session: its connections can be cut (deadline, interrupt)."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _JoiningHTTPPool, "https": _JoiningHTTPSPool}
+
+
+def _positive_seconds(name: str, value: float) -> float:
+    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+        raise ConfigurationError(f"{name}={value!r} must be a number of seconds above zero")
+    return float(value)
+
+
+def _positive_count(name: str, value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigurationError(f"{name}={value!r} must be a whole number, at least 1")
+    return value
+
+
 # ------------------------------------------------------------------------------------------------- client
 
 
@@ -461,8 +630,15 @@ class CourierClient:
     Args:
         api_key: the key; by default from ``COURIER_API_KEY`` or ``COURIER_AUTH_TOKEN``.
         base_url: by default ``COURIER_BASE_URL`` or ``https://api.courier.com``.
-        session: a session to use (the caller keeps ownership); by default the client makes one.
-        timeout: (connect, read) timeouts in seconds.
+        session: a session to use (the caller keeps ownership); by default the client makes one. On a
+            session of the caller's, the deadline can cut a request only once its headers are in.
+        timeout: (connect, read) timeouts in seconds, for each socket operation; never longer than
+            what is left of the request's deadline.
+        request_deadline: seconds one request may take in all: every attempt (connecting, sending,
+            reading the answer) and every wait between attempts; a retry whose wait would end past it
+            is not made.
+        max_answer_bytes: the largest answer read; a longer one raises :class:`ProtocolError`.
+        max_pages: the most pages of users :meth:`iter_users` reads.
         max_retries: retries after the first attempt (shorthand for
             ``retry=RetryPolicy(max_attempts=max_retries + 1)``); by default the policy's.
         retry: what to retry and how long to wait (:class:`~bulkprep.retry.RetryPolicy`).
@@ -479,12 +655,13 @@ class CourierClient:
 
     Raises:
         ConfigurationError: for a negative ``max_retries``, or one that contradicts ``retry``; for a
-            proxy that is not an http(s) URL.
+            proxy that is not an http(s) URL; for a deadline, answer size or page count that is not
+            above zero.
 
     Example:
-        >>> with CourierClient("key", "http://localhost:9", max_retries=0) as client:
-        ...     client.base_url, client.retry.max_attempts
-        ('http://localhost:9', 1)
+        >>> with CourierClient("key", "http://localhost:9", max_retries=0, request_deadline=30) as client:
+        ...     client.base_url, client.retry.max_attempts, client.request_deadline
+        ('http://localhost:9', 1, 30.0)
     """
 
     def __init__(
@@ -502,12 +679,22 @@ class CourierClient:
         pool_maxsize: int = 10,
         clock: Callable[[], datetime] | None = None,
         proxy: str | None = None,
+        request_deadline: float = DEFAULT_REQUEST_DEADLINE,
+        max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
+        max_pages: int = DEFAULT_MAX_PAGES,
     ) -> None:
         try:
             self._key = _ApiKey.resolve(api_key)
         finally:
             del api_key  # from here on only the masked _ApiKey holds it (tracebacks show locals)
         self.retry = _policy(retry, max_retries)
+        self.request_deadline = _positive_seconds("request_deadline", request_deadline)
+        self.max_answer_bytes = _positive_count("max_answer_bytes", max_answer_bytes)
+        self.max_pages = _positive_count("max_pages", max_pages)
+        # Set by interrupt() for the requests under way then; each request holds the one of its start.
+        self._stopping = threading.Event()
+        self._in_flight: set[_Exchange] = set()
+        self._in_flight_lock = threading.Lock()
         self._auth = _BearerAuth(self._key)
         self.base_url = resolve_base_url(base_url)
         self._proxies = _proxy_settings(self.base_url, resolve_proxy(self.base_url, proxy))
@@ -520,7 +707,7 @@ class CourierClient:
         if session is None:
             session = requests.Session()
             # Retries are ours (they know about idempotency keys); urllib3 must not retry on its own.
-            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_maxsize, max_retries=0)
+            adapter = _BoundedAdapter(pool_connections=1, pool_maxsize=pool_maxsize, max_retries=0)
             session.mount("https://", adapter)
             session.mount("http://", adapter)
         self._session = session
@@ -553,6 +740,19 @@ class CourierClient:
         if self._owns_session:
             self._session.close()
 
+    def interrupt(self) -> None:
+        """Cut every request under way at once, retries and waits included: for Ctrl-C.
+
+        Safe to call from any thread. Each request cut raises a retryable :class:`CourierError` saying
+        it was interrupted; requests started afterwards go out as usual.
+        """
+        with self._in_flight_lock:
+            stopping, self._stopping = self._stopping, threading.Event()
+            stopping.set()
+            exchanges = list(self._in_flight)
+        for exchange in exchanges:
+            exchange.cut(_INTERRUPT)
+
     # ------------------------------------------------------------------------------------------ endpoints
 
     def create_job(self, message: dict[str, Any], *, idempotency_key: str | None = None) -> str:
@@ -583,10 +783,17 @@ class CourierClient:
         """
         path = f"/bulk/{quote(job_id, safe='')}"
         reply = self._send("POST", path, body=body, idempotency_key=idempotency_key)
-        if reply.response.content.strip():
+        if reply.body.strip():
             answer = self._parse(reply, _IngestAnswer, f"POST {path}", "Courier's ingest answer")
-        else:
+        elif _framed(reply.response):
             answer = _IngestAnswer()
+        else:
+            raise ProtocolError(
+                f"POST {path} answered {reply.response.status_code} with an empty body that simply "
+                "ended with the connection (no 204, Content-Length or chunked end): it may have been "
+                "cut short, so it does not say the users were accepted",
+                status=reply.response.status_code,
+            )
         return IngestReceipt(
             reply.response.status_code,
             [error.model_dump(exclude_unset=True) for error in answer.errors],
@@ -612,35 +819,58 @@ class CourierClient:
         path = f"/bulk/{quote(job_id, safe='')}"
         return self._parse(self._send("GET", path), JobAnswer, f"GET {path}", "a job object").job
 
-    def iter_users(self, job_id: str) -> Iterator[UserItem]:
+    def iter_users(self, job_id: str, *, max_pages: int | None = None) -> Iterator[UserItem]:
         """Every ingested user of a job with its delivery state, following ``paging.cursor``.
 
+        Args:
+            job_id: the job.
+            max_pages: the most pages read (by default the client's ``max_pages``), for example one
+                derived from the job's ``received`` count.
+
         Raises:
-            ProtocolError: when a page is not a :class:`UsersPage`, or a cursor comes back twice.
+            ProtocolError: when a page is not a :class:`UsersPage` (a cursor that is not text or longer
+                than :data:`bulkprep.courier.MAX_CURSOR_CHARS`), when a page says more users follow
+                without a cursor, when a cursor comes back twice, or when the pages do not end within
+                ``max_pages``.
         """
         path = f"/bulk/{quote(job_id, safe='')}/users"
+        limit = _positive_count("max_pages", max_pages if max_pages is not None else self.max_pages)
         cursor: str | None = None
-        seen: set[str] = set()
-        while True:
+        seen: set[bytes] = set()  # digests: a long cursor is not kept once per page
+        for pages in range(1, limit + 1):
             params = {"cursor": cursor} if cursor else None
             page = self._parse(
                 self._send("GET", path, params=params), UsersPage, f"GET {path}", "a users page"
             )
             yield from page.items
             cursor = page.paging.cursor
-            if not page.paging.more or not cursor:
+            if not page.paging.more:
                 return
-            if cursor in seen:
+            if not cursor:
                 raise ProtocolError(
-                    f"GET {path} returned cursor {cursor!r} twice; stopped to avoid a loop", status=200
+                    f"GET {path} said more users follow (paging.more) but gave no cursor to read them; "
+                    f"stopped after {pages} page(s)",
+                    status=200,
                 )
-            seen.add(cursor)
+            digest = hashlib.sha256(cursor.encode()).digest()
+            if digest in seen:
+                raise ProtocolError(
+                    f"GET {path} returned cursor {_snippet(cursor.encode())!r} twice; "
+                    "stopped to avoid a loop",
+                    status=200,
+                )
+            seen.add(digest)
+        raise ProtocolError(
+            f"GET {path} still had more users after {limit} pages (max_pages={limit}); stopped, as a "
+            "list of users that never ends is not Courier's",
+            status=200,
+        )
 
     # -------------------------------------------------------------------------------------------- reading
 
     def _parse(self, reply: _Reply, model: type[_Model], where: str, what: str) -> _Model:
         """The answer read as ``model``; a body that does not fit it raises :class:`ProtocolError`."""
-        content = reply.response.content
+        content = reply.body
         description, document = _describe(content, self._key.redactor)
         if isinstance(document, dict):
             try:
@@ -668,68 +898,174 @@ class CourierClient:
         idempotency_key: str | None = None,
         params: dict[str, str] | None = None,
     ) -> _Reply:
-        """Send one request, again while the policy allows; a 2xx comes back, anything else raises."""
+        """Send one request, again while the policy and the deadline allow; a 2xx comes back, else raises."""
         request = _Request(method, self.base_url + path, f"{method} {path}", body, params, idempotency_key)
+        deadline = time.monotonic() + self.request_deadline
+        with self._in_flight_lock:
+            stopping = self._stopping
         maybe_processed = False
+        out_of_time = False
         attempt = 0
         while True:
             attempt += 1
-            outcome = self._attempt(request, attempt)
-            if isinstance(outcome, requests.Response):
-                return _Reply(outcome, attempt, maybe_processed)
+            outcome = self._attempt(request, attempt, deadline, stopping)
+            if isinstance(outcome, _Received):
+                return _Reply(outcome.response, outcome.body, attempt, maybe_processed)
             maybe_processed |= outcome.maybe_processed
             if not self.retry.may_try_again(attempt):
                 break
             delay = self.retry.delay(attempt, retry_after=outcome.retry_after, rng=self._rng)
+            if time.monotonic() + delay >= deadline:
+                out_of_time = True
+                break
             logger.info(
                 "%s: %s on attempt %s; retrying in %.2fs", request.where, outcome.reason, attempt, delay
             )
             if self._on_retry is not None:
                 self._on_retry(RetryEvent(attempt, delay, outcome.reason, outcome.status))
-            self._sleep(delay)
+            self._wait(request, delay, stopping)
+        what = (
+            f"got no answer within its deadline of {self.request_deadline:g} s (request_deadline) "
+            f"in {attempt} attempt(s)"
+            if out_of_time
+            else f"failed {attempt} times"
+        )
         raise CourierError(
-            f"{request.where} to {self.base_url} failed {attempt} times (last: {outcome.reason}); "
+            f"{request.where} to {self.base_url} {what} (last: {outcome.reason}); "
             "Courier or the network is having trouble: try again later "
             "(a resumed run sends only what is missing)",
             status=outcome.status,
             retryable=True,
         ) from outcome.exc  # a scrubbed copy (_scrubbed_copy): no request, no headers, no frames
 
-    def _attempt(self, request: _Request, attempt: int) -> requests.Response | _Failed:
-        """One attempt: the 2xx response, or a failure the policy retries; any other failure raises."""
-        failure: _TransportFailure | None = None
-        cause: requests.RequestException | None = None
+    def _wait(self, request: _Request, seconds: float, stopping: threading.Event) -> None:
+        """Wait before the next attempt; an interrupt ends a real wait at once."""
+        if self._sleep is time.sleep:
+            stopping.wait(seconds)
+        else:
+            self._sleep(seconds)
+        if stopping.is_set():
+            raise self._interrupted_error(request)
+
+    def _interrupted_error(self, request: _Request) -> CourierError:
+        return CourierError(
+            f"{request.where} to {self.base_url} was interrupted; whether Courier acted on it is not "
+            "known (a resumed run sends only what is missing)",
+            retryable=True,
+        )
+
+    def _attempt(
+        self, request: _Request, attempt: int, deadline: float, stopping: threading.Event
+    ) -> _Received | _Failed:
+        """One attempt: the 2xx answer, or a failure the policy retries; any other failure raises.
+
+        A watchdog cuts the attempt's connection when the deadline passes, however the server
+        dawdles (dripping headers or body, never answering); the body is read up to the size cap.
+        """
+        left = max(deadline - time.monotonic(), 0.001)
+        exchange = _Exchange()
+        watchdog = threading.Timer(left, exchange.cut, args=(_DEADLINE,))
+        watchdog.daemon = True
+        with self._in_flight_lock:
+            if stopping.is_set():
+                raise self._interrupted_error(request)
+            self._in_flight.add(exchange)
+        watchdog.start()
+        _CURRENT.exchange = exchange
+        no_answer: tuple[_TransportFailure, requests.RequestException] | None = None
         try:
+            connect, read = self.timeout
             response = self._session.request(
                 request.method,
                 request.url,
                 data=request.body,
                 headers=request.headers(),
                 params=request.params,
-                timeout=self.timeout,
+                timeout=(min(connect, left), min(read, left)),
                 auth=self._auth,
                 allow_redirects=False,
                 proxies=self._proxies,
+                stream=True,
             )
+            _CURRENT.exchange = None
+            # The connection of a session the caller gave joins here, for the body at least.
+            exchange.join(getattr(response.raw, "connection", None))
+            try:
+                # Scrubbed as it comes: not even this frame's locals keep the key a server sent.
+                received = self._scrubbed(
+                    _Received(response, _read_body(response, deadline=deadline, cap=self.max_answer_bytes))
+                )
+            except BaseException:
+                response.close()  # the rest is unread: this connection cannot carry another request
+                raise
         except requests.RequestException as exc:
-            failure, cause = _transport_failure(exc), _scrubbed_copy(exc, self._key.redactor)
-        # Raised outside the except block, so the original (its request holds the key) is no
-        # exception's __context__; the scrubbed copy is the __cause__.
-        if failure is not None and cause is not None:
-            if not self.retry.should_retry_failure(failure.kind):
-                raise CourierError(
-                    f"{request.where} to {self.base_url} failed: {failure.reason} ({cause}); {failure.hint}",
-                    retryable=False,
-                ) from cause
-            return _Failed(0, failure.reason, failure.maybe_processed, exc=cause)
-        response = self._scrubbed(response)
+            # Only a scrubbed copy goes on: the original's request holds the key. It is handled
+            # outside this block, so the original is no exception's __context__ either.
+            no_answer = (_transport_failure(exc), _scrubbed_copy(exc, self._key.redactor))
+        except _DeadlinePassed:
+            return _Failed(0, self._deadline_reason(), maybe_processed=True)
+        except _AnswerTooLarge as exc:
+            status = response.status_code
+            raise ProtocolError(
+                f"{request.where} answered {status} with {exc} of body, past the answer size cap of "
+                f"{self.max_answer_bytes} bytes (max_answer_bytes); stopped reading: an answer that "
+                "large is not Courier's",
+                status=status,
+            ) from None
+        finally:
+            _CURRENT.exchange = None
+            watchdog.cancel()
+            exchange.leave()
+            with self._in_flight_lock:
+                self._in_flight.discard(exchange)
+        if no_answer is not None:
+            failure, cause = no_answer
+            return self._no_answer(request, failure, cause, exchange, deadline, stopping)
+        if exchange.cut_because is not None:
+            # A cut connection reads as an end of file: headers or a body cut short can look whole
+            # (an empty 200 would say every user was accepted). What came is no answer.
+            if exchange.cut_because == _INTERRUPT:
+                raise self._interrupted_error(request)
+            return _Failed(0, self._deadline_reason(), maybe_processed=True)
+        return self._received(request, attempt, received)
+
+    def _deadline_reason(self) -> str:
+        return f"{TransportFailure.DEADLINE_PASSED.value} ({self.request_deadline:g} s)"
+
+    def _no_answer(
+        self,
+        request: _Request,
+        failure: _TransportFailure,
+        cause: requests.RequestException,
+        exchange: _Exchange,
+        deadline: float,
+        stopping: threading.Event,
+    ) -> _Failed:
+        """An attempt that got no (whole) answer: cut, out of time, or a transport failure.
+
+        ``cause`` is the scrubbed copy of what ``requests`` raised (:func:`_scrubbed_copy`).
+        """
+        if exchange.cut_because == _INTERRUPT or stopping.is_set():
+            raise self._interrupted_error(request)
+        if exchange.cut_because == _DEADLINE or time.monotonic() >= deadline:
+            return _Failed(0, self._deadline_reason(), maybe_processed=True, exc=cause)
+        if not self.retry.should_retry_failure(failure.kind):
+            raise CourierError(
+                f"{request.where} to {self.base_url} failed: {failure.reason} ({cause}); {failure.hint}",
+                retryable=False,
+            ) from cause
+        return _Failed(0, failure.reason, failure.maybe_processed, exc=cause)
+
+    def _received(self, request: _Request, attempt: int, received: _Received) -> _Received | _Failed:
+        """A whole answer: a 2xx to return, a failure to retry, or a refusal to raise."""
+        response = received.response
         status = response.status_code
         logger.debug("%s answered %s (attempt %s)", request.where, status, attempt)
         if 200 <= status < 300:
-            return response
+            return received
         if not self.retry.should_retry(status):
-            raise self._refusal(request.where, response, request.body)
-        error_type, _ = _error_fields(response, self._key.redactor)
+            raise self._refusal(request.where, response, request.body, received.body)
+        error_type, _ = _error_fields(received.body, self._key.redactor)
         return _Failed(
             status,
             f"{status} {error_type or ''}".strip(),
@@ -738,10 +1074,12 @@ class CourierClient:
             retry_after=parse_retry_after(response.headers.get("Retry-After"), now=self._clock()),
         )
 
-    def _refusal(self, where: str, response: requests.Response, body: bytes | None) -> CourierError:
-        """The exception for an answer that a retry would not change."""
+    def _refusal(
+        self, where: str, response: requests.Response, body: bytes | None, answer: bytes
+    ) -> CourierError:
+        """The exception for an answer that a retry would not change (``answer`` is its body)."""
         status = response.status_code
-        error_type, courier_message = _error_fields(response, self._key.redactor)
+        error_type, courier_message = _error_fields(answer, self._key.redactor)
         said = f": {courier_message}" if courier_message else ""
         fields: dict[str, Any] = {"status": status, "type": error_type, "courier_message": courier_message}
         if status == 401:
@@ -776,21 +1114,21 @@ class CourierClient:
             **fields,
         )
 
-    def _scrubbed(self, response: requests.Response) -> requests.Response:
+    def _scrubbed(self, received: _Received) -> _Received:
         """The answer with every form of the key removed, before anything reads it.
 
-        The one choke point for what the server sends: the body's bytes (so no later cut can halve
-        the key), each header value (``Retry-After``, ``Location``...) and the reason phrase. The
-        request that went out forgets its ``Authorization`` header, so the response no longer
-        carries the key either.
+        The one choke point for what the server sends: the body's bytes as :func:`_read_body` read
+        them (so no later cut can halve the key), each header value (``Retry-After``,
+        ``Location``...) and the reason phrase. The request that went out forgets its
+        ``Authorization`` header, so the response no longer carries the key either.
         """
         redactor = self._key.redactor
-        response._content = redactor.bytes(response.content)
+        response = received.response
         for name, value in list(response.headers.items()):
             response.headers[name] = redactor.text(value)
         response.reason = redactor.text(response.reason or "")
         response.request.headers.pop("Authorization", None)
-        return response
+        return _Received(response, redactor.bytes(received.body))
 
 
 def _policy(retry: RetryPolicy | None, max_retries: int | None) -> RetryPolicy:

@@ -48,6 +48,7 @@ __all__ = [
     "IDENTITY_FIELDS",
     "IDENTITY_KINDS",
     "ID_FIELDS",
+    "MAX_CURSOR_CHARS",
     "MAX_REQUEST_BYTES",
     "OBJECT_FIELDS",
     "PREFERENCE_FIELDS",
@@ -316,6 +317,13 @@ class JobMessage(_Sent):
 # Courier's answers
 
 
+#: A count Courier reports (users received, enqueued, failed; the ingest ``total``): never negative.
+_Count = Annotated[StrictInt, Field(ge=0)]
+
+MAX_CURSOR_CHARS: Final = 4096
+"""The longest paging cursor read; Courier's are short opaque tokens, a longer one is not Courier's."""
+
+
 class _Answer(BaseModel):
     """An answer from Courier: unknown fields are kept, declared fields must have their type."""
 
@@ -346,7 +354,7 @@ class IngestAnswer(_Answer):
     """The JSON answer to ``POST /bulk/{job_id}`` (an empty 204 means every user was accepted)."""
 
     errors: list[IngestError] = Field(default_factory=list)
-    total: StrictInt | None = None
+    total: _Count | None = None
 
 
 class Job(_Answer):
@@ -354,9 +362,9 @@ class Job(_Answer):
 
     definition: dict[str, Any] | None = None
     status: JobStatus
-    received: StrictInt | None = None
-    enqueued: StrictInt | None = None
-    failures: StrictInt | None = None
+    received: _Count | None = None
+    enqueued: _Count | None = None
+    failures: _Count | None = None
 
 
 class JobAnswer(_Answer):
@@ -369,7 +377,7 @@ class Paging(_Answer):
     """Where a paged list goes on: ``cursor`` is given while ``more`` is true."""
 
     more: StrictBool
-    cursor: StrictStr | None = None
+    cursor: Annotated[StrictStr, Field(max_length=MAX_CURSOR_CHARS)] | None = None
 
 
 class UserItem(_Answer):

@@ -16,7 +16,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -27,6 +27,7 @@ from bulkprep.courier import FLATTENED_ECHO_FIELDS, IDENTITY_FIELDS, IDENTITY_KI
 __all__ = [
     "IDENTITY_COLUMNS",
     "IDENTITY_TIERS",
+    "IdentityIndex",
     "IdentityTier",
     "Matching",
     "echo_identity",
@@ -116,14 +117,73 @@ class Matching(NamedTuple):
     unmatched: list[int]
 
 
+_NO_ROWS: frozenset[int] = frozenset()
+
+
 def _tier_index(identities: pd.DataFrame, paths: Iterable[str]) -> dict[str, set[int]]:
     index: dict[str, set[int]] = {}
+    rows = [int(row) for row in identities.index.tolist()]
     for path in paths:
-        column = identities[path]
-        for row, value in zip(identities.index.tolist(), column.tolist(), strict=True):
+        for row, value in zip(rows, identities[path].tolist(), strict=True):
             if value is not None and value == value:  # skip None and NaN
-                index.setdefault(str(value), set()).add(int(row))
+                index.setdefault(str(value), set()).add(row)
     return index
+
+
+class IdentityIndex:
+    """The candidate rows' identities, indexed once per tier: each echo then costs a few look-ups.
+
+    Matching many echoes against many rows stays linear: the rows are read once here, and an echo
+    only touches the index entries of its own identities.
+
+    Example:
+        >>> users = pd.Series([{"recipient": "a", "profile": {"email": "x@y.co"}},
+        ...                    {"recipient": "b", "profile": {"email": "x@y.co"}}], index=[1, 2])
+        >>> index = IdentityIndex(identities_of(users))
+        >>> sorted(index.candidates({"email": "X@y.co"})), sorted(index.candidates({"user_id": "b"}))
+        ([1, 2], [2])
+    """
+
+    def __init__(self, identities: pd.DataFrame) -> None:
+        self._indexes = {tier.kind: _tier_index(identities, tier.row_paths) for tier in IDENTITY_TIERS}
+
+    def _rows(self, kind: str, values: set[str]) -> Set[int]:
+        index = self._indexes[kind]
+        if len(values) == 1:  # the usual case: the index's own set, not a copy
+            return index.get(next(iter(values)), _NO_ROWS)
+        return set().union(*(index.get(value, _NO_ROWS) for value in values))
+
+    def candidates(self, echo: Any) -> Set[int]:
+        """The rows an echo may stand for (one when it matches; none, or several, when it does not).
+
+        Tiers are tried strongest first (user id, then email, then phone); a later tier only narrows
+        what an earlier one left ambiguous. The set returned must not be changed.
+        """
+        found = echo_identity(echo) if isinstance(echo, Mapping) else {}
+        candidates: Set[int] | None = None
+        for kind, values in found.items():
+            if not values:
+                continue
+            rows = self._rows(kind, values)
+            if candidates is None:
+                candidates = rows or None
+            elif rows & candidates:
+                candidates = candidates & rows  # a new set: the index's sets stay as they are
+            if candidates is not None and len(candidates) == 1:
+                break
+        return candidates if candidates is not None else _NO_ROWS
+
+    def match(self, echoes: Sequence[Any]) -> Matching:
+        """Each echo's single row (see :func:`match_to_rows`)."""
+        matches: dict[int, int] = {}
+        unmatched: list[int] = []
+        for position, echo in enumerate(echoes):
+            candidates = self.candidates(echo)
+            if len(candidates) == 1:
+                matches[position] = next(iter(candidates))
+            else:
+                unmatched.append(position)
+        return Matching(matches, unmatched)
 
 
 def match_to_rows(echoes: Sequence[Any], identities: pd.DataFrame) -> Matching:
@@ -131,7 +191,8 @@ def match_to_rows(echoes: Sequence[Any], identities: pd.DataFrame) -> Matching:
 
     Tiers are tried strongest first (user id, then email, then phone); a later tier only narrows
     what an earlier one left ambiguous. An echo that ends with no row, or with more than one, is
-    unmatched: the caller must report it, never drop it.
+    unmatched: the caller must report it, never drop it. The rows are indexed once
+    (:class:`IdentityIndex`), so the time grows with the echoes plus the rows, not their product.
 
     Args:
         echoes: the ``user`` objects Courier echoed (either shape), or delivery items.
@@ -146,24 +207,4 @@ def match_to_rows(echoes: Sequence[Any], identities: pd.DataFrame) -> Matching:
         >>> match_to_rows([{"profile": {"email": "x@y.co"}}, {"user_id": "b"}], identities_of(users))
         Matching(matches={1: 2}, unmatched=[0])
     """
-    indexes = {tier.kind: _tier_index(identities, tier.row_paths) for tier in IDENTITY_TIERS}
-    matches: dict[int, int] = {}
-    unmatched: list[int] = []
-    for position, echo in enumerate(echoes):
-        found = echo_identity(echo) if isinstance(echo, Mapping) else {}
-        candidates: set[int] | None = None
-        for kind, values in found.items():
-            if not values:
-                continue
-            rows = set().union(*(indexes[kind].get(value, set()) for value in values))
-            if candidates is None:
-                candidates = rows or None
-            elif rows & candidates:
-                candidates &= rows
-            if candidates is not None and len(candidates) == 1:
-                break
-        if candidates is not None and len(candidates) == 1:
-            matches[position] = next(iter(candidates))
-        else:
-            unmatched.append(position)
-    return Matching(matches, unmatched)
+    return IdentityIndex(identities).match(echoes)

@@ -47,6 +47,7 @@ class TransportFailure(StrEnum):
     READ_TIMEOUT = "read timeout"  # sent, no answer in time: Courier may have acted on it
     CONNECTION_DROPPED = "connection dropped"  # closed mid-exchange: Courier may have acted on it
     ANSWER_CUT_OFF = "answer cut off"  # the answer broke off: Courier acted, the answer is lost
+    DEADLINE_PASSED = "deadline passed"  # the request's time ran out mid-exchange: Courier may have acted
     TLS_ERROR = "TLS error"  # certificates or a proxy: sending again meets the same wall
     INVALID_REQUEST = "invalid request"  # a URL or header requests refuses to send
     OTHER = "other"  # any other failure of the connection
@@ -184,28 +185,43 @@ class RetryPolicy:
             >>> [0.25 <= policy.backoff(1, rng=rng) <= 0.5, 15 <= policy.backoff(40, rng=rng) <= 30]
             [True, True]
         """
+        floor = self.backoff_floor(attempt)
+        return floor + rng.uniform(0, floor)
+
+    def backoff_floor(self, attempt: int) -> float:
+        """The shortest wait :meth:`backoff` draws for the retry after ``attempt`` failed (half its ceiling).
+
+        Example:
+            >>> [RetryPolicy().backoff_floor(n) for n in (1, 2, 3)]
+            [0.25, 0.5, 1.0]
+        """
         if attempt < 1:
             raise ValueError(f"attempt={attempt}; attempts are counted from 1")
         # Beyond 2**64 the float ceiling is long past any cap; stopping there avoids an overflow.
-        ceiling = min(self.backoff_cap, self.backoff_base * 2.0 ** min(attempt - 1, 64))
-        return ceiling / 2 + rng.uniform(0, ceiling / 2)
+        return min(self.backoff_cap, self.backoff_base * 2.0 ** min(attempt - 1, 64)) / 2
 
     def delay(self, attempt: int, *, retry_after: float | None, rng: random.Random) -> float:
         """Seconds to wait before retrying: Courier's ``Retry-After`` when it sent one, else backoff.
 
         A ``Retry-After`` longer than :attr:`retry_after_cap` is shortened to it, so that a wrong header
         cannot stall a run for hours; the attempt budget still ends the run if Courier keeps refusing.
+        One shorter than :meth:`backoff_floor` (``0``, a date already past) is lengthened to it, so that
+        such a header cannot burn every attempt at once.
 
         Example:
             >>> rng = random.Random(0)
             >>> policy = RetryPolicy()
             >>> policy.delay(2, retry_after=5.0, rng=rng), policy.delay(2, retry_after=3600.0, rng=rng)
             (5.0, 60.0)
+            >>> policy.delay(1, retry_after=0.0, rng=rng), policy.delay(3, retry_after=0.0, rng=rng)
+            (0.25, 1.0)
             >>> 0.5 <= policy.delay(2, retry_after=None, rng=rng) <= 1.0
             True
         """
-        if retry_after is not None and math.isfinite(retry_after):
-            return min(max(retry_after, 0.0), self.retry_after_cap)
+        if retry_after is not None and not math.isnan(retry_after):
+            # The floor never exceeds the cap: a cap of 0 (tests, "retry at once") stays 0.
+            floor = min(self.backoff_floor(attempt), self.retry_after_cap)
+            return min(max(retry_after, floor), self.retry_after_cap)
         return self.backoff(attempt, rng=rng)
 
     # --------------------------------------------------------------------------- cut a refused batch

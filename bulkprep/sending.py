@@ -41,7 +41,7 @@ from bulkprep.errors import (
 )
 from bulkprep.journal import AckedAnswer, Journal, RefusedAnswer
 from bulkprep.jsonsafe import clean, dumps
-from bulkprep.matching import identities_of, match_to_rows
+from bulkprep.matching import IdentityIndex, identities_of
 from bulkprep.report import ErrorCode, errors_from_records
 from bulkprep.retry import RetryPolicy
 from bulkprep.status import BULK_COLUMNS, ROW_KEY, BatchState, Column, RowStatus, Stage
@@ -311,6 +311,7 @@ class BatchSender:
             except BaseException:
                 # Interrupted (Ctrl-C) or a bug: send nothing more; the journal knows what went out.
                 self.stop.set()
+                self.client.interrupt()  # cut the requests in flight, or the pool waits for them
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
         if self.stopped_by is not None:
@@ -410,8 +411,8 @@ class BatchSender:
         if not answer.errors:  # the usual answer: nothing to match, every row of the batch is in
             self.outcomes.settle(rows, RowStatus.ACCEPTED, batch=batch.number)
             return
-        identities = identities_of(self.users.loc[rows])
-        matching = match_to_rows([_echo(error) for error in answer.errors], identities)
+        index = IdentityIndex(identities_of(self.users.loc[rows]))  # once per batch: matching stays linear
+        matching = index.match([_echo(error) for error in answer.errors])
         rejected: dict[int, list[str]] = {}
         for position, row in matching.matches.items():
             words = _error_text(answer.errors[position])
@@ -419,19 +420,38 @@ class BatchSender:
             if answer.outcome_was_unknown and words.strip().casefold() == _DUPLICATE_USER:
                 continue
             rejected.setdefault(row, []).append(words)
+        refusals = [
+            position
+            for position in matching.unmatched
+            if not (
+                answer.outcome_was_unknown
+                and _error_text(answer.errors[position]).strip().casefold() == _DUPLICATE_USER
+            )
+        ]
+        if refusals and len(rejected) + len(refusals) >= len(rows):
+            # As many users refused as the batch holds: every row is refused, even those whose echo
+            # cannot be placed (accepting them would report users Courier does not hold).
+            words = _error_text(answer.errors[refusals[0]])
+            reason = (
+                f"{words} (Courier refused every user of batch {batch.number}: {len(rejected)} error(s) "
+                f"matched a row, {len(refusals)} match no single row)"
+            )
+            for row in rows:
+                if row not in rejected:
+                    rejected[row] = [reason]
         self.outcomes.settle([r for r in rows if r not in rejected], RowStatus.ACCEPTED, batch=batch.number)
         self.outcomes.settle(rejected, RowStatus.REJECTED, batch=batch.number)
         for row, messages in rejected.items():
             for words in messages:
                 self.outcomes.error([row], ErrorCode.COURIER_REJECTED, f"Courier refused the user: {words}")
         for position in matching.unmatched:
-            self._keep_unmatched(batch, answer.errors[position], identities)
+            self._keep_unmatched(batch, answer.errors[position], index)
 
-    def _keep_unmatched(self, batch: Batch, error: Mapping[str, Any], identities: pd.DataFrame) -> None:
+    def _keep_unmatched(self, batch: Batch, error: Mapping[str, Any], index: IdentityIndex) -> None:
         words = _error_text(error)
         echo = _echo(error)
         echo_text = dumps(clean(echo)).decode() if isinstance(echo, Mapping) else str(echo)
-        candidates = len(match_to_rows([echo], identities).matches)
+        candidates = len(index.candidates(echo))  # 0: no row of the batch, 2 or more: which one is unknown
         self.outcomes.unmatched_error(
             {"batch": batch.number, "error": words, "user": echo_text, "candidates": candidates}
         )

@@ -32,7 +32,7 @@ import pydantic
 
 from bulkprep._moved import Moved, moved_names
 from bulkprep.batching import DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_USERS, Batch, cut_batches
-from bulkprep.client import CourierClient, _ApiKey
+from bulkprep.client import DEFAULT_REQUEST_DEADLINE, CourierClient, _ApiKey
 from bulkprep.courier import Job, JobMessage
 from bulkprep.delivery import DEFAULT_POLL_INTERVAL, delivery_errors, delivery_states, run_job, wait_for_job
 from bulkprep.errors import ConfigurationError
@@ -256,6 +256,7 @@ def submit(
     poll_interval: float = DEFAULT_POLL_INTERVAL,
     retry: RetryPolicy | None = None,
     proxy: str | None = None,
+    request_deadline: float | None = None,
 ) -> SubmitResult:
     """Send the ready rows to a Courier bulk job; every input row comes back with its outcome.
 
@@ -287,6 +288,9 @@ def submit(
         proxy: the proxy for an ``https://`` base URL (``""``: none); by default ``HTTPS_PROXY`` unless
             ``NO_PROXY`` names the host; loopback hosts are always reached directly
             (:func:`~bulkprep.client.resolve_proxy`).
+        request_deadline: most seconds one request to Courier may take, its retries and their waits
+            included (by default :data:`bulkprep.client.DEFAULT_REQUEST_DEADLINE`); with ``client``,
+            set it on the client instead.
 
     Returns:
         A :class:`~bulkprep.results.SubmitResult`: the rows with ``bulk_status`` (accepted, rejected,
@@ -307,6 +311,11 @@ def submit(
         run=run, wait=wait, concurrency=concurrency, wait_timeout=wait_timeout, poll_interval=poll_interval
     )
     policy = _retry_policy(retry, client)
+    if client is not None and request_deadline is not None:
+        raise ConfigurationError(
+            "request_deadline=... and client=... both given: build the client with "
+            "CourierClient(..., request_deadline=...), or leave out the client"
+        )
     frame, prepare_errors = _prepared_frame(df, mapping, region=region)
     ready, users = _ready(frame)
     batches = cut_batches(users, max_users=batch_size, max_bytes=max_batch_bytes)
@@ -325,6 +334,9 @@ def submit(
                     pool_maxsize=concurrency,
                     retry=policy,
                     proxy=proxy,
+                    request_deadline=(
+                        request_deadline if request_deadline is not None else DEFAULT_REQUEST_DEADLINE
+                    ),
                 )
             )
         book = None

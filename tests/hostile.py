@@ -1,16 +1,21 @@
 """A misbehaving HTTP server on loopback, for answers the sandbox never gives (it speaks Courier too well).
 
 :class:`HostileServer` answers each request with whatever its ``respond`` function returns for the method
-and path; :func:`courier_until_ingest` is a Courier that creates jobs properly and then answers every
-ingest with one fixed, wrong body.
+and path (and query); each :class:`Answer` may also misbehave in time and size: drip its bytes slowly,
+never come, or have a body that never ends. :func:`courier_until_ingest` is a Courier that creates jobs
+properly and then answers every ingest with one fixed, wrong body; :func:`courier_with_job` one whose
+job answer is fixed; :func:`endless_cursors` one whose users list hands out a new cursor on every page.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.server
+import itertools
 import json
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,22 +25,41 @@ import pytest
 
 @dataclass(frozen=True)
 class Answer:
-    """One canned answer. ``{auth}`` in the body is replaced by the request's Authorization header."""
+    """One canned answer. ``{auth}`` in the body is replaced by the request's Authorization header.
+
+    Attributes:
+        drip: seconds between two bytes of the whole answer (status line, headers and body).
+        hang: never answer; the connection stays open until the server closes.
+        endless: after the headers, a chunked body that never ends (``body`` repeated).
+        raw: these bytes exactly, instead of an answer made of the other fields, then the connection
+            closes (an answer cut short in its headers, say).
+    """
 
     status: int
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    drip: float = 0.0
+    hang: bool = False
+    endless: bool = False
+    raw: bytes = b""
 
 
 Respond = Callable[[str, str], Answer]
 
 
 class HostileServer:
-    """A threaded HTTP server on 127.0.0.1 answering with ``respond(method, path)``; records each request."""
+    """A threaded HTTP server on 127.0.0.1 answering with ``respond(method, path)``; records each request.
+
+    ``bytes_sent`` counts the answer bytes written; closing the server releases every answer still
+    dripping, hanging or going on forever.
+    """
 
     def __init__(self, respond: Respond) -> None:
         self.respond = respond
         self.requests: list[tuple[str, str]] = []
+        self.bytes_sent = 0
+        self.closing = threading.Event()
+        self._lock = threading.Lock()
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -44,6 +68,16 @@ class HostileServer:
                 server.requests.append((self.command, self.path))
                 answer = server.respond(self.command, self.path)
                 text = answer.body.replace(b"{auth}", (self.headers.get("Authorization") or "").encode())
+                if answer.hang:
+                    server.closing.wait()
+                    self.close_connection = True
+                    return
+                if answer.drip or answer.endless or answer.raw:
+                    self.close_connection = True
+                    # An OSError is the client going away: that is what it should do.
+                    with contextlib.suppress(OSError):
+                        server._misbehave(self, answer, text)
+                    return
                 self.send_response(answer.status)
                 for name, value in answer.headers.items():
                     self.send_header(name, value)
@@ -63,7 +97,39 @@ class HostileServer:
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         ).start()
 
+    def _misbehave(self, handler: http.server.BaseHTTPRequestHandler, answer: Answer, text: bytes) -> None:
+        if answer.raw:
+            self._write(handler, answer.raw, drip=answer.drip)
+            return
+        lines = [f"HTTP/1.1 {answer.status} Hostile"]
+        lines += [f"{name}: {value}" for name, value in answer.headers.items()]
+        if answer.endless:
+            lines.append("Transfer-Encoding: chunked")
+        elif "Content-Length" not in answer.headers:
+            lines.append(f"Content-Length: {len(text)}")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode()
+        if not answer.endless:
+            self._write(handler, head + text, drip=answer.drip)
+            return
+        self._write(handler, head, drip=answer.drip)
+        chunk = b"%x\r\n%s\r\n" % (len(text), text)
+        while not self.closing.is_set():
+            self._write(handler, chunk, drip=answer.drip)
+
+    def _write(self, handler: http.server.BaseHTTPRequestHandler, data: bytes, *, drip: float) -> None:
+        pieces = [data[i : i + 1] for i in range(len(data))] if drip else [data]
+        for piece in pieces:
+            if self.closing.is_set():
+                raise ConnectionAbortedError("the server is closing")
+            handler.wfile.write(piece)
+            handler.wfile.flush()
+            with self._lock:
+                self.bytes_sent += len(piece)
+            if drip:
+                time.sleep(drip)
+
     def close(self) -> None:
+        self.closing.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -192,6 +258,35 @@ def reflecting_courier(**answers: Answer) -> Respond:
             return chosen["job"]
         if method == "GET" and len(parts) == 3 and parts[2] == "users":
             return chosen["more_users" if "cursor=" in path else "users"]
+        return Answer(404, b'{"message": "not here", "type": "invalid_request_error"}')
+
+    return respond
+
+
+def endless_cursors() -> Respond:
+    """A Courier whose ``GET /bulk/{JOB_ID}/users`` always says more users follow, with a fresh cursor."""
+    counter = itertools.count()
+
+    def respond(method: str, path: str) -> Answer:
+        if method == "GET" and path.startswith(f"/bulk/{JOB_ID}/users"):
+            cursor = f"c{next(counter)}".encode()
+            body = b'{"items": [], "paging": {"more": true, "cursor": "%s"}}' % cursor
+            return Answer(200, body, {"Content-Type": "application/json"})
+        return Answer(404, b'{"message": "not here", "type": "invalid_request_error"}')
+
+    return respond
+
+
+def courier_with_job(job: bytes) -> Respond:
+    """A Courier that creates job :data:`JOB_ID` properly and answers ``GET /bulk/{JOB_ID}`` with ``job``."""
+
+    def respond(method: str, path: str) -> Answer:
+        if method == "POST" and path == "/bulk":
+            return Answer(200, b'{"jobId": "%s"}' % JOB_ID.encode(), {"Content-Type": "application/json"})
+        if method == "GET" and path == f"/bulk/{JOB_ID}":
+            return Answer(200, job, {"Content-Type": "application/json"})
+        if method == "POST" and path.startswith(f"/bulk/{JOB_ID}"):
+            return Answer(204)
         return Answer(404, b'{"message": "not here", "type": "invalid_request_error"}')
 
     return respond

@@ -4,6 +4,7 @@ import json
 import logging
 import random
 import socket
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -645,3 +646,32 @@ def test_the_key_never_shows(
     assert any("answered 429" in record.getMessage() for record in caplog.records)
     for text in texts:
         assert KEY not in text
+
+
+# ---------------------------------------------------------------------------------------------- bounds
+
+
+def test_a_session_of_the_caller_s_is_cut_by_the_deadline_once_headers_are_in(recorder: Recorder) -> None:
+    slow_body = Answer(200, b'{"jobId": "1-x"}', endless=True)
+    dripping = Answer(200, raw=b"HTTP/1.1 200 OK\r\nContent-Length: 400\r\n\r\n" + b" " * 400, drip=0.05)
+    for answer in (slow_body, dripping):
+        with HostileServer(fixed(answer)) as server, requests.Session() as session:
+            client = CourierClient(
+                KEY, server.url, session=session, request_deadline=0.5, sleep=recorder.sleep
+            )
+            started = time.monotonic()
+            with client, pytest.raises(CourierError, match="deadline"):
+                client.create_job(MESSAGE)
+            assert time.monotonic() - started < 5  # the dripping body alone takes 20 s
+
+
+def test_bounds_are_the_client_s_settings(recorder: Recorder) -> None:
+    client = CourierClient(KEY, "http://127.0.0.1:9", request_deadline=7, max_answer_bytes=10, max_pages=3)
+    with client:
+        assert (client.request_deadline, client.max_answer_bytes, client.max_pages) == (7.0, 10, 3)
+    with CourierClient(KEY, "http://127.0.0.1:9") as client:
+        assert (client.request_deadline, client.max_answer_bytes, client.max_pages) == (
+            120.0,
+            16 * 2**20,
+            100_000,
+        )

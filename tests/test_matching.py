@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 import warnings
+from collections.abc import Callable
 
 import pandas as pd
 import pytest
@@ -11,7 +13,14 @@ from hypothesis import strategies as st
 
 from bulkprep import matching as matching_module
 from bulkprep.courier import FLATTENED_ECHO_FIELDS, IDENTITY_FIELDS
-from bulkprep.matching import IDENTITY_COLUMNS, IDENTITY_TIERS, echo_identity, identities_of, match_to_rows
+from bulkprep.matching import (
+    IDENTITY_COLUMNS,
+    IDENTITY_TIERS,
+    IdentityIndex,
+    echo_identity,
+    identities_of,
+    match_to_rows,
+)
 
 BATCH = pd.Series(
     [
@@ -120,3 +129,51 @@ def test_the_old_home_in_results_still_works_with_a_warning(name: str) -> None:
         warnings.simplefilter("error")
         with pytest.raises(AttributeError):
             _ = bulkprep.results.no_such_name  # type: ignore[attr-defined]
+
+
+def test_the_index_gives_each_echo_its_candidate_rows() -> None:
+    index = IdentityIndex(identities_of(BATCH))
+    assert index.candidates({"user_id": "u1"}) == {10}
+    assert index.candidates({"userId": "u1"}) == set()  # a shape that names no identity field
+    assert index.candidates("not a dict") == set()
+    twins = pd.Series([{"recipient": "t"}, {"to": {"user_id": "t"}}], index=[4, 5])
+    assert IdentityIndex(identities_of(twins)).candidates({"user_id": "t"}) == {4, 5}
+
+
+def test_the_index_sets_are_never_changed_by_matching() -> None:
+    users = pd.Series(
+        [{"recipient": f"u{i}", "profile": {"email": "same@example.com"}} for i in range(3)], index=[1, 2, 3]
+    )
+    index = IdentityIndex(identities_of(users))
+    index.match(
+        [{"email": "same@example.com", "user_id": "u1"}, {"email": "same@example.com", "phone_number": "x"}]
+    )
+    assert index.candidates({"email": "same@example.com"}) == {1, 2, 3}
+
+
+@pytest.mark.parametrize(
+    "echo_of",
+    [
+        pytest.param(lambda i: {"userId": f"u{i}"}, id="unknown-shape"),
+        pytest.param(
+            lambda i: {"email": "same@example.com", "user_id": f"x{i}"}, id="shared-email-unknown-id"
+        ),
+        pytest.param(
+            lambda i: {"email": "same@example.com", "phone_number": f"+1{i}"},
+            id="shared-email-narrowed-by-phone",
+        ),
+    ],
+)
+def test_matching_grows_linearly_with_echoes_and_rows(echo_of: Callable[[int], dict[str, str]]) -> None:
+    rows = 40_000  # every row shares one email: copying its rows per echo took over a minute here
+    users = pd.Series(
+        [
+            {"recipient": f"u{i}", "profile": {"email": "same@example.com", "phone_number": f"+1{i}"}}
+            for i in range(rows)
+        ],
+        index=range(rows),
+    )
+    started = time.monotonic()
+    matching = match_to_rows([echo_of(i) for i in range(rows)], identities_of(users))
+    assert time.monotonic() - started < 30
+    assert len(matching.matches) + len(matching.unmatched) == rows

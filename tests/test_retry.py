@@ -245,7 +245,16 @@ def test_backoff_never_exceeds_cap_nor_drops_below_half_ceiling(
 
 @pytest.mark.parametrize(
     ("retry_after", "cap_retry_after", "expected"),
-    [(0.0, 60.0, 0.0), (2.5, 60.0, 2.5), (60.0, 60.0, 60.0), (61.0, 60.0, 60.0), (86_400.0, 10.0, 10.0)],
+    [
+        (0.0, 60.0, 1.0),  # floored at the backoff's minimum for attempt 3
+        (-5.0, 60.0, 1.0),
+        (2.5, 60.0, 2.5),
+        (60.0, 60.0, 60.0),
+        (61.0, 60.0, 60.0),
+        (86_400.0, 10.0, 10.0),
+        (float("inf"), 60.0, 60.0),
+        (0.0, 0.0, 0.0),  # a cap of 0 means "retry at once"
+    ],
 )
 def test_delay_honours_retry_after_up_to_its_cap(
     retry_after: float, cap_retry_after: float, expected: float
@@ -254,7 +263,7 @@ def test_delay_honours_retry_after_up_to_its_cap(
     assert policy.delay(3, retry_after=retry_after, rng=random.Random(0)) == expected
 
 
-@pytest.mark.parametrize("retry_after", [None, float("nan"), float("inf")])
+@pytest.mark.parametrize("retry_after", [None, float("nan")])
 def test_delay_falls_back_to_backoff(retry_after: float | None) -> None:
     assert POLICY.delay(3, retry_after=retry_after, rng=random.Random(5)) == POLICY.backoff(
         3, rng=random.Random(5)

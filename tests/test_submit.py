@@ -98,7 +98,7 @@ def test_an_error_matching_two_rows_of_its_batch_is_kept_as_unmatched(sandbox: S
     # Courier stored one of the twins and refused the other: which one cannot be told.
     assert_accounting(result, sandbox, {2: "accepted", 3: "accepted", 4: "accepted"})
     assert result.unmatched_errors[["batch", "error", "candidates"]].to_dict("records") == [
-        {"batch": 1, "error": "Duplicate user", "candidates": 0}
+        {"batch": 1, "error": "Duplicate user", "candidates": 2}  # either twin
     ]
     unmatched = result.errors[result.errors["code"] == "unmatched_error"]
     assert unmatched["bulk_row"].tolist() == [-1]

@@ -2,7 +2,8 @@
 
 The API key comes only from ``COURIER_API_KEY`` or ``COURIER_AUTH_TOKEN`` (a flag would land in shell
 history); it is never printed, logged or stored. Exit status: 0 when every row is accepted (for
-``--dry-run``: ready), 1 when some are not, 2 for usage, configuration and authentication errors.
+``--dry-run``: ready), 1 when some are not or a Courier error matches no single row, 2 for usage,
+configuration and authentication errors.
 
 Example:
     >>> import argparse
@@ -16,11 +17,13 @@ Example:
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
 from bulkprep.batching import DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_USERS
 from bulkprep.cli.check import add_input_arguments, default_results_path, describe_input
+from bulkprep.client import DEFAULT_REQUEST_DEADLINE
 from bulkprep.report import format_summary
 from bulkprep.status import Column, RowStatus
 from bulkprep.submit import submit
@@ -35,6 +38,16 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text} must be a number of seconds above zero")
     return value
 
 
@@ -90,6 +103,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dry-run", action="store_true", help="send nothing; show the batches that would go out"
     )
+    parser.add_argument(
+        "--request-timeout",
+        type=_seconds,
+        default=DEFAULT_REQUEST_DEADLINE,
+        metavar="SECONDS",
+        help="most seconds one request to Courier may take, its retries included "
+        f"(default: {DEFAULT_REQUEST_DEADLINE:g})",
+    )
     parser.add_argument("--no-progress", action="store_true", help="do not draw progress bars")
 
 
@@ -115,6 +136,7 @@ def run(args: argparse.Namespace) -> int:
         concurrency=args.concurrency,
         dry_run=args.dry_run,
         progress=not args.no_progress,
+        request_deadline=args.request_timeout,
     )
     out = args.out or default_results_path(args.input, "planned" if args.dry_run else "submitted")
     result.to_csv(out)
@@ -141,4 +163,5 @@ def run(args: argparse.Namespace) -> int:
     print(f"results written to {out}")
     sys.stdout.flush()
     goal = RowStatus.READY if args.dry_run else RowStatus.ACCEPTED
-    return 0 if summary[goal.value] == len(result.df) else 1
+    # An error that matches no single row leaves a row "accepted" that Courier may not hold.
+    return 0 if summary[goal.value] == len(result.df) and not len(result.unmatched_errors) else 1
