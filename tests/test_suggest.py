@@ -102,6 +102,7 @@ def test_an_object_target_hint_names_a_field_in_snake_case() -> None:
 # -- the exports' layouts ----------------------------------------------------------------------------
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
+EXPORT_FILES = sorted([*EXPORTS.glob("*.csv"), *EXPORTS.glob("*.xlsx")])
 IDENTITY_TARGETS = ("recipient", "profile.email", "profile.phone_number")
 
 
@@ -110,9 +111,9 @@ def _intended_region_column(mapping_file: Path) -> str | None:
     return Mapping.load(mapping_file).region_columns().get("profile.phone_number")
 
 
-@pytest.mark.parametrize("export", sorted(EXPORTS.glob("*.csv")), ids=lambda path: path.stem)
+@pytest.mark.parametrize("export", EXPORT_FILES, ids=lambda path: path.name)
 def test_suggest_reads_each_export_as_its_own_mapping_does(export: Path) -> None:
-    mapping_file = export.with_suffix(".mapping.yaml")
+    mapping_file = EXPORTS / f"{export.stem}.mapping.yaml"
     intended = Mapping.load(mapping_file)
     suggested = Mapping.suggest(read_csv(export))
     for target in IDENTITY_TARGETS:
@@ -530,7 +531,7 @@ def test_english_german_and_product_headers_map_as_before(
     assert suggested_spec(columns) == expected
 
 
-@pytest.mark.parametrize("export", sorted(EXPORTS.glob("*.csv")), ids=lambda path: path.stem)
+@pytest.mark.parametrize("export", EXPORT_FILES, ids=lambda path: path.name)
 def test_the_export_corpus_sends_its_other_columns_under_their_own_names(export: Path) -> None:
     # Every column of the corpus the suggestion does not recognize is data under its own name, as
     # before other languages were known; only the German Vorname and Nachname are names now.
