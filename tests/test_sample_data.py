@@ -119,6 +119,13 @@ def test_generator_reproduces_the_committed_files(tmp_path: Path) -> None:
     assert (tmp_path / "clean.csv").read_bytes() == CLEAN.read_bytes()
 
 
+def test_readme_states_the_totals_prepare_gives(messy: Prepared) -> None:
+    readme = " ".join((DATA / "README.md").read_text(encoding="utf-8").split())
+    ready, invalid, duplicate = (messy.summary[s] for s in ("ready", "invalid", "duplicate"))
+    assert f"{ready} ready, {invalid} invalid, {duplicate} duplicate" in readme
+    assert f"Totals: {MESSY_RECORDS} records and {BLANK_LINES} blank lines" in readme
+
+
 def test_readme_lists_every_planted_line() -> None:
     readme = (DATA / "README.md").read_text(encoding="utf-8")
     for record in PLANTED:
