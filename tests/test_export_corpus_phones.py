@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from export_corpus import export_file
 
 from bulkprep import Mapping, prepare, read_csv
 from bulkprep.courier import looks_scientific
@@ -80,8 +81,7 @@ def test_every_file_of_the_corpus_is_here_with_the_column_its_mapping_names() ->
 
 def _outcomes(name: str) -> tuple[pd.DataFrame, dict[int, set[str]], str]:
     column, region = FILES[name]
-    csv_file = CORPUS / f"{name}.csv"
-    frame = read_csv(csv_file if csv_file.exists() else csv_file.with_suffix(".xlsx"))  # or the workbook
+    frame = read_csv(export_file(name))
     mapping = Mapping.load(CORPUS / f"{name}.mapping.yaml")
     prepared = prepare(frame, mapping, region=region, region_column=column)
     phone_column = mapping.column_of(PHONE)
