@@ -20,6 +20,7 @@ from typing import TextIO
 
 import pandas as pd
 
+from bulkprep.mapping import Mapping
 from bulkprep.prepare import prepare
 from bulkprep.read import read_csv, read_info
 from bulkprep.report import format_summary
@@ -30,6 +31,7 @@ from bulkprep.submit import submit
 __all__ = ["add_arguments", "run", "run_demo", "sample_path"]
 
 DEMO_EVENT = "WELCOME_BACK"
+DEMO_REGION = "US"  # where a phone has no country code and its row no country
 _SHOWN_CHANGES = 6
 
 
@@ -85,9 +87,15 @@ def run_demo(out: Path, *, progress: bool = True, stream: TextIO | None = None) 
     _say(stream, f"1. Read {source.name} ({info.encoding}): {len(frame)} rows; {info.blank_rows} blank rows")
     _say(stream, f"   dropped; {info.error_count} malformed line(s) kept as rows and flagged")
 
-    prepared = prepare(frame, mapping, region="US")
+    prepared = prepare(frame, mapping, region=DEMO_REGION)
     _say(stream, f"\n2. Mapped and normalized: {len(prepared.changes)} values cleaned, for example")
     _say(stream, _changes_table(prepared.changes))
+    for column in sorted(set(Mapping.load(mapping).region_columns().values())):
+        # The mapping's region_column: a national number such as "07406 194974" on a UK row is British.
+        _say(
+            stream,
+            f"   phones without a country code are read in each row's {column!r} (else in {DEMO_REGION})",
+        )
 
     _say(stream, "\n3. Validated and deduplicated (nothing sent yet):")
     _say(stream, "   " + format_summary(prepared.summary, prepared.errors, limit=4).replace("\n", "\n   "))

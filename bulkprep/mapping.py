@@ -788,7 +788,9 @@ class Mapping:
 
         Email, phone and user-id columns are recognised whatever their case, spacing or punctuation;
         an id column feeds both ``recipient`` and ``to.user_id`` (the legacy and the current way of
-        naming the user, as in the design's example). Every other column goes to ``data.<snake_case>``.
+        naming the user, as in the design's example). First and last names go to ``data.first_name``
+        and ``data.last_name`` in the languages :mod:`bulkprep.suggest` knows; every other column
+        goes to ``data.<snake_case>``.
         Columns named ``bulk_*`` (bulkprep's own) are left out. The knowledge of column names is
         :func:`bulkprep.suggest.suggested_spec`.
 

@@ -4,24 +4,38 @@
 the layout :func:`bulkprep.read.read_csv` recognized, and the cells of ``preferences``/``data``
 columns); :func:`suggested_spec` holds the rules for headers alone; the mapping's hints name fields
 with :func:`snake_case`. Headers are compared by their letters and digits only, whatever their
-case, spacing or punctuation (``E-mail Address`` is ``emailaddress``).
+case, spacing, punctuation or accents (``E-mail Address`` is ``emailaddress``, ``Téléphone`` is
+``telephone``, ``Straße`` is ``strasse``).
 
 The spellings cover the exports people bring: HubSpot (``Record ID``), Klaviyo (``Klaviyo ID``),
 Stripe (the app's id in ``user_id (metadata)`` over Stripe's own ``id``), Mailchimp (``Email
-Address``, ``LEID``), Shopify (``Customer ID``), Salesforce reports (``Contact ID``, ``Mobile``)
-and German spreadsheets (``Kundennummer``, ``E-Mail``, ``Mobil``, ``Handy``, ``Telefon``, ``Land``).
+Address``, ``LEID``), Shopify (``Customer ID``), Salesforce reports (``Contact ID``, ``Mobile``),
+and spreadsheets in German (``Kundennummer``, ``E-Mail``, ``Mobil``, ``Handy``, ``Telefon``,
+``Land``), French (``Identifiant``, ``Courriel``, ``Portable``, ``Téléphone``, ``Pays``), Spanish
+(``Número de cliente``, ``Correo electrónico``, ``Móvil``, ``Teléfono``, ``País``), Italian
+(``Codice cliente``, ``Posta elettronica``, ``Cellulare``, ``Paese``), Portuguese (``Telemóvel``,
+``Celular``, ``Telefone``) and Dutch (``Klantnummer``, ``E-mailadres``, ``Mobiel``, ``Land``). In
+every language a mobile (text messages reach it) comes before a landline. First and last names
+become ``data.first_name`` and ``data.last_name`` (``Prénom``/``Nom``, ``Nombre``/``Apellidos``,
+``Nome``/``Cognome``, ``Voornaam``/``Achternaam``...); ``Nombre`` and ``Nome`` name the first name
+only beside a last-name column, since alone they are as often the whole name (they then stay
+``data.nombre``, ``data.nome``), while French ``Nom`` is the last name.
 
 Example:
     >>> suggested_spec(["User ID", "E-mail", "Plan"])
     {'recipient': 'User ID', 'profile.email': 'E-mail', 'data.plan': 'Plan', 'to.user_id': 'User ID'}
     >>> suggested_spec(["Kundennummer", "Mobil", "Land"])["profile.phone_number"]
     {'column': 'Mobil', 'region_column': 'Land'}
+    >>> suggested_spec(["Prénom", "Nom", "Courriel", "Téléphone", "Pays"])  # doctest: +NORMALIZE_WHITESPACE
+    {'profile.email': 'Courriel', 'profile.phone_number': {'column': 'Téléphone', 'region_column': 'Pays'},
+     'data.first_name': 'Prénom', 'data.last_name': 'Nom', 'data.pays': 'Pays'}
 """
 
 from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -44,6 +58,21 @@ _EMAIL_HEADERS: tuple[str, ...] = (
     "emailaddr",
     "mailaddress",
     "primaryemail",
+    "courriel",  # French
+    "adresseemail",
+    "adressemail",
+    "adressecourriel",
+    "correoelectronico",  # Spanish
+    "correo",
+    "direcciondecorreo",
+    "direcciondecorreoelectronico",
+    "postaelettronica",  # Italian
+    "indirizzoemail",
+    "enderecodeemail",  # Portuguese
+    "enderecoemail",
+    "correioeletronico",  # Brazil's eletrônico and Portugal's eletrónico
+    "correioelectronico",
+    "emailadres",  # Dutch
 )
 _PHONE_HEADERS: tuple[str, ...] = (
     "phone",
@@ -54,12 +83,29 @@ _PHONE_HEADERS: tuple[str, ...] = (
     "cell",
     "cellphone",
     "cellnumber",
-    # German: a mobile (text messages reach it) before the landline, as in English.
+    # German, French, Spanish, Italian, Portuguese, Dutch: a mobile (text messages reach it) before
+    # the landline. French writes "Mobile" too, and "Portable" (telephone portable).
     "mobil",
     "mobilnummer",
     "mobiltelefon",
     "handy",
     "handynummer",
+    "portable",
+    "telephoneportable",
+    "telportable",
+    "movil",
+    "telefonomovil",
+    "celular",
+    "telefonocelular",
+    "numerodecelular",
+    "cellulare",
+    "numerodicellulare",
+    "telemovel",
+    "mobiel",
+    "mobielnummer",
+    "mobieltelefoonnummer",
+    "gsm",  # Belgium and the Netherlands
+    "gsmnummer",
     "tel",
     "telephone",
     "telephonenumber",
@@ -67,6 +113,13 @@ _PHONE_HEADERS: tuple[str, ...] = (
     "mobileno",
     "telefon",
     "telefonnummer",
+    "numerodetelephone",
+    "telefono",
+    "numerodetelefono",
+    "telefone",
+    "numerodetelefone",
+    "telefoonnummer",
+    "telefoon",
     "officephone",
     "workphone",
     "businessphone",
@@ -84,8 +137,24 @@ _ID_HEADERS: tuple[str, ...] = (
     "kundennummer",  # German: customer number
     "kundennr",
     "kundenid",
+    "idclient",  # French
+    "numeroclient",
+    "numerodeclient",
+    "idutilisateur",
+    "numerodecliente",  # Spanish and Portuguese
+    "idcliente",
+    "codigodecliente",
+    "codigocliente",
+    "codigodocliente",
+    "idusuario",
+    "codicecliente",  # Italian
+    "idutente",
+    "klantnummer",  # Dutch
+    "klantid",
     "uid",
     "leid",  # Mailchimp's id of the member in the audience
+    "identifiant",  # French and Spanish for a plain "ID"
+    "identificador",
     "id",
 )
 # Klaviyo's own profile id: External ID is set only for profiles synced from elsewhere.
@@ -101,9 +170,36 @@ _COUNTRY_HEADERS: tuple[str, ...] = (
     "addresscountry",  # Stripe
     "billingcountry",
     "shippingcountry",
-    "land",  # German
+    "land",  # German and Dutch
+    "pays",  # French
+    "codepays",
+    "pais",  # Spanish and Portuguese
+    "codigodepais",
+    "paese",  # Italian
+    "nazione",
+    "landcode",  # Dutch
 )
-_LOCALE_HEADERS: tuple[str, ...] = ("locale", "language")
+_LOCALE_HEADERS: tuple[str, ...] = ("locale", "language", "langue", "idioma", "lingua", "taal", "sprache")
+# First and last names: sent as data.first_name and data.last_name, whatever the header's language.
+_FIRST_NAME_HEADERS: tuple[str, ...] = ("firstname", "prenom", "voornaam", "vorname", "nombre", "nome")
+_LAST_NAME_HEADERS: tuple[str, ...] = (
+    "lastname",
+    "nom",  # French: "Nom" beside "Prénom", and alone too
+    "apellidos",
+    "apellido",
+    "primerapellido",
+    "cognome",
+    "sobrenome",
+    "achternaam",
+    "nachname",
+)
+# Spanish "Nombre" and Italian/Portuguese "Nome" are the first name beside a last-name column, and
+# as often the whole name alone: without a last name they stay data fields of their own name.
+_FIRST_NAME_ONLY_BESIDE_A_LAST_NAME: frozenset[str] = frozenset({"nombre", "nome"})
+_NAME_FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("last_name", _LAST_NAME_HEADERS),
+    ("first_name", _FIRST_NAME_HEADERS),
+)
 _TENANT_HEADERS: tuple[str, ...] = ("tenantid",)
 # Columns whose cells may be whole JSON objects for a root of the payload (names as written, any case).
 _JSON_ROOTS: tuple[str, ...] = ("preferences", "data")
@@ -222,6 +318,7 @@ def suggested_spec(
         if column in names and root in _JSON_ROOTS and root not in roots:
             roots[root] = column
     country = next(iter(_matches(names, _COUNTRY_HEADERS)), None)
+    named = _name_fields(names, exclude={*chosen.values(), *extra.values(), *roots.values()}, taken=taken)
 
     spec: Spec = dict(chosen)
     if country is not None and _PHONE_TARGET in chosen:
@@ -229,9 +326,12 @@ def suggested_spec(
     for root, column in roots.items():
         spec[root] = {"column": column, "cast": "json"}
     consumed = {*chosen.values(), *extra.values(), *roots.values()}
-    used_names: set[str] = set()
+    used_names: set[str] = set(named.values())
     for position, column in enumerate(names):
         if column in consumed:
+            continue
+        if column in named:
+            spec[f"data.{named[column]}"] = column
             continue
         name = snake_case(column) or f"column_{position + 1}"
         unique, n = name, 2
@@ -245,8 +345,32 @@ def suggested_spec(
     return spec
 
 
+def _name_fields(names: list[str], *, exclude: set[str], taken: frozenset[str]) -> dict[str, str]:
+    """Column -> ``first_name`` or ``last_name``, for the columns that hold a person's names."""
+    named: dict[str, str] = {}
+    for field_name, spellings in _NAME_FIELDS:
+        if field_name in taken:
+            continue
+        if field_name == "first_name" and not named:
+            spellings = tuple(s for s in spellings if s not in _FIRST_NAME_ONLY_BESIDE_A_LAST_NAME)
+        free = [c for c in _matches(names, spellings) if c not in exclude and c not in named]
+        if free:
+            named[free[0]] = field_name
+    return named
+
+
 def _header_key(name: str) -> str:
-    return "".join(ch for ch in name.casefold() if ch.isalnum())
+    """A header's letters and digits, case and accents folded: ``Téléphone`` is ``telephone``.
+
+    Example:
+        >>> [_header_key(n) for n in ("E-mail Address", "Téléphone", "Straße", "Número de cliente")]
+        ['emailaddress', 'telephone', 'strasse', 'numerodecliente']
+    """
+    # NFKD splits an accented letter into its base and combining marks, which are dropped;
+    # casefold then writes ß as ss.
+    decomposed = unicodedata.normalize("NFKD", name)
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
 
 
 def _matches(columns: list[str], spellings: tuple[str, ...], *, ids: bool = False) -> list[str]:

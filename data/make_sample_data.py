@@ -418,15 +418,13 @@ def build_messy_rows(seed: int = SEED) -> list[Row]:
         at(position, r.plant("invalid_phone", "Phone", "invalid", "invalid_phone", note=note))
     r = user("GB", with_phone=True)
     r.cells["Phone"] = "07" + r.e164[4:7] + " " + r.e164[7:]
-    r.e164 = ""
     at(
         131,
         r.plant(
             "phone_without_country_code",
             "Phone",
-            "invalid",
-            "invalid_phone",
-            note="a UK number in national form; with the default region US it is not a valid number",
+            "ready",
+            note="a UK number in national form, read in its row's Country (the mapping's region_column)",
         ),
     )
 

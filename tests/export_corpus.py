@@ -1,4 +1,4 @@
-"""The export corpus's own scripts (its generator and its score), loaded once for the tests that use them."""
+"""The export corpus: its files by name, and its own scripts (generator, score) loaded once for the tests."""
 
 from __future__ import annotations
 
@@ -21,3 +21,9 @@ def corpus_module(name: str) -> ModuleType:
     sys.modules[name] = module  # dataclasses look their module up while the class is built
     spec.loader.exec_module(module)
     return module
+
+
+def export_file(name: str) -> Path:
+    """The export file of a corpus layout: ``<name>.csv``, or ``<name>.xlsx`` for a workbook."""
+    csv_file = CORPUS / f"{name}.csv"
+    return csv_file if csv_file.exists() else csv_file.with_suffix(".xlsx")

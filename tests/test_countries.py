@@ -15,6 +15,7 @@ import pandas as pd
 import phonenumbers
 import pycountry
 import pytest
+from export_corpus import export_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -454,7 +455,7 @@ def test_export_corpus_countries() -> None:
     unknown: set[str] = set()
     for mapping in sorted(EXPORTS.glob("*.mapping.yaml")):
         name = mapping.name.removesuffix(".mapping.yaml")
-        frame = read_csv(EXPORTS / f"{name}.csv")
+        frame = read_csv(export_file(name))
         result = regions_of(frame[_region_column(mapping)])
         expected = pd.read_csv(EXPORTS / "expected" / f"{name}.csv", dtype=str, keep_default_na=False)
         assert int(result.unknown.sum()) == int((expected["code"] == "unknown_country").sum()), name

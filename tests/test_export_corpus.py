@@ -2,17 +2,21 @@
 
 These tests check the corpus itself, not bulkprep's verdicts on it: every record of every file has
 exactly one expected outcome, the files are written the way they claim (encoding, byte-order mark,
-delimiter, line endings), every phone number the corpus expects to be sent is a valid E.164 number,
-and the generator reproduces the committed files byte for byte.
+delimiter, line endings; a workbook's cell types and number formats), every phone number the corpus
+expects to be sent is a valid E.164 number, and the generator reproduces the committed files (byte
+for byte; a workbook cell by cell).
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import io
 from pathlib import Path
+from typing import Any
 
+import openpyxl
 import phonenumbers
 import pytest
 from export_corpus import CORPUS, corpus_module
@@ -24,6 +28,8 @@ from bulkprep.report import ErrorCode
 
 gen = corpus_module("make_exports")
 LAYOUTS = {layout.name: layout for layout in gen.layouts()}
+CSV_LAYOUTS = sorted(name for name, layout in LAYOUTS.items() if not layout.sheet)
+WORKBOOK_LAYOUTS = sorted(name for name, layout in LAYOUTS.items() if layout.sheet)
 # The codes bulkprep reports today, and the two the corpus expects from the next release.
 KNOWN_CODES = {code.value for code in ErrorCode} | {"unknown_country", "ambiguous_phone_region"}
 
@@ -41,8 +47,22 @@ def _text(layout: object) -> str:
     return data.decode(layout.encoding, errors="surrogateescape")
 
 
+def _sheet(layout: object) -> Any:
+    """The workbook's one sheet, as openpyxl reads it (cell values and number formats as stored)."""
+    book = openpyxl.load_workbook(CORPUS / layout.file_name)
+    assert book.sheetnames == [layout.sheet]
+    return book[layout.sheet]
+
+
 def _records(layout: object) -> list[tuple[int, list[str]]]:
-    """Every record the csv module reads, with the line where it starts (header = line 1)."""
+    """Every record the csv module (or, for a workbook, openpyxl) reads, with the line where it starts
+    (header = line 1); a workbook's cells as ``str`` of the stored value, empty cells as ''."""
+    if layout.sheet:
+        rows = _sheet(layout).iter_rows(values_only=True)
+        return [
+            (number, ["" if value is None else str(value) for value in row])
+            for number, row in enumerate(rows, start=1)
+        ]
     reader = csv.reader(io.StringIO(_text(layout), newline=""), delimiter=layout.delimiter)
     out = []
     previous_end = 0
@@ -114,7 +134,7 @@ def test_phone_problems_carry_phone_codes(name: str) -> None:
             assert not phonenumbers.is_valid_number(number) or number.extension, row
 
 
-@pytest.mark.parametrize("name", sorted(LAYOUTS))
+@pytest.mark.parametrize("name", CSV_LAYOUTS)
 def test_encoding_bom_delimiter_and_line_endings_hold(name: str) -> None:
     layout = LAYOUTS[name]
     data = (CORPUS / layout.file_name).read_bytes()
@@ -206,14 +226,67 @@ def test_mapping_loads_and_names_real_columns(name: str) -> None:
         assert all(row["date"] == "" for row in _expected(name))
 
 
+def _cells(path: Path) -> list[tuple[str, str, object, str]]:
+    """Every non-empty cell of a workbook: sheet, coordinate, value, number format."""
+    book = openpyxl.load_workbook(path)
+    return [
+        (sheet.title, cell.coordinate, cell.value, cell.number_format)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
+    ]
+
+
 def test_generator_reproduces_the_committed_files(tmp_path: Path) -> None:
     written = gen.write(tmp_path)
     assert len(written) == 3 * len(LAYOUTS)
     for path in written:
         relative = path.relative_to(tmp_path)
-        assert path.read_bytes() == (CORPUS / relative).read_bytes(), relative
-    committed = {p.relative_to(CORPUS) for p in CORPUS.rglob("*") if p.suffix in {".csv", ".yaml"}}
+        if path.suffix == ".xlsx":
+            # Another openpyxl may write other XML for the same cells: the cells are what must hold.
+            assert _cells(path) == _cells(CORPUS / relative), relative
+        else:
+            assert path.read_bytes() == (CORPUS / relative).read_bytes(), relative
+    committed = {p.relative_to(CORPUS) for p in CORPUS.rglob("*") if p.suffix in {".csv", ".yaml", ".xlsx"}}
     assert committed == {p.relative_to(tmp_path) for p in written}
+
+
+def test_the_generator_writes_the_same_workbook_bytes_twice(tmp_path: Path) -> None:
+    # Fixed document dates and zip timestamps: a rerun changes no byte of a committed workbook.
+    for name in WORKBOOK_LAYOUTS:
+        first = gen.render(LAYOUTS[name])[LAYOUTS[name].file_name]
+        second = gen.render(LAYOUTS[name])[LAYOUTS[name].file_name]
+        assert first == second
+        assert first.startswith(b"PK\x03\x04")
+
+
+@pytest.mark.parametrize("name", WORKBOOK_LAYOUTS)
+def test_a_workbook_stores_its_planted_cells_as_numbers_and_dates(name: str) -> None:
+    layout = LAYOUTS[name]
+    sheet = _sheet(layout)
+    header = [cell.value for cell in sheet[1]]
+    assert header == layout.header
+    column = {title: header.index(title) for title in header}
+    rows = dict(enumerate(sheet.iter_rows(min_row=2), start=2))
+    expected = {int(row["line"]): row for row in _expected(name)}
+    assert sorted(rows) == sorted(expected)
+    # Every Record ID a number cell (or blank), every Create Date a date cell.
+    ids = [row[column["Record ID"]].value for row in rows.values()]
+    assert all(isinstance(value, int) for value in ids if value is not None)
+    assert ids.count(None) == 1
+    assert all(isinstance(row[column["Create Date"]].value, dt.datetime | dt.date) for row in rows.values())
+    formats = {
+        (type(row[column[title]].value).__name__, row[column[title]].number_format)
+        for row in rows.values()
+        for title in ("Phone Number", "Postal Code")
+        if row[column[title]].value is not None
+    }
+    # Phones and ZIPs as text, as plain numbers, as a zero-padded ZIP and in scientific notation.
+    assert {("str", "General"), ("int", "General"), ("int", "00000"), ("int", "0.00E+00")} <= formats
+    zips = [row[column["Postal Code"]].value for row in rows.values()]
+    assert "02134" in zips  # a text cell keeps its zero
+    assert 2139 in zips  # a number cell shows it only through its 00000 format
 
 
 def test_no_two_countries_share_a_number_pattern() -> None:

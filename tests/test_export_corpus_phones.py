@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from export_corpus import export_file
 
 from bulkprep import Mapping, prepare, read_csv
 from bulkprep.courier import looks_scientific
@@ -44,6 +45,7 @@ PLACEHOLDERS = {"n/a", "-", "—", "none", "null"}
 FILES: dict[str, tuple[str, str]] = {
     "mailchimp_audience": ("CC", "US"),
     "hubspot_contacts": ("Country/Region", "US"),
+    "hubspot_contacts_xlsx": ("Country/Region", "US"),
     "salesforce_contacts_report": ("Mailing Country", "US"),
     "shopify_customers_export": ("Default Address Country Code", "US"),
     "stripe_customers": ("Address Country", "US"),
@@ -79,7 +81,7 @@ def test_every_file_of_the_corpus_is_here_with_the_column_its_mapping_names() ->
 
 def _outcomes(name: str) -> tuple[pd.DataFrame, dict[int, set[str]], str]:
     column, region = FILES[name]
-    frame = read_csv(CORPUS / f"{name}.csv")
+    frame = read_csv(export_file(name))
     mapping = Mapping.load(CORPUS / f"{name}.mapping.yaml")
     prepared = prepare(frame, mapping, region=region, region_column=column)
     phone_column = mapping.column_of(PHONE)

@@ -367,8 +367,11 @@ def test_prepare_refuses_a_region_column_the_frame_does_not_have(column: str, wo
 def test_the_sample_data_with_its_country_column() -> None:
     users = read_csv(ROOT / "data" / "users_messy.csv")
     mapping = Mapping.load(ROOT / "data" / "users_messy.mapping.yaml")
-    before = prepare(users, mapping, region="US")
-    after = prepare(users, mapping, region="US", region_column="Country")
+    assert mapping.region_columns() == {"profile.phone_number": "Country"}
+    spec = mapping.to_dict()
+    spec["profile"]["phone_number"] = "Phone"  # the same mapping, every phone read in the default region
+    before = prepare(users, Mapping(spec), region="US")
+    after = prepare(users, mapping, region="US")
     assert before.summary == {"ready": 289, "invalid": 21, "duplicate": 5}
     assert after.summary == {"ready": 290, "invalid": 20, "duplicate": 5}
     # The one British national number, flagged when read as a US number, is now read as British.

@@ -20,6 +20,7 @@ import pandas as pd
 import phonenumbers
 import pytest
 
+from bulkprep.mapping import Mapping
 from bulkprep.prepare import Prepared, prepare
 from bulkprep.read import read_csv
 
@@ -116,6 +117,13 @@ def test_generator_reproduces_the_committed_files(tmp_path: Path) -> None:
     assert (tmp_path / "messy.csv").read_bytes() == MESSY.read_bytes()
     assert (tmp_path / "expected.csv").read_bytes() == EXPECTED.read_bytes()
     assert (tmp_path / "clean.csv").read_bytes() == CLEAN.read_bytes()
+
+
+def test_readme_states_the_totals_prepare_gives(messy: Prepared) -> None:
+    readme = " ".join((DATA / "README.md").read_text(encoding="utf-8").split())
+    ready, invalid, duplicate = (messy.summary[s] for s in ("ready", "invalid", "duplicate"))
+    assert f"{ready} ready, {invalid} invalid, {duplicate} duplicate" in readme
+    assert f"Totals: {MESSY_RECORDS} records and {BLANK_LINES} blank lines" in readme
 
 
 def test_readme_lists_every_planted_line() -> None:
@@ -225,6 +233,27 @@ def test_every_ready_phone_is_e164(messy_rows: pd.DataFrame) -> None:
     for phone in phones:
         assert phone.startswith("+")
         assert phonenumbers.is_valid_number(phonenumbers.parse(phone)), phone
+
+
+def test_national_phone_is_read_in_its_rows_country(messy_rows: pd.DataFrame) -> None:
+    # The mapping's region_column reads "07406 194974" on a UK row as a UK number; with the default
+    # region US alone it is not a valid number (the row was invalid before the mapping named Country).
+    (record,) = [r for r in PLANTED if r["problem"] == "phone_without_country_code"]
+    row = messy_rows.loc[int(record["line"])]
+    assert row["Country"] in {"GB", "UK", "United Kingdom"}
+    assert row["bulk_status"] == "ready"
+    assert row["bulk_user"]["profile"]["phone_number"] == "+44" + record["value"].replace(" ", "")[1:]
+    without_region_column = prepare(read_csv(MESSY), {"profile": {"phone_number": "Phone"}}, region="US")
+    alone = without_region_column.df.set_index("bulk_row").loc[int(record["line"])]
+    assert alone["bulk_status"] == "invalid"
+
+
+def test_every_sample_mapping_reads_phones_in_the_rows_country() -> None:
+    for path in sorted(DATA.glob("*.mapping.yaml")):
+        assert Mapping.load(path).to_dict()["profile"]["phone_number"] == {
+            "column": "Phone",
+            "region_column": "Country",
+        }, path
 
 
 def test_leading_zero_ids_stay_text(messy_rows: pd.DataFrame) -> None:

@@ -14,7 +14,7 @@ from bulkprep.layouts import LAYOUTS
 from bulkprep.mapping import Mapping
 from bulkprep.read import read_csv, read_info
 from bulkprep.status import ATTRS_KEY
-from bulkprep.suggest import snake_case, suggested_spec
+from bulkprep.suggest import snake_case, suggested_frame_spec, suggested_spec
 
 # -- suggestions -------------------------------------------------------------------------------------
 
@@ -43,7 +43,7 @@ from bulkprep.suggest import snake_case, suggested_spec
         ("Plan", "data.plan"),
         ("Locale", "to.locale"),
         ("signupDate", "data.signup_date"),
-        ("Prénom", "data.prénom"),
+        ("Prénom", "data.first_name"),
     ],
 )
 def test_suggest_recognises_real_world_headers(header: str, target: str) -> None:
@@ -102,6 +102,7 @@ def test_an_object_target_hint_names_a_field_in_snake_case() -> None:
 # -- the exports' layouts ----------------------------------------------------------------------------
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
+EXPORT_FILES = sorted([*EXPORTS.glob("*.csv"), *EXPORTS.glob("*.xlsx")])
 IDENTITY_TARGETS = ("recipient", "profile.email", "profile.phone_number")
 
 
@@ -110,9 +111,9 @@ def _intended_region_column(mapping_file: Path) -> str | None:
     return Mapping.load(mapping_file).region_columns().get("profile.phone_number")
 
 
-@pytest.mark.parametrize("export", sorted(EXPORTS.glob("*.csv")), ids=lambda path: path.stem)
+@pytest.mark.parametrize("export", EXPORT_FILES, ids=lambda path: path.name)
 def test_suggest_reads_each_export_as_its_own_mapping_does(export: Path) -> None:
-    mapping_file = export.with_suffix(".mapping.yaml")
+    mapping_file = EXPORTS / f"{export.stem}.mapping.yaml"
     intended = Mapping.load(mapping_file)
     suggested = Mapping.suggest(read_csv(export))
     for target in IDENTITY_TARGETS:
@@ -322,3 +323,225 @@ def test_the_sample_datas_suggested_mapping_reads_phones_by_country() -> None:
         },
         "to": {"user_id": "User ID"},
     }
+
+
+# -- other languages ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("columns", "expected"),
+    [
+        pytest.param(
+            ["Identifiant", "Civilité", "Prénom", "Nom", "Adresse e-mail", "Téléphone", "Portable", "Pays",
+             "Langue", "Date de création"],
+            {"recipient": "Identifiant", "profile.email": "Adresse e-mail",
+             "profile.phone_number": {"column": "Portable", "region_column": "Pays"},
+             "data.first_name": "Prénom", "data.last_name": "Nom", "to.locale": "Langue"},
+            id="french-crm",
+        ),
+        pytest.param(
+            ["ID client", "Nom", "Prénom", "Courriel", "Mobile", "Code pays"],
+            {"recipient": "ID client", "profile.email": "Courriel",
+             "profile.phone_number": {"column": "Mobile", "region_column": "Code pays"},
+             "data.first_name": "Prénom", "data.last_name": "Nom"},
+            id="french-shop",
+        ),
+        pytest.param(
+            ["Número de cliente", "Nombre", "Apellidos", "Correo electrónico", "Teléfono", "Móvil", "País",
+             "Idioma"],
+            {"recipient": "Número de cliente", "profile.email": "Correo electrónico",
+             "profile.phone_number": {"column": "Móvil", "region_column": "País"},
+             "data.first_name": "Nombre", "data.last_name": "Apellidos", "to.locale": "Idioma"},
+            id="spanish",
+        ),
+        pytest.param(
+            ["ID", "Nombre", "Apellido", "Correo", "Celular", "País"],
+            {"recipient": "ID", "profile.email": "Correo",
+             "profile.phone_number": {"column": "Celular", "region_column": "País"},
+             "data.first_name": "Nombre", "data.last_name": "Apellido"},
+            id="spanish-latin-america",
+        ),
+        pytest.param(
+            ["Codice cliente", "Nome", "Cognome", "Posta elettronica", "Telefono", "Cellulare", "Paese",
+             "Lingua"],
+            {"recipient": "Codice cliente", "profile.email": "Posta elettronica",
+             "profile.phone_number": {"column": "Cellulare", "region_column": "Paese"},
+             "data.first_name": "Nome", "data.last_name": "Cognome", "to.locale": "Lingua"},
+            id="italian",
+        ),
+        pytest.param(
+            ["ID cliente", "Nome", "Sobrenome", "E-mail", "Telefone", "Celular", "País", "Idioma"],
+            {"recipient": "ID cliente", "profile.email": "E-mail",
+             "profile.phone_number": {"column": "Celular", "region_column": "País"},
+             "data.first_name": "Nome", "data.last_name": "Sobrenome", "to.locale": "Idioma"},
+            id="portuguese-brazil",
+        ),
+        pytest.param(
+            ["Número de cliente", "Nome", "Correio electrónico", "Telefone", "Telemóvel", "País"],
+            {"recipient": "Número de cliente", "profile.email": "Correio electrónico",
+             "profile.phone_number": {"column": "Telemóvel", "region_column": "País"}},
+            id="portuguese-portugal",
+        ),
+        pytest.param(
+            ["Klantnummer", "Voornaam", "Tussenvoegsel", "Achternaam", "E-mailadres", "Telefoonnummer",
+             "Mobiel", "Land", "Taal"],
+            {"recipient": "Klantnummer", "profile.email": "E-mailadres",
+             "profile.phone_number": {"column": "Mobiel", "region_column": "Land"},
+             "data.first_name": "Voornaam", "data.last_name": "Achternaam", "to.locale": "Taal"},
+            id="dutch",
+        ),
+        pytest.param(
+            ["Kundennummer", "Vorname", "Nachname", "E-Mail", "Telefon", "Handy", "Land", "Sprache"],
+            {"recipient": "Kundennummer", "profile.email": "E-Mail",
+             "profile.phone_number": {"column": "Handy", "region_column": "Land"},
+             "data.first_name": "Vorname", "data.last_name": "Nachname", "to.locale": "Sprache"},
+            id="german",
+        ),
+    ],
+)  # fmt: skip
+def test_suggest_reads_exports_in_other_languages(columns: list[str], expected: dict[str, object]) -> None:
+    spec = suggested_spec(columns)
+    assert {target: spec.get(target) for target in expected} == expected
+    if "recipient" in expected:
+        assert spec["to.user_id"] == expected["recipient"]
+    # The country column is still sent, under its own name; every column is used once.
+    region = spec["profile.phone_number"]
+    assert isinstance(region, dict)
+    assert spec[f"data.{snake_case(region['region_column'])}"] == region["region_column"]
+    sources = [s if isinstance(s, str) else s["column"] for t, s in spec.items() if t != "to.user_id"]
+    assert sorted(sources) == sorted(columns)
+    frame = pd.DataFrame(columns=columns)
+    assert Mapping.suggest(frame) == Mapping(spec)
+
+
+@pytest.mark.parametrize(
+    ("header", "same_as"),
+    [
+        ("Téléphone", "telephone"),
+        ("TÉLÉPHONE", "Telephone"),
+        ("Teléfono", "Telefono"),
+        ("Móvil", "Movil"),
+        ("Telemóvel", "telemovel"),
+        ("Correo electrónico", "correo_electronico"),
+        ("Número de cliente", "numero de cliente"),
+        ("Kundennummer", "KUNDENNUMMER"),
+    ],
+)
+def test_accents_and_case_do_not_matter_in_a_header(header: str, same_as: str) -> None:
+    folded = suggested_spec([header, "Country"])
+    plain = suggested_spec([same_as, "Country"])
+    target = next(
+        t for t, s in plain.items() if s == same_as or (isinstance(s, dict) and s["column"] == same_as)
+    )
+    assert not target.startswith("data.")
+    assert target in folded
+    source = folded[target]
+    assert (source if isinstance(source, str) else source["column"]) == header
+
+
+def test_accents_stay_in_the_data_field_names() -> None:
+    spec = suggested_spec(["Société", "Straße", "Phone", "PAÍS"])
+    assert spec == {
+        "profile.phone_number": {"column": "Phone", "region_column": "PAÍS"},
+        "data.société": "Société",
+        "data.strasse": "Straße",
+        "data.país": "PAÍS",
+    }
+
+
+@pytest.mark.parametrize(
+    ("columns", "first", "last", "kept"),
+    [
+        (["Nom", "Courriel"], None, "Nom", {}),  # French: Nom alone is the last name
+        (["Prénom", "Nom"], "Prénom", "Nom", {}),
+        (["Nome", "Cognome"], "Nome", "Cognome", {}),  # Italian
+        (["Nome", "Sobrenome"], "Nome", "Sobrenome", {}),  # Portuguese
+        (["Nombre", "Apellidos"], "Nombre", "Apellidos", {}),  # Spanish
+        (["Nombre", "Primer apellido", "Segundo apellido"], "Nombre", "Primer apellido",
+         {"data.segundo_apellido": "Segundo apellido"}),
+        # Alone, Nome and Nombre are as often the whole name: kept under their own name, no guess.
+        (["Nome", "E-mail"], None, None, {"data.nome": "Nome"}),
+        (["Nombre", "Correo"], None, None, {"data.nombre": "Nombre"}),
+        # English first: the other language's column is then data of its own name.
+        (["First Name", "Last Name", "Prénom", "Nom"], "First Name", "Last Name",
+         {"data.prénom": "Prénom", "data.nom": "Nom"}),
+        (["Firstname", "Lastname"], "Firstname", "Lastname", {}),
+        (["Name", "Email"], None, None, {"data.name": "Name"}),
+    ],
+)  # fmt: skip
+def test_first_and_last_names_in_any_language(
+    columns: list[str], first: str | None, last: str | None, kept: dict[str, str]
+) -> None:
+    spec = suggested_spec(columns)
+    assert spec.get("data.first_name") == first
+    assert spec.get("data.last_name") == last
+    assert {target: spec[target] for target in kept} == kept
+
+
+def test_a_column_named_first_name_after_a_recognized_first_name_is_numbered() -> None:
+    spec = suggested_spec(["Prénom", "first name", "Nom"])
+    assert spec == {"data.first_name": "first name", "data.prénom": "Prénom", "data.last_name": "Nom"}
+    spec = suggested_spec(["Voornaam", "Achternaam", "last_name"])
+    assert spec == {
+        "data.first_name": "Voornaam",
+        "data.last_name": "last_name",
+        "data.achternaam": "Achternaam",
+    }
+
+
+# What the suggestion made of these headers before it knew other languages: it still does.
+_UNCHANGED: list[tuple[list[str], dict[str, object]]] = [
+    (
+        ["User ID", "Email", "First Name", "Last Name", "Phone", "Country", "Plan", "Locale"],
+        {"recipient": "User ID", "profile.email": "Email",
+         "profile.phone_number": {"column": "Phone", "region_column": "Country"},
+         "data.first_name": "First Name", "data.last_name": "Last Name", "data.country": "Country",
+         "data.plan": "Plan", "to.user_id": "User ID", "to.locale": "Locale"},
+    ),
+    (
+        ["Kundennummer", "Anrede", "Firma", "E-Mail", "Telefon", "Mobil", "Straße", "PLZ", "Ort", "Land"],
+        {"recipient": "Kundennummer", "profile.email": "E-Mail",
+         "profile.phone_number": {"column": "Mobil", "region_column": "Land"},
+         "data.anrede": "Anrede", "data.firma": "Firma", "data.telefon": "Telefon", "data.strasse": "Straße",
+         "data.plz": "PLZ", "data.ort": "Ort", "data.land": "Land", "to.user_id": "Kundennummer"},
+    ),
+    (
+        ["Record ID", "First Name", "Last Name", "Email", "Phone Number", "Mobile Phone Number",
+         "Country/Region", "Create Date"],
+        {"recipient": "Record ID", "profile.email": "Email",
+         "profile.phone_number": {"column": "Phone Number", "region_column": "Country/Region"},
+         "data.first_name": "First Name", "data.last_name": "Last Name",
+         "data.mobile_phone_number": "Mobile Phone Number", "data.country_region": "Country/Region",
+         "data.create_date": "Create Date", "to.user_id": "Record ID"},
+    ),
+    (
+        ["id", "Email", "Name", "Phone", "Address Country", "user_id (metadata)", "Language"],
+        {"recipient": "user_id (metadata)", "profile.email": "Email",
+         "profile.phone_number": {"column": "Phone", "region_column": "Address Country"},
+         "data.id": "id", "data.name": "Name", "data.address_country": "Address Country",
+         "to.user_id": "user_id (metadata)", "to.locale": "Language"},
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("columns", "expected"), _UNCHANGED)
+def test_english_german_and_product_headers_map_as_before(
+    columns: list[str], expected: dict[str, object]
+) -> None:
+    assert suggested_spec(columns) == expected
+
+
+@pytest.mark.parametrize("export", EXPORT_FILES, ids=lambda path: path.name)
+def test_the_export_corpus_sends_its_other_columns_under_their_own_names(export: Path) -> None:
+    # Every column of the corpus the suggestion does not recognize is data under its own name, as
+    # before other languages were known; only the German Vorname and Nachname are names now.
+    spec = suggested_frame_spec(read_csv(export))
+    renamed = {
+        target.removeprefix("data."): source
+        for target, source in spec.items()
+        if target.startswith("data.") and target != f"data.{snake_case(str(source))}"
+    }
+    expected = (
+        {"first_name": "Vorname", "last_name": "Nachname"} if export.stem.startswith("excel_de") else {}
+    )
+    assert renamed == expected
