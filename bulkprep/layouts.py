@@ -299,6 +299,11 @@ def footer_start(lines: Sequence[str], *, delimiter: str) -> tuple[int, bool]:
 MAX_PREAMBLE_LINES = 10  # the most title lines looked for above a header
 
 
+def _names_a_column(cell: str) -> bool:
+    """Whether a header's cell could be a column name: it has a letter, and it is no email address."""
+    return "@" not in cell and any(character.isalpha() for character in cell)
+
+
 def preamble_end(lines: Sequence[str], *, delimiter: str) -> int:
     """How many lines of title above the header the first ``lines`` of a file start with (0 when none).
 
@@ -306,8 +311,8 @@ def preamble_end(lines: Sequence[str], *, delimiter: str) -> int:
     name or the report's period above the header. Those lines are a preamble when each is blank or
     holds a single non-blank cell (or far fewer fields than the records: at most a third of them),
     none holds an email address or a long number (a user's value), and the line after them looks like
-    a header of the file's modal width (every field named, none an email address) with at least one
-    record of that width after it. A file of one column (just emails) never has a preamble: its
+    a header of the file's modal width (every field named, with letters, none an email address)
+    with at least one record of that width after it. A file of one column (just emails) never has a preamble: its
     lines are all records. Blank lines alone above a header are no preamble (the reader skips them).
 
     Args:
@@ -323,7 +328,8 @@ def preamble_end(lines: Sequence[str], *, delimiter: str) -> int:
     """
     rows = [next(csv.reader([line], delimiter=delimiter, strict=False), []) for line in lines]
     filled = [[cell for cell in row if cell.strip()] for row in rows]
-    widths = [len(row) for row, cells in zip(rows, filled, strict=True) if cells]
+    # The records' width: that of the lines with two cells or more (a title line has one).
+    widths = [len(row) for row, cells in zip(rows, filled, strict=True) if len(cells) >= 2]
     if not widths:
         return 0
     width = max(set(widths), key=lambda found: (widths.count(found), found))
@@ -340,7 +346,7 @@ def preamble_end(lines: Sequence[str], *, delimiter: str) -> int:
             return 0
     else:
         return 0
-    if not any(filled[:position]) or len(cells) != width or any("@" in cell for cell in cells):
+    if not any(filled[:position]) or len(cells) != width or not all(map(_names_a_column, cells)):
         return 0
     if not any(
         len(other) == width
