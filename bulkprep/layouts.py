@@ -1,6 +1,6 @@
 """The layouts of the exports people bring, and the marks those exports leave in a file.
 
-Three things products and spreadsheets write that are not the users' own values:
+Four things products and spreadsheets write that are not the users' own values:
 
 - **The header of a known export.** :data:`LAYOUTS` names the products whose exports are
   recognized by their header (:func:`recognize_layout`); :func:`bulkprep.read.read_info` reports
@@ -9,6 +9,9 @@ Three things products and spreadsheets write that are not the users' own values:
   (``Grand Totals (604 records)``, ``Confidential Information - Do Not Distribute``, the copyright
   line). :func:`footer_start` finds such a block at the end of a file, by the text of its lines,
   whatever the layout (reports get opened and saved again under other names).
+- **Report title lines.** QuickBooks and other report exports put a title and the company's name
+  above the header: :func:`preamble_end` finds them, and a timestamp (or ``Page 1 of 3``) footer is
+  one of the footer lines too.
 - **Text-marker apostrophes.** A spreadsheet shows ``'02134`` as the text ``02134`` (the apostrophe
   only tells it not to read a number), and exports such as Shopify's write it so ids, phones and
   ZIPs keep their digits. :func:`strip_text_marker` removes it from digit-like cells only.
@@ -312,8 +315,9 @@ def preamble_end(lines: Sequence[str], *, delimiter: str) -> int:
     holds a single non-blank cell (or far fewer fields than the records: at most a third of them),
     none holds an email address or a long number (a user's value), and the line after them looks like
     a header of the file's modal width (every field named, with letters, none an email address)
-    with at least one record of that width after it. A file of one column (just emails) never has a preamble: its
-    lines are all records. Blank lines alone above a header are no preamble (the reader skips them).
+    with at least one record of that width after it. A file of one column (just emails) never has a
+    preamble: its lines are all records. Blank lines alone above a header are no preamble (the
+    reader skips them).
 
     Args:
         lines: the first physical lines of the file (line breaks may be kept).

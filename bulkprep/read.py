@@ -13,10 +13,11 @@ It undoes three marks that exports leave, each certain and each reported, never 
 UTF-8 file that is not UTF-8 (a Windows program's ``\\xe9`` for ``é``) is decoded as Windows-1252
 while the rest stays UTF-8 (:attr:`ReadInfo.repaired_lines`); a spreadsheet's text-marker
 apostrophe before a digit-like cell (``'02134``) is stripped; a report footer at the end of the file
-(Salesforce's ``Grand Totals (604 records)`` and the lines after it) is dropped like blank lines
-(:attr:`ReadInfo.footer_rows`). The changed cells are in :func:`read_changes`, and
-:attr:`ReadInfo.layout` names the export the header (or the footer) shows, see
-:mod:`bulkprep.layouts`.
+(Salesforce's ``Grand Totals (604 records)`` and the lines after it, or a report's time stamp) is
+dropped like blank lines (:attr:`ReadInfo.footer_rows`), and so are a report's title lines above the
+header (:attr:`ReadInfo.preamble_rows`; ``header_line=`` names the header when they cannot be told).
+The changed cells are in :func:`read_changes`, and :attr:`ReadInfo.layout` names the export the
+header (or the footer) shows, see :mod:`bulkprep.layouts`.
 
 Example:
     >>> import io
