@@ -15,7 +15,8 @@ it (:meth:`bulkprep.mapping.Mapping.apply` turns each into a ``cast_failed`` row
   proves month-first, ``25/03/2024`` day-first), dotted ``dd.mm.yyyy`` is day-first, spelt months
   (``4 Mar 2024``) read themselves. The mapping may say ``dayfirst: true|false`` or give an strptime
   ``format``. A time part is dropped; a day that does not exist (``31/02/2024``) and a two-digit
-  year (``3/4/24``) fail.
+  year (``3/4/24``) fail. A zero date (Outlook's ``0/0/00``, MySQL's ``0000-00-00``, with or
+  without a zero time) says "no date": it is missing, not a failure (:func:`zero_dates`).
 - ``json``: JSON text, parsed (``NaN`` and ``Infinity`` are refused: they are not JSON).
 - ``str``: text; numbers from a typed frame become their digits (``12345.0`` becomes ``"12345"``).
 
@@ -46,7 +47,7 @@ from bulkprep import jsonsafe
 from bulkprep.courier import looks_scientific
 from bulkprep.report import ErrorCode
 
-__all__ = ["Cast", "CastFailure", "DateOptions", "convert"]
+__all__ = ["Cast", "CastFailure", "DateOptions", "convert", "zero_dates"]
 
 # The largest integer a JSON reader using doubles (JavaScript among them) holds exactly.
 _MAX_EXACT_JSON_INT = 2**53 - 1
@@ -312,6 +313,8 @@ _NUMERIC_DATE = re.compile(rf"^(\d{{1,2}})([/.-])(\d{{1,2}})\2(\d{{4}}){_TIME}$"
 _TWO_DIGIT_YEAR = re.compile(rf"^\d{{1,2}}([/.-])\d{{1,2}}\1\d{{2}}{_TIME}$")
 _TRAILING_TIME = re.compile(rf"{_TIME}$")
 _LAST_MONTH = 12
+# What exports write for "no date": Outlook 0/0/00, MySQL and WooCommerce 0000-00-00 (00:00:00).
+_ZERO_DATE = re.compile(r"^0{1,4}([/.-])0{1,2}\1(?:0{2}|0{4})(?:[T ]0{1,2}:00(?::00(?:\.0+)?)?)?$")
 
 
 class DateOptions(NamedTuple):
@@ -334,9 +337,32 @@ class _Numeric(NamedTuple):
     separator: str
 
 
+def zero_dates(values: np.ndarray | list[Any]) -> np.ndarray:
+    """Which cells hold a zero date, an export's "no date" (``0/0/00``, ``0000-00-00 00:00:00``).
+
+    A date cast leaves them missing instead of failing them.
+
+    Example:
+        >>> import numpy as np
+        >>> zero_dates(np.array(["0/0/00", "0000-00-00", "0000-00-00 00:00:00", "1/1/2000", None])).tolist()
+        [True, True, True, False, False]
+    """
+    return np.fromiter(
+        (isinstance(value, str) and _ZERO_DATE.match(value.strip()) is not None for value in values),
+        dtype=bool,
+        count=len(values),
+    )
+
+
 def _cast_date(
     values: list[Any], options: DateOptions, name: str | None = None
 ) -> list[tuple[Any, str | None, ErrorCode]]:
+    zero = zero_dates(values)
+    if zero.any():
+        # "No date": missing like an empty cell, and left out of the column's convention.
+        kept = [value for value, is_zero in zip(values, zero.tolist(), strict=True) if not is_zero]
+        read = iter(_cast_date(kept, options, name) if kept else [])
+        return [(None, None, ErrorCode.CAST_FAILED) if is_zero else next(read) for is_zero in zero.tolist()]
     if options.date_format is not None:
         return [_with_format(value, options.date_format) for value in values]
     out: list[tuple[Any, str | None, ErrorCode]] = []

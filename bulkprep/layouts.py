@@ -1,6 +1,6 @@
 """The layouts of the exports people bring, and the marks those exports leave in a file.
 
-Three things products and spreadsheets write that are not the users' own values:
+Four things products and spreadsheets write that are not the users' own values:
 
 - **The header of a known export.** :data:`LAYOUTS` names the products whose exports are
   recognized by their header (:func:`recognize_layout`); :func:`bulkprep.read.read_info` reports
@@ -9,6 +9,9 @@ Three things products and spreadsheets write that are not the users' own values:
   (``Grand Totals (604 records)``, ``Confidential Information - Do Not Distribute``, the copyright
   line). :func:`footer_start` finds such a block at the end of a file, by the text of its lines,
   whatever the layout (reports get opened and saved again under other names).
+- **Report title lines.** QuickBooks and other report exports put a title and the company's name
+  above the header: :func:`preamble_end` finds them, and a timestamp (or ``Page 1 of 3``) footer is
+  one of the footer lines too.
 - **Text-marker apostrophes.** A spreadsheet shows ``'02134`` as the text ``02134`` (the apostrophe
   only tells it not to read a number), and exports such as Shopify's write it so ids, phones and
   ZIPs keep their digits. :func:`strip_text_marker` removes it from digit-like cells only.
@@ -31,11 +34,13 @@ __all__ = [
     "FOOTER_LINES",
     "LAYOUTS",
     "MAX_FOOTER_LINES",
+    "MAX_PREAMBLE_LINES",
     "SALESFORCE_REPORT",
     "TEXT_MARKED",
     "Layout",
     "footer_start",
     "is_footer_text",
+    "preamble_end",
     "recognize_layout",
     "strip_text_marker",
 ]
@@ -50,6 +55,8 @@ class Layout:
         title: what the file is, for people.
         markers: sets of column names (compared without case or surrounding spaces); the header
             must hold all the columns of at least one set.
+        case_sensitive: marker columns whose letter case tells the product apart (HubSpot's
+            ``Record ID`` from Zoho CRM's ``Record Id``): compared with their case too.
 
     Example:
         >>> Layout("stripe", "Stripe customers export", (("Created (UTC)", "Delinquent"),)).name
@@ -59,6 +66,7 @@ class Layout:
     name: str
     title: str
     markers: tuple[tuple[str, ...], ...]
+    case_sensitive: tuple[str, ...] = ()
 
 
 #: The layout of a file whose footer carries Salesforce's copyright line, whatever its header.
@@ -76,7 +84,35 @@ LAYOUTS: tuple[Layout, ...] = (
     Layout(
         "hubspot",
         "HubSpot contacts export",
-        (("Record ID", "Contact owner"), ("Record ID", "Create Date")),
+        # HubSpot writes "Record ID" in capitals (Zoho CRM's "Record Id" is another export), and
+        # always both of these columns beside it.
+        (("Record ID", "Contact owner", "Create Date"),),
+        case_sensitive=("Record ID",),
+    ),
+    Layout(
+        "zoho_crm",
+        "Zoho CRM contacts export",
+        (("Record Id", "Contact Owner", "Mailing Country"), ("Record Id", "Contact Owner", "Created Time")),
+    ),
+    Layout(
+        "google_contacts",
+        "Google Contacts export (Google CSV)",
+        (("Given Name", "Family Name", "E-mail 1 - Value"), ("First Name", "Last Name", "E-mail 1 - Value")),
+    ),
+    Layout(
+        "outlook",
+        "Outlook contacts export",
+        (("E-mail Address", "Business Phone", "Mobile Phone"), ("E-mail Address", "E-mail Display Name")),
+    ),
+    Layout(
+        "woocommerce",
+        "WooCommerce customers export",
+        (("customer_id", "billing_phone", "billing_country"), ("customer_id", "billing_email")),
+    ),
+    Layout(
+        "pipedrive",
+        "Pipedrive people export",
+        (("Person - Name", "Person - Email - Work"), ("Person - Name", "Person - Phone - Work")),
     ),
     Layout(
         SALESFORCE_REPORT,
@@ -112,19 +148,30 @@ def recognize_layout(header: Iterable[str]) -> str | None:
         header: the file's column names.
 
     Example:
-        >>> recognize_layout(["Record ID", "First Name", "Email", "Contact owner"])
+        >>> recognize_layout(["Record ID", "First Name", "Email", "Contact owner", "Create Date"])
         'hubspot'
+        >>> recognize_layout(["Record Id", "Contact Owner", "Email", "Mailing Country", "Create Date"])
+        'zoho_crm'
         >>> recognize_layout(["id", "email"]) is None
         True
     """
+    header = list(header)
     names = {_folded(name) for name in header}
+    exact = {" ".join(name.split()) for name in header}
     for layout in LAYOUTS:
+        if not all(marker in exact for marker in layout.case_sensitive):
+            continue
         if any(all(_folded(marker) in names for marker in markers) for markers in layout.markers):
             return layout.name
     return None
 
 
 # --- report footers ------------------------------------------------------------------------------
+
+_WEEKDAY = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?"
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+# 02:13 PM, 14:13:05, 2:13pm, each with an optional zone: GMT-08:00, UTC, +0100, PST.
+_TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?: ?[ap]\.?m\.?)?(?: ?(?:(?:gmt|utc)?[+-]\d{1,2}(?::?\d{2})?|[a-z]{2,4}))?"
 
 #: The texts of the footer lines a report export ends with, each as a whole cell (any letter case).
 #: Salesforce writes them one per line, each quoted, after an empty line; a report saved again by a
@@ -137,21 +184,47 @@ FOOTER_LINES: tuple[re.Pattern[str], ...] = (
         re.IGNORECASE,
     ),
     re.compile(r"generated by: .+", re.IGNORECASE),
+    # The time a report was run, as QuickBooks and other report exports stamp it on their last line:
+    # "Wednesday, March 6, 2024 02:13 PM GMT-08:00", "March 6, 2024 2:13 pm", "2024-03-06 14:13:05".
+    re.compile(
+        rf"(?:{_WEEKDAY},? )?(?:{_MONTH}\.? \d{{1,2}},? \d{{4}}|\d{{1,2}} {_MONTH}\.? \d{{4}})"
+        rf"(?:,? (?:at )?{_TIME})?",
+        re.IGNORECASE,
+    ),
+    re.compile(rf"\d{{4}}-\d{{2}}-\d{{2}}[T ]{_TIME}", re.IGNORECASE),
+    # "Generated on 2024-03-06 14:13", "Report generated by Jane Doe", "Exported at 14:13".
+    re.compile(
+        r"(?:report )?(?:generated|created|exported|printed|run) (?:on|at|by)\b:? ?\S.*", re.IGNORECASE
+    ),
+    re.compile(r"page \d+ of \d+", re.IGNORECASE),
 )
 _GENERATED_BY = FOOTER_LINES[3]
 _COPYRIGHT = FOOTER_LINES[2]
+# Shapes added after Salesforce's: they could contain an address or an id someone typed, so a cell
+# holding "@" or a run of six digits outside a date or time is never one of them.
+_STAMPS = FOOTER_LINES[4:]
+_USER_VALUE = re.compile(r"@|(?<![\d:+-])\d{6,}(?![\d:])")
 MAX_FOOTER_LINES = 12  # the longest footer block looked for at the end of a file
 
 
 def is_footer_text(text: str) -> bool:
     """Whether ``text`` (one cell) is the text of a known report footer line.
 
+    Salesforce's footer lines, and the time stamps and "generated" or page lines other report
+    exports end with; a cell with an email address or a long number in it is never a footer line.
+
     Example:
         >>> is_footer_text("Grand Totals (604 records)"), is_footer_text("Grand Totals")
         (True, False)
+        >>> is_footer_text("Wednesday, March 6, 2024 02:13 PM GMT-08:00"), is_footer_text("Page 1 of 3")
+        (True, True)
+        >>> is_footer_text("Generated on 2024-03-06 14:13"), is_footer_text("Generated on a@example.com")
+        (True, False)
     """
     text = " ".join(text.split())
-    return any(pattern.fullmatch(text) for pattern in FOOTER_LINES)
+    if any(pattern.fullmatch(text) for pattern in FOOTER_LINES[: len(FOOTER_LINES) - len(_STAMPS)]):
+        return True
+    return not _USER_VALUE.search(text) and any(pattern.fullmatch(text) for pattern in _STAMPS)
 
 
 def _line_cells(line: str, delimiter: str) -> list[str]:
@@ -160,11 +233,22 @@ def _line_cells(line: str, delimiter: str) -> list[str]:
     return [cell for cell in fields if cell.strip()]
 
 
+def _is_split_stamp(line: str, delimiter: str) -> bool:
+    """Whether the whole ``line``, split into several cells at its delimiters, is one time-stamp text.
+
+    QuickBooks writes ``Wednesday, March 6, 2024 02:13 PM GMT-08:00`` unquoted, so a comma-delimited
+    reader sees three cells.
+    """
+    text = " ".join(line.strip().rstrip(delimiter).split())
+    return not _USER_VALUE.search(text) and any(pattern.fullmatch(text) for pattern in _STAMPS)
+
+
 def footer_start(lines: Sequence[str], *, delimiter: str) -> tuple[int, bool]:
     """Where the report footer among the last ``lines`` of a file starts, and whether it is Salesforce's.
 
     The footer is the longest run of lines at the end made of known footer lines (one non-blank
-    cell whose text :func:`is_footer_text` recognizes, the other fields empty) and blank lines, that
+    cell whose text :func:`is_footer_text` recognizes, the other fields empty, or a time stamp
+    written unquoted that the delimiter splits in several cells) and blank lines, that
     holds at least one footer line; the one line that follows ``Generated By: …`` (the company's
     name) belongs to it too. Lines before the run are records, however they look.
 
@@ -193,6 +277,8 @@ def footer_start(lines: Sequence[str], *, delimiter: str) -> tuple[int, bool]:
             continue
         if len(here) == 1 and is_footer_text(here[0]):
             salesforce |= bool(_COPYRIGHT.fullmatch(" ".join(here[0].split())))
+        elif len(here) > 1 and _is_split_stamp(lines[position], delimiter):
+            pass  # a time stamp written unquoted, split at its commas
         elif (
             len(here) == 1
             and position > 0
@@ -209,6 +295,70 @@ def footer_start(lines: Sequence[str], *, delimiter: str) -> tuple[int, bool]:
             position -= 1
         start = position + 1
     return (start if found else len(lines)), salesforce
+
+
+# --- report title lines -------------------------------------------------------------------------
+
+MAX_PREAMBLE_LINES = 10  # the most title lines looked for above a header
+
+
+def _names_a_column(cell: str) -> bool:
+    """Whether a header's cell could be a column name: it has a letter, and it is no email address."""
+    return "@" not in cell and any(character.isalpha() for character in cell)
+
+
+def preamble_end(lines: Sequence[str], *, delimiter: str) -> int:
+    """How many lines of title above the header the first ``lines`` of a file start with (0 when none).
+
+    Report exports (QuickBooks, Salesforce, spreadsheets' "report" views) put a title, the company's
+    name or the report's period above the header. Those lines are a preamble when each is blank or
+    holds a single non-blank cell (or far fewer fields than the records: at most a third of them),
+    none holds an email address or a long number (a user's value), and the line after them looks like
+    a header of the file's modal width (every field named, with letters, none an email address)
+    with at least one record of that width after it. A file of one column (just emails) never has a
+    preamble: its lines are all records. Blank lines alone above a header are no preamble (the
+    reader skips them).
+
+    Args:
+        lines: the first physical lines of the file (line breaks may be kept).
+        delimiter: the file's field delimiter.
+
+    Example:
+        >>> preamble_end(["Customer Contact List", "Acme Inc", "", "Name,Email", "Ann,a@example.com"],
+        ...              delimiter=",")
+        3
+        >>> preamble_end(["email", "a@example.com", "b@example.com"], delimiter=",")
+        0
+    """
+    rows = [next(csv.reader([line], delimiter=delimiter, strict=False), []) for line in lines]
+    filled = [[cell for cell in row if cell.strip()] for row in rows]
+    # The records' width: that of the lines with two cells or more (a title line has one).
+    widths = [len(row) for row, cells in zip(rows, filled, strict=True) if len(cells) >= 2]
+    if not widths:
+        return 0
+    width = max(set(widths), key=lambda found: (widths.count(found), found))
+    if width < 2:
+        return 0
+    for position, (row, cells) in enumerate(zip(rows[: MAX_PREAMBLE_LINES + 1], filled, strict=False)):
+        if len(row) == width and len(cells) >= 2:
+            break
+        if not cells:
+            continue
+        if lines[position].count('"') % 2 or any(_USER_VALUE.search(cell) for cell in cells):
+            return 0  # a quoted value going on below, or a user's value: a record, not a title
+        if len(cells) > 1 and 3 * len(row) > width:
+            return 0
+    else:
+        return 0
+    if not any(filled[:position]) or len(cells) != width or not all(map(_names_a_column, cells)):
+        return 0
+    if not any(
+        len(other) == width
+        for other, more in zip(rows[position + 1 :], filled[position + 1 :], strict=True)
+        if more
+    ):
+        return 0
+    return position
 
 
 # --- text-marker apostrophes ---------------------------------------------------------------------

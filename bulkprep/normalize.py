@@ -81,6 +81,12 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _ANGLE_ADDRESS = re.compile(r"(?P<name>.*)<(?P<address>[^<>]*)>", re.DOTALL)
 _MAILTO = re.compile(r"mailto:", re.IGNORECASE)
 _TEL = re.compile(r"tel:", re.IGNORECASE)
+# A label before the number, as contact lists and reports write it: "Phone: ", "Tel.: ", "Mobile: ",
+# "Tél : ", "Work phone: ". One or two words of letters, an optional dot, a colon, then the number.
+# A fax number is no phone to text or call, so "Fax:" stays and the number is refused.
+_LABEL = re.compile(
+    r"(?P<label>(?!(?:tele)?fax\b)[^\W\d_]{1,15}(?: [^\W\d_]{1,15})?\.?) ?: *(?=[+(\d])", re.IGNORECASE
+)
 
 # A whole number that went through a float column on its way here: 2025550125.0.
 _FLOATIFIED = re.compile(r"(?P<number>\+?\d+)[.,]0+")
@@ -276,14 +282,16 @@ def _phone_text(raw: Any) -> str | _Outcome:
 def _phone_input(raw: Any) -> str | _Outcome:
     """The number as text to parse, or an outcome when there is nothing to parse.
 
-    Drops a ``tel:`` prefix and the ``.0`` of a whole number that went through a float; blank cells
-    and values in scientific notation end here.
+    Drops a ``tel:`` prefix, a label (``Phone: ``, ``Tel.: ``, ``Mobile: ``) and the ``.0`` of a
+    whole number that went through a float; blank cells and values in scientific notation end here.
     """
     text = _phone_text(raw)
     if isinstance(text, tuple):
         return text
     if _TEL.match(text):  # a tel: link copied from a web page
         text = text[len("tel:") :].strip()
+    elif labelled := _LABEL.match(text):
+        text = text[labelled.end() :]
     if not text:
         return _MISSING_OUTCOME
     if looks_scientific(text):  # 2.02555E+09: a spreadsheet rounded the number

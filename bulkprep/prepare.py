@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import pandas as pd
 
-from bulkprep import courier, display, status
+from bulkprep import casts, courier, display, status
 from bulkprep._gc import collector_paused
 from bulkprep._moved import Moved, moved_names
 from bulkprep.duplicates import duplicate_errors, flag_duplicates, identity_kinds
 from bulkprep.errors import ConfigurationError, InputError
-from bulkprep.mapping import Mapping, closest_column
+from bulkprep.mapping import ColumnSource, Mapping, closest_column
 from bulkprep.normalize import normalize
 from bulkprep.payloads import build_payloads
 from bulkprep.read import read_changes, read_errors
@@ -108,6 +108,29 @@ class Prepared:
         See :func:`bulkprep.display.problem_view` (needs jinja2, as every pandas ``Styler`` does).
         """
         return display.problem_view(self.df, self.errors, limit=limit, mapping=self.mapping)
+
+
+def _zero_date_changes(keyed: pd.DataFrame, mapping: Mapping) -> list[pd.DataFrame]:
+    """The zero dates (``0/0/00``, ``0000-00-00``) of date-cast columns, left out: changed to nothing."""
+    parts = []
+    for target, source in mapping.sources.items():
+        if not isinstance(source, ColumnSource) or source.cast is not casts.Cast.DATE:
+            continue
+        raw = keyed[source.column]
+        zero = casts.zero_dates(raw.to_numpy(dtype=object))
+        if zero.any():
+            parts.append(
+                pd.DataFrame(
+                    {
+                        _ROW_KEY: keyed[_ROW_KEY].to_numpy()[zero].astype("int64"),
+                        "field": target,
+                        "column": source.column,
+                        "original": raw.to_numpy(dtype=object)[zero],
+                        "normalized": pd.Series([None] * int(zero.sum()), dtype="object"),
+                    }
+                )
+            )
+    return parts
 
 
 def _row_messages(errors: pd.DataFrame) -> pd.Series:
@@ -291,9 +314,9 @@ def _prepare(
         df=out,
         errors=errors,
         # What the reader changed (text markers, repaired lines) first: it came before the mapping.
-        changes=pd.concat([read_changes(keyed), normalized.changes], ignore_index=True).sort_values(
-            _ROW_KEY, kind="stable", ignore_index=True
-        ),
+        changes=pd.concat(
+            [read_changes(keyed), *_zero_date_changes(keyed, mapping), normalized.changes], ignore_index=True
+        ).sort_values(_ROW_KEY, kind="stable", ignore_index=True),
         mapping=mapping,
         # What the reader found out about the file, not a status: it may come from attrs.
         blank_rows=int(df.attrs.get(ATTRS_KEY, {}).get("blank_rows", 0)),

@@ -13,10 +13,11 @@ It undoes three marks that exports leave, each certain and each reported, never 
 UTF-8 file that is not UTF-8 (a Windows program's ``\\xe9`` for ``é``) is decoded as Windows-1252
 while the rest stays UTF-8 (:attr:`ReadInfo.repaired_lines`); a spreadsheet's text-marker
 apostrophe before a digit-like cell (``'02134``) is stripped; a report footer at the end of the file
-(Salesforce's ``Grand Totals (604 records)`` and the lines after it) is dropped like blank lines
-(:attr:`ReadInfo.footer_rows`). The changed cells are in :func:`read_changes`, and
-:attr:`ReadInfo.layout` names the export the header (or the footer) shows, see
-:mod:`bulkprep.layouts`.
+(Salesforce's ``Grand Totals (604 records)`` and the lines after it, or a report's time stamp) is
+dropped like blank lines (:attr:`ReadInfo.footer_rows`), and so are a report's title lines above the
+header (:attr:`ReadInfo.preamble_rows`; ``header_line=`` names the header when they cannot be told).
+The changed cells are in :func:`read_changes`, and :attr:`ReadInfo.layout` names the export the
+header (or the footer) shows, see :mod:`bulkprep.layouts`.
 
 Example:
     >>> import io
@@ -55,8 +56,10 @@ from bulkprep._source import column_names, load, suffix_of
 from bulkprep.errors import ConfigurationError, InputError
 from bulkprep.layouts import (
     MAX_FOOTER_LINES,
+    MAX_PREAMBLE_LINES,
     SALESFORCE_REPORT,
     footer_start,
+    preamble_end,
     recognize_layout,
     strip_text_marker,
 )
@@ -154,6 +157,9 @@ class ReadInfo:
             :data:`bulkprep.layouts.LAYOUTS`, such as ``"shopify"``), or None.
         footer_rows: lines of a report footer at the end of the file (and the blank lines around
             it) that were dropped, as blank rows are: they are not records.
+        preamble_rows: lines above the header that were dropped: a report's title lines (and the
+            blank lines among them), or the lines above ``header_line``. ``bulk_row`` still counts
+            them: it is the line of the file.
         repaired_lines: the lines of a UTF-8 file that were not valid UTF-8 and were decoded as
             Windows-1252 instead (Latin-1 for the five bytes it leaves undefined).
         sheet: for a workbook, the sheet that was read (None for a CSV file).
@@ -173,6 +179,7 @@ class ReadInfo:
     layout: str | None = None
     footer_rows: int = 0
     repaired_lines: tuple[int, ...] = ()
+    preamble_rows: int = 0
     sheet: str | None = None
     sheet_names: tuple[str, ...] = ()
 
@@ -183,6 +190,7 @@ def read_csv(
     encoding: str | None = None,
     sep: str | None = None,
     sheet: str | int | None = None,
+    header_line: int | None = None,
     _fast: bool = True,
 ) -> pd.DataFrame:
     """Read a CSV file (or a workbook) with every value as the text written in it.
@@ -201,6 +209,9 @@ def read_csv(
         sheet: for a workbook, the sheet to read (its name, or its 0-based position; the first by
             default). A path ending in ``.xlsx``, ``.xlsm``, ``.xls`` or ``.ods``, or a buffer holding
             a workbook, is read by :func:`bulkprep.workbook.read_excel` with the same guarantees.
+        header_line: the line of the file (1-based) that holds the header; the lines above it are
+            dropped and counted (:attr:`ReadInfo.preamble_rows`). When not given, a report's title
+            lines above the header are found (:func:`bulkprep.layouts.preamble_end`). CSV files only.
 
     Returns:
         A frame whose first column ``bulk_row`` (int64) is the line of the file where each record
@@ -214,7 +225,8 @@ def read_csv(
         something needs a look. Frames combined with ``concat`` or ``merge`` may mix both: rows
         without the column count as clean. ``df.attrs["bulkprep"]`` holds what was found out about
         the file (``source``, ``encoding``, ``delimiter``, ``blank_rows``, ``renamed_columns``,
-        ``error_count``, ``layout``, ``footer_rows``, ``repaired_lines``, ``changes``); see
+        ``error_count``, ``layout``, ``footer_rows``, ``repaired_lines``, ``preamble_rows``,
+        ``changes``); see
         :func:`read_info` and :func:`read_changes`. Nothing that decides a row's status is kept
         there, since many pandas operations drop ``attrs``.
 
@@ -226,7 +238,8 @@ def read_csv(
     Raises:
         InputError: the file is missing, a directory, empty, binary or cannot be decoded, or the
             header holds a quote that never closes (which leaves no rows).
-        ConfigurationError: ``sep`` is not a single character or ``encoding`` is not a known codec.
+        ConfigurationError: ``sep`` is not a single character, ``encoding`` is not a known codec,
+            or ``header_line`` is not a line of the file (or is given for a workbook).
 
     Files whose every record is one line with the header's field count (most files) are split by
     pandas' C parser, several times faster; any other file by the ``csv`` module, which also says
@@ -239,10 +252,13 @@ def read_csv(
         ([2, 3], ['001', '002'], [False, True])
     """
     sep = _resolve_sep(sep)
+    _check_header_line(header_line)
     if isinstance(source, str | os.PathLike) and suffix_of(source) in WORKBOOK_SUFFIXES:
+        _refuse_header_line_for_workbook(header_line)
         return read_excel(source, sheet=sheet)
     data, name, text_encoding = load(source, reader="read_csv", kind="CSV file")
     if isinstance(data, bytes) and data.startswith(_WORKBOOK_SIGNATURES):
+        _refuse_header_line_for_workbook(header_line)
         workbook = io.BytesIO(data)
         workbook.name = name  # so that what read_excel says names the file
         return read_excel(workbook, sheet=sheet)
@@ -258,13 +274,22 @@ def read_csv(
     _check_text(text, name=name)
 
     with _field_size_limit(len(text)), collector_paused():
-        delimiter = sep if sep is not None else _sniff_delimiter(_first_lines(text, SNIFF_LINES))
+        delimiter, preamble_rows = _header_position(text, sep=sep, header_line=header_line, name=name)
+        if preamble_rows:
+            # The title lines become empty lines: the parsers skip them as blank lines above a
+            # header, and every line keeps its number.
+            cut = sum(map(len, _first_lines(text, preamble_rows)))
+            text = "\n" * preamble_rows + text[cut:]
         markers = _may_hold_text_markers(text, delimiter=delimiter)
         footer_rows, footer_cut, salesforce = _footer(text, delimiter=delimiter)
         whole = None
         if footer_rows:
             whole, text = text, text[:footer_cut]
-        parsed = _parse_plain(text, delimiter=delimiter) if _fast else None
+        parsed = (
+            _parse_plain(text[preamble_rows:], delimiter=delimiter, first_line=preamble_rows + 1)
+            if _fast
+            else None
+        )
         if parsed is None:
             lines = list(_physical_lines(text))
             del text
@@ -295,6 +320,8 @@ def read_csv(
         # By line; within a line, repairs first and then columns in the file's order.
         "changes": tuple(sorted(changes, key=lambda change: change[0])),
     }
+    if preamble_rows:  # only when there was one, as ``sheet`` only for a workbook
+        frame.attrs[ATTRS_KEY]["preamble_rows"] = preamble_rows
     return frame
 
 
@@ -370,6 +397,7 @@ def read_info(df: pd.DataFrame) -> ReadInfo:
         layout=attrs.get("layout"),
         footer_rows=int(attrs.get("footer_rows", 0)),
         repaired_lines=tuple(attrs.get("repaired_lines", ())),
+        preamble_rows=int(attrs.get("preamble_rows", 0)),
         sheet=attrs.get("sheet"),
         sheet_names=tuple(attrs.get("sheet_names", ())),
     )
@@ -686,6 +714,70 @@ def _repair_changes(
     return changes
 
 
+# --- where the header is -------------------------------------------------------------------------
+
+
+def _check_header_line(header_line: int | None) -> None:
+    if header_line is not None and (
+        isinstance(header_line, bool) or not isinstance(header_line, int) or header_line < 1
+    ):
+        raise ConfigurationError(
+            f"header_line must be the 1-based line number of the header (1 for the first line), not "
+            f"{header_line!r}; leave it unset to find the header"
+        )
+
+
+def _refuse_header_line_for_workbook(header_line: int | None) -> None:
+    if header_line is not None:
+        raise ConfigurationError(
+            "header_line applies to CSV files; a workbook's header is the first row with any text: "
+            "delete the rows above the header in the sheet, or leave header_line unset"
+        )
+
+
+def _header_position(text: str, *, sep: str | None, header_line: int | None, name: str) -> tuple[str, int]:
+    """The delimiter, and how many lines above the header are a preamble to drop.
+
+    With ``header_line``, the lines above it; else the title lines :func:`preamble_end` finds. A
+    title line of one cell splits into one field under every delimiter, so when no delimiter splits
+    the first lines the delimiter is chosen from the lines after them.
+    """
+    if header_line is not None:
+        lines = _first_lines(text, header_line - 1 + SNIFF_LINES)
+        if len(lines) < header_line or not lines[header_line - 1].strip():
+            raise ConfigurationError(
+                f"header_line={header_line} but line {header_line} of {name} is "
+                + ("past the end of the file" if len(lines) < header_line else "blank")
+                + "; give the line that holds the column names"
+            )
+        below = lines[header_line - 1 :]
+        return (sep if sep is not None else _sniff_delimiter(below)), header_line - 1
+    lines = _first_lines(text, SNIFF_LINES)
+    delimiter = sep if sep is not None else _sniff_delimiter(lines)
+    found = preamble_end(lines, delimiter=delimiter)
+    if found or sep is not None:
+        return delimiter, found
+    # Leading lines no delimiter splits in two (titles, blank lines): the delimiter is the one the
+    # lines below them use, if it shows a preamble there.
+    unsplit = 0
+    for line in lines[: MAX_PREAMBLE_LINES + 1]:
+        if any(
+            len([cell for cell in _split_line(line, candidate) if cell.strip()]) >= 2
+            for candidate in DELIMITERS
+        ):
+            break
+        unsplit += 1
+    if unsplit and unsplit < len(lines):
+        used_below = _sniff_delimiter(lines[unsplit:])
+        if used_below != delimiter and (found := preamble_end(lines, delimiter=used_below)):
+            return used_below, found
+    return delimiter, 0
+
+
+def _split_line(line: str, delimiter: str) -> list[str]:
+    return next(csv.reader([line], delimiter=delimiter, strict=False), [])
+
+
 # --- delimiter --------------------------------------------------------------------------------------
 
 
@@ -773,7 +865,7 @@ def _first_lines(text: str, count: int) -> list[str]:
         size *= 4
 
 
-def _parse_plain(text: str, *, delimiter: str) -> _Parsed | None:
+def _parse_plain(text: str, *, delimiter: str, first_line: int = 1) -> _Parsed | None:
     """The records of a file split by pandas' C parser, or None when it might not split them as ``_parse``.
 
     The two parsers split a line alike; they differ only over what the ``csv`` module is asked to
@@ -782,7 +874,8 @@ def _parse_plain(text: str, *, delimiter: str) -> _Parsed | None:
     the header is on line 1, there are as many records as lines (no quoted line break), and each
     record, given one marker field more at the end of its line, holds the marker right after the
     header's fields (none short, none long: a long one makes the C parser fail). Blank records are
-    dropped as ``_parse`` drops them.
+    dropped as ``_parse`` drops them. ``first_line`` is the line of the file ``text`` starts on
+    (after the lines of a preamble).
     """
     if delimiter not in DELIMITERS:
         return None
@@ -848,7 +941,7 @@ def _parse_plain(text: str, *, delimiter: str) -> _Parsed | None:
     return _Parsed(
         names=names,
         records=[],
-        starts=np.flatnonzero(keep) + 2,
+        starts=np.flatnonzero(keep) + first_line + 1,
         blank_rows=int(blank.sum()),
         renamed_columns=renamed,
         columns=columns,

@@ -102,11 +102,74 @@ def test_no_footer_and_no_lines() -> None:
 
 def test_layout_names_are_unique_and_markers_are_set() -> None:
     names = [layout.name for layout in LAYOUTS]
-    assert len(set(names)) == len(names) == 6
+    assert len(set(names)) == len(names) == 11
     assert all(layout.markers and all(layout.markers) for layout in LAYOUTS)
 
 
 def test_layouts_are_recognized_without_case_or_spacing() -> None:
-    assert recognize_layout(["record id", " Contact  Owner "]) == "hubspot"
+    assert recognize_layout(["Record ID", " Contact  Owner ", "create date"]) == "hubspot"
     assert recognize_layout(["Total Spent", "Total Orders"]) is None  # every marker of a set is needed
     assert recognize_layout([]) is None
+
+
+# --- layouts recognized by their headers ------------------------------------------------------------
+
+ZOHO_CRM = (
+    "Record Id,Contact Owner,Salutation,First Name,Last Name,Email,Secondary Email,Phone,Mobile,"
+    "Mailing Street,Mailing City,Mailing State,Mailing Zip,Mailing Country,Date of Birth,Email Opt Out,"
+    "Created Time,Modified Time"
+)
+GOOGLE_CONTACTS = (
+    "Name,Given Name,Additional Name,Family Name,Birthday,Notes,Group Membership,E-mail 1 - Type,"
+    "E-mail 1 - Value,Phone 1 - Type,Phone 1 - Value,Address 1 - Country"
+)
+OUTLOOK = (
+    "Title,First Name,Middle Name,Last Name,Company,Business Country/Region,Business Phone,Home Phone,"
+    "Mobile Phone,Birthday,E-mail Address,E-mail Type,E-mail Display Name"
+)
+WOOCOMMERCE = (
+    "customer_id,first_name,last_name,email,date_registered,billing_email,billing_phone,billing_country,"
+    "shipping_country,total_spent,order_count"
+)
+PIPEDRIVE = (
+    "Person - ID,Person - Name,Person - First name,Person - Last name,Person - Email - Work,"
+    "Person - Phone - Work,Person - Phone - Mobile,Person - Owner"
+)
+HUBSPOT = "Record ID,First Name,Last Name,Email,Phone Number,Contact owner,Create Date,Lifecycle Stage"
+
+
+@pytest.mark.parametrize(
+    ("header", "layout"),
+    [
+        (ZOHO_CRM, "zoho_crm"),
+        (GOOGLE_CONTACTS, "google_contacts"),
+        (OUTLOOK, "outlook"),
+        (WOOCOMMERCE, "woocommerce"),
+        (PIPEDRIVE, "pipedrive"),
+        (HUBSPOT, "hubspot"),
+    ],
+)
+def test_exports_are_recognized_by_their_header(header: str, layout: str) -> None:
+    assert recognize_layout(header.split(",")) == layout
+
+
+def test_zoho_crm_is_not_taken_for_hubspot() -> None:
+    # Zoho CRM writes "Record Id" beside "Contact Owner", which HubSpot's markers used to match.
+    assert recognize_layout(["Record Id", "Contact Owner", "Email", "Create Date"]) != "hubspot"
+    assert recognize_layout(["record id", "contact owner", "create date"]) is None
+    # HubSpot needs its capitals and both of its columns beside "Record ID".
+    assert recognize_layout(["Record ID", "Contact owner", "Email"]) is None
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "First Name,Last Name,Email,Phone",
+        "customer_id,email,phone",  # a column of WooCommerce's alone is anyone's
+        "Given Name,Email,Phone",
+        "Person - Name,Email",
+        "E-mail Address,Phone",
+    ],
+)
+def test_plain_headers_name_no_layout(header: str) -> None:
+    assert recognize_layout(header.split(",")) is None

@@ -87,6 +87,14 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
         help="for a workbook, the sheet to read: its name or its 0-based position (default: the first)",
     )
     parser.add_argument(
+        "--header-line",
+        type=int,
+        default=None,
+        metavar="N",
+        help="the line of a CSV file that holds the header; the lines above it are dropped "
+        "(default: the first line with text, below any report title lines)",
+    )
+    parser.add_argument(
         "--out", type=Path, default=None, metavar="RESULTS.csv", help="where to write the results"
     )
 
@@ -103,7 +111,9 @@ def default_results_path(input_path: Path, suffix: str) -> Path:
 
 def describe_input(args: argparse.Namespace) -> tuple[Prepared, str]:
     """Read and prepare the input named on the command line; returns the result and a line about the file."""
-    frame = read_csv(args.input, encoding=args.encoding, sep=args.sep, sheet=args.sheet)
+    frame = read_csv(
+        args.input, encoding=args.encoding, sep=args.sep, sheet=args.sheet, header_line=args.header_line
+    )
     mapping = Mapping.load(args.mapping)
     prepared = prepare(
         frame,
@@ -130,6 +140,8 @@ def _file_facts(info: ReadInfo) -> list[str]:
         facts.append(f"{info.layout} layout")
     if info.blank_rows:
         facts.append(f"{info.blank_rows} blank rows dropped")
+    if info.preamble_rows:
+        facts.append(f"{info.preamble_rows} title lines above the header dropped")
     if info.footer_rows:
         facts.append(f"{info.footer_rows} report footer lines dropped")
     if info.repaired_lines:
