@@ -15,7 +15,7 @@ import pytest
 import bulkprep.journal
 from bulkprep.batching import Batch, cut_batches, idempotency_key, split_batch
 from bulkprep.client import CourierClient
-from bulkprep.errors import BulkprepError, ConfigurationError, JournalError
+from bulkprep.errors import BulkprepError, JournalError
 from bulkprep.journal import SCHEMA_VERSION, AckedAnswer, BatchEntry, JobEntry, Journal, RefusedAnswer
 from bulkprep.sandbox import Sandbox
 from bulkprep.status import FINAL_BATCH_STATES, BatchState
@@ -214,7 +214,7 @@ def test_halves_must_hold_exactly_the_rows(journal: Journal) -> None:
 def test_files_that_are_not_journals_are_refused(tmp_path: Path, content: bytes, message: str) -> None:
     path = tmp_path / "users.csv"
     path.write_bytes(content)
-    with pytest.raises(ConfigurationError, match=message):
+    with pytest.raises(JournalError, match=message):
         Journal.open(path)
     assert path.read_bytes() == content
 
@@ -224,7 +224,7 @@ def test_another_applications_database_is_refused(tmp_path: Path) -> None:
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE notes (text TEXT)")
     db.close()
-    with pytest.raises(ConfigurationError, match="not a bulkprep journal"):
+    with pytest.raises(JournalError, match="not a bulkprep journal"):
         Journal.open(path)
 
 
@@ -235,12 +235,12 @@ def test_unknown_schema_version_is_refused_clearly(tmp_path: Path, version: int)
     db = sqlite3.connect(path)
     db.execute(f"PRAGMA user_version = {version}")
     db.close()
-    with pytest.raises(ConfigurationError, match=f"schema version {version}.*reads version {SCHEMA_VERSION}"):
+    with pytest.raises(JournalError, match=f"schema version {version}.*reads version {SCHEMA_VERSION}"):
         Journal.open(path)
 
 
 def test_unopenable_path_says_what_to_check(tmp_path: Path) -> None:
-    with pytest.raises(ConfigurationError, match="check that its folder exists"):
+    with pytest.raises(JournalError, match="check that its folder exists"):
         Journal.open(tmp_path / "missing-folder" / "x.journal")
 
 
