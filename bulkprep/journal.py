@@ -297,8 +297,11 @@ def _usable_path(path: Path) -> None:
 def _failure(path: Path, exc: sqlite3.Error, doing: str) -> JournalError:
     """A JournalError for a SQLite failure: what happened, and what to do about it."""
     words = str(exc)
-    if "full" in words:
-        advice = "the disk is full: free some space, then run the same command again to resume"
+    if "full" in words or "I/O" in words:
+        advice = (
+            "the disk may be full (or failing): free some space, then run the same command again "
+            "to resume"
+        )
     elif "malformed" in words or "not a database" in words:
         advice = (
             "the file is damaged: restore it from a backup, or start over with a new journal file "
