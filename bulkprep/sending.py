@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import wait as wait_for_futures
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -320,28 +318,43 @@ class BatchSender:
                 :data:`INTERRUPT_GRACE` seconds passed (their journal entries stay ``sending``: unknown).
             InvariantError: when a row of the work ends without an outcome (a bug).
         """
-        to_send = [item for item in work if not self._restore(item)]
-        pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="bulkprep-send")
-        # A batch that was in flight or failed may have reached Courier already.
-        futures = [
-            pool.submit(self.send, item.batch, maybe_sent=item.state is not BatchState.PENDING)
-            for item in to_send
-        ]
+        to_send = iter([item for item in work if not self._restore(item)])
+        taking = threading.Lock()
+        failures: list[BaseException] = []
+        workers_left = [concurrency]
+        all_done = threading.Event()
+
+        def worker() -> None:
+            try:
+                while not self.stop.is_set():
+                    with taking:
+                        item = next(to_send, None)
+                    if item is None:
+                        return
+                    # A batch that was in flight or failed may have reached Courier already.
+                    self.send(item.batch, maybe_sent=item.state is not BatchState.PENDING)
+            except BaseException as exc:  # a failing journal or a bug: send nothing more
+                failures.append(exc)
+                self.stop.set()
+            finally:
+                with taking:
+                    workers_left[0] -= 1
+                    if not workers_left[0]:
+                        all_done.set()
+
+        # Daemon threads, waited for through an event (an interrupted Thread.join() can lose track of
+        # its thread): after Ctrl-C, a request that hangs must not keep the process from exiting.
+        for number in range(concurrency):
+            threading.Thread(target=worker, name=f"bulkprep-send-{number}", daemon=True).start()
         try:
-            for future in futures:
-                future.result()
+            all_done.wait()
         except KeyboardInterrupt:
             # Send nothing more; give the batches in flight a moment to record their answers.
             self.stop.set()
-            pool.shutdown(wait=False, cancel_futures=True)
-            wait_for_futures(futures, timeout=INTERRUPT_GRACE)
+            all_done.wait(INTERRUPT_GRACE)
             raise
-        except BaseException:
-            # A failing journal or a bug: send nothing more; the journal knows what went out.
-            self.stop.set()
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
+        if failures:
+            raise failures[0]
         if self.stopped_by is not None:
             raise self._stopped(self.stopped_by)
         self._check_settled(work)

@@ -277,3 +277,48 @@ def test_ctrl_c_while_sending_writes_the_results_keeps_the_journal_and_exits_130
         (job_id,) = sb.jobs
         assert Counter(u["recipient"] for u in sb.users(job_id)) == Counter({f"u{i}": 1 for i in range(12)})
     assert TOKEN not in stdout + stderr + out.read_text(encoding="utf-8-sig")
+
+
+def test_ctrl_c_while_a_request_hangs_still_exits_soon_with_the_batch_recorded_unknown(
+    tmp_path: Path,
+) -> None:
+    users, mapping = write_input(tmp_path, GOOD)
+    journal, out = tmp_path / "run.journal", tmp_path / "out.csv"
+    env = {k: v for k, v in os.environ.items() if k not in ("COURIER_API_KEY", "COURIER_AUTH_TOKEN")}
+    env.update(PYTHONPATH=ROOT, COURIER_API_KEY=TOKEN)
+    with Sandbox(token=TOKEN, only_ingest=True, latency=90) as sb:
+        args = submit_args(users, mapping, sb.url, "--journal", str(journal), "--out", str(out))
+        running = subprocess.Popen(
+            [sys.executable, "-m", "bulkprep.cli", "submit", *args, "--batch-size", "1", "--no-progress"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while not journal.exists() or "sending" not in _states(journal):
+            assert running.poll() is None, running.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        running.send_signal(signal.SIGINT)
+        interrupted = time.monotonic()
+        stdout, stderr = running.communicate(timeout=80)
+        # The hanging request would hold the process 90 s; it stops after a short grace instead.
+        assert time.monotonic() - interrupted < 45
+    assert running.returncode == 130, stderr
+    table = results(out)
+    assert table["bulk_status"].tolist() == ["failed"] * 3
+    assert any("in flight: whether Courier took it is not known" in text for text in table["bulk_error"])
+    assert "not finished: sending to job" in stdout
+    assert "sending" in _states(journal)
+
+
+def _states(journal: Path) -> list[str]:
+    """The batch states of a journal another process is writing (read without taking its lock)."""
+    db = sqlite3.connect(f"file:{journal}?mode=ro", uri=True)
+    try:
+        return [state for (state,) in db.execute("SELECT state FROM batch")]
+    except sqlite3.Error:
+        return []
+    finally:
+        db.close()
