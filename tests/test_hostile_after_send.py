@@ -211,6 +211,13 @@ def cli(args: list[str], clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFi
             id="run-404",
         ),
         pytest.param(
+            ScriptedCourier(users=json_answer(200, {"items": [], "paging": {"more": True, "cursor": "c"}})),
+            ["--run", "--wait"],
+            3,
+            "job 1-hostile runs, but reading its users' delivery states stopped",
+            id="users-repeat-a-cursor",
+        ),
+        pytest.param(
             ScriptedCourier(job=job_answer("PROCESSING", received=3)),
             ["--run", "--wait", "--wait-timeout", "0"],
             3,
