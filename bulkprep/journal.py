@@ -299,8 +299,7 @@ def _failure(path: Path, exc: sqlite3.Error, doing: str) -> JournalError:
     words = str(exc)
     if "full" in words or "I/O" in words:
         advice = (
-            "the disk may be full (or failing): free some space, then run the same command again "
-            "to resume"
+            "the disk may be full (or failing): free some space, then run the same command again to resume"
         )
     elif "malformed" in words or "not a database" in words:
         advice = (
