@@ -415,7 +415,7 @@ class _Step:
 
     def left_to_do(self, accepted: int, unsent: int, exc: BaseException | None) -> str:
         """What happened and what is left, for ``SubmitResult.left_to_do``."""
-        what = "interrupted" if exc is None else f"stopped: {exc}"
+        what = "was interrupted" if exc is None else f"stopped: {exc}"
         if self.now == _Step.SENDING:
             return (
                 f"sending to job {self.job_id} {what}; {accepted} row(s) accepted, {unsent} not sent "

@@ -173,6 +173,23 @@ def test_a_wait_that_times_out_returns_the_result_with_delivery_unknown() -> Non
     assert "users" not in courier.calls
 
 
+def test_after_a_wait_that_timed_out_the_same_run_with_its_journal_waits_again(tmp_path: Path) -> None:
+    journal = tmp_path / "run.journal"
+    finished = ScriptedCourier(job=job_answer("COMPLETED", received=2))
+    with HostileServer(ScriptedCourier(job=job_answer("PROCESSING", received=2))) as server:
+        first = send(server.url, prepared(2), run=True, wait=True, wait_timeout=3, journal=journal)
+        assert first.left_to_do is not None
+        assert f"wait again and read them, run the same submission again with the journal {journal}" in (
+            first.left_to_do
+        )
+        server.respond = finished
+        again = send(server.url, prepared(2), run=True, wait=True, wait_timeout=3, journal=journal)
+    assert again.left_to_do is None
+    assert again.job_status == "COMPLETED"
+    assert statuses(again) == ["accepted"] * 2
+    assert finished.calls.keys() == {"job", "users"}  # nothing sent, the job not run again
+
+
 def test_the_wait_timeout_counts_the_looks_at_the_job_too() -> None:
     def slow_job(_number: int) -> Answer:
         time.sleep(0.2)  # each look takes a while; the pauses between looks are nothing

@@ -322,3 +322,37 @@ def _states(journal: Path) -> list[str]:
         return []
     finally:
         db.close()
+
+
+def test_a_disk_that_fills_up_while_sending_stops_cleanly_and_still_writes_the_results(
+    tmp_path: Path, sandbox: Sandbox
+) -> None:
+    rows = [(f"u{i}", f"user{i}@example.com", f"N{i}") for i in range(300)]
+    users, mapping = write_input(tmp_path, rows)
+    out = tmp_path / "out.csv"
+    env = {k: v for k, v in os.environ.items() if k not in ("COURIER_API_KEY", "COURIER_AUTH_TOKEN")}
+    env.update(PYTHONPATH=ROOT, COURIER_API_KEY=TOKEN, PYTHONDONTWRITEBYTECODE="1")
+    command = [sys.executable, "-m", "bulkprep.cli", "submit", "--no-progress", "--batch-size", "1"]
+    command += submit_args(users, mapping, sandbox.url, "--journal", str(tmp_path / "run.journal"))
+    command += ["--out", str(out), "--concurrency", "1"]
+    done = subprocess.run(
+        command,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        # Room for the journal's first writes, not for one per batch (the results file is smaller).
+        preexec_fn=lambda: _limited_file_size(300_000),
+    )
+    assert done.returncode == 2, done.stderr
+    assert "the disk may be full" in done.stderr
+    assert "Traceback" not in done.stderr
+    table = results(out)
+    statuses = Counter(table["bulk_status"])
+    assert 0 < statuses["accepted"] < 300
+    assert statuses["accepted"] + statuses["failed"] == 300
+    (job_id,) = sandbox.jobs
+    # Every row Courier took says so, though the journal could not record the last of them.
+    assert statuses["accepted"] == len(sandbox.users(job_id))
+    assert f"results written to {out}" in done.stdout
