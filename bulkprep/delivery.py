@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -23,6 +24,7 @@ from tqdm.auto import tqdm
 
 from bulkprep.client import CourierClient
 from bulkprep.courier import Job
+from bulkprep.errors import CourierError
 from bulkprep.journal import Journal
 from bulkprep.matching import identities_of, match_to_rows
 from bulkprep.report import ErrorCode, empty_errors, errors_from_records
@@ -40,6 +42,9 @@ POLL_GROWTH = 1.5
 #: What one user's delivery is: (``bulk_delivery_status``, ``bulk_message_id``).
 Delivery = tuple[Any, Any]
 
+# Courier's answer to running a job that has run already.
+_ALREADY_RUN = 409
+
 
 def run_job(
     client: CourierClient,
@@ -52,7 +57,12 @@ def run_job(
     """Run the job when it holds users, unless it has run already; returns its snapshot and whether it runs.
 
     A job runs only once: a journal that says it was run, or a job past CREATED, is not run again.
-    ``unknown_state`` says the job may have been run by someone else (a resumed or a given job).
+    ``unknown_state`` says the job may have been run by someone else (a resumed or a given job). A
+    ``409`` to the run request (a retry after the first answer was lost, or a run by someone else) is
+    success when the job is no longer CREATED: it runs.
+
+    Raises:
+        CourierError: when Courier refuses to run the job (or does not answer), and the job has not run.
     """
     entry = journal.job() if journal is not None else None
     if entry is not None and entry.run_requested:
@@ -66,10 +76,19 @@ def run_job(
         if not any_accepted and not job.received:
             return job, False  # nothing to run: no user reached the job
     key = "bulkprep-run-" + hashlib.sha256(job_id.encode()).hexdigest()[:32]
-    client.run_job(job_id, idempotency_key=key)
+    try:
+        client.run_job(job_id, idempotency_key=key)
+    except CourierError as exc:
+        if exc.status != _ALREADY_RUN:
+            raise
+        job = client.get_job(job_id)
+        if job.status is JobStatus.CREATED:
+            raise
+    else:
+        job = client.get_job(job_id)
     if journal is not None:
         journal.mark_run_requested()
-    return client.get_job(job_id), True
+    return job, True
 
 
 def wait_for_job(
@@ -80,9 +99,16 @@ def wait_for_job(
     timeout: float,
     interval: float = DEFAULT_POLL_INTERVAL,
     progress: bool = True,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Job:
-    """Poll the job with a growing pause until it is COMPLETED or ERROR, or ``timeout`` seconds passed."""
+    """Poll the job with a growing pause until it is COMPLETED or ERROR, or ``timeout`` seconds passed.
+
+    The timeout bounds the whole wait, the looks at the job included: it ends when the pauses add up to
+    ``timeout`` or when ``clock`` says that many seconds passed, whichever comes first. A job returned
+    with a status that is not ``done`` means the wait timed out.
+    """
     waited = 0.0
+    deadline = clock() + timeout
     job = client.get_job(job_id)
     total = job.received or 0
     with tqdm(total=total, unit="user", desc="running", disable=not progress) as bar:
@@ -90,9 +116,10 @@ def wait_for_job(
             done = (job.enqueued or 0) + (job.failures or 0)
             bar.update(max(0, min(done, total) - bar.n))
             bar.set_postfix(status=job.status.value)
-            if job.status.done or waited >= timeout:
+            left = min(timeout - waited, deadline - clock())
+            if job.status.done or left <= 0:
                 return job
-            pause = min(interval, timeout - waited)
+            pause = min(interval, left)
             sleep(pause)
             waited += pause
             interval = min(interval * POLL_GROWTH, POLL_CAP)

@@ -14,6 +14,12 @@ Only call-level problems raise; problems with single rows become rows of the err
         ├── AuthorizationError      403: the key lacks permission
         └── ProtocolError           a 2xx whose body is not what Courier sends (an HTML page, ...)
 
+    SubmitInterrupted (a KeyboardInterrupt)   Ctrl-C during a submission, with what was done so far
+
+An error :func:`bulkprep.submit` raises once the job is open (the key refused midway, the job not run,
+its users not read, the journal not written) carries the partial result in ``exc.result``: every row
+with the status it earned, unsent rows ``failed`` with the reason, and ``result.left_to_do``.
+
 Example:
     >>> try:
     ...     raise MappingError("column 'Emial' not found; did you mean 'Email'?")
@@ -26,6 +32,8 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "AuthenticationError",
     "AuthorizationError",
@@ -37,11 +45,19 @@ __all__ = [
     "JournalError",
     "MappingError",
     "ProtocolError",
+    "SubmitInterrupted",
 ]
 
 
 class BulkprepError(Exception):
-    """Root of every exception bulkprep raises on purpose."""
+    """Root of every exception bulkprep raises on purpose.
+
+    Attributes:
+        result: for an error :func:`bulkprep.submit` raised after the job was open, the partial
+            :class:`~bulkprep.results.SubmitResult` (None otherwise).
+    """
+
+    result: Any = None
 
 
 class InputError(BulkprepError):
@@ -121,3 +137,15 @@ class ProtocolError(CourierError):
     ``jobId``: the base URL may point at something other than Courier's API, or something between
     rewrote the answer. Sending the same request again does not make the answer readable.
     """
+
+
+class SubmitInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a submission; ``result`` holds what was done (unsent rows ``failed``).
+
+    A :class:`KeyboardInterrupt`, so code that stops on Ctrl-C still does. The journal is consistent:
+    batches that were in flight stay ``sending`` (outcome unknown, sent again under the same key on resume).
+    """
+
+    def __init__(self, message: str, result: Any) -> None:
+        super().__init__(message)
+        self.result = result

@@ -13,6 +13,12 @@ its answer, an :class:`AckedAnswer`), ``rejected`` (Courier refused the whole ba
 A write that would break the record (a settled batch sent again, a row in two batches) raises
 :class:`~bulkprep.errors.JournalError` and changes nothing.
 
+One process at a time: :meth:`Journal.open` takes an OS lock on a side file (``<journal>.lock``, which
+holds only the owner's process id), so a second run on the same journal is refused at once; the OS
+drops the lock when its holder exits or is killed. A journal that cannot be used (a folder, a device,
+an unwritable folder, a damaged file, a full disk) raises :class:`~bulkprep.errors.JournalError` that
+says what to do.
+
 Example:
     >>> import tempfile, pathlib
     >>> from bulkprep.batching import Batch
@@ -32,7 +38,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 import threading
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -46,8 +54,11 @@ import orjson
 from bulkprep._moved import Moved, moved_names
 from bulkprep._version import __version__
 from bulkprep.batching import Batch
-from bulkprep.errors import ConfigurationError, JournalError
+from bulkprep.errors import JournalError
 from bulkprep.status import FINAL_BATCH_STATES, BatchState
+
+if sys.platform != "win32":
+    import fcntl
 
 __all__ = ["SCHEMA_VERSION", "AckedAnswer", "BatchEntry", "JobEntry", "Journal", "RefusedAnswer"]
 
@@ -221,16 +232,100 @@ def _rows_text(rows: Sequence[int]) -> str:
     return orjson.dumps([int(row) for row in rows]).decode()
 
 
+class _ProcessLock:
+    """An exclusive OS lock on ``<journal>.lock``, held while the journal is open.
+
+    The lock belongs to the open file, not to the file's existence: the OS releases it when the holder
+    closes it, exits or is killed, so no stale lock outlives a crash (the file itself stays; it is
+    harmless and may be deleted when no run is going).
+    """
+
+    def __init__(self, descriptor: int | None) -> None:
+        self._descriptor = descriptor
+
+    @classmethod
+    def acquire(cls, journal: Path) -> _ProcessLock:
+        if sys.platform == "win32":  # pragma: no cover - no flock there; SQLite still keeps the file intact
+            return cls(None)
+        path = journal.with_name(journal.name + ".lock")
+        try:
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise JournalError(
+                f"cannot create {path} next to journal {journal} ({exc.strerror}); the journal's folder "
+                "must be writable (the journal writes its file and side files there): choose a writable "
+                "folder for --journal"
+            ) from None
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(descriptor, 32, 0).decode("ascii", errors="replace").strip()
+            os.close(descriptor)
+            by = f" (process {holder})" if holder.isdigit() else ""
+            raise JournalError(
+                f"journal {journal} is in use by another bulkprep run{by}; one run at a time may use a "
+                "journal: wait for that run to finish (or stop it), then run again"
+            ) from None
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, str(os.getpid()).encode(), 0)
+        return cls(descriptor)
+
+    def release(self) -> None:
+        if self._descriptor is not None:
+            os.close(self._descriptor)  # closing the file drops the lock
+            self._descriptor = None
+
+
+def _usable_path(path: Path) -> None:
+    """Refuse, before SQLite touches anything, a journal path that cannot hold a journal."""
+    if path.is_dir():
+        raise JournalError(
+            f"journal {path} is a folder; give --journal a file name, for example {path / 'run.journal'}"
+        )
+    if path.exists() and not path.is_file():
+        raise JournalError(
+            f"journal {path} is not a regular file (a device, a pipe or a socket); give --journal the "
+            "name of a new file (or of this run's journal)"
+        )
+    if not path.parent.is_dir():
+        raise JournalError(
+            f"cannot open journal {path}: its folder {path.parent} does not exist; check that its folder "
+            "exists and is writable"
+        )
+
+
+def _failure(path: Path, exc: sqlite3.Error, doing: str) -> JournalError:
+    """A JournalError for a SQLite failure: what happened, and what to do about it."""
+    words = str(exc)
+    if "full" in words or "I/O" in words:
+        advice = (
+            "the disk may be full (or failing): free some space, then run the same command again to resume"
+        )
+    elif "malformed" in words or "not a database" in words:
+        advice = (
+            "the file is damaged: restore it from a backup, or start over with a new journal file "
+            "(a new job; rows the damaged journal recorded as sent would be sent again)"
+        )
+    elif "readonly" in words or "unable to open" in words:
+        advice = "check that the journal and its folder are writable"
+    else:
+        advice = "check the disk and the file, then run the same command again to resume"
+    return JournalError(f"journal {path} could not be {doing} ({words}); {advice}")
+
+
 class Journal:
     """The journal of one submission; open it with :meth:`Journal.open`.
 
-    Safe to share between the threads of one submission: every call takes a lock. Two processes
-    should not write the same file at once (SQLite would keep it intact, but the runs would race).
+    Safe to share between the threads of one submission: every call takes a lock. One process at a
+    time: :meth:`open` refuses a journal another run holds open.
     """
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, path: Path, *, lock: _ProcessLock | None = None
+    ) -> None:
         self._db = connection
         self._lock = threading.RLock()
+        self._process_lock = lock if lock is not None else _ProcessLock(None)
         self.path = path
 
     # ---------------------------------------------------------------------------------------- lifecycle
@@ -240,22 +335,25 @@ class Journal:
         """Open the journal at ``path``, creating it when the file does not exist.
 
         Raises:
-            ConfigurationError: when the file cannot be opened, is not a bulkprep journal, or was
-                written with another schema version.
+            JournalError: when the path is a folder, a device or in a folder that is missing or not
+                writable; when another run holds the journal; when the file is not a bulkprep journal,
+                is damaged, or was written with another schema version.
         """
         path = Path(path)
+        _usable_path(path)
+        lock = _ProcessLock.acquire(path)
         try:
             connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         except sqlite3.Error as exc:
-            raise ConfigurationError(
-                f"cannot open journal {path}: {exc}; check that its folder exists and is writable"
-            ) from exc
+            lock.release()
+            raise _failure(path, exc, "opened") from None
         try:
             cls._prepare(connection, path)
         except BaseException:
             connection.close()
+            lock.release()
             raise
-        return cls(connection, path)
+        return cls(connection, path, lock=lock)
 
     @staticmethod
     def _prepare(connection: sqlite3.Connection, path: Path) -> None:
@@ -272,9 +370,38 @@ class Journal:
                 name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
             }
         except sqlite3.DatabaseError as exc:
-            raise ConfigurationError(not_journal) from exc
+            if "not a database" in str(exc):
+                raise JournalError(not_journal) from None
+            raise _failure(path, exc, "opened") from None
         if version == 0 and not tables:
-            connection.execute("BEGIN IMMEDIATE")
+            try:
+                Journal._create(connection)
+            except sqlite3.Error as exc:
+                raise _failure(path, exc, "created") from None
+            return
+        try:
+            problems = [row[0] for row in connection.execute("PRAGMA quick_check").fetchall()]
+            application = None
+            if "meta" in tables:
+                found = connection.execute("SELECT value FROM meta WHERE key = 'application'").fetchone()
+                application = found[0] if found else None
+        except sqlite3.DatabaseError as exc:
+            raise _failure(path, exc, "read") from None
+        if problems != ["ok"]:
+            raise _failure(path, sqlite3.DatabaseError(f"malformed: {problems[0]}"), "read")
+        if application != _APPLICATION:
+            raise JournalError(not_journal)
+        if version != SCHEMA_VERSION:
+            raise JournalError(
+                f"journal {path} has schema version {version}, but this bulkprep ({__version__}) reads "
+                f"version {SCHEMA_VERSION}: resume it with the bulkprep version that wrote it, "
+                "or start over with a new journal file"
+            )
+
+    @staticmethod
+    def _create(connection: sqlite3.Connection) -> None:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 connection.execute(statement)
             connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -284,27 +411,31 @@ class Journal:
                     ("application", _APPLICATION),
                     ("created_by", f"bulkprep {__version__}"),
                     ("created_at", _now()),
+                    ("run_id", uuid.uuid4().hex),
                 ],
             )
             connection.execute("COMMIT")
-            return
-        application = None
-        if "meta" in tables:
-            found = connection.execute("SELECT value FROM meta WHERE key = 'application'").fetchone()
-            application = found[0] if found else None
-        if application != _APPLICATION:
-            raise ConfigurationError(not_journal)
-        if version != SCHEMA_VERSION:
-            raise ConfigurationError(
-                f"journal {path} has schema version {version}, but this bulkprep ({__version__}) reads "
-                f"version {SCHEMA_VERSION}: resume it with the bulkprep version that wrote it, "
-                "or start over with a new journal file"
-            )
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+
+    @property
+    def run_id(self) -> str:
+        """A random id made when the journal was created ("" for journals older than it).
+
+        It tells this journal's submission apart from another one of the same input: the job's
+        idempotency key includes it, so a new journal makes a new job and the same journal resumes its own.
+        """
+        with self._reading("read"):
+            found = self._db.execute("SELECT value FROM meta WHERE key = 'run_id'").fetchone()
+        return str(found[0]) if found else ""
 
     def close(self) -> None:
-        """Close the file (every write is already committed)."""
+        """Close the file (every write is already committed) and let another run open it."""
         with self._lock:
             self._db.close()
+            self._process_lock.release()
 
     def __enter__(self) -> Journal:
         return self
@@ -320,20 +451,31 @@ class Journal:
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """One committed write: all of it lands, or none of it."""
-        with self._lock:
+        with self._lock, self._reading("written"):
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+
+    @contextmanager
+    def _reading(self, doing: str) -> Iterator[None]:
+        """SQLite's failures (a full disk, a damaged file) as a :class:`JournalError` saying what to do."""
+        try:
+            yield
+        except sqlite3.IntegrityError:
+            raise
+        except sqlite3.Error as exc:
+            raise _failure(self.path, exc, doing) from None
 
     # --------------------------------------------------------------------------------------------- job
 
     def job(self) -> JobEntry | None:
         """The job this journal records, or None before :meth:`set_job`."""
-        with self._lock:
+        with self._lock, self._reading("read"):
             found = self._db.execute(
                 "SELECT job_id, base_url, definition_hash, run_requested FROM job WHERE id = 1"
             ).fetchone()
@@ -401,7 +543,7 @@ class Journal:
 
     def batches(self) -> list[BatchEntry]:
         """Every batch, by number."""
-        with self._lock:
+        with self._lock, self._reading("read"):
             found = self._db.execute(
                 "SELECT number, rows, content_hash, idempotency_key, state, attempts, answer, users, nbytes "
                 "FROM batch ORDER BY number"
@@ -430,7 +572,7 @@ class Journal:
             ...     journal.counts()["pending"]
             0
         """
-        with self._lock:
+        with self._lock, self._reading("read"):
             found = dict(self._db.execute("SELECT state, COUNT(*) FROM batch GROUP BY state").fetchall())
         return {state: int(found.get(state, 0)) for state in _STATE_TEXTS}
 

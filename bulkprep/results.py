@@ -71,6 +71,9 @@ class SubmitResult:
         job: the last job snapshot from Courier (``GET /bulk/{job_id}``), or None.
         plan: for a dry run, what would be sent.
         input_columns: the caller's own columns, in order.
+        left_to_do: when the submission stopped short of what was asked (the key refused midway, the
+            job not run, the wait timed out, Ctrl-C, ...), what happened and how to finish; None when
+            everything asked for was done.
 
     Example:
         >>> frame = pd.DataFrame({"Email": ["a@b.co", "bad"], "bulk_row": [2, 3],
@@ -91,6 +94,7 @@ class SubmitResult:
     job: dict[str, Any] | None = None
     plan: SubmitPlan | None = None
     input_columns: tuple[str, ...] = ()
+    left_to_do: str | None = None
 
     @property
     def summary(self) -> dict[str, int]:
@@ -156,6 +160,8 @@ class SubmitResult:
             head += f"; {len(self.unmatched_errors)} unmatched error(s)"
         if self.plan is not None:
             head += f"; dry run: {len(self.plan.batches)} batch(es)"
+        if self.left_to_do is not None:
+            head += "; unfinished"
         return head + ")"
 
     def __str__(self) -> str:
@@ -173,6 +179,8 @@ class SubmitResult:
                 f"<b>{len(self.unmatched_errors)} Courier error(s) matched no single row</b>: "
                 "see <code>.unmatched_errors</code>"
             )
+        if self.left_to_do is not None:
+            notes.append(f"<b>Unfinished</b>: {html.escape(self.left_to_do)}")
         return summary_card("Submission", self.summary, self.errors, notes=tuple(notes))
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -37,6 +36,7 @@ from bulkprep.errors import (
     ConfigurationError,
     CourierError,
     InvariantError,
+    JournalError,
     ProtocolError,
 )
 from bulkprep.journal import AckedAnswer, Journal, RefusedAnswer
@@ -65,6 +65,9 @@ _NO_ROW = -1
 #: What one user's delivery is: (``bulk_delivery_status``, ``bulk_message_id``).
 Delivery = tuple[Any, Any]
 
+#: After Ctrl-C, how many seconds the answers of batches already in flight may take to be recorded.
+INTERRUPT_GRACE = 3.0
+
 
 # --------------------------------------------------------------------------------------------- outcomes
 
@@ -87,10 +90,18 @@ class Outcomes:
     unmatched: list[dict[str, Any]] = field(default_factory=list)
     delivery: dict[int, Delivery] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _final: bool = field(default=False, repr=False, compare=False)
+
+    def finish(self) -> None:
+        """Take no more outcomes: a batch answering after an interrupted run was reported changes nothing."""
+        with self._lock:
+            self._final = True
 
     def settle(self, rows: Iterable[int], status: RowStatus, *, batch: int) -> None:
         """Give ``rows`` their final status and the batch that carried them."""
         with self._lock:
+            if self._final:
+                return
             for row in rows:
                 self.status[row] = status
                 self.batch[row] = batch
@@ -108,12 +119,14 @@ class Outcomes:
             for row in rows
         ]
         with self._lock:
-            self.errors.extend(records)
+            if not self._final:
+                self.errors.extend(records)
 
     def unmatched_error(self, record: dict[str, Any]) -> None:
         """Keep a Courier error that matches no single row (never dropped)."""
         with self._lock:
-            self.unmatched.append(record)
+            if not self._final:
+                self.unmatched.append(record)
 
     def rows_with(self, status: RowStatus) -> list[int]:
         """The rows that ended with ``status``."""
@@ -211,7 +224,7 @@ def work_from_journal(journal: Journal, users: pd.Series, batches: list[Batch]) 
     """The batches to work through with their journal entries; on a first run, records them.
 
     Raises:
-        ConfigurationError: when the input no longer matches what the journal recorded.
+        JournalError: when the input no longer matches what the journal recorded.
     """
     entries = journal.batches()
     if not entries:
@@ -219,7 +232,7 @@ def work_from_journal(journal: Journal, users: pd.Series, batches: list[Batch]) 
         entries = journal.batches()
     journal_rows = sorted(row for entry in entries for row in entry.rows)
     if journal_rows != sorted(users.index.tolist()):
-        raise ConfigurationError(
+        raise JournalError(
             "the input no longer matches the journal: the ready rows differ from the rows it recorded; "
             "submit the same input as the interrupted run, or use a new journal file"
         )
@@ -230,7 +243,7 @@ def work_from_journal(journal: Journal, users: pd.Series, batches: list[Batch]) 
     hashes = {entry.number: entry.content_hash for entry in entries}
     changed = [item.batch.number for item in work if item.batch.content_hash != hashes[item.batch.number]]
     if changed:
-        raise ConfigurationError(
+        raise JournalError(
             f"the input no longer matches the journal: the content of batch(es) {changed[:5]} changed "
             "(content hashes differ); submit the same input as the interrupted run, or use a new journal file"
         )
@@ -287,37 +300,92 @@ class BatchSender:
         self.stopped_by: CourierError | None = None
         self._lock = threading.Lock()
         self._next_number = next_number
+        self._in_flight: dict[int, Batch] = {}
 
     # --------------------------------------------------------------------------------------- the run
 
     def run(self, work: Sequence[WorkItem], *, concurrency: int) -> Outcomes:
         """Settle the recorded batches, send the others ``concurrency`` at a time; every row ends settled.
 
+        When it raises, :attr:`outcomes` still holds every row settled so far, and
+        :meth:`settle_unsent` settles the others.
+
         Raises:
             AuthenticationError: Courier refused the key (nothing more was sent).
             AuthorizationError: the key may not use the Bulk API (nothing more was sent).
+            JournalError: the journal could not be written (nothing more was sent).
+            KeyboardInterrupt: on Ctrl-C, once the batches in flight answered or
+                :data:`INTERRUPT_GRACE` seconds passed (their journal entries stay ``sending``: unknown).
             InvariantError: when a row of the work ends without an outcome (a bug).
         """
-        to_send = [item for item in work if not self._restore(item)]
-        with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="bulkprep-send") as pool:
-            # A batch that was in flight or failed may have reached Courier already.
-            futures = [
-                pool.submit(self.send, item.batch, maybe_sent=item.state is not BatchState.PENDING)
-                for item in to_send
-            ]
+        to_send = iter([item for item in work if not self._restore(item)])
+        taking = threading.Lock()
+        failures: list[BaseException] = []
+        workers_left = [concurrency]
+        all_done = threading.Event()
+
+        def worker() -> None:
             try:
-                for future in futures:
-                    future.result()
-            except BaseException:
-                # Interrupted (Ctrl-C) or a bug: send nothing more; the journal knows what went out.
+                while not self.stop.is_set():
+                    with taking:
+                        item = next(to_send, None)
+                    if item is None:
+                        return
+                    # A batch that was in flight or failed may have reached Courier already.
+                    self.send(item.batch, maybe_sent=item.state is not BatchState.PENDING)
+            except BaseException as exc:  # a failing journal or a bug: send nothing more
+                failures.append(exc)
                 self.stop.set()
-                self.client.interrupt()  # cut the requests in flight, or the pool waits for them
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise
+            finally:
+                with taking:
+                    workers_left[0] -= 1
+                    if not workers_left[0]:
+                        all_done.set()
+
+        # Daemon threads, waited for through an event (an interrupted Thread.join() can lose track of
+        # its thread): after Ctrl-C, a request that hangs must not keep the process from exiting.
+        for number in range(concurrency):
+            threading.Thread(target=worker, name=f"bulkprep-send-{number}", daemon=True).start()
+        try:
+            all_done.wait()
+        except KeyboardInterrupt:
+            # Send nothing more; give the batches in flight a moment to record their answers.
+            self.stop.set()
+            # A request that still hangs is left to its deadline (request_deadline) on its daemon
+            # thread; its batch stays 'sending' in the journal: its outcome is not known.
+            all_done.wait(INTERRUPT_GRACE)
+            raise
+        if failures:
+            raise failures[0]
         if self.stopped_by is not None:
             raise self._stopped(self.stopped_by)
         self._check_settled(work)
         return self.outcomes
+
+    def settle_unsent(self, work: Sequence[WorkItem], *, not_sent: str, in_flight: str) -> list[int]:
+        """Settle ``failed`` every row of ``work`` still without an outcome, then take no more; returns them.
+
+        Args:
+            work: the batches of the run.
+            not_sent: the reason for rows that were never sent.
+            in_flight: the reason for rows whose batch was sent but whose answer never came.
+        """
+        with self._lock:
+            flying = {row for batch in self._in_flight.values() for row in batch.rows}
+        settled = set(self.outcomes.status)
+        left: list[int] = []
+        for item in work:
+            rows = [row for row in item.batch.rows if row not in settled]
+            for reason, group in (
+                (in_flight, [row for row in rows if row in flying]),
+                (not_sent, [row for row in rows if row not in flying]),
+            ):
+                if group:
+                    self.outcomes.settle(group, RowStatus.FAILED, batch=item.batch.number)
+                    self.outcomes.error(group, ErrorCode.SEND_FAILED, reason)
+            left += rows
+        self.outcomes.finish()
+        return left
 
     def _restore(self, item: WorkItem) -> bool:
         """Settle a batch from the answer the journal recorded; False when it is still to be sent."""
@@ -356,21 +424,33 @@ class BatchSender:
             return
         key = idempotency_key(self.job_id, batch)
         self.journal.mark_sending(batch.number, key)
+        with self._lock:
+            self._in_flight[batch.number] = batch
+        try:
+            self._send_marked(batch, key, maybe_sent=maybe_sent)
+        finally:
+            with self._lock:
+                self._in_flight.pop(batch.number, None)
+
+    def _send_marked(self, batch: Batch, key: str, *, maybe_sent: bool) -> None:
         try:
             receipt = self.client.ingest(self.job_id, batch.body, idempotency_key=key)
         except (AuthenticationError, AuthorizationError) as exc:
             exc.batch = batch.number
-            self.journal.mark_failed(batch.number, RefusedAnswer(exc.status, str(exc), exc.type))
             self._stop_with(exc)
+            self.journal.mark_failed(batch.number, RefusedAnswer(exc.status, str(exc), exc.type))
             return
         except CourierError as exc:
             exc.batch = batch.number
             self._refused(batch, exc, maybe_sent=maybe_sent)
             return
         answer = _acked_answer(receipt, maybe_sent=maybe_sent)
-        self.journal.mark_acked(batch.number, answer)
-        self.settle_acked(batch, answer)
-        self.progress.batch_done(batch.users)
+        try:
+            self.journal.mark_acked(batch.number, answer)
+        finally:
+            # Courier took the batch: its rows keep that outcome even when the journal cannot say so.
+            self.settle_acked(batch, answer)
+            self.progress.batch_done(batch.users)
 
     def _stop_with(self, exc: CourierError) -> None:
         with self._lock:
@@ -394,6 +474,8 @@ class BatchSender:
     def _halve(self, batch: Batch, *, maybe_sent: bool) -> None:
         halves = split_batch(batch, numbers=self._numbers())
         self.journal.replace_with_halves(batch.number, list(halves))
+        with self._lock:  # the halves are in flight one by one from now on, not the whole batch
+            self._in_flight.pop(batch.number, None)
         for half in halves:
             self.send(half, maybe_sent=maybe_sent)
 

@@ -5,6 +5,12 @@ deterministic ``Idempotency-Key``; it ties Courier's per-user errors back to the
 Courier finds too large, stops at once on a refused key, optionally runs the job and waits for it, and
 (with a journal) resumes an interrupted submission without sending any row twice.
 
+Resuming is something the caller asks for, with a journal or ``job_id=``: without them, each call makes
+a new job (the same file submitted twice is sent twice, never silently "accepted" from the first job).
+Whatever stops a submission once its job is open, no row's outcome is lost: the error raised carries
+the partial :class:`~bulkprep.results.SubmitResult` in ``exc.result`` (Ctrl-C raises
+:class:`~bulkprep.errors.SubmitInterrupted` with it), and ``result.left_to_do`` says how to finish.
+
 Example:
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"Email": ["a@example.com", "oops"], "bulk_row": [2, 3],
@@ -20,10 +26,12 @@ from __future__ import annotations
 
 import hashlib
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from os import PathLike
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -35,7 +43,7 @@ from bulkprep.batching import DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_USERS, 
 from bulkprep.client import DEFAULT_REQUEST_DEADLINE, CourierClient, _ApiKey
 from bulkprep.courier import Job, JobMessage
 from bulkprep.delivery import DEFAULT_POLL_INTERVAL, delivery_errors, delivery_states, run_job, wait_for_job
-from bulkprep.errors import ConfigurationError
+from bulkprep.errors import BulkprepError, ConfigurationError, JournalError, SubmitInterrupted
 from bulkprep.journal import Journal
 from bulkprep.jsonsafe import clean
 from bulkprep.prepare import Prepared, prepare
@@ -148,8 +156,15 @@ def _definition_hash(definition: Mapping[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(definition, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def _job_key(definition_hash: str, batches: list[Batch]) -> str:
+def _job_key(definition_hash: str, batches: list[Batch], run_id: str) -> str:
+    """The idempotency key of creating the job: the same for the same input and run, new for a new run.
+
+    ``run_id`` is the journal's (so a resumed run finds the job it made, even when the first run died
+    before recording it), or a fresh one for a run without a journal (so running the same file twice
+    makes a second job instead of silently reusing the first).
+    """
     digest = hashlib.sha256(definition_hash.encode())
+    digest.update(run_id.encode())
     for batch in batches:
         digest.update(batch.content_hash.encode())
     return f"bulkprep-job-{digest.hexdigest()[:32]}"
@@ -272,7 +287,8 @@ def submit(
         api_key: Courier's key; by default from ``COURIER_API_KEY`` or ``COURIER_AUTH_TOKEN``.
         base_url: by default from ``COURIER_BASE_URL``, else Courier's API.
         journal: a file recording the job and each batch, so an interrupted submission can be run
-            again with the same arguments and resumes without sending any row twice.
+            again with the same arguments and resumes without sending any row twice (one process
+            at a time: a journal in use by another run is refused).
         batch_size: most users per request.
         max_batch_bytes: most bytes per request body (Courier refuses more than 6 MB).
         concurrency: how many batches are in flight at once.
@@ -281,7 +297,8 @@ def submit(
         progress: show a progress bar.
         client: a :class:`~bulkprep.client.CourierClient` to use (it stays open).
         sleep: how to wait between retries and polls (tests pass a function that does not really wait).
-        wait_timeout: most seconds to wait for the job to finish.
+        wait_timeout: most seconds to wait for the job to finish, all looks at it included; when they
+            pass, the result comes back with the delivery states unknown and ``left_to_do`` set.
         poll_interval: first pause between two looks at the running job, in seconds.
         retry: what to retry, how long to wait and when to cut a refused batch
             (:class:`~bulkprep.retry.RetryPolicy`); by default the given client's, else the defaults.
@@ -294,15 +311,24 @@ def submit(
 
     Returns:
         A :class:`~bulkprep.results.SubmitResult`: the rows with ``bulk_status`` (accepted, rejected,
-        failed, or their prepare status), the error table, the job.
+        failed, or their prepare status), the error table, the job. When no row is ready and the job
+        would be created, nothing is sent and no job is made (``job_id`` is None). When the wait timed
+        out, ``left_to_do`` says so.
 
     Raises:
-        ConfigurationError: missing or contradictory options, no API key, or a journal that belongs
-            to other input.
+        ConfigurationError: missing or contradictory options, or no API key.
+        JournalError: the journal cannot be used (in use by another run, damaged, unwritable, or of
+            other input), or could not be written while sending.
         AuthenticationError: Courier refused the key (401); nothing more was sent.
         AuthorizationError: the key may not use the Bulk API (403); nothing more was sent.
+        CourierError: running the job or reading its users failed (after retries).
         ProtocolError: creating, running or reading the job got an answer that is not Courier's (a
             batch whose answer is not Courier's ends ``failed`` instead).
+        SubmitInterrupted: Ctrl-C (a ``KeyboardInterrupt``).
+
+        Every error raised once the job is open carries ``exc.result``: the partial
+        :class:`~bulkprep.results.SubmitResult`, every row with the status it earned (accepted rows
+        ``accepted``, unsent rows ``failed`` with the reason) and ``left_to_do`` saying how to finish.
     """
     key = _ApiKey.given(api_key)
     del api_key  # only the masked key object holds it from here (tracebacks show local variables)
@@ -321,6 +347,9 @@ def submit(
     batches = cut_batches(users, max_users=batch_size, max_bytes=max_batch_bytes)
     if dry_run:
         return _dry_run(definition, batches, frame, ready, prepare_errors)
+    if users.empty and "message" in definition:
+        # Nothing to send: a job created now would stay empty forever.
+        return _result(frame, prepare_errors, Outcomes(), job_id=None, job=None)
     after = _AfterSending(run, wait, sleep, wait_timeout, poll_interval, progress)
     with ExitStack() as stack:
         bar = stack.enter_context(Progress(total_rows=len(users), enabled=progress))
@@ -354,14 +383,107 @@ def submit(
             progress=bar,
             next_number=max((item.batch.number for item in work), default=0) + 1,
         )
+        step = _Step(job_id, None if book is None else book.path)
         try:
-            outcomes = sender.run(work, concurrency=concurrency)
-        finally:
-            bar.close()
-        # A resumed job, or one the caller made, may have run already.
-        unknown_state = resumed or "job_id" in definition
-        job = _run_and_wait(client, job_id, book, frame, outcomes, after, unknown_state=unknown_state)
-        return _result(frame, prepare_errors, outcomes, job_id=job_id, job=job)
+            try:
+                outcomes = sender.run(work, concurrency=concurrency)
+            finally:
+                bar.close()
+            # A resumed job, or one the caller made, may have run already.
+            unknown_state = resumed or "job_id" in definition
+            job = _run_and_wait(client, book, frame, outcomes, after, step, unknown_state=unknown_state)
+        except KeyboardInterrupt:
+            stopped = _stopped_result(frame, prepare_errors, sender, work, step, None)
+            raise SubmitInterrupted(stopped.left_to_do or "interrupted", stopped) from None
+        except BulkprepError as exc:
+            exc.result = _stopped_result(frame, prepare_errors, sender, work, step, exc)
+            exc.add_note(f"bulkprep: {exc.result.left_to_do}")
+            raise
+        left_to_do = step.timed_out(job, after.timeout) if after.wait and job is not None else None
+        return _result(frame, prepare_errors, outcomes, job_id=job_id, job=job, left_to_do=left_to_do)
+
+
+class _Step:
+    """Where a submission stands once its job is open, to say what is left when it stops short."""
+
+    SENDING = "sending"
+    RUNNING = "running"
+    WAITING = "waiting"
+    READING = "reading"
+
+    def __init__(self, job_id: str, journal: Path | None) -> None:
+        self.job_id = job_id
+        self.journal = journal
+        self.now = _Step.SENDING
+        self.job: Job | None = None
+
+    def again(self, goal: str) -> str:
+        """How to finish: with a journal, the same run again; without, what to do by hand."""
+        if self.journal is not None:
+            return f"to {goal}, run the same submission again with the journal {self.journal}"
+        if self.now == _Step.SENDING:
+            return (
+                f"to {goal}, submit the failed rows again (add them to this job with --job {self.job_id} "
+                "/ job_id=..., or to a new one); with a journal (--journal FILE), running the same "
+                "command again would resume by itself"
+            )
+        return (
+            f"to {goal}, look at job {self.job_id} later (GET /bulk/{self.job_id}); with a journal "
+            "(--journal FILE), running the same command again would resume by itself"
+        )
+
+    def left_to_do(self, accepted: int, unsent: int, exc: BaseException | None) -> str:
+        """What happened and what is left, for ``SubmitResult.left_to_do``."""
+        what = "was interrupted" if exc is None else f"stopped: {exc}"
+        if self.now == _Step.SENDING:
+            return (
+                f"sending to job {self.job_id} {what}; {accepted} row(s) accepted, {unsent} not sent "
+                f"(failed); {self.again('send the rest')}"
+            )
+        if self.now == _Step.RUNNING:
+            return (
+                f"the users are in job {self.job_id}, but running it {what}; "
+                f"{self.again('run the job (nothing is sent twice)')}"
+            )
+        doing = "waiting for it" if self.now == _Step.WAITING else "reading its users' delivery states"
+        return (
+            f"job {self.job_id} runs, but {doing} {what}; the delivery states are not known; "
+            f"{self.again('wait for the job and read them')}"
+        )
+
+    def timed_out(self, job: Job, timeout: float) -> str | None:
+        """What is left after a wait that ended before the job did (None when the job is done)."""
+        if job.status.done:
+            return None
+        self.now = _Step.WAITING
+        return (
+            f"job {self.job_id} was still {job.status.value} after waiting {timeout:g} s; the delivery "
+            f"states are not known yet; {self.again('wait again and read them')}"
+        )
+
+
+def _stopped_result(
+    frame: pd.DataFrame,
+    prepare_errors: pd.DataFrame,
+    sender: BatchSender,
+    work: list[WorkItem],
+    step: _Step,
+    exc: BulkprepError | None,
+) -> SubmitResult:
+    """The result of a submission that stopped short: every row settled, and what is left to do."""
+    why = "interrupted" if exc is None else f"sending stopped ({exc})"
+    again = step.again("send it")
+    unsent = sender.settle_unsent(
+        work,
+        not_sent=f"not sent: {why}; {again}",
+        in_flight=(
+            f"{why} while its batch was in flight: whether Courier took it is not known; {again} "
+            "(it goes again under the same idempotency key)"
+        ),
+    )
+    outcomes = sender.outcomes
+    left = step.left_to_do(len(outcomes.rows_with(RowStatus.ACCEPTED)), len(unsent), exc)
+    return _result(frame, prepare_errors, outcomes, job_id=step.job_id, job=step.job, left_to_do=left)
 
 
 def _dry_run(
@@ -402,12 +524,12 @@ def _open_job(
     entry = journal.job() if journal is not None else None
     if entry is not None:
         if entry.definition_hash != definition_hash:
-            raise ConfigurationError(
+            raise JournalError(
                 f"the journal belongs to another job definition (job {entry.job_id}); pass the same "
                 "event/message/job_id as the interrupted run, or use a new journal file"
             )
         if entry.base_url.rstrip("/") != client.base_url.rstrip("/"):
-            raise ConfigurationError(
+            raise JournalError(
                 f"the journal's job {entry.job_id} lives on {entry.base_url}, not {client.base_url}; "
                 "pass the same base URL, or use a new journal file"
             )
@@ -415,7 +537,10 @@ def _open_job(
     if "job_id" in definition:
         job_id = str(definition["job_id"])
     else:
-        job_id = client.create_job(definition["message"], idempotency_key=_job_key(definition_hash, batches))
+        run_id = journal.run_id if journal is not None else uuid.uuid4().hex
+        job_id = client.create_job(
+            definition["message"], idempotency_key=_job_key(definition_hash, batches, run_id)
+        )
     if journal is not None:
         journal.set_job(job_id, base_url=client.base_url, definition_hash=definition_hash)
     return job_id, False
@@ -423,37 +548,49 @@ def _open_job(
 
 def _run_and_wait(
     client: CourierClient,
-    job_id: str,
     journal: Journal | None,
     frame: pd.DataFrame,
     outcomes: Outcomes,
     after: _AfterSending,
+    step: _Step,
     *,
     unknown_state: bool,
 ) -> Job | None:
-    """Run the job and wait for it when asked; each accepted row's delivery goes into ``outcomes``."""
-    job: Job | None = None
+    """Run the job and wait for it when asked; each accepted row's delivery goes into ``outcomes``.
+
+    ``step`` follows along, so that a failure says which part did not happen.
+    """
     runs = False
     if after.run:
+        step.now = _Step.RUNNING
         any_accepted = bool(outcomes.rows_with(RowStatus.ACCEPTED))
-        job, runs = run_job(
-            client, job_id, journal=journal, any_accepted=any_accepted, unknown_state=unknown_state
+        step.job, runs = run_job(
+            client, step.job_id, journal=journal, any_accepted=any_accepted, unknown_state=unknown_state
         )
     if after.wait and runs:
-        job = wait_for_job(
+        step.now = _Step.WAITING
+        step.job = wait_for_job(
             client,
-            job_id,
+            step.job_id,
             sleep=after.sleep,
             timeout=after.timeout,
             interval=after.interval,
             progress=after.progress,
         )
-        outcomes.delivery.update(delivery_states(client, job_id, accepted_users(frame, outcomes)))
-    return job
+        if step.job.status.done:
+            step.now = _Step.READING
+            outcomes.delivery.update(delivery_states(client, step.job_id, accepted_users(frame, outcomes)))
+    return step.job
 
 
 def _result(
-    frame: pd.DataFrame, prepare_errors: pd.DataFrame, outcomes: Outcomes, *, job_id: str, job: Job | None
+    frame: pd.DataFrame,
+    prepare_errors: pd.DataFrame,
+    outcomes: Outcomes,
+    *,
+    job_id: str | None,
+    job: Job | None,
+    left_to_do: str | None = None,
 ) -> SubmitResult:
     result_df = result_frame(frame, outcomes)
     ingest = errors_from_records(outcomes.errors)
@@ -465,6 +602,7 @@ def _result(
         job_id=job_id,
         job=None if job is None else job.model_dump(mode="json", exclude_unset=True),
         input_columns=input_columns(result_df),
+        left_to_do=left_to_do,
     )
 
 

@@ -290,3 +290,71 @@ def courier_with_job(job: bytes) -> Respond:
         return Answer(404, b'{"message": "not here", "type": "invalid_request_error"}')
 
     return respond
+
+
+# ------------------------------------------------------------ a Courier that fails one step after sending
+
+
+def json_answer(status: int, document: Any) -> Answer:
+    """An answer with ``document`` as its JSON body."""
+    return Answer(status, json.dumps(document).encode(), {"Content-Type": "application/json"})
+
+
+#: Courier taking a batch with no per-user error.
+TAKEN = json_answer(200, {"errors": [], "total": 1})
+#: Courier refusing the key, as when it is revoked in the middle of a run.
+KEY_REVOKED = json_answer(401, {"message": "Unauthorized: key revoked", "type": "authentication_error"})
+#: A job's users, all read on one page, none listed.
+NO_USERS = json_answer(200, {"items": [], "paging": {"more": False}})
+
+
+def job_answer(status: str, received: int = 0) -> Answer:
+    """``GET /bulk/{job_id}``'s answer for a job in ``status``."""
+    return json_answer(200, {"job": {"status": status, "received": received, "enqueued": 0, "failures": 0}})
+
+
+Step = Answer | Callable[[int], Answer]
+
+
+class ScriptedCourier:
+    """A Courier that makes job :data:`JOB_ID` and answers each step as scripted; counts each step's calls.
+
+    A step is an :class:`Answer`, or a function of the call's number (1, 2, ...) returning one. Use the
+    instance as a :class:`HostileServer`'s ``respond``.
+    """
+
+    def __init__(
+        self,
+        *,
+        ingest: Step = TAKEN,
+        run: Step = Answer(204),
+        job: Step | None = None,
+        users: Step = NO_USERS,
+    ) -> None:
+        self.ran = False
+        self.steps: dict[str, Step] = {"ingest": ingest, "run": run, "users": users}
+        self.job = job
+        self.calls: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def _answer(self, step: str, scripted: Step) -> Answer:
+        with self._lock:
+            self.calls[step] = number = self.calls.get(step, 0) + 1
+        return scripted(number) if callable(scripted) else scripted
+
+    def __call__(self, method: str, path: str) -> Answer:
+        base = f"/bulk/{JOB_ID}"
+        if method == "POST" and path == "/bulk":
+            return self._answer("create", json_answer(200, {"jobId": JOB_ID}))
+        if method == "POST" and path == base:
+            return self._answer("ingest", self.steps["ingest"])
+        if method == "POST" and path == f"{base}/run":
+            answer = self._answer("run", self.steps["run"])
+            self.ran = self.ran or answer.status < 300
+            return answer
+        if method == "GET" and path == base:
+            default = job_answer("COMPLETED" if self.ran else "CREATED", received=1)
+            return self._answer("job", self.job if self.job is not None else default)
+        if method == "GET" and path.startswith(f"{base}/users"):
+            return self._answer("users", self.steps["users"])
+        return Answer(404, b'{"message": "not here", "type": "invalid_request_error"}')

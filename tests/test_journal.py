@@ -6,8 +6,11 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -15,7 +18,7 @@ import pytest
 import bulkprep.journal
 from bulkprep.batching import Batch, cut_batches, idempotency_key, split_batch
 from bulkprep.client import CourierClient
-from bulkprep.errors import BulkprepError, ConfigurationError, JournalError
+from bulkprep.errors import BulkprepError, JournalError
 from bulkprep.journal import SCHEMA_VERSION, AckedAnswer, BatchEntry, JobEntry, Journal, RefusedAnswer
 from bulkprep.sandbox import Sandbox
 from bulkprep.status import FINAL_BATCH_STATES, BatchState
@@ -214,7 +217,7 @@ def test_halves_must_hold_exactly_the_rows(journal: Journal) -> None:
 def test_files_that_are_not_journals_are_refused(tmp_path: Path, content: bytes, message: str) -> None:
     path = tmp_path / "users.csv"
     path.write_bytes(content)
-    with pytest.raises(ConfigurationError, match=message):
+    with pytest.raises(JournalError, match=message):
         Journal.open(path)
     assert path.read_bytes() == content
 
@@ -224,7 +227,7 @@ def test_another_applications_database_is_refused(tmp_path: Path) -> None:
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE notes (text TEXT)")
     db.close()
-    with pytest.raises(ConfigurationError, match="not a bulkprep journal"):
+    with pytest.raises(JournalError, match="not a bulkprep journal"):
         Journal.open(path)
 
 
@@ -235,12 +238,12 @@ def test_unknown_schema_version_is_refused_clearly(tmp_path: Path, version: int)
     db = sqlite3.connect(path)
     db.execute(f"PRAGMA user_version = {version}")
     db.close()
-    with pytest.raises(ConfigurationError, match=f"schema version {version}.*reads version {SCHEMA_VERSION}"):
+    with pytest.raises(JournalError, match=f"schema version {version}.*reads version {SCHEMA_VERSION}"):
         Journal.open(path)
 
 
 def test_unopenable_path_says_what_to_check(tmp_path: Path) -> None:
-    with pytest.raises(ConfigurationError, match="check that its folder exists"):
+    with pytest.raises(JournalError, match="check that its folder exists"):
         Journal.open(tmp_path / "missing-folder" / "x.journal")
 
 
@@ -345,3 +348,180 @@ def test_journal_file_never_holds_the_key_or_headers(tmp_path: Path) -> None:
     assert b"Duplicate user" in contents
     for secret in (key.encode(), b"Authorization", b"Bearer", b"authorization"):
         assert secret not in contents
+
+
+# ------------------------------------------------------------------------------ one process per journal
+
+_HOLDER = textwrap.dedent(
+    """
+    import sys
+    from bulkprep.journal import Journal
+
+    journal = Journal.open(sys.argv[1])
+    print("open", flush=True)
+    sys.stdin.readline()  # hold the journal until told (or killed)
+    journal.close()
+    """
+)
+
+
+@contextmanager
+def held_by_another_process(path: Path) -> Iterator[subprocess.Popen[str]]:
+    """A real second process that holds ``path`` open as a journal until the block ends (or it is killed)."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None
+    assert holder.stdin is not None
+    try:
+        assert holder.stdout.readline() == "open\n", holder.stderr.read() if holder.stderr else ""
+        yield holder
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+        holder.wait()
+        for stream in (holder.stdin, holder.stdout, holder.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def test_a_second_process_on_the_same_journal_is_refused_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "run.journal"
+    with held_by_another_process(path) as holder:
+        started = time.monotonic()
+        with pytest.raises(JournalError, match=rf"in use by another bulkprep run \(process {holder.pid}\)"):
+            Journal.open(path)
+        assert time.monotonic() - started < 10  # at once: no waiting on SQLite's busy timeout
+    with Journal.open(path) as journal:  # the holder closed it
+        assert journal.counts()["pending"] == 0
+
+
+def test_a_killed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
+    path = tmp_path / "run.journal"
+    with held_by_another_process(path) as holder:
+        with pytest.raises(JournalError, match="in use"):
+            Journal.open(path)
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+        with Journal.open(path) as journal:
+            journal.set_job("1-after-kill", base_url="http://127.0.0.1:1", definition_hash="d")
+    assert (tmp_path / "run.journal.lock").exists()  # the file stays; the lock died with its holder
+
+
+def test_the_same_journal_twice_in_one_process_is_refused_until_closed(tmp_path: Path) -> None:
+    path = tmp_path / "run.journal"
+    first = Journal.open(path)
+    with pytest.raises(JournalError, match="in use by another bulkprep run"):
+        Journal.open(path)
+    first.close()
+    Journal.open(path).close()
+
+
+# --------------------------------------------------------------------------- journals that cannot be used
+
+
+def _journal_with_batches(path: Path) -> None:
+    with Journal.open(path) as journal:
+        journal.set_job("1-abc", base_url="http://127.0.0.1:1", definition_hash="d")
+        users = pd.Series([{"recipient": f"u{i}", "data": {"pad": "x" * 100}} for i in range(2000)])
+        journal.add_batches(cut_batches(users, max_users=10))
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.1, 100], ids=["half", "tenth", "100-bytes"])
+def test_a_truncated_journal_is_refused_as_damaged(tmp_path: Path, keep: float) -> None:
+    whole = tmp_path / "whole.journal"
+    _journal_with_batches(whole)
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.journal"
+    cut.write_bytes(data[: int(len(data) * keep) if keep < 1 else int(keep)])
+    with pytest.raises(JournalError, match="the file is damaged: restore it from a backup, or start over"):
+        Journal.open(cut)
+
+
+def test_random_bytes_are_not_a_journal(tmp_path: Path) -> None:
+    path = tmp_path / "noise.journal"
+    path.write_bytes(bytes(range(256)) * 40)
+    with pytest.raises(JournalError, match="is not a bulkprep journal"):
+        Journal.open(path)
+
+
+@pytest.mark.parametrize(
+    ("where", "fragment"),
+    [
+        pytest.param(lambda tmp: Path("/dev/null"), "is not a regular file", id="dev-null"),
+        pytest.param(lambda tmp: tmp, "is a folder; give --journal a file name", id="folder"),
+    ],
+)
+def test_a_path_that_cannot_hold_a_journal_is_refused_and_left_alone(
+    tmp_path: Path, where: Any, fragment: str
+) -> None:
+    path = where(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(JournalError, match=fragment):
+        Journal.open(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def unwritable_folder(tmp_path: Path) -> Path:
+    """A folder this process cannot create files in (mode bits do not stop root: then a read-only one)."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        (folder / "probe").touch()
+    except PermissionError:
+        return folder
+    (folder / "probe").unlink()
+    for candidate in (Path("/sys"), Path("/proc")):
+        try:
+            (candidate / "bulkprep-probe").touch()
+        except OSError:
+            return candidate
+    pytest.skip("no folder on this machine refuses this process a new file")
+
+
+def test_a_journal_in_a_folder_that_cannot_be_written_is_refused(tmp_path: Path) -> None:
+    folder = unwritable_folder(tmp_path)
+    with pytest.raises(JournalError, match="the journal's folder must be writable"):
+        Journal.open(folder / "run.journal")
+
+
+_FULL_DISK = textwrap.dedent(
+    """
+    import resource, signal, sys
+    import pandas as pd
+    from bulkprep.batching import cut_batches
+    from bulkprep.errors import JournalError
+    from bulkprep.journal import Journal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG), like a full disk
+    resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[2]), resource.RLIM_INFINITY))
+    try:
+        with Journal.open(sys.argv[1]) as journal:
+            journal.set_job("1-full", base_url="http://127.0.0.1:1", definition_hash="d")
+            users = pd.Series([{"recipient": f"u{i}", "data": {"pad": "x" * 100}} for i in range(20000)])
+            journal.add_batches(cut_batches(users, max_users=10))
+    except JournalError as exc:
+        print(exc)
+    """
+)
+
+
+@pytest.mark.parametrize("limit", [16_384, 200_000], ids=["when-created", "when-written"])
+def test_a_full_disk_is_a_journal_error_that_says_so(tmp_path: Path, limit: int) -> None:
+    path = tmp_path / "full.journal"
+    done = subprocess.run(
+        [sys.executable, "-c", _FULL_DISK, str(path), str(limit)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"journal {path} could not be" in done.stdout
+    assert "the disk may be full" in done.stdout

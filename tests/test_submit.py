@@ -318,7 +318,7 @@ def test_wait_gives_up_after_its_timeout_with_the_last_snapshot() -> None:
         assert result.summary["accepted"] == 1
 
 
-def test_run_is_skipped_when_no_user_reached_the_job(sandbox: Sandbox) -> None:
+def test_no_job_is_created_when_no_row_is_ready(sandbox: Sandbox) -> None:
     result = send(prepared([None], ["invalid"]), sandbox, run=True)
     assert result.summary == {
         "ready": 0,
@@ -328,9 +328,10 @@ def test_run_is_skipped_when_no_user_reached_the_job(sandbox: Sandbox) -> None:
         "rejected": 0,
         "failed": 0,
     }
-    assert result.job is not None
-    assert result.job["status"] == "CREATED"
-    assert not [r for r in sandbox.requests if r.path.endswith("/run")]
+    assert result.job_id is None
+    assert result.job is None
+    assert sandbox.jobs == {}
+    assert sandbox.requests == []
 
 
 def test_message_options_reach_the_job_and_progress_bars_work(sandbox: Sandbox) -> None:

@@ -17,7 +17,7 @@ from prepared_frames import prepared_frame
 
 import bulkprep
 from bulkprep.client import CourierClient
-from bulkprep.errors import AuthenticationError, ConfigurationError
+from bulkprep.errors import AuthenticationError, JournalError
 from bulkprep.sandbox import Sandbox
 from bulkprep.submit import submit
 
@@ -78,9 +78,9 @@ def test_a_journal_of_other_input_is_refused(tmp_path: Path, change: Any, fragme
     journal = tmp_path / "run.journal"
     with Sandbox(token=TOKEN) as sb:
         send(prepared(3), sb, journal)
-        with pytest.raises(ConfigurationError, match=fragment):
+        with pytest.raises(JournalError, match=fragment):
             send(change(prepared(3)), sb, journal)
-        with pytest.raises(ConfigurationError, match="another job definition"):
+        with pytest.raises(JournalError, match="another job definition"):
             send(prepared(3), sb, journal, event="OTHER")
 
 

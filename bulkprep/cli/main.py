@@ -1,7 +1,8 @@
 """The ``bulkprep`` parser, its dispatch to each command's module, and the exit status.
 
 Exit status: 0 when every row is accepted (for ``check``: ready), 1 when some are not,
-2 for a usage, configuration or authentication error.
+2 for a usage, configuration, authentication or journal error, 3 when ``submit`` stopped after its
+job was open (results written; see ``bulkprep submit --help``), 130 when interrupted.
 
 Example:
     >>> main(["--version"])
@@ -18,11 +19,13 @@ from collections.abc import Sequence
 from bulkprep._version import __version__
 from bulkprep.errors import BulkprepError
 
-__all__ = ["EXIT_NOT_ALL_OK", "EXIT_OK", "EXIT_USAGE", "main"]
+__all__ = ["EXIT_INCOMPLETE", "EXIT_INTERRUPTED", "EXIT_NOT_ALL_OK", "EXIT_OK", "EXIT_USAGE", "main"]
 
 EXIT_OK = 0
 EXIT_NOT_ALL_OK = 1
 EXIT_USAGE = 2
+EXIT_INCOMPLETE = 3
+EXIT_INTERRUPTED = 130
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -40,7 +43,14 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     from bulkprep.cli import submit
 
-    submit.add_arguments(commands.add_parser("submit", help="prepare a CSV and send it as a bulk job"))
+    submit.add_arguments(
+        commands.add_parser(
+            "submit",
+            help="prepare a CSV and send it as a bulk job",
+            epilog=submit.EXIT_STATUS_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+    )
     from bulkprep import sandbox
 
     sandbox.add_arguments(commands.add_parser("sandbox", help="serve a local Courier-compatible Bulk API"))
@@ -87,4 +97,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED

@@ -1,9 +1,9 @@
 """``bulkprep submit INPUT --mapping FILE (--event EVENT | --job JOB_ID)``: prepare a CSV and send it.
 
 The API key comes only from ``COURIER_API_KEY`` or ``COURIER_AUTH_TOKEN`` (a flag would land in shell
-history); it is never printed, logged or stored. Exit status: 0 when every row is accepted (for
-``--dry-run``: ready), 1 when some are not or a Courier error matches no single row, 2 for usage,
-configuration and authentication errors.
+history); it is never printed, logged or stored. Whatever stops a submission once its job is open,
+the results file (and ``--errors``) is written with every row's outcome, and the last line says what
+is left to do; a Courier error that matches no single row exits 1. Exit status: :data:`EXIT_STATUS_HELP`.
 
 Example:
     >>> import argparse
@@ -24,11 +24,45 @@ from pathlib import Path
 from bulkprep.batching import DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_USERS
 from bulkprep.cli.check import add_input_arguments, default_results_path, describe_input
 from bulkprep.client import DEFAULT_REQUEST_DEADLINE
+from bulkprep.csvsafe import write_results_csv
+from bulkprep.errors import BulkprepError, ConfigurationError, JournalError, SubmitInterrupted
 from bulkprep.report import format_summary
+from bulkprep.results import SubmitResult
 from bulkprep.status import Column, RowStatus
 from bulkprep.submit import submit
 
-__all__ = ["add_arguments", "run"]
+__all__ = [
+    "EXIT_INCOMPLETE",
+    "EXIT_INTERRUPTED",
+    "EXIT_NOT_ALL_OK",
+    "EXIT_OK",
+    "EXIT_STATUS_HELP",
+    "EXIT_USAGE",
+    "add_arguments",
+    "run",
+]
+
+EXIT_OK = 0
+EXIT_NOT_ALL_OK = 1
+EXIT_USAGE = 2
+EXIT_INCOMPLETE = 3
+EXIT_INTERRUPTED = 130
+#: Default of ``--wait-timeout``, in seconds.
+DEFAULT_WAIT_TIMEOUT = 600.0
+
+EXIT_STATUS_HELP = f"""\
+exit status:
+  {EXIT_OK}    every row was accepted (with --dry-run: is ready)
+  {EXIT_NOT_ALL_OK}    some rows were not accepted (invalid, duplicate, rejected or failed), or no row
+       was ready (nothing sent, no job created)
+  {EXIT_USAGE}    usage, configuration, API key or journal problem before anything was sent (no
+       results file); or the journal could not be written (results file written)
+  {EXIT_INCOMPLETE}    stopped after the job was open: the key refused midway, the job not run, its
+       users not read, or --wait-timeout passed; the results file holds every row's outcome
+       (unsent rows failed) and the last line says what is left to do
+  {EXIT_INTERRUPTED}  interrupted (Ctrl-C): the results file is written; run again with the same
+       --journal FILE to finish
+"""
 
 
 def _positive(text: str) -> int:
@@ -51,9 +85,27 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _zero_or_more_seconds(text: str) -> float:
+    """A number of seconds of 0 or more (``--wait-timeout 0``: look once, do not wait)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"{text} must be zero or more seconds")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``bulkprep submit``."""
     add_input_arguments(parser)
+    parser.add_argument(
+        "--errors",
+        type=Path,
+        default=None,
+        metavar="ERRORS.csv",
+        help="also write the error table (one row per problem) here",
+    )
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument(
         "--event", metavar="EVENT", help="create a bulk job for this event or notification id"
@@ -62,6 +114,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--run", action="store_true", help="run the job once every batch is sent")
     parser.add_argument(
         "--wait", action="store_true", help="with --run: wait for the job, then add each row's delivery state"
+    )
+    parser.add_argument(
+        "--wait-timeout",
+        type=_zero_or_more_seconds,
+        default=DEFAULT_WAIT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"with --wait: most seconds to wait for the job (default: {DEFAULT_WAIT_TIMEOUT:g}); then "
+        "the results are written with the delivery unknown (exit 3)",
     )
     parser.add_argument(
         "--base-url",
@@ -81,7 +141,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="FILE",
         default=None,
-        help="record the job and every batch here; run the same command again to resume after a stop",
+        help="record the job and every batch here; run the same command again to resume after a stop "
+        "(one run at a time per journal)",
     )
     parser.add_argument(
         "--batch-size",
@@ -114,32 +175,76 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="do not draw progress bars")
 
 
+def _refuse_clashing_paths(args: argparse.Namespace, out: Path) -> None:
+    """Refuse, before anything is read or sent, a path that would overwrite another file of the run."""
+    named = [("the input", args.input), ("--out", out), ("--errors", args.errors)]
+    named.append(("--journal", args.journal))
+    seen: dict[Path, str] = {}
+    for role, path in named:
+        if path is None:
+            continue
+        resolved = Path(path).expanduser().resolve()
+        if resolved in seen:
+            raise ConfigurationError(
+                f"{role} and {seen[resolved]} are the same file ({path}); give {role} another file name "
+                "so that nothing is overwritten"
+            )
+        seen[resolved] = role
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run ``bulkprep submit``; returns the exit status."""
+    """Run ``bulkprep submit``; returns the exit status (:data:`EXIT_STATUS_HELP`)."""
     if args.wait and not args.run:
         print("bulkprep submit: --wait needs --run", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
+    out = args.out or default_results_path(args.input, "planned" if args.dry_run else "submitted")
+    _refuse_clashing_paths(args, out)
     prepared, line = describe_input(args)
     print(line)
     sys.stdout.flush()
-    result = submit(
-        prepared,
-        job_id=args.job,
-        event=args.event,
-        run=args.run,
-        wait=args.wait,
-        base_url=args.base_url,
-        proxy=args.proxy,
-        journal=args.journal,
-        batch_size=args.batch_size,
-        max_batch_bytes=args.max_batch_bytes,
-        concurrency=args.concurrency,
-        dry_run=args.dry_run,
-        progress=not args.no_progress,
-        request_deadline=args.request_timeout,
-    )
-    out = args.out or default_results_path(args.input, "planned" if args.dry_run else "submitted")
+    try:
+        result = submit(
+            prepared,
+            job_id=args.job,
+            event=args.event,
+            run=args.run,
+            wait=args.wait,
+            base_url=args.base_url,
+            proxy=args.proxy,
+            journal=args.journal,
+            batch_size=args.batch_size,
+            max_batch_bytes=args.max_batch_bytes,
+            concurrency=args.concurrency,
+            dry_run=args.dry_run,
+            progress=not args.no_progress,
+            wait_timeout=args.wait_timeout,
+            request_deadline=args.request_timeout,
+        )
+    except SubmitInterrupted as exc:
+        _report(exc.result, args, out)
+        return EXIT_INTERRUPTED
+    except BulkprepError as exc:
+        if not isinstance(exc.result, SubmitResult):
+            raise  # nothing was sent: main prints the error
+        print(f"bulkprep submit: {exc}", file=sys.stderr)
+        _report(exc.result, args, out)
+        return EXIT_USAGE if isinstance(exc, JournalError) else EXIT_INCOMPLETE
+    _report(result, args, out)
+    if result.left_to_do is not None:
+        return EXIT_INCOMPLETE
+    if result.job_id is None and not args.dry_run:
+        return EXIT_NOT_ALL_OK
+    goal = RowStatus.READY if args.dry_run else RowStatus.ACCEPTED
+    # An error that matches no single row leaves a row "accepted" that Courier may not hold.
+    all_ok = result.summary[goal.value] == len(result.df) and not len(result.unmatched_errors)
+    return EXIT_OK if all_ok else EXIT_NOT_ALL_OK
+
+
+def _report(result: SubmitResult, args: argparse.Namespace, out: Path) -> None:
+    """Write the results (and the error table), and print what happened and what is left to do."""
     result.to_csv(out)
+    if args.errors is not None:
+        write_results_csv(result.errors, args.errors)
     summary = result.summary
     print(format_summary({name: count for name, count in summary.items() if count}, result.errors))
     if result.plan is not None:
@@ -148,6 +253,8 @@ def run(args: argparse.Namespace) -> int:
             f"dry run: {len(plan.batches)} batch(es) of {int(plan.batches['users'].sum())} user(s) "
             "would be sent"
         )
+    elif result.job_id is None:
+        print("no row is ready: nothing was sent and no job was created")
     if result.job_id:
         state = f" ({result.job_status})" if result.job_status else ""
         print(f"job {result.job_id}{state}")
@@ -161,7 +268,8 @@ def run(args: argparse.Namespace) -> int:
         counts = delivery.astype(str).value_counts()
         print("delivery: " + ", ".join(f"{name}={count}" for name, count in counts.items()))
     print(f"results written to {out}")
+    if args.errors is not None:
+        print(f"errors written to {args.errors}")
+    if result.left_to_do is not None:
+        print(f"not finished: {result.left_to_do}")
     sys.stdout.flush()
-    goal = RowStatus.READY if args.dry_run else RowStatus.ACCEPTED
-    # An error that matches no single row leaves a row "accepted" that Courier may not hold.
-    return 0 if summary[goal.value] == len(result.df) and not len(result.unmatched_errors) else 1
