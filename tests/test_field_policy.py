@@ -34,6 +34,7 @@ from bulkprep.report import (
 from bulkprep.sandbox import Sandbox
 from bulkprep.status import PREPARED_COLUMNS, Column, Severity
 from bulkprep.submit import submit
+from bulkprep.validate import validate
 
 CSV_FIXTURES = Path(__file__).parent / "fixtures" / "csv"
 DROP = {"on_error": "drop_field"}
@@ -357,6 +358,7 @@ def test_every_error_table_has_a_severity_column() -> None:
     assert errors_from_records([{"bulk_row": 1, "severity": "warning"}])["severity"].tolist() == ["warning"]
     flagged = errors_where(pd.Series([True], index=[4]), stage="validate", code="invalid_email", message="m")
     assert flagged["severity"].tolist() == ["error"]
+    assert validate(pd.DataFrame({"recipient": [None]}))["severity"].tolist() == ["error"]
     old = pd.DataFrame({"bulk_row": [3], "stage": ["validate"], "message": ["m"]})  # made before severity
     assert concat_errors([old])["severity"].tolist() == ["error"]
     assert len(of_severity(old, "error")) == 1
