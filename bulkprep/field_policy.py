@@ -132,9 +132,9 @@ def apply_field_policy(
         dropped.append(newly)
         _leave_out(targets, newly)
         rows = pd.Index(newly[ROW_KEY].unique())
-        rebuilt = build_payloads(targets.loc[rows])
-        for row, user in rebuilt.items():
-            payloads.at[row] = user
+        users = payloads.to_numpy(dtype=object).copy()
+        users[payloads.index.get_indexer(rows)] = build_payloads(targets.loc[rows]).to_numpy(dtype=object)
+        payloads = pd.Series(users, index=payloads.index, dtype=object)
         rechecked = check(targets.loc[rows], payloads.loc[rows])
         checked = concat_errors([checked[~checked[ROW_KEY].isin(rows).to_numpy()], rechecked])
     kept = concat_errors([found_kept, checked])
@@ -181,9 +181,14 @@ def _split(
     owners = errors["field"].map(owner_of) if len(errors) else pd.Series(dtype="object")
     drop = owners.isin(droppable).to_numpy(dtype=bool).copy()
     if only_present and drop.any():
-        for i in np.flatnonzero(drop).tolist():
-            row, target = errors[ROW_KEY].iat[i], owners.iat[i]
-            drop[i] = not jsonsafe.is_missing(targets.at[row, target]) if target in targets.columns else False
+        rows = errors[ROW_KEY].to_numpy()
+        for target in pd.unique(owners[drop]):
+            at = np.flatnonzero(drop & (owners == target).to_numpy())
+            if target not in targets.columns:
+                drop[at] = False
+                continue
+            values = targets[target].to_numpy(dtype=object)[targets.index.get_indexer(pd.Index(rows[at]))]
+            drop[at] = ~jsonsafe.missing_mask(values)
     kept = pd.concat([of_severity(table, _WARNING), errors[~drop]]).sort_index(kind="stable")
     left_out = errors[drop].assign(target=owners[drop].to_numpy())
     return kept, left_out
@@ -207,8 +212,10 @@ def _finished(left_out: pd.DataFrame, kept: pd.DataFrame) -> pd.DataFrame:
     lost = pd.Series(False, index=left_out.index)
     for code, fields in _UNREACHABLE.items():
         rows = errors.loc[errors["code"] == code, ROW_KEY]
-        reaches = [any(_holds(target, field) for field in fields) for target in left_out["target"]]
-        lost |= left_out[ROW_KEY].isin(rows) & pd.Series(reaches, index=left_out.index, dtype=bool)
+        holders = {
+            target: any(_holds(target, field) for field in fields) for target in pd.unique(left_out["target"])
+        }
+        lost |= left_out[ROW_KEY].isin(rows) & left_out["target"].map(holders).astype(bool)
     out = left_out.copy()
     sent_without = "; sent without " + out["target"].astype(str) + " (on_error: drop_field)"
     cannot = (

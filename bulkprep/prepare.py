@@ -298,7 +298,7 @@ def _prepare(
     statuses[duplicate] = RowStatus.DUPLICATE.value
     statuses[invalid] = RowStatus.INVALID.value
     messages = _row_messages(of_severity(errors, Severity.ERROR)).reindex(keys)
-    warnings = join_messages(errors, Severity.WARNING).reindex(keys)
+    warnings = _row_messages(of_severity(errors, Severity.WARNING)).reindex(keys)
 
     out = keyed.copy()
     out[Column.USER.value] = payloads.reindex(keys).to_numpy()

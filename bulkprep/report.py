@@ -172,13 +172,11 @@ def errors_from_records(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
         >>> table[["bulk_row", "severity"]].to_dict("records")
         [{'bulk_row': 4, 'severity': 'error'}]
     """
-    rows = [
-        {name: record.get(name) for name in ERROR_COLUMNS} | {"severity": record.get("severity") or _ERROR}
-        for record in records
-    ]
+    rows = [{name: record.get(name) for name in ERROR_COLUMNS} for record in records]
     if not rows:
         return empty_errors()
     frame = pd.DataFrame(rows, columns=list(ERROR_COLUMNS), dtype=object)
+    frame["severity"] = _severities(frame)
     frame[ROW_KEY] = frame[ROW_KEY].astype("int64")
     return frame
 
