@@ -2,8 +2,10 @@
 
 :func:`problem_view` turns a result frame and its error table into a pandas ``Styler`` showing only
 the rows that will not be (or were not) delivered: each offending cell is highlighted and carries
-its message as a hover tooltip, the status cell is coloured by status. Only the first ``limit`` such
-rows are styled, so a frame of a million rows displays as fast as one of a hundred.
+its message as a hover tooltip, the status cell is coloured by status. A cell whose only problems are
+warnings (a field left out of the user, ``on_error: drop_field``) is marked in amber rather than red.
+Only the first ``limit`` such rows are styled, so a frame of a million rows displays as fast as one
+of a hundred.
 
 Every value, column name and message is escaped: a cell holding ``<script>`` or
 ``=HYPERLINK(...)`` shows as that text and does nothing.
@@ -28,8 +30,8 @@ import numpy as np
 import pandas as pd
 
 from bulkprep.mapping import Mapping
-from bulkprep.report import top_problems
-from bulkprep.status import ROW_KEY, Column, RowStatus
+from bulkprep.report import of_severity, top_problems, warnings_line
+from bulkprep.status import ROW_KEY, Column, RowStatus, Severity
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -56,6 +58,7 @@ STATUS_COLORS: dict[str, tuple[str, str]] = {
 }
 _SHOWN_BULK_COLUMNS = (ROW_KEY, Column.STATUS.value, Column.ERROR.value)
 _OFFENDING_CSS = "background-color: #fecaca; color: #7f1d1d; font-weight: 600;"
+_WARNING_CSS = "background-color: #fef3c7; color: #78350f;"
 _TOOLTIP_CSS: list[tuple[str, str | float]] = [
     ("visibility", "hidden"),
     ("position", "absolute"),
@@ -101,7 +104,8 @@ def _cell_messages(
     """One line per (row, shown column) with the joined messages of the problems found in that cell.
 
     A problem without a source column (a duplicate, say) is placed on the column the mapping reads
-    for its ``field`` when a mapping is given, else on the ``bulk_status`` cell.
+    for its ``field`` when a mapping is given, else on the ``bulk_status`` cell. ``warned`` says whether
+    the cell's problems are all warnings.
     """
     table = errors[errors[ROW_KEY].isin(rows)]
     column = table["column"].astype("object")
@@ -114,8 +118,12 @@ def _cell_messages(
         column = column.where(column.notna(), by_field)
     column = column.where(column.isin(columns), Column.STATUS.value)
     text = table["code"].astype("object").astype(str) + ": " + table["message"].astype("object").astype(str)
-    cells = pd.DataFrame({ROW_KEY: table[ROW_KEY].to_numpy(), "cell": column.to_numpy(), "text": text})
-    return cells.groupby([ROW_KEY, "cell"], sort=False)["text"].agg("\n".join).reset_index()
+    warned = table.index.isin(of_severity(table, Severity.WARNING).index)
+    cells = pd.DataFrame(
+        {ROW_KEY: table[ROW_KEY].to_numpy(), "cell": column.to_numpy(), "text": text, "warned": warned}
+    )
+    grouped = cells.groupby([ROW_KEY, "cell"], sort=False)
+    return grouped.agg(text=("text", "\n".join), warned=("warned", "all")).reset_index()
 
 
 def problem_view(
@@ -136,7 +144,8 @@ def problem_view(
 
     Returns:
         A ``Styler`` over the invalid, duplicate, rejected and failed rows (input order) with
-        ``bulk_row``, ``bulk_status``, ``bulk_error`` and the input columns; ``.data`` is that frame.
+        ``bulk_row``, ``bulk_status``, ``bulk_error``, ``bulk_warning`` (when ``df`` has it) and the
+        input columns; ``.data`` is that frame.
 
     Raises:
         ValueError: ``limit`` is not a positive whole number.
@@ -157,7 +166,8 @@ def problem_view(
     status = df[Column.STATUS.value].astype("object")
     failing = status.isin(PROBLEM_STATUSES).to_numpy()
     total = int(failing.sum())
-    columns = [*_SHOWN_BULK_COLUMNS, *_input_columns(df)]
+    shown_bulk = [*_SHOWN_BULK_COLUMNS, *([Column.WARNING.value] if Column.WARNING in df.columns else [])]
+    columns = [*shown_bulk, *_input_columns(df)]
     # Cut first: everything below is per shown cell, so it must only ever see `limit` rows.
     view = df.iloc[np.flatnonzero(failing)[:limit]][columns].reset_index(drop=True)
     view[Column.STATUS.value] = view[Column.STATUS.value].astype("object")
@@ -166,10 +176,10 @@ def problem_view(
     position = pd.Series(range(len(view)), index=view[ROW_KEY].to_numpy())
     tooltips = pd.DataFrame("", index=view.index, columns=columns, dtype="object")
     styles = pd.DataFrame("", index=view.index, columns=columns, dtype="object")
-    for row, cell, text in cells.itertuples(index=False, name=None):
+    for row, cell, text, warned in cells.itertuples(index=False, name=None):
         at = int(position[row])
         tooltips.iat[at, columns.index(cell)] = _css_string(text)
-        styles.iat[at, columns.index(cell)] = _OFFENDING_CSS
+        styles.iat[at, columns.index(cell)] = _WARNING_CSS if warned else _OFFENDING_CSS
     for at, name in enumerate(view[Column.STATUS.value].tolist()):
         background, color = STATUS_COLORS.get(str(name), ("", ""))
         if background:
@@ -210,9 +220,11 @@ def problem_view(
 def summary_card(
     title: str, summary: dict[str, int], errors: pd.DataFrame, *, notes: tuple[str, ...] = ()
 ) -> str:
-    """A compact HTML card: counts per status that add up, then the most common problems with a fix.
+    """A compact HTML card: counts per status that add up, the fields left out, the most common problems.
 
-    ``notes`` are lines of HTML shown under the title (the caller escapes what it puts in them).
+    ``notes`` are lines of HTML shown under the title (the caller escapes what it puts in them). The
+    most common problems are the errors; the warnings (fields left out of users that are sent without
+    them, ``on_error: drop_field``) are counted on a line of their own.
 
     Example:
         >>> from bulkprep.report import empty_errors
@@ -232,7 +244,9 @@ def summary_card(
         "<td style='text-align:left'>{}</td><td style='text-align:left'>{}</td></tr>".format(
             esc(str(code)), count, esc("" if example is None else str(example)), esc(str(fix))
         )
-        for code, count, example, fix in top_problems(errors).itertuples(index=False, name=None)
+        for code, count, example, fix in top_problems(of_severity(errors, Severity.ERROR)).itertuples(
+            index=False, name=None
+        )
     )
     problems = (
         "<p><b>Most common problems</b></p><table><tr><th style='text-align:left'>code</th><th>rows</th>"
@@ -242,7 +256,9 @@ def summary_card(
         else "<p>No problems found.</p>"
     )
     lines = "".join(f"<p>{note}</p>" for note in notes)
+    warned = warnings_line(errors)
+    left_out = f"<p>{esc(warned)}</p>" if warned else ""
     return (
         f"<div class='bulkprep-summary'><p><b>{esc(title)}</b></p>{lines}"
-        f"<table><tr><th>status</th><th>rows</th></tr>{cells}</table>{problems}</div>"
+        f"<table><tr><th>status</th><th>rows</th></tr>{cells}</table>{left_out}{problems}</div>"
     )

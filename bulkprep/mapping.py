@@ -137,7 +137,8 @@ class OnError(StrEnum):
     INVALID = "invalid"
     """The row is invalid (the default)."""
     DROP_FIELD = "drop_field"
-    """The row keeps its other fields, without this one."""
+    """The row keeps its other fields, without this one (a warning); never for a user id, and never
+    when the user could no longer be reached (see :mod:`bulkprep.field_policy`)."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -2,7 +2,10 @@
 
 ``prepare`` never sends anything and never raises for a row problem: each input row comes back with
 exactly one ``bulk_status`` (``ready``, ``invalid`` or ``duplicate``) and, when it is not ready, the
-reason in ``bulk_error``. The error table lists every problem, one row each.
+reason in ``bulk_error``. The error table lists every problem, one row each. A target with
+``on_error: drop_field`` whose value fails is left out of the row's user instead (see
+:mod:`bulkprep.field_policy`): the problem is a ``warning``, told in ``bulk_warning``, and the row
+stays ready unless something else is wrong.
 
 Example:
     >>> import pandas as pd
@@ -32,12 +35,12 @@ from bulkprep._gc import collector_paused
 from bulkprep._moved import Moved, moved_names
 from bulkprep.duplicates import duplicate_errors, flag_duplicates, identity_kinds
 from bulkprep.errors import ConfigurationError, InputError
+from bulkprep.field_policy import apply_field_policy
 from bulkprep.mapping import ColumnSource, Mapping, closest_column
 from bulkprep.normalize import normalize
-from bulkprep.payloads import build_payloads
 from bulkprep.read import read_changes, read_errors
-from bulkprep.report import concat_errors, join_messages
-from bulkprep.status import ATTRS_KEY, Column, KeepPolicy, RowStatus
+from bulkprep.report import concat_errors, count_warnings, join_messages, of_severity
+from bulkprep.status import ATTRS_KEY, Column, KeepPolicy, RowStatus, Severity
 from bulkprep.validate import validate
 
 if TYPE_CHECKING:
@@ -63,9 +66,10 @@ class Prepared:
     """What :func:`prepare` found: the rows with their status, the problems and what was changed.
 
     Attributes:
-        df: the input columns plus ``bulk_row``, ``bulk_user``, ``bulk_status``, ``bulk_error`` and
-            ``bulk_duplicate_of``, in the input's order and with its index.
-        errors: the error table (one row per problem).
+        df: the input columns plus ``bulk_row``, ``bulk_user``, ``bulk_status``, ``bulk_error``,
+            ``bulk_warning`` and ``bulk_duplicate_of``, in the input's order and with its index.
+        errors: the error table (one row per problem; ``severity`` tells the errors, which decide
+            the statuses, from the warnings, fields left out of users by ``on_error: drop_field``).
         changes: every value the reader or normalization changed (``bulk_row``, ``field``,
             ``column``, ``original``, ``normalized``; ``field`` is empty for the reader's changes,
             see :func:`bulkprep.read.read_changes`).
@@ -97,7 +101,9 @@ class Prepared:
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{name}={count}" for name, count in self.summary.items())
-        return f"<Prepared {len(self.df)} rows: {counts}; {len(self.errors)} problems>"
+        warned = count_warnings(self.errors)
+        left_out = f", {warned} fields left out" if warned else ""
+        return f"<Prepared {len(self.df)} rows: {counts}; {len(self.errors) - warned} problems{left_out}>"
 
     def _repr_html_(self) -> str:
         return display.summary_card("Prepared", self.summary, self.errors)
@@ -136,17 +142,18 @@ def _zero_date_changes(keyed: pd.DataFrame, mapping: Mapping) -> list[pd.DataFra
 def _row_messages(errors: pd.DataFrame) -> pd.Series:
     """:func:`~bulkprep.report.join_messages`, with the rows holding a single problem labelled column-wise.
 
-    Joining per group calls Python once per row with a problem; most such rows have only one.
+    Joining per group calls Python once per row with a problem; most such rows have only one. Every
+    problem of ``errors`` is joined, whatever its severity (the caller picks them).
     """
     if errors.empty:
-        return join_messages(errors)
+        return join_messages(errors, None)
     rows = errors[_ROW_KEY].to_numpy()
     repeated = pd.Series(rows).duplicated(keep=False).to_numpy()
     single = errors[~repeated]
     labelled = single["message"].astype(str)
     labelled = labelled.where(single["field"].isna(), single["field"].astype(str) + ": " + labelled)
     alone = pd.Series(labelled.to_numpy(dtype=object), index=rows[~repeated], dtype="object")
-    messages: pd.Series = pd.concat([alone, join_messages(errors[repeated]).astype("object")])
+    messages: pd.Series = pd.concat([alone, join_messages(errors[repeated], None).astype("object")])
     return messages
 
 
@@ -223,7 +230,8 @@ def prepare(
 
     Returns:
         A :class:`Prepared` whose ``df`` has the input columns plus ``bulk_row``, ``bulk_user``,
-        ``bulk_status``, ``bulk_error`` and ``bulk_duplicate_of``. The rows of a frame from
+        ``bulk_status``, ``bulk_error`` (the row's errors), ``bulk_warning`` (the fields left out of
+        its user, ``on_error: drop_field``) and ``bulk_duplicate_of``. The rows of a frame from
         :func:`bulkprep.read_csv` that it could not parse cleanly (its ``bulk_read_error`` column)
         are invalid, with the reader's message; that column is not carried into ``df``.
 
@@ -288,27 +296,38 @@ def _prepare(
         if (found := _country_column(keyed, keys, column)) is not None
     }
     normalized = normalize(mapped.targets, region=region, mapping=mapping, countries=countries or None)
-    payloads = build_payloads(normalized.targets)
-    checked = validate(normalized.targets, mapping=mapping, require_email=require_email, payloads=payloads)
+    # The targets' on_error policies leave failing values out of their users, then the users are checked.
+    checked = apply_field_policy(
+        normalized.targets,
+        concat_errors([mapped.errors, normalized.errors]),
+        mapping=mapping,
+        check=lambda targets, payloads: validate(
+            targets, mapping=mapping, require_email=require_email, payloads=payloads
+        ),
+    )
+    targets, payloads = checked.targets, checked.payloads
 
-    local_errors = concat_errors([intake, mapped.errors, normalized.errors, checked])
-    invalid = pd.Series(keys.isin(local_errors[_ROW_KEY]), index=keys)
+    local_errors = concat_errors([intake, checked.errors])
+    # Only errors decide a status: a warning is a field left out of a user that is still sent.
+    invalid = pd.Series(keys.isin(of_severity(local_errors, Severity.ERROR)[_ROW_KEY]), index=keys)
     # str(): a KeepPolicy's value, as flag_duplicates takes it (and checks it).
     policy = cast(Literal["first", "last", "most_complete"], str(keep))
-    flags = flag_duplicates(normalized.targets, keep=policy, exclude=invalid, keys=kinds)
+    flags = flag_duplicates(targets, keep=policy, exclude=invalid, keys=kinds)
     duplicate_of = flags[Column.DUPLICATE_OF]
     duplicate = duplicate_of.notna() & ~invalid
-    errors = concat_errors([local_errors, duplicate_errors(flags[duplicate], targets=normalized.targets)])
+    errors = concat_errors([local_errors, duplicate_errors(flags[duplicate], targets=targets)])
 
     statuses = pd.Series(RowStatus.READY.value, index=keys, dtype="object")
     statuses[duplicate] = RowStatus.DUPLICATE.value
     statuses[invalid] = RowStatus.INVALID.value
-    messages = _row_messages(errors).reindex(keys)
+    messages = _row_messages(of_severity(errors, Severity.ERROR)).reindex(keys)
+    warnings = _row_messages(of_severity(errors, Severity.WARNING)).reindex(keys)
 
     out = keyed.copy()
     out[Column.USER.value] = payloads.reindex(keys).to_numpy()
     out[Column.STATUS.value] = statuses.to_numpy()
     out[Column.ERROR.value] = messages.to_numpy(dtype=object)
+    out[Column.WARNING.value] = warnings.to_numpy(dtype=object)
     out[Column.DUPLICATE_OF.value] = duplicate_of.astype("Int64").where(duplicate).array
     return Prepared(
         df=out,

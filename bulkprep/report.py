@@ -1,11 +1,13 @@
 """The error table: one row per problem, for every stage.
 
-Columns: ``bulk_row``, ``stage``, ``field`` (target path such as ``profile.email``), ``column`` (source
-column), ``code`` (a stable :class:`ErrorCode`), ``message`` (what is wrong and how to fix it) and
-``value`` (the offending value, as text).
+Columns: ``bulk_row``, ``stage``, ``severity`` (:class:`~bulkprep.status.Severity`: an ``error``
+decides the row's status, a ``warning`` is a field left out of the user by ``on_error: drop_field``),
+``field`` (target path such as ``profile.email``), ``column`` (source column), ``code`` (a stable
+:class:`ErrorCode`), ``message`` (what is wrong and how to fix it) and ``value`` (the offending value,
+as text).
 
 Stages build their part of the table column-wise with :func:`errors_where` and the pipeline
-concatenates the parts with :func:`concat_errors`.
+concatenates the parts with :func:`concat_errors`. A problem whose severity is not given is an error.
 
 Example:
     >>> import pandas as pd
@@ -13,8 +15,8 @@ Example:
     >>> table = errors_where(bad, stage="validate", field="profile.email", column="Email",
     ...                      code=ErrorCode.INVALID_EMAIL, message="not an email address",
     ...                      values=pd.Series(["a@b.co", "nope"], index=[2, 3]))
-    >>> table[["bulk_row", "code", "value"]].to_dict("records")
-    [{'bulk_row': 3, 'code': 'invalid_email', 'value': 'nope'}]
+    >>> table[["bulk_row", "severity", "code", "value"]].to_dict("records")
+    [{'bulk_row': 3, 'severity': 'error', 'code': 'invalid_email', 'value': 'nope'}]
 """
 
 from __future__ import annotations
@@ -25,21 +27,25 @@ from typing import Any
 
 import pandas as pd
 
-from bulkprep.status import ROW_KEY
+from bulkprep.status import ROW_KEY, Severity
 
 __all__ = [
     "ERROR_COLUMNS",
     "ErrorCode",
     "concat_errors",
+    "count_warnings",
     "empty_errors",
     "errors_from_records",
     "errors_where",
     "format_summary",
     "join_messages",
+    "of_severity",
     "top_problems",
+    "warnings_line",
 ]
 
-ERROR_COLUMNS: tuple[str, ...] = (ROW_KEY, "stage", "field", "column", "code", "message", "value")
+ERROR_COLUMNS: tuple[str, ...] = (ROW_KEY, "stage", "severity", "field", "column", "code", "message", "value")
+_ERROR = Severity.ERROR.value
 
 
 class ErrorCode(StrEnum):
@@ -134,6 +140,7 @@ def errors_where(
     field: str | None = None,
     column: str | None = None,
     values: pd.Series | None = None,
+    severity: str = _ERROR,
 ) -> pd.DataFrame:
     """Error rows for every row where ``mask`` is true; the mask's index holds the ``bulk_row`` keys.
 
@@ -145,6 +152,7 @@ def errors_where(
     rows = mask.index[mask.to_numpy()]
     frame = pd.DataFrame({ROW_KEY: rows.astype("int64")})
     frame["stage"] = str(stage)
+    frame["severity"] = str(severity)
     frame["field"] = field
     frame["column"] = column
     frame["code"] = str(code)
@@ -157,26 +165,90 @@ def errors_where(
 
 
 def errors_from_records(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
-    """An error table from dicts with the standard keys (missing keys become None)."""
+    """An error table from dicts with the standard keys (missing keys become None, a missing severity error).
+
+    Example:
+        >>> table = errors_from_records([{"bulk_row": 4, "code": "send_failed"}])
+        >>> table[["bulk_row", "severity"]].to_dict("records")
+        [{'bulk_row': 4, 'severity': 'error'}]
+    """
     rows = [{name: record.get(name) for name in ERROR_COLUMNS} for record in records]
     if not rows:
         return empty_errors()
     frame = pd.DataFrame(rows, columns=list(ERROR_COLUMNS), dtype=object)
+    frame["severity"] = _severities(frame)
     frame[ROW_KEY] = frame[ROW_KEY].astype("int64")
     return frame
 
 
 def concat_errors(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate error tables, dropping empty parts, sorted by row then stage order (stable)."""
+    """Concatenate error tables, dropping empty parts, sorted by row then stage order (stable).
+
+    A part without a ``severity`` column (a table made before there was one) holds errors.
+    """
     frames = [part for part in parts if len(part)]
     if not frames:
         return empty_errors()
     table = pd.concat(frames, ignore_index=True)
+    table["severity"] = _severities(table)
     return table.sort_values(ROW_KEY, kind="stable").reset_index(drop=True)
 
 
-def join_messages(errors: pd.DataFrame) -> pd.Series:
-    """The readable per-row ``bulk_error`` text: each row's messages joined with ``"; "``.
+def _severities(errors: pd.DataFrame) -> pd.Series:
+    """The table's severity per problem; missing (or no column at all) is an error."""
+    if "severity" not in errors.columns:
+        return pd.Series(_ERROR, index=errors.index, dtype="object")
+    found = errors["severity"].astype("object")
+    return found.where(found.notna(), _ERROR)
+
+
+def of_severity(errors: pd.DataFrame, severity: str) -> pd.DataFrame:
+    """The problems of one severity (``"error"`` or ``"warning"``); a table without the column holds errors.
+
+    Example:
+        >>> table = errors_from_records([{"bulk_row": 2, "code": "invalid_email"},
+        ...                              {"bulk_row": 3, "code": "cast_failed", "severity": "warning"}])
+        >>> of_severity(table, "warning")["bulk_row"].tolist(), of_severity(table, "error")[ROW_KEY].tolist()
+        ([3], [2])
+    """
+    return errors[(_severities(errors) == str(severity)).to_numpy()]
+
+
+def count_warnings(errors: pd.DataFrame) -> int:
+    """How many fields were left out of users (the table's warnings).
+
+    Example:
+        >>> count_warnings(errors_from_records([{"bulk_row": 3, "severity": "warning"}]))
+        1
+    """
+    return len(of_severity(errors, Severity.WARNING))
+
+
+def warnings_line(errors: pd.DataFrame) -> str:
+    """One line counting the fields left out of users (warnings), by field; empty when there are none.
+
+    Example:
+        >>> warnings_line(errors_from_records([
+        ...     {"bulk_row": 2, "field": "data.born", "severity": "warning"},
+        ...     {"bulk_row": 5, "field": "data.born", "severity": "warning"},
+        ...     {"bulk_row": 5, "field": "profile.phone_number", "severity": "warning"}]))
+        '3 fields left out (warnings): data.born 2, profile.phone_number 1'
+    """
+    warned = of_severity(errors, Severity.WARNING)
+    if warned.empty:
+        return ""
+    by_field = warned["field"].astype("object").fillna("(no field)").value_counts(sort=False)
+    ordered = sorted(by_field.items(), key=lambda item: -int(item[1]))  # stable: first seen first on ties
+    fields = ", ".join(f"{field} {int(count)}" for field, count in ordered)
+    noun = "field" if len(warned) == 1 else "fields"
+    return f"{len(warned)} {noun} left out (warnings): {fields}"
+
+
+def join_messages(errors: pd.DataFrame, severity: str | None = _ERROR) -> pd.Series:
+    """The readable per-row text: each row's messages of ``severity`` joined with ``"; "``.
+
+    With the default (errors) it is the ``bulk_error`` text; with ``"warning"`` the ``bulk_warning``
+    text; with None every message.
 
     Example:
         >>> table = errors_from_records([
@@ -185,6 +257,8 @@ def join_messages(errors: pd.DataFrame) -> pd.Series:
         >>> join_messages(table).to_dict()
         {5: 'profile.email: not an email address; profile.phone_number: too short'}
     """
+    if severity is not None:
+        errors = of_severity(errors, severity)
     if errors.empty:
         return pd.Series(dtype="object")
     labelled = errors["message"].astype(str)
@@ -217,19 +291,27 @@ _CODES = {code.value for code in ErrorCode}
 
 
 def format_summary(summary: Mapping[str, int], errors: pd.DataFrame, *, limit: int = 5) -> str:
-    """A short plain-text summary for terminals: counts per status, then the most common problems.
+    """A short plain-text summary for terminals: counts per status, the fields left out, the common problems.
+
+    The most common problems are the errors (they decide the statuses); the warnings (fields left out
+    of users that are sent without them) are counted on a line of their own.
 
     Example:
-        >>> print(format_summary({"ready": 2, "invalid": 1}, empty_errors()))
+        >>> warned = errors_from_records([{"bulk_row": 2, "field": "data.born", "severity": "warning"}])
+        >>> print(format_summary({"ready": 2, "invalid": 1}, warned))
         ready      2
         invalid    1
         total      3
+        1 field left out (warnings): data.born 1
     """
     width = max((len(name) for name in summary), default=5)
     width = max(width, len("total")) + 4
     lines = [f"{name:<{width}}{count}" for name, count in summary.items()]
     lines.append(f"{'total':<{width}}{sum(summary.values())}")
-    problems = top_problems(errors, limit=limit)
+    warned = warnings_line(errors)
+    if warned:
+        lines.append(warned)
+    problems = top_problems(of_severity(errors, Severity.ERROR), limit=limit)
     if len(problems):
         lines.append("most common problems:")
         for code, rows, example, fix in problems.itertuples(index=False, name=None):

@@ -624,7 +624,7 @@ def input_columns(frame: pd.DataFrame) -> tuple[str, ...]:
 
 
 _STATUS, _BATCH, _ERROR = Column.STATUS.value, Column.BATCH.value, Column.ERROR.value
-_DUPLICATE_OF = Column.DUPLICATE_OF.value
+_DUPLICATE_OF, _WARNING = Column.DUPLICATE_OF.value, Column.WARNING.value
 
 
 def _held(out: pd.DataFrame, column: str) -> pd.Series:
@@ -655,6 +655,7 @@ def result_frame(
     previous = out[_BATCH] if _BATCH in out.columns else pd.Series(pd.NA, index=out.index)
     out[_BATCH] = batch.where(batch.notna(), previous).astype("Int64")
     out[_ERROR] = _bulk_error(out, outcomes)
+    out[_WARNING] = _held(out, _WARNING)  # the fields prepare left out; none in a frame made by hand
     if _DUPLICATE_OF not in out.columns:
         out[_DUPLICATE_OF] = pd.array([pd.NA] * len(out), dtype="Int64")
     else:  # a row key, whole numbers even when the column came as floats

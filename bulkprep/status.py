@@ -30,6 +30,7 @@ __all__ = [
     "JobStatus",
     "KeepPolicy",
     "RowStatus",
+    "Severity",
     "Stage",
 ]
 
@@ -57,6 +58,17 @@ class Stage(StrEnum):
     DUPLICATE = "duplicate"
     INGEST = "ingest"
     DELIVERY = "delivery"
+
+
+class Severity(StrEnum):
+    """How much a problem weighs (the ``severity`` column of the error table).
+
+    An ``error`` decides the row's status (the row is not sent); a ``warning`` does not: the value at
+    fault is left out of the user (``on_error: drop_field``) and the row is sent without it.
+    """
+
+    ERROR = "error"
+    WARNING = "warning"
 
 
 class DeliveryStatus(StrEnum):
@@ -118,7 +130,8 @@ class Column(StrEnum):
     READ_ERROR = "bulk_read_error"  # read_csv's record of a row it could not parse cleanly (intake only)
     USER = "bulk_user"  # the Courier user built from the row (a dict), for ready and sent rows
     STATUS = "bulk_status"  # one RowStatus
-    ERROR = "bulk_error"  # the row's problems, each with its fix, in one text
+    ERROR = "bulk_error"  # the row's problems (errors), each with its fix, in one text
+    WARNING = "bulk_warning"  # the fields left out of the row's user (warnings), each with its reason
     DUPLICATE_OF = "bulk_duplicate_of"  # the row key of the row kept in its place
     BATCH = "bulk_batch"  # the batch that carried the row
     DELIVERY_STATUS = "bulk_delivery_status"  # Courier's state for the user once the job has run
@@ -136,6 +149,7 @@ PREPARED_COLUMNS: tuple[str, ...] = (
     Column.USER.value,
     Column.STATUS.value,
     Column.ERROR.value,
+    Column.WARNING.value,
     Column.DUPLICATE_OF.value,
 )
 """The ``bulk_*`` columns of a prepared frame, in order."""

@@ -57,7 +57,7 @@ from bulkprep.courier import PREFERENCE_STATUSES as _PREFERENCE_STATUSES
 from bulkprep.mapping import Mapping, check_target
 from bulkprep.payloads import build_payloads
 from bulkprep.report import ERROR_COLUMNS, ErrorCode, empty_errors
-from bulkprep.status import Stage
+from bulkprep.status import Severity, Stage
 
 __all__ = ["MAX_USER_BYTES", "validate"]
 
@@ -103,7 +103,7 @@ def validate(
     max_user_bytes: int = MAX_USER_BYTES,
     payloads: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """The error table of every problem of every user in ``targets`` (stage ``validate``).
+    """The error table of every problem of every user in ``targets`` (stage ``validate``, severity ``error``).
 
     Args:
         targets: the targets frame (see :meth:`bulkprep.mapping.Mapping.apply`), indexed by ``bulk_row``.
@@ -136,6 +136,7 @@ def validate(
         {
             "bulk_row": row,
             "stage": Stage.VALIDATE.value,
+            "severity": Severity.ERROR.value,  # the field policy may make it a warning, see field_policy
             "field": problem.field,
             "column": column_of(problem.field),
             "code": problem.code.value,

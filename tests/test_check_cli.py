@@ -51,7 +51,7 @@ def test_all_ready_exits_0_and_writes_the_results(
     results = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert list(results.columns) == [
         "bulk_row", "user_id", "email", "phone", "name", "plan",
-        "bulk_user", "bulk_status", "bulk_error", "bulk_duplicate_of",
+        "bulk_user", "bulk_status", "bulk_error", "bulk_warning", "bulk_duplicate_of",
     ]  # fmt: skip
     assert results["bulk_status"].tolist() == ["ready"] * 3
     assert results["bulk_row"].tolist() == ["2", "3", "4"]

@@ -1,6 +1,8 @@
 """``bulkprep check INPUT --mapping FILE``: prepare a CSV or workbook, send nothing, write the results.
 
 Exit status: 0 when every row is ready, 1 when some are not, 2 for usage and configuration errors.
+Only errors decide it: a row whose only problems are warnings (fields left out of its user by
+``on_error: drop_field``) is ready, and the summary counts those fields on a line of their own.
 """
 
 from __future__ import annotations
