@@ -285,6 +285,7 @@ _DATE_WORDS = frozenset(
 )
 _DATE_STEMS: tuple[str, ...] = ("datum", "geburt", "birth")  # inside compounds: Geburtsdatum
 _DATE_SUFFIX = "date"  # signupdate, createdate, birthdate
+_FOUR_DIGITS = re.compile(r"\d{4}")
 # Written as a date, whether or not it is one: 2024-02-30, 0/0/00, 31.11.2024.
 _DATE_SHAPE = re.compile(r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2}))(?!\d)")
 
@@ -704,8 +705,12 @@ def _read_dates(sample: list[object], column: str) -> _DateColumn:
     conflict = next((f.message for f in auto_failed if f.code is ErrorCode.AMBIGUOUS_DATE_CONVENTION), None)
     day, day_failed = casts.convert(raw, casts.Cast.DATE, dates=casts.DateOptions(dayfirst=True))
     month, month_failed = casts.convert(raw, casts.Cast.DATE, dates=casts.DateOptions(dayfirst=False))
-    # A date that does not exist (1990-02-29) or has a two-digit year is still written as a date.
-    read = [a is not None or d is not None or m is not None for a, d, m in zip(auto, day, month, strict=True)]
+    # A cell without a four-digit year (Mailchimp's 03/14 birthday) is no full date, whatever pandas
+    # makes of it; one that does not exist (1990-02-29) or has a two-digit year is still written as one.
+    read = [
+        (a is not None or d is not None or m is not None) and _has_a_year(cell)
+        for a, d, m, cell in zip(auto, day, month, sample, strict=True)
+    ]
     shaped = sum(
         ok or bool(_DATE_SHAPE.match(str(cell).strip())) for ok, cell in zip(read, sample, strict=True)
     )
@@ -720,6 +725,10 @@ def _read_dates(sample: list[object], column: str) -> _DateColumn:
         break
     unsettled = len(auto_failed) > min(len(day_failed), len(month_failed))
     return _DateColumn(dates, proves, evidence, unsettled, conflict)
+
+
+def _has_a_year(cell: object) -> bool:
+    return not isinstance(cell, str) or bool(_FOUR_DIGITS.search(cell))
 
 
 def _sample(series: pd.Series) -> list[object]:
