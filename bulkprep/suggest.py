@@ -1,11 +1,15 @@
-"""What column names say: the header spellings of emails, phones, user ids and countries, and field names.
+"""What column names (and a sample of their cells) say: emails, phones, user ids, countries, dates.
 
-:meth:`bulkprep.mapping.Mapping.suggest` reads a frame with :func:`suggested_frame_spec` (its headers,
-the layout :func:`bulkprep.read.read_csv` recognized, and the cells of ``preferences``/``data``
-columns); :func:`suggested_spec` holds the rules for headers alone; the mapping's hints name fields
-with :func:`snake_case`. Headers are compared by their letters and digits only, whatever their
-case, spacing, punctuation or accents (``E-mail Address`` is ``emailaddress``, ``Téléphone`` is
-``telephone``, ``Straße`` is ``strasse``).
+:meth:`bulkprep.mapping.Mapping.suggest` reads a frame with :func:`frame_suggestion` (its headers,
+the layout :func:`bulkprep.read.read_csv` recognized, and a sample of the cells: :data:`SAMPLE_CELLS`
+per column), which returns the spec and the notes a reviewer needs (what the cells decided);
+:func:`suggested_spec` holds the rules for headers alone; the mapping's hints name fields with
+:func:`snake_case`. Headers are compared by their letters and digits only, whatever their case,
+spacing, punctuation or accents (``E-mail Address`` is ``emailaddress``, ``Téléphone`` is
+``telephone``, ``Straße`` is ``strasse``), then by their words: ``Person - Email - Work``,
+``E-mail 1 - Value`` (not its ``- Type``), ``billing_phone``, ``What's your email address?``,
+``Square Customer ID``, ``Attendee #``, ``N° client`` and ``Codice socio`` (an id word with a
+person's) are recognized though no spelling names them exactly.
 
 The spellings cover the exports people bring: HubSpot (``Record ID``), Klaviyo (``Klaviyo ID``),
 Stripe (the app's id in ``user_id (metadata)`` over Stripe's own ``id``), Mailchimp (``Email
@@ -15,11 +19,14 @@ and spreadsheets in German (``Kundennummer``, ``E-Mail``, ``Mobil``, ``Handy``, 
 (``Número de cliente``, ``Correo electrónico``, ``Móvil``, ``Teléfono``, ``País``), Italian
 (``Codice cliente``, ``Posta elettronica``, ``Cellulare``, ``Paese``), Portuguese (``Telemóvel``,
 ``Celular``, ``Telefone``) and Dutch (``Klantnummer``, ``E-mailadres``, ``Mobiel``, ``Land``). In
-every language a mobile (text messages reach it) comes before a landline. First and last names
-become ``data.first_name`` and ``data.last_name`` (``Prénom``/``Nom``, ``Nombre``/``Apellidos``,
-``Nome``/``Cognome``, ``Voornaam``/``Achternaam``...); ``Nombre`` and ``Nome`` name the first name
-only beside a last-name column, since alone they are as often the whole name (they then stay
-``data.nombre``, ``data.nome``), while French ``Nom`` is the last name.
+every language a mobile (text messages reach it, ``SMS`` too) comes before a landline or an office
+phone, and the phone is read in the country that goes with it (``billing_phone`` in
+``billing_country``). Data columns whose header speaks of a date and whose cells mostly read as
+dates get ``cast: date``. First and last names become ``data.first_name`` and ``data.last_name``
+(``Prénom``/``Nom``, ``Nombre``/``Apellidos``, ``Nome``/``Cognome``, ``Voornaam``/``Achternaam``...);
+``Nombre`` and ``Nome`` name the first name only beside a last-name column, since alone they are as
+often the whole name (they then stay ``data.nombre``, ``data.nome``), while French ``Nom`` is the
+last name.
 
 Example:
     >>> suggested_spec(["User ID", "E-mail", "Plan"])
