@@ -372,16 +372,21 @@ def frame_suggestion(df: pd.DataFrame, *, reserved: Iterable[str] = ()) -> Sugge
     attrs = df.attrs.get(ATTRS_KEY)
     layout = attrs.get("layout") if isinstance(attrs, Mapping) else None
     names = [str(column) for column in df.columns]
+    # By position: a frame may have two columns of one name, and the first is the one a mapping reads.
+    first_position: dict[str, int] = {}
+    for position, name in enumerate(names):
+        first_position.setdefault(name, position)
     json_columns = [
-        name for column, name in zip(df.columns, names, strict=True)
-        if name.casefold() in _JSON_ROOTS and _holds_json_objects(df[column].tolist())
-    ]  # fmt: skip
-    by_name = dict(zip(names, df.columns, strict=True))
+        name
+        for name, position in first_position.items()
+        if name.casefold() in _JSON_ROOTS and _holds_json_objects(df.iloc[:, position].tolist())
+    ]
     samples: dict[str, list[object]] = {}
 
     def cells(name: str) -> list[object]:
         if name not in samples:
-            samples[name] = _sample(df[by_name[name]]) if name in by_name else []
+            position = first_position.get(name)
+            samples[name] = [] if position is None else _sample(df.iloc[:, position])
         return samples[name]
 
     return _suggest(

@@ -393,3 +393,12 @@ def test_notes_belong_to_the_suggestion_not_to_the_mapping(tmp_path: Path) -> No
     json_file = tmp_path / "mapping.json"
     suggested.save(json_file)
     assert Mapping.load(json_file) == suggested
+
+
+def test_a_frame_with_two_columns_of_one_name_reads_the_first() -> None:
+    frame = pd.DataFrame(
+        [["not an email", "ann@example.com", "2024-03-14"]], columns=["Contact", "Contact", "Joined"]
+    )
+    mapping = Mapping.suggest(frame)
+    assert mapping.column_of("profile.email") is None  # the first Contact is the one a mapping reads
+    assert _source(mapping, "data.joined").cast == "date"
