@@ -609,6 +609,7 @@ class Mapping:
         _flatten(spec, "", sources)
         _check_nesting(sources)
         self._sources = sources
+        self._notes: tuple[str, ...] = ()
 
     # -- construction and files ------------------------------------------------------------------
 
@@ -667,7 +668,8 @@ class Mapping:
         if _file_kind(path) == "json":
             text = json.dumps(spec, indent=2, ensure_ascii=False) + "\n"
         else:
-            text = yaml.safe_dump(spec, sort_keys=False, allow_unicode=True)
+            comments = "".join(f"# {line}\n" for note in self._notes for line in note.splitlines())
+            text = comments + yaml.safe_dump(spec, sort_keys=False, allow_unicode=True)
         path.write_text(text, encoding="utf-8")
 
     def to_dict(self) -> dict[str, Any]:
@@ -759,6 +761,15 @@ class Mapping:
             if isinstance(source, ColumnSource) and source.on_error is not OnError.INVALID
         }
 
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What :meth:`suggest` read in the cells to propose this mapping, for its reviewer (else empty).
+
+        Notes are no part of the mapping: equal mappings may have different notes, and
+        :meth:`save` writes them as comments at the top of a YAML file.
+        """
+        return self._notes
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Mapping):
             return NotImplemented
@@ -785,15 +796,33 @@ class Mapping:
 
     @classmethod
     def suggest(cls, df: pd.DataFrame) -> Mapping:
-        """Propose a mapping from the frame's column names (a starting point to review, then save).
+        """Propose a mapping from the frame's columns (a starting point to review, then save).
 
-        Email, phone and user-id columns are recognised whatever their case, spacing or punctuation;
-        an id column feeds both ``recipient`` and ``to.user_id`` (the legacy and the current way of
-        naming the user, as in the design's example). First and last names go to ``data.first_name``
-        and ``data.last_name`` in the languages :mod:`bulkprep.suggest` knows; every other column
-        goes to ``data.<snake_case>``.
-        Columns named ``bulk_*`` (bulkprep's own) are left out. The knowledge of column names is
-        :func:`bulkprep.suggest.suggested_spec`.
+        The headers decide, checked and completed by a sample of each column's cells
+        (:func:`bulkprep.suggest.frame_suggestion` holds the rules):
+
+        - ``recipient`` and ``to.user_id``: the user's id, by the spellings :mod:`bulkprep.suggest`
+          knows (``User ID``, ``Customer ID``, ``Kundennummer``...) or by an id word with a person's
+          (``Square Customer ID``, ``Attendee #``, ``N° client``, ``Codice socio``, ``Member ID``).
+          The app's own id comes first (Stripe's ``user_id (metadata)``, ``External ID``); an export's
+          own record id (``Record ID``, ``Contact ID``) is proposed when nothing better exists.
+        - ``profile.email``: ``Email``, ``E-mail 1 - Value`` (not its ``- Type``), ``Person - Email -
+          Work``, ``What's your email address?``, ``Correo electrónico``...; with no such header, the
+          column whose cells are mostly email addresses (said in :attr:`notes`).
+        - ``profile.phone_number``: a mobile before a landline or an office line (``Mobile`` over
+          ``Phone``, ``Person - Phone - Mobile``, ``Cell Phone``, Brevo's ``SMS``, ``Téléphone
+          portable``, ``Cellulare``), then ``Phone``, ``billing_phone``...; read in each row's country
+          (``region_column``) when a country column exists (``Country``, ``Home Country``, ``Business
+          Country/Region``, ``Billing Country``, ``Country Code``, ``Pays``...), the one sharing the
+          phone's words first (``billing_phone`` with ``billing_country``).
+        - ``data.first_name`` and ``data.last_name`` in the languages :mod:`bulkprep.suggest` knows;
+          every other column goes to ``data.<snake_case>`` (``#`` is ``number``), and one whose header
+          speaks of a date and whose cells mostly read as dates gets ``cast: date``, read by the
+          column's own convention (or, when its dates all read both ways, by the one the file's other
+          date columns prove, said in :attr:`notes`; a column proving both stays uncast, with a note).
+        - ``to.locale``, ``to.tenant_id``, and ``preferences``/``data`` columns of JSON objects.
+
+        Columns named ``bulk_*`` (bulkprep's own) are left out.
 
         Example:
             >>> import pandas as pd
@@ -801,8 +830,14 @@ class Mapping:
             >>> Mapping.suggest(frame).to_dict()  # doctest: +NORMALIZE_WHITESPACE
             {'recipient': 'Customer ID', 'profile': {'email': 'E-mail Address', 'phone_number': 'Mobile'},
              'data': {'first_name': 'First Name'}, 'to': {'user_id': 'Customer ID'}}
+            >>> users = pd.DataFrame({"E-mail 1 - Value": ["ann@example.com"], "Born": ["25/12/1990"]})
+            >>> Mapping.suggest(users).to_dict()
+            {'profile': {'email': 'E-mail 1 - Value'}, 'data': {'born': {'column': 'Born', 'cast': 'date'}}}
         """
-        return cls(suggest.suggested_frame_spec(df, reserved=_SOURCE_KEYS))
+        suggestion = suggest.frame_suggestion(df, reserved=_SOURCE_KEYS)
+        mapping = cls(suggestion.spec)
+        mapping._notes = suggestion.notes
+        return mapping
 
     # -- applying --------------------------------------------------------------------------------
 

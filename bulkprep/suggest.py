@@ -1,11 +1,15 @@
-"""What column names say: the header spellings of emails, phones, user ids and countries, and field names.
+"""What column names (and a sample of their cells) say: emails, phones, user ids, countries, dates.
 
-:meth:`bulkprep.mapping.Mapping.suggest` reads a frame with :func:`suggested_frame_spec` (its headers,
-the layout :func:`bulkprep.read.read_csv` recognized, and the cells of ``preferences``/``data``
-columns); :func:`suggested_spec` holds the rules for headers alone; the mapping's hints name fields
-with :func:`snake_case`. Headers are compared by their letters and digits only, whatever their
-case, spacing, punctuation or accents (``E-mail Address`` is ``emailaddress``, ``Téléphone`` is
-``telephone``, ``Straße`` is ``strasse``).
+:meth:`bulkprep.mapping.Mapping.suggest` reads a frame with :func:`frame_suggestion` (its headers,
+the layout :func:`bulkprep.read.read_csv` recognized, and a sample of the cells: :data:`SAMPLE_CELLS`
+per column), which returns the spec and the notes a reviewer needs (what the cells decided);
+:func:`suggested_spec` holds the rules for headers alone; the mapping's hints name fields with
+:func:`snake_case`. Headers are compared by their letters and digits only, whatever their case,
+spacing, punctuation or accents (``E-mail Address`` is ``emailaddress``, ``Téléphone`` is
+``telephone``, ``Straße`` is ``strasse``), then by their words: ``Person - Email - Work``,
+``E-mail 1 - Value`` (not its ``- Type``), ``billing_phone``, ``What's your email address?``,
+``Square Customer ID``, ``Attendee #``, ``N° client`` and ``Codice socio`` (an id word with a
+person's) are recognized though no spelling names them exactly.
 
 The spellings cover the exports people bring: HubSpot (``Record ID``), Klaviyo (``Klaviyo ID``),
 Stripe (the app's id in ``user_id (metadata)`` over Stripe's own ``id``), Mailchimp (``Email
@@ -15,11 +19,14 @@ and spreadsheets in German (``Kundennummer``, ``E-Mail``, ``Mobil``, ``Handy``, 
 (``Número de cliente``, ``Correo electrónico``, ``Móvil``, ``Teléfono``, ``País``), Italian
 (``Codice cliente``, ``Posta elettronica``, ``Cellulare``, ``Paese``), Portuguese (``Telemóvel``,
 ``Celular``, ``Telefone``) and Dutch (``Klantnummer``, ``E-mailadres``, ``Mobiel``, ``Land``). In
-every language a mobile (text messages reach it) comes before a landline. First and last names
-become ``data.first_name`` and ``data.last_name`` (``Prénom``/``Nom``, ``Nombre``/``Apellidos``,
-``Nome``/``Cognome``, ``Voornaam``/``Achternaam``...); ``Nombre`` and ``Nome`` name the first name
-only beside a last-name column, since alone they are as often the whole name (they then stay
-``data.nombre``, ``data.nome``), while French ``Nom`` is the last name.
+every language a mobile (text messages reach it, ``SMS`` too) comes before a landline or an office
+phone, and the phone is read in the country that goes with it (``billing_phone`` in
+``billing_country``). Data columns whose header speaks of a date and whose cells mostly read as
+dates get ``cast: date``. First and last names become ``data.first_name`` and ``data.last_name``
+(``Prénom``/``Nom``, ``Nombre``/``Apellidos``, ``Nome``/``Cognome``, ``Voornaam``/``Achternaam``...);
+``Nombre`` and ``Nome`` name the first name only beside a last-name column, since alone they are as
+often the whole name (they then stay ``data.nombre``, ``data.nome``), while French ``Nom`` is the
+last name.
 
 Example:
     >>> suggested_spec(["User ID", "E-mail", "Plan"])
@@ -36,18 +43,30 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, TypeAlias
+from collections.abc import Callable, Iterable, Mapping
+from typing import Final, NamedTuple, TypeAlias
 
+import numpy as np
+import pandas as pd
+
+from bulkprep import casts
+from bulkprep.countries import region_of
 from bulkprep.layouts import SALESFORCE_REPORT
+from bulkprep.report import ErrorCode
 from bulkprep.status import ATTRS_KEY
 
-if TYPE_CHECKING:
-    import pandas as pd
+__all__ = [
+    "MOSTLY",
+    "SAMPLE_CELLS",
+    "Spec",
+    "Suggestion",
+    "frame_suggestion",
+    "snake_case",
+    "suggested_frame_spec",
+    "suggested_spec",
+]
 
-__all__ = ["Spec", "snake_case", "suggested_frame_spec", "suggested_spec"]
-
-Spec: TypeAlias = dict[str, str | dict[str, str]]
+Spec: TypeAlias = dict[str, str | dict[str, str | bool]]
 """A flat mapping spec: dotted target -> column name, or a column source with its options."""
 
 # Header spellings (lower case, letters and digits only) in order of preference per target.
@@ -74,17 +93,15 @@ _EMAIL_HEADERS: tuple[str, ...] = (
     "correioelectronico",
     "emailadres",  # Dutch
 )
-_PHONE_HEADERS: tuple[str, ...] = (
-    "phone",
-    "phonenumber",
+# Mobiles first (Courier sends text messages to the profile's phone_number), then landlines and
+# office lines, in every language: French writes "Mobile" too, and "Portable" (telephone portable).
+_MOBILE_HEADERS: tuple[str, ...] = (
     "mobile",
     "mobilenumber",
     "mobilephone",
     "cell",
     "cellphone",
     "cellnumber",
-    # German, French, Spanish, Italian, Portuguese, Dutch: a mobile (text messages reach it) before
-    # the landline. French writes "Mobile" too, and "Portable" (telephone portable).
     "mobil",
     "mobilnummer",
     "mobiltelefon",
@@ -106,11 +123,16 @@ _PHONE_HEADERS: tuple[str, ...] = (
     "mobieltelefoonnummer",
     "gsm",  # Belgium and the Netherlands
     "gsmnummer",
+    "mobileno",
+)
+_PHONE_HEADERS: tuple[str, ...] = (
+    *_MOBILE_HEADERS,
+    "phone",
+    "phonenumber",
     "tel",
     "telephone",
     "telephonenumber",
     "phoneno",
-    "mobileno",
     "telefon",
     "telefonnummer",
     "numerodetelephone",
@@ -207,36 +229,101 @@ _JSON_ROOTS: tuple[str, ...] = ("preferences", "data")
 _METADATA = re.compile(r"\s*\(metadata\)\s*$", re.IGNORECASE)
 # Where a recognized layout says which of two fitting columns is meant.
 _LAYOUT_PREFERENCES: dict[str, dict[str, tuple[str, ...]]] = {
-    # A Salesforce contact's Phone is the office line; text messages go to the Mobile.
+    # A Salesforce contact's Phone is the office line; text messages go to the Mobile (as elsewhere).
     SALESFORCE_REPORT: {"profile.phone_number": ("mobile",)},
+    # HubSpot's Phone Number is the contact's own number, its Mobile Phone Number an extra property.
+    "hubspot": {"profile.phone_number": ("phonenumber",)},
 }
 _PHONE_TARGET = "profile.phone_number"
+_EMAIL_TARGET = "profile.email"
 # bulkprep's own columns (bulk_row, bulk_status, ...) and any other it may add: never user data.
 _OWN_PREFIX = "bulk_"
 
+# -- words in a header: for the headers no spelling above names exactly ---------------------------
+# "Person - Email - Work", "E-mail 1 - Value", "billing_phone", "What's your email address?",
+# "Square Customer ID", "Attendee #", "N° client", "Business Country/Region" are recognized by
+# their words (accents and case folded; "#", "N°" and "Nº" read as "number").
+_EMAIL_WORDS = frozenset({"email", "emails", "mail", "courriel", "correo", "emailadres", "emailadresse"})
+_MOBILE_WORDS = frozenset(
+    {"mobile", "mobil", "cell", "cellphone", "cellular", "handy", "portable", "movil", "celular"}
+    | {"cellulare", "telemovel", "mobiel", "gsm", "sms"}
+)
+_PHONE_WORDS = _MOBILE_WORDS | frozenset(
+    {"phone", "phonenumber", "telephone", "tel", "telefon", "telefono", "telefone", "telefoon"}
+)
+# Words that make an email or phone header about something else: its type or label, consent to
+# marketing, a fax, an extension, a date, the owner of the record, the number's country...
+_NOT_AN_ADDRESS_WORDS = frozenset(
+    {"type", "label", "kind", "marketing", "consent", "subscription", "subscribed", "unsubscribed"}
+    | {"opt", "optin", "optout", "status", "verified", "display", "domain", "fax", "extension", "ext"}
+    | {"count", "date", "time", "created", "updated", "bounce", "bounced", "format", "provider"}
+    | {"confirmed", "country", "code", "prefix", "owner", "accepts", "permission", "sent"}
+)
+# An id is a person's when its header also names a person: "Customer ID", "Attendee #", "Codice socio".
+_ID_WORDS = frozenset(
+    {"id", "number", "no", "nr", "nro", "num", "nummer", "numero", "code", "codice", "codigo"}
+    | {"identifier", "identifiant", "identificador"}
+)
+_PERSON_WORDS = frozenset(
+    {"user", "customer", "client", "cliente", "contact", "member", "membre", "miembro", "socio"}
+    | {"attendee", "participant", "guest", "subscriber", "person", "profile", "patient", "student"}
+    | {"employee", "kunde", "kunden", "klant", "lid", "mitglied", "utente", "usuario", "utilisateur"}
+    | {"adherent", "abonne", "donor", "supporter", "lead", "recipient"}
+)
+# ... unless it is the id of something else the person has: an owner, an order, an account.
+_NOT_A_PERSON_ID_WORDS = frozenset(
+    {"owner", "order", "account", "company", "organization", "organisation", "group", "parent"}
+    | {"ticket", "event", "transaction", "invoice", "ip", "tax", "vat", "phone", "email", "mail"}
+)
+_COUNTRY_WORDS = frozenset({"country", "countryregion", "land", "pays", "pais", "paese", "nazione"})
+# A country the phone is not dialled in: where the person was born, or has been.
+_NOT_A_HOME_COUNTRY_WORDS = frozenset({"birth", "origin", "nationality", "citizenship", "visited"})
+# Words that only say which phone or country a column is ("Phone 1 - Value"): no kinship between the two.
+_KIND_WORDS = _PHONE_WORDS | _COUNTRY_WORDS | _ID_WORDS | frozenset({"region", "value", "address"})
+_NUMBER_SIGN = re.compile(r"#|№|\b[Nn]\.?\s*[°º]")
+_CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+# -- dates -------------------------------------------------------------------------------------------
+# A data column is cast as a date when its header says so and its cells mostly read as dates.
+_DATE_WORDS = frozenset(
+    {"date", "dates", "datum", "birthday", "birthdate", "dob", "born", "created", "joined", "signed"}
+    | {"signup", "registered", "registration", "visit", "since", "seit", "anniversary", "naissance"}
+    | {"inscription", "fecha", "nacimiento", "data", "nascita", "iscrizione", "nascimento", "cadastro"}
+)
+_DATE_STEMS: tuple[str, ...] = ("datum", "geburt", "birth")  # inside compounds: Geburtsdatum
+_DATE_SUFFIX = "date"  # signupdate, createdate, birthdate
+_FOUR_DIGITS = re.compile(r"\d{4}")
+# Written as a date, whether or not it is one: 2024-02-30, 0/0/00, 31.11.2024.
+_DATE_SHAPE = re.compile(r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2}))(?!\d)")
+
+SAMPLE_CELLS: Final = 300
+"""How many non-blank cells of a column (spread over the column) suggest reads to tell its contents."""
+MOSTLY: Final = 0.5
+"""The share of a column's sampled cells that must look like emails (or phones, dates, countries)."""
+_EMAIL_CELL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE_DIGITS = 5  # a phone cell holds at least this many digits
+
+
+class Suggestion(NamedTuple):
+    """A proposed mapping spec and the notes that say what the cells decided, for the reviewer."""
+
+    spec: Spec
+    notes: tuple[str, ...]
+
 
 def snake_case(name: str) -> str:
-    """A header as a field name: words in lower case joined by underscores.
+    """A header as a field name: words in lower case joined by underscores (``#`` is ``number``).
 
     Example:
-        >>> [snake_case(n) for n in ("First Name", "customerID", "E-mail", "  signupDate ")]
-        ['first_name', 'customer_id', 'e_mail', 'signup_date']
+        >>> [snake_case(n) for n in ("First Name", "customerID", "E-mail", "  signupDate ", "Order #")]
+        ['first_name', 'customer_id', 'e_mail', 'signup_date', 'order_number']
     """
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name.strip())
+    spaced = _CAMEL_HUMP.sub("_", name.strip().replace("#", " number "))
     return "_".join(re.findall(r"[^\W_]+", spaced.casefold()))
 
 
 def suggested_frame_spec(df: pd.DataFrame, *, reserved: Iterable[str] = ()) -> Spec:
-    """A flat mapping spec proposed from a frame: :func:`suggested_spec` with what the frame tells.
-
-    The layout :func:`bulkprep.read.read_csv` recognized (kept in ``df.attrs``) breaks ties between
-    columns that both fit (a Salesforce report's ``Mobile`` over its office ``Phone``); without it,
-    the headers alone decide. A column named ``preferences`` or ``data`` whose non-blank cells are
-    all JSON objects feeds that root with ``cast: json``.
-
-    Args:
-        df: the frame, as read.
-        reserved: field names that must not be used under ``data``.
+    """A flat mapping spec proposed from a frame: :func:`frame_suggestion` without its notes.
 
     Example:
         >>> import pandas as pd
@@ -244,18 +331,70 @@ def suggested_frame_spec(df: pd.DataFrame, *, reserved: Iterable[str] = ()) -> S
         >>> suggested_frame_spec(frame)
         {'recipient': 'id', 'preferences': {'column': 'Preferences', 'cast': 'json'}, 'to.user_id': 'id'}
     """
+    return frame_suggestion(df, reserved=reserved).spec
+
+
+def frame_suggestion(df: pd.DataFrame, *, reserved: Iterable[str] = ()) -> Suggestion:
+    """A mapping spec proposed from a frame, its headers and its cells, with notes for the reviewer.
+
+    The headers decide as in :func:`suggested_spec`; the cells (:data:`SAMPLE_CELLS` of each column)
+    then check and complete them:
+
+    - a header recognized by its words only (``Person - Email - Work``, ``billing_phone``) must hold
+      emails, phones or countries in most of its cells; an empty column ranks after a filled one;
+    - when no header names an email, the column whose cells are mostly email addresses is the email;
+    - a data column whose header speaks of a date (``Date``, ``Birthday``, ``Joined``, ``Created``,
+      ``Geburtsdatum``, ``Date de naissance``, ``Fecha``, ``Data iscrizione``...) and whose cells
+      mostly read as dates gets ``cast: date``. Its convention is the column's own, as
+      :func:`bulkprep.casts.convert` decides it; a column whose dates all read both ways takes the
+      convention the file's other date columns prove (``dayfirst``, with a note); a column proving
+      both conventions, or one that nothing in the file settles, stays uncast, with a note;
+    - the layout :func:`bulkprep.read.read_csv` recognized (kept in ``df.attrs``) breaks ties
+      between columns that both fit (HubSpot's ``Phone Number`` over its ``Mobile Phone Number``);
+    - a column named ``preferences`` or ``data`` whose non-blank cells are all JSON objects feeds
+      that root with ``cast: json``.
+
+    Args:
+        df: the frame, as read.
+        reserved: field names that must not be used under ``data``.
+
+    Example:
+        >>> import pandas as pd
+        >>> frame = pd.DataFrame({"Contact": ["ann@example.com"], "Joined": ["14/3/2024"],
+        ...                       "Renewed on (date)": ["03/04/2025"]})
+        >>> suggestion = frame_suggestion(frame)
+        >>> suggestion.spec  # doctest: +NORMALIZE_WHITESPACE
+        {'profile.email': 'Contact', 'data.joined': {'column': 'Joined', 'cast': 'date'},
+         'data.renewed_on_date': {'column': 'Renewed on (date)', 'cast': 'date', 'dayfirst': True}}
+        >>> print(suggestion.notes[0])
+        profile.email: 'Contact', whose cells are email addresses (no header names an email)
+    """
     attrs = df.attrs.get(ATTRS_KEY)
     layout = attrs.get("layout") if isinstance(attrs, Mapping) else None
+    names = [str(column) for column in df.columns]
+    # By position: a frame may have two columns of one name, and the first is the one a mapping reads.
+    first_position: dict[str, int] = {}
+    for position, name in enumerate(names):
+        first_position.setdefault(name, position)
     json_columns = [
-        str(column)
-        for column in df.columns
-        if str(column).casefold() in _JSON_ROOTS and _holds_json_objects(df[column].tolist())
+        name
+        for name, position in first_position.items()
+        if name.casefold() in _JSON_ROOTS and _holds_json_objects(df.iloc[:, position].tolist())
     ]
-    return suggested_spec(
-        df.columns,
-        reserved=reserved,
+    samples: dict[str, list[object]] = {}
+
+    def cells(name: str) -> list[object]:
+        if name not in samples:
+            position = first_position.get(name)
+            samples[name] = [] if position is None else _sample(df.iloc[:, position])
+        return samples[name]
+
+    return _suggest(
+        names,
+        reserved=frozenset(reserved),
         layout=layout if isinstance(layout, str) else None,
         json_columns=json_columns,
+        cells=cells if len(df) else None,
     )
 
 
@@ -268,13 +407,22 @@ def suggested_spec(
 ) -> Spec:
     """A flat mapping spec (dotted target -> source) proposed from column names.
 
-    Email, phone and user-id columns are recognised whatever their case, spacing or punctuation;
-    an id column feeds both ``recipient`` and ``to.user_id`` (the legacy and the current way of
-    naming the user). A ``... (metadata)`` column named like an id (Stripe's) is preferred over
-    the product's own ids. When a country column exists and a phone is mapped, the phone is read in
-    each row's country (``region_column``). ``locale``/``language`` feed ``to.locale`` and
-    ``tenant_id`` feeds ``to.tenant_id``. Every other column goes to ``data.<snake_case>``
-    (the country column too), numbered when names clash or fall in ``reserved`` (names the mapping
+    Email, phone and user-id columns are recognised whatever their case, spacing, punctuation or
+    accents: by the spellings this module knows, then by the words of the header (``Person - Email -
+    Work``, ``E-mail 1 - Value`` but not ``E-mail 1 - Type``, ``billing_phone``, ``SMS``, ``Your
+    phone number``, ``Square Customer ID``, ``Attendee #``, ``N° client``, ``Codice socio``: an id
+    word with a person's). A mobile comes before a landline or an office phone (text messages reach
+    it), then a column named exactly before one recognized by its words. An id column feeds both
+    ``recipient`` and ``to.user_id`` (the legacy and the current way of naming the user). The app's
+    own id is preferred: a ``... (metadata)`` column named like an id (Stripe's), ``User ID``,
+    ``External ID``; an export's own record id (``Record ID``, ``Contact ID``, Brevo's ``CONTACT
+    ID``) is proposed when the file has nothing better, since it names each user once. When a
+    country column exists (``Country``, ``Home Country``, ``Billing Country``, ``Country Code``,
+    ``Pays``...) and a phone is mapped, the phone is read in each row's country
+    (``region_column``), the country that shares the phone's words first (``billing_phone`` with
+    ``billing_country``). ``locale``/``language`` feed ``to.locale`` and ``tenant_id`` feeds
+    ``to.tenant_id``. Every other column goes to ``data.<snake_case>`` (the country column too;
+    ``#`` is ``number``), numbered when names clash or fall in ``reserved`` (names the mapping
     format keeps for itself). Columns named ``bulk_*`` (bulkprep's own) are left out.
 
     Args:
@@ -288,25 +436,50 @@ def suggested_spec(
     Example:
         >>> suggested_spec(["bulk_row", "Mobile", "Name", "name", "!!"], reserved={"column"})
         {'profile.phone_number': 'Mobile', 'data.name': 'Name', 'data.name_2': 'name', 'data.column_4': '!!'}
-        >>> spec = suggested_spec(["Phone", "Mobile", "Mailing Country"], layout="salesforce_report")
+        >>> spec = suggested_spec(["Phone", "Mobile", "Mailing Country"])
         >>> spec["profile.phone_number"]
         {'column': 'Mobile', 'region_column': 'Mailing Country'}
+        >>> spec = suggested_spec(["Person - Email - Work", "billing_phone", "shipping_country",
+        ...                        "billing_country"])
+        >>> spec["profile.email"], spec["profile.phone_number"]
+        ('Person - Email - Work', {'column': 'billing_phone', 'region_column': 'billing_country'})
     """
-    names = [str(c) for c in columns if not str(c).startswith(_OWN_PREFIX)]
-    taken = frozenset(reserved)
+    return _suggest(
+        [str(c) for c in columns],
+        reserved=frozenset(reserved),
+        layout=layout,
+        json_columns=list(json_columns),
+        cells=None,
+    ).spec
+
+
+def _suggest(
+    columns: list[str],
+    *,
+    reserved: frozenset[str],
+    layout: str | None,
+    json_columns: list[str],
+    cells: Callable[[str], list[object]] | None,
+) -> Suggestion:
+    names = [c for c in columns if not c.startswith(_OWN_PREFIX)]
     preferences = _LAYOUT_PREFERENCES.get(layout or "", {})
+    notes: list[str] = []
     chosen: dict[str, str] = {}
-    recognised = (
-        ("recipient", _ID_HEADERS),
-        ("profile.email", _EMAIL_HEADERS),
-        (_PHONE_TARGET, _PHONE_HEADERS),
-    )
-    for target, spellings in recognised:
-        preferred = preferences.get(target, ())
-        ranked = preferred + tuple(s for s in spellings if s not in preferred)
-        free = [c for c in _matches(names, ranked, ids=target == "recipient") if c not in chosen.values()]
+    for target in ("recipient", _EMAIL_TARGET, _PHONE_TARGET):
+        free = [
+            column
+            for column in _identity_columns(names, target, preferences.get(target, ()), cells)
+            if column not in chosen.values()
+        ]
         if free:
             chosen[target] = free[0]
+    if _EMAIL_TARGET not in chosen and cells is not None:
+        found = _email_by_cells(names, exclude=set(chosen.values()), cells=cells)
+        if found is not None:
+            chosen[_EMAIL_TARGET] = found
+            notes.append(
+                f"{_EMAIL_TARGET}: {found!r}, whose cells are email addresses (no header names an email)"
+            )
     extra: dict[str, str] = {}
     for target, spellings in (("to.locale", _LOCALE_HEADERS), ("to.tenant_id", _TENANT_HEADERS)):
         free = [c for c in _matches(names, spellings) if c not in chosen.values()]
@@ -317,32 +490,290 @@ def suggested_spec(
         root = column.casefold()
         if column in names and root in _JSON_ROOTS and root not in roots:
             roots[root] = column
-    country = next(iter(_matches(names, _COUNTRY_HEADERS)), None)
-    named = _name_fields(names, exclude={*chosen.values(), *extra.values(), *roots.values()}, taken=taken)
+    phone = chosen.get(_PHONE_TARGET)
+    country = _country_column(names, phone, cells) if phone is not None else None
+    named = _name_fields(names, exclude={*chosen.values(), *extra.values(), *roots.values()}, taken=reserved)
 
     spec: Spec = dict(chosen)
-    if country is not None and _PHONE_TARGET in chosen:
-        spec[_PHONE_TARGET] = {"column": chosen[_PHONE_TARGET], "region_column": country}
+    if country is not None and phone is not None:
+        spec[_PHONE_TARGET] = {"column": phone, "region_column": country}
     for root, column in roots.items():
         spec[root] = {"column": column, "cast": "json"}
     consumed = {*chosen.values(), *extra.values(), *roots.values()}
     used_names: set[str] = set(named.values())
+    data: dict[str, str] = {}
     for position, column in enumerate(names):
         if column in consumed:
             continue
         if column in named:
-            spec[f"data.{named[column]}"] = column
+            data[named[column]] = column
             continue
         name = snake_case(column) or f"column_{position + 1}"
         unique, n = name, 2
-        while unique in used_names or unique in taken:
+        while unique in used_names or unique in reserved:
             unique, n = f"{name}_{n}", n + 1
         used_names.add(unique)
-        spec[f"data.{unique}"] = column
+        data[unique] = column
+    dates = _date_casts(data, cells, notes) if cells is not None else {}
+    for field_name, column in data.items():
+        spec[f"data.{field_name}"] = dates.get(column, column)
     if "recipient" in chosen:
         spec["to.user_id"] = chosen["recipient"]
     spec.update(extra)
-    return spec
+    return Suggestion(spec, tuple(notes))
+
+
+def _words(header: str) -> tuple[str, ...]:
+    """A header's words, accents and case folded, ``#``/``N°`` read as ``number``, e-mail as ``email``.
+
+    Example:
+        >>> _words("Person - E-mail 1 - Value"), _words("N° client"), _words("billingPhone #")
+        (('person', 'email', '1', 'value'), ('number', 'client'), ('billing', 'phone', 'number'))
+    """
+    text = _CAMEL_HUMP.sub(" ", _NUMBER_SIGN.sub(" number ", header))
+    words = re.findall(r"[^\W_]+", _fold(text))
+    merged: list[str] = []
+    for word in words:
+        if word == "mail" and merged and merged[-1] == "e":
+            merged[-1] = "email"  # E-mail, e_mail
+        else:
+            merged.append(word)
+    return tuple(merged)
+
+
+def _identity_columns(
+    names: list[str], target: str, preferred: tuple[str, ...], cells: Callable[[str], list[object]] | None
+) -> list[str]:
+    """The columns that may feed ``target``, best first.
+
+    Ranked by: a column the layout prefers; a filled column before an empty one; for phones, a
+    mobile before a landline; a header spelled exactly as this module knows before one recognized
+    by its words (its cells checked); then the spelling's rank, fewer words, the frame's order.
+    """
+    spellings = {"recipient": _ID_HEADERS, _EMAIL_TARGET: _EMAIL_HEADERS, _PHONE_TARGET: _PHONE_HEADERS}[
+        target
+    ]
+    exact = {
+        column: rank for rank, column in enumerate(_matches(names, spellings, ids=target == "recipient"))
+    }
+    ranked: list[tuple[tuple[int, ...], str]] = []
+    for position, column in enumerate(names):
+        words = _words(column)
+        if column in exact:
+            tier, rank = 0, exact[column]
+        elif _named_by_words(target, words) and _cells_fit(target, column, cells):
+            tier, rank = 1, len(words)
+        else:
+            continue
+        key = _header_key(column)
+        mobile = key in _MOBILE_HEADERS or bool(_MOBILE_WORDS.intersection(words))
+        ranked.append(
+            (
+                (
+                    0 if key in preferred else 1,
+                    1 if cells is not None and not cells(column) else 0,
+                    0 if target != _PHONE_TARGET or mobile else 1,
+                    tier,
+                    rank,
+                    position,
+                ),
+                column,
+            )
+        )
+    return [column for _, column in sorted(ranked)]
+
+
+def _named_by_words(target: str, words: tuple[str, ...]) -> bool:
+    """Whether a header's words name ``target``: an email, a phone, or a person's id."""
+    found = set(words)
+    if target == "recipient":
+        return bool(found & _ID_WORDS and found & _PERSON_WORDS) and not found & _NOT_A_PERSON_ID_WORDS
+    vocabulary = _EMAIL_WORDS if target == _EMAIL_TARGET else _PHONE_WORDS
+    return bool(found & vocabulary) and not found & _NOT_AN_ADDRESS_WORDS
+
+
+def _cells_fit(target: str, column: str, cells: Callable[[str], list[object]] | None) -> bool:
+    """Whether the sampled cells of a column found by its words hold what ``target`` needs."""
+    if cells is None or target == "recipient":
+        return True
+    sample = cells(column)
+    if not sample:
+        return True  # nothing to tell: the header decides, and the column ranks after filled ones
+    fits = _looks_like_email if target == _EMAIL_TARGET else _looks_like_phone
+    return _share(sample, fits) > MOSTLY
+
+
+def _email_by_cells(
+    names: list[str], *, exclude: set[str], cells: Callable[[str], list[object]]
+) -> str | None:
+    """The column whose cells are most often email addresses (more than :data:`MOSTLY`), if any."""
+    best: tuple[float, str] | None = None
+    for column in names:
+        sample = cells(column) if column not in exclude else []
+        if not sample:
+            continue
+        share = _share(sample, _looks_like_email)
+        if share > MOSTLY and (best is None or share > best[0]):
+            best = (share, column)
+    return best[1] if best else None
+
+
+def _country_column(names: list[str], phone: str, cells: Callable[[str], list[object]] | None) -> str | None:
+    """The column holding each row's country for ``phone``, best first.
+
+    A filled column before an empty one, then the one sharing most of the phone's words
+    (``Business Phone`` with ``Business Country/Region``), then an exact spelling before a header
+    recognized by its words (whose cells must mostly be countries), then the spelling's rank.
+    """
+    exact = {column: rank for rank, column in enumerate(_matches(names, _COUNTRY_HEADERS))}
+    qualifiers = set(_words(phone)) - _KIND_WORDS
+    ranked: list[tuple[tuple[int, ...], str]] = []
+    for position, column in enumerate(names):
+        if column == phone:
+            continue
+        words = set(_words(column))
+        if column in exact:
+            tier, rank = 0, exact[column]
+        elif (
+            words & _COUNTRY_WORDS
+            and not words & _NOT_A_HOME_COUNTRY_WORDS
+            and (cells is None or not cells(column) or _share(cells(column), _looks_like_country) > MOSTLY)
+        ):
+            tier, rank = 1, len(words)
+        else:
+            continue
+        empty = 1 if cells is not None and not cells(column) else 0
+        ranked.append(((empty, -len(qualifiers & (words - _KIND_WORDS)), tier, rank, position), column))
+    return min(ranked)[1] if ranked else None
+
+
+class _DateColumn(NamedTuple):
+    """What a data column's sampled cells say as dates."""
+
+    dates: bool  # most cells read as dates
+    proves: bool | None  # the convention its own cells prove (True: day first), None if none
+    evidence: str  # the cell that proves it
+    unsettled: bool  # some dates read both ways and the column does not say which
+    conflict: str | None  # the message of a column proving both conventions
+
+
+def _date_casts(
+    data: dict[str, str], cells: Callable[[str], list[object]], notes: list[str]
+) -> dict[str, dict[str, str | bool]]:
+    """Column -> its ``cast: date`` source, for the data columns that hold dates (notes added)."""
+    readings: dict[str, tuple[str, _DateColumn]] = {}
+    for field_name, column in data.items():
+        if _speaks_of_dates(column):
+            reading = _read_dates(cells(column), column)
+            if reading.dates:
+                readings[column] = (field_name, reading)
+    proofs = {(r.proves, column, r.evidence) for column, (_, r) in readings.items() if r.proves is not None}
+    conventions = {proves for proves, _, _ in proofs}
+    casts: dict[str, dict[str, str | bool]] = {}
+    for column, (field_name, reading) in readings.items():
+        target = f"data.{field_name}"
+        if reading.conflict is not None:
+            notes.append(f"{target}: {column!r} left uncast: {reading.conflict}")
+            continue
+        if reading.proves is not None or not reading.unsettled:
+            casts[column] = {"column": column, "cast": "date"}
+            continue
+        if len(conventions) == 1:
+            dayfirst = conventions.pop()
+            conventions.add(dayfirst)
+            _, witness, evidence = min(p for p in proofs if p[1] != column)
+            order = "day first" if dayfirst else "month first"
+            casts[column] = {"column": column, "cast": "date", "dayfirst": dayfirst}
+            notes.append(
+                f"{target}: {column!r} read {order} (dayfirst: {str(dayfirst).lower()}): its dates read "
+                f"both ways, and {witness!r} has {evidence}, {order}"
+            )
+            continue
+        notes.append(
+            f"{target}: {column!r} left uncast: its dates read both ways (day or month first) and no "
+            f"date of the file tells which; add cast: date with dayfirst: true or false"
+        )
+    return casts
+
+
+def _speaks_of_dates(header: str) -> bool:
+    """Whether a header names a date: ``Signup Date``, ``Birthday``, ``Joined``, ``Geburtsdatum``..."""
+    words = _words(header)
+    key = _header_key(header)
+    return (
+        bool(_DATE_WORDS.intersection(words))
+        or any(word.endswith(_DATE_SUFFIX) for word in words)
+        or any(stem in key for stem in _DATE_STEMS)
+    )
+
+
+def _read_dates(sample: list[object], column: str) -> _DateColumn:
+    """A column's sampled cells read as dates the ways :func:`bulkprep.casts.convert` reads them."""
+    if not sample:
+        return _DateColumn(dates=False, proves=None, evidence="", unsettled=False, conflict=None)
+    raw = np.empty(len(sample), dtype=object)
+    raw[:] = sample
+    auto, auto_failed = casts.convert(raw, casts.Cast.DATE, name=column)
+    conflict = next((f.message for f in auto_failed if f.code is ErrorCode.AMBIGUOUS_DATE_CONVENTION), None)
+    day, day_failed = casts.convert(raw, casts.Cast.DATE, dates=casts.DateOptions(dayfirst=True))
+    month, month_failed = casts.convert(raw, casts.Cast.DATE, dates=casts.DateOptions(dayfirst=False))
+    # A cell without a four-digit year (Mailchimp's 03/14 birthday) is no full date, whatever pandas
+    # makes of it; one that does not exist (1990-02-29) or has a two-digit year is still written as one.
+    read = [
+        (a is not None or d is not None or m is not None) and _has_a_year(cell)
+        for a, d, m, cell in zip(auto, day, month, sample, strict=True)
+    ]
+    shaped = sum(
+        ok or bool(_DATE_SHAPE.match(str(cell).strip())) for ok, cell in zip(read, sample, strict=True)
+    )
+    dates = any(read) and shaped / len(sample) > MOSTLY
+    proves: bool | None = None
+    evidence = ""
+    for i, value in enumerate(auto.tolist()):
+        if value is None or day[i] == month[i]:
+            continue
+        proves = value == day[i]  # read one way only, or dotted (day first wherever it is written)
+        evidence = str(sample[i]).strip()
+        break
+    unsettled = len(auto_failed) > min(len(day_failed), len(month_failed))
+    return _DateColumn(dates, proves, evidence, unsettled, conflict)
+
+
+def _has_a_year(cell: object) -> bool:
+    return not isinstance(cell, str) or bool(_FOUR_DIGITS.search(cell))
+
+
+def _sample(series: pd.Series) -> list[object]:
+    """Up to :data:`SAMPLE_CELLS` non-blank cells of a column, spread over it, in its order."""
+    size = len(series)
+    if size > 10 * SAMPLE_CELLS:  # a long column: look at evenly spread rows, not all of them
+        series = series.iloc[np.linspace(0, size - 1, 10 * SAMPLE_CELLS).astype(int)]
+    filled = [cell for cell in series.tolist() if not _blank(cell)]
+    if len(filled) <= SAMPLE_CELLS:
+        return filled
+    return [filled[i] for i in np.linspace(0, len(filled) - 1, SAMPLE_CELLS).astype(int).tolist()]
+
+
+def _blank(cell: object) -> bool:
+    if cell is None or cell is pd.NA or (isinstance(cell, float) and cell != cell):  # NaN
+        return True
+    return isinstance(cell, str) and not cell.strip()
+
+
+def _share(sample: list[object], fits: Callable[[str], bool]) -> float:
+    return sum(1 for cell in sample if fits(str(cell).strip())) / len(sample)
+
+
+def _looks_like_email(text: str) -> bool:
+    return bool(_EMAIL_CELL.match(text))
+
+
+def _looks_like_phone(text: str) -> bool:
+    return sum(ch.isdigit() for ch in text) >= _PHONE_DIGITS
+
+
+def _looks_like_country(text: str) -> bool:
+    return region_of(text) is not None
 
 
 def _name_fields(names: list[str], *, exclude: set[str], taken: frozenset[str]) -> dict[str, str]:
@@ -359,6 +790,13 @@ def _name_fields(names: list[str], *, exclude: set[str], taken: frozenset[str]) 
     return named
 
 
+def _fold(text: str) -> str:
+    """Text with its accents dropped and its case folded (NFKD splits a letter from its marks; casefold
+    writes ß as ss)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
 def _header_key(name: str) -> str:
     """A header's letters and digits, case and accents folded: ``Téléphone`` is ``telephone``.
 
@@ -366,11 +804,7 @@ def _header_key(name: str) -> str:
         >>> [_header_key(n) for n in ("E-mail Address", "Téléphone", "Straße", "Número de cliente")]
         ['emailaddress', 'telephone', 'strasse', 'numerodecliente']
     """
-    # NFKD splits an accented letter into its base and combining marks, which are dropped;
-    # casefold then writes ß as ss.
-    decomposed = unicodedata.normalize("NFKD", name)
-    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    return "".join(ch for ch in folded if ch.isalnum())
+    return "".join(ch for ch in _fold(name) if ch.isalnum())
 
 
 def _matches(columns: list[str], spellings: tuple[str, ...], *, ids: bool = False) -> list[str]:

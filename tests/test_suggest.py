@@ -156,8 +156,10 @@ def test_the_corpus_covers_every_recognized_layout() -> None:
         ("Tenant ID", "to.tenant_id"),
         ("Land", "data.land"),  # a country column stays data; the phone reads it
         ("plan (metadata)", "data.plan_metadata"),  # metadata not named like an id is data
-        ("Default Address Phone", "data.default_address_phone"),
-        ("Mobile Phone Number", "data.mobile_phone_number"),
+        # Alone, a phone named by its words is the phone (beside Shopify's Phone or HubSpot's Phone
+        # Number it is data: see the layout ties below).
+        ("Default Address Phone", "profile.phone_number"),
+        ("Mobile Phone Number", "profile.phone_number"),
     ],
 )
 def test_suggest_knows_the_exports_headers(header: str, target: str) -> None:
@@ -186,9 +188,10 @@ def test_suggest_prefers_the_users_own_id(columns: list[str], recipient: str) ->
 @pytest.mark.parametrize(
     ("columns", "layout", "phone"),
     [
-        (["Phone", "Mobile"], None, "Phone"),  # headers alone: the plain phone first
+        (["Phone", "Mobile"], None, "Mobile"),  # headers alone: the mobile first (text messages)
         (["Phone", "Mobile"], "salesforce_report", "Mobile"),  # a contact's Phone is the office line
-        (["Phone", "Mobile"], "hubspot", "Phone"),
+        (["Phone", "Mobile"], "hubspot", "Mobile"),  # Zoho CRM's export is read as HubSpot's
+        (["Phone Number", "Mobile Phone Number"], None, "Mobile Phone Number"),
         (["Mobile"], "salesforce_report", "Mobile"),
         (["Phone"], "salesforce_report", "Phone"),
         (["Telefon", "Mobil"], None, "Mobil"),  # German: the mobile over the landline
@@ -209,17 +212,17 @@ def test_a_recognized_layout_breaks_ties_between_phones(
 
 
 def test_suggest_reads_the_layout_from_the_frame_read(tmp_path: Path) -> None:
-    path = tmp_path / "report.csv"
+    path = tmp_path / "contacts.csv"
     path.write_text(
-        '"Contact Owner","Account Name","Phone","Mobile","Contact ID"\n'
-        '"Ann Owner","Acme","+1 212 555 0100","+1 212 555 0101","0035g00000A1"\n',
+        "Record ID,Contact owner,Phone Number,Mobile Phone Number\n"
+        "101,Ann Owner,+1 212 555 0100,+1 212 555 0101\n",
         encoding="utf-8",
     )
     frame = read_csv(path)
-    assert read_info(frame).layout == "salesforce_report"
-    assert Mapping.suggest(frame).column_of("profile.phone_number") == "Mobile"
+    assert read_info(frame).layout == "hubspot"
+    assert Mapping.suggest(frame).column_of("profile.phone_number") == "Phone Number"
     frame.attrs.clear()
-    assert Mapping.suggest(frame).column_of("profile.phone_number") == "Phone"
+    assert Mapping.suggest(frame).column_of("profile.phone_number") == "Mobile Phone Number"
 
 
 @pytest.mark.parametrize(
@@ -318,7 +321,7 @@ def test_the_sample_datas_suggested_mapping_reads_phones_by_country() -> None:
             "last_name": "Last Name",
             "country": "Country",
             "plan": "Plan",
-            "signup_date": "Signup Date",
+            "signup_date": {"column": "Signup Date", "cast": "date"},
             "newsletter": "Newsletter",
             "attributes": "Attributes",
             "notes": "Notes",
@@ -409,7 +412,7 @@ def test_suggest_reads_exports_in_other_languages(columns: list[str], expected: 
     # The country column is still sent, under its own name; every column is used once.
     region = spec["profile.phone_number"]
     assert isinstance(region, dict)
-    assert spec[f"data.{snake_case(region['region_column'])}"] == region["region_column"]
+    assert spec[f"data.{snake_case(str(region['region_column']))}"] == region["region_column"]
     sources = [s if isinstance(s, str) else s["column"] for t, s in spec.items() if t != "to.user_id"]
     assert sorted(sources) == sorted(columns)
     frame = pd.DataFrame(columns=columns)
@@ -508,12 +511,13 @@ _UNCHANGED: list[tuple[list[str], dict[str, object]]] = [
          "data.plz": "PLZ", "data.ort": "Ort", "data.land": "Land", "to.user_id": "Kundennummer"},
     ),
     (
+        # Without HubSpot's layout the mobile comes first, as everywhere (with it: Phone Number).
         ["Record ID", "First Name", "Last Name", "Email", "Phone Number", "Mobile Phone Number",
          "Country/Region", "Create Date"],
         {"recipient": "Record ID", "profile.email": "Email",
-         "profile.phone_number": {"column": "Phone Number", "region_column": "Country/Region"},
+         "profile.phone_number": {"column": "Mobile Phone Number", "region_column": "Country/Region"},
          "data.first_name": "First Name", "data.last_name": "Last Name",
-         "data.mobile_phone_number": "Mobile Phone Number", "data.country_region": "Country/Region",
+         "data.phone_number": "Phone Number", "data.country_region": "Country/Region",
          "data.create_date": "Create Date", "to.user_id": "Record ID"},
     ),
     (
@@ -538,12 +542,20 @@ def test_the_export_corpus_sends_its_other_columns_under_their_own_names(export:
     # Every column of the corpus the suggestion does not recognize is data under its own name, as
     # before other languages were known; only the German Vorname and Nachname are names now.
     spec = suggested_frame_spec(read_csv(export))
+    columns = {target: _column(source) for target, source in spec.items()}
     renamed = {
-        target.removeprefix("data."): source
-        for target, source in spec.items()
-        if target.startswith("data.") and target != f"data.{snake_case(str(source))}"
+        target.removeprefix("data."): column
+        for target, column in columns.items()
+        if target.startswith("data.") and target != f"data.{snake_case(column)}"
     }
     expected = (
         {"first_name": "Vorname", "last_name": "Nachname"} if export.stem.startswith("excel_de") else {}
     )
     assert renamed == expected
+
+
+def _column(source: object) -> str:
+    """The column of a spec's source: the name itself, or a column source's ``column``."""
+    if isinstance(source, dict):
+        return str(source["column"])
+    return str(source)
