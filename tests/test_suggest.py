@@ -214,8 +214,8 @@ def test_a_recognized_layout_breaks_ties_between_phones(
 def test_suggest_reads_the_layout_from_the_frame_read(tmp_path: Path) -> None:
     path = tmp_path / "contacts.csv"
     path.write_text(
-        "Record ID,Contact owner,Phone Number,Mobile Phone Number\n"
-        "101,Ann Owner,+1 212 555 0100,+1 212 555 0101\n",
+        "Record ID,Contact owner,Create Date,Phone Number,Mobile Phone Number\n"
+        "101,Ann Owner,2024-03-01 10:00,+1 212 555 0100,+1 212 555 0101\n",
         encoding="utf-8",
     )
     frame = read_csv(path)
