@@ -35,6 +35,7 @@ from bulkprep.errors import (
     JournalError,
     MappingError,
     ProtocolError,
+    SubmitInterrupted,
 )
 from bulkprep.mapping import Mapping
 from bulkprep.normalize import normalize, normalize_emails, normalize_phones
@@ -45,7 +46,7 @@ from bulkprep.report import ErrorCode
 from bulkprep.results import SubmitResult
 from bulkprep.retry import RetryPolicy
 from bulkprep.sandbox import Faults, Sandbox
-from bulkprep.status import DeliveryStatus, KeepPolicy, RowStatus, Stage
+from bulkprep.status import DeliveryStatus, KeepPolicy, RowStatus, Severity, Stage
 from bulkprep.submit import submit
 from bulkprep.validate import validate
 from bulkprep.workbook import read_excel
@@ -70,7 +71,9 @@ __all__ = [
     "RetryPolicy",
     "RowStatus",
     "Sandbox",
+    "Severity",
     "Stage",
+    "SubmitInterrupted",
     "SubmitResult",
     "__version__",
     "build_payloads",
