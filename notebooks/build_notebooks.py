@@ -307,9 +307,10 @@ A record that spans two lines keeps the line where it starts, the one to open in
         """
 ## A mapping: suggested, reviewed, saved
 
-`Mapping.suggest` proposes a mapping from the column names: a starting point to review. It cannot
-know that `Signup Date` is a date or `Attributes` JSON; the reviewed mapping says so with a `cast`,
-so those cells are checked and sent as the right JSON type. Save it next to the data and the
+`Mapping.suggest` proposes a mapping from the column names and a sample of their cells: a starting
+point to review. It reads `Signup Date` as a date (its header and its cells say so), but cannot know
+that `Newsletter` is a yes/no or `Attributes` JSON; the reviewed mapping says so with a `cast`, so
+those cells are checked and sent as the right JSON type. Save it next to the data and the
 command line (`bulkprep check ... --mapping`) uses the very same file.
 """,
     ),
