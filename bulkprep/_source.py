@@ -54,21 +54,22 @@ def suffix_of(source: object) -> str | None:
     return None
 
 
-def load(source: object, *, reader: str, kind: str) -> Loaded:
+def load(source: object, *, reader: str, kind: str, limit: int | None = None) -> Loaded:
     """Load ``source`` whole; ``reader`` and ``kind`` name the caller and what it reads, for messages.
 
     A path must name a regular file: a directory, a named pipe, a device such as ``/dev/zero`` or a
     socket is refused before anything is read (a pipe would block, a device never ends). At most
-    :data:`MAX_INPUT_BYTES` are read, from a path or a buffer, so that a file growing while it is read
-    cannot take the memory.
+    ``limit`` bytes (:data:`MAX_INPUT_BYTES` by default) are read, from a path or a buffer, so that a
+    file growing while it is read cannot take the memory.
 
     Raises:
         InputError: a missing path, a path that is not a regular file, a file that cannot be read or
-            is larger than :data:`MAX_INPUT_BYTES`, or an object without ``read()``.
+            is larger than ``limit``, or an object without ``read()``.
     """
+    limit = MAX_INPUT_BYTES if limit is None else limit
     if isinstance(source, str | os.PathLike):
         path = Path(source)
-        return Loaded(_read_file(path, kind=kind), str(path), None)
+        return Loaded(_read_file(path, kind=kind, limit=limit), str(path), None)
     read = getattr(source, "read", None)
     if not callable(read):
         raise InputError(
@@ -77,12 +78,12 @@ def load(source: object, *, reader: str, kind: str) -> Loaded:
         )
     name = getattr(source, "name", None)
     label = str(name) if name is not None else "<buffer>"
-    content = _read_at_most(read, MAX_INPUT_BYTES, label=label)
+    content = _read_at_most(read, limit, label=label)
     text_encoding = getattr(source, "encoding", None) if isinstance(content, str) else None
     return Loaded(content, label, text_encoding)
 
 
-def _read_file(path: Path, *, kind: str) -> bytes:
+def _read_file(path: Path, *, kind: str, limit: int) -> bytes:
     """The bytes of the regular file at ``path``, told apart from other things a path can name first."""
     try:
         # stat, not open: opening a named pipe for reading blocks until someone writes to it.
@@ -95,10 +96,10 @@ def _read_file(path: Path, *, kind: str) -> bytes:
             opened = os.fstat(file.fileno())
             if not stat.S_ISREG(opened.st_mode):
                 raise _not_a_file(path, opened.st_mode, kind=kind)
-            if opened.st_size > MAX_INPUT_BYTES:
-                raise _too_large(str(path), f" (it is {opened.st_size:,} bytes)")
+            if opened.st_size > limit:
+                raise _too_large(str(path), limit, f" (it is {opened.st_size:,} bytes)")
             data = file.read(opened.st_size)  # one buffer for the file as it is now
-            more = _read_at_most(file.read, MAX_INPUT_BYTES - len(data), label=str(path), growing=True)
+            more = _read_at_most(file.read, limit - len(data), label=str(path), growing=True, total=limit)
     except FileNotFoundError:
         raise InputError(
             f"file not found: {path} (looked in {Path.cwd()}); check the name and the folder"
@@ -112,14 +113,15 @@ _CHUNK_SIZE: Final = 1 << 24  # bytes or characters read at a time
 
 
 def _read_at_most(
-    read: Callable[[int], object], limit: int, *, label: str, growing: bool = False
+    read: Callable[[int], object], limit: int, *, label: str, growing: bool = False, total: int | None = None
 ) -> bytes | str:
     """What ``read`` gives until its end, refused once it is more than ``limit`` (bytes or characters).
 
-    Read in chunks, so that no buffer of ``limit`` is set aside for a small file.
+    Read in chunks, so that no buffer of ``limit`` is set aside for a small file. ``total`` is the
+    limit to name in the message, when ``limit`` is what is left of it.
     """
     chunks: list[Any] = []
-    total = 0
+    size = 0
     while True:
         chunk = read(_CHUNK_SIZE)
         if not isinstance(chunk, bytes | str):
@@ -127,9 +129,11 @@ def _read_at_most(
         if not chunk:
             break
         chunks.append(chunk)
-        total += len(chunk)
-        if total > limit:
-            raise _too_large(label, " (it grew while it was read)" if growing else "")
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(
+                label, limit if total is None else total, " (it grew while it was read)" if growing else ""
+            )
     if isinstance(chunk, str):
         return "".join(chunks)
     return b"".join(chunks)
@@ -151,10 +155,10 @@ def _not_a_file(path: Path, mode: int, *, kind: str) -> InputError:
     )
 
 
-def _too_large(label: str, detail: str = "") -> InputError:
+def _too_large(label: str, limit: int, detail: str = "") -> InputError:
     return InputError(
-        f"{label} is larger than the {MAX_INPUT_BYTES:,} bytes bulkprep reads at once{detail}; split it "
-        "into smaller files and read each"
+        f"{label} is larger than the {limit:,} bytes bulkprep reads of it{detail}; split it into smaller "
+        "files and read each"
     )
 
 
