@@ -773,6 +773,9 @@ def _first_lines(text: str, count: int) -> list[str]:
         size *= 4
 
 
+_C_PARSER_WIDTH = 1000  # columns beyond which a file with fewer lines than columns skips the C parser
+
+
 def _parse_plain(text: str, *, delimiter: str) -> _Parsed | None:
     """The records of a file split by pandas' C parser, or None when it might not split them as ``_parse``.
 
@@ -795,6 +798,10 @@ def _parse_plain(text: str, *, delimiter: str) -> _Parsed | None:
     if _END_MARK in body:
         return None  # the marker must be the only one of its kind to be told apart from the data
     width = len(header)
+    if width > _C_PARSER_WIDTH and body.count("\n") < width:
+        # Wide and short (more columns than lines): the C parser's cost per column outweighs what the
+        # csv module costs per cell, and grew with the width times itself.
+        return None
     try:
         # Bytes from here on: counting and replacing line breaks in UTF-8 runs at memory speed, and
         # the C parser reads UTF-8 as it is.
@@ -1017,18 +1024,20 @@ def _problem(code: ErrorCode, message: str, value: str) -> ReadProblem:
 def _to_frame(parsed: _Parsed) -> pd.DataFrame:
     """The frame of the parsed records: ``bulk_row`` first, then text columns (empty cells missing)."""
     # The default text dtype of the running pandas: ``str`` in pandas 3, object in 2.x.
-    text_dtype = pd.Series(["text"]).dtype
+    text_dtype: Any = pd.Series(["text"]).dtype
     columns: dict[str, Any] = {_ROW_KEY: parsed.starts.astype(np.int64)}
+    # Arrays, not series: a series costs several times more to make, which a file of many thousands of
+    # columns feels.
     if parsed.columns is not None:
         for name, values in zip(parsed.names, parsed.columns, strict=True):
-            columns[name] = pd.Series(values, dtype=text_dtype)
+            columns[name] = pd.array(values, dtype=text_dtype)
         return pd.DataFrame(columns)
     cells = np.empty((len(parsed.records), len(parsed.names)), dtype=object)
     if parsed.records:
         cells[:] = parsed.records
         cells[cells == ""] = None
     for position, name in enumerate(parsed.names):
-        columns[name] = pd.Series(cells[:, position], dtype=text_dtype)
+        columns[name] = pd.array(cells[:, position], dtype=text_dtype)
     if parsed.problems:
         columns[_READ_ERROR] = _problem_column(parsed.problems, parsed.starts)
     return pd.DataFrame(columns)
