@@ -42,9 +42,11 @@ _LEADING = r"[=@+\t\r]|-(?!(?:\d+(?:[.,]\d+)?|[.,]\d+)\Z)"
 _FORMULA = re.compile(_LEADING)
 # A spreadsheet set to split on semicolons (where the comma is the decimal mark) splits a cell at each ;
 # whatever the quotes around it, since for it those quotes open mid-field: the text after a ; is a cell
-# of its own, a formula when it starts with a trigger (spaces and quotes before it aside). Commas need
-# no such guard: the writer quotes every cell holding one, and comma-splitting readers honour the quotes.
-_PIECE_TRIGGER = r"[=@+\t\r]|-(?!(?:\d+(?:[.,]\d+)?|[.,]\d+)(?:[;\"]|\Z))"
+# of its own, a formula when it starts with a trigger (spaces and quotes before it aside). That piece
+# runs on past the cell's end to the next ; so even "-12,5" may continue as a formula: - is a trigger
+# there. Commas need no such guard: the writer quotes every cell holding one, and comma-splitting
+# readers honour those quotes.
+_PIECE_TRIGGER = r"[=@+\-\t\r]"
 _SPLIT_FORMULA = re.compile(rf'(?<=;)([ "]*)(?={_PIECE_TRIGGER})')
 _NEEDS_GUARD = re.compile(rf'\A(?:{_LEADING})|(?<=;)[ "]*(?:{_PIECE_TRIGGER})')
 # Text cells are looked at in groups of about this many, all at once (one regex pass per group).
@@ -61,7 +63,7 @@ def is_formula(text: str) -> bool:
         >>> [is_formula(t) for t in ["=1+1", "@SUM(A1)", "+442079460958", "-12.5", "-1+1", "a=b"]]
         [True, True, True, False, True, False]
         >>> [is_formula(t) for t in ["x;=cmd|' /C calc'!A0;y", "a; -12,5", "Smith; Ann"]]
-        [True, False, False]
+        [True, True, False]
     """
     return bool(_NEEDS_GUARD.search(text))
 
