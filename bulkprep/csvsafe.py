@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import re
+from functools import partial
 from itertools import repeat
 from os import PathLike
 from pathlib import Path
@@ -49,6 +50,8 @@ _FORMULA = re.compile(_LEADING)
 _PIECE_TRIGGER = r"[=@+\-\t\r]"
 _SPLIT_FORMULA = re.compile(rf'(?<=;)([ "]*)(?={_PIECE_TRIGGER})')
 _NEEDS_GUARD = re.compile(rf'\A(?:{_LEADING})|(?<=;)[ "]*(?:{_PIECE_TRIGGER})')
+_INNER_GUARD = rf"\g<1>{FORMULA_GUARD}"  # what _SPLIT_FORMULA's match becomes: the guard after the spaces
+_CANDIDATE = re.compile(r"[=@+\-\t\r]|[^;]*;")  # every cell _NEEDS_GUARD finds, and a few more
 # Text cells are looked at in groups of about this many, all at once (one regex pass per group).
 _CELLS_AT_ONCE = 1 << 20
 
@@ -75,15 +78,17 @@ def guard_text(text: str) -> str:
         >>> guard_text("=1+1"), guard_text("x;=cmd|' /C calc'!A0;y"), guard_text("Ann")
         ("'=1+1", "x;'=cmd|' /C calc'!A0;y", 'Ann')
     """
-    inner = _SPLIT_FORMULA.sub(rf"\g<1>{FORMULA_GUARD}", text)
+    inner = _SPLIT_FORMULA.sub(_INNER_GUARD, text)
     return FORMULA_GUARD + inner if _FORMULA.match(inner) else inner
 
 
 def _guard_texts(texts: np.ndarray) -> np.ndarray:
     """:func:`guard_text` of each text of an object array, column-wise."""
-    inner = pd.Series(texts, dtype=object).str.replace(_SPLIT_FORMULA, rf"\g<1>{FORMULA_GUARD}", regex=True)
-    out = np.array(inner, dtype=object)  # a copy: the series shares its values read-only
-    leading = inner.str.match(_FORMULA).to_numpy(dtype=bool)
+    out = np.array(texts, dtype=object)  # a copy, written to
+    split = np.fromiter(map(str.__contains__, out, repeat(";")), dtype=bool, count=len(out))
+    if split.any():
+        out[split] = list(map(partial(_SPLIT_FORMULA.sub, _INNER_GUARD), out[split]))
+    leading = np.fromiter(map(bool, map(_FORMULA.match, out)), dtype=bool, count=len(out))
     out[leading] = FORMULA_GUARD + out[leading]
     return out
 
@@ -150,7 +155,11 @@ def _guard_group(columns: list[Any], group: list[int], *, as_cells: bool) -> Non
     arrays = [np.array(columns[position], dtype=object) for position in group]
     flat = np.concatenate(arrays) if arrays else np.empty(0, dtype=object)
     texts = np.flatnonzero(np.fromiter(map(isinstance, flat, repeat(str)), dtype=bool, count=len(flat)))
-    risky = texts[pd.Series(flat[texts], dtype=object).str.contains(_NEEDS_GUARD).to_numpy(dtype=bool)]
+    # A cheap first look (a leading trigger, or any ;) leaves few cells for the exact one.
+    found = flat[texts]
+    candidates = texts[np.fromiter(map(bool, map(_CANDIDATE.match, found)), dtype=bool, count=len(found))]
+    found = flat[candidates]
+    risky = candidates[np.fromiter(map(bool, map(_NEEDS_GUARD.search, found)), dtype=bool, count=len(found))]
     ends = np.cumsum([len(array) for array in arrays])
     owners = np.searchsorted(ends, risky, side="right")
     for owner in np.unique(owners).tolist():
