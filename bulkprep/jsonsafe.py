@@ -187,8 +187,8 @@ def text_depth(text: str) -> int:
         >>> text_depth('{"a": [1, {"b": "[[["}]}'), text_depth("42"), text_depth("[" * 100_000)
         (3, 0, 100000)
     """
-    if text.count("[") + text.count("{") <= 1:
-        return int("[" in text or "{" in text)
+    if "[" not in text and "{" not in text:
+        return 0
     bare = _STRING_LITERAL.sub("", text) if '"' in text else text
     # Brackets are ASCII, and UTF-8 writes every other character with bytes of 0x80 and above.
     codes = np.frombuffer(bare.encode("utf-8", "surrogatepass"), dtype=np.uint8)
