@@ -16,9 +16,9 @@ it (:meth:`bulkprep.mapping.Mapping.apply` turns each into a ``cast_failed`` row
   (``4 Mar 2024``) read themselves. The mapping may say ``dayfirst: true|false`` or give an strptime
   ``format``. A time part is dropped; a day that does not exist (``31/02/2024``) and a two-digit
   year (``3/4/24``) fail.
-- ``json``: JSON text, parsed (``NaN`` and ``Infinity`` are refused: they are not JSON; so are numbers
-  beyond a double's range such as ``1e999``, nesting deeper than :data:`bulkprep.jsonsafe.MAX_DEPTH`
-  levels, and cells longer than one request to Courier can carry).
+- ``json``: JSON text, parsed (``NaN`` and ``Infinity`` are refused: they are not JSON).
+  So are numbers beyond a double's range such as ``1e999``, nesting deeper than
+  :data:`bulkprep.jsonsafe.MAX_DEPTH` levels, and cells longer than one request to Courier can carry.
 - ``str``: text; numbers from a typed frame become their digits (``12345.0`` becomes ``"12345"``).
 
 Empty and blank cells are missing, never cast.

@@ -91,6 +91,7 @@ MAX_VALUE_CHARS = 200  # longest offending text quoted in an error-table record
 MAX_COLUMNS = 100_000
 """The most columns :func:`read_csv` reads: six times what a spreadsheet holds (16,384), and far more
 than a mapping uses; a wider file is refused rather than turned into a frame of that many columns."""
+_C_PARSER_WIDTH = 1000  # columns beyond which a file with fewer lines than columns skips the C parser
 
 # Byte-order marks, longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -262,12 +263,10 @@ def read_csv(
     _check_text(text, name=name)
 
     with _field_size_limit(len(text)), collector_paused():
-        first_lines = _first_lines(text, SNIFF_LINES)
-        delimiter = sep if sep is not None else _sniff_delimiter(first_lines)
-        _check_width(first_lines, delimiter=delimiter, name=name)
-        del first_lines
+        delimiter = sep if sep is not None else _sniff_delimiter(_first_lines(text, SNIFF_LINES))
         markers = _may_hold_text_markers(text, delimiter=delimiter)
         footer_rows, footer_cut, salesforce = _footer(text, delimiter=delimiter)
+        _check_width(text, delimiter=delimiter, name=name)
         whole = None
         if footer_rows:
             whole, text = text, text[:footer_cut]
@@ -591,6 +590,18 @@ def _check_text(text: str, *, name: str) -> None:
         )
 
 
+def _check_width(text: str, *, delimiter: str, name: str) -> None:
+    """Refuse a file whose first records have more than :data:`MAX_COLUMNS` fields."""
+    for number, line in enumerate(_first_lines(text, SNIFF_LINES), start=1):
+        if line.count(delimiter) >= MAX_COLUMNS:  # cheap first: a delimiter inside quotes is no field
+            width = len(next(csv.reader([line], delimiter=delimiter, strict=False), []))
+            if width > MAX_COLUMNS:
+                raise InputError(
+                    f"{name} has {width:,} columns on line {number}, more than the {MAX_COLUMNS:,} bulkprep "
+                    "reads; keep only the columns the mapping needs and read the file again"
+                )
+
+
 def _empty_file(name: str) -> InputError:
     return InputError(f"{name} is empty; a CSV needs at least a header line naming the columns")
 
@@ -778,21 +789,6 @@ def _first_lines(text: str, count: int) -> list[str]:
         if len(lines) == count + 2 or size >= len(text):
             return lines[:count]
         size *= 4
-
-
-def _check_width(lines: list[str], *, delimiter: str, name: str) -> None:
-    """Refuse a file whose first records have more than :data:`MAX_COLUMNS` fields."""
-    for number, line in enumerate(lines, start=1):
-        if line.count(delimiter) >= MAX_COLUMNS:  # cheap first: a delimiter inside quotes is no field
-            width = len(next(csv.reader([line], delimiter=delimiter, strict=False), []))
-            if width > MAX_COLUMNS:
-                raise InputError(
-                    f"{name} has {width:,} columns on line {number}, more than the {MAX_COLUMNS:,} bulkprep "
-                    "reads; keep only the columns the mapping needs and read the file again"
-                )
-
-
-_C_PARSER_WIDTH = 1000  # columns beyond which a file with fewer lines than columns skips the C parser
 
 
 def _parse_plain(text: str, *, delimiter: str) -> _Parsed | None:
