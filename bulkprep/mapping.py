@@ -87,6 +87,7 @@ from bulkprep.status import ROW_KEY, Stage
 __all__ = [
     "COLUMN_KEYS",
     "CONST_KEYS",
+    "MAX_MAPPING_BYTES",
     "PHONE_TARGETS",
     "ColumnSource",
     "ConstSource",

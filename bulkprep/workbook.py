@@ -56,7 +56,7 @@ from bulkprep._source import column_names, load
 from bulkprep.errors import ConfigurationError, InputError
 from bulkprep.status import ATTRS_KEY, ROW_KEY
 
-__all__ = ["WORKBOOK_SUFFIXES", "cell_text", "read_excel"]
+__all__ = ["MAX_UNPACKED_BYTES", "WORKBOOK_SUFFIXES", "cell_text", "read_excel"]
 
 WORKBOOK_SUFFIXES: Final[tuple[str, ...]] = (".xlsx", ".xlsm", ".xls", ".ods")
 """File name endings of the workbooks :func:`read_excel` reads."""
