@@ -548,3 +548,10 @@ def test_check_writes_results_a_semicolon_spreadsheet_opens_safely(tmp_path: Pat
     fields = semicolon_fields(out)
     assert "'=cmd|' /C calc'!A0" in fields
     assert not any(is_formula(field.lstrip(' "')) for field in fields)
+
+
+def test_a_mapping_file_that_is_not_utf8_is_a_mapping_error(tmp_path: Path) -> None:
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_bytes("recipient: user_id\ndata:\n  city: Città\n".encode("latin-1"))
+    with pytest.raises(MappingError, match=r"is not UTF-8 text \(invalid continuation byte at byte 37\)"):
+        Mapping.load(mapping)
