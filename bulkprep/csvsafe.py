@@ -120,7 +120,8 @@ def _assemble(columns: list[Any], like: pd.DataFrame, headers: list[Any]) -> pd.
     out = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1)
     if cells and typed:
         out = out[list(range(len(columns)))]  # back to the columns' own order
-    out.columns = pd.Index(headers, tupleize_cols=False) if headers else like.columns[:0]
+    # The frame's own column index (its name, a MultiIndex) unless a header was guarded.
+    out.columns = like.columns if headers == list(like.columns) else pd.Index(headers, tupleize_cols=False)
     out.attrs = copy.deepcopy(like.attrs)
     return out
 
