@@ -174,3 +174,21 @@ def test_any_text_survives_the_round_trip(tmp_path_factory: pytest.TempPathFacto
     assert back == expected
     for cell in back:
         assert not is_formula(cell)
+
+
+def test_the_frame_keeps_its_column_index_and_dtypes() -> None:
+    columns = pd.MultiIndex.from_tuples([("a", "b"), ("c", "d")], names=["top", "sub"])
+    df = pd.DataFrame([[1, "x;=cmd"], [2, "ok"]], columns=columns)
+    out = neutralize_formulas(df)
+    assert out.columns.equals(columns)
+    assert out.columns.names == ["top", "sub"]
+    assert out.iloc[:, 1].tolist() == ["x;'=cmd", "ok"]
+    assert out.dtypes.tolist() == df.dtypes.tolist()
+
+
+def test_many_columns_are_guarded_column_by_column() -> None:
+    df = pd.DataFrame({f"c{i}": ["=1", "a;+2", "plain"] if i % 2 else [1, 2, 3] for i in range(3000)})
+    out = neutralize_formulas(df)
+    assert out["c1"].tolist() == ["'=1", "a;'+2", "plain"]
+    assert out["c2998"].tolist() == [1, 2, 3]
+    assert out.shape == df.shape
