@@ -18,6 +18,8 @@ it (:meth:`bulkprep.mapping.Mapping.apply` turns each into a ``cast_failed`` row
   year (``3/4/24``) fail. A zero date (Outlook's ``0/0/00``, MySQL's ``0000-00-00``, with or
   without a zero time) says "no date": it is missing, not a failure (:func:`zero_dates`).
 - ``json``: JSON text, parsed (``NaN`` and ``Infinity`` are refused: they are not JSON).
+  So are numbers beyond a double's range such as ``1e999``, nesting deeper than
+  :data:`bulkprep.jsonsafe.MAX_DEPTH` levels, and cells longer than one request to Courier can carry.
 - ``str``: text; numbers from a typed frame become their digits (``12345.0`` becomes ``"12345"``).
 
 Empty and blank cells are missing, never cast.
@@ -44,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from bulkprep import jsonsafe
-from bulkprep.courier import looks_scientific
+from bulkprep.courier import MAX_REQUEST_BYTES, looks_scientific
 from bulkprep.report import ErrorCode
 
 __all__ = ["Cast", "CastFailure", "DateOptions", "convert", "zero_dates"]
@@ -85,7 +87,8 @@ _DESCRIPTIONS: dict[Cast, str] = {
     Cast.BOOL: "yes/no, true/false, y/n or 1/0 in any letter case, as true or false",
     Cast.DATE: "a date (2024-03-31, 3/31/2024, 31.03.2024, 31 Mar 2024, any time part dropped) read by the "
     "column's convention or the mapping's dayfirst or format, as YYYY-MM-DD text",
-    Cast.JSON: "JSON text, parsed (objects, lists, numbers...); NaN and Infinity fail",
+    Cast.JSON: "JSON text, parsed (objects, lists, numbers...); NaN, Infinity, 1e999 and nesting over 64 "
+    "deep fail",
     Cast.STR: "text; numbers from a typed frame become their digits (12345.0 becomes 12345)",
 }
 
@@ -588,23 +591,49 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+# A JSON cell longer than one request to Courier can carry could never be sent: refused unparsed.
+MAX_JSON_CHARS = MAX_REQUEST_BYTES
+_SHOWN_CHARS = 60  # how much of a refused JSON cell its message quotes
+
+
 def _cast_json(values: list[Any]) -> Converted:
-    out: Converted = []
-    for value in values:
-        if not isinstance(value, str):
-            out.append((value, None))
-            continue
-        try:
-            out.append((json.loads(value, parse_constant=_refuse_constant), None))
-        except ValueError as exc:
-            out.append(
-                (
-                    None,
-                    f'expected JSON text such as {{"key": "value"}} (cast: json): {exc}; '
-                    f"fix the cell (double quotes around keys and text)",
-                )
-            )
-    return out
+    return [_to_json(value) for value in values]
+
+
+def _to_json(value: Any) -> tuple[Any, str | None]:
+    expected = "expected JSON text (cast: json)"
+    if not isinstance(value, str):
+        problem = jsonsafe.unsendable(value)  # a dict or number from a typed frame
+        return (value, None) if problem is None else (None, f"{expected}, got {_shown(value)}: {problem}")
+    if len(value) > MAX_JSON_CHARS:
+        return None, (
+            f"{expected}, got {len(value):,} characters, more than one request to Courier can carry "
+            f"({MAX_REQUEST_BYTES:,} bytes); shorten the cell"
+        )
+    # Nesting is measured before parsing: the parser recurses, and thousands of levels exhaust its stack.
+    if (
+        value.count("[") + value.count("{") > jsonsafe.MAX_DEPTH
+        and jsonsafe.text_depth(value) > jsonsafe.MAX_DEPTH
+    ):
+        problem = f"it nests lists and objects more than {jsonsafe.MAX_DEPTH} deep"
+        return None, f"{expected}, got {_shown(value)}: {problem}; flatten the value"
+    try:
+        parsed = json.loads(value, parse_constant=_refuse_constant)
+    except ValueError as exc:
+        return None, (
+            f'expected JSON text such as {{"key": "value"}} (cast: json): {exc}; '
+            f"fix the cell (double quotes around keys and text)"
+        )
+    problem = jsonsafe.unsendable(parsed)
+    if problem is not None:  # 1e999 parses as infinity, which JSON cannot carry
+        return None, f"{expected}, got {_shown(value)}: {problem}; fix the value or clear the cell"
+    return parsed, None
+
+
+def _shown(value: Any) -> str:
+    """``repr`` of a value for a message, cut so that a huge cell does not make a huge message."""
+    shown = repr(value)
+    return shown if len(shown) <= _SHOWN_CHARS else f"{shown[:_SHOWN_CHARS]}... ({len(shown):,} characters)"
 
 
 _CASTS: dict[Cast, Callable[[list[Any]], Converted]] = {

@@ -16,18 +16,22 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import re
+from functools import partial
+from itertools import repeat
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from bulkprep.errors import ConfigurationError
 from bulkprep.jsonsafe import MISSING, clean, dumps
 from bulkprep.status import Column
 
-__all__ = ["FORMULA_GUARD", "is_formula", "neutralize_formulas", "write_results_csv"]
+__all__ = ["FORMULA_GUARD", "guard_text", "is_formula", "neutralize_formulas", "write_results_csv"]
 
 #: What a cell a spreadsheet would run as a formula is prefixed with.
 FORMULA_GUARD = "'"
@@ -35,35 +39,145 @@ FORMULA_GUARD = "'"
 # Cells starting with = @ + tab or CR, or with - unless the whole cell is a plain number (-12.5, -3,5).
 # A leading + is guarded even before a plain number: +442079460958 is a phone number, and a spreadsheet
 # would read it as the number 442079460958, drop the plus and show it as 4.42079E+11.
-_FORMULA = re.compile(r"[=@+\t\r]|-(?!(?:\d+(?:[.,]\d+)?|[.,]\d+)\Z)")
-# Inferred types of object columns that may hold text (pandas' .str accessor accepts these).
-_MAY_HOLD_TEXT = ("string", "mixed", "mixed-integer", "empty")
+_LEADING = r"[=@+\t\r]|-(?!(?:\d+(?:[.,]\d+)?|[.,]\d+)\Z)"
+_FORMULA = re.compile(_LEADING)
+# A spreadsheet set to split on semicolons (where the comma is the decimal mark) splits a cell at each ;
+# whatever the quotes around it, since for it those quotes open mid-field: the text after a ; is a cell
+# of its own, a formula when it starts with a trigger (spaces and quotes before it aside). That piece
+# runs on past the cell's end to the next ; so even "-12,5" may continue as a formula: - is a trigger
+# there. Commas need no such guard: the writer quotes every cell holding one, and comma-splitting
+# readers honour those quotes.
+_PIECE_TRIGGER = r"[=@+\-\t\r]"
+_SPLIT_FORMULA = re.compile(rf'(?<=;)([ "]*)(?={_PIECE_TRIGGER})')
+_NEEDS_GUARD = re.compile(rf'\A(?:{_LEADING})|(?<=;)[ "]*(?:{_PIECE_TRIGGER})')
+_INNER_GUARD = rf"\g<1>{FORMULA_GUARD}"  # what _SPLIT_FORMULA's match becomes: the guard after the spaces
+_CANDIDATE = re.compile(r"[=@+\-\t\r]|[^;]*;")  # every cell _NEEDS_GUARD finds, and a few more
+# Text cells are looked at in groups of about this many, all at once (one regex pass per group).
+_CELLS_AT_ONCE = 1 << 20
 
 
 def is_formula(text: str) -> bool:
-    """Whether a spreadsheet would run ``text`` as a formula (or mangle it as a signed number).
+    """Whether a spreadsheet would run ``text``, or a part of it it splits off, as a formula.
+
+    That is text that starts with a formula trigger (or with ``-`` and is not a plain number), or in
+    which a trigger follows a ``;``, where a spreadsheet splitting on semicolons starts a cell.
 
     Example:
         >>> [is_formula(t) for t in ["=1+1", "@SUM(A1)", "+442079460958", "-12.5", "-1+1", "a=b"]]
         [True, True, True, False, True, False]
+        >>> [is_formula(t) for t in ["x;=cmd|' /C calc'!A0;y", "a; -12,5", "Smith; Ann"]]
+        [True, True, False]
     """
-    return bool(_FORMULA.match(text))
+    return bool(_NEEDS_GUARD.search(text))
 
 
-def _guarded(values: pd.Series) -> pd.Series:
-    """The column with its formula-like text cells prefixed; other cells untouched."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        values = values.astype("object")
-    if not pd.api.types.is_string_dtype(values.dtype):
-        return values
-    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) not in _MAY_HOLD_TEXT:
-        return values
-    risky = values.str.match(_FORMULA.pattern, na=False).fillna(False).astype(bool).to_numpy()
-    if not risky.any():
-        return values
-    out = values.copy()
-    out[risky] = FORMULA_GUARD + values[risky].astype(str)
+def guard_text(text: str) -> str:
+    """``text`` as it is written to a results file: a ``'`` before each formula it starts or holds.
+
+    Example:
+        >>> guard_text("=1+1"), guard_text("x;=cmd|' /C calc'!A0;y"), guard_text("Ann")
+        ("'=1+1", "x;'=cmd|' /C calc'!A0;y", 'Ann')
+    """
+    inner = _SPLIT_FORMULA.sub(_INNER_GUARD, text)
+    return FORMULA_GUARD + inner if _FORMULA.match(inner) else inner
+
+
+def _guard_texts(texts: np.ndarray) -> np.ndarray:
+    """:func:`guard_text` of each text of an object array, column-wise."""
+    out = np.array(texts, dtype=object)  # a copy, written to
+    split = np.fromiter(map(str.__contains__, out, repeat(";")), dtype=bool, count=len(out))
+    if split.any():
+        out[split] = list(map(partial(_SPLIT_FORMULA.sub, _INNER_GUARD), out[split]))
+    leading = np.fromiter(map(bool, map(_FORMULA.match, out)), dtype=bool, count=len(out))
+    out[leading] = FORMULA_GUARD + out[leading]
     return out
+
+
+def _columns(df: pd.DataFrame) -> list[pd.Series]:
+    """The columns of ``df`` by position, without its ``attrs`` (copied to every column otherwise)."""
+    bare = df.copy(deep=False)
+    bare.attrs = {}
+    return [column for _, column in bare.items()]
+
+
+def _assemble(columns: list[Any], like: pd.DataFrame, headers: list[Any]) -> pd.DataFrame:
+    """One frame of ``columns`` (series, or object arrays of cells), with the index and ``attrs`` of ``like``.
+
+    Built at once: setting the columns of a wide frame one by one costs time in the square of its
+    width. The object arrays become one block of cells, which pandas writes as fast as one column.
+    """
+    cells = [position for position, column in enumerate(columns) if isinstance(column, np.ndarray)]
+    typed = [position for position, column in enumerate(columns) if not isinstance(column, np.ndarray)]
+    parts = []
+    if cells:
+        matrix = np.empty((len(like.index), len(cells)), dtype=object)
+        for place, position in enumerate(cells):
+            matrix[:, place] = columns[position]
+        parts.append(pd.DataFrame(matrix, index=like.index, columns=cells, dtype=object, copy=False))
+    if typed or not cells:
+        arrays = {position: columns[position].array for position in typed}
+        parts.append(pd.DataFrame(arrays, index=like.index, columns=typed, copy=False))
+    out = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1)
+    if cells and typed:
+        out = out[list(range(len(columns)))]  # back to the columns' own order
+    # The frame's own column index (its name, a MultiIndex) unless a header was guarded.
+    out.columns = like.columns if headers == list(like.columns) else pd.Index(headers, tupleize_cols=False)
+    out.attrs = copy.deepcopy(like.attrs)
+    return out
+
+
+def _guard_columns(columns: list[pd.Series], *, as_cells: bool = False) -> list[Any]:
+    """The columns with their formula-like text cells guarded (see :func:`guard_text`).
+
+    The text cells of many columns are looked at together, so that a file of a hundred thousand
+    columns costs about what one long column does. With ``as_cells``, each column that may hold text
+    comes back as an object array of its cells (what is written), other columns as they are.
+    """
+    out: list[Any] = list(columns)
+    group: list[int] = []
+    cells = 0
+    for position, values in enumerate(columns):
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            values = out[position] = values.astype("object")
+        if not pd.api.types.is_string_dtype(values.dtype):
+            continue  # numbers, booleans, dates: no text in them
+        group.append(position)
+        cells += len(values)
+        if cells >= _CELLS_AT_ONCE:
+            _guard_group(out, group, as_cells=as_cells)
+            group, cells = [], 0
+    if group:
+        _guard_group(out, group, as_cells=as_cells)
+    return out
+
+
+def _guard_group(columns: list[Any], group: list[int], *, as_cells: bool) -> None:
+    """Guard, in place in ``columns``, the formula-like texts of the columns at the ``group`` positions."""
+    arrays = [np.array(columns[position], dtype=object) for position in group]
+    flat = np.concatenate(arrays) if arrays else np.empty(0, dtype=object)
+    texts = np.flatnonzero(np.fromiter(map(isinstance, flat, repeat(str)), dtype=bool, count=len(flat)))
+    # A cheap first look (a leading trigger, or any ;) leaves few cells for the exact one.
+    found = flat[texts]
+    candidates = texts[np.fromiter(map(bool, map(_CANDIDATE.match, found)), dtype=bool, count=len(found))]
+    found = flat[candidates]
+    risky = candidates[np.fromiter(map(bool, map(_NEEDS_GUARD.search, found)), dtype=bool, count=len(found))]
+    ends = np.cumsum([len(array) for array in arrays])
+    owners = np.searchsorted(ends, risky, side="right")
+    for owner in np.unique(owners).tolist():
+        rows = risky[owners == owner] - (ends[owner - 1] if owner else 0)
+        guarded = _guard_texts(arrays[owner][rows])
+        arrays[owner][rows] = guarded
+        if not as_cells:
+            patched = columns[group[owner]].copy()
+            patched.iloc[rows] = guarded
+            columns[group[owner]] = patched
+    if as_cells:
+        for owner, position in enumerate(group):
+            columns[position] = arrays[owner]
+
+
+def _guarded_headers(headers: pd.Index) -> list[Any]:
+    return [guard_text(header) if isinstance(header, str) else header for header in headers]
 
 
 def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
@@ -72,7 +186,9 @@ def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
     Text starting with ``=``, ``@``, ``+``, a tab or a carriage return, and text starting with ``-``
     that is not a plain number, gets a leading ``'``. Numbers (``-12.5``) and cells that are not text
     are left alone. ``+`` is always guarded: a spreadsheet would read ``+442079460958`` as a number,
-    drop the plus and show it in scientific notation; with the quote it stays the phone number.
+    drop the plus and show it in scientific notation; with the quote it stays the phone number. A
+    trigger after a ``;`` gets the ``'`` where it is (``x;'=cmd``): a spreadsheet splitting on
+    semicolons (the setting where the comma is the decimal mark) would start a cell there.
 
     Args:
         df: any frame. Not modified.
@@ -85,20 +201,21 @@ def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
         >>> neutralize_formulas(pd.DataFrame({"=cmd": ["+12025550125", 5]})).to_dict("list")
         {"'=cmd": ["'+12025550125", 5]}
     """
-    out = df.copy()
-    for position in range(out.shape[1]):
-        out.isetitem(position, _guarded(out.iloc[:, position]).array)
-    headers = [FORMULA_GUARD + c if isinstance(c, str) and is_formula(c) else c for c in out.columns]
-    if headers != list(out.columns):
-        out.columns = pd.Index(headers)
-    return out
+    return _assemble(_guard_columns(_columns(df)), df, _guarded_headers(df.columns))
 
 
 def _json_cell(value: Any) -> Any:
-    """Lists, tuples and dicts as compact JSON text; anything else as it is."""
+    """Lists, tuples and dicts as compact JSON text; anything else as it is.
+
+    A ``;`` is written ``\\u003b`` (the same JSON) where a spreadsheet splitting on semicolons would
+    start a formula after it: a ``'`` there would change the value the JSON holds.
+    """
     if isinstance(value, dict | list | tuple):
         cleaned = clean(value)
-        return "" if cleaned is MISSING else dumps(cleaned).decode()
+        if cleaned is MISSING:
+            return ""
+        text = dumps(cleaned).decode()
+        return text.replace(";", "\\u003b") if ";" in text and _NEEDS_GUARD.search(text) else text
     return value
 
 
@@ -142,12 +259,8 @@ def write_results_csv(
     write_index = bool(named_index) and not set(named_index) & set(out.columns)
     if write_index:
         out = out.reset_index()
-    out = out.copy()
-    for position in range(out.shape[1]):
-        column = out.iloc[:, position]
-        if column.dtype == object:
-            out.isetitem(position, column.map(_json_cell).array)
-    out = neutralize_formulas(out)
+    columns = [column.map(_json_cell) if column.dtype == object else column for column in _columns(out)]
+    out = _assemble(_guard_columns(columns, as_cells=True), out, _guarded_headers(out.columns))
     try:
         # CRLF line ends (as RFC 4180 asks): the csv writer quotes cells holding any character of the
         # line terminator, so with a bare "\n" a cell holding a lone "\r" would be written unquoted

@@ -8,6 +8,8 @@ Example:
     b'{"a":1}'
     >>> clean(2**70)  # beyond what a 64-bit JSON number reader keeps: sent as exact text
     '1180591620717411303424'
+    >>> unsendable({"a": [float("inf")]})
+    'it holds a number too large for JSON (it reads as infinity)'
 """
 
 from __future__ import annotations
@@ -16,13 +18,14 @@ import datetime as dt
 import math
 import re
 from decimal import Decimal
-from typing import Any
+from itertools import repeat
+from typing import Any, Final
 
 import numpy as np
 import orjson
 import pandas as pd
 
-__all__ = ["MISSING", "clean", "dumps", "is_missing", "missing_mask"]
+__all__ = ["MAX_DEPTH", "MISSING", "clean", "dumps", "is_missing", "missing_mask", "text_depth", "unsendable"]
 
 
 class _Missing:
@@ -39,6 +42,16 @@ MISSING: Any = _Missing()
 _SMALLEST_JSON_INT = -(2**63)
 _LARGEST_JSON_INT = 2**64 - 1
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+MAX_DEPTH: Final = 64
+"""The deepest nesting of lists and objects a value may have: user data needs a few levels, while
+thousands of levels would exhaust the stack of the code that reads or writes them (orjson stops at 255)."""
+
+# A string literal of JSON text, possibly left open at the end: possessive, so that scanning text full of
+# quotes stays linear.
+_STRING_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*+"?', re.DOTALL)
+_OPENERS = np.frombuffer(b"[{", dtype=np.uint8)
+_CLOSERS = np.frombuffer(b"]}", dtype=np.uint8)
 
 
 def is_missing(value: Any) -> bool:
@@ -163,3 +176,59 @@ def dumps(obj: Any) -> bytes:
     orjson writes NaN as null, so floats are checked by :func:`clean` before they get here.
     """
     return orjson.dumps(obj)
+
+
+def text_depth(text: str) -> int:
+    """How deeply the lists and objects of JSON ``text`` nest, told without parsing it (no recursion).
+
+    Brackets inside string literals do not count; the text need not be valid JSON.
+
+    Example:
+        >>> text_depth('{"a": [1, {"b": "[[["}]}'), text_depth("42"), text_depth("[" * 100_000)
+        (3, 0, 100000)
+    """
+    if "[" not in text and "{" not in text:
+        return 0
+    bare = _STRING_LITERAL.sub("", text) if '"' in text else text
+    # Brackets are ASCII, and UTF-8 writes every other character with bytes of 0x80 and above.
+    codes = np.frombuffer(bare.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    steps = np.isin(codes, _OPENERS).astype(np.int64) - np.isin(codes, _CLOSERS)
+    return int(np.cumsum(steps).max(initial=0))
+
+
+def unsendable(value: Any) -> str | None:
+    """Why ``value`` cannot be sent as JSON (an infinite number, nesting beyond :data:`MAX_DEPTH`), or None.
+
+    The value is walked with a stack of its own, so that any depth is told without recursion. Missing
+    values are not a problem here: :func:`clean` leaves them out.
+
+    Example:
+        >>> unsendable({"a": [1, "x", None]}) is None
+        True
+        >>> unsendable([[[1]]] * 2), unsendable(-float("inf"))
+        (None, 'it holds a number too large for JSON (it reads as infinity)')
+        >>> import json
+        >>> unsendable(json.loads("[" * 65 + "]" * 65))
+        'it nests lists and objects more than 64 deep'
+    """
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            if _is_infinite(item):
+                return "it holds a number too large for JSON (it reads as infinity)"
+            continue
+        if depth >= MAX_DEPTH:
+            return f"it nests lists and objects more than {MAX_DEPTH} deep"
+        pending.extend(zip(children, repeat(depth + 1)))
+    return None
+
+
+def _is_infinite(value: Any) -> bool:
+    if isinstance(value, float | np.floating):
+        return math.isinf(value)
+    return isinstance(value, Decimal) and value.is_infinite()

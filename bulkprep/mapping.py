@@ -78,7 +78,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel
 
-from bulkprep import casts, courier, jsonsafe, payloads, suggest
+from bulkprep import _source, casts, courier, jsonsafe, payloads, suggest
 from bulkprep._moved import Moved, moved_names
 from bulkprep.errors import InputError, MappingError
 from bulkprep.report import errors_from_records
@@ -87,6 +87,7 @@ from bulkprep.status import ROW_KEY, Stage
 __all__ = [
     "COLUMN_KEYS",
     "CONST_KEYS",
+    "MAX_MAPPING_BYTES",
     "PHONE_TARGETS",
     "ColumnSource",
     "ConstSource",
@@ -627,8 +628,13 @@ class Mapping:
     def load(cls, path: str | Path) -> Mapping:
         """Read a mapping from a ``.yaml``/``.yml`` or ``.json`` file.
 
+        The file is read strictly: a key given twice in one object, YAML anchors and aliases (which
+        let a few lines expand into billions of values), and files over :data:`MAX_MAPPING_BYTES`
+        are refused.
+
         Raises:
-            MappingError: the file is missing, unreadable, of another kind, or malformed.
+            MappingError: the file is missing, not a regular file, unreadable, too large, of another
+                kind, malformed, or holds a duplicate key, an anchor or an alias.
 
         Example:
             >>> import tempfile, pathlib
@@ -638,15 +644,7 @@ class Mapping:
             'Email'
         """
         path = Path(path)
-        kind = _file_kind(path)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except OSError as exc:
-            raise MappingError(f"cannot read mapping file {str(path)!r}: {exc.strerror or exc}") from exc
-        try:
-            spec = json.loads(text) if kind == "json" else yaml.safe_load(text)
-        except (json.JSONDecodeError, yaml.YAMLError) as exc:
-            raise MappingError(f"mapping file {str(path)!r} is not valid {kind.upper()}: {exc}") from exc
+        spec = _load_file(path, _file_kind(path))
         if not isinstance(spec, dict):
             raise MappingError(
                 f"mapping file {str(path)!r} must hold targets and columns (such as 'recipient: user_id')"
@@ -941,6 +939,124 @@ def _file_kind(path: Path) -> str:
     if suffix == ".json":
         return "json"
     raise MappingError(f"mapping file {str(path)!r}: unknown kind {suffix!r}; name it .yaml, .yml or .json")
+
+
+# --- reading a mapping file -------------------------------------------------------------------------
+
+MAX_MAPPING_BYTES: Final = 2**22
+"""The largest mapping file read (4 MiB): a mapping of thousands of columns fits a small part of it."""
+
+_MERGE_TAG: Final = "tag:yaml.org,2002:merge"
+# A string literal of JSON text (possessive, so scanning stays linear), or a bracket.
+_JSON_TOKEN: Final = re.compile(r'"(?:[^"\\]|\\.)*+"|[{}\[\]]', re.DOTALL)
+_KEY_COLON: Final = re.compile(r"\s*:")
+
+
+class _Refused(Exception):
+    """Something a mapping file may not hold, said with the line where it is."""
+
+
+class _DuplicateJsonKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _load_file(path: Path, kind: str) -> Any:
+    """The data of the mapping file at ``path``, read strictly (see :meth:`Mapping.load`)."""
+    name = repr(str(path))
+    try:
+        loaded = _source.load(path, reader="Mapping.load", kind="mapping file", limit=MAX_MAPPING_BYTES)
+    except InputError as exc:
+        raise MappingError(f"cannot read mapping file {name}: {exc}") from None
+    content = loaded.content
+    try:
+        text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
+    except UnicodeDecodeError as exc:
+        raise MappingError(
+            f"mapping file {name} is not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from None
+    try:
+        if kind == "json":
+            return json.loads(text, object_pairs_hook=_unique_keys)
+        return yaml.load(text, Loader=_StrictYamlLoader)  # a SafeLoader: no arbitrary objects
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise MappingError(f"mapping file {name} is not valid {kind.upper()}: {exc}") from None
+    except _DuplicateJsonKey as exc:
+        line = _duplicate_json_key_line(text, exc.key)
+        raise MappingError(
+            f"mapping file {name}: line {line}: key {exc.key!r} is given twice in one object; keep one"
+        ) from None
+    except _Refused as exc:
+        raise MappingError(f"mapping file {name}: {exc}") from None
+    except RecursionError:
+        raise MappingError(f"mapping file {name} nests its values too deeply to be a mapping") from None
+
+
+class _StrictYamlLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing anchors and aliases, and keys given twice (YAML keeps the last).
+
+    An alias repeats a value: nine lines of aliases of aliases make a billion values.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _Refused(
+                f"line {event.start_mark.line + 1}: YAML anchors and aliases (&name, *name) are not "
+                "allowed in a mapping; write each value out where it is used"
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        first_lines: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == _MERGE_TAG:
+                continue
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            try:
+                first = first_lines.get(key)
+            except TypeError:
+                continue  # an unhashable key: the safe loader says what is wrong with it
+            if first is not None:
+                raise _Refused(f"line {line}: key {key!r} is given twice (first on line {first}); keep one")
+            first_lines[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict, refusing a key given twice (``json`` keeps the last)."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateJsonKey(key)
+            seen.add(key)
+    return out
+
+
+def _duplicate_json_key_line(text: str, key: str) -> int | str:
+    """The line of the second ``key`` within one object of the JSON ``text``, or ``"?"``.
+
+    ``json`` does not say where an object's keys are, so the text is scanned once more (only when a
+    duplicate was found): each open object keeps the keys seen in it.
+    """
+    objects: list[set[str] | None] = []  # per open bracket: an object's keys, or None for a list
+    for token in _JSON_TOKEN.finditer(text):
+        mark = token.group()
+        if mark in "{[":
+            objects.append(set() if mark == "{" else None)
+        elif mark in "}]":
+            if objects:
+                objects.pop()
+        elif objects and objects[-1] is not None and _KEY_COLON.match(text, token.end()):
+            name = json.loads(mark)
+            if name == key and name in objects[-1]:
+                return text.count("\n", 0, token.start()) + 1
+            objects[-1].add(name)
+    return "?"
 
 
 def _row_index(df: pd.DataFrame) -> pd.Index:

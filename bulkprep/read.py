@@ -70,6 +70,7 @@ from bulkprep.workbook import WORKBOOK_SUFFIXES, read_excel
 __all__ = [
     "CHANGE_COLUMNS",
     "DELIMITERS",
+    "MAX_COLUMNS",
     "ReadInfo",
     "ReadProblem",
     "read_changes",
@@ -90,6 +91,10 @@ SNIFF_LINES = 50  # physical lines looked at to choose the delimiter
 BINARY_SAMPLE_CHARS = 65_536  # decoded characters inspected for control characters
 BINARY_CONTROL_RATIO = 0.05  # random bytes give about 24% control characters, real text about 0%
 MAX_VALUE_CHARS = 200  # longest offending text quoted in an error-table record
+MAX_COLUMNS = 100_000
+"""The most columns :func:`read_csv` reads: six times what a spreadsheet holds (16,384), and far more
+than a mapping uses; a wider file is refused rather than turned into a frame of that many columns."""
+_C_PARSER_WIDTH = 1000  # columns beyond which a file with fewer lines than columns skips the C parser
 
 # Byte-order marks, longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -282,6 +287,7 @@ def read_csv(
             text = "\n" * preamble_rows + text[cut:]
         markers = _may_hold_text_markers(text, delimiter=delimiter)
         footer_rows, footer_cut, salesforce = _footer(text, delimiter=delimiter)
+        _check_width(text, delimiter=delimiter, name=name)
         whole = None
         if footer_rows:
             whole, text = text, text[:footer_cut]
@@ -612,6 +618,18 @@ def _check_text(text: str, *, name: str) -> None:
         )
 
 
+def _check_width(text: str, *, delimiter: str, name: str) -> None:
+    """Refuse a file whose first records have more than :data:`MAX_COLUMNS` fields."""
+    for number, line in enumerate(_first_lines(text, SNIFF_LINES), start=1):
+        if line.count(delimiter) >= MAX_COLUMNS:  # cheap first: a delimiter inside quotes is no field
+            width = len(next(csv.reader([line], delimiter=delimiter, strict=False), []))
+            if width > MAX_COLUMNS:
+                raise InputError(
+                    f"{name} has {width:,} columns on line {number}, more than the {MAX_COLUMNS:,} bulkprep "
+                    "reads; keep only the columns the mapping needs and read the file again"
+                )
+
+
 def _empty_file(name: str) -> InputError:
     return InputError(f"{name} is empty; a CSV needs at least a header line naming the columns")
 
@@ -888,6 +906,10 @@ def _parse_plain(text: str, *, delimiter: str, first_line: int = 1) -> _Parsed |
     if _END_MARK in body:
         return None  # the marker must be the only one of its kind to be told apart from the data
     width = len(header)
+    if width > _C_PARSER_WIDTH and body.count("\n") < width:
+        # Wide and short (more columns than lines): the C parser's cost per column outweighs what the
+        # csv module costs per cell, and grew with the width times itself.
+        return None
     try:
         # Bytes from here on: counting and replacing line breaks in UTF-8 runs at memory speed, and
         # the C parser reads UTF-8 as it is.
@@ -1110,18 +1132,20 @@ def _problem(code: ErrorCode, message: str, value: str) -> ReadProblem:
 def _to_frame(parsed: _Parsed) -> pd.DataFrame:
     """The frame of the parsed records: ``bulk_row`` first, then text columns (empty cells missing)."""
     # The default text dtype of the running pandas: ``str`` in pandas 3, object in 2.x.
-    text_dtype = pd.Series(["text"]).dtype
+    text_dtype: Any = pd.Series(["text"]).dtype
     columns: dict[str, Any] = {_ROW_KEY: parsed.starts.astype(np.int64)}
+    # Arrays, not series: a series costs several times more to make, which a file of many thousands of
+    # columns feels.
     if parsed.columns is not None:
         for name, values in zip(parsed.names, parsed.columns, strict=True):
-            columns[name] = pd.Series(values, dtype=text_dtype)
+            columns[name] = pd.array(values, dtype=text_dtype)
         return pd.DataFrame(columns)
     cells = np.empty((len(parsed.records), len(parsed.names)), dtype=object)
     if parsed.records:
         cells[:] = parsed.records
         cells[cells == ""] = None
     for position, name in enumerate(parsed.names):
-        columns[name] = pd.Series(cells[:, position], dtype=text_dtype)
+        columns[name] = pd.array(cells[:, position], dtype=text_dtype)
     if parsed.problems:
         columns[_READ_ERROR] = _problem_column(parsed.problems, parsed.starts)
     return pd.DataFrame(columns)

@@ -56,7 +56,7 @@ from bulkprep._source import column_names, load
 from bulkprep.errors import ConfigurationError, InputError
 from bulkprep.status import ATTRS_KEY, ROW_KEY
 
-__all__ = ["WORKBOOK_SUFFIXES", "cell_text", "read_excel"]
+__all__ = ["MAX_UNPACKED_BYTES", "WORKBOOK_SUFFIXES", "cell_text", "read_excel"]
 
 WORKBOOK_SUFFIXES: Final[tuple[str, ...]] = (".xlsx", ".xlsm", ".xls", ".ods")
 """File name endings of the workbooks :func:`read_excel` reads."""
@@ -74,6 +74,11 @@ _TEXT_SAMPLE_BYTES: Final = 4096
 # directory sits near the start of the small files people protect, and anywhere in large ones.
 _ENCRYPTED_PACKAGE: Final = "EncryptedPackage".encode("utf-16-le")
 _ENCRYPTION_SEARCH_BYTES: Final = 1 << 26
+
+MAX_UNPACKED_BYTES: Final = 2**30
+"""The most bytes (1 GiB) the parts of an .xlsx, .xlsm or .ods workbook may unpack to, as its zip
+directory declares them: far more than a sheet of a million rows needs, while a "zip bomb" (a small file
+that unpacks to gigabytes) is refused before it is unpacked."""
 
 Cell = int | float | str | bool | dt.time | dt.date | dt.datetime | dt.timedelta
 
@@ -136,6 +141,7 @@ def read_excel(
     """
     data, name = _load(source)
     _check_workbook_bytes(data, name=name)
+    _check_unpacked_size(data, name=name)
     if data.startswith(_OLE_SIGNATURE) and _ENCRYPTED_PACKAGE in data[:_ENCRYPTION_SEARCH_BYTES]:
         raise _password_protected(name)  # calamine sees an .xls it cannot read in such a file
     try:
@@ -210,6 +216,26 @@ def _check_workbook_bytes(data: bytes, *, name: str) -> None:
                 f"{name} is a text file (a CSV?), not a workbook; read it with bulkprep.read.read_csv"
             )
     raise _not_a_workbook(name)
+
+
+def _check_unpacked_size(data: bytes, *, name: str) -> None:
+    """Refuse a zip-based workbook whose parts would unpack to more than :data:`MAX_UNPACKED_BYTES`.
+
+    The sizes are those of the zip directory, read without unpacking anything; the parts read here
+    later (:func:`_sheet_overrides`) are never unpacked beyond their declared size.
+    """
+    if not data.startswith(_ZIP_SIGNATURE):
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            unpacked = sum(part.file_size for part in package.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return  # not a readable zip: calamine says what is wrong with it
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise InputError(
+            f"{name} would unpack to {unpacked:,} bytes, more than the {MAX_UNPACKED_BYTES:,} bulkprep "
+            "unpacks of a workbook; if it is the right file, save the sheet as 'CSV UTF-8' and read that"
+        )
 
 
 def _password_protected(name: str) -> InputError:

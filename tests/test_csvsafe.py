@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bulkprep.csvsafe import FORMULA_GUARD, is_formula, neutralize_formulas, write_results_csv
+from bulkprep.csvsafe import FORMULA_GUARD, guard_text, is_formula, neutralize_formulas, write_results_csv
 from bulkprep.errors import ConfigurationError
 from bulkprep.read import read_csv
 
@@ -170,7 +170,25 @@ def test_any_text_survives_the_round_trip(tmp_path_factory: pytest.TempPathFacto
     # A second column: a line holding only blanks would be skipped by the reader as an empty line.
     df = pd.DataFrame({"bulk_row": range(len(cells)), "c": cells})
     back = read_back(write_results_csv(df, tmp_path_factory.mktemp("rt") / "r.csv"))["c"].tolist()
-    expected = ["" if c is None else (FORMULA_GUARD + c if is_formula(c) else c) for c in cells]
+    expected = ["" if c is None else guard_text(c) for c in cells]
     assert back == expected
     for cell in back:
         assert not is_formula(cell)
+
+
+def test_the_frame_keeps_its_column_index_and_dtypes() -> None:
+    columns = pd.MultiIndex.from_tuples([("a", "b"), ("c", "d")], names=["top", "sub"])
+    df = pd.DataFrame([[1, "x;=cmd"], [2, "ok"]], columns=columns)
+    out = neutralize_formulas(df)
+    assert out.columns.equals(columns)
+    assert out.columns.names == ["top", "sub"]
+    assert out.iloc[:, 1].tolist() == ["x;'=cmd", "ok"]
+    assert out.dtypes.tolist() == df.dtypes.tolist()
+
+
+def test_many_columns_are_guarded_column_by_column() -> None:
+    df = pd.DataFrame({f"c{i}": ["=1", "a;+2", "plain"] if i % 2 else [1, 2, 3] for i in range(3000)})
+    out = neutralize_formulas(df)
+    assert out["c1"].tolist() == ["'=1", "a;'+2", "plain"]
+    assert out["c2998"].tolist() == [1, 2, 3]
+    assert out.shape == df.shape

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bulkprep.jsonsafe import MISSING, clean, dumps, is_missing
+from bulkprep.jsonsafe import MAX_DEPTH, MISSING, clean, dumps, is_missing, text_depth, unsendable
 
 
 @pytest.mark.parametrize(
@@ -102,3 +102,46 @@ def test_anything_cleaned_is_strict_json(value: Any) -> None:
     assert json.loads(text) == cleaned
     assert _finite(cleaned)
     assert clean(cleaned) == cleaned  # cleaning is idempotent
+
+
+def _depth(value: Any) -> int:
+    """The nesting depth of lists and dicts, the plain recursive way (small values only)."""
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    return 0
+
+
+JSON_DATA = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='[]{}"\\,: ab\u00e9'),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(alphabet='[]{}"\\ a', max_size=4), inner)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(JSON_DATA)
+def test_text_depth_is_the_depth_of_the_parsed_value(value: Any) -> None:
+    text = json.dumps(value, ensure_ascii=False)
+    assert text_depth(text) == _depth(value)
+    assert (unsendable(value) is None) == (_depth(value) <= MAX_DEPTH)
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH, MAX_DEPTH + 1, 200_000])
+def test_depth_is_told_without_recursion(depth: int) -> None:
+    deep: Any = []
+    for _ in range(depth - 1):
+        deep = [deep]
+    assert text_depth("[" * depth + "]" * depth) == depth
+    assert (unsendable(deep) is None) == (depth <= MAX_DEPTH)
+
+
+@pytest.mark.parametrize(
+    "value", [float("inf"), -float("inf"), np.float64("inf"), Decimal("Infinity"), {"a": [1, float("-inf")]}]
+)
+def test_infinite_numbers_cannot_be_sent(value: Any) -> None:
+    assert unsendable(value) == "it holds a number too large for JSON (it reads as infinity)"
+    assert unsendable(float("nan")) is None  # missing, left out by clean
