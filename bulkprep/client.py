@@ -786,7 +786,7 @@ class CourierClient:
         if reply.body.strip():
             answer = self._parse(reply, _IngestAnswer, f"POST {path}", "Courier's ingest answer")
         elif _framed(reply.response):
-            answer = _IngestAnswer()
+            answer = _IngestAnswer(errors=[])
         else:
             raise ProtocolError(
                 f"POST {path} answered {reply.response.status_code} with an empty body that simply "
@@ -1126,6 +1126,10 @@ class CourierClient:
         response = received.response
         for name, value in list(response.headers.items()):
             response.headers[name] = redactor.text(value)
+        raw_headers = getattr(response.raw, "headers", None)  # urllib3 keeps its own copy of them
+        if raw_headers is not None:
+            for name in list(raw_headers.keys()):
+                raw_headers[name] = redactor.text(raw_headers[name])
         response.reason = redactor.text(response.reason or "")
         response.request.headers.pop("Authorization", None)
         return _Received(response, redactor.bytes(received.body))

@@ -351,9 +351,14 @@ class IngestError(_Answer):
 
 
 class IngestAnswer(_Answer):
-    """The JSON answer to ``POST /bulk/{job_id}`` (an empty 204 means every user was accepted)."""
+    """The JSON answer to ``POST /bulk/{job_id}`` (an empty 204 means every user was accepted).
 
-    errors: list[IngestError] = Field(default_factory=list)
+    A body, when there is one, must carry ``errors`` (a list, empty when every user was taken): an
+    object without it (``{}``, ``{"total": 10}``, an envelope such as ``{"data": {...}}``) says nothing
+    about the users, so it cannot say they were accepted.
+    """
+
+    errors: list[IngestError]
     total: _Count | None = None
 
 

@@ -45,13 +45,16 @@ _FORMULA = re.compile(_LEADING)
 # whatever the quotes around it, since for it those quotes open mid-field: the text after a ; is a cell
 # of its own, a formula when it starts with a trigger (spaces and quotes before it aside). That piece
 # runs on past the cell's end to the next ; so even "-12,5" may continue as a formula: - is a trigger
-# there. Commas need no such guard: the writer quotes every cell holding one, and comma-splitting
-# readers honour those quotes.
+# there. A line break inside a cell is the same cut for such a reader: the quoted cell does not
+# hold it together, so the next line starts a record of its own. Commas need no such guard: the writer
+# quotes every cell holding one, and comma-splitting readers honour those quotes.
 _PIECE_TRIGGER = r"[=@+\-\t\r]"
-_SPLIT_FORMULA = re.compile(rf'(?<=;)([ "]*)(?={_PIECE_TRIGGER})')
-_NEEDS_GUARD = re.compile(rf'\A(?:{_LEADING})|(?<=;)[ "]*(?:{_PIECE_TRIGGER})')
+_CUT = r"[;\r\n]"  # where a semicolon-splitting reader starts a new cell (or a new record)
+_SPLIT_FORMULA = re.compile(rf'(?<={_CUT})([ "]*)(?={_PIECE_TRIGGER})')
+_NEEDS_GUARD = re.compile(rf'\A(?:{_LEADING})|(?<={_CUT})[ "]*(?:{_PIECE_TRIGGER})')
+_HAS_CUT = re.compile(_CUT)
 _INNER_GUARD = rf"\g<1>{FORMULA_GUARD}"  # what _SPLIT_FORMULA's match becomes: the guard after the spaces
-_CANDIDATE = re.compile(r"[=@+\-\t\r]|[^;]*;")  # every cell _NEEDS_GUARD finds, and a few more
+_CANDIDATE = re.compile(r"[=@+\-\t\r]|[^;\r\n]*[;\r\n]")  # every cell _NEEDS_GUARD finds, and a few more
 # Text cells are looked at in groups of about this many, all at once (one regex pass per group).
 _CELLS_AT_ONCE = 1 << 20
 
@@ -60,13 +63,14 @@ def is_formula(text: str) -> bool:
     """Whether a spreadsheet would run ``text``, or a part of it it splits off, as a formula.
 
     That is text that starts with a formula trigger (or with ``-`` and is not a plain number), or in
-    which a trigger follows a ``;``, where a spreadsheet splitting on semicolons starts a cell.
+    which a trigger follows a ``;`` or a line break, where a spreadsheet splitting on semicolons
+    starts a cell (or a record).
 
     Example:
         >>> [is_formula(t) for t in ["=1+1", "@SUM(A1)", "+442079460958", "-12.5", "-1+1", "a=b"]]
         [True, True, True, False, True, False]
-        >>> [is_formula(t) for t in ["x;=cmd|' /C calc'!A0;y", "a; -12,5", "Smith; Ann"]]
-        [True, True, False]
+        >>> [is_formula(t) for t in ["x;=cmd|' /C calc'!A0;y", "a; -12,5", "Smith; Ann", "a\\n@SUM(1)"]]
+        [True, True, False, True]
     """
     return bool(_NEEDS_GUARD.search(text))
 
@@ -85,7 +89,7 @@ def guard_text(text: str) -> str:
 def _guard_texts(texts: np.ndarray) -> np.ndarray:
     """:func:`guard_text` of each text of an object array, column-wise."""
     out = np.array(texts, dtype=object)  # a copy, written to
-    split = np.fromiter(map(str.__contains__, out, repeat(";")), dtype=bool, count=len(out))
+    split = np.fromiter(map(bool, map(_HAS_CUT.search, out)), dtype=bool, count=len(out))
     if split.any():
         out[split] = list(map(partial(_SPLIT_FORMULA.sub, _INNER_GUARD), out[split]))
     leading = np.fromiter(map(bool, map(_FORMULA.match, out)), dtype=bool, count=len(out))

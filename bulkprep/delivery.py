@@ -23,8 +23,8 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from bulkprep.client import CourierClient
-from bulkprep.courier import Job
-from bulkprep.errors import CourierError
+from bulkprep.courier import Job, UserItem
+from bulkprep.errors import CourierError, ProtocolError
 from bulkprep.journal import Journal
 from bulkprep.matching import identities_of, match_to_rows
 from bulkprep.report import ErrorCode, empty_errors, errors_from_records
@@ -130,13 +130,33 @@ def delivery_states(client: CourierClient, job_id: str, users: pd.Series) -> dic
     """Each row's delivery state and message id, from the job's users; ``users`` are payloads by row key."""
     if users.empty:
         return {}
-    items = list(client.iter_users(job_id))
+    items = _read_users(client, job_id, limit=_users_limit(len(users)))
     echoes = [item.model_dump(mode="json", exclude_unset=True) for item in items]
     matching = match_to_rows(echoes, identities_of(users))
     return {
         row: (items[position].status.value, items[position].messageId)
         for position, row in matching.matches.items()
     }
+
+
+def _users_limit(sent: int) -> int:
+    """The most users a job's users pages may list when ``sent`` rows went in: room for users that
+    were in the job before (a given ``job_id``), not for a list that never ends."""
+    return 2 * sent + 10_000
+
+
+def _read_users(client: CourierClient, job_id: str, *, limit: int) -> list[UserItem]:
+    """The job's users, at most ``limit`` of them in at most ``limit + 2`` pages (memory stays bounded)."""
+    items: list[UserItem] = []
+    for item in client.iter_users(job_id, max_pages=limit + 2):
+        items.append(item)
+        if len(items) > limit:
+            raise ProtocolError(
+                f"GET /bulk/{job_id}/users listed more than {limit} users for a job that was sent far "
+                "fewer; stopped reading, as a list that long is not this job's",
+                status=200,
+            )
+    return items
 
 
 def delivery_errors(states: Mapping[int, Delivery]) -> pd.DataFrame:

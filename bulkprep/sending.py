@@ -444,6 +444,12 @@ class BatchSender:
             exc.batch = batch.number
             self._refused(batch, exc, maybe_sent=maybe_sent)
             return
+        contradiction = _does_not_add_up(receipt, batch, maybe_sent=maybe_sent)
+        if contradiction is not None:
+            unreadable = ProtocolError(contradiction, status=receipt.status)
+            unreadable.batch = batch.number
+            self._refused(batch, unreadable, maybe_sent=maybe_sent)
+            return
         answer = _acked_answer(receipt, maybe_sent=maybe_sent)
         try:
             self.journal.mark_acked(batch.number, answer)
@@ -570,6 +576,27 @@ def _acked_answer(receipt: IngestReceipt, *, maybe_sent: bool) -> AckedAnswer:
         receipt.errors,
         receipt.total,
         receipt.outcome_was_unknown or maybe_sent,
+    )
+
+
+def _does_not_add_up(receipt: IngestReceipt, batch: Batch, *, maybe_sent: bool) -> str | None:
+    """Why an ingest answer contradicts itself, or None when it adds up.
+
+    ``total`` counts the users ingested, for the request or for the whole job (Courier's documents do
+    not say which); either way it is at least what this request added. An answer saying fewer users
+    went in than the batch minus its errors cannot tell which rows are in the job, so none is counted
+    as accepted. A batch sent again after an unknown outcome is left alone: its users may have gone in
+    the first time, and the repeat's count says nothing about them.
+    """
+    if receipt.total is None or maybe_sent or receipt.outcome_was_unknown:
+        return None
+    taken = batch.users - len(receipt.errors)
+    if receipt.total >= taken:
+        return None
+    return (
+        f"Courier's answer to batch {batch.number} does not add up: total {receipt.total} user(s) "
+        f"ingested for a request of {batch.users} user(s) with {len(receipt.errors)} error(s); "
+        "which users are in the job is not known"
     )
 
 

@@ -174,6 +174,9 @@ NOT_COURIER = [
     pytest.param(b'{"errors": [], "total": true}', "total: Input should be a valid integer", id="total-bool"),
     pytest.param(b'{"errors": ["Duplicate user"]}', "errors.0:", id="error-not-object"),
     pytest.param(b"accepted", "text that is not JSON", id="plain-text"),
+    pytest.param(b"{}", "errors: Field required", id="empty-object"),
+    pytest.param(b'{"total": 3}', "errors: Field required", id="total-only"),
+    pytest.param(b'{"data": {"errors": [], "total": 3}}', "errors: Field required", id="envelope"),
 ]
 
 
@@ -301,7 +304,7 @@ def json_answer(status: int, document: Any) -> Answer:
 
 
 #: Courier taking a batch with no per-user error.
-TAKEN = json_answer(200, {"errors": [], "total": 1})
+TAKEN = json_answer(200, {"errors": []})
 #: Courier refusing the key, as when it is revoked in the middle of a run.
 KEY_REVOKED = json_answer(401, {"message": "Unauthorized: key revoked", "type": "authentication_error"})
 #: A job's users, all read on one page, none listed.

@@ -55,7 +55,26 @@ SAFE = [
 def test_dangerous_cells_are_guarded(cell: str) -> None:
     assert is_formula(cell)
     out = neutralize_formulas(pd.DataFrame({"c": [cell]}))
-    assert out.loc[0, "c"] == FORMULA_GUARD + cell
+    # A carriage return is a trigger where it leads, and a cut for a semicolon-splitting reader: the
+    # piece after it is guarded as well.
+    expected = FORMULA_GUARD + cell.replace("\r=", "\r'=")
+    assert out.loc[0, "c"] == expected
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ("line1\n=cmd|' /C calc'!A0", "line1\n'=cmd|' /C calc'!A0"),
+        ("a\r\n@SUM(1)", "a\r\n'@SUM(1)"),
+        ("notes\n- first\n+ second", "notes\n'- first\n'+ second"),
+        ("two\nlines", "two\nlines"),
+    ],
+)
+def test_a_formula_after_a_line_break_is_guarded(cell: str, written: str) -> None:
+    """A reader splitting on ; does not keep a quoted line break inside its cell: the next line is a
+    record of its own, whose first cell must not be a formula."""
+    assert is_formula(cell) == (cell != written)
+    assert neutralize_formulas(pd.DataFrame({"c": [cell]})).loc[0, "c"] == written
 
 
 @pytest.mark.parametrize("cell", SAFE)
@@ -117,7 +136,7 @@ def test_round_trip_through_read_csv(tmp_path: Path) -> None:
     assert raw.startswith(b"\xef\xbb\xbf")  # a byte order mark, so spreadsheets read UTF-8
     back = read_back(path)
     assert list(back.columns) == ["bulk_row", "cell", "bulk_user", "tags"]
-    expected = [FORMULA_GUARD + c if c in DANGEROUS else c for c in cells]
+    expected = [FORMULA_GUARD + c.replace("\r=", "\r'=") if c in DANGEROUS else c for c in cells]
     assert back["cell"].tolist() == expected
     assert back["bulk_row"].tolist() == [str(i) for i in range(2, 2 + len(cells))]
     assert json.loads(back.loc[0, "bulk_user"]) == {"profile": {"email": "a@example.com", "n": 3}}
