@@ -82,7 +82,8 @@ class Outcomes:
         errors: error-table records of the ``ingest`` stage (``bulk_row`` -1 for no single row).
         unmatched: Courier errors that matched no single row (:data:`bulkprep.results.UNMATCHED_COLUMNS`).
         delivery: each row's delivery state and message id, once the job has run.
-        outcome: each row's message outcome and its reason (``bulk_outcome``, ``bulk_outcome_reason``).
+        outcome: each row's message status, reason and error text (``bulk_outcome``,
+            ``bulk_outcome_reason``).
     """
 
     status: dict[int, RowStatus] = field(default_factory=dict)
@@ -90,7 +91,7 @@ class Outcomes:
     errors: list[dict[str, Any]] = field(default_factory=list)
     unmatched: list[dict[str, Any]] = field(default_factory=list)
     delivery: dict[int, Delivery] = field(default_factory=dict)
-    outcome: dict[int, Delivery] = field(default_factory=dict)
+    outcome: dict[int, tuple[Any, ...]] = field(default_factory=dict)  # (status, reason, error text)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     _final: bool = field(default=False, repr=False, compare=False)
 
