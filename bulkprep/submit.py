@@ -43,6 +43,7 @@ from bulkprep.batching import DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_USERS, 
 from bulkprep.client import DEFAULT_REQUEST_DEADLINE, CourierClient, _ApiKey
 from bulkprep.courier import Job, JobMessage
 from bulkprep.delivery import (
+    DEFAULT_OUTCOME_WORKERS,
     DEFAULT_POLL_INTERVAL,
     delivery_problems,
     delivery_states,
@@ -368,7 +369,7 @@ def submit(
                     base_url,
                     sleep=sleep,
                     on_retry=bar.retried,
-                    pool_maxsize=concurrency,
+                    pool_maxsize=max(concurrency, DEFAULT_OUTCOME_WORKERS),  # senders, then outcome readers
                     retry=policy,
                     proxy=proxy,
                     request_deadline=(
