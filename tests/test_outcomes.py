@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from conftest import TOKEN
 from prepared_frames import prepared_frame as prepared
+from sandbox_support import ManualClock
 
 from bulkprep.client import CourierClient
 from bulkprep.delivery import message_outcomes, undelivered
@@ -21,16 +22,6 @@ from bulkprep.results import SubmitResult
 from bulkprep.sandbox import Sandbox
 from bulkprep.status import BULK_COLUMNS, Column
 from bulkprep.submit import submit
-
-
-class Clock:
-    """A monotonic clock moved by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def no_wait(_seconds: float) -> None:
@@ -118,7 +109,7 @@ def test_undelivered_rows_are_in_failed_rows_problem_view_and_the_summary() -> N
 
 
 def test_outcomes_right_after_wait_may_still_be_enqueued() -> None:
-    clock = Clock()
+    clock = ManualClock()
     with Sandbox(token=TOKEN, processing_seconds=0, delivery_seconds=5, clock=clock) as sb:
         result = send(prepared([by_email("bounce", 0), by_email("ann", 1)]), sb)
     assert row_outcomes(result) == [("ENQUEUED", "ENQUEUED", None)] * 2
@@ -127,7 +118,7 @@ def test_outcomes_right_after_wait_may_still_be_enqueued() -> None:
 
 
 def test_refresh_reads_the_moved_statuses_from_the_journal_into_a_new_result(tmp_path: Path) -> None:
-    clock = Clock()
+    clock = ManualClock()
     journal = tmp_path / "run.journal"
     frame = prepared(
         [by_email("bounce", 0), by_email("ann+click", 1), by_email("unsub", 2), by_email("x", 3)]

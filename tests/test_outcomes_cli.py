@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import TOKEN
+from sandbox_support import ManualClock
 
 import bulkprep
 from bulkprep.sandbox import Sandbox
@@ -22,16 +23,6 @@ ROWS = [
     ("u2", "bounce@example.com", "Bob"),
     ("u3", "cy+open@example.com", "=1+1"),
 ]
-
-
-class Clock:
-    """A monotonic clock moved by hand."""
-
-    def __init__(self) -> None:
-        self.now = 500.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def bulkprep(command: str, *args: str, key: str = SECRET) -> subprocess.CompletedProcess[str]:
@@ -73,7 +64,7 @@ def submitted(
 
 
 def test_status_updates_the_results_file_after_the_statuses_moved(tmp_path: Path) -> None:
-    clock = Clock()
+    clock = ManualClock()
     with Sandbox(token=SECRET, processing_seconds=0, delivery_seconds=10, clock=clock) as sb:
         journal, out, done = submitted(tmp_path, sb)
         assert done.returncode == 0, done.stderr  # nothing known to be undelivered yet
@@ -116,7 +107,7 @@ def test_submit_exits_1_when_a_user_is_not_delivered(tmp_path: Path) -> None:
 
 
 def test_status_while_the_job_runs_exits_3_and_says_to_come_back(tmp_path: Path) -> None:
-    clock = Clock()
+    clock = ManualClock()
     with Sandbox(token=SECRET, processing_seconds=60, delivery_seconds=10, clock=clock) as sb:
         journal, out, done = submitted(tmp_path, sb, wait=False)
         assert done.returncode == 0, done.stderr
