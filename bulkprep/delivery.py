@@ -250,6 +250,7 @@ def message_outcomes(
         except BaseException:
             for future in futures:
                 future.cancel()
+            client.interrupt()  # Ctrl-C or a refused key: cut the requests under way, not wait them out
             raise
     return found
 
@@ -410,7 +411,12 @@ def refreshed(
     kept = result.errors[result.errors["stage"].astype("object") != Stage.DELIVERY.value]
     errors = concat_errors([kept, problems])
     left_to_do = None
-    if not job.status.done:
+    if job.status is JobStatus.CREATED:
+        left_to_do = (
+            f"job {job_id} has not run yet, so no user has a delivery; run it (submit again with the same "
+            "journal and run=True), then refresh"
+        )
+    elif not job.status.done:
         left_to_do = f"job {job_id} is still {job.status.value}; refresh again later to read every row"
     return dataclasses.replace(
         result,

@@ -202,3 +202,15 @@ def test_the_key_never_appears_in_results_errors_or_reprs(tmp_path: Path) -> Non
     assert not any(secret in text for text in texts)
     assert secret.encode() not in (tmp_path / "out.csv").read_bytes()
     assert secret.encode() not in journal.read_bytes()
+
+
+def test_refresh_of_a_job_not_run_says_so_and_changes_no_row(tmp_path: Path) -> None:
+    journal = tmp_path / "run.journal"
+    with Sandbox(token=TOKEN, processing_seconds=0, delivery_seconds=0) as sb:
+        options = {"api_key": sb.token, "base_url": sb.url, "sleep": no_wait, "progress": False}
+        first = submit(prepared([by_email("ann", 0)]), event="WELCOME", journal=journal, **options)
+        fresh = first.refresh(journal, api_key=sb.token, progress=False)
+    assert fresh.left_to_do is not None
+    assert "has not run yet" in fresh.left_to_do
+    assert row_outcomes(fresh) == [(None, None, None)]
+    assert fresh.job_status == "CREATED"

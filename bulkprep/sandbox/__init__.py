@@ -2,9 +2,9 @@
 
 Tests, notebooks, the demo and the benchmarks talk to a :class:`Sandbox` exactly as they would talk to
 Courier: the five bulk endpoints and ``GET /messages/{message_id}``, bearer auth, Courier's error
-bodies, the 6 MB limit, duplicate users,
-``Idempotency-Key`` replay, the job lifecycle and paging. Where Courier's own documentation disagrees,
-:class:`Dialect` picks the answer; :class:`Faults` injects 429s, 5xx, latency and dropped connections.
+bodies, the 6 MB limit, duplicate users, ``Idempotency-Key`` replay, the job lifecycle, paging, and
+messages whose status moves over time. Where Courier's own documentation disagrees, :class:`Dialect`
+picks the answer; :class:`Faults` injects 429s, 5xx, latency and dropped connections.
 
 The parts, each in its own module:
 
