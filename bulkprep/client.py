@@ -59,7 +59,7 @@ from requests.adapters import HTTPAdapter
 
 from bulkprep._moved import Moved, moved_names
 from bulkprep._version import __version__
-from bulkprep.courier import ErrorBody, Job, JobAnswer, JobCreated, UserItem, UsersPage
+from bulkprep.courier import ErrorBody, Job, JobAnswer, JobCreated, MessageDetails, UserItem, UsersPage
 from bulkprep.courier import IngestAnswer as _IngestAnswer  # the name IngestAnswer is the old receipt's
 from bulkprep.errors import (
     AuthenticationError,
@@ -865,6 +865,19 @@ class CourierClient:
             "list of users that never ends is not Courier's",
             status=200,
         )
+
+    def get_message(self, message_id: str) -> MessageDetails:
+        """What became of one message (``GET /messages/{message_id}``): its status, reason and times.
+
+        Bounded and retried like every request (``request_deadline``, ``max_answer_bytes``, the retry
+        policy); safe to call from several threads at once.
+
+        Raises:
+            ProtocolError: when the answer is not a :class:`bulkprep.courier.MessageDetails`.
+            CourierError: when Courier refuses (a ``404`` for a message it does not know).
+        """
+        path = f"/messages/{quote(message_id, safe='')}"
+        return self._parse(self._send("GET", path), MessageDetails, f"GET {path}", "a message's details")
 
     # -------------------------------------------------------------------------------------------- reading
 

@@ -5,6 +5,11 @@ and a ``messageId``, but with no row index and no failure reason: the items are 
 through the same identity fields as ingest errors (:func:`bulkprep.matching.match_to_rows`). The job
 and its users come as :class:`bulkprep.courier.Job` and :class:`bulkprep.courier.UserItem`.
 
+Once a user is enqueued, Courier's Messages API (``GET /messages/{message_id}``) says what became of
+its message: :func:`message_outcomes` reads every row's, a few at a time, into ``bulk_outcome`` and
+``bulk_outcome_reason``; :func:`delivery_problems` turns users in ERROR and messages that could not be
+delivered into error-table rows, and :func:`refreshed` reads it all again later from the journal.
+
 Example:
     >>> from bulkprep.status import DeliveryStatus
     >>> delivery_errors({7: (DeliveryStatus.ERROR.value, None), 8: ("ENQUEUED", "1-abc")})[
@@ -14,23 +19,51 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import os
 import time
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import orjson
 import pandas as pd
 from tqdm.auto import tqdm
 
 from bulkprep.client import CourierClient
-from bulkprep.courier import Job, UserItem
-from bulkprep.errors import CourierError, ProtocolError
+from bulkprep.courier import Job, MessageReason, MessageStatus, UserItem
+from bulkprep.errors import (
+    AuthenticationError,
+    AuthorizationError,
+    ConfigurationError,
+    CourierError,
+    ProtocolError,
+)
 from bulkprep.journal import Journal
 from bulkprep.matching import identities_of, match_to_rows
-from bulkprep.report import ErrorCode, empty_errors, errors_from_records
-from bulkprep.status import ROW_KEY, DeliveryStatus, JobStatus, Stage
+from bulkprep.report import ErrorCode, concat_errors, empty_errors, errors_from_records
+from bulkprep.status import ROW_KEY, BatchState, Column, DeliveryStatus, JobStatus, RowStatus, Stage
 
-__all__ = ["DEFAULT_POLL_INTERVAL", "delivery_errors", "delivery_states", "run_job", "wait_for_job"]
+if TYPE_CHECKING:
+    from bulkprep.results import SubmitResult
+
+__all__ = [
+    "DEFAULT_OUTCOME_WORKERS",
+    "DEFAULT_POLL_INTERVAL",
+    "UNDELIVERED_OUTCOMES",
+    "delivery_errors",
+    "delivery_problems",
+    "delivery_states",
+    "message_outcomes",
+    "outcome_errors",
+    "refreshed",
+    "run_job",
+    "undelivered",
+    "wait_for_job",
+    "with_problem_text",
+]
 
 #: First pause between two looks at a running job, in seconds; it grows to :data:`POLL_CAP`.
 DEFAULT_POLL_INTERVAL = 1.0
@@ -41,6 +74,31 @@ POLL_GROWTH = 1.5
 
 #: What one user's delivery is: (``bulk_delivery_status``, ``bulk_message_id``).
 Delivery = tuple[Any, Any]
+#: What became of one user's message: (``bulk_outcome``, ``bulk_outcome_reason``).
+Outcome = tuple[Any, Any]
+
+#: How many messages are read at once after the job ran.
+DEFAULT_OUTCOME_WORKERS = 8
+
+UNDELIVERED_OUTCOMES: frozenset[str] = frozenset(
+    {MessageStatus.UNDELIVERABLE.value, MessageStatus.UNROUTABLE.value}
+)
+"""The message statuses that mean the user did not get it (code ``undeliverable``)."""
+
+# What to do about a message that did not arrive, by Courier's reason.
+_WHAT_TO_DO: dict[str, str] = {
+    MessageReason.BOUNCED.value: "the address bounced: fix the email or phone and send to the row again",
+    MessageReason.UNSUBSCRIBED.value: "the user unsubscribed: respect it and do not send to the row again",
+    MessageReason.OPT_IN_REQUIRED.value: "the channel needs the user's opt-in first: get it, then send again",
+    MessageReason.NO_CHANNELS.value: "Courier found no channel for the user: add an email or a phone "
+    "number to the row's profile",
+    MessageReason.NO_PROVIDERS.value: "no provider is configured for the channel: set one up in Courier",
+    MessageReason.PROVIDER_ERROR.value: "the provider refused the message: read its error, then send again",
+    MessageReason.FILTERED.value: "a rule of the notification filtered the user out: check its conditions",
+    MessageReason.UNPUBLISHED.value: "the notification is not published: publish it, then send again",
+    MessageReason.FAILED.value: "Courier could not send it: read its error, then send again",
+}
+_NO_REASON = "Courier gave no reason; look the message up in Courier's message logs"
 
 # Courier's answer to running a job that has run already.
 _ALREADY_RUN = 409
@@ -173,4 +231,224 @@ def delivery_errors(states: Mapping[int, Delivery]) -> pd.DataFrame:
             "value": DeliveryStatus.ERROR.value,
         }
         for row in sorted(failed)
+    )
+
+
+def message_outcomes(
+    client: CourierClient,
+    message_ids: Mapping[int, str],
+    *,
+    workers: int = DEFAULT_OUTCOME_WORKERS,
+    progress: bool = True,
+) -> dict[int, tuple[str, str | None, str | None]]:
+    """Each row's message status, reason and error text (``GET /messages/{id}``), ``workers`` at a time.
+
+    Every request is bounded and retried by the client. A message Courier cannot tell about (a 404, or
+    retries spent) is left out: its outcome stays unknown and a later refresh reads it again. A refused
+    key stops everything, as it would refuse every other message too.
+
+    Raises:
+        AuthenticationError, AuthorizationError: when Courier refuses the key.
+    """
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers={workers!r} must be a whole number, 1 or more")
+    found: dict[int, tuple[str, str | None, str | None]] = {}
+    if not message_ids:
+        return found
+    with (
+        ThreadPoolExecutor(
+            max_workers=min(workers, len(message_ids)), thread_name_prefix="bulkprep-outcome"
+        ) as pool,
+        tqdm(total=len(message_ids), unit="message", desc="outcomes", disable=not progress) as bar,
+    ):
+        futures = {pool.submit(client.get_message, mid): row for row, mid in message_ids.items()}
+        try:
+            for future in as_completed(futures):
+                bar.update(1)
+                try:
+                    details = future.result()
+                except (AuthenticationError, AuthorizationError):
+                    raise
+                except CourierError:
+                    continue  # unknown for now; a later refresh asks again
+                reason = None if details.reason is None else details.reason.value
+                found[futures[future]] = (details.status.value, reason, details.error)
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            client.interrupt()  # Ctrl-C or a refused key: cut the requests under way, not wait them out
+            raise
+    return found
+
+
+def outcome_errors(outcomes: Mapping[int, tuple[Any, Any, Any]]) -> pd.DataFrame:
+    """Error-table rows (stage ``delivery``, code ``undeliverable``) for every message not delivered.
+
+    Example:
+        >>> outcome_errors({4: ("UNDELIVERABLE", "BOUNCED", None), 5: ("DELIVERED", None, None)})[
+        ...     ["bulk_row", "code", "value"]].to_dict("records")
+        [{'bulk_row': 4, 'code': 'undeliverable', 'value': 'UNDELIVERABLE/BOUNCED'}]
+    """
+    records = []
+    for row in sorted(outcomes):
+        status, reason, error = outcomes[row]
+        if status not in UNDELIVERED_OUTCOMES:
+            continue
+        why = _WHAT_TO_DO.get(str(reason), _NO_REASON) if reason else _NO_REASON
+        said = f" (Courier: {error})" if error else ""
+        records.append(
+            {
+                ROW_KEY: row,
+                "stage": Stage.DELIVERY.value,
+                "code": ErrorCode.UNDELIVERABLE.value,
+                "message": f"the message was {status}{f' ({reason})' if reason else ''}{said}; {why}",
+                "value": f"{status}/{reason}" if reason else status,
+            }
+        )
+    return errors_from_records(records) if records else empty_errors()
+
+
+def delivery_problems(
+    states: Mapping[int, Delivery], outcomes: Mapping[int, tuple[Any, Any, Any]]
+) -> pd.DataFrame:
+    """The delivery stage of the error table: users in ERROR, then messages not delivered."""
+    return concat_errors([delivery_errors(states), outcome_errors(outcomes)])
+
+
+def undelivered(df: pd.DataFrame) -> np.ndarray:
+    """Which rows of a result did not reach their user: in ERROR after the run, or not delivered.
+
+    Example:
+        >>> frame = pd.DataFrame({"bulk_delivery_status": ["ENQUEUED", "ERROR", "ENQUEUED"],
+        ...                       "bulk_outcome": ["DELIVERED", None, "UNDELIVERABLE"]})
+        >>> undelivered(frame).tolist()
+        [False, True, True]
+    """
+    mask = np.zeros(len(df), dtype=bool)
+    if Column.DELIVERY_STATUS.value in df.columns:
+        mask |= (df[Column.DELIVERY_STATUS.value].astype("object") == DeliveryStatus.ERROR.value).to_numpy()
+    if Column.OUTCOME.value in df.columns:
+        mask |= df[Column.OUTCOME.value].astype("object").isin(list(UNDELIVERED_OUTCOMES)).to_numpy()
+    return mask
+
+
+def with_problem_text(df: pd.DataFrame, problems: pd.DataFrame, rows: Iterable[int] = ()) -> pd.DataFrame:
+    """``df`` (a copy) whose ``bulk_error`` says each delivery problem; ``rows`` are cleared first.
+
+    ``rows`` are the rows whose delivery was read again: a problem they had before and no longer
+    have (a message that was ENQUEUED then delivered) leaves their text.
+    """
+    out = df.copy()
+    column = Column.ERROR.value
+    held = out[column].astype("object") if column in out.columns else pd.Series(None, index=out.index)
+    keys = out[ROW_KEY].astype("int64")
+    cleared = keys.isin(list(rows)).to_numpy()
+    held = held.where(~cleared, None)
+    if len(problems):
+        text = problems.groupby(ROW_KEY, sort=False)["message"].agg("; ".join)
+        messages = keys.map(text)
+        held = held.where(~messages.notna().to_numpy(), messages)
+    out[column] = held.where(held.notna(), None).astype("object")
+    return out
+
+
+def _user_of(value: Any) -> Any:
+    """A row's ``bulk_user`` as a dict: results read back from a CSV hold it as JSON text."""
+    if isinstance(value, str) and value.startswith("{"):
+        try:
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return None
+    return value if isinstance(value, dict) else None
+
+
+def _sent_rows(journal: Journal) -> tuple[str, str, list[int]]:
+    """The journal's job id, base URL, and the rows of every batch Courier took."""
+    entry = journal.job()
+    if entry is None:
+        raise ConfigurationError(
+            f"the journal {journal.path} holds no job: nothing was sent with it, so nothing to refresh"
+        )
+    rows = [row for batch in journal.batches() if batch.state is BatchState.ACKED for row in batch.rows]
+    return entry.job_id, entry.base_url, rows
+
+
+def refreshed(
+    result: SubmitResult,
+    journal: str | os.PathLike[str],
+    *,
+    client: CourierClient | None = None,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    workers: int = DEFAULT_OUTCOME_WORKERS,
+    progress: bool = True,
+) -> SubmitResult:
+    """``result`` read again from Courier: every sent row's delivery status, message id, outcome, reason.
+
+    The job and its rows come from the journal; the rows are tied to Courier's users through their
+    ``bulk_user``, as after the run. See :meth:`bulkprep.results.SubmitResult.refresh`.
+
+    Raises:
+        ConfigurationError: when the journal holds no job, or another job than ``result``'s.
+        CourierError: when Courier cannot be read (the key refused, the job unknown, ...).
+    """
+    with Journal.open(journal) as book:
+        job_id, journal_url, rows = _sent_rows(book)
+    if result.job_id is not None and result.job_id != job_id:
+        raise ConfigurationError(
+            f"the journal {os.fspath(journal)} is for job {job_id}, the result for job {result.job_id}: "
+            "give the journal this result was submitted with"
+        )
+    own = client is None
+    if client is None:
+        client = CourierClient(api_key, base_url or journal_url)
+    try:
+        job = client.get_job(job_id)
+        df = result.df
+        keys = df[ROW_KEY].astype("int64")
+        sent = df.loc[
+            (
+                keys.isin(rows) & (df[Column.STATUS.value].astype("object") == RowStatus.ACCEPTED.value)
+            ).to_numpy()
+        ]
+        users = pd.Series(
+            [_user_of(value) for value in sent[Column.USER.value].tolist()],
+            index=sent[ROW_KEY].astype("int64"),
+        ).dropna()
+        states = delivery_states(client, job_id, users) if job.status is not JobStatus.CREATED else {}
+        messages = {row: mid for row, (_, mid) in states.items() if mid}
+        outcomes = message_outcomes(client, messages, workers=workers, progress=progress)
+    finally:
+        if own:
+            client.close()
+    out = df.copy()
+    for column, found, position in (
+        (Column.DELIVERY_STATUS.value, states, 0),
+        (Column.MESSAGE_ID.value, states, 1),
+        (Column.OUTCOME.value, outcomes, 0),
+        (Column.OUTCOME_REASON.value, outcomes, 1),
+    ):
+        merged = keys.map({row: value[position] for row, value in found.items()}).astype("object")
+        held = out[column].astype("object") if column in out.columns else pd.Series(None, index=out.index)
+        merged = merged.where(merged.notna(), held)
+        out[column] = merged.where(merged.notna(), None).astype("object")
+    problems = delivery_problems(states, outcomes)
+    out = with_problem_text(out, problems, rows=users.index.tolist())
+    kept = result.errors[result.errors["stage"].astype("object") != Stage.DELIVERY.value]
+    errors = concat_errors([kept, problems])
+    left_to_do = None
+    if job.status is JobStatus.CREATED:
+        left_to_do = (
+            f"job {job_id} has not run yet, so no user has a delivery; run it (submit again with the same "
+            "journal and run=True), then refresh"
+        )
+    elif not job.status.done:
+        left_to_do = f"job {job_id} is still {job.status.value}; refresh again later to read every row"
+    return dataclasses.replace(
+        result,
+        df=out,
+        errors=errors,
+        job_id=job_id,
+        job=job.model_dump(mode="json", exclude_unset=True),
+        left_to_do=left_to_do,
     )

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from bulkprep.delivery import undelivered
 from bulkprep.mapping import Mapping
 from bulkprep.report import of_severity, top_problems, warnings_line
 from bulkprep.status import ROW_KEY, Column, RowStatus, Severity
@@ -164,7 +165,7 @@ def problem_view(
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise ValueError(f"limit={limit!r} must be a whole number of rows, 1 or more")
     status = df[Column.STATUS.value].astype("object")
-    failing = status.isin(PROBLEM_STATUSES).to_numpy()
+    failing = status.isin(PROBLEM_STATUSES).to_numpy() | undelivered(df)
     total = int(failing.sum())
     shown_bulk = [*_SHOWN_BULK_COLUMNS, *([Column.WARNING.value] if Column.WARNING in df.columns else [])]
     columns = [*shown_bulk, *_input_columns(df)]

@@ -77,6 +77,7 @@ class ErrorCode(StrEnum):
     UNMATCHED_ERROR = "unmatched_error"
     # delivery
     DELIVERY_ERROR = "delivery_error"
+    UNDELIVERABLE = "undeliverable"
 
     @property
     def hint(self) -> str:
@@ -111,6 +112,8 @@ _HINTS: dict[ErrorCode, str] = {
     ErrorCode.SEND_FAILED: "the row may not have reached Courier; submit again with the same journal",
     ErrorCode.UNMATCHED_ERROR: "Courier reported an error that matches no single row; see the user it echoes",
     ErrorCode.DELIVERY_ERROR: "Courier could not send to this user; check the address and the channel",
+    ErrorCode.UNDELIVERABLE: "the message did not reach this user; the row's bulk_outcome_reason says why "
+    "(BOUNCED: fix the address; UNSUBSCRIBED: respect it; NO_CHANNELS: add an email or phone)",
 }
 
 

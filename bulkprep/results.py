@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import html
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,9 @@ import pandas as pd
 
 from bulkprep import matching
 from bulkprep._moved import Moved, moved_names
+from bulkprep.client import CourierClient
 from bulkprep.csvsafe import write_results_csv
+from bulkprep.delivery import DEFAULT_OUTCOME_WORKERS, refreshed, undelivered
 from bulkprep.display import problem_view, summary_card
 from bulkprep.errors import InvariantError
 from bulkprep.report import empty_errors, format_summary
@@ -124,15 +127,57 @@ class SubmitResult:
         return None if self.job is None else self.job.get("status")
 
     def failed_rows(self) -> pd.DataFrame:
-        """The rows to fix and submit again (rejected and failed): ``bulk_row`` and the input columns.
+        """The rows to fix and submit again: ``bulk_row`` and the input columns.
 
+        They are the rejected and failed rows, and the accepted rows that did not reach their user
+        (in ERROR after the run, or a message Courier could not deliver: see ``bulk_outcome_reason``).
         The frame goes through ``prepare`` and ``submit`` again as it is, and its rows keep their
         keys (the file's line numbers), so the new outcomes line up with this result.
         """
         status = self.df[Column.STATUS.value].astype("object")
-        mask = status.isin([RowStatus.REJECTED.value, RowStatus.FAILED.value])
+        refused = status.isin([RowStatus.REJECTED.value, RowStatus.FAILED.value])
+        mask = refused | pd.Series(undelivered(self.df), index=self.df.index)
         columns = [ROW_KEY, *(c for c in self.input_columns if c != ROW_KEY)]
         return self.df.loc[mask.to_numpy(), columns].copy()
+
+    def refresh(
+        self,
+        journal: str | os.PathLike[str],
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        client: CourierClient | None = None,
+        workers: int = DEFAULT_OUTCOME_WORKERS,
+        progress: bool = True,
+    ) -> SubmitResult:
+        """This result read again from Courier, as delivery goes on after the job (minutes or hours).
+
+        Reads the job and its rows from ``journal`` (the one given to ``submit``), then every sent
+        row's ``bulk_delivery_status``, ``bulk_message_id``, ``bulk_outcome`` and
+        ``bulk_outcome_reason``; users in ERROR and messages not delivered become ``delivery`` rows
+        of the error table. This result is left as it is: a new one is returned.
+
+        Args:
+            journal: the submission's journal.
+            api_key: Courier's key (default: ``COURIER_API_KEY``, then ``COURIER_AUTH_TOKEN``).
+            base_url: Courier's API (default: the one the journal recorded).
+            client: a :class:`~bulkprep.client.CourierClient` to use instead (it is not closed).
+            workers: messages read at once.
+            progress: show a progress bar.
+
+        Raises:
+            ConfigurationError: when the journal holds no job, or another job than this result's.
+            CourierError: when Courier cannot be read.
+        """
+        return refreshed(
+            self,
+            journal,
+            client=client,
+            api_key=api_key,
+            base_url=base_url,
+            workers=workers,
+            progress=progress,
+        )
 
     def to_csv(self, path: str | Path) -> Path:
         """Write the rows with their outcomes to ``path``, safe to open in a spreadsheet."""

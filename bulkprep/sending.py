@@ -82,6 +82,8 @@ class Outcomes:
         errors: error-table records of the ``ingest`` stage (``bulk_row`` -1 for no single row).
         unmatched: Courier errors that matched no single row (:data:`bulkprep.results.UNMATCHED_COLUMNS`).
         delivery: each row's delivery state and message id, once the job has run.
+        outcome: each row's message status, reason and error text (``bulk_outcome``,
+            ``bulk_outcome_reason``).
     """
 
     status: dict[int, RowStatus] = field(default_factory=dict)
@@ -89,6 +91,7 @@ class Outcomes:
     errors: list[dict[str, Any]] = field(default_factory=list)
     unmatched: list[dict[str, Any]] = field(default_factory=list)
     delivery: dict[int, Delivery] = field(default_factory=dict)
+    outcome: dict[int, tuple[Any, ...]] = field(default_factory=dict)  # (status, reason, error text)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     _final: bool = field(default=False, repr=False, compare=False)
 
@@ -687,8 +690,13 @@ def result_frame(
         out[_DUPLICATE_OF] = pd.array([pd.NA] * len(out), dtype="Int64")
     else:  # a row key, whole numbers even when the column came as floats
         out[_DUPLICATE_OF] = out[_DUPLICATE_OF].astype("Int64")
-    for column, position in ((Column.DELIVERY_STATUS.value, 0), (Column.MESSAGE_ID.value, 1)):
-        merged = keys.map({row: pair[position] for row, pair in outcomes.delivery.items()})
+    for column, found, position in (
+        (Column.DELIVERY_STATUS.value, outcomes.delivery, 0),
+        (Column.MESSAGE_ID.value, outcomes.delivery, 1),
+        (Column.OUTCOME.value, outcomes.outcome, 0),
+        (Column.OUTCOME_REASON.value, outcomes.outcome, 1),
+    ):
+        merged = keys.map({row: pair[position] for row, pair in found.items()})
         merged = merged.where(merged.notna(), _held(out, column)).astype("object")
         out[column] = merged.where(merged.notna(), None)
     ordered = [c for c in out.columns if not str(c).startswith("bulk_")] + list(BULK_COLUMNS)

@@ -136,6 +136,8 @@ class Column(StrEnum):
     BATCH = "bulk_batch"  # the batch that carried the row
     DELIVERY_STATUS = "bulk_delivery_status"  # Courier's state for the user once the job has run
     MESSAGE_ID = "bulk_message_id"  # Courier's message id for the user once enqueued
+    OUTCOME = "bulk_outcome"  # what became of the message (Messages API status: DELIVERED, ...)
+    OUTCOME_REASON = "bulk_outcome_reason"  # why it was not delivered (BOUNCED, UNSUBSCRIBED, ...)
 
 
 ATTRS_KEY: Final = "bulkprep"

@@ -42,7 +42,16 @@ from bulkprep._moved import Moved, moved_names
 from bulkprep.batching import DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_USERS, Batch, cut_batches
 from bulkprep.client import DEFAULT_REQUEST_DEADLINE, CourierClient, _ApiKey
 from bulkprep.courier import Job, JobMessage
-from bulkprep.delivery import DEFAULT_POLL_INTERVAL, delivery_errors, delivery_states, run_job, wait_for_job
+from bulkprep.delivery import (
+    DEFAULT_OUTCOME_WORKERS,
+    DEFAULT_POLL_INTERVAL,
+    delivery_problems,
+    delivery_states,
+    message_outcomes,
+    run_job,
+    wait_for_job,
+    with_problem_text,
+)
 from bulkprep.errors import BulkprepError, ConfigurationError, JournalError, SubmitInterrupted
 from bulkprep.journal import Journal
 from bulkprep.jsonsafe import clean
@@ -360,7 +369,7 @@ def submit(
                     base_url,
                     sleep=sleep,
                     on_retry=bar.retried,
-                    pool_maxsize=concurrency,
+                    pool_maxsize=max(concurrency, DEFAULT_OUTCOME_WORKERS),  # senders, then outcome readers
                     retry=policy,
                     proxy=proxy,
                     request_deadline=(
@@ -580,6 +589,8 @@ def _run_and_wait(
         if step.job.status.done:
             step.now = _Step.READING
             outcomes.delivery.update(delivery_states(client, step.job_id, accepted_users(frame, outcomes)))
+            sent = {row: mid for row, (_, mid) in outcomes.delivery.items() if mid}
+            outcomes.outcome.update(message_outcomes(client, sent, progress=after.progress))
     return step.job
 
 
@@ -592,9 +603,9 @@ def _result(
     job: Job | None,
     left_to_do: str | None = None,
 ) -> SubmitResult:
-    result_df = result_frame(frame, outcomes)
     ingest = errors_from_records(outcomes.errors)
-    delivery = delivery_errors(outcomes.delivery)
+    delivery = delivery_problems(outcomes.delivery, outcomes.outcome)
+    result_df = with_problem_text(result_frame(frame, outcomes), delivery)
     return SubmitResult(
         result_df,
         errors=concat_errors([prepare_errors, ingest, delivery]),

@@ -51,6 +51,11 @@ def _build_parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
     )
+    from bulkprep.cli import status
+
+    status.add_arguments(
+        commands.add_parser("status", help="read a sent job's delivery again; update its results file")
+    )
     from bulkprep import sandbox
 
     sandbox.add_arguments(commands.add_parser("sandbox", help="serve a local Courier-compatible Bulk API"))
@@ -68,6 +73,7 @@ def _build_parser() -> argparse.ArgumentParser:
 _RUNNERS = {
     "check": "bulkprep.cli.check",
     "submit": "bulkprep.cli.submit",
+    "status": "bulkprep.cli.status",
     "sandbox": "bulkprep.sandbox",
     "demo": "bulkprep.demo",
     "schema": "bulkprep.cli.schema",

@@ -25,6 +25,7 @@ from bulkprep.batching import DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_USERS
 from bulkprep.cli.check import add_input_arguments, default_results_path, describe_input
 from bulkprep.client import DEFAULT_REQUEST_DEADLINE
 from bulkprep.csvsafe import write_results_csv
+from bulkprep.delivery import undelivered
 from bulkprep.errors import BulkprepError, ConfigurationError, JournalError, SubmitInterrupted
 from bulkprep.report import format_summary
 from bulkprep.results import SubmitResult
@@ -236,7 +237,11 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_NOT_ALL_OK
     goal = RowStatus.READY if args.dry_run else RowStatus.ACCEPTED
     # An error that matches no single row leaves a row "accepted" that Courier may not hold.
-    all_ok = result.summary[goal.value] == len(result.df) and not len(result.unmatched_errors)
+    all_ok = (
+        result.summary[goal.value] == len(result.df)
+        and not len(result.unmatched_errors)
+        and not undelivered(result.df).any()  # users Courier reports in ERROR, or not delivered
+    )
     return EXIT_OK if all_ok else EXIT_NOT_ALL_OK
 
 

@@ -1,9 +1,10 @@
 """A local stand-in for Courier's Bulk API, served over real HTTP on loopback, with faults on demand.
 
 Tests, notebooks, the demo and the benchmarks talk to a :class:`Sandbox` exactly as they would talk to
-Courier: the five bulk endpoints, bearer auth, Courier's error bodies, the 6 MB limit, duplicate users,
-``Idempotency-Key`` replay, the job lifecycle and paging. Where Courier's own documentation disagrees,
-:class:`Dialect` picks the answer; :class:`Faults` injects 429s, 5xx, latency and dropped connections.
+Courier: the five bulk endpoints and ``GET /messages/{message_id}``, bearer auth, Courier's error
+bodies, the 6 MB limit, duplicate users, ``Idempotency-Key`` replay, the job lifecycle, paging, and
+messages whose status moves over time. Where Courier's own documentation disagrees, :class:`Dialect`
+picks the answer; :class:`Faults` injects 429s, 5xx, latency and dropped connections.
 
 The parts, each in its own module:
 
@@ -11,6 +12,7 @@ The parts, each in its own module:
 - :mod:`~bulkprep.sandbox.server`: the standard library's threaded HTTP server, moving bytes only;
 - :mod:`~bulkprep.sandbox.gateway`: auth, routing, faults, idempotency replay and the request log;
 - :mod:`~bulkprep.sandbox.jobs`: the jobs behind the endpoints, duplicate users, lifecycle, paging;
+- :mod:`~bulkprep.sandbox.messages`: what becomes of each enqueued message, read off its user;
 - :mod:`~bulkprep.sandbox.rules`: Courier's request rules, the sandbox's own copy (its docstring says why);
 - :mod:`~bulkprep.sandbox.faults`: which request meets which fault, by seeded draws;
 - :mod:`~bulkprep.sandbox.command`: ``bulkprep sandbox`` on the command line.

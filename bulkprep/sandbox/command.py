@@ -104,6 +104,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(default: %(default)s)",
     )
     dialect.add_argument("--fail-jobs", action="store_true", help="jobs that run end in ERROR")
+    dialect.add_argument(
+        "--delivery-seconds",
+        type=float,
+        default=_DEFAULT.delivery_seconds,
+        metavar="S",
+        help="each step of a message (ENQUEUED, SENT, DELIVERED, ...) once enqueued (default: %(default)s)",
+    )
 
     faults = parser.add_argument_group("faults (all off by default)")
     faults.add_argument("--seed", type=int, default=0, help="seed for every random fault")

@@ -38,7 +38,10 @@ _FAULT_MESSAGES = {
     500: "internal server error; retry later",
     503: "service unavailable; retry later",
 }
-_ENDPOINTS = "POST /bulk, POST|GET /bulk/{job_id}, POST /bulk/{job_id}/run, GET /bulk/{job_id}/users"
+_ENDPOINTS = (
+    "POST /bulk, POST|GET /bulk/{job_id}, POST /bulk/{job_id}/run, GET /bulk/{job_id}/users, "
+    "GET /messages/{message_id}"
+)
 
 
 @dataclass(frozen=True)
@@ -97,11 +100,13 @@ def _from_answer(answer: Answer) -> Reply:
 
 
 def _route(method: str, path: str) -> tuple[str, str | None]:
-    """The endpoint name and job id of a request, or a 404 (no such path) or 405 (wrong method)."""
+    """The endpoint and job (or message) id of a request, or a 404 (no such path) or 405 (wrong method)."""
     segments = [unquote(segment) for segment in path.split("/")]
     endpoints: dict[str, str] = {}
     job_id = None
-    if segments == ["", "bulk"]:
+    if len(segments) == 3 and segments[:2] == ["", "messages"] and segments[2]:
+        endpoints, job_id = {"GET": "message"}, segments[2]
+    elif segments == ["", "bulk"]:
         endpoints = {"POST": "create"}
     elif len(segments) in (3, 4) and segments[:2] == ["", "bulk"] and segments[2]:
         job_id = segments[2]
@@ -246,7 +251,9 @@ class Gateway:
         store = self.store
         if endpoint == "create":
             return store.create(document)
-        assert job_id is not None  # every other endpoint has a job id in its path
+        assert job_id is not None  # every other endpoint has a job (or message) id in its path
+        if endpoint == "message":
+            return store.message(job_id)
         if endpoint == "ingest":
             return store.add_users(job_id, document)
         if endpoint == "run":

@@ -1,4 +1,4 @@
-"""Jobs of the sandbox: the state and rules behind Courier's five bulk endpoints, without any HTTP.
+"""Jobs of the sandbox: the state and rules behind Courier's five bulk endpoints and its messages, no HTTP.
 
 A :class:`JobStore` holds the jobs, detects duplicate users, runs the job lifecycle on an injected clock
 and remembers how often each user was offered. It is not thread-safe on its own: the server calls it
@@ -29,6 +29,7 @@ from typing import Any, Literal, TypeVar, get_args
 import orjson
 
 from bulkprep.errors import ConfigurationError
+from bulkprep.sandbox.messages import Message, details, fate_of
 from bulkprep.sandbox.rules import ApiError, check_message, check_users
 
 __all__ = [
@@ -85,6 +86,8 @@ class Dialect:
             not enough, as for Courier's email jobs) or ``"sms"`` (a phone number in ``profile`` or ``to``).
         fail_jobs: every job that runs ends in ERROR, and so does each of its users (Courier gives no
             reason for either); for testing what a client does with a failed job.
+        delivery_seconds: how long each step of a message takes once enqueued (ENQUEUED, SENT,
+            DELIVERED, ...; see :mod:`bulkprep.sandbox.messages`); 0 puts every message at its end.
 
     Example:
         >>> Dialect(create_status=201).run_status
@@ -99,6 +102,7 @@ class Dialect:
     processing_seconds: float = 0.2
     channel: JobChannel = "any"
     fail_jobs: bool = False
+    delivery_seconds: float = 1.0
 
     def __post_init__(self) -> None:
         for name, values in DIALECT_CHOICES.items():
@@ -111,10 +115,9 @@ class Dialect:
             raise ConfigurationError(
                 f"sandbox option page_size={self.page_size!r} must be a positive integer"
             )
-        if self.processing_seconds < 0:
-            raise ConfigurationError(
-                f"sandbox option processing_seconds={self.processing_seconds!r} is negative"
-            )
+        for name in ("processing_seconds", "delivery_seconds"):
+            if getattr(self, name) < 0:
+                raise ConfigurationError(f"sandbox option {name}={getattr(self, name)!r} is negative")
 
 
 @dataclass(frozen=True)
@@ -285,10 +288,14 @@ class JobStore:
         self.dialect = dialect
         self._clock = clock
         self._jobs: dict[str, _Job] = {}
+        self._messages: dict[str, tuple[Message, float]] = {}  # by id: the message, when enqueued
+        # Message times are ms since the epoch; the clock only says how far apart things are.
+        self._epoch_offset = time.time() - clock()
 
     def reset(self) -> None:
-        """Forget every job."""
+        """Forget every job and message."""
         self._jobs.clear()
+        self._messages.clear()
 
     # -- endpoints ---------------------------------------------------------------------------------------
 
@@ -361,6 +368,15 @@ class JobStore:
         next_cursor = self._cursor(job, end) if more else None
         return Answer(200, {"items": items, "paging": {"more": more, "cursor": next_cursor}})
 
+    def message(self, message_id: str) -> Answer:
+        """``GET /messages/{message_id}``: what became of one enqueued message, up to the clock."""
+        found = self._messages.get(message_id)
+        if found is None:
+            raise ApiError(404, "invalid_request_error", f"message {message_id!r} not found")
+        message, enqueued_at = found
+        elapsed = self._clock() - enqueued_at
+        return Answer(200, details(message, elapsed, self.dialect.delivery_seconds))
+
     # -- read access for tests ---------------------------------------------------------------------------
 
     def jobs(self) -> dict[str, dict[str, Any]]:
@@ -421,7 +437,7 @@ class JobStore:
         for position in range(job.finished, done):
             if self._reachable(job.users[position]) and not self.dialect.fail_jobs:
                 job.statuses[position] = "ENQUEUED"
-                job.message_ids[position] = new_courier_id()
+                job.message_ids[position] = self._enqueue(job, position)
                 job.enqueued += 1
             else:
                 job.statuses[position] = "ERROR"
@@ -430,6 +446,18 @@ class JobStore:
         if elapsed < duration:
             return "PROCESSING"
         return "ERROR" if self.dialect.fail_jobs else "COMPLETED"
+
+    def _enqueue(self, job: _Job, position: int) -> str:
+        """A new message to the user at ``position``, enqueued now; returns its id."""
+        message_id = new_courier_id()
+        while message_id in self._messages:  # pragma: no cover - 96 random bits
+            message_id = new_courier_id()
+        user = job.users[position]
+        now = self._clock()
+        enqueued_ms = int((now + self._epoch_offset) * 1000)
+        message = Message(message_id, user, job.definition, fate_of(user), enqueued_ms)
+        self._messages[message_id] = (message, now)
+        return message_id
 
     @staticmethod
     def _cursor(job: _Job, offset: int) -> str:

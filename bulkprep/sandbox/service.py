@@ -53,6 +53,7 @@ class Sandbox:
         processing_seconds: time from run to COMPLETED.
         channel: see :class:`Dialect` (``"any"``, ``"email"`` or ``"sms"``).
         fail_jobs: see :class:`Dialect`: jobs that run end in ERROR.
+        delivery_seconds: see :class:`Dialect`: how long each step of a message takes (0: at once).
         clock: monotonic seconds driving the job lifecycle (tests may pass a clock they move by hand).
 
     Example:
@@ -77,6 +78,7 @@ class Sandbox:
         processing_seconds: float = 0.2,
         channel: JobChannel = "any",
         fail_jobs: bool = False,
+        delivery_seconds: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
         **fault_options: Any,
     ) -> None:
@@ -99,6 +101,7 @@ class Sandbox:
             processing_seconds=processing_seconds,
             channel=channel,
             fail_jobs=fail_jobs,
+            delivery_seconds=delivery_seconds,
         )
         self.token = token
         self.host = host
@@ -205,6 +208,15 @@ class Sandbox:
                 yield self._gateway.store
             except ApiError as exc:
                 raise KeyError(job_id) from exc
+
+    def message(self, message_id: str) -> dict[str, Any]:
+        """A message as ``GET /messages/{message_id}`` answers it now (a copy).
+
+        Raises:
+            KeyError: no such message.
+        """
+        with self._store_of(message_id) as store:
+            return dict(store.message(message_id).body)
 
     @property
     def requests(self) -> list[RequestRecord]:

@@ -1,0 +1,149 @@
+"""``bulkprep status --journal FILE [--out RESULTS.csv]``: read a sent job's delivery again, later.
+
+Delivery goes on for minutes or hours after a job completes. This command reads the job the journal
+records, then every user's delivery state and its message's outcome and reason. With ``--out`` (the
+results file ``bulkprep submit`` wrote), every row of that file is updated in place: delivery status,
+message id, outcome, reason and, for a user not reached, ``bulk_error``. The API key comes only from
+``COURIER_API_KEY`` or ``COURIER_AUTH_TOKEN``. Exit status: 0 when no user is known to be unreached,
+1 when some are, 2 for a usage, key or journal problem, 3 while the job is still running.
+
+Example:
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser(prog="bulkprep status")
+    >>> add_arguments(parser)
+    >>> args = parser.parse_args(["--journal", "run.journal", "--out", "results.csv"])
+    >>> str(args.journal), str(args.out), args.workers
+    ('run.journal', 'results.csv', 8)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from bulkprep.client import CourierClient
+from bulkprep.csvsafe import write_results_csv
+from bulkprep.delivery import DEFAULT_OUTCOME_WORKERS, UNDELIVERED_OUTCOMES, message_outcomes, undelivered
+from bulkprep.errors import ConfigurationError
+from bulkprep.journal import Journal
+from bulkprep.report import format_summary
+from bulkprep.results import SubmitResult
+from bulkprep.sending import input_columns
+from bulkprep.status import ROW_KEY, Column, DeliveryStatus, Stage
+
+__all__ = ["add_arguments", "read_results", "run"]
+
+EXIT_OK = 0
+EXIT_NOT_ALL_OK = 1
+EXIT_INCOMPLETE = 3
+
+# Whole-number columns of a results file (a CSV gives them back as text).
+_WHOLE = (Column.BATCH.value, Column.DUPLICATE_OF.value)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``bulkprep status`` options to ``parser``."""
+    parser.add_argument("--journal", type=Path, required=True, help="the journal the job was submitted with")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="the results file of the submission, updated in place with every row's delivery "
+        "(without it: counts only)",
+    )
+    parser.add_argument("--errors", type=Path, default=None, help="also write the delivery problems here")
+    parser.add_argument(
+        "--base-url", default=None, help="Courier's API (default: the one the journal recorded)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=DEFAULT_OUTCOME_WORKERS,
+        metavar="N",
+        help="messages read at once (default: %(default)s)",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="do not draw progress bars")
+
+
+def read_results(path: Path) -> pd.DataFrame:
+    """A results file written by ``bulkprep submit``, read back with its row keys as whole numbers.
+
+    Raises:
+        ConfigurationError: when the file is missing or is not a results file (no ``bulk_row``).
+    """
+    try:
+        frame = pd.read_csv(path, dtype=object, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(
+            f"cannot read the results file {path}: {exc}; give --out the file bulkprep submit wrote"
+        ) from None
+    if ROW_KEY not in frame.columns or Column.STATUS.value not in frame.columns:
+        raise ConfigurationError(
+            f"{path} is not a results file of bulkprep submit (it has no {ROW_KEY} and {Column.STATUS.value})"
+        )
+    frame = frame.astype("object").where(frame.notna(), None)
+    frame[ROW_KEY] = frame[ROW_KEY].astype("int64")
+    for column in _WHOLE:
+        if column in frame.columns:
+            frame[column] = pd.to_numeric(frame[column]).astype("Int64")
+    return frame
+
+
+def _counts_only(args: argparse.Namespace) -> int:
+    """Without a results file: the job's users by delivery state, and their messages by outcome."""
+    with Journal.open(args.journal) as journal:
+        entry = journal.job()
+    if entry is None:
+        raise ConfigurationError(f"the journal {args.journal} holds no job: nothing was sent with it")
+    with CourierClient(None, args.base_url or entry.base_url) as client:
+        job = client.get_job(entry.job_id)
+        items = list(client.iter_users(entry.job_id))
+        ids = {position: item.messageId for position, item in enumerate(items) if item.messageId}
+        outcomes = message_outcomes(client, ids, workers=args.workers, progress=not args.no_progress)
+    print(f"job {entry.job_id} ({job.status.value})")
+    states = Counter(item.status.value for item in items)
+    print(
+        "delivery: " + (", ".join(f"{name}={count}" for name, count in sorted(states.items())) or "no users")
+    )
+    if outcomes:
+        told = Counter("/".join(filter(None, found[:2])) for found in outcomes.values())
+        print("outcomes: " + ", ".join(f"{name}={count}" for name, count in sorted(told.items())))
+    sys.stdout.flush()
+    if not job.status.done:
+        return EXIT_INCOMPLETE
+    unreached = states.get(DeliveryStatus.ERROR.value, 0) + sum(
+        1 for found in outcomes.values() if found[0] in UNDELIVERED_OUTCOMES
+    )
+    return EXIT_NOT_ALL_OK if unreached else EXIT_OK
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read the job's delivery again; update the results file when ``--out`` names one."""
+    if args.out is None:
+        return _counts_only(args)
+    frame = read_results(args.out)
+    result = SubmitResult(frame, input_columns=input_columns(frame))
+    fresh = result.refresh(
+        args.journal, base_url=args.base_url, workers=args.workers, progress=not args.no_progress
+    )
+    fresh.to_csv(args.out)
+    delivery = fresh.errors[fresh.errors["stage"].astype("object") == Stage.DELIVERY.value]
+    if args.errors is not None:
+        write_results_csv(delivery, args.errors)
+    print(f"job {fresh.job_id} ({fresh.job_status})")
+    print(format_summary({name: count for name, count in fresh.summary.items() if count}, delivery))
+    for column, label in ((Column.DELIVERY_STATUS.value, "delivery"), (Column.OUTCOME.value, "outcomes")):
+        counts = fresh.df[column].dropna().astype(str).value_counts()
+        if len(counts):
+            print(f"{label}: " + ", ".join(f"{name}={count}" for name, count in counts.sort_index().items()))
+    print(f"results updated in {args.out}")
+    if fresh.left_to_do is not None:
+        print(f"not finished: {fresh.left_to_do}")
+    sys.stdout.flush()
+    if fresh.left_to_do is not None:
+        return EXIT_INCOMPLETE
+    return EXIT_NOT_ALL_OK if undelivered(fresh.df).any() else EXIT_OK

@@ -1,0 +1,142 @@
+"""``bulkprep status`` in a new process: the delivery read again from the journal after statuses moved."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import TOKEN
+from sandbox_support import ManualClock
+
+import bulkprep
+from bulkprep.sandbox import Sandbox
+
+ROOT = str(Path(bulkprep.__file__).resolve().parent.parent)
+SECRET = "sk_live_status_cli_secret_42"
+MAPPING = "recipient: user_id\nprofile:\n  email: Email\ndata:\n  name: Name\n"
+ROWS = [
+    ("u1", "ann@example.com", "Ann"),
+    ("u2", "bounce@example.com", "Bob"),
+    ("u3", "cy+open@example.com", "=1+1"),
+]
+
+
+def bulkprep(command: str, *args: str, key: str = SECRET) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("COURIER_API_KEY", "COURIER_AUTH_TOKEN")}
+    env["PYTHONPATH"] = ROOT
+    env["COURIER_API_KEY"] = key
+    line = [sys.executable, "-m", "bulkprep.cli", command, *args, "--no-progress"]
+    return subprocess.run(line, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+def results(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+def submitted(
+    folder: Path, sb: Sandbox, *, wait: bool = True
+) -> tuple[Path, Path, subprocess.CompletedProcess[str]]:
+    users = folder / "users.csv"
+    users.write_text("user_id,Email,Name\n" + "".join(f"{a},{b},{c}\n" for a, b, c in ROWS), encoding="utf-8")
+    (folder / "mapping.yaml").write_text(MAPPING, encoding="utf-8")
+    journal, out = folder / "run.journal", folder / "results.csv"
+    done = bulkprep(
+        "submit",
+        str(users),
+        "--mapping",
+        str(folder / "mapping.yaml"),
+        "--event",
+        "WELCOME",
+        "--base-url",
+        sb.url,
+        "--journal",
+        str(journal),
+        "--out",
+        str(out),
+        "--run",
+        *(["--wait"] if wait else []),
+    )
+    return journal, out, done
+
+
+def test_status_updates_the_results_file_after_the_statuses_moved(tmp_path: Path) -> None:
+    clock = ManualClock()
+    with Sandbox(token=SECRET, processing_seconds=0, delivery_seconds=10, clock=clock) as sb:
+        journal, out, done = submitted(tmp_path, sb)
+        assert done.returncode == 0, done.stderr  # nothing known to be undelivered yet
+        before = results(out)
+        assert before["bulk_outcome"].tolist() == ["ENQUEUED"] * 3
+        clock.now += 100
+        status = bulkprep(
+            "status", "--journal", str(journal), "--out", str(out), "--errors", str(tmp_path / "e.csv")
+        )
+        counts = bulkprep("status", "--journal", str(journal))
+    assert status.returncode == 1, status.stderr  # one bounce
+    after = results(out)
+    assert after["bulk_outcome"].tolist() == ["DELIVERED", "UNDELIVERABLE", "OPENED"]
+    assert after["bulk_outcome_reason"].tolist() == ["", "BOUNCED", ""]
+    assert after["bulk_message_id"].tolist() == before["bulk_message_id"].tolist()
+    assert after["bulk_status"].tolist() == ["accepted"] * 3
+    assert "fix the email or phone" in after["bulk_error"][1]
+    assert after["Name"].tolist() == before["Name"].tolist()  # a guarded formula stays guarded, once
+    assert list(after.columns) == list(before.columns)
+    errors = results(tmp_path / "e.csv")
+    assert errors[["bulk_row", "code"]].values.tolist() == [["3", "undeliverable"]]
+    assert "outcomes: DELIVERED=1, OPENED=1, UNDELIVERABLE=1" in status.stdout
+    assert f"results updated in {out}" in status.stdout
+
+    assert counts.returncode == 1, counts.stderr
+    assert "delivery: ENQUEUED=3" in counts.stdout
+    assert "outcomes: DELIVERED=1, OPENED=1, UNDELIVERABLE/BOUNCED=1" in counts.stdout
+    for text in (done.stdout, done.stderr, status.stdout, status.stderr, counts.stdout, counts.stderr):
+        assert SECRET not in text
+    assert SECRET.encode() not in out.read_bytes()
+    assert SECRET.encode() not in journal.read_bytes()
+
+
+def test_submit_exits_1_when_a_user_is_not_delivered(tmp_path: Path) -> None:
+    with Sandbox(token=SECRET, processing_seconds=0, delivery_seconds=0) as sb:
+        _, out, done = submitted(tmp_path, sb)
+    assert done.returncode == 1, done.stderr
+    assert results(out)["bulk_outcome"].tolist() == ["DELIVERED", "UNDELIVERABLE", "OPENED"]
+    assert "undeliverable" in done.stdout
+
+
+def test_status_while_the_job_runs_exits_3_and_says_to_come_back(tmp_path: Path) -> None:
+    clock = ManualClock()
+    with Sandbox(token=SECRET, processing_seconds=60, delivery_seconds=10, clock=clock) as sb:
+        journal, out, done = submitted(tmp_path, sb, wait=False)
+        assert done.returncode == 0, done.stderr
+        (job_id,) = sb.jobs
+        running = bulkprep("status", "--journal", str(journal), "--out", str(out))
+        clock.now += 30  # half the users enqueued
+        half = bulkprep("status", "--journal", str(journal), "--out", str(out))
+    assert running.returncode == 3, running.stderr
+    assert f"job {job_id} (PROCESSING)" in running.stdout
+    assert "refresh again later" in running.stdout
+    assert half.returncode == 3, half.stderr
+    assert results(out)["bulk_delivery_status"].tolist() == ["ENQUEUED", "PENDING", "PENDING"]
+    assert results(out)["bulk_outcome"].tolist() == ["ENQUEUED", "", ""]
+
+
+@pytest.mark.parametrize("problem", ["missing results", "no job", "wrong key"])
+def test_status_says_what_is_wrong_and_exits_2(tmp_path: Path, problem: str) -> None:
+    with Sandbox(token=SECRET, processing_seconds=0, delivery_seconds=0) as sb:
+        journal, out, done = submitted(tmp_path, sb)
+        assert done.returncode == 1, done.stderr
+        if problem == "missing results":
+            status = bulkprep("status", "--journal", str(journal), "--out", str(tmp_path / "nope.csv"))
+            expected = "cannot read the results file"
+        elif problem == "no job":
+            status = bulkprep("status", "--journal", str(tmp_path / "new.journal"))
+            expected = "holds no job"
+        else:
+            status = bulkprep("status", "--journal", str(journal), "--out", str(out), key=TOKEN + "-wrong")
+            expected = "bulkprep status:"
+    assert status.returncode == 2, status.stdout + status.stderr
+    assert expected in status.stderr
+    assert SECRET not in status.stdout + status.stderr
