@@ -43,7 +43,14 @@ from bulkprep.batching import DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_USERS, 
 from bulkprep.client import DEFAULT_REQUEST_DEADLINE, CourierClient, _ApiKey
 from bulkprep.courier import Job, JobMessage
 from bulkprep.delivery import DEFAULT_POLL_INTERVAL, delivery_errors, delivery_states, run_job, wait_for_job
-from bulkprep.errors import BulkprepError, ConfigurationError, GuardError, JournalError, SubmitInterrupted
+from bulkprep.errors import (
+    BulkprepError,
+    ConfigurationError,
+    CourierError,
+    GuardError,
+    JournalError,
+    SubmitInterrupted,
+)
 from bulkprep.guard import GuardDecision, Limit, check_invalid, check_limit
 from bulkprep.journal import Journal
 from bulkprep.jsonsafe import clean
@@ -588,8 +595,15 @@ def _open_job(
 
 
 def _refuse_a_job_that_ran(client: CourierClient, job_id: str) -> None:
-    """Refuse, before anything is sent, to add users to a job that has run (Courier would refuse each)."""
-    status = client.get_job(job_id).status
+    """Refuse, before anything is sent, to add users to a job that has run (Courier would refuse each).
+
+    A job that cannot be read (a refused key, an unknown job) is left to the sending, whose answers
+    say what is wrong batch by batch, as they would without this look.
+    """
+    try:
+        status = client.get_job(job_id).status
+    except CourierError:
+        return
     if status is not JobStatus.CREATED:
         raise ConfigurationError(
             f"job {job_id} has already run (it is {status.value}), and a job that ran takes no more "
