@@ -275,6 +275,11 @@ class SubmitResult:
             )
         if self.left_to_do is not None:
             notes.append(f"<b>Unfinished</b>: {html.escape(self.left_to_do)}")
+        if self.guard is not None:
+            notes.append(f"<b>Guard</b>: {html.escape(str(self.guard))}")
+        if len(self.attempts) > 1:
+            jobs = ", ".join(html.escape(str(attempt.job_id)) for attempt in self.attempts)
+            notes.append(f"<b>{len(self.attempts)} attempts</b> (jobs {jobs}): see <code>.attempts</code>")
         return summary_card("Submission", self.summary, self.errors, notes=tuple(notes))
 
 

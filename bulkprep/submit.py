@@ -11,6 +11,12 @@ Whatever stops a submission once its job is open, no row's outcome is lost: the 
 the partial :class:`~bulkprep.results.SubmitResult` in ``exc.result`` (Ctrl-C raises
 :class:`~bulkprep.errors.SubmitInterrupted` with it), and ``result.left_to_do`` says how to finish.
 
+Two guards protect a send: ``max_invalid`` refuses, before the job is created, a file with more invalid
+or duplicate rows than it allows, and ``max_rejected`` stops sending once Courier refused too many of
+the users sent (:mod:`bulkprep.guard`; both raise :class:`~bulkprep.errors.GuardError`). The rows of
+``failed_rows()``, fixed and sent again, merge into the first result with
+:meth:`~bulkprep.results.SubmitResult.update`.
+
 Example:
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"Email": ["a@example.com", "oops"], "bulk_row": [2, 3],

@@ -93,6 +93,7 @@ def test_a_fix_and_resend_loop_ends_with_one_merged_result(sandbox: Sandbox) -> 
     assert merged.attempts[0].summary == {"accepted": 3, "rejected": 1, "invalid": 2}
     assert merged.attempts[1].summary == {"accepted": 2}
     assert "2 attempts" in repr(merged)
+    assert f"<b>2 attempts</b> (jobs {job_id}, {job_id})" in merged._repr_html_()
     stored = sorted(u["recipient"] for u in sandbox.users(job_id))
     assert stored == ["u0", "u1", "u1-new", "u2", "u3", "u4"]
 
@@ -194,6 +195,11 @@ def test_the_cli_merges_a_fixed_file_into_the_results_file(tmp_path: Path, sandb
     assert merged["bulk_status"].tolist() == ["accepted"] * 6
     assert merged["user_id"].tolist() == ["u0", "u1-fixed", "u2", "u3-fixed", "u4", "u5-fixed"]
     assert merged["bulk_error"].tolist() == [""] * 6
+
+    planned = bulkprep_submit(str(fixed_path), *common, "--update", str(results), "--dry-run")
+    assert planned.returncode == 0, planned.stderr
+    assert read(results).equals(merged)  # a dry run merges nothing into the results file
+    assert (tmp_path / "fixed.planned.csv").exists()
 
     missing_keys = tmp_path / "no-keys.csv"
     fixed.drop(columns="bulk_row").to_csv(missing_keys, index=False)

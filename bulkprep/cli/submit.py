@@ -219,8 +219,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _refuse_clashing_paths(args: argparse.Namespace, out: Path) -> None:
     """Refuse, before anything is read or sent, a path that would overwrite another file of the run."""
-    named = [("the input", args.input), ("--out" if args.out else "--update", out), ("--errors", args.errors)]
-    if args.update is not None and args.out is not None:
+    named = [("the input", args.input), ("--out", out), ("--errors", args.errors)]
+    if args.update is not None and Path(args.update).resolve() != Path(out).resolve():
         named.append(("--update", args.update))
     named.append(("--journal", args.journal))
     seen: dict[Path, str] = {}
@@ -241,9 +241,11 @@ def run(args: argparse.Namespace) -> int:
     if args.wait and not args.run:
         print("bulkprep submit: --wait needs --run", file=sys.stderr)
         return EXIT_USAGE
+    # --update writes the merged results into the earlier file; a dry run merges nothing, so never there.
+    merged_into = None if args.dry_run else args.update
     out = (
         args.out
-        or args.update
+        or merged_into
         or default_results_path(args.input, "planned" if args.dry_run else "submitted")
     )
     _refuse_clashing_paths(args, out)
