@@ -9,6 +9,7 @@ Only call-level problems raise; problems with single rows become rows of the err
     ├── ConfigurationError      a missing API key, plain http:// to a remote host, a bad option
     ├── JournalError            a journal write that would break its record (a settled batch sent again)
     ├── InvariantError          a check only a bug in bulkprep can fail (counts that do not add up)
+    ├── GuardError              a guard refused the file (max_invalid) or stopped the run (max_rejected)
     └── CourierError            an answer from Courier that stops the run (or ends a batch)
         ├── AuthenticationError     401: the key is wrong
         ├── AuthorizationError      403: the key lacks permission
@@ -40,6 +41,7 @@ __all__ = [
     "BulkprepError",
     "ConfigurationError",
     "CourierError",
+    "GuardError",
     "InputError",
     "InvariantError",
     "JournalError",
@@ -86,6 +88,23 @@ class InvariantError(BulkprepError):
     Seeing it means bulkprep itself went wrong, not the input or Courier; the message says what did not
     hold. Please report it with that message.
     """
+
+
+class GuardError(BulkprepError):
+    """A guard of :func:`bulkprep.submit` refused the submission.
+
+    ``max_invalid`` refuses before the job is created (nothing is sent, ``result.job_id`` is None and
+    every row keeps its prepare status); ``max_rejected`` stops sending once Courier refused too many
+    users (the unsent rows end ``failed``, ``result.left_to_do`` says how to finish).
+
+    Attributes:
+        result: the :class:`~bulkprep.results.SubmitResult` so far (``result.guard`` holds the
+            ``max_invalid`` decision).
+    """
+
+    def __init__(self, message: str, result: Any = None) -> None:
+        super().__init__(message)
+        self.result = result
 
 
 class CourierError(BulkprepError):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import os
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +28,12 @@ from bulkprep.client import CourierClient
 from bulkprep.csvsafe import write_results_csv
 from bulkprep.delivery import DEFAULT_OUTCOME_WORKERS, refreshed, undelivered
 from bulkprep.display import problem_view, summary_card
-from bulkprep.errors import InvariantError
-from bulkprep.report import empty_errors, format_summary
+from bulkprep.errors import ConfigurationError, InvariantError
+from bulkprep.guard import GuardDecision
+from bulkprep.report import concat_errors, empty_errors, format_summary
 from bulkprep.status import ALL_STATUSES, BULK_COLUMNS, ROW_KEY, Column, RowStatus
 
-__all__ = ["UNMATCHED_COLUMNS", "SubmitPlan", "SubmitResult"]
+__all__ = ["UNMATCHED_COLUMNS", "Attempt", "SubmitPlan", "SubmitResult"]
 
 UNMATCHED_COLUMNS: tuple[str, ...] = ("batch", "error", "user", "candidates")
 """The columns of :attr:`SubmitResult.unmatched_errors`: Courier errors tied to no single row."""
@@ -62,6 +64,34 @@ class SubmitPlan:
         )
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One submission that went into a result: its job, when it ended, and its rows per status.
+
+    Example:
+        >>> Attempt("1-abc", "2026-01-01T00:00:00+00:00", rows=2, summary={"accepted": 2}).rows
+        2
+    """
+
+    job_id: str | None
+    finished_at: str
+    rows: int
+    summary: dict[str, int]
+    left_to_do: str | None = None
+
+    @classmethod
+    def of(cls, result: SubmitResult) -> Attempt:
+        """The attempt ``result`` records, ending now."""
+        counts = {name: count for name, count in result.summary.items() if count}
+        return cls(
+            result.job_id,
+            datetime.now(UTC).isoformat(timespec="seconds"),
+            len(result.df),
+            counts,
+            result.left_to_do,
+        )
+
+
 @dataclass
 class SubmitResult:
     """Every input row with its outcome, the error table and the job.
@@ -77,6 +107,9 @@ class SubmitResult:
         left_to_do: when the submission stopped short of what was asked (the key refused midway, the
             job not run, the wait timed out, Ctrl-C, ...), what happened and how to finish; None when
             everything asked for was done.
+        guard: what the ``max_invalid`` guard decided (:class:`~bulkprep.guard.GuardDecision`), when
+            one was set; a dry run reports it without refusing.
+        attempts: the submissions merged into this result (:meth:`update`), first to last.
 
     Example:
         >>> frame = pd.DataFrame({"Email": ["a@b.co", "bad"], "bulk_row": [2, 3],
@@ -98,6 +131,8 @@ class SubmitResult:
     plan: SubmitPlan | None = None
     input_columns: tuple[str, ...] = ()
     left_to_do: str | None = None
+    guard: GuardDecision | None = None
+    attempts: list[Attempt] = field(default_factory=list)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -179,6 +214,63 @@ class SubmitResult:
             progress=progress,
         )
 
+    def update(self, retry: SubmitResult) -> SubmitResult:
+        """Merge the result of submitting :meth:`failed_rows` again (after a fix) into this one.
+
+        Each row of ``retry`` (matched by ``bulk_row``) takes the retry's values and status, and its
+        errors replace the earlier ones; the other rows keep theirs. The job and ``left_to_do`` become
+        the retry's, and :attr:`attempts` lists both submissions. The result is updated in place.
+
+        Returns:
+            This result, updated.
+
+        Raises:
+            ConfigurationError: when ``retry`` is a dry run, or holds rows this result does not.
+
+        Example:
+            >>> first = SubmitResult(pd.DataFrame({"Email": ["a@b.co", "bad"], "bulk_row": [2, 3],
+            ...                                    "bulk_status": ["accepted", "rejected"]}), job_id="j1")
+            >>> retry = SubmitResult(pd.DataFrame({"Email": ["c@d.co"], "bulk_row": [3],
+            ...                                    "bulk_status": ["accepted"]}), job_id="j2")
+            >>> first.update(retry).df["bulk_status"].tolist(), first.df["Email"].tolist(), first.job_id
+            (['accepted', 'accepted'], ['a@b.co', 'c@d.co'], 'j2')
+        """
+        if retry.plan is not None:
+            raise ConfigurationError("the retry is a dry run, which sent nothing: merge a real submission")
+        mine = self.df[ROW_KEY].astype("int64")
+        theirs = retry.df[ROW_KEY].astype("int64")
+        unknown = sorted(set(theirs.tolist()) - set(mine.tolist()))
+        if unknown or not theirs.is_unique:
+            raise ConfigurationError(
+                f"the retry holds rows this result does not have (bulk_row {unknown[:5]}) or holds a row "
+                "twice: update() takes the result of submitting this result's failed_rows() again, "
+                "which keep their bulk_row"
+            )
+        if not self.attempts:
+            self.attempts.append(Attempt.of(self))
+        resent = mine.isin(theirs.tolist()).to_numpy()
+        merged = self.df.copy()
+        for column in retry.df.columns:
+            if column == ROW_KEY:
+                continue
+            by_key = pd.Series(retry.df[column].to_numpy(dtype=object), index=theirs.to_numpy())
+            new = mine.map(by_key).astype("object")
+            old = _held(merged, column)
+            values = old.where(~resent, new.to_numpy())
+            merged[column] = _like(values, self.df[column] if column in self.df.columns else None)
+        self.df = merged
+        kept = self.errors[~self.errors[ROW_KEY].isin(theirs.tolist())]
+        self.errors = concat_errors([kept, retry.errors])
+        unmatched = [part for part in (self.unmatched_errors, retry.unmatched_errors) if len(part)]
+        if unmatched:
+            self.unmatched_errors = pd.concat(unmatched, ignore_index=True)
+        if retry.job_id is not None:
+            self.job_id, self.job = retry.job_id, retry.job
+        self.left_to_do, self.guard = retry.left_to_do, retry.guard
+        self.attempts.extend(retry.attempts or [Attempt.of(retry)])
+        _ = self.summary  # the counts must still add up (InvariantError otherwise)
+        return self
+
     def to_csv(self, path: str | Path) -> Path:
         """Write the rows with their outcomes to ``path``, safe to open in a spreadsheet."""
         target = Path(path)
@@ -207,6 +299,8 @@ class SubmitResult:
             head += f"; dry run: {len(self.plan.batches)} batch(es)"
         if self.left_to_do is not None:
             head += "; unfinished"
+        if len(self.attempts) > 1:
+            head += f"; {len(self.attempts)} attempts"
         return head + ")"
 
     def __str__(self) -> str:
@@ -226,7 +320,29 @@ class SubmitResult:
             )
         if self.left_to_do is not None:
             notes.append(f"<b>Unfinished</b>: {html.escape(self.left_to_do)}")
+        if self.guard is not None:
+            notes.append(f"<b>Guard</b>: {html.escape(str(self.guard))}")
+        if len(self.attempts) > 1:
+            jobs = ", ".join(html.escape(str(attempt.job_id)) for attempt in self.attempts)
+            notes.append(f"<b>{len(self.attempts)} attempts</b> (jobs {jobs}): see <code>.attempts</code>")
         return summary_card("Submission", self.summary, self.errors, notes=tuple(notes))
+
+
+def _held(frame: pd.DataFrame, column: str) -> pd.Series:
+    """``column`` of ``frame`` as objects (missing when the frame has no such column)."""
+    if column in frame.columns:
+        return frame[column].astype("object")
+    return pd.Series(None, index=frame.index, dtype="object")
+
+
+def _like(values: pd.Series, original: pd.Series | None) -> pd.Series:
+    """``values`` in the dtype of the column they replace, when they fit it (else as objects)."""
+    if original is None or original.dtype == object:
+        return values
+    try:
+        return values.astype(original.dtype)
+    except (TypeError, ValueError):
+        return values
 
 
 _MOVED_TO_MATCHING = ("IDENTITY_COLUMNS", "Matching", "echo_identity", "identities_of", "match_to_rows")

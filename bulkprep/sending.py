@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -35,10 +36,12 @@ from bulkprep.errors import (
     AuthorizationError,
     ConfigurationError,
     CourierError,
+    GuardError,
     InvariantError,
     JournalError,
     ProtocolError,
 )
+from bulkprep.guard import Limit, rejected_checked_after, rejection_stop
 from bulkprep.journal import AckedAnswer, Journal, RefusedAnswer
 from bulkprep.jsonsafe import clean, dumps
 from bulkprep.matching import IdentityIndex, identities_of
@@ -94,6 +97,7 @@ class Outcomes:
     outcome: dict[int, tuple[Any, ...]] = field(default_factory=dict)  # (status, reason, error text)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     _final: bool = field(default=False, repr=False, compare=False)
+    _counts: Counter[RowStatus] = field(default_factory=Counter, repr=False, compare=False)
 
     def finish(self) -> None:
         """Take no more outcomes: a batch answering after an interrupted run was reported changes nothing."""
@@ -106,8 +110,17 @@ class Outcomes:
             if self._final:
                 return
             for row in rows:
+                earlier = self.status.get(row)
+                if earlier is not None:
+                    self._counts[earlier] -= 1
+                self._counts[status] += 1
                 self.status[row] = status
                 self.batch[row] = batch
+
+    def count(self, status: RowStatus) -> int:
+        """How many rows ended with ``status`` so far."""
+        with self._lock:
+            return self._counts[status]
 
     def error(self, rows: Iterable[int], code: ErrorCode, message: str, value: Any = None) -> None:
         """Add one ``ingest`` error per row."""
@@ -279,6 +292,8 @@ class BatchSender:
         journal: where each step is recorded (None: nowhere).
         progress: the bar to move.
         next_number: the first free batch number, for the halves of a cut batch.
+        max_rejected: stop sending once Courier refused more than this share (or number) of the users
+            sent so far (:func:`bulkprep.guard.rejection_stop`); None: never.
     """
 
     def __init__(
@@ -291,6 +306,7 @@ class BatchSender:
         journal: BatchLog | None,
         progress: Progress,
         next_number: int,
+        max_rejected: Limit | None = None,
     ) -> None:
         self.client = client
         self.job_id = job_id
@@ -301,6 +317,9 @@ class BatchSender:
         self.outcomes = Outcomes()
         self.stop = threading.Event()
         self.stopped_by: CourierError | None = None
+        self.max_rejected = max_rejected
+        self.halted: str | None = None
+        self._checked_after = 0
         self._lock = threading.Lock()
         self._next_number = next_number
         self._in_flight: dict[int, Batch] = {}
@@ -321,6 +340,7 @@ class BatchSender:
                 :data:`INTERRUPT_GRACE` seconds passed (their journal entries stay ``sending``: unknown).
             InvariantError: when a row of the work ends without an outcome (a bug).
         """
+        self._checked_after = rejected_checked_after(work[0].batch.users if work else 0)
         to_send = iter([item for item in work if not self._restore(item)])
         taking = threading.Lock()
         failures: list[BaseException] = []
@@ -336,6 +356,7 @@ class BatchSender:
                         return
                     # A batch that was in flight or failed may have reached Courier already.
                     self.send(item.batch, maybe_sent=item.state is not BatchState.PENDING)
+                    self._check_rejections()
             except BaseException as exc:  # a failing journal or a bug: send nothing more
                 failures.append(exc)
                 self.stop.set()
@@ -362,6 +383,8 @@ class BatchSender:
             raise failures[0]
         if self.stopped_by is not None:
             raise self._stopped(self.stopped_by)
+        if self.halted is not None and self._unsettled(work):  # nothing is stopped once all was sent
+            raise GuardError(self.halted)
         self._check_settled(work)
         return self.outcomes
 
@@ -410,9 +433,27 @@ class BatchSender:
         )
         return stopped
 
-    def _check_settled(self, work: Sequence[WorkItem]) -> None:
+    def _check_rejections(self) -> None:
+        """Stop every sender when ``max_rejected`` says Courier refused too many of the users sent."""
+        if self.max_rejected is None or self.stop.is_set():
+            return
+        reason = rejection_stop(
+            self.max_rejected,
+            accepted=self.outcomes.count(RowStatus.ACCEPTED),
+            rejected=self.outcomes.count(RowStatus.REJECTED),
+            checked_after=self._checked_after,
+        )
+        if reason is not None:
+            with self._lock:
+                self.halted = self.halted or reason
+            self.stop.set()
+
+    def _unsettled(self, work: Sequence[WorkItem]) -> set[int]:
         expected = {row for item in work for row in item.batch.rows}
-        missing = expected - set(self.outcomes.status)
+        return expected - set(self.outcomes.status)
+
+    def _check_settled(self, work: Sequence[WorkItem]) -> None:
+        missing = self._unsettled(work)
         if missing:
             raise InvariantError(
                 f"{len(missing)} sent row(s) ended without an outcome (rows {sorted(missing)[:5]}); "

@@ -11,6 +11,12 @@ Whatever stops a submission once its job is open, no row's outcome is lost: the 
 the partial :class:`~bulkprep.results.SubmitResult` in ``exc.result`` (Ctrl-C raises
 :class:`~bulkprep.errors.SubmitInterrupted` with it), and ``result.left_to_do`` says how to finish.
 
+Two guards protect a send: ``max_invalid`` refuses, before the job is created, a file with more invalid
+or duplicate rows than it allows, and ``max_rejected`` stops sending once Courier refused too many of
+the users sent (:mod:`bulkprep.guard`; both raise :class:`~bulkprep.errors.GuardError`). The rows of
+``failed_rows()``, fixed and sent again, merge into the first result with
+:meth:`~bulkprep.results.SubmitResult.update`.
+
 Example:
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"Email": ["a@example.com", "oops"], "bulk_row": [2, 3],
@@ -52,12 +58,20 @@ from bulkprep.delivery import (
     wait_for_job,
     with_problem_text,
 )
-from bulkprep.errors import BulkprepError, ConfigurationError, JournalError, SubmitInterrupted
+from bulkprep.errors import (
+    BulkprepError,
+    ConfigurationError,
+    CourierError,
+    GuardError,
+    JournalError,
+    SubmitInterrupted,
+)
+from bulkprep.guard import GuardDecision, Limit, check_invalid, check_limit
 from bulkprep.journal import Journal
 from bulkprep.jsonsafe import clean
 from bulkprep.prepare import Prepared, prepare
 from bulkprep.report import concat_errors, empty_errors, errors_from_records
-from bulkprep.results import UNMATCHED_COLUMNS, SubmitPlan, SubmitResult
+from bulkprep.results import UNMATCHED_COLUMNS, Attempt, SubmitPlan, SubmitResult
 from bulkprep.retry import RetryPolicy
 from bulkprep.sending import (
     BatchSender,
@@ -69,7 +83,7 @@ from bulkprep.sending import (
     result_frame,
     work_from_journal,
 )
-from bulkprep.status import ROW_KEY, Column, RowStatus
+from bulkprep.status import ROW_KEY, Column, JobStatus, RowStatus
 
 __all__ = [
     "DEFAULT_POLL_INTERVAL",
@@ -281,6 +295,8 @@ def submit(
     retry: RetryPolicy | None = None,
     proxy: str | None = None,
     request_deadline: float | None = None,
+    max_invalid: Limit | None = None,
+    max_rejected: Limit | None = None,
 ) -> SubmitResult:
     """Send the ready rows to a Courier bulk job; every input row comes back with its outcome.
 
@@ -317,6 +333,12 @@ def submit(
         request_deadline: most seconds one request to Courier may take, its retries and their waits
             included (by default :data:`bulkprep.client.DEFAULT_REQUEST_DEADLINE`); with ``client``,
             set it on the client instead.
+        max_invalid: refuse to send (before the job is created) when more rows are invalid or duplicate
+            than this: a share of the input rows (``0.05``) or a number of rows (``50``); None: no limit.
+            A dry run reports the decision in ``result.guard`` without refusing.
+        max_rejected: stop sending when Courier refused more than this share (``0.1``) or number of the
+            users sent so far; checked after each batch once 200 users (or the first batch, when
+            smaller) were sent. None: no limit.
 
     Returns:
         A :class:`~bulkprep.results.SubmitResult`: the rows with ``bulk_status`` (accepted, rejected,
@@ -331,6 +353,8 @@ def submit(
         AuthenticationError: Courier refused the key (401); nothing more was sent.
         AuthorizationError: the key may not use the Bulk API (403); nothing more was sent.
         CourierError: running the job or reading its users failed (after retries).
+        GuardError: ``max_invalid`` refused the file (nothing sent, ``exc.result`` holds the prepared
+            rows and ``exc.result.guard`` the decision), or ``max_rejected`` stopped sending.
         ProtocolError: creating, running or reading the job got an answer that is not Courier's (a
             batch whose answer is not Courier's ends ``failed`` instead).
         SubmitInterrupted: Ctrl-C (a ``KeyboardInterrupt``).
@@ -351,14 +375,20 @@ def submit(
             "request_deadline=... and client=... both given: build the client with "
             "CourierClient(..., request_deadline=...), or leave out the client"
         )
+    max_invalid = check_limit(max_invalid, "max_invalid")
+    max_rejected = check_limit(max_rejected, "max_rejected")
     frame, prepare_errors = _prepared_frame(df, mapping, region=region)
+    guard = None if max_invalid is None else check_invalid(frame, prepare_errors, max_invalid)
     ready, users = _ready(frame)
     batches = cut_batches(users, max_users=batch_size, max_bytes=max_batch_bytes)
     if dry_run:
-        return _dry_run(definition, batches, frame, ready, prepare_errors)
+        return _dry_run(definition, batches, frame, ready, prepare_errors, guard)
+    if guard is not None and not guard.passed:
+        refused = _result(frame, prepare_errors, Outcomes(), job_id=None, job=None, guard=guard)
+        raise GuardError(f"nothing was sent and no job was created: {guard.explain()}", refused)
     if users.empty and "message" in definition:
         # Nothing to send: a job created now would stay empty forever.
-        return _result(frame, prepare_errors, Outcomes(), job_id=None, job=None)
+        return _result(frame, prepare_errors, Outcomes(), job_id=None, job=None, guard=guard)
     after = _AfterSending(run, wait, sleep, wait_timeout, poll_interval, progress)
     with ExitStack() as stack:
         bar = stack.enter_context(Progress(total_rows=len(users), enabled=progress))
@@ -381,7 +411,7 @@ def submit(
         if journal is not None:
             book = stack.enter_context(Journal.open(journal))
         job_id, resumed = _open_job(client=client, journal=book, definition=definition, batches=batches)
-        work = work_from_journal(book, users, batches) if book is not None else [WorkItem(b) for b in batches]
+        work = _work(book, users, batches)
         bar.total_batches = len(work)
         sender = BatchSender(
             client=client,
@@ -391,6 +421,7 @@ def submit(
             journal=book,
             progress=bar,
             next_number=max((item.batch.number for item in work), default=0) + 1,
+            max_rejected=max_rejected,
         )
         step = _Step(job_id, None if book is None else book.path)
         try:
@@ -406,10 +437,30 @@ def submit(
             raise SubmitInterrupted(stopped.left_to_do or "interrupted", stopped) from None
         except BulkprepError as exc:
             exc.result = _stopped_result(frame, prepare_errors, sender, work, step, exc)
+            exc.result.guard = guard
             exc.add_note(f"bulkprep: {exc.result.left_to_do}")
             raise
         left_to_do = step.timed_out(job, after.timeout) if after.wait and job is not None else None
-        return _result(frame, prepare_errors, outcomes, job_id=job_id, job=job, left_to_do=left_to_do)
+        return _result(
+            frame, prepare_errors, outcomes, job_id=job_id, job=job, left_to_do=left_to_do, guard=guard
+        )
+
+
+def _work(journal: Journal | None, users: pd.Series, batches: list[Batch]) -> list[WorkItem]:
+    """The batches to work through; a journal whose job has run takes no new rows, and says so."""
+    if journal is None:
+        return [WorkItem(b) for b in batches]
+    try:
+        return work_from_journal(journal, users, batches)
+    except JournalError as exc:
+        entry = journal.job()
+        if entry is None or not entry.run_requested:
+            raise
+        raise JournalError(
+            f"the job of journal {journal.path} ({entry.job_id}) has already run, and a job that ran "
+            "takes no more users; to send these rows, start a new job: submit them with a new journal "
+            "file (--journal NEW_FILE) or none"
+        ) from exc
 
 
 class _Step:
@@ -501,6 +552,7 @@ def _dry_run(
     frame: pd.DataFrame,
     ready: pd.Series,
     prepare_errors: pd.DataFrame,
+    guard: GuardDecision | None,
 ) -> SubmitResult:
     table = pd.DataFrame(
         {
@@ -522,6 +574,7 @@ def _dry_run(
         job_id=definition.get("job_id"),
         plan=plan,
         input_columns=input_columns(result_df),
+        guard=guard,
     )
 
 
@@ -545,6 +598,7 @@ def _open_job(
         return entry.job_id, True
     if "job_id" in definition:
         job_id = str(definition["job_id"])
+        _refuse_a_job_that_ran(client, job_id)
     else:
         run_id = journal.run_id if journal is not None else uuid.uuid4().hex
         job_id = client.create_job(
@@ -553,6 +607,24 @@ def _open_job(
     if journal is not None:
         journal.set_job(job_id, base_url=client.base_url, definition_hash=definition_hash)
     return job_id, False
+
+
+def _refuse_a_job_that_ran(client: CourierClient, job_id: str) -> None:
+    """Refuse, before anything is sent, to add users to a job that has run (Courier would refuse each).
+
+    A job that cannot be read (a refused key, an unknown job) is left to the sending, whose answers
+    say what is wrong batch by batch, as they would without this look.
+    """
+    try:
+        status = client.get_job(job_id).status
+    except CourierError:
+        return
+    if status is not JobStatus.CREATED:
+        raise ConfigurationError(
+            f"job {job_id} has already run (it is {status.value}), and a job that ran takes no more "
+            "users; nothing was sent. To send these rows, start a new job: pass event=... instead of "
+            "job_id=... (on the command line, --event EVENT instead of --job)"
+        )
 
 
 def _run_and_wait(
@@ -602,11 +674,12 @@ def _result(
     job_id: str | None,
     job: Job | None,
     left_to_do: str | None = None,
+    guard: GuardDecision | None = None,
 ) -> SubmitResult:
     ingest = errors_from_records(outcomes.errors)
     delivery = delivery_problems(outcomes.delivery, outcomes.outcome)
     result_df = with_problem_text(result_frame(frame, outcomes), delivery)
-    return SubmitResult(
+    result = SubmitResult(
         result_df,
         errors=concat_errors([prepare_errors, ingest, delivery]),
         unmatched_errors=pd.DataFrame(outcomes.unmatched, columns=list(UNMATCHED_COLUMNS)),
@@ -614,7 +687,10 @@ def _result(
         job=None if job is None else job.model_dump(mode="json", exclude_unset=True),
         input_columns=input_columns(result_df),
         left_to_do=left_to_do,
+        guard=guard,
     )
+    result.attempts.append(Attempt.of(result))
+    return result
 
 
 __getattr__ = moved_names(

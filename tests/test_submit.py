@@ -351,12 +351,14 @@ def test_progress_shows_rows_batches_and_retries(capsys: pytest.CaptureFixture[s
     assert "retries=2" in shown  # ingest requests 2 and 4 met a 429
 
 
-def test_adding_to_a_job_that_has_run_rejects_the_rows_and_does_not_run_it_again(sandbox: Sandbox) -> None:
+def test_adding_to_a_job_that_has_run_is_refused_before_sending_and_offers_a_new_job(
+    sandbox: Sandbox,
+) -> None:
     first = send(prepared([user(1)]), sandbox, run=True)
-    again = send(prepared([user(2), user(3)]), sandbox, job_id=first.job_id, run=True, wait=True)
-    assert again.df["bulk_status"].tolist() == ["rejected", "rejected"]
-    assert "has already run" in again.df["bulk_error"].iloc[0]
-    assert again.job is not None
-    assert again.job["status"] == "COMPLETED"
-    assert len([r for r in sandbox.requests if r.path.endswith("/run")]) == 1
+    posts = len([r for r in sandbox.requests if r.method == "POST"])
+    with pytest.raises(ConfigurationError, match="has already run") as caught:
+        send(prepared([user(2), user(3)]), sandbox, job_id=first.job_id, run=True, wait=True)
+    assert "start a new job: pass event=... instead of job_id=..." in str(caught.value)
+    assert "--event EVENT instead of --job" in str(caught.value)
+    assert len([r for r in sandbox.requests if r.method == "POST"]) == posts  # nothing sent, not run again
     assert stored_counts(sandbox, first.job_id) == Counter({"u1": 1})

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
+
+import pandas as pd
 
 from bulkprep.csvsafe import write_results_csv
 from bulkprep.duplicates import identity_kinds
@@ -111,11 +114,18 @@ def default_results_path(input_path: Path, suffix: str) -> Path:
     return input_path.with_name(f"{input_path.stem}.{suffix}.csv")
 
 
-def describe_input(args: argparse.Namespace) -> tuple[Prepared, str]:
-    """Read and prepare the input named on the command line; returns the result and a line about the file."""
+def describe_input(
+    args: argparse.Namespace, *, rekey: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+) -> tuple[Prepared, str]:
+    """Read and prepare the input named on the command line; returns the result and a line about the file.
+
+    ``rekey`` changes the frame before it is prepared (``submit --update`` keys it by its own column).
+    """
     frame = read_csv(
         args.input, encoding=args.encoding, sep=args.sep, sheet=args.sheet, header_line=args.header_line
     )
+    if rekey is not None:
+        frame = rekey(frame)
     mapping = Mapping.load(args.mapping)
     prepared = prepare(
         frame,

@@ -21,18 +21,23 @@ import math
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from bulkprep.batching import DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_USERS
 from bulkprep.cli.check import add_input_arguments, default_results_path, describe_input
 from bulkprep.client import DEFAULT_REQUEST_DEADLINE
 from bulkprep.csvsafe import write_results_csv
 from bulkprep.delivery import undelivered
-from bulkprep.errors import BulkprepError, ConfigurationError, JournalError, SubmitInterrupted
+from bulkprep.errors import BulkprepError, ConfigurationError, GuardError, JournalError, SubmitInterrupted
+from bulkprep.guard import Limit, parse_limit
+from bulkprep.read import read_info
 from bulkprep.report import format_summary
 from bulkprep.results import SubmitResult
-from bulkprep.status import Column, RowStatus
+from bulkprep.status import ROW_KEY, Column, RowStatus
 from bulkprep.submit import submit
 
 __all__ = [
+    "EXIT_GUARD",
     "EXIT_INCOMPLETE",
     "EXIT_INTERRUPTED",
     "EXIT_NOT_ALL_OK",
@@ -47,6 +52,7 @@ EXIT_OK = 0
 EXIT_NOT_ALL_OK = 1
 EXIT_USAGE = 2
 EXIT_INCOMPLETE = 3
+EXIT_GUARD = 4
 EXIT_INTERRUPTED = 130
 #: Default of ``--wait-timeout``, in seconds.
 DEFAULT_WAIT_TIMEOUT = 600.0
@@ -61,6 +67,9 @@ exit status:
   {EXIT_INCOMPLETE}    stopped after the job was open: the key refused midway, the job not run, its
        users not read, or --wait-timeout passed; the results file holds every row's outcome
        (unsent rows failed) and the last line says what is left to do
+  {EXIT_GUARD}    a guard stopped the submission: --max-invalid refused the file (nothing sent, no job
+       created; with --dry-run: would refuse it), or --max-rejected stopped sending midway (unsent
+       rows failed); the results file is written and the message says how to proceed
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C): the results file is written; run again with the same
        --journal FILE to finish
 """
@@ -95,6 +104,14 @@ def _zero_or_more_seconds(text: str) -> float:
     if not (math.isfinite(value) and value >= 0):
         raise argparse.ArgumentTypeError(f"{text} must be zero or more seconds")
     return value
+
+
+def _limit(text: str) -> Limit:
+    """A guard's limit: ``5%`` or ``0.05`` (a share of the rows), ``50`` (a number of rows)."""
+    try:
+        return parse_limit(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -173,12 +190,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="most seconds one request to Courier may take, its retries included "
         f"(default: {DEFAULT_REQUEST_DEADLINE:g})",
     )
+    parser.add_argument(
+        "--max-invalid",
+        type=_limit,
+        default=None,
+        metavar="LIMIT",
+        help="refuse to send (before the job is created) when more rows than this are invalid or "
+        "duplicate: a share (5%%) or a number of rows (50); --dry-run says what it would decide (exit 4)",
+    )
+    parser.add_argument(
+        "--max-rejected",
+        type=_limit,
+        default=None,
+        metavar="LIMIT",
+        help="stop sending when Courier refused more than this share (10%%) or number of the users sent "
+        "so far, checked after each batch once 200 users (or the first batch) were sent (exit 4)",
+    )
+    parser.add_argument(
+        "--update",
+        type=Path,
+        default=None,
+        metavar="RESULTS.csv",
+        help="the input holds rows of this earlier results file, fixed and sent again (with its "
+        "bulk_row column, as failed_rows() gives them): merge their new outcomes into it and write "
+        "the merged results there (or to --out)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="do not draw progress bars")
 
 
 def _refuse_clashing_paths(args: argparse.Namespace, out: Path) -> None:
     """Refuse, before anything is read or sent, a path that would overwrite another file of the run."""
     named = [("the input", args.input), ("--out", out), ("--errors", args.errors)]
+    if args.update is not None and Path(args.update).resolve() != Path(out).resolve():
+        named.append(("--update", args.update))
     named.append(("--journal", args.journal))
     seen: dict[Path, str] = {}
     for role, path in named:
@@ -198,9 +242,16 @@ def run(args: argparse.Namespace) -> int:
     if args.wait and not args.run:
         print("bulkprep submit: --wait needs --run", file=sys.stderr)
         return EXIT_USAGE
-    out = args.out or default_results_path(args.input, "planned" if args.dry_run else "submitted")
+    # --update writes the merged results into the earlier file; a dry run merges nothing, so never there.
+    merged_into = None if args.dry_run else args.update
+    out = (
+        args.out
+        or merged_into
+        or default_results_path(args.input, "planned" if args.dry_run else "submitted")
+    )
     _refuse_clashing_paths(args, out)
-    prepared, line = describe_input(args)
+    earlier = None if args.update is None else read_results(args.update)
+    prepared, line = describe_input(args, rekey=None if earlier is None else own_row_keys)
     print(line)
     sys.stdout.flush()
     try:
@@ -220,17 +271,26 @@ def run(args: argparse.Namespace) -> int:
             progress=not args.no_progress,
             wait_timeout=args.wait_timeout,
             request_deadline=args.request_timeout,
+            max_invalid=args.max_invalid,
+            max_rejected=args.max_rejected,
         )
     except SubmitInterrupted as exc:
-        _report(exc.result, args, out)
+        _report(_merged(earlier, exc.result), args, out)
         return EXIT_INTERRUPTED
     except BulkprepError as exc:
         if not isinstance(exc.result, SubmitResult):
             raise  # nothing was sent: main prints the error
         print(f"bulkprep submit: {exc}", file=sys.stderr)
-        _report(exc.result, args, out)
+        _report(_merged(earlier, exc.result), args, out)
+        if isinstance(exc, GuardError):
+            return EXIT_GUARD
         return EXIT_USAGE if isinstance(exc, JournalError) else EXIT_INCOMPLETE
+    if result.guard is not None and args.dry_run:
+        print(f"guard: {'would send' if result.guard.passed else 'would refuse'}: {result.guard}")
+    result = _merged(earlier, result)
     _report(result, args, out)
+    if result.guard is not None and not result.guard.passed:
+        return EXIT_GUARD
     if result.left_to_do is not None:
         return EXIT_INCOMPLETE
     if result.job_id is None and not args.dry_run:
@@ -243,6 +303,57 @@ def run(args: argparse.Namespace) -> int:
         and not undelivered(result.df).any()  # users Courier reports in ERROR, or not delivered
     )
     return EXIT_OK if all_ok else EXIT_NOT_ALL_OK
+
+
+def read_results(path: Path) -> SubmitResult:
+    """An earlier results file (as ``submit`` writes it) as a result to merge a resend into.
+
+    Its cells stay text as written; the error table is not in the file (each row's ``bulk_error`` is).
+
+    Raises:
+        ConfigurationError: when the file cannot be read or is not a results file.
+    """
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(f"--update {path}: cannot read the results file ({exc})") from None
+    missing = [c for c in (ROW_KEY, Column.STATUS.value) if c not in frame.columns]
+    keys = pd.to_numeric(frame[ROW_KEY], errors="coerce") if not missing else None
+    if missing or keys is None or keys.isna().any() or not keys.is_unique:
+        raise ConfigurationError(
+            f"--update {path} is not a results file of bulkprep submit (it needs unique {ROW_KEY} keys "
+            f"and {Column.STATUS.value}); give the file the first submission wrote"
+        )
+    frame = frame.astype("object").where(frame.notna(), None)
+    frame[ROW_KEY] = keys.astype("int64")
+    return SubmitResult(frame, input_columns=tuple(c for c in frame.columns if not c.startswith("bulk_")))
+
+
+def own_row_keys(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame keyed by its file's own ``bulk_row`` column (the keys of the results it came from).
+
+    Raises:
+        ConfigurationError: when the file has no such column, or its keys are not unique whole numbers.
+    """
+    renamed = read_info(frame).renamed_columns
+    own = [name for name, header in renamed.items() if header == ROW_KEY]
+    keys = pd.to_numeric(frame[own[0]], errors="coerce") if own else None
+    if keys is None or keys.isna().any() or not keys.is_unique or (keys % 1 != 0).any():
+        raise ConfigurationError(
+            f"with --update, the input needs the {ROW_KEY} column of the results file (unique whole "
+            "numbers): it says which earlier row each line fixes; keep that column when fixing the rows"
+        )
+    out = frame.drop(columns=[ROW_KEY, own[0]])
+    out.insert(0, ROW_KEY, keys.astype("int64").to_numpy())
+    out.attrs = dict(frame.attrs)
+    return out
+
+
+def _merged(earlier: SubmitResult | None, result: SubmitResult) -> SubmitResult:
+    """The resend merged into the earlier results (``--update``), or the result as it is."""
+    if earlier is None or result.plan is not None:
+        return result
+    return earlier.update(result)
 
 
 def _report(result: SubmitResult, args: argparse.Namespace, out: Path) -> None:
@@ -263,6 +374,8 @@ def _report(result: SubmitResult, args: argparse.Namespace, out: Path) -> None:
     if result.job_id:
         state = f" ({result.job_status})" if result.job_status else ""
         print(f"job {result.job_id}{state}")
+    if len(result.attempts) > 1:
+        print(f"merged {len(result.attempts) - 1} resend(s) into {args.update}")
     if len(result.unmatched_errors):
         print(
             f"{len(result.unmatched_errors)} Courier error(s) matched no single row "
