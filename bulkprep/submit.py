@@ -43,7 +43,8 @@ from bulkprep.batching import DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_USERS, 
 from bulkprep.client import DEFAULT_REQUEST_DEADLINE, CourierClient, _ApiKey
 from bulkprep.courier import Job, JobMessage
 from bulkprep.delivery import DEFAULT_POLL_INTERVAL, delivery_errors, delivery_states, run_job, wait_for_job
-from bulkprep.errors import BulkprepError, ConfigurationError, JournalError, SubmitInterrupted
+from bulkprep.errors import BulkprepError, ConfigurationError, InputError, JournalError, SubmitInterrupted
+from bulkprep.frames import as_pandas
 from bulkprep.journal import Journal
 from bulkprep.jsonsafe import clean
 from bulkprep.prepare import Prepared, prepare
@@ -182,9 +183,10 @@ def _prepared_frame(
             raise ConfigurationError("the input is already prepared: leave out the mapping")
         return df.df, df.errors
     if not isinstance(df, pd.DataFrame):
-        raise ConfigurationError(
-            f"submit takes a DataFrame or the result of prepare(), not {type(df).__name__}"
-        )
+        try:  # an Arrow or polars table, or a list of dicts, is converted at the door
+            df = as_pandas(df, what="submit's input")
+        except InputError as error:
+            raise ConfigurationError(f"{error}; or pass the result of prepare()") from None
     if mapping is not None:
         prepared = prepare(df, mapping, region=region)
         return prepared.df, prepared.errors
