@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,11 +37,10 @@ def _kind(table: object) -> str:
 
 def _from_arrow(table: Any) -> pd.DataFrame:
     """An Arrow table (or record batch) as a pandas frame; integer columns with gaps as ``Int64``."""
-    import pyarrow as pa
-
+    pa: Any = importlib.import_module("pyarrow")  # optional: untyped to the checker, on purpose
     if isinstance(table, pa.RecordBatch):
         table = pa.Table.from_batches([table])
-    frame = table.to_pandas()
+    frame: pd.DataFrame = table.to_pandas()
     for name, column in zip(table.column_names, table.columns, strict=True):
         # to_pandas() turns whole numbers with a gap into floats; a user id 42 must not become 42.0.
         if pa.types.is_integer(column.type) and column.null_count:
@@ -53,7 +53,7 @@ def _from_polars(table: Any) -> pd.DataFrame:
     if type(table).__name__ == "LazyFrame":
         table = table.collect()
     try:
-        import pyarrow  # noqa: F401  (polars hands its columns over through Arrow)
+        importlib.import_module("pyarrow")  # polars hands its columns over through Arrow
     except ImportError:
         raise InputError(
             "a polars frame is converted to pandas through Arrow, and pyarrow is not installed: "
