@@ -29,8 +29,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from bulkprep.chart import bar_chart
 from bulkprep.mapping import Mapping
-from bulkprep.report import of_severity, top_problems, warnings_line
+from bulkprep.report import delivery_counts, of_severity, problems_by_column, top_problems, warnings_line
 from bulkprep.status import ROW_KEY, Column, RowStatus, Severity
 
 if TYPE_CHECKING:
@@ -38,7 +39,14 @@ if TYPE_CHECKING:
     from pandas.io.formats.style_render import CSSDict
 
 
-__all__ = ["DEFAULT_LIMIT", "PROBLEM_STATUSES", "STATUS_COLORS", "problem_view"]
+__all__ = [
+    "DEFAULT_LIMIT",
+    "PROBLEM_STATUSES",
+    "SHOWN_CODES",
+    "STATUS_COLORS",
+    "problem_view",
+    "summary_card",
+]
 
 #: Rows styled at most by default; larger views are cut and say so in their caption.
 DEFAULT_LIMIT = 200
@@ -217,14 +225,97 @@ def problem_view(
     )
 
 
+def _problem_rows(problems: pd.DataFrame) -> str:
+    esc = html.escape
+    return "".join(
+        "<tr><td style='text-align:left'><code>{}</code></td><td style='text-align:right'>{:,}</td>"
+        "<td style='text-align:left'>{}</td><td style='text-align:left'>{}</td></tr>".format(
+            esc(str(code)), int(count), esc("" if example is None else str(example)), esc(str(fix))
+        )
+        for code, count, example, fix in problems.itertuples(index=False, name=None)
+    )
+
+
+_PROBLEM_HEADER = (
+    "<tr><th style='text-align:left'>code</th><th>rows</th>"
+    "<th style='text-align:left'>example</th><th style='text-align:left'>what to do</th></tr>"
+)
+
+
+def _problems_section(errors: pd.DataFrame) -> str:
+    """Every error code with its rows, an example and its fix; past the first few, folded."""
+    problems = top_problems(of_severity(errors, Severity.ERROR), limit=None)
+    if problems.empty:
+        return "<p>No problems found.</p>"
+    noun = "code" if len(problems) == 1 else "codes"
+    head = f"<p><b>Problems by code</b> ({len(problems)} {noun}, most rows first)</p>"
+    shown, folded = problems.iloc[:SHOWN_CODES], problems.iloc[SHOWN_CODES:]
+    table = f"<table>{_PROBLEM_HEADER}{_problem_rows(shown)}</table>"
+    if folded.empty:
+        return head + table
+    more = (
+        f"<details><summary>{len(folded)} more code(s), {int(folded['rows'].sum()):,} row(s)</summary>"
+        f"<table>{_PROBLEM_HEADER}{_problem_rows(folded)}</table></details>"
+    )
+    return head + table + more
+
+
+def _chart_section(errors: pd.DataFrame) -> str:
+    """Rows per problem code and column as a bar chart, when there are two or more bars to compare."""
+    by_column = problems_by_column(errors)
+    if len(by_column) < 2:
+        return ""
+    bars = [
+        (f"{code} · {column}" if column else str(code), int(rows))
+        for code, column, rows in by_column.itertuples(index=False, name=None)
+    ]
+    return "<p><b>Problems by code and column</b></p>" + bar_chart(
+        bars, title="Rows per problem code and column"
+    )
+
+
+def _delivery_section(df: pd.DataFrame | None) -> str:
+    """The delivery states and outcomes of the rows, one small table per column that holds any."""
+    if df is None:
+        return ""
+    esc = html.escape
+    counts = delivery_counts(df)
+    if not counts:
+        return ""
+    tables = []
+    for name, values in counts.items():
+        cells = "".join(
+            f"<tr><td style='text-align:left'><code>{esc(value)}</code></td>"
+            f"<td style='text-align:right'>{count:,}</td></tr>"
+            for value, count in values.items()
+        )
+        tables.append(
+            f"<table style='display:inline-table;margin-right:1.5em;vertical-align:top'>"
+            f"<tr><th style='text-align:left'>{esc(name)}</th><th>rows</th></tr>{cells}</table>"
+        )
+    return "<p><b>Delivery</b></p>" + "".join(tables)
+
+
+#: Problem codes shown in the summary card before the rest fold under a "more" line.
+SHOWN_CODES = 5
+
+
 def summary_card(
-    title: str, summary: dict[str, int], errors: pd.DataFrame, *, notes: tuple[str, ...] = ()
+    title: str,
+    summary: dict[str, int],
+    errors: pd.DataFrame,
+    *,
+    notes: tuple[str, ...] = (),
+    df: pd.DataFrame | None = None,
 ) -> str:
-    """A compact HTML card: counts per status that add up, the fields left out, the most common problems.
+    """A compact HTML card: counts per status, the fields left out, the delivery, every problem code.
 
     ``notes`` are lines of HTML shown under the title (the caller escapes what it puts in them). The
-    most common problems are the errors; the warnings (fields left out of users that are sent without
-    them, ``on_error: drop_field``) are counted on a line of their own.
+    problems are the errors, every code with its rows, an example and what to do (past the first
+    :data:`SHOWN_CODES`, folded under a line that opens them), and, when the problems fall in two or
+    more (code, column) pairs, a bar chart of them. The warnings (fields left out of users that are
+    sent without them, ``on_error: drop_field``) are counted on a line of their own. With ``df``, the
+    delivery states and outcomes its rows hold (:data:`bulkprep.report.DELIVERY_COLUMNS`) are counted.
 
     Example:
         >>> from bulkprep.report import empty_errors
@@ -239,26 +330,12 @@ def summary_card(
         for name, count in summary.items()
     )
     cells += f"<tr><th>total</th><th style='text-align:right'>{total}</th></tr>"
-    rows = "".join(
-        "<tr><td style='text-align:left'><code>{}</code></td><td style='text-align:right'>{}</td>"
-        "<td style='text-align:left'>{}</td><td style='text-align:left'>{}</td></tr>".format(
-            esc(str(code)), count, esc("" if example is None else str(example)), esc(str(fix))
-        )
-        for code, count, example, fix in top_problems(of_severity(errors, Severity.ERROR)).itertuples(
-            index=False, name=None
-        )
-    )
-    problems = (
-        "<p><b>Most common problems</b></p><table><tr><th style='text-align:left'>code</th><th>rows</th>"
-        "<th style='text-align:left'>example</th><th style='text-align:left'>what to do</th></tr>"
-        f"{rows}</table>"
-        if rows
-        else "<p>No problems found.</p>"
-    )
     lines = "".join(f"<p>{note}</p>" for note in notes)
     warned = warnings_line(errors)
     left_out = f"<p>{esc(warned)}</p>" if warned else ""
+    chart = _chart_section(of_severity(errors, Severity.ERROR))
     return (
         f"<div class='bulkprep-summary'><p><b>{esc(title)}</b></p>{lines}"
-        f"<table><tr><th>status</th><th>rows</th></tr>{cells}</table>{left_out}{problems}</div>"
+        f"<table><tr><th>status</th><th>rows</th></tr>{cells}</table>{left_out}"
+        f"{_delivery_section(df)}{_problems_section(errors)}{chart}</div>"
     )

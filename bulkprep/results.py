@@ -165,7 +165,7 @@ class SubmitResult:
         return head + ")"
 
     def __str__(self) -> str:
-        return format_summary(self.summary, self.errors)
+        return format_summary(self.summary, self.errors, df=self.df)
 
     def _repr_html_(self) -> str:
         job = html.escape(self.job_id) if self.job_id else "none"
@@ -181,7 +181,7 @@ class SubmitResult:
             )
         if self.left_to_do is not None:
             notes.append(f"<b>Unfinished</b>: {html.escape(self.left_to_do)}")
-        return summary_card("Submission", self.summary, self.errors, notes=tuple(notes))
+        return summary_card("Submission", self.summary, self.errors, notes=tuple(notes), df=self.df)
 
 
 _MOVED_TO_MATCHING = ("IDENTITY_COLUMNS", "Matching", "echo_identity", "identities_of", "match_to_rows")
