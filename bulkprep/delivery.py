@@ -20,13 +20,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
-from tqdm.auto import tqdm
 
 from bulkprep.client import CourierClient
 from bulkprep.courier import Job
 from bulkprep.errors import CourierError
 from bulkprep.journal import Journal
 from bulkprep.matching import identities_of, match_to_rows
+from bulkprep.progress import progress_bar
 from bulkprep.report import ErrorCode, empty_errors, errors_from_records
 from bulkprep.status import ROW_KEY, DeliveryStatus, JobStatus, Stage
 
@@ -111,7 +111,7 @@ def wait_for_job(
     deadline = clock() + timeout
     job = client.get_job(job_id)
     total = job.received or 0
-    with tqdm(total=total, unit="user", desc="running", disable=not progress) as bar:
+    with progress_bar(total=total, unit="user", desc="running", enabled=progress) as bar:
         while True:
             done = (job.enqueued or 0) + (job.failures or 0)
             bar.update(max(0, min(done, total) - bar.n))
