@@ -126,6 +126,8 @@ def _field_columns(errors: pd.DataFrame, mapping: Mapping | None) -> dict[str, s
     A problem that names a field but no column (a duplicate, say) is placed through it: without a
     mapping, another problem of the same field that names its column tells which column feeds it.
     """
+    if "field" not in errors.columns:  # a table built by hand may leave it out
+        return {}
     known = errors[errors["field"].notna() & errors["column"].notna()]
     found = {str(f): str(c) for f, c in zip(known["field"], known["column"], strict=True)}
     if mapping is not None:
@@ -147,7 +149,10 @@ def _cell_messages(
     """
     table = errors[errors[ROW_KEY].isin(rows)]
     column = table["column"].astype("object")
-    by_field = table["field"].astype("object").map(lambda target: field_columns.get(str(target)))
+    fields = (
+        table["field"] if "field" in table.columns else pd.Series(None, index=table.index, dtype="object")
+    )
+    by_field = fields.astype("object").map(lambda target: field_columns.get(str(target)))
     column = column.where(column.notna(), by_field)
     column = column.where(column.isin(columns), Column.STATUS.value)
     text = table["code"].astype("object").astype(str) + ": " + table["message"].astype("object").astype(str)

@@ -158,3 +158,10 @@ def test_the_mapping_of_a_prepared_object_is_used_for_its_region_column() -> Non
     assert list(direct.data.columns) == list(prepared.problem_view().data.columns)
     without = problem_view(prepared.df, prepared.errors)
     assert CONTEXT_BLUE not in {prop for props in without._compute().ctx.values() for prop in props}
+
+
+def test_a_table_without_a_field_column_still_draws() -> None:
+    frame = pd.DataFrame({"Email": ["bad"], "bulk_row": [2], "bulk_status": ["invalid"], "bulk_error": ["x"]})
+    errors = pd.DataFrame({"bulk_row": [2], "column": ["Email"], "code": ["invalid_email"], "message": ["x"]})
+    view = problem_view(frame, errors)
+    assert ERROR_RED in view._compute().ctx[(0, list(view.data.columns).index("Email"))]
