@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import orjson
 import pandas as pd
-from tqdm.auto import tqdm
 
 from bulkprep.client import CourierClient
 from bulkprep.courier import Job, MessageReason, MessageStatus, UserItem
@@ -43,6 +42,7 @@ from bulkprep.errors import (
 )
 from bulkprep.journal import Journal
 from bulkprep.matching import identities_of, match_to_rows
+from bulkprep.progress import progress_bar
 from bulkprep.report import ErrorCode, concat_errors, empty_errors, errors_from_records
 from bulkprep.status import ROW_KEY, BatchState, Column, DeliveryStatus, JobStatus, RowStatus, Stage
 
@@ -169,7 +169,7 @@ def wait_for_job(
     deadline = clock() + timeout
     job = client.get_job(job_id)
     total = job.received or 0
-    with tqdm(total=total, unit="user", desc="running", disable=not progress) as bar:
+    with progress_bar(total=total, unit="user", desc="running", enabled=progress) as bar:
         while True:
             done = (job.enqueued or 0) + (job.failures or 0)
             bar.update(max(0, min(done, total) - bar.n))
@@ -259,7 +259,7 @@ def message_outcomes(
         ThreadPoolExecutor(
             max_workers=min(workers, len(message_ids)), thread_name_prefix="bulkprep-outcome"
         ) as pool,
-        tqdm(total=len(message_ids), unit="message", desc="outcomes", disable=not progress) as bar,
+        progress_bar(total=len(message_ids), unit="message", desc="outcomes", enabled=progress) as bar,
     ):
         futures = {pool.submit(client.get_message, mid): row for row, mid in message_ids.items()}
         try:

@@ -36,6 +36,7 @@ from bulkprep._moved import Moved, moved_names
 from bulkprep.duplicates import duplicate_errors, flag_duplicates, identity_kinds
 from bulkprep.errors import ConfigurationError, InputError
 from bulkprep.field_policy import apply_field_policy
+from bulkprep.frames import as_pandas
 from bulkprep.mapping import ColumnSource, Mapping, closest_column
 from bulkprep.normalize import normalize
 from bulkprep.read import read_changes, read_errors
@@ -210,6 +211,8 @@ def prepare(
 
     Args:
         df: the users, one per row (from :func:`bulkprep.read_csv` or any DataFrame). Not modified.
+            A pyarrow ``Table``, a polars frame or a list of dicts is converted first
+            (:func:`bulkprep.frames.as_pandas`).
         mapping: a :class:`Mapping`, a dict in the mapping format, or a YAML/JSON mapping file;
             ``None`` uses :meth:`Mapping.suggest`.
         region: the default region for phone numbers written without a country code (with
@@ -236,12 +239,14 @@ def prepare(
         are invalid, with the reader's message; that column is not carried into ``df``.
 
     Raises:
-        InputError: the ``bulk_row`` or ``bulk_read_error`` column is not bulkprep's.
+        InputError: the ``bulk_row`` or ``bulk_read_error`` column is not bulkprep's, or ``df`` is no
+            table (or one that cannot be converted, such as a polars frame without pyarrow).
         ConfigurationError: ``keep`` is not a keep policy, ``keys`` names no identity kind, or
             ``region_column`` is not a column of ``df`` (the message names the closest one).
         MappingError: the mapping is not valid, or names a column ``df`` does not have.
     """
     kinds = identity_kinds(keys)  # checked before any work
+    df = as_pandas(df)  # an Arrow or polars table, or a list of dicts, is converted at the door
     mapping = as_mapping(mapping, df)
     with collector_paused():
         return _prepare(

@@ -27,19 +27,23 @@ from typing import Any
 
 import pandas as pd
 
-from bulkprep.status import ROW_KEY, Severity
+from bulkprep.status import ROW_KEY, Column, Severity
 
 __all__ = [
+    "DELIVERY_COLUMNS",
     "ERROR_COLUMNS",
     "ErrorCode",
     "concat_errors",
     "count_warnings",
+    "delivery_counts",
+    "delivery_lines",
     "empty_errors",
     "errors_from_records",
     "errors_where",
     "format_summary",
     "join_messages",
     "of_severity",
+    "problems_by_column",
     "top_problems",
     "warnings_line",
 ]
@@ -270,8 +274,10 @@ def join_messages(errors: pd.DataFrame, severity: str | None = _ERROR) -> pd.Ser
     return labelled.groupby(errors[ROW_KEY].to_numpy(), sort=False).agg("; ".join)
 
 
-def top_problems(errors: pd.DataFrame, *, limit: int = 5) -> pd.DataFrame:
-    """The most common problems: one row per code with its count, an example and what to do.
+def top_problems(errors: pd.DataFrame, *, limit: int | None = 5) -> pd.DataFrame:
+    """The problems by code, most rows first: one row per code with its count, an example and what to do.
+
+    ``limit`` keeps the most common codes only; None keeps every code.
 
     Example:
         >>> table = errors_from_records([{"bulk_row": 2, "code": "invalid_email", "value": "a@"},
@@ -285,19 +291,103 @@ def top_problems(errors: pd.DataFrame, *, limit: int = 5) -> pd.DataFrame:
     grouped = errors.groupby("code", sort=False).agg(
         rows=(ROW_KEY, "nunique"), example=("value", "first"), first=(ROW_KEY, "min")
     )
-    grouped = grouped.sort_values(["rows", "first"], ascending=[False, True]).head(limit)
+    grouped = grouped.sort_values(["rows", "first"], ascending=[False, True])
+    if limit is not None:
+        grouped = grouped.head(limit)
     grouped["fix"] = [ErrorCode(code).hint if code in _CODES else "" for code in grouped.index]
     return grouped.reset_index()[columns]
+
+
+def problems_by_column(errors: pd.DataFrame) -> pd.DataFrame:
+    """Rows per problem code and source column (``column`` empty for a row-wide problem), most first.
+
+    Example:
+        >>> table = errors_from_records([
+        ...     {"bulk_row": 2, "code": "invalid_email", "column": "Email"},
+        ...     {"bulk_row": 3, "code": "invalid_email", "column": "Email"},
+        ...     {"bulk_row": 3, "code": "no_identity"}])
+        >>> problems_by_column(table).to_numpy().tolist()
+        [['invalid_email', 'Email', 2], ['no_identity', '', 1]]
+    """
+    columns = ["code", "column", "rows"]
+    if errors.empty:
+        return pd.DataFrame(columns=columns)
+    keyed = pd.DataFrame(
+        {
+            ROW_KEY: errors[ROW_KEY].to_numpy(),
+            "code": errors["code"].astype("object").fillna("").astype(str).to_numpy(),
+            "column": errors["column"].astype("object").fillna("").astype(str).to_numpy(),
+        }
+    )
+    grouped = keyed.groupby(["code", "column"], sort=False).agg(rows=(ROW_KEY, "nunique")).reset_index()
+    return grouped.sort_values("rows", ascending=False, kind="stable").reset_index(drop=True)[columns]
+
+
+#: The columns that tell how delivery went, in the order a reader asks: Courier's state for the
+#: user in the job, then the message's outcome and its reason (present once the outcomes are fetched).
+DELIVERY_COLUMNS: tuple[str, ...] = (
+    Column.DELIVERY_STATUS.value,
+    str(getattr(Column, "OUTCOME", "bulk_outcome")),
+    str(getattr(Column, "OUTCOME_REASON", "bulk_outcome_reason")),
+)
+
+
+def delivery_counts(df: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Rows per value of each delivery column ``df`` has (:data:`DELIVERY_COLUMNS`), most first.
+
+    A column that is absent or holds nothing is left out; a frame from ``prepare`` gives ``{}``.
+
+    Example:
+        >>> frame = pd.DataFrame({"bulk_delivery_status": ["ENQUEUED", "ERROR", "ENQUEUED", None]})
+        >>> delivery_counts(frame)
+        {'bulk_delivery_status': {'ENQUEUED': 2, 'ERROR': 1}}
+    """
+    found: dict[str, dict[str, int]] = {}
+    for name in DELIVERY_COLUMNS:
+        if name not in df.columns:
+            continue
+        counts = df[name].dropna().astype(str).value_counts(sort=False)
+        ordered = sorted(counts.items(), key=lambda item: -int(item[1]))  # stable: first seen first
+        if ordered:
+            found[name] = {str(value): int(count) for value, count in ordered}
+    return found
+
+
+def delivery_lines(df: pd.DataFrame | None) -> list[str]:
+    """One line per delivery column of ``df`` with its counts (see :func:`delivery_counts`).
+
+    Example:
+        >>> delivery_lines(pd.DataFrame({"bulk_delivery_status": ["ENQUEUED", "ERROR", "ENQUEUED"]}))
+        ['delivery status: ENQUEUED 2, ERROR 1']
+    """
+    if df is None:
+        return []
+    return [
+        f"{_DELIVERY_LABELS.get(name, name)}: "
+        + ", ".join(f"{value} {count}" for value, count in counts.items())
+        for name, counts in delivery_counts(df).items()
+    ]
+
+
+_DELIVERY_LABELS = dict(zip(DELIVERY_COLUMNS, ("delivery status", "outcome", "outcome reason"), strict=True))
 
 
 _CODES = {code.value for code in ErrorCode}
 
 
-def format_summary(summary: Mapping[str, int], errors: pd.DataFrame, *, limit: int = 5) -> str:
-    """A short plain-text summary for terminals: counts per status, the fields left out, the common problems.
+def format_summary(
+    summary: Mapping[str, int],
+    errors: pd.DataFrame,
+    *,
+    limit: int | None = None,
+    df: pd.DataFrame | None = None,
+) -> str:
+    """A plain-text summary for terminals: counts per status, the fields left out, the delivery, the problems.
 
-    The most common problems are the errors (they decide the statuses); the warnings (fields left out
-    of users that are sent without them) are counted on a line of their own.
+    The problems are the errors (they decide the statuses), every code with its rows, an example and
+    its fix (``limit`` keeps the most common codes only and says how many it left out); the warnings
+    (fields left out of users that are sent without them) are counted on a line of their own. With
+    ``df``, the delivery states and outcomes it holds are counted too.
 
     Example:
         >>> warned = errors_from_records([{"bulk_row": 2, "field": "data.born", "severity": "warning"}])
@@ -314,12 +404,17 @@ def format_summary(summary: Mapping[str, int], errors: pd.DataFrame, *, limit: i
     warned = warnings_line(errors)
     if warned:
         lines.append(warned)
-    problems = top_problems(of_severity(errors, Severity.ERROR), limit=limit)
+    lines.extend(delivery_lines(df))
+    every = top_problems(of_severity(errors, _ERROR), limit=None)
+    problems = every if limit is None else every.head(limit)
     if len(problems):
-        lines.append("most common problems:")
+        lines.append("most common problems:" if len(problems) < len(every) else "problems by code:")
         for code, rows, example, fix in problems.itertuples(index=False, name=None):
             shown = f" (e.g. {example!r})" if example is not None else ""
             lines.append(f"  {code!s}: {rows} row(s){shown}")
             if fix:
                 lines.append(f"      fix: {fix!s}")
+        if len(problems) < len(every):
+            more = len(every) - len(problems)
+            lines.append(f"  ... and {more} more code(s): see the error table")
     return "\n".join(lines)

@@ -304,7 +304,7 @@ class SubmitResult:
         return head + ")"
 
     def __str__(self) -> str:
-        return format_summary(self.summary, self.errors)
+        return format_summary(self.summary, self.errors, df=self.df)
 
     def _repr_html_(self) -> str:
         job = html.escape(self.job_id) if self.job_id else "none"
@@ -325,7 +325,7 @@ class SubmitResult:
         if len(self.attempts) > 1:
             jobs = ", ".join(html.escape(str(attempt.job_id)) for attempt in self.attempts)
             notes.append(f"<b>{len(self.attempts)} attempts</b> (jobs {jobs}): see <code>.attempts</code>")
-        return summary_card("Submission", self.summary, self.errors, notes=tuple(notes))
+        return summary_card("Submission", self.summary, self.errors, notes=tuple(notes), df=self.df)
 
 
 def _held(frame: pd.DataFrame, column: str) -> pd.Series:

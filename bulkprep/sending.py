@@ -26,7 +26,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import pandas as pd
-from tqdm.auto import tqdm
 
 from bulkprep.batching import Batch, cut_batches, idempotency_key, split_batch
 from bulkprep.client import CourierClient, IngestReceipt
@@ -45,6 +44,7 @@ from bulkprep.guard import Limit, rejected_checked_after, rejection_stop
 from bulkprep.journal import AckedAnswer, Journal, RefusedAnswer
 from bulkprep.jsonsafe import clean, dumps
 from bulkprep.matching import IdentityIndex, identities_of
+from bulkprep.progress import progress_bar
 from bulkprep.report import ErrorCode, errors_from_records
 from bulkprep.retry import RetryPolicy
 from bulkprep.status import BULK_COLUMNS, ROW_KEY, BatchState, Column, RowStatus, Stage
@@ -157,7 +157,7 @@ class Progress:
     """A tqdm bar over rows, with batches and retries in its postfix."""
 
     def __init__(self, *, total_rows: int, enabled: bool) -> None:
-        self._bar = tqdm(total=total_rows, unit="row", desc="submitting", disable=not enabled, leave=True)
+        self._bar = progress_bar(total=total_rows, unit="row", desc="submitting", enabled=enabled)
         self._batches = 0
         self.total_batches = 0
         self.retries = 0

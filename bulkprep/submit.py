@@ -63,9 +63,11 @@ from bulkprep.errors import (
     ConfigurationError,
     CourierError,
     GuardError,
+    InputError,
     JournalError,
     SubmitInterrupted,
 )
+from bulkprep.frames import as_pandas
 from bulkprep.guard import GuardDecision, Limit, check_invalid, check_limit
 from bulkprep.journal import Journal
 from bulkprep.jsonsafe import clean
@@ -205,9 +207,10 @@ def _prepared_frame(
             raise ConfigurationError("the input is already prepared: leave out the mapping")
         return df.df, df.errors
     if not isinstance(df, pd.DataFrame):
-        raise ConfigurationError(
-            f"submit takes a DataFrame or the result of prepare(), not {type(df).__name__}"
-        )
+        try:  # an Arrow or polars table, or a list of dicts, is converted at the door
+            df = as_pandas(df, what="submit's input")
+        except InputError as error:
+            raise ConfigurationError(f"{error}; or pass the result of prepare()") from None
     if mapping is not None:
         prepared = prepare(df, mapping, region=region)
         return prepared.df, prepared.errors

@@ -403,6 +403,16 @@ stable code, a message that says what to do, and the value at fault.
     (
         "md",
         """
+### Problems at a glance
+
+The summary card lists every problem code with its rows, an example and what to do (past the first
+five, folded), and draws the problems by code and column, where a picture reads faster than a table:
+""",
+    ),
+    ("py", "prepared"),
+    (
+        "md",
+        """
 ### The rows to look at
 
 `problem_view` shows only the rows that will not be sent. The cell at fault is highlighted and

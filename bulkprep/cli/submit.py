@@ -362,7 +362,7 @@ def _report(result: SubmitResult, args: argparse.Namespace, out: Path) -> None:
     if args.errors is not None:
         write_results_csv(result.errors, args.errors)
     summary = result.summary
-    print(format_summary({name: count for name, count in summary.items() if count}, result.errors))
+    print(format_summary({n: c for n, c in summary.items() if c}, result.errors, df=result.df))
     if result.plan is not None:
         plan = result.plan
         print(
