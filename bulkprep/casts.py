@@ -16,7 +16,8 @@ it (:meth:`bulkprep.mapping.Mapping.apply` turns each into a ``cast_failed`` row
   (``4 Mar 2024``) read themselves. The mapping may say ``dayfirst: true|false`` or give an strptime
   ``format``. A time part is dropped; a day that does not exist (``31/02/2024``) and a two-digit
   year (``3/4/24``) fail, and so does a partial date (``01.2019``, ``2019-01``, ``March 2019``, a
-  year alone): a date has a day, a month and a four-digit year, never a made-up day. A zero date (Outlook's ``0/0/00``, MySQL's ``0000-00-00``, with or
+  year alone): a date has a day, a month and a four-digit year, never a made-up day.
+  A zero date (Outlook's ``0/0/00``, MySQL's ``0000-00-00``, with or
   without a zero time) says "no date": it is missing, not a failure (:func:`zero_dates`).
 - ``json``: JSON text, parsed (``NaN`` and ``Infinity`` are refused: they are not JSON).
   So are numbers beyond a double's range such as ``1e999``, nesting deeper than
