@@ -8,7 +8,9 @@ Four things products and spreadsheets write that are not the users' own values:
 - **Report footers.** A Salesforce report exported as CSV ends with lines that are not records
   (``Grand Totals (604 records)``, ``Confidential Information - Do Not Distribute``, the copyright
   line). :func:`footer_start` finds such a block at the end of a file, by the text of its lines,
-  whatever the layout (reports get opened and saved again under other names).
+  whatever the layout (reports get opened and saved again under other names). A last line that
+  is a total (``Total members:,15``, ``Razem: 16 rekordów``, ``Summe``, ``合計``: a total word first,
+  numbers or nothing after it, :func:`is_total_line`) is a footer line too.
 - **Report title lines.** QuickBooks and other report exports put a title and the company's name
   above the header: :func:`preamble_end` finds them, and a timestamp (or ``Page 1 of 3``) footer is
   one of the footer lines too.
