@@ -1103,6 +1103,7 @@ brazilie BR
 brazilija BR
 braziliya BR
 brazylia BR
+brd DE
 bresil BR
 breskuindlandshafseyjar IO
 breskujomfruaeyjar VG
@@ -1178,6 +1179,7 @@ buligariya BG
 bulivya BO
 bullgari BG
 bulugarii BG
+bundesrepublikdeutschland DE
 burezili BR
 burkiinafaaso BF
 burkinafaaso BF
@@ -1284,6 +1286,7 @@ cernahora ME
 cernogoriya ME
 cersi JE
 ceska CZ
+ceskarepublika CZ
 cesko CZ
 cexiya CZ
 cezayir DZ
@@ -2148,6 +2151,7 @@ gronlanti GL
 gronsko GL
 groonimaa GL
 groonland GL
+grossbritannien GB
 groussbritannien GB
 grunlandia GL
 gruusia GE
@@ -3365,6 +3369,7 @@ kongoparawhe CG
 kongorkd CD
 kongovabariik CG
 konihi GG
+koninkrijkdernederlanden NL
 konqobrazzavil CG
 konqokinsasa CD
 konzskademokratickarepublika CD
@@ -5062,8 +5067,10 @@ republikdominica DO
 republikdominika DO
 republikkoreea KR
 republikmoldau MD
+republikosterreich AT
 republiquecentrafricaine CF
 republiquedominicaine DO
+republiquefrancaise FR
 repubulikaiharanirademokarasiyakongo CD
 repubulikayaceke CZ
 repubulikayadominika DO
@@ -5139,6 +5146,7 @@ ruslandi RU
 russia RU
 russianfederation RU
 russie RU
+russischefoderation RU
 russiya RU
 russland RU
 rusya RU
@@ -5151,6 +5159,7 @@ rwandeserepublic RW
 ryssland RU
 rytutimoras TL
 rywvanethunys GB
+rzeczpospolitapolska PL
 saadi TD
 saalomonisaared SB
 saambiya ZM
@@ -5411,6 +5420,7 @@ schwaiz CH
 schweden SE
 schweede SE
 schweiz CH
+schweizerischeeidgenossenschaft CH
 schweizi CH
 schwiiz CH
 scotland GB
@@ -5663,6 +5673,7 @@ slovenie SI
 slovenien SI
 slovenija SI
 sloveniya SI
+slovenskarepublika SK
 slovensko SK
 slovenya SI
 slovinsko SI
@@ -6596,6 +6607,7 @@ vatikanstad VA
 vatikanstadt VA
 vatikanstaten VA
 veiniseala VE
+velkabritanie GB
 venaja RU
 venecuela VE
 venemaa RU
@@ -6660,6 +6672,7 @@ vjetnama VN
 vokietija DE
 volisasirfutuna WF
 volisaunfutunassalas WF
+volksrepublikchina CN
 vuongquocanh GB
 vychodnitimor TL
 vychodnytimor TL
@@ -8098,6 +8111,7 @@ zypern CY
 рождествоаралы CX
 рождествоороли CX
 романија RO
+россиискаяфедерация RU
 россия RU
 росія RU
 руанда RW
@@ -13258,6 +13272,7 @@ zypern CY
 アセンション島 AC
 アゼルバイジャン AZ
 アフガニスタン AF
+アメリカ US
 アメリカ合衆国 US
 アラブ首長国連邦 AE
 アルジェリア DZ
@@ -13445,6 +13460,7 @@ zypern CY
 ボリビア BO
 ポルトガル PT
 ポーランド PL
+マカオ MO
 マダガスカル MG
 マヨット YT
 マラウイ MW
@@ -13490,6 +13506,7 @@ zypern CY
 中國澳門特別行政區 MO
 中國香港特別行政區 HK
 中央アフリカ共和国 CF
+中華人民共和国 CN
 中華人民共和国マカオ特別行政区 MO
 中華人民共和国香港特別行政区 HK
 中非共和国 CF
@@ -13633,6 +13650,7 @@ zypern CY
 多明尼加共和國 DO
 多米尼克 DM
 多米尼加共和国 DO
+大韓民国 KR
 奈及利亞 NG
 奥兰群岛 AX
 奥地利 AT
@@ -13728,6 +13746,7 @@ zypern CY
 新西兰 NZ
 新西蘭 NZ
 日本 JP
+日本国 JP
 智利 CL
 曼島 IM
 朝鲜 KP
@@ -13837,6 +13856,7 @@ zypern CY
 突尼斯 TN
 突尼西亞 TN
 立陶宛 LT
+米国 US
 米領サモア AS
 米領ヴァージン諸島 VI
 約旦 JO
@@ -13880,6 +13900,7 @@ zypern CY
 聖馬利諾 SM
 肯亞 KE
 肯尼亚 KE
+臺灣 TW
 芬兰 FI
 芬蘭 FI
 苏丹 SD
@@ -13963,6 +13984,7 @@ zypern CY
 阿鲁巴 AW
 韓国 KR
 韩国 KR
+香港 HK
 馬丁尼克 MQ
 馬丁尼克島 MQ
 馬來西亞 MY
@@ -14235,6 +14257,7 @@ zypern CY
 핀란드 FI
 필리핀 PH
 핏케언제도 PN
+한국 KR
 허드맥도널드제도 HM
 헝가리 HU
 홍콩중국특별행정구 HK

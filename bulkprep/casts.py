@@ -15,7 +15,9 @@ it (:meth:`bulkprep.mapping.Mapping.apply` turns each into a ``cast_failed`` row
   proves month-first, ``25/03/2024`` day-first), dotted ``dd.mm.yyyy`` is day-first, spelt months
   (``4 Mar 2024``) read themselves. The mapping may say ``dayfirst: true|false`` or give an strptime
   ``format``. A time part is dropped; a day that does not exist (``31/02/2024``) and a two-digit
-  year (``3/4/24``) fail. A zero date (Outlook's ``0/0/00``, MySQL's ``0000-00-00``, with or
+  year (``3/4/24``) fail, and so does a partial date (``01.2019``, ``2019-01``, ``March 2019``, a
+  year alone): a date has a day, a month and a four-digit year, never a made-up day.
+  A zero date (Outlook's ``0/0/00``, MySQL's ``0000-00-00``, with or
   without a zero time) says "no date": it is missing, not a failure (:func:`zero_dates`).
 - ``json``: JSON text, parsed (``NaN`` and ``Infinity`` are refused: they are not JSON).
   So are numbers beyond a double's range such as ``1e999``, nesting deeper than
@@ -44,6 +46,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+from dateutil import parser as dateutil_parser  # type: ignore[import-untyped]  # pandas ships it
 
 from bulkprep import jsonsafe
 from bulkprep.courier import MAX_REQUEST_BYTES, looks_scientific
@@ -526,6 +529,11 @@ def _parse_spelled_dates(
     A date is kept when both readings agree (or the mapping's ``dayfirst`` chooses), so that an
     ambiguous spelling is refused rather than silently guessed.
     """
+    partial = {i: _partial_date_message(values[i]) for i in pending}
+    for i, message in partial.items():
+        if message is not None:
+            out[i] = (None, message, ErrorCode.CAST_FAILED)
+    pending = [i for i in pending if partial[i] is None]
     texts = [str(values[i]).strip() for i in pending]
     month_first = _parse_dates(texts, dayfirst=False)
     day_first = _parse_dates(texts, dayfirst=True)
@@ -570,10 +578,45 @@ def _iso_date(value: Any) -> tuple[Any, str | None]:
         return None, f"expected a date (cast: date), got {value!r}, a day that does not exist; fix the value"
 
 
+# Month and year without a day: 01.2019, 1/2019, 2019-01, 2019/1 (a day cannot be made up).
+_MONTH_YEAR = re.compile(r"^(?:\d{1,2}[/.-]\d{4}|\d{4}[/.-]\d{1,2})$")
+# Two far-apart defaults: a field the text lacks takes the default, so the two readings differ.
+_PROBE_DEFAULTS = (dt.datetime(2000, 1, 1), dt.datetime(2004, 2, 2))
+_FIRST_FULL_YEAR = 1000  # a reading before this year lacked a four-digit year
+
+
+def _partial_date_message(value: Any) -> str | None:
+    """Why a spelt date is not a whole date (no day, month or year: ``March 2019``), else None."""
+    text = str(value).strip()
+    if _MONTH_YEAR.match(text):
+        missing = "a day is"
+    else:
+        try:
+            first, second = (dateutil_parser.parse(text, default=d) for d in _PROBE_DEFAULTS)
+        except (ValueError, OverflowError):
+            return None  # not a spelling this probe reads: pandas decides below
+        lacking = [
+            name
+            for name, a, b in (
+                ("a day", first.day, second.day),
+                ("a month", first.month, second.month),
+                ("a four-digit year", first.year, second.year),
+            )
+            if a != b
+        ]
+        if not lacking:
+            return None
+        missing = " and ".join(lacking) + (" are" if len(lacking) > 1 else " is")
+    return (
+        f"expected a whole date (cast: date), got {value!r}, which has no day, month and year together "
+        f"({missing} missing); write the full date as YYYY-MM-DD or clear the cell"
+    )
+
+
 def _parse_dates(texts: list[str], *, dayfirst: bool) -> list[str | None]:
     try:
         parsed = pd.to_datetime(pd.Series(texts), format="mixed", dayfirst=dayfirst, errors="coerce")
-        return [None if pd.isna(t) else t.date().isoformat() for t in parsed]
+        return [_whole_date(t) for t in parsed]
     except (ValueError, OverflowError):
         pass  # mixed time zones refuse to share one column: read each text alone
     dates: list[str | None] = []
@@ -583,8 +626,15 @@ def _parse_dates(texts: list[str], *, dayfirst: bool) -> list[str | None]:
         except (ValueError, OverflowError):
             dates.append(None)
             continue
-        dates.append(None if pd.isna(stamp) else stamp.date().isoformat())
+        dates.append(_whole_date(stamp))
     return dates
+
+
+def _whole_date(stamp: Any) -> str | None:
+    """A parsed stamp as ISO text; None for no date, and for a year before 1000 (a missing year)."""
+    if pd.isna(stamp) or stamp.year < _FIRST_FULL_YEAR:
+        return None
+    return str(stamp.date().isoformat())
 
 
 def _refuse_constant(name: str) -> Any:

@@ -84,6 +84,30 @@ ALIASES: dict[str, str] = {
     "DR Congo": "CD",
     # Kosovo has no ISO code; phonenumbers and CLDR use XK, the EU and the IMF write XKX.
     "XKX": "XK",
+    # Official and everyday local names CLDR does not list (its names are the short forms).
+    "日本国": "JP",  # Japan's official name
+    "アメリカ": "US",  # Japanese short forms: America, the US (米国), China, Korea
+    "米国": "US",
+    "中華人民共和国": "CN",
+    "大韓民国": "KR",
+    "한국": "KR",
+    "香港": "HK",
+    "マカオ": "MO",
+    "臺灣": "TW",
+    "BRD": "DE",  # Bundesrepublik Deutschland
+    "Bundesrepublik Deutschland": "DE",
+    "Großbritannien": "GB",
+    "Velká Británie": "GB",
+    "Česká republika": "CZ",
+    "Slovenská republika": "SK",
+    "Rzeczpospolita Polska": "PL",
+    "Koninkrijk der Nederlanden": "NL",
+    "République française": "FR",
+    "Schweizerische Eidgenossenschaft": "CH",
+    "Republik Österreich": "AT",
+    "Russische Föderation": "RU",
+    "Российская Федерация": "RU",
+    "Volksrepublik China": "CN",
 }
 
 # Letters that Unicode does not decompose into a base letter and an accent, written as people

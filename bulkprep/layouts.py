@@ -8,7 +8,9 @@ Four things products and spreadsheets write that are not the users' own values:
 - **Report footers.** A Salesforce report exported as CSV ends with lines that are not records
   (``Grand Totals (604 records)``, ``Confidential Information - Do Not Distribute``, the copyright
   line). :func:`footer_start` finds such a block at the end of a file, by the text of its lines,
-  whatever the layout (reports get opened and saved again under other names).
+  whatever the layout (reports get opened and saved again under other names). A last line that
+  is a total (``Total members:,15``, ``Razem: 16 rekordów``, ``Summe``, ``合計``: a total word first,
+  numbers or nothing after it, :func:`is_total_line`) is a footer line too.
 - **Report title lines.** QuickBooks and other report exports put a title and the company's name
   above the header: :func:`preamble_end` finds them, and a timestamp (or ``Page 1 of 3``) footer is
   one of the footer lines too.
@@ -40,6 +42,7 @@ __all__ = [
     "Layout",
     "footer_start",
     "is_footer_text",
+    "is_total_line",
     "preamble_end",
     "recognize_layout",
     "strip_text_marker",
@@ -227,6 +230,43 @@ def is_footer_text(text: str) -> bool:
     return not _USER_VALUE.search(text) and any(pattern.fullmatch(text) for pattern in _STAMPS)
 
 
+# A report's total line: a total word first (Total, Grand Total, Summe, Razem, Celkem, 合計...),
+# then perhaps ":" and a count or a few words ("Razem: 16 rekordów", "Total members:").
+_TOTAL_WORDS = (
+    "grand totals?|totals?|sum|summe|gesamt(?:summe)?|insgesamt|totaal|razem|suma|celkem|celkom|spolu|"
+    "total général|totale|totaux|subtotal|gesamtanzahl|summa|yhteensä|i alt|"
+    "合計|総計|総数|計|共计|合计|总计"
+)
+_TOTAL_LINE = re.compile(rf"(?:{_TOTAL_WORDS})(?=$|[\s:：,;(（\d])[^@]{{0,40}}", re.IGNORECASE)
+# A count or an amount (15, 1,234.50, 12 %), not a phone: no "+", digit groups of three only.
+_NUMBER_CELL = re.compile(r"-?(?:\d{1,3}(?:[,.' ]\d{3})+|\d+)(?:[.,]\d+)? ?%?")
+
+
+def is_total_line(cells: Sequence[str]) -> bool:
+    """Whether the non-blank ``cells`` of a line are a report's total line, never a user.
+
+    The first cell starts with a total word (``Total``, ``Grand Total``, ``Summe``, ``Razem``,
+    ``Celkem``, ``合計``...), perhaps with ``:`` and a count, and the other cells are numbers; a line
+    with an email address or a long number (a phone, an id) in its first cell is never one.
+
+    Example:
+        >>> is_total_line(["Total members:", "15"]), is_total_line(["Razem: 16 rekordów"])
+        (True, True)
+        >>> is_total_line(["Total", "ann@example.com"]), is_total_line(["Totally Ann", "3"])
+        (False, False)
+        >>> is_total_line(["Sum", "+1 415 867 5310"]), is_total_line(["Summe", "1.234,50"])
+        (False, True)
+    """
+    if not cells:
+        return False
+    first = " ".join(cells[0].split())
+    return (
+        _TOTAL_LINE.fullmatch(first) is not None
+        and not _USER_VALUE.search(first)
+        and all(_NUMBER_CELL.fullmatch(cell.strip()) and not _USER_VALUE.search(cell) for cell in cells[1:])
+    )
+
+
 def _line_cells(line: str, delimiter: str) -> list[str]:
     """The non-blank cells of one physical line, as the CSV reader splits it."""
     fields = next(csv.reader([line], delimiter=delimiter, strict=False), [])
@@ -277,6 +317,8 @@ def footer_start(lines: Sequence[str], *, delimiter: str) -> tuple[int, bool]:
             continue
         if len(here) == 1 and is_footer_text(here[0]):
             salesforce |= bool(_COPYRIGHT.fullmatch(" ".join(here[0].split())))
+        elif is_total_line(here):
+            pass  # "Total members:,15", "Razem: 16 rekordów": a count, not a user
         elif len(here) > 1 and _is_split_stamp(lines[position], delimiter):
             pass  # a time stamp written unquoted, split at its commas
         elif (

@@ -685,7 +685,14 @@ def normalize_phones(
 
 #: What exports and people write in an email or phone cell to say there is none (compared trimmed and
 #: case-folded). ``NA`` is not among them: it can be a real value (Namibia's code, initials).
-PLACEHOLDERS: frozenset[str] = frozenset({"n/a", "none", "null", "-", "\u2013", "\u2014"})
+PLACEHOLDERS: frozenset[str] = frozenset(
+    {"n/a", "none", "null", "-", "\u2013", "\u2014"}
+    # "None" / "not available" in the languages of the exports read: German, French, Spanish,
+    # Italian, Portuguese, Dutch, Polish, Czech and Slovak, the Nordic languages, Japanese.
+    | {"keine", "kein", "keine angabe", "k.a.", "aucun", "aucune", "néant", "ninguno", "ninguna"}
+    | {"nessuno", "nessuna", "nenhum", "nenhuma", "geen", "n.v.t.", "brak", "brak danych", "nie ma"}
+    | {"žádný", "žádné", "žiadny", "ingen", "なし", "無し", "ナシ"}
+)
 
 
 def placeholders(values: pd.Series) -> pd.Series:

@@ -18,7 +18,11 @@ and spreadsheets in German (``Kundennummer``, ``E-Mail``, ``Mobil``, ``Handy``, 
 ``Land``), French (``Identifiant``, ``Courriel``, ``Portable``, ``Téléphone``, ``Pays``), Spanish
 (``Número de cliente``, ``Correo electrónico``, ``Móvil``, ``Teléfono``, ``País``), Italian
 (``Codice cliente``, ``Posta elettronica``, ``Cellulare``, ``Paese``), Portuguese (``Telemóvel``,
-``Celular``, ``Telefone``) and Dutch (``Klantnummer``, ``E-mailadres``, ``Mobiel``, ``Land``). In
+``Celular``, ``Telefone``), Dutch (``Klantnummer``, ``E-mailadres``, ``Mobiel``, ``Land``), Japanese
+(``顧客ID``, ``会員番号``, ``メールアドレス``, ``携帯番号``, ``電話番号``, ``国``, ``姓``/``名``), Polish
+(``Nr klienta``, ``Identyfikator``, ``Telefon komórkowy``, ``Kraj``, ``Imię``/``Nazwisko``), Czech and
+Slovak (``Číslo zákazníka``, ``Mobilní telefon``, ``Země``), and Microsoft Dynamics' contact GUID
+(``(Do Not Modify) Contact``, the recipient when nothing better names the user). In
 every language a mobile (text messages reach it, ``SMS`` too) comes before a landline or an office
 phone, and the phone is read in the country that goes with it (``billing_phone`` in
 ``billing_country``). Data columns whose header speaks of a date and whose cells mostly read as
@@ -92,6 +96,11 @@ _EMAIL_HEADERS: tuple[str, ...] = (
     "correioeletronico",  # Brazil's eletrônico and Portugal's eletrónico
     "correioelectronico",
     "emailadres",  # Dutch
+    "メールアトレス",  # Japanese メールアドレス, its dakuten folded away like an accent
+    "メール",
+    "eメール",
+    "電子メール",
+    "adresemail",  # Polish
 )
 # Mobiles first (Courier sends text messages to the profile's phone_number), then landlines and
 # office lines, in every language: French writes "Mobile" too, and "Portable" (telephone portable).
@@ -124,6 +133,16 @@ _MOBILE_HEADERS: tuple[str, ...] = (
     "gsm",  # Belgium and the Netherlands
     "gsmnummer",
     "mobileno",
+    "携帯番号",  # Japanese
+    "携帯電話",
+    "携帯電話番号",
+    "携帯",
+    "telefonkomorkowy",  # Polish
+    "komorka",
+    "komorkowy",
+    "mobilnitelefon",  # Czech and Slovak
+    "mobilny",
+    "mobilni",
 )
 _PHONE_HEADERS: tuple[str, ...] = (
     *_MOBILE_HEADERS,
@@ -145,6 +164,11 @@ _PHONE_HEADERS: tuple[str, ...] = (
     "officephone",
     "workphone",
     "businessphone",
+    "電話番号",  # Japanese
+    "電話",
+    "numertelefonu",  # Polish
+    "telefonnicislo",  # Czech
+    "telefonnecislo",  # Slovak
 )
 _ID_HEADERS: tuple[str, ...] = (
     "userid",
@@ -156,6 +180,7 @@ _ID_HEADERS: tuple[str, ...] = (
     "contactid",
     "clientid",
     "recordid",  # HubSpot
+    "donotmodifycontact",  # Microsoft Dynamics: "(Do Not Modify) Contact", the contact's GUID
     "kundennummer",  # German: customer number
     "kundennr",
     "kundenid",
@@ -173,6 +198,16 @@ _ID_HEADERS: tuple[str, ...] = (
     "idutente",
     "klantnummer",  # Dutch
     "klantid",
+    "顧客id",  # Japanese: customer id, customer number, member number
+    "顧客番号",
+    "会員番号",
+    "会員id",
+    "nrklienta",  # Polish
+    "numerklienta",
+    "idklienta",
+    "identyfikator",
+    "cislozakaznika",  # Czech and Slovak
+    "idzakaznika",
     "uid",
     "leid",  # Mailchimp's id of the member in the audience
     "identifiant",  # French and Spanish for a plain "ID"
@@ -200,10 +235,26 @@ _COUNTRY_HEADERS: tuple[str, ...] = (
     "paese",  # Italian
     "nazione",
     "landcode",  # Dutch
+    "国",  # Japanese
+    "国名",
+    "kraj",  # Polish
+    "zeme",  # Czech
+    "krajina",  # Slovak
 )
 _LOCALE_HEADERS: tuple[str, ...] = ("locale", "language", "langue", "idioma", "lingua", "taal", "sprache")
 # First and last names: sent as data.first_name and data.last_name, whatever the header's language.
-_FIRST_NAME_HEADERS: tuple[str, ...] = ("firstname", "prenom", "voornaam", "vorname", "nombre", "nome")
+_FIRST_NAME_HEADERS: tuple[str, ...] = (
+    "firstname",
+    "prenom",
+    "voornaam",
+    "vorname",
+    "nombre",
+    "nome",
+    "imie",  # Polish
+    "jmeno",  # Czech
+    "meno",  # Slovak
+    "名",  # Japanese, beside 姓
+)
 _LAST_NAME_HEADERS: tuple[str, ...] = (
     "lastname",
     "nom",  # French: "Nom" beside "Prénom", and alone too
@@ -214,6 +265,10 @@ _LAST_NAME_HEADERS: tuple[str, ...] = (
     "sobrenome",
     "achternaam",
     "nachname",
+    "nazwisko",  # Polish
+    "prijmeni",  # Czech
+    "priezvisko",  # Slovak
+    "姓",  # Japanese
 )
 # Spanish "Nombre" and Italian/Portuguese "Nome" are the first name beside a last-name column, and
 # as often the whole name alone: without a last name they stay data fields of their own name.
@@ -275,7 +330,9 @@ _NOT_A_PERSON_ID_WORDS = frozenset(
     {"owner", "order", "account", "company", "organization", "organisation", "group", "parent"}
     | {"ticket", "event", "transaction", "invoice", "ip", "tax", "vat", "phone", "email", "mail"}
 )
-_COUNTRY_WORDS = frozenset({"country", "countryregion", "land", "pays", "pais", "paese", "nazione"})
+_COUNTRY_WORDS = frozenset(
+    {"country", "countryregion", "land", "pays", "pais", "paese", "nazione", "kraj", "zeme", "krajina"}
+)
 # A country the phone is not dialled in: where the person was born, or has been.
 _NOT_A_HOME_COUNTRY_WORDS = frozenset({"birth", "origin", "nationality", "citizenship", "visited"})
 # Words that only say which phone or country a column is ("Phone 1 - Value"): no kinship between the two.
@@ -290,7 +347,8 @@ _DATE_WORDS = frozenset(
     | {"signup", "registered", "registration", "visit", "since", "seit", "anniversary", "naissance"}
     | {"inscription", "fecha", "nacimiento", "data", "nascita", "iscrizione", "nascimento", "cadastro"}
 )
-_DATE_STEMS: tuple[str, ...] = ("datum", "geburt", "birth")  # inside compounds: Geburtsdatum
+# Inside compounds: Geburtsdatum, Japanese 生年月日 (birth date), 登録日 (registration day), 日付 (date).
+_DATE_STEMS: tuple[str, ...] = ("datum", "geburt", "birth", "年月日", "登録日", "日付", "urodzenia")
 _DATE_SUFFIX = "date"  # signupdate, createdate, birthdate
 _FOUR_DIGITS = re.compile(r"\d{4}")
 # Written as a date, whether or not it is one: 2024-02-30, 0/0/00, 31.11.2024.
