@@ -29,46 +29,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from country_spellings import COUNTRIES, SPELLINGS_TO_REGION  # beside this file
 
 DEFAULT_ROWS = 200_000
 DEFAULT_SEED = 23
 
-# Region -> (spellings of the country, the national grouping of a mobile number: fixed text and
-# runs of random digits written as "#").
-COUNTRIES: dict[str, tuple[tuple[str, ...], str]] = {
-    "US": (("US", "USA", "United States", "United States"), "(415) 5##-####"),
-    "GB": (("GB", "GBR", "United Kingdom", "United Kingdom"), "07912 ######"),
-    "DE": (("DE", "DEU", "Germany", "Deutschland"), "0151 2#######"),
-    "FR": (("FR", "FRA", "France", "France"), "06 1# ## ## ##"),
-    "ES": (("ES", "ESP", "Spain", "España"), "6## ### ###"),
-    "IT": (("IT", "ITA", "Italy", "Italia"), "312 ### ####"),
-    "NL": (("NL", "NLD", "Netherlands", "Nederland"), "06 1#######"),
-    "BE": (("BE", "BEL", "Belgium", "België"), "0470 ## ## ##"),
-    "CH": (("CH", "CHE", "Switzerland", "Schweiz"), "078 ### ## ##"),
-    "AT": (("AT", "AUT", "Austria", "Österreich"), "0664 #######"),
-    "SE": (("SE", "SWE", "Sweden", "Sverige"), "070-### ## ##"),
-    "DK": (("DK", "DNK", "Denmark", "Danmark"), "2# ## ## ##"),
-    "PL": (("PL", "POL", "Poland", "Polska"), "512 ### ###"),
-    "PT": (("PT", "PRT", "Portugal", "Portugal"), "912 ### ###"),
-    "BR": (("BR", "BRA", "Brazil", "Brasil"), "(11) 9####-####"),
-    "MX": (("MX", "MEX", "Mexico", "México"), "55 #### ####"),
-    "JP": (("JP", "JPN", "Japan", "日本"), "090-####-####"),
-    "KR": (("KR", "KOR", "South Korea", "대한민국"), "010-####-####"),
-    "CN": (("CN", "CHN", "China", "中国"), "138 #### ####"),
-    "IN": (("IN", "IND", "India", "भारत"), "98### #####"),
-    "RU": (("RU", "RUS", "Russia", "Россия"), "8 (912) ###-##-##"),
-    "TR": (("TR", "TUR", "Turkey", "Türkiye"), "0532 ### ## ##"),
-    "GR": (("GR", "GRC", "Greece", "Ελλάδα"), "69# ### ####"),
-    "AU": (("AU", "AUS", "Australia", "Australia"), "0412 ### ###"),
-}
-#: Every spelling of a country this generator writes -> its region (what a by-hand script would
-#: type into a dict after looking at the file).
-SPELLINGS_TO_REGION: dict[str, str] = {
-    spelling: region for region, (spellings, _) in COUNTRIES.items() for spelling in spellings
-}
+__all__ = ["COUNTRIES", "SPELLINGS_TO_REGION", "international_frame", "write_international_csv"]
 
 FIRST = np.array(["Zoë", "José", "Jürgen", "François", "Søren", "Łucja", "İlkay", "Ólafur", "Chloé",
-                  "Ana", "Björn", "Mateo", "Ελένη", "Дмитрий", "ゆき", "민준", "伟", "प्रिया", "Noah", "Emma"])  # fmt: skip
+                  "Ana", "Björn", "Mateo", "Ελένη", "Дмитрий", "ゆき", "민준", "伟", "प्रिया",
+                  "Noah", "Emma"])  # fmt: skip
 LAST = np.array(["Brontë", "Peña", "Müller", "Lefèvre", "Kierkegård", "Wałęsa", "Yılmaz", "Þórsson",
                  "Dubois", "Souza", "Björk", "García", "Παππάς", "Иванов", "たなか", "김", "王", "शर्मा",
                  "Smith", "Rossi"])  # fmt: skip
@@ -107,7 +77,8 @@ def international_frame(rows: int = DEFAULT_ROWS, *, seed: int = DEFAULT_SEED) -
     phone = np.full(n, "", dtype=object)
     for code, (spellings, pattern) in COUNTRIES.items():
         rows_here = np.flatnonzero(region == code)
-        country[rows_here] = np.array(spellings, dtype=object)[rng.integers(0, len(spellings), len(rows_here))]
+        pick = rng.integers(0, len(spellings), len(rows_here))
+        country[rows_here] = np.array(spellings, dtype=object)[pick]
         phone[rows_here] = _national(rng, pattern, len(rows_here)).to_numpy()
     roll = rng.random(n)
     country[roll < 0.01] = "Narnia"
