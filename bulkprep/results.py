@@ -25,6 +25,7 @@ from bulkprep._moved import Moved, moved_names
 from bulkprep.csvsafe import write_results_csv
 from bulkprep.display import problem_view, summary_card
 from bulkprep.errors import InvariantError
+from bulkprep.parquet import write_results_parquet
 from bulkprep.report import empty_errors, format_summary
 from bulkprep.status import ALL_STATUSES, BULK_COLUMNS, ROW_KEY, Column, RowStatus
 
@@ -139,6 +140,13 @@ class SubmitResult:
         target = Path(path)
         write_results_csv(self.df, target)
         return target
+
+    def to_parquet(self, path: str | Path) -> Path:
+        """Write the rows with their outcomes to ``path`` as Parquet (needs pyarrow).
+
+        The columns are those of :meth:`to_csv`; see :func:`bulkprep.parquet.write_results_parquet`.
+        """
+        return write_results_parquet(self.df, path)
 
     def problem_view(self, limit: int = 200) -> Any:
         """The rows not delivered as a styled table: offending cells marked, messages on hover.

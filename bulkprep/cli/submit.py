@@ -26,6 +26,7 @@ from bulkprep.cli.check import add_input_arguments, default_results_path, descri
 from bulkprep.client import DEFAULT_REQUEST_DEADLINE
 from bulkprep.csvsafe import write_results_csv
 from bulkprep.errors import BulkprepError, ConfigurationError, JournalError, SubmitInterrupted
+from bulkprep.parquet import require_writer, write_results
 from bulkprep.report import format_summary
 from bulkprep.results import SubmitResult
 from bulkprep.status import Column, RowStatus
@@ -199,6 +200,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     out = args.out or default_results_path(args.input, "planned" if args.dry_run else "submitted")
     _refuse_clashing_paths(args, out)
+    require_writer(out)
     prepared, line = describe_input(args)
     print(line)
     sys.stdout.flush()
@@ -242,7 +244,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _report(result: SubmitResult, args: argparse.Namespace, out: Path) -> None:
     """Write the results (and the error table), and print what happened and what is left to do."""
-    result.to_csv(out)
+    write_results(result.df, out)
     if args.errors is not None:
         write_results_csv(result.errors, args.errors)
     summary = result.summary
