@@ -39,6 +39,7 @@ from bulkprep.field_policy import apply_field_policy
 from bulkprep.frames import as_pandas
 from bulkprep.mapping import ColumnSource, Mapping, closest_column
 from bulkprep.normalize import normalize
+from bulkprep.parquet import write_results_parquet
 from bulkprep.read import read_changes, read_errors
 from bulkprep.report import concat_errors, count_warnings, join_messages, of_severity
 from bulkprep.status import ATTRS_KEY, Column, KeepPolicy, RowStatus, Severity
@@ -108,6 +109,13 @@ class Prepared:
 
     def _repr_html_(self) -> str:
         return display.summary_card("Prepared", self.summary, self.errors)
+
+    def to_parquet(self, path: str | PathLike[str]) -> Path:
+        """Write every row with its status, errors and user to ``path`` as Parquet (needs pyarrow).
+
+        The columns are those of the results CSV; see :func:`bulkprep.parquet.write_results_parquet`.
+        """
+        return write_results_parquet(self.df, path)
 
     def problem_view(self, limit: int = display.DEFAULT_LIMIT) -> Styler:
         """The invalid and duplicate rows as a styled table: offending cells marked, messages on hover.

@@ -30,6 +30,7 @@ from bulkprep.delivery import DEFAULT_OUTCOME_WORKERS, refreshed, undelivered
 from bulkprep.display import problem_view, summary_card
 from bulkprep.errors import ConfigurationError, InvariantError
 from bulkprep.guard import GuardDecision
+from bulkprep.parquet import write_results_parquet
 from bulkprep.report import concat_errors, empty_errors, format_summary
 from bulkprep.status import ALL_STATUSES, BULK_COLUMNS, ROW_KEY, Column, RowStatus
 
@@ -276,6 +277,13 @@ class SubmitResult:
         target = Path(path)
         write_results_csv(self.df, target)
         return target
+
+    def to_parquet(self, path: str | Path) -> Path:
+        """Write the rows with their outcomes to ``path`` as Parquet (needs pyarrow).
+
+        The columns are those of :meth:`to_csv`; see :func:`bulkprep.parquet.write_results_parquet`.
+        """
+        return write_results_parquet(self.df, path)
 
     def problem_view(self, limit: int = 200) -> Any:
         """The rows not delivered as a styled table: offending cells marked, messages on hover.

@@ -543,3 +543,133 @@ def test_numbers_written_with_00_and_with_the_regions_own_prefix(region: str) ->
         prefixes.append(metadata.preferred_international_prefix + " ")
     values = [prefix + number[1:] for number in EXAMPLES if number.startswith("+") for prefix in prefixes]
     same_phones(values, region)
+
+
+# --- the other generators of the benchmarks: invalid numbers, countries, internationalized addresses ---
+
+
+@pytest.fixture(scope="module")
+def invalid_file() -> pd.DataFrame:
+    frame: pd.DataFrame = load(ROOT / "benchmarks" / "invalid.py").invalid_frame(4_000, seed=5)
+    return frame
+
+
+@pytest.fixture(scope="module")
+def international_file() -> pd.DataFrame:
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))  # international.py reads its table beside it
+    try:
+        frame: pd.DataFrame = load(ROOT / "benchmarks" / "international.py").international_frame(
+            4_000, seed=5
+        )
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    return frame
+
+
+def test_emails_of_the_invalid_and_international_files(
+    invalid_file: pd.DataFrame, international_file: pd.DataFrame
+) -> None:
+    same_emails(invalid_file["email"].tolist())
+    same_emails(international_file["E-mail"].tolist())
+
+
+@pytest.mark.parametrize("region", ["US", "CA", None])
+def test_phones_of_the_invalid_file(invalid_file: pd.DataFrame, region: str | None) -> None:
+    same_phones(invalid_file["mobile"].tolist(), region)
+
+
+@pytest.mark.parametrize("region", ["US", "DE", None])
+def test_phones_of_the_international_file_in_their_countries(
+    international_file: pd.DataFrame, region: str | None
+) -> None:
+    same_phones_by_country(
+        international_file["Mobile"].tolist(), international_file["Country"].tolist(), region
+    )
+
+
+def test_internationalized_addresses_are_decided_column_wise() -> None:
+    """The fast path accepts local parts in other scripts and IDN domains (the library agrees)."""
+    values = [
+        "zoë.brontë@bücher.de",
+        "たなか.ゆき@例え.jp",
+        "Дмитрий@пример.рф",
+        "ann@BÜCHER.DE",
+        "प्रिया@example.com",
+    ]
+    decide = accel.email_path()
+    assert decide is not None
+    accepted, normalized = decide(np.array(values, dtype=object))
+    assert accepted.all()
+    assert normalized.tolist() == ["zoë.brontë@bücher.de", "たなか.ゆき@例え.jp", "Дмитрий@пример.рф",
+                                   "ann@bücher.de", "प्रिया@example.com"]  # fmt: skip
+    same_emails(values)
+
+
+unicode_locals = st.one_of(
+    st.sampled_from(
+        [
+            "zoë",
+            "Zoë.Brontë",
+            "jose\u0301",
+            "\u0301ab",
+            "a\u0301\u0302b",
+            "たなか",
+            "민준",
+            "王伟",
+            "प्रिया",
+            "ελένη.π",
+            "дмитрий_1",
+            "ǅemal",
+            "ⅻ",
+            "x²",
+            "١٢٣",
+            "a·b",
+            "ä" * 64,
+            "ä" * 65,
+            "é" * 33,
+            "ÆØÅ",
+            "İlkay",
+            "ß",
+            "ﬁ",
+            "a\u200bé",
+            "é\u00a0x",
+            "é..x",
+            ".é",
+            "é.",
+            "é@é",
+            "info",
+            "ÍNFO",
+            "a\u2028é",
+            "é\u202e",
+            "\ufeffé",
+            "é\U000e0001",
+        ]
+    ),
+    st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=6),
+    st.text(st.characters(categories=["L", "M", "N"]), min_size=1, max_size=8),
+)
+unicode_domains = st.sampled_from(
+    ["example.com", "bücher.de", "BÜCHER.DE", "例え.jp", "пример.рф", "δοκιμή.gr", "xn--bcher-kva.de",
+     "café.fr", "e\u0301xample.com", "bü\u00adcher.de", "bücher", "-bücher.de", "x" * 60 + "é.com",
+     "a" * 63 + "." + "b" * 63 + "." + "c" * 63 + "." + "dé.com", "例え.テスト", "مثال.إختبار"]
+)  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.builds(
+            lambda pad, local, domain, end: f"{pad}{local}@{domain}{end}",
+            st.sampled_from(["", " ", "\t", "\u00a0", "<", "\u200b"]),
+            unicode_locals,
+            unicode_domains,
+            st.sampled_from(["", " ", "\n", ">", "\u3000"]),
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_emails_with_internationalized_local_parts(values: list[str]) -> None:
+    same_emails(values)

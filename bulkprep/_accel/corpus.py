@@ -60,6 +60,16 @@ EMAILS: tuple[str, ...] = (
     "ann@example.local",
     "ann@a.test",
     "ann@[192.168.0.1]",
+    # Internationalized local parts (in NFC, as normalize hands them over), with Unicode domains.
+    "zoë.brontë@bücher.de",
+    "Zoë@BÜCHER.DE",
+    "たなか.ゆき@例え.jp",
+    "Дмитрий@пример.рф",
+    "प्रिया@example.com",
+    "\u0301ab@example.com",
+    "é" * 33 + "@example.com",
+    "ann@例え.jp",
+    "INFO@bücher.de",
 )
 """Plain addresses (ASCII, maybe with spaces around them) and what the library makes of them."""
 

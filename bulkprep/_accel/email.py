@@ -7,10 +7,20 @@ is a role name such as ``info``, which the library lower-cases), and the normali
 local part, ``@`` and the domain as the library normalizes it. So each distinct domain is validated
 once, with a stand-in local part, and the addresses are decided column-wise.
 
-This path only ever accepts. Everything else (non-ASCII text such as the UTF-8 local parts of RFC 6531,
-quoted local parts, display names, ``mailto:``, role names, local parts over 64 octets, domains the
-library refuses, addresses near the length limit) is left to the per-value path, which gives the
-library's own message.
+An internationalized address (RFC 6531: letters of any script before the ``@``, ``zoë.brontë@``,
+``たなか@例え.jp``) is decided the same way, in bulk: each distinct text is put in NFC form (as the
+per-value path does before calling the library), its local part must be a dot-atom of ASCII atext and
+non-ASCII letters, digits and combining marks (no mark first), the characters email-validator's
+internationalized dot-atom and its unsafe-character check both allow; the characters are classified
+once per distinct character of the column, not per address. Such a local part is kept as written
+(no role name is lower-cased when the local part is not ASCII), and the length limit is checked in
+UTF-8 octets on the forms the library checks. This part runs only with the email-validator versions
+it was compared against (:data:`UNICODE_LOCAL_PROVEN`); with others those addresses go to the library.
+
+This path only ever accepts. Everything else (non-ASCII punctuation, symbols or spaces, quoted local
+parts, display names, ``mailto:``, role names, local parts over 64 characters, domains the library
+refuses, addresses near the length limit) is left to the per-value path, which gives the library's
+own message.
 
 The limits are the RFCs' own, written here rather than read from email-validator's non-public
 ``rfc_constants``. What differs between the library's versions (found by running the differential
@@ -29,11 +39,17 @@ Example:
     ...     email_validator.validate_email)
     >>> accepted.tolist(), normalized.tolist()
     ([True, False, False], ['Ann.Lee@example.com', None, None])
+    >>> plain_addresses(np.array(["Zoë.Brontë@BÜCHER.de"], dtype=object), email_validator.validate_email)[1]
+    array(['Zoë.Brontë@bücher.de'], dtype=object)
 """
 
 from __future__ import annotations
 
+import functools
+import re
+import unicodedata
 from collections.abc import Callable
+from importlib import metadata
 from itertools import repeat
 from operator import itemgetter
 from typing import Any
@@ -44,7 +60,7 @@ import pandas as pd
 
 from bulkprep._accel.textops import fullmatches
 
-__all__ = ["plain_addresses"]
+__all__ = ["UNICODE_LOCAL_PROVEN", "plain_addresses"]
 
 # RFC 5322 atext, exactly the characters of email-validator's ASCII dot-atom.
 _ATEXT = r"A-Za-z0-9!#$%&'*+/=?^_`{|}~\-"
@@ -52,6 +68,11 @@ _ATEXT = r"A-Za-z0-9!#$%&'*+/=?^_`{|}~\-"
 # it (which str.strip removes). A text that matches is unchanged by NFC and holds none of the
 # invisible characters the clean-up removes.
 _PLAIN = rf"[\t-\r ]*[{_ATEXT}]+(?:\.[{_ATEXT}]+)*@[!-~]*[\t-\r ]*"
+# A text that may be an internationalized address: no ASCII whitespace or control inside, nothing the
+# per-value clean-up would remove or unwrap (the invisible characters, "<", ">", quotes), an "@". The
+# precise test of the local part comes after NFC, per character class; the domain is the library's.
+_NOT_INSIDE = '\\x00-\\x20"<>\u200b\u200c\u200d\u2060\ufeff\u00ad'
+_MAYBE_UNICODE = rf"[\t-\r ]*[^{_NOT_INSIDE}@]+@[^{_NOT_INSIDE}]+[\t-\r ]*"
 _PROBE_LOCAL = "a"  # a local part that is valid and no role name
 # RFC 5321 4.5.3.1.1: a local part is at most 64 octets (the text is ASCII here: one octet a character).
 LOCAL_PART_MAX_LENGTH = 64
@@ -69,6 +90,37 @@ ROLE_NAMES = frozenset(
 )
 
 
+UNICODE_LOCAL_PROVEN: tuple[tuple[int, int], tuple[int, int]] = ((2, 4), (2, 5))
+"""The email-validator versions (low inclusive, high exclusive) the internationalized local parts are
+decided here with: the differential tests were run against 2.4.0 for them."""
+
+
+@functools.cache
+def _unicode_local_proven() -> bool:
+    """Whether the installed email-validator is one the internationalized path was compared against."""
+    found = re.match(r"(\d+)\.(\d+)", metadata.version("email-validator"))
+    if found is None:
+        return False
+    low, high = UNICODE_LOCAL_PROVEN
+    return low <= (int(found[1]), int(found[2])) < high
+
+
+def _local_pattern(texts: list[str]) -> re.Pattern[str]:
+    """A dot-atom of ASCII atext and the non-ASCII characters of ``texts`` the library allows there.
+
+    email-validator accepts any character from U+0080 in an internationalized dot-atom, then refuses
+    the unsafe ones by Unicode category; letters and digits (categories L and N) pass anywhere and
+    combining marks (M) anywhere but first. Punctuation and symbols are allowed by the library too,
+    but left to it here (some look like the ``<``, ``:`` or spaces the per-value clean-up acts on).
+    """
+    extra = {c for c in set("".join(texts)) if ord(c) > 0x7F}
+    first = "".join(re.escape(c) for c in sorted(extra) if unicodedata.category(c)[0] in "LN")
+    marks = "".join(re.escape(c) for c in sorted(extra) if unicodedata.category(c)[0] == "M")
+    start = f"[{_ATEXT}{first}]"
+    rest = f"[{_ATEXT}{first}{marks}]"
+    return re.compile(f"{start}{rest}*(?:\\.{rest}+)*")
+
+
 def _domain_forms(domain: str, validate: Callable[..., Any]) -> tuple[str, int] | None:
     """The normalized domain and the longest byte length of its forms, or None when it is refused."""
     try:
@@ -81,8 +133,9 @@ def _domain_forms(domain: str, validate: Callable[..., Any]) -> tuple[str, int] 
         if not normalized.isascii():
             return None  # the ASCII form is unknown, so the length limit cannot be checked here
         ascii_domain = normalized
-    # The library checks the length of the address as written, as normalized and with the ASCII domain.
-    longest = max(len(domain), len(normalized.encode("utf-8")), len(str(ascii_domain)))
+    # The library checks the length of the address as written, as normalized and with the ASCII domain,
+    # each in UTF-8 octets.
+    longest = max(len(domain.encode("utf-8")), len(normalized.encode("utf-8")), len(str(ascii_domain)))
     return normalized, longest
 
 
@@ -102,34 +155,87 @@ def plain_addresses(values: np.ndarray, validate: Callable[..., Any]) -> tuple[n
     normalized = np.full(len(values), None, dtype=object)
     is_text = np.fromiter(map(isinstance, values, repeat(str)), dtype=bool, count=len(values))
     texts = pd.Series(values[is_text], index=np.flatnonzero(is_text), dtype="object")
-    plain = texts[fullmatches(texts, _PLAIN)]
+    is_plain = fullmatches(texts, _PLAIN)
+    plain = texts[is_plain]
     addresses = np.fromiter(map(str.strip, plain.to_numpy(dtype=object)), dtype=object, count=len(plain))
-    if not len(addresses):
-        return accepted, normalized
-    # The local part holds no "@": the first one splits the address, as the library splits it.
+    if len(addresses):
+        _decide_ascii_local(plain.index.to_numpy(), addresses, validate, accepted, normalized)
+    if _unicode_local_proven():
+        others = texts[~is_plain]
+        others = others[fullmatches(others, _MAYBE_UNICODE) & ~others.str.isascii().to_numpy(dtype=bool)]
+        if len(others):
+            _decide_unicode_local(others, validate, accepted, normalized)
+    return accepted, normalized
+
+
+def _split(addresses: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The local parts and domains of ``addresses``, split at the first ``@`` as the library splits."""
     halves = list(map(str.partition, addresses.tolist(), repeat("@")))
     local = np.fromiter(map(itemgetter(0), halves), dtype=object, count=len(halves))
     domain = np.fromiter(map(itemgetter(2), halves), dtype=object, count=len(halves))
+    return local, domain
+
+
+def _accept(
+    rows: np.ndarray,
+    local: np.ndarray,
+    domain: np.ndarray,
+    local_octets: np.ndarray,
+    validate: Callable[..., Any],
+    accepted: np.ndarray,
+    normalized: np.ndarray,
+) -> None:
+    """Accept the addresses whose domain the library accepts and whose length fits; write their forms."""
+    domain_codes, domains = pd.factorize(domain)
+    forms = [_domain_forms(text, validate) for text in domains]
+    known = np.array([form is not None for form in forms], dtype=bool)
+    domain_text = np.array([form[0] if form else None for form in forms], dtype=object)
+    longest = np.array([form[1] if form else 0 for form in forms], dtype=np.int64)
+    ok = known[domain_codes] & (local_octets + 1 + longest[domain_codes] <= EMAIL_MAX_LENGTH)
+    out = local + "@" + domain
+    # Most domains are written as the library writes them; the others get their normalized form.
+    changed = np.flatnonzero(ok & (domain_text[domain_codes] != domains[domain_codes]))
+    if len(changed):
+        out[changed] = local[changed] + "@" + domain_text[domain_codes[changed]]
+    accepted[rows[ok]] = True
+    normalized[rows[ok]] = out[ok]
+
+
+def _decide_ascii_local(
+    rows: np.ndarray,
+    addresses: np.ndarray,
+    validate: Callable[..., Any],
+    accepted: np.ndarray,
+    normalized: np.ndarray,
+) -> None:
+    """Decide ASCII addresses with a dot-atom local part (``rows``: their places in the values)."""
+    # The local part holds no "@": the first one splits the address, as the library splits it.
+    local, domain = _split(addresses)
     # Role names (info@, support@, ...) are lower-cased by the library: leave them to it. The local
     # part is ASCII here, so str.lower is the library's case-insensitive comparison. Local parts over
     # the RFC's limit are refused by some versions of the library and not by others: leave them too.
     local_length = np.fromiter(map(len, local), dtype=np.int64, count=len(local))
     role = np.fromiter(map(ROLE_NAMES.__contains__, map(str.lower, local)), dtype=bool, count=len(local))
     keep = ~role & (local_length <= LOCAL_PART_MAX_LENGTH)
-    plain, addresses, local, domain = plain[keep], addresses[keep], local[keep], domain[keep]
-    local_length = local_length[keep]
-    domain_codes, domains = pd.factorize(domain)
-    forms = [_domain_forms(text, validate) for text in domains]
-    known = np.array([form is not None for form in forms], dtype=bool)
-    domain_text = np.array([form[0] if form else None for form in forms], dtype=object)
-    longest = np.array([form[1] if form else 0 for form in forms], dtype=np.int64)
-    ok = known[domain_codes] & (local_length + 1 + longest[domain_codes] <= EMAIL_MAX_LENGTH)
-    out = addresses.copy()
-    # Most domains are written as the library writes them; the others get their normalized form.
-    changed = np.flatnonzero(ok & (domain_text[domain_codes] != domains[domain_codes]))
-    if len(changed):
-        out[changed] = local[changed] + "@" + domain_text[domain_codes[changed]]
-    rows = plain.index.to_numpy()[ok]
-    accepted[rows] = True
-    normalized[rows] = out[ok]
-    return accepted, normalized
+    _accept(rows[keep], local[keep], domain[keep], local_length[keep], validate, accepted, normalized)
+
+
+def _decide_unicode_local(
+    texts: pd.Series, validate: Callable[..., Any], accepted: np.ndarray, normalized: np.ndarray
+) -> None:
+    """Decide addresses with non-ASCII text (``texts`` indexed by their places in the values)."""
+    # The per-value path strips, unwraps and puts the text in NFC before the library sees it; here
+    # only texts with nothing to unwrap or strip but ASCII whitespace at the ends get this far.
+    addresses = texts.str.strip().str.normalize("NFC").to_numpy(dtype=object)
+    local, domain = _split(addresses)
+    pattern = _local_pattern(local.tolist())
+    good = np.fromiter((pattern.fullmatch(text) is not None for text in local), dtype=bool, count=len(local))
+    local_length = np.fromiter(map(len, local), dtype=np.int64, count=len(local))
+    octets = np.fromiter((len(text.encode("utf-8")) for text in local), dtype=np.int64, count=len(local))
+    # An ASCII local part (before an internationalized domain) may be a role name: leave those.
+    role = np.fromiter(
+        (text.isascii() and text.lower() in ROLE_NAMES for text in local), dtype=bool, count=len(local)
+    )
+    keep = good & ~role & (local_length <= LOCAL_PART_MAX_LENGTH) & (octets <= LOCAL_PART_MAX_LENGTH)
+    rows = texts.index.to_numpy()
+    _accept(rows[keep], local[keep], domain[keep], octets[keep], validate, accepted, normalized)

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from bulkprep.csvsafe import write_results_csv
 from bulkprep.duplicates import identity_kinds
 from bulkprep.errors import ConfigurationError
 from bulkprep.mapping import Mapping
+from bulkprep.parquet import require_writer, write_results
 from bulkprep.prepare import Prepared, prepare
 from bulkprep.read import ReadInfo, read_csv, read_info
 from bulkprep.report import format_summary
@@ -100,7 +100,11 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
         "(default: the first line with text, below any report title lines)",
     )
     parser.add_argument(
-        "--out", type=Path, default=None, metavar="RESULTS.csv", help="where to write the results"
+        "--out",
+        type=Path,
+        default=None,
+        metavar="RESULTS.csv",
+        help="where to write the results (a .parquet or .pq file is written as Parquet, needs pyarrow)",
     )
 
 
@@ -168,7 +172,8 @@ def run(args: argparse.Namespace) -> int:
     """Run ``bulkprep check``; returns the exit status."""
     prepared, line = describe_input(args)
     out = args.out or default_results_path(args.input, "checked")
-    write_results_csv(prepared.df, out)
+    require_writer(out)
+    write_results(prepared.df, out)
     print(line)
     print(format_summary(prepared.summary, prepared.errors))
     print(f"results written to {out}")

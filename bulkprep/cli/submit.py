@@ -30,6 +30,7 @@ from bulkprep.csvsafe import write_results_csv
 from bulkprep.delivery import undelivered
 from bulkprep.errors import BulkprepError, ConfigurationError, GuardError, JournalError, SubmitInterrupted
 from bulkprep.guard import Limit, parse_limit
+from bulkprep.parquet import require_writer, write_results
 from bulkprep.read import read_info
 from bulkprep.report import format_summary
 from bulkprep.results import SubmitResult
@@ -251,6 +252,7 @@ def run(args: argparse.Namespace) -> int:
     )
     _refuse_clashing_paths(args, out)
     earlier = None if args.update is None else read_results(args.update)
+    require_writer(out)
     prepared, line = describe_input(args, rekey=None if earlier is None else own_row_keys)
     print(line)
     sys.stdout.flush()
@@ -358,7 +360,7 @@ def _merged(earlier: SubmitResult | None, result: SubmitResult) -> SubmitResult:
 
 def _report(result: SubmitResult, args: argparse.Namespace, out: Path) -> None:
     """Write the results (and the error table), and print what happened and what is left to do."""
-    result.to_csv(out)
+    write_results(result.df, out)
     if args.errors is not None:
         write_results_csv(result.errors, args.errors)
     summary = result.summary
