@@ -168,6 +168,8 @@ def read_chunks(
     """
     if chunk_rows < 1:
         raise ConfigurationError(f"chunk_rows must be a positive number of lines, not {chunk_rows!r}")
+    if not Path(path).is_file():
+        read_csv(path)  # says what is wrong with the path (missing, a folder), as read_csv does
     if not streamable(path, encoding=encoding):
         raise ConfigurationError(
             f"{path} cannot be read in chunks (a workbook, or a file in UTF-16 or UTF-32); "
@@ -177,12 +179,7 @@ def read_chunks(
     _read._check_header_line(header_line)
     done = progress if progress is not None else ChunkedRead()
     name = str(path)
-    try:
-        handle = open(path, "rb")  # noqa: SIM115 - closed below, after the last chunk
-    except OSError:
-        read_csv(path)  # says what is wrong with the path, as read_csv does
-        raise
-    with handle:
+    with open(path, "rb") as handle:
         head = _head(handle, header_line)
         if not head.strip():
             read_csv(io.BytesIO(head))  # the reader's message for an empty file
