@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
@@ -14,7 +15,7 @@ import pandas as pd
 import pytest
 
 from bulkprep import prepare, read_csv
-from bulkprep.cli.main import main
+from bulkprep.cli import check
 from bulkprep.csvsafe import write_results_csv
 from bulkprep.errors import ConfigurationError, InputError
 from bulkprep.status import ROW_KEY, Column, RowStatus
@@ -187,20 +188,21 @@ def test_only_csv_files_over_the_threshold_stream_by_default(tmp_path: Path) -> 
     assert not should_stream(tmp_path / "missing.csv")
 
 
-def _check(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    code = main(["check", *args])
-    return code, capsys.readouterr().out
-
-
-def test_check_with_stream_prints_and_writes_what_check_does(
+def test_check_streaming_prints_and_writes_what_check_does(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = _write(tmp_path / "users.csv", ROWS * 2)
     mapping = tmp_path / "mapping.json"
     mapping.write_text(json.dumps(MAPPING), encoding="utf-8")
-    base = [str(path), "--mapping", str(mapping)]
-    code, printed = _check([*base, "--out", str(tmp_path / "memory.csv")], capsys)
-    streamed_code, streamed = _check([*base, "--out", str(tmp_path / "stream.csv"), "--stream"], capsys)
+    parser = argparse.ArgumentParser()
+    check.add_arguments(parser)
+    args = parser.parse_args([str(path), "--mapping", str(mapping), "--out", str(tmp_path / "memory.csv")])
+    code = check.run(args)
+    printed = capsys.readouterr().out
+    # What a file over STREAM_BYTES gets without being asked.
+    args.stream, args.out = True, tmp_path / "stream.csv"
+    streamed_code = check.run(args)
+    streamed = capsys.readouterr().out
     assert (streamed_code, streamed.replace("stream.csv", "memory.csv")) == (code, printed)
     assert code == 1
     assert "2 blank rows dropped" in printed

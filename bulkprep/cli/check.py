@@ -19,7 +19,7 @@ from bulkprep.prepare import Prepared, prepare
 from bulkprep.read import ReadInfo, read_csv, read_info
 from bulkprep.report import format_summary
 from bulkprep.status import KeepPolicy
-from bulkprep.stream import STREAM_BYTES, prepare_file, should_stream
+from bulkprep.stream import prepare_file, should_stream
 
 __all__ = ["add_arguments", "add_input_arguments", "default_results_path", "describe_input", "run"]
 
@@ -105,12 +105,6 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``bulkprep check``."""
     add_input_arguments(parser)
-    parser.add_argument(
-        "--stream",
-        action="store_true",
-        help="read the file a chunk at a time, at flat memory, whatever its size (the default for CSV "
-        f"files over {STREAM_BYTES // 2**20} MiB); the results are the same",
-    )
 
 
 def default_results_path(input_path: Path, suffix: str) -> Path:
@@ -185,7 +179,8 @@ def _run_streaming(args: argparse.Namespace, out: Path) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``bulkprep check``; returns the exit status."""
-    # A large CSV file is read in chunks without being asked: the output is the same, the memory flat.
+    # A large CSV file is read in chunks without being asked (args.stream asks for it whatever the
+    # size): the output is the same, the memory flat.
     if args.sheet is None and (
         getattr(args, "stream", False) or should_stream(args.input, encoding=args.encoding)
     ):
