@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 
 import pandas as pd
 
@@ -38,7 +38,7 @@ from bulkprep.errors import ConfigurationError, InputError
 from bulkprep.field_policy import apply_field_policy
 from bulkprep.frames import as_pandas
 from bulkprep.mapping import ColumnSource, Mapping, closest_column
-from bulkprep.normalize import normalize
+from bulkprep.normalize import Normalized, normalize
 from bulkprep.parquet import write_results_parquet
 from bulkprep.read import read_changes, read_errors
 from bulkprep.report import concat_errors, count_warnings, join_messages, of_severity
@@ -280,16 +280,31 @@ def _country_column(keyed: pd.DataFrame, keys: pd.Index, region_column: str | No
     return pd.Series(keyed[region_column].to_numpy(dtype=object), index=keys, name=region_column)
 
 
-def _prepare(
+class _LocalStages(NamedTuple):
+    """What the stages that look at one row at a time found: everything but the duplicates."""
+
+    keyed: pd.DataFrame
+    keys: pd.Index
+    normalized: Normalized
+    targets: pd.DataFrame
+    payloads: pd.Series
+    errors: pd.DataFrame
+    invalid: pd.Series
+
+
+def _local_stages(
     df: pd.DataFrame,
     mapping: Mapping,
     *,
     region: str | None,
     region_column: str | None,
-    keep: KeepPolicy | str,
-    kinds: tuple[str, ...],
     require_email: bool,
-) -> Prepared:
+) -> _LocalStages:
+    """Map, normalize and validate ``df``: each row's outcome depends on that row only.
+
+    Shared by :func:`prepare` and the streaming path (:mod:`bulkprep.streaming`), which runs it per
+    chunk of a file and resolves the duplicates over the whole file afterwards.
+    """
     keyed = with_row_keys(df)
     keys = pd.Index(keyed[_ROW_KEY].to_numpy(), name=_ROW_KEY)
 
@@ -318,11 +333,27 @@ def _prepare(
             targets, mapping=mapping, require_email=require_email, payloads=payloads
         ),
     )
-    targets, payloads = checked.targets, checked.payloads
-
     local_errors = concat_errors([intake, checked.errors])
     # Only errors decide a status: a warning is a field left out of a user that is still sent.
     invalid = pd.Series(keys.isin(of_severity(local_errors, Severity.ERROR)[_ROW_KEY]), index=keys)
+    return _LocalStages(keyed, keys, normalized, checked.targets, checked.payloads, local_errors, invalid)
+
+
+def _prepare(
+    df: pd.DataFrame,
+    mapping: Mapping,
+    *,
+    region: str | None,
+    region_column: str | None,
+    keep: KeepPolicy | str,
+    kinds: tuple[str, ...],
+    require_email: bool,
+) -> Prepared:
+    local = _local_stages(
+        df, mapping, region=region, region_column=region_column, require_email=require_email
+    )
+    keyed, keys, normalized, targets, payloads = local[:5]
+    local_errors, invalid = local.errors, local.invalid
     # str(): a KeepPolicy's value, as flag_duplicates takes it (and checks it).
     policy = cast(Literal["first", "last", "most_complete"], str(keep))
     flags = flag_duplicates(targets, keep=policy, exclude=invalid, keys=kinds)

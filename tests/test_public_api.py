@@ -18,6 +18,7 @@ PUBLIC_NAMES = [
     "DeliveryStatus",
     "ErrorCode",
     "Faults",
+    "GuardError",
     "InputError",
     "InvariantError",
     "JournalError",

@@ -22,6 +22,7 @@ from bulkprep.prepare import Prepared, prepare
 from bulkprep.read import ReadInfo, read_csv, read_info
 from bulkprep.report import format_summary
 from bulkprep.status import KeepPolicy
+from bulkprep.stream import STREAM_BYTES, prepare_file, should_stream
 
 __all__ = ["add_arguments", "add_input_arguments", "default_results_path", "describe_input", "run"]
 
@@ -111,6 +112,12 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``bulkprep check``."""
     add_input_arguments(parser)
+    parser.add_argument(
+        "--stream",
+        action="store_true",
+        help="read the file a chunk at a time, at flat memory, whatever its size (the default for CSV "
+        f"files over {STREAM_BYTES // 2**20} MiB); the results are the same",
+    )
 
 
 def default_results_path(input_path: Path, suffix: str) -> Path:
@@ -168,8 +175,36 @@ def _file_facts(info: ReadInfo) -> list[str]:
     return facts
 
 
+def _run_streaming(args: argparse.Namespace, out: Path) -> int:
+    """``check`` a chunk at a time (:func:`bulkprep.stream.prepare_file`): the same output, at flat memory."""
+    with prepare_file(
+        args.input,
+        Mapping.load(args.mapping),
+        results=out,
+        region=args.region,
+        region_column=args.region_column,
+        keep=args.keep,
+        keys=args.keys,
+        require_email=args.require_email,
+        encoding=args.encoding,
+        sep=args.sep,
+        header_line=args.header_line,
+    ) as prepared:
+        print(f"read {args.input}: {prepared.rows} rows ({', '.join(_file_facts(prepared.info))})")
+        print(format_summary(prepared.summary, prepared.summary_errors))
+        print(f"results written to {out}")
+        sys.stdout.flush()
+        return 0 if prepared.summary["ready"] == prepared.rows else 1
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``bulkprep check``; returns the exit status."""
+    # A large CSV file is read in chunks without being asked (args.stream asks for it whatever the
+    # size): the output is the same, the memory flat.
+    if args.sheet is None and (
+        getattr(args, "stream", False) or should_stream(args.input, encoding=args.encoding)
+    ):
+        return _run_streaming(args, args.out or default_results_path(args.input, "checked"))
     prepared, line = describe_input(args)
     out = args.out or default_results_path(args.input, "checked")
     require_writer(out)
