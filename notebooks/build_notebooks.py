@@ -661,13 +661,76 @@ retry
 """,
     ),
     (
-        "py",
+        "md",
         """
-combined = first_try.df.copy()
-combined.loc[retry.df.index, ["bulk_status", "bulk_error"]] = retry.df[["bulk_status", "bulk_error"]]
-print("all rows now:", combined["bulk_status"].value_counts().to_dict())
+`update` merges the retry into the first result: one frame, one status per input row, the latest
+errors for the rows sent again, and the attempts listed.
 """,
     ),
+    (
+        "py",
+        """
+merged = first_try.update(retry)
+print("all rows now:", {name: count for name, count in merged.summary.items() if count})
+print(len(merged.attempts), "attempts:", [attempt.job_id for attempt in merged.attempts])
+""",
+    ),
+    (
+        "md",
+        """
+## A guard before sending
+
+`max_invalid` refuses to create the job when more of the file is invalid or duplicate than that
+(a share, or a count of rows). A dry run says what the guard would decide, without a key:
+""",
+    ),
+    ("py", 'print(submit(prepared, event="SPRING_PROMO", max_invalid=0.05, dry_run=True).guard)'),
+    (
+        "md",
+        """
+## What became of each message
+
+After `wait`, each row also gets its message's outcome and its reason from Courier's Messages API.
+The sandbox decides fates from the address (a local part `bounce` bounces, `unsub` is unsubscribed),
+and moves each message one step a second. Undelivered rows are problems like any other, and delivery
+goes on after the job: `refresh` reads every row's outcome again from the journal.
+""",
+    ),
+    (
+        "py",
+        """
+from bulkprep import Mapping
+
+courier = Sandbox(processing_seconds=0, delivery_seconds=1).start()
+people = pd.DataFrame({"email": ["ann@example.com", "bounce@example.com", "unsub@example.com"]})
+outcomes_journal = Path(tempfile.mkdtemp()) / "outcomes.sqlite"
+sent = submit(
+    people,
+    Mapping.from_dict({"profile": {"email": "email"}}),
+    event="SPRING_PROMO",
+    run=True,
+    wait=True,
+    journal=outcomes_journal,
+    api_key=courier.token,
+    base_url=courier.url,
+    poll_interval=0.2,
+)
+outcome_columns = ["email", "bulk_delivery_status", "bulk_outcome", "bulk_outcome_reason"]
+sent.df[outcome_columns]
+""",
+    ),
+    (
+        "py",
+        """
+import time
+
+time.sleep(5)  # delivery goes on: read it again later
+later = sent.refresh(outcomes_journal, api_key=courier.token, base_url=courier.url)
+courier.stop()
+later.df[outcome_columns]
+""",
+    ),
+    ("py", "later.failed_rows()"),
     (
         "md",
         """
