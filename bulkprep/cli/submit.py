@@ -86,25 +86,25 @@ def _positive(text: str) -> int:
     return value
 
 
-def _seconds(text: str) -> float:
+def _seconds_from(text: str, *, zero_allowed: bool) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"{text} must be a number of seconds above zero")
+    if not (math.isfinite(value) and (value > 0 or (zero_allowed and value == 0))):
+        wanted = "zero or more seconds" if zero_allowed else "a number of seconds above zero"
+        raise argparse.ArgumentTypeError(f"{text} must be {wanted}")
     return value
+
+
+def _seconds(text: str) -> float:
+    """A number of seconds above 0 (``--request-timeout``)."""
+    return _seconds_from(text, zero_allowed=False)
 
 
 def _zero_or_more_seconds(text: str) -> float:
     """A number of seconds of 0 or more (``--wait-timeout 0``: look once, do not wait)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not (math.isfinite(value) and value >= 0):
-        raise argparse.ArgumentTypeError(f"{text} must be zero or more seconds")
-    return value
+    return _seconds_from(text, zero_allowed=True)
 
 
 def _limit(text: str) -> Limit:
