@@ -157,7 +157,8 @@ def _guard_columns(columns: list[pd.Series], *, as_cells: bool = False) -> list[
 
 def _guard_group(columns: list[Any], group: list[int], *, as_cells: bool) -> None:
     """Guard, in place in ``columns``, the formula-like texts of the columns at the ``group`` positions."""
-    arrays = [np.array(columns[position], dtype=object) for position in group]
+    # Copies, written to: under pandas 2, np.array of an object column may hand back its own cells.
+    arrays = [columns[position].to_numpy(dtype=object, copy=True) for position in group]
     flat = np.concatenate(arrays) if arrays else np.empty(0, dtype=object)
     texts = np.flatnonzero(np.fromiter(map(isinstance, flat, repeat(str)), dtype=bool, count=len(flat)))
     # A cheap first look (a leading trigger, or any ;) leaves few cells for the exact one.

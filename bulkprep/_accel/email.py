@@ -162,7 +162,9 @@ def plain_addresses(values: np.ndarray, validate: Callable[..., Any]) -> tuple[n
         _decide_ascii_local(plain.index.to_numpy(), addresses, validate, accepted, normalized)
     if _unicode_local_proven():
         others = texts[~is_plain]
-        others = others[fullmatches(others, _MAYBE_UNICODE) & ~others.str.isascii().to_numpy(dtype=bool)]
+        # Series.str.isascii is pandas 3 only.
+        non_ascii = ~np.fromiter(map(str.isascii, others), dtype=bool, count=len(others))
+        others = others[fullmatches(others, _MAYBE_UNICODE) & non_ascii]
         if len(others):
             _decide_unicode_local(others, validate, accepted, normalized)
     return accepted, normalized
