@@ -12,6 +12,7 @@ from prepared_frames import prepared_frame
 
 from bulkprep.client import CourierClient
 from bulkprep.errors import AuthenticationError, ProtocolError
+from bulkprep.results import SubmitResult
 from bulkprep.submit import submit
 
 
@@ -27,6 +28,20 @@ def ingest_answer(document: object) -> Answer:
     return Answer(200, json.dumps(document).encode(), {"Content-Type": "application/json"})
 
 
+def submit_three_users_to(ingest: Answer) -> SubmitResult:
+    """Three users submitted to a Courier that answers every ingest with ``ingest``."""
+    with HostileServer(courier_until_ingest(ingest)) as server:
+        return submit(
+            prepared_frame(users(3)),
+            event="E",
+            api_key=TOKEN,
+            base_url=server.url,
+            concurrency=1,
+            sleep=no_wait,
+            progress=False,
+        )
+
+
 @pytest.mark.parametrize(
     "document",
     [
@@ -38,16 +53,7 @@ def ingest_answer(document: object) -> Answer:
     ],
 )
 def test_a_total_below_what_the_batch_says_went_in_accepts_no_row(document: object) -> None:
-    with HostileServer(courier_until_ingest(ingest_answer(document))) as server:
-        result = submit(
-            prepared_frame(users(3)),
-            event="E",
-            api_key=TOKEN,
-            base_url=server.url,
-            concurrency=1,
-            sleep=no_wait,
-            progress=False,
-        )
+    result = submit_three_users_to(ingest_answer(document))
     assert result.summary["accepted"] == 0
     assert result.df["bulk_status"].tolist() == ["failed"] * 3
     assert "does not add up" in result.df["bulk_error"].iloc[0]
@@ -65,16 +71,7 @@ def test_a_total_below_what_the_batch_says_went_in_accepts_no_row(document: obje
     ],
 )
 def test_a_total_that_adds_up_accepts_the_batch(document: object) -> None:
-    with HostileServer(courier_until_ingest(ingest_answer(document))) as server:
-        result = submit(
-            prepared_frame(users(3)),
-            event="E",
-            api_key=TOKEN,
-            base_url=server.url,
-            concurrency=1,
-            sleep=no_wait,
-            progress=False,
-        )
+    result = submit_three_users_to(ingest_answer(document))
     refused = sum(1 for error in document["errors"])  # type: ignore[index]
     assert result.summary["accepted"] == 3 - refused
     assert result.summary["rejected"] == refused
