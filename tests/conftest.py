@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import threading
+import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from hypothesis import settings
 
 from bulkprep.sandbox import Sandbox
+from bulkprep.sandbox.faults import Decision
 
 # In CI the property tests draw the same examples on every run, so that a run's verdict depends on
 # the code alone; on a developer's machine they explore anew each time (and keep what they found).
@@ -35,3 +40,38 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     for name in ("COURIER_API_KEY", "COURIER_AUTH_TOKEN", "COURIER_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
+
+
+class HeldIngestion:
+    """Makes the sandbox hold every ingestion after the first ``answered``, until :meth:`release`.
+
+    A test that stops a process mid-way (Ctrl-C, a kill) then always stops it with batches in
+    flight and batches unsent, however loaded the machine is.
+    """
+
+    def __init__(self, sandbox: Sandbox, answered: int, monkeypatch: pytest.MonkeyPatch) -> None:
+        injector = sandbox._gateway.injector
+        decide, self.limit, self.arrived = injector.decide, answered, 0
+        self._released, self._lock = threading.Event(), threading.Lock()
+
+        def held(*, ingest: bool) -> Decision:
+            if ingest:
+                with self._lock:
+                    self.arrived += 1
+                    wait = self.arrived > self.limit
+                if wait:
+                    self._released.wait(60)
+            return decide(ingest=ingest)
+
+        monkeypatch.setattr(injector, "decide", held)
+
+    def wait_until_held(self, process: subprocess.Popen[Any], timeout: float = 60) -> None:
+        """Return once a request past the limit is held; fail if ``process`` ends first."""
+        deadline = time.monotonic() + timeout
+        while self.arrived <= self.limit:
+            assert process.poll() is None, "the process ended before a request was held"
+            assert time.monotonic() < deadline, "no request was held in time"
+            time.sleep(0.02)
+
+    def release(self) -> None:
+        self._released.set()

@@ -6,13 +6,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+from conftest import HeldIngestion
 from prepared_frames import prepared_frame
 
 import bulkprep
@@ -140,12 +140,15 @@ print("finished")
 """
 
 
-def test_a_run_killed_mid_way_resumes_and_sends_every_row_exactly_once(tmp_path: Path) -> None:
+def test_a_run_killed_mid_way_resumes_and_sends_every_row_exactly_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     journal = tmp_path / "run.journal"
     script = tmp_path / "send.py"
     script.write_text(SCRIPT)
     count = 12
-    with Sandbox(token=TOKEN, only_ingest=True, latency=0.15) as sb:
+    with Sandbox(token=TOKEN, only_ingest=True) as sb:
+        held = HeldIngestion(sb, 4, monkeypatch)  # the kill lands with batches in flight and unsent
         root = str(Path(bulkprep.__file__).resolve().parent.parent)
         env = {**os.environ, "COURIER_API_KEY": TOKEN, "PYTHONPATH": root}
         log = tmp_path / "child.log"
@@ -157,14 +160,11 @@ def test_a_run_killed_mid_way_resumes_and_sends_every_row_exactly_once(tmp_path:
                 stderr=subprocess.STDOUT,
             )
         try:
-            deadline = time.monotonic() + 60
-            while sum(1 for r in sb.requests if r.method == "POST" and r.status == 200) < 4:
-                assert child.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, "the first run never got going"
-                time.sleep(0.02)
+            held.wait_until_held(child)
             child.send_signal(signal.SIGKILL)
         finally:
             child.wait(timeout=30)
+            held.release()
         assert child.returncode == -signal.SIGKILL
         (job_id,) = sb.jobs
         assert 0 < len(sb.users(job_id)) < count, "the kill must land mid-way"

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import TOKEN
+from conftest import TOKEN, HeldIngestion
 from test_journal import held_by_another_process
 from test_submit_cli import GOOD, ROOT, bulkprep_submit, results, run_in_process, write_input
 
@@ -234,13 +234,18 @@ def test_a_full_disk_under_the_journal_exits_2_with_a_message(tmp_path: Path, sa
     assert not [r for r in sandbox.requests if r.method == "POST"]
 
 
-def test_ctrl_c_while_sending_writes_the_results_keeps_the_journal_and_exits_130(tmp_path: Path) -> None:
+def test_ctrl_c_while_sending_writes_the_results_keeps_the_journal_and_exits_130(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rows = [(f"u{i}", f"user{i}@example.com", f"N{i}") for i in range(12)]
     users, mapping = write_input(tmp_path, rows)
     journal, out = tmp_path / "run.journal", tmp_path / "out.csv"
     env = {k: v for k, v in os.environ.items() if k not in ("COURIER_API_KEY", "COURIER_AUTH_TOKEN")}
     env.update(PYTHONPATH=ROOT, COURIER_API_KEY=TOKEN)
-    with Sandbox(token=TOKEN, processing_seconds=0, only_ingest=True, latency=0.3) as sb:
+    with Sandbox(token=TOKEN, processing_seconds=0, only_ingest=True) as sb:
+        # The fourth batch is held until the process is gone: Ctrl-C always lands with a batch
+        # in flight and eight unsent, however loaded the machine is.
+        held = HeldIngestion(sb, 3, monkeypatch)
         args = submit_args(users, mapping, sb.url, "--journal", str(journal), "--out", str(out))
         args += ["--batch-size", "1", "--concurrency", "1", "--no-progress"]
         running = subprocess.Popen(
@@ -250,28 +255,28 @@ def test_ctrl_c_while_sending_writes_the_results_keeps_the_journal_and_exits_130
             stderr=subprocess.PIPE,
             text=True,
         )
-        deadline = time.monotonic() + 60
-        while len([r for r in sb.requests if r.method == "POST" and r.path != "/bulk"]) < 3:
-            assert running.poll() is None, running.communicate()
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+        held.wait_until_held(running)
         running.send_signal(signal.SIGINT)
         stdout, stderr = running.communicate(timeout=60)
+        held.release()
         assert running.returncode == 130, stderr
         assert "Traceback" not in stderr
         table = results(out)
         statuses = Counter(table["bulk_status"])
-        assert statuses["accepted"] >= 3
-        assert statuses["accepted"] + statuses["failed"] == 12
-        assert statuses["failed"] >= 1
+        assert statuses == Counter({"accepted": 3, "failed": 9})
         failed = table.loc[table["bulk_status"] == "failed", "bulk_error"]
         assert all(f"run the same submission again with the journal {journal}" in text for text in failed)
         assert "not finished: sending to job" in stdout
         with Journal.open(journal) as book:
             states = Counter(entry.state.value for entry in book.batches())
-        assert states["acked"] == statuses["accepted"]
-        assert states["sending"] <= 1  # at most the batch in flight: its outcome unknown
-        # Running the same command again sends the rest; every user is in the job exactly once.
+        assert states["acked"] == 3
+        assert states["sending"] == 1  # the batch in flight: its outcome unknown
+        # The held batch reaches the job after all; running the same command again sends the rest,
+        # and the one in flight is not added twice: every user is in the job exactly once.
+        deadline = time.monotonic() + 60
+        while len([r for r in sb.requests if r.method == "POST" and r.path != "/bulk"]) < 4:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
         again = bulkprep_submit(*args[:-1])
         assert again.returncode == 0, again.stderr
         (job_id,) = sb.jobs
