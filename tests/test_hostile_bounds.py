@@ -410,7 +410,7 @@ def test_ctrl_c_stops_a_submission_whose_requests_hang(tmp_path: Path) -> None:
                 time.sleep(0.05)
             time.sleep(0.3)  # the three senders now wait on answers that never come
             process.send_signal(signal.SIGINT)
-            out, err = process.communicate(timeout=10)
+            out, err = process.communicate(timeout=30)
         finally:
             if process.poll() is None:
                 process.kill()
