@@ -1,5 +1,7 @@
 """What the readers share: where the input comes from (a path or an open file, loaded whole, with a
-name for messages), and how a header becomes column names.
+name for messages), how a header becomes column names, and what both undo in the cells they read
+(text-marker apostrophes, ``="..."`` text formulas, the header repeated as a row, a script's ``NaN``
+and ``1001.0``).
 
 ``read_csv`` and ``read_excel`` take the same kinds of source and say the same things when one cannot be
 read, so they load it here.
@@ -17,15 +19,31 @@ Example:
 from __future__ import annotations
 
 import os
+import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
+import numpy as np
+import pandas as pd
+
 from bulkprep.errors import InputError
+from bulkprep.layouts import SCRIPT_MARKS, SCRIPT_MISSING, strip_text_marker, unwrap_text_formula
 from bulkprep.status import ROW_KEY, Column
 
-__all__ = ["MAX_INPUT_BYTES", "Loaded", "column_names", "load", "suffix_of"]
+__all__ = [
+    "MAX_INPUT_BYTES",
+    "Change",
+    "Loaded",
+    "column_names",
+    "load",
+    "repeated_header_rows",
+    "script_values",
+    "strip_text_markers",
+    "suffix_of",
+    "unwrap_text_formulas",
+]
 
 READ_ERROR = Column.READ_ERROR.value
 
@@ -188,3 +206,179 @@ def column_names(header: list[str]) -> tuple[list[str], dict[str, str]]:
         seen.add(name)
         names.append(name)
     return names, renamed
+
+
+# --- what both readers undo in the cells: marks exports leave, header lines repeated ---------------
+
+Change = tuple[int, str, str, "str | None"]
+"""A cell a reader changed: its ``bulk_row``, column, the text written, and the text read (None: empty)."""
+
+_PROBED_CELLS: Final = 64  # cells of a column matched one by one before the whole column is
+
+
+def _text_columns(frame: pd.DataFrame) -> list[str]:
+    return [name for name in frame.columns if name not in (ROW_KEY, READ_ERROR)]
+
+
+def _replace_cells(
+    frame: pd.DataFrame, name: str, positions: list[int], texts: list[str | None], changes: list[Change]
+) -> None:
+    """Put ``texts`` at ``positions`` of column ``name`` (in place), noting each change."""
+    if not positions:
+        return
+    keys = frame[ROW_KEY].to_numpy()
+    column = frame[name]
+    values = column.to_numpy(dtype=object)
+    new = values.copy()
+    for position, text in zip(positions, texts, strict=True):
+        new[position] = text
+        changes.append((int(keys[position]), name, values[position], text))
+    frame[name] = pd.Series(new, index=frame.index, dtype=column.dtype)
+
+
+def _rewrite_starting(frame: pd.DataFrame, start: str, rewrite: Callable[[str], str | None]) -> list[Change]:
+    """Rewrite the cells starting with ``start`` that ``rewrite`` gives a text for (in place); the changes.
+
+    Column by column: a column whose values, joined, hold no cell starting with ``start`` is passed
+    over at join speed; in the others the cells starting so are found vectorized, and only those are
+    rewritten one by one.
+    """
+    changes: list[Change] = []
+    for name in _text_columns(frame):
+        column = frame[name]
+        if "\x00" + start not in "\x00" + "\x00".join(column.dropna().tolist()):  # text holds no NUL
+            continue
+        marked = column.str.startswith(start, na=False).to_numpy(dtype=bool)
+        if not marked.any():
+            continue
+        positions = np.flatnonzero(marked).tolist()
+        values = column.to_numpy(dtype=object)
+        found = [(position, text) for position in positions if (text := rewrite(values[position])) is not None]
+        _replace_cells(frame, name, [at for at, _ in found], [text for _, text in found], changes)
+    return changes
+
+
+def strip_text_markers(frame: pd.DataFrame) -> list[Change]:
+    """Strip the text-marker apostrophe from the digit-like cells of ``frame`` (in place); the changes.
+
+    See :func:`bulkprep.layouts.strip_text_marker`.
+
+    Example:
+        >>> frame = pd.DataFrame({ROW_KEY: [2, 3], "zip": ["'02134", "O'Brien"]})
+        >>> strip_text_markers(frame), frame["zip"].tolist()
+        ([(2, 'zip', "'02134", '02134')], ['02134', "O'Brien"])
+    """
+    return _rewrite_starting(frame, "'", strip_text_marker)
+
+
+def unwrap_text_formulas(frame: pd.DataFrame) -> list[Change]:
+    """Replace each ``="..."`` text-formula cell of ``frame`` with its text (in place); the changes.
+
+    Only a whole cell of that shape (:func:`bulkprep.layouts.unwrap_text_formula`); any other cell
+    starting with ``=`` stays as written.
+
+    Example:
+        >>> frame = pd.DataFrame({ROW_KEY: [2, 3], "id": ['="000123"', "=1+1"]})
+        >>> unwrap_text_formulas(frame), frame["id"].tolist()
+        ([(2, 'id', '="000123"', '000123')], ['000123', '=1+1'])
+    """
+    return _rewrite_starting(frame, '="', unwrap_text_formula)
+
+
+def repeated_header_rows(frame: pd.DataFrame, header: Sequence[str]) -> np.ndarray:
+    """Which rows of ``frame`` repeat the ``header`` (its texts, one per column after ``bulk_row``).
+
+    A row repeats it when each of its cells is the header's text of its column, compared trimmed and
+    without letter case (an empty header text, an empty cell): exports joined by hand carry the
+    second file's header line.
+
+    Example:
+        >>> frame = pd.DataFrame({ROW_KEY: [2, 3, 4], "Email": ["a@example.com", " EMAIL", "b@example.com"],
+        ...                       "Name": ["Ann", "name", "Email"]})
+        >>> repeated_header_rows(frame, ["Email", "Name"]).tolist()
+        [False, True, False]
+    """
+    names = _text_columns(frame)
+    repeated = np.zeros(len(frame), dtype=bool)
+    if not names or not len(frame):
+        return repeated
+    rows = np.arange(len(frame))
+    for name, text in zip(names, header, strict=False):
+        wanted = text.strip().casefold()
+        cells = frame[name].iloc[rows].to_numpy(dtype=object)
+        same = np.fromiter(
+            ((cell.strip().casefold() if isinstance(cell, str) else "") == wanted for cell in cells.tolist()),
+            dtype=bool,
+            count=len(cells),
+        ) if len(rows) <= _PROBED_CELLS else _folded_equal(frame[name].iloc[rows], wanted)
+        rows = rows[same]
+        if not len(rows):
+            return repeated
+    repeated[rows] = True
+    return repeated
+
+
+def _folded_equal(cells: pd.Series, wanted: str) -> np.ndarray:
+    """Which ``cells`` equal ``wanted`` trimmed and case-folded (missing cells equal an empty text)."""
+    if not wanted:
+        stripped = cells.str.strip()
+        return (stripped.isna() | (stripped == "")).to_numpy(dtype=bool)
+    # Cells of another length than the header's text, give or take their spaces, cannot equal it.
+    lengths = cells.str.len().to_numpy(dtype=float, na_value=-1)
+    near = np.flatnonzero(lengths >= len(wanted))
+    same = np.zeros(len(cells), dtype=bool)
+    if len(near):
+        folded = cells.iloc[near].str.strip().str.casefold()
+        same[near] = (folded == wanted).to_numpy(dtype=bool, na_value=False)
+    return same
+
+
+def script_values(frame: pd.DataFrame) -> tuple[list[Change], tuple[str, ...]]:
+    """Undo what a pandas script writes for missing values and gappy integer columns (in place).
+
+    A file holding a cell ``NaN`` or ``NaT`` (:data:`bulkprep.layouts.SCRIPT_MARKS`, exact case) was
+    written by a script: its cells ``NaN``, ``NaT`` and ``nan`` are empty cells. A column whose every
+    non-empty value is a whole number written as a float (``1001.0``,
+    :data:`bulkprep.layouts.SCRIPT_FLOAT`) or as an integer, with at least one empty cell, is a column
+    of integers that a missing value turned into floats: its ``.0`` is removed. In a file written by a
+    script (as above) the empty cell is not needed: ``1001.0`` beside ``1005`` is one kind of number.
+
+    Returns:
+        The changes, and the columns whose ``.0`` was removed.
+
+    Example:
+        >>> frame = pd.DataFrame({ROW_KEY: [2, 3, 4], "id": ["1001.0", None, "1003.0"],
+        ...                       "name": ["Nan", "NaN", "Ann"], "score": ["1.0", "2.5", None]})
+        >>> changes, columns = script_values(frame)
+        >>> frame["id"].fillna("").tolist(), frame["name"].fillna("").tolist(), columns
+        (['1001', '', '1003'], ['Nan', '', 'Ann'], ('id',))
+    """
+    changes: list[Change] = []
+    names = _text_columns(frame)
+    script_written = any(frame[name].isin(SCRIPT_MARKS).any() for name in names)
+    if script_written:
+        for name in names:
+            missing = np.flatnonzero(frame[name].isin(SCRIPT_MISSING).to_numpy(dtype=bool)).tolist()
+            _replace_cells(frame, name, missing, [None] * len(missing), changes)
+    floats: list[str] = []
+    for name in names:
+        column = frame[name]
+        present = column.dropna()
+        if not len(present):
+            continue
+        probe = present.iloc[:_PROBED_CELLS].tolist()
+        if not all(_WHOLE.fullmatch(cell) for cell in probe):
+            continue  # most columns: one of the first cells is no whole number
+        written = present.str.fullmatch(_WHOLE.pattern).to_numpy(dtype=bool)
+        as_float = present.str.endswith(".0").to_numpy(dtype=bool)
+        if not written.all() or not as_float.any() or not (script_written or len(present) < len(column)):
+            continue
+        positions = np.flatnonzero(column.notna().to_numpy(dtype=bool))[as_float].tolist()
+        values = column.to_numpy(dtype=object)
+        _replace_cells(frame, name, positions, [values[at][:-2] for at in positions], changes)
+        floats.append(name)
+    return changes, tuple(floats)
+
+
+# A whole number, as an integer or as a float with ".0" (SCRIPT_FLOAT).
+_WHOLE: Final = re.compile(r"-?\d+(?:\.0)?")

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 __all__ = [
@@ -38,14 +38,23 @@ __all__ = [
     "MAX_FOOTER_LINES",
     "MAX_PREAMBLE_LINES",
     "SALESFORCE_REPORT",
+    "SCRIPT_FLOAT",
+    "SCRIPT_MARKS",
+    "SCRIPT_MISSING",
+    "SEP_LINE",
+    "TEXT_FORMULA",
     "TEXT_MARKED",
     "Layout",
     "footer_start",
+    "footer_start_in_rows",
     "is_footer_text",
     "is_total_line",
     "preamble_end",
+    "preamble_end_in_rows",
     "recognize_layout",
+    "sep_hint",
     "strip_text_marker",
+    "unwrap_text_formula",
 ]
 
 
@@ -307,9 +316,27 @@ def footer_start(lines: Sequence[str], *, delimiter: str) -> tuple[int, bool]:
         (2, False)
     """
     cells = [_line_cells(line, delimiter) for line in lines]
-    start = len(lines)
+    return _footer_start(cells, lambda position: _is_split_stamp(lines[position], delimiter))
+
+
+def footer_start_in_rows(rows: Sequence[Sequence[str]]) -> tuple[int, bool]:
+    """:func:`footer_start` for the last rows of a sheet, each a list of cell texts.
+
+    A sheet's cells are already split, so a time stamp is one cell there: there is no split stamp.
+
+    Example:
+        >>> footer_start_in_rows([["Ann", "a@example.com"], [], ["Grand Totals (1 record)", ""]])
+        (1, False)
+    """
+    cells = [[cell for cell in row if cell and cell.strip()] for row in rows]
+    return _footer_start(cells, lambda position: False)
+
+
+def _footer_start(cells: Sequence[Sequence[str]], split_stamp: Callable[[int], bool]) -> tuple[int, bool]:
+    """:func:`footer_start` on the non-blank cells of each line; ``split_stamp`` tells a split time stamp."""
+    start = len(cells)
     found = salesforce = False
-    position = len(lines) - 1
+    position = len(cells) - 1
     while position >= 0:
         here = cells[position]
         if not here:
@@ -319,7 +346,7 @@ def footer_start(lines: Sequence[str], *, delimiter: str) -> tuple[int, bool]:
             salesforce |= bool(_COPYRIGHT.fullmatch(" ".join(here[0].split())))
         elif is_total_line(here):
             pass  # "Total members:,15", "Razem: 16 rekordów": a count, not a user
-        elif len(here) > 1 and _is_split_stamp(lines[position], delimiter):
+        elif len(here) > 1 and split_stamp(position):
             pass  # a time stamp written unquoted, split at its commas
         elif (
             len(here) == 1
@@ -336,7 +363,7 @@ def footer_start(lines: Sequence[str], *, delimiter: str) -> tuple[int, bool]:
         while position >= 0 and not cells[position]:
             position -= 1
         start = position + 1
-    return (start if found else len(lines)), salesforce
+    return (start if found else len(cells)), salesforce
 
 
 # --- report title lines -------------------------------------------------------------------------
@@ -373,6 +400,29 @@ def preamble_end(lines: Sequence[str], *, delimiter: str) -> int:
         0
     """
     rows = [next(csv.reader([line], delimiter=delimiter, strict=False), []) for line in lines]
+    # A line with an odd count of quotes opens a quoted value that goes on below: a record.
+    return _preamble_end(rows, [line.count('"') % 2 == 1 for line in lines])
+
+
+def preamble_end_in_rows(rows: Sequence[Sequence[str]]) -> int:
+    """:func:`preamble_end` for the first rows of a sheet, each a list of cell texts.
+
+    Example:
+        >>> preamble_end_in_rows([["Members 2024", "", ""], ["", "", ""], ["Name", "Email", "Phone"],
+        ...                       ["Ann", "a@example.com", ""]])
+        2
+    """
+    # As a spreadsheet writes the sheet to CSV: every row as wide as the columns in use.
+    used = [at for row in rows for at, cell in enumerate(row) if cell and cell.strip()]
+    if not used:
+        return 0
+    first, last = min(used), max(used) + 1
+    padded = [[cell or "" for cell in [*row[first:last], *[""] * (last - first)][: last - first]] for row in rows]
+    return _preamble_end(padded, [False] * len(rows))
+
+
+def _preamble_end(rows: Sequence[Sequence[str]], open_quotes: Sequence[bool]) -> int:
+    """:func:`preamble_end` on the split ``rows``; ``open_quotes`` marks lines that leave a quote open."""
     filled = [[cell for cell in row if cell.strip()] for row in rows]
     # The records' width: that of the lines with two cells or more (a title line has one).
     widths = [len(row) for row, cells in zip(rows, filled, strict=True) if len(cells) >= 2]
@@ -386,7 +436,7 @@ def preamble_end(lines: Sequence[str], *, delimiter: str) -> int:
             break
         if not cells:
             continue
-        if lines[position].count('"') % 2 or any(_USER_VALUE.search(cell) for cell in cells):
+        if open_quotes[position] or any(_USER_VALUE.search(cell) for cell in cells):
             return 0  # a quoted value going on below, or a user's value: a record, not a title
         if len(cells) > 1 and 3 * len(row) > width:
             return 0
@@ -423,3 +473,53 @@ def strip_text_marker(cell: str) -> str | None:
     """
     matched = TEXT_MARKED.fullmatch(cell)
     return matched.group(1) if matched else None
+
+
+# --- text formulas, delimiter hints, script-written numbers --------------------------------------
+
+#: A cell written as a spreadsheet text formula, ``="000123"`` or ``="+33612345680"``: exports write
+#: ids and phones so, for a spreadsheet to show the text and keep its leading zeros. The whole cell
+#: is the formula; a quote inside the text is doubled (``="say ""hi"""``).
+TEXT_FORMULA = re.compile(r'="((?:[^"]|"")*)"')
+
+
+def unwrap_text_formula(cell: str) -> str | None:
+    """The text of a ``="..."`` text-formula cell, or None when ``cell`` is not exactly one.
+
+    Example:
+        >>> unwrap_text_formula('="000123"'), unwrap_text_formula('="+33 6 12 34 56 80"')
+        ('000123', '+33 6 12 34 56 80')
+        >>> unwrap_text_formula('=SUM(A1:A3)') is None, unwrap_text_formula('="1"&"2"') is None
+        (True, True)
+    """
+    matched = TEXT_FORMULA.fullmatch(cell)
+    return matched.group(1).replace('""', '"') if matched else None
+
+
+#: The first line Excel reads as the delimiter to use (``sep=;``, ``sep=,``, ``sep=`` and a tab),
+#: perhaps quoted, perhaps followed by more of the delimiter when a spreadsheet saved it again.
+SEP_LINE = re.compile(r'"?sep=([^\r\n"])"?(?:\1)*[ \t]*(?:\r\n|\r|\n)?', re.IGNORECASE)
+
+
+def sep_hint(line: str) -> str | None:
+    """The delimiter an Excel ``sep=`` first line names, or None when ``line`` is no such hint.
+
+    Example:
+        >>> sep_hint("sep=;\\r\\n"), sep_hint("sep=\\t\\n"), sep_hint("sep,email\\n")
+        (';', '\\t', None)
+    """
+    matched = SEP_LINE.fullmatch(line)
+    return matched.group(1) if matched else None
+
+
+#: A whole number as pandas writes a float column: ``1001.0`` (a column of integers with a missing
+#: value becomes floats, and ``to_csv`` writes each with ``.0``).
+SCRIPT_FLOAT = re.compile(r"-?\d+\.0")
+
+#: What pandas writes for a missing value once a frame was turned into text (``astype(str)``): the
+#: exact spellings, so a first name ``Nan`` is never one.
+SCRIPT_MISSING: frozenset[str] = frozenset({"NaN", "NaT", "nan"})
+
+#: The spellings of :data:`SCRIPT_MISSING` that no person types for a missing value: a file holding
+#: one of them was written by a script, and only then is ``nan`` taken for a missing value too.
+SCRIPT_MARKS: frozenset[str] = frozenset({"NaN", "NaT"})

@@ -685,8 +685,9 @@ def normalize_phones(
 
 #: What exports and people write in an email or phone cell to say there is none (compared trimmed and
 #: case-folded). ``NA`` is not among them: it can be a real value (Namibia's code, initials).
+#: ``FALSE`` is how Odoo exports a field left empty; no address or number is ever that word.
 PLACEHOLDERS: frozenset[str] = frozenset(
-    {"n/a", "none", "null", "-", "\u2013", "\u2014"}
+    {"n/a", "none", "null", "-", "\u2013", "\u2014", "false"}
     # "None" / "not available" in the languages of the exports read: German, French, Spanish,
     # Italian, Portuguese, Dutch, Polish, Czech and Slovak, the Nordic languages, Japanese.
     | {"keine", "kein", "keine angabe", "k.a.", "aucun", "aucune", "néant", "ninguno", "ninguna"}

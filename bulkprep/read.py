@@ -52,7 +52,17 @@ import pandas as pd
 from bulkprep import status
 from bulkprep._gc import collector_paused
 from bulkprep._moved import Moved, moved_names
-from bulkprep._source import column_names, load, suffix_of
+from bulkprep._source import (
+    Change,
+    column_names,
+    load,
+    repeated_header_rows,
+    script_values,
+    strip_text_markers,
+    suffix_of,
+    unwrap_text_formulas,
+)
+from bulkprep.codepages import CodePageGuess, guess_code_page
 from bulkprep.errors import ConfigurationError, InputError
 from bulkprep.layouts import (
     MAX_FOOTER_LINES,
@@ -61,7 +71,7 @@ from bulkprep.layouts import (
     footer_start,
     preamble_end,
     recognize_layout,
-    strip_text_marker,
+    sep_hint,
 )
 from bulkprep.report import ErrorCode, empty_errors, errors_from_records
 from bulkprep.status import ATTRS_KEY
@@ -169,6 +179,15 @@ class ReadInfo:
             Windows-1252 instead (Latin-1 for the five bytes it leaves undefined).
         sheet: for a workbook, the sheet that was read (None for a CSV file).
         sheet_names: for a workbook, the names of all its sheets.
+        repeated_headers: rows below the header that repeat it (exports joined by hand), dropped
+            as blank rows are: they are not users. ``bulk_row`` of the other rows is unchanged.
+        sep_line: whether line 1 was Excel's delimiter hint (``sep=;``), used as the delimiter
+            (unless ``sep=`` was given) and dropped; it is not counted in ``preamble_rows``.
+        float_columns: the columns of whole numbers a script wrote as floats (``1001.0``), whose
+            ``.0`` was removed (each cell is in :func:`read_changes`).
+        encoding_note: set when the code page of a file that is not UTF-8 is a guess between
+            candidates that read it alike well (:func:`bulkprep.codepages.guess_code_page`): which
+            they are, and that ``encoding=`` forces one.
 
     Example:
         >>> ReadInfo("users.csv", "utf-8", ",", 0, {}, 0).delimiter
@@ -187,6 +206,10 @@ class ReadInfo:
     preamble_rows: int = 0
     sheet: str | None = None
     sheet_names: tuple[str, ...] = ()
+    repeated_headers: int = 0
+    sep_line: bool = False
+    float_columns: tuple[str, ...] = ()
+    encoding_note: str | None = None
 
 
 def read_csv(
@@ -270,22 +293,28 @@ def read_csv(
     if sheet is not None:
         raise ConfigurationError(f"{name} is a CSV file, which has no sheets; leave out sheet={sheet!r}")
     repaired: dict[int, tuple[str, str]] = {}
+    encoding_note: str | None = None
     if isinstance(data, str):
         text, used_encoding = data, text_encoding
     else:
-        text, used_encoding, repaired = _decode(data, name=name, encoding=encoding)
+        text, used_encoding, repaired, encoding_note = _decode(data, name=name, encoding=encoding)
     del data  # the file's bytes, and below its text and lines, are let go as soon as they are used
     text = text.removeprefix("\ufeff")
     _check_text(text, name=name)
 
     with _field_size_limit(len(text)), collector_paused():
         delimiter, preamble_rows = _header_position(text, sep=sep, header_line=header_line, name=name)
+        # Excel's sep= hint on line 1 is one of the lines dropped above the header, told apart.
+        sep_line = bool(preamble_rows) and header_line != 1 and sep_hint(_first_lines(text, 1)[0]) is not None
         if preamble_rows:
             # The title lines become empty lines: the parsers skip them as blank lines above a
             # header, and every line keeps its number.
             cut = sum(map(len, _first_lines(text, preamble_rows)))
             text = "\n" * preamble_rows + text[cut:]
         markers = _may_hold_text_markers(text, delimiter=delimiter)
+        formulas = '="' in text
+        header_again = _may_repeat_header(text, delimiter=delimiter, skip=preamble_rows)
+        scripted = "NaN" in text or "NaT" in text or ".0" in text
         footer_rows, footer_cut, salesforce = _footer(text, delimiter=delimiter)
         _check_width(text, delimiter=delimiter, name=name)
         whole = None
@@ -310,9 +339,22 @@ def read_csv(
                 parsed = _parse(list(_physical_lines(whole)), delimiter=delimiter, name=name)
             del whole
         frame = _to_frame(parsed)
-        changes = _repair_changes(frame, repaired) if repaired else []
+        repeated_headers = 0
+        if header_again:
+            header = [parsed.renamed_columns.get(name, name) for name in parsed.names]
+            repeated = repeated_header_rows(frame, header)
+            repeated_headers = int(repeated.sum())
+            if repeated_headers:
+                frame = frame[~repeated].reset_index(drop=True)
+        changes: list[Change] = _repair_changes(frame, repaired) if repaired else []
         if markers:
-            changes += _strip_text_markers(frame)
+            changes += strip_text_markers(frame)
+        if formulas:
+            changes += unwrap_text_formulas(frame)
+        float_columns: tuple[str, ...] = ()
+        if scripted:
+            script_changes, float_columns = script_values(frame)
+            changes += script_changes
     frame.attrs[ATTRS_KEY] = {
         "source": name,
         "encoding": used_encoding,
@@ -326,8 +368,15 @@ def read_csv(
         # By line; within a line, repairs first and then columns in the file's order.
         "changes": tuple(sorted(changes, key=lambda change: change[0])),
     }
-    if preamble_rows:  # only when there was one, as ``sheet`` only for a workbook
-        frame.attrs[ATTRS_KEY]["preamble_rows"] = preamble_rows
+    found = {
+        # Each only when there was one, as ``sheet`` only for a workbook.
+        "preamble_rows": preamble_rows - sep_line,
+        "sep_line": sep_line,
+        "repeated_headers": repeated_headers,
+        "float_columns": float_columns,
+        "encoding_note": encoding_note,
+    }
+    frame.attrs[ATTRS_KEY].update({key: value for key, value in found.items() if value})
     return frame
 
 
@@ -404,6 +453,10 @@ def read_info(df: pd.DataFrame) -> ReadInfo:
         footer_rows=int(attrs.get("footer_rows", 0)),
         repaired_lines=tuple(attrs.get("repaired_lines", ())),
         preamble_rows=int(attrs.get("preamble_rows", 0)),
+        repeated_headers=int(attrs.get("repeated_headers", 0)),
+        sep_line=bool(attrs.get("sep_line", False)),
+        float_columns=tuple(attrs.get("float_columns", ())),
+        encoding_note=attrs.get("encoding_note"),
         sheet=attrs.get("sheet"),
         sheet_names=tuple(attrs.get("sheet_names", ())),
     )
@@ -471,11 +524,14 @@ def _resolve_sep(sep: str | None) -> str | None:
     return sep
 
 
-def _decode(data: bytes, *, name: str, encoding: str | None) -> tuple[str, str, dict[int, tuple[str, str]]]:
+def _decode(
+    data: bytes, *, name: str, encoding: str | None
+) -> tuple[str, str, dict[int, tuple[str, str]], str | None]:
     """Decode ``data`` with ``encoding`` or, when it is None, with the detected one.
 
-    Returns the text, the codec, and the lines of a UTF-8 file that were not UTF-8 (see
-    :func:`_decode_lines`): line number to the line's text and the codec it was decoded with.
+    Returns the text, the codec, the lines of a UTF-8 file that were not UTF-8 (see
+    :func:`_decode_lines`): line number to the line's text and the codec it was decoded with, and
+    a note when the code page is a guess between candidates that read the file alike well.
     """
     if not data:
         raise _empty_file(name)
@@ -487,7 +543,7 @@ def _decode(data: bytes, *, name: str, encoding: str | None) -> tuple[str, str, 
                 f"unknown encoding {encoding!r}; use a codec name such as 'utf-8', 'cp1252' or 'utf-16'"
             ) from None
         try:
-            return data.decode(encoding), encoding, {}
+            return data.decode(encoding), encoding, {}, None
         except UnicodeDecodeError as exc:
             raise InputError(
                 f"{name} cannot be decoded as {encoding!r} (byte 0x{data[exc.start]:02x} at offset "
@@ -498,11 +554,11 @@ def _decode(data: bytes, *, name: str, encoding: str | None) -> tuple[str, str, 
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom) :].decode(codec), codec, {}
+                return data[len(bom) :].decode(codec), codec, {}, None
             except UnicodeDecodeError:
                 if codec == "utf-8-sig":  # the mark says UTF-8: the lines that are not are repaired
                     text, repaired = _decode_lines(data[len(bom) :], require_utf8=False)
-                    return text, codec, repaired
+                    return text, codec, repaired, None
                 raise InputError(
                     f"{name} starts with a {codec} byte-order mark but is not valid {codec} text; "
                     "save it again as CSV UTF-8, or pass the right encoding="
@@ -522,20 +578,29 @@ def _decode(data: bytes, *, name: str, encoding: str | None) -> tuple[str, str, 
     # UTF-8 first: text in any other encoding with a byte above 0x7f almost never happens to be
     # valid UTF-8, so a clean decode is strong evidence (and plain ASCII is UTF-8 anyway).
     try:
-        return data.decode("utf-8"), "utf-8", {}
+        return data.decode("utf-8"), "utf-8", {}, None
     except UnicodeDecodeError:
         pass
     # A UTF-8 file with a few lines a Windows program wrote (one pasted name, one appended row):
     # the UTF-8 lines stay UTF-8, and only the others are read as the code page below.
     mixed = _decode_lines(data, require_utf8=True)
     if mixed is not None:
-        return mixed[0], "utf-8", mixed[1]
-    # Not UTF-8, so most likely a spreadsheet's "CSV" export on Windows: Windows-1252, which places
-    # the euro sign, curly quotes and dashes at 0x80-0x9f and otherwise matches Latin-1. Latin-1
-    # puts invisible C1 controls there, which are never what a person typed, so it is only the
-    # fallback for the five bytes Windows-1252 leaves undefined (0x81 0x8d 0x8f 0x90 0x9d); it
-    # decodes any byte, and _check_text then catches files that are not text at all.
-    return (*_decode_code_page(data), {})
+        return mixed[0], "utf-8", mixed[1], None
+    # Not UTF-8, so most likely a spreadsheet's "CSV" export: in the code page of the machine that
+    # saved it, told by how plausible the text each candidate reads is (bulkprep.codepages).
+    guess = guess_code_page(data)
+    return data.decode(guess.codec), guess.codec, {}, _uncertain_note(guess, name=name)
+
+
+def _uncertain_note(guess: CodePageGuess, *, name: str) -> str | None:
+    """What to say when the code page was a close call: the candidates, and how to force one."""
+    if not guess.rivals:
+        return None
+    others = ", ".join(repr(codec) for codec in guess.rivals)
+    return (
+        f"the encoding of {name} is a guess: it reads as well in {guess.codec!r} (used) as in {others}; "
+        f"if names show wrong letters, read it again with encoding= one of those"
+    )
 
 
 def _decode_code_page(data: bytes) -> tuple[str, str]:
@@ -657,6 +722,24 @@ def _footer(text: str, *, delimiter: str) -> tuple[int, int, bool]:
     return len(lines) - start, len(text) - sum(map(len, lines[start:])), salesforce
 
 
+def _may_repeat_header(text: str, *, delimiter: str, skip: int) -> bool:
+    """Whether a line below the header may repeat it: one starts with the header's first cell (any case).
+
+    False spares the look at every row of the first column; the rows are compared in full only then
+    (:func:`bulkprep._source.repeated_header_rows`).
+    """
+    lines = _first_lines(text, skip + SNIFF_LINES)[skip:]
+    header_at = next((at for at, line in enumerate(lines) if line.strip()), None)
+    if header_at is None:
+        return False
+    first = next(iter(_split_line(lines[header_at], delimiter)), "").strip()
+    if not first:
+        return False
+    after = sum(map(len, lines[: header_at + 1])) + sum(map(len, _first_lines(text, skip)))
+    pattern = rf'(?:\r\n|\r|\n)[ \t"]*{re.escape(first)}[ \t"]*(?:{re.escape(delimiter)}|\r|\n|$)'
+    return re.compile(pattern, re.IGNORECASE).search(text, max(after - 1, 0)) is not None
+
+
 MARKER_PROBES = 200_000  # apostrophes looked at one by one before searching the text for cell starts
 
 
@@ -678,46 +761,11 @@ def _may_hold_text_markers(text: str, *, delimiter: str) -> bool:
     return any(before + "'" in text for before in starts)
 
 
-def _strip_text_markers(frame: pd.DataFrame) -> list[tuple[int, str, str, str]]:
-    """Strip the text-marker apostrophe from the digit-like cells of ``frame`` (in place); the changes.
-
-    Column by column: a column whose values, joined, hold no apostrophe after a separator is
-    passed over at join speed; in the others the cells starting with ``'`` are found vectorized,
-    and only those are matched against :data:`bulkprep.layouts.TEXT_MARKED`.
-    """
-    keys = frame[_ROW_KEY].to_numpy()
-    changes: list[tuple[int, str, str, str]] = []
-    for name in frame.columns:
-        if name in (_ROW_KEY, _READ_ERROR):
-            continue
-        column = frame[name]
-        if "\x00'" not in "\x00" + "\x00".join(column.dropna().tolist()):  # text holds no NUL
-            continue
-        marked = column.str.startswith("'", na=False).to_numpy(dtype=bool)
-        if not marked.any():
-            continue
-        positions = np.flatnonzero(marked)
-        values = column.to_numpy(dtype=object)
-        stripped = [strip_text_marker(value) for value in values[positions].tolist()]
-        found = [position for position, value in zip(positions.tolist(), stripped, strict=True) if value]
-        if not found:
-            continue
-        new = values.copy()
-        for position, value in zip(positions.tolist(), stripped, strict=True):
-            if value is not None:
-                new[position] = value
-                changes.append((int(keys[position]), name, values[position], value))
-        frame[name] = pd.Series(new, index=frame.index, dtype=column.dtype)
-    return changes
-
-
-def _repair_changes(
-    frame: pd.DataFrame, repaired: Mapping[int, tuple[str, str]]
-) -> list[tuple[int, str, str, str]]:
+def _repair_changes(frame: pd.DataFrame, repaired: Mapping[int, tuple[str, str]]) -> list[Change]:
     """The cells of repaired lines whose bytes were not UTF-8, with those bytes shown as ``\\xe9``."""
     keys = frame[_ROW_KEY].to_numpy()
     names = [name for name in frame.columns if name not in (_ROW_KEY, _READ_ERROR)]
-    changes: list[tuple[int, str, str, str]] = []
+    changes: list[Change] = []
     for line, (text, codec) in repaired.items():
         position = int(np.searchsorted(keys, line, side="right")) - 1
         if position < 0:
@@ -756,10 +804,21 @@ def _refuse_header_line_for_workbook(header_line: int | None) -> None:
 def _header_position(text: str, *, sep: str | None, header_line: int | None, name: str) -> tuple[str, int]:
     """The delimiter, and how many lines above the header are a preamble to drop.
 
-    With ``header_line``, the lines above it; else the title lines :func:`preamble_end` finds. A
+    A first line ``sep=;`` (:func:`bulkprep.layouts.sep_hint`) names the delimiter, unless ``sep``
+    does, and is one of the lines to drop. With ``header_line``, the lines above it; else the title
+    lines :func:`preamble_end` finds. A
     title line of one cell splits into one field under every delimiter, so when no delimiter splits
     the first lines the delimiter is chosen from the lines after them.
     """
+    first = _first_lines(text, 1)
+    hint = sep_hint(first[0]) if first and header_line != 1 else None
+    if hint is not None:
+        # Excel's delimiter hint: the delimiter (unless sep= says otherwise), and a line to drop.
+        blanked = "\n" + text[len(first[0]) :]
+        delimiter, found = _header_position(
+            blanked, sep=hint if sep is None else sep, header_line=header_line, name=name
+        )
+        return delimiter, max(found, 1)
     if header_line is not None:
         lines = _first_lines(text, header_line - 1 + SNIFF_LINES)
         if len(lines) < header_line or not lines[header_line - 1].strip():
