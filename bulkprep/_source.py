@@ -253,7 +253,9 @@ def _rewrite_starting(frame: pd.DataFrame, start: str, rewrite: Callable[[str], 
             continue
         positions = np.flatnonzero(marked).tolist()
         values = column.to_numpy(dtype=object)
-        found = [(position, text) for position in positions if (text := rewrite(values[position])) is not None]
+        found = [
+            (position, text) for position in positions if (text := rewrite(values[position])) is not None
+        ]
         _replace_cells(frame, name, [at for at, _ in found], [text for _, text in found], changes)
     return changes
 
@@ -306,11 +308,18 @@ def repeated_header_rows(frame: pd.DataFrame, header: Sequence[str]) -> np.ndarr
     for name, text in zip(names, header, strict=False):
         wanted = text.strip().casefold()
         cells = frame[name].iloc[rows].to_numpy(dtype=object)
-        same = np.fromiter(
-            ((cell.strip().casefold() if isinstance(cell, str) else "") == wanted for cell in cells.tolist()),
-            dtype=bool,
-            count=len(cells),
-        ) if len(rows) <= _PROBED_CELLS else _folded_equal(frame[name].iloc[rows], wanted)
+        same = (
+            np.fromiter(
+                (
+                    (cell.strip().casefold() if isinstance(cell, str) else "") == wanted
+                    for cell in cells.tolist()
+                ),
+                dtype=bool,
+                count=len(cells),
+            )
+            if len(rows) <= _PROBED_CELLS
+            else _folded_equal(frame[name].iloc[rows], wanted)
+        )
         rows = rows[same]
         if not len(rows):
             return repeated

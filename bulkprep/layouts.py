@@ -417,7 +417,9 @@ def preamble_end_in_rows(rows: Sequence[Sequence[str]]) -> int:
     if not used:
         return 0
     first, last = min(used), max(used) + 1
-    padded = [[cell or "" for cell in [*row[first:last], *[""] * (last - first)][: last - first]] for row in rows]
+    padded = [
+        [cell or "" for cell in [*row[first:last], *[""] * (last - first)][: last - first]] for row in rows
+    ]
     return _preamble_end(padded, [False] * len(rows))
 
 

@@ -9,13 +9,17 @@ in the ``bulk_read_error`` column, so the problems travel with their rows throug
 ``merge``, copies and pickles; :func:`read_errors` turns them into the error table. What it found out
 about the file is in :func:`read_info`.
 
-It undoes three marks that exports leave, each certain and each reported, never silent: a line of a
+It undoes the marks that exports leave, each certain and each reported, never silent: a line of a
 UTF-8 file that is not UTF-8 (a Windows program's ``\\xe9`` for ``é``) is decoded as Windows-1252
 while the rest stays UTF-8 (:attr:`ReadInfo.repaired_lines`); a spreadsheet's text-marker
 apostrophe before a digit-like cell (``'02134``) is stripped; a report footer at the end of the file
 (Salesforce's ``Grand Totals (604 records)`` and the lines after it, or a report's time stamp) is
 dropped like blank lines (:attr:`ReadInfo.footer_rows`), and so are a report's title lines above the
 header (:attr:`ReadInfo.preamble_rows`; ``header_line=`` names the header when they cannot be told).
+Also: Excel's ``sep=;`` first line (:attr:`ReadInfo.sep_line`), ``="000123"`` text-formula cells,
+the header repeated as a row by exports joined by hand (:attr:`ReadInfo.repeated_headers`), and a
+script's ``NaN`` cells and ``1001.0`` integers (:attr:`ReadInfo.float_columns`). A file that is not
+UTF-8 is read in the code page its words read most plausibly in (:mod:`bulkprep.codepages`).
 The changed cells are in :func:`read_changes`, and :attr:`ReadInfo.layout` names the export the
 header (or the footer) shows, see :mod:`bulkprep.layouts`.
 
@@ -239,7 +243,8 @@ def read_csv(
             a workbook, is read by :func:`bulkprep.workbook.read_excel` with the same guarantees.
         header_line: the line of the file (1-based) that holds the header; the lines above it are
             dropped and counted (:attr:`ReadInfo.preamble_rows`). When not given, a report's title
-            lines above the header are found (:func:`bulkprep.layouts.preamble_end`). CSV files only.
+            lines above the header are found (:func:`bulkprep.layouts.preamble_end`). For a workbook,
+            the sheet's row of the header.
 
     Returns:
         A frame whose first column ``bulk_row`` (int64) is the line of the file where each record
@@ -253,21 +258,26 @@ def read_csv(
         something needs a look. Frames combined with ``concat`` or ``merge`` may mix both: rows
         without the column count as clean. ``df.attrs["bulkprep"]`` holds what was found out about
         the file (``source``, ``encoding``, ``delimiter``, ``blank_rows``, ``renamed_columns``,
-        ``error_count``, ``layout``, ``footer_rows``, ``repaired_lines``, ``preamble_rows``,
-        ``changes``); see
+        ``error_count``, ``layout``, ``footer_rows``, ``repaired_lines``, ``changes``, and when there
+        was one ``preamble_rows``, ``sep_line``, ``repeated_headers``, ``float_columns``,
+        ``encoding_note``); see
         :func:`read_info` and :func:`read_changes`. Nothing that decides a row's status is kept
         there, since many pandas operations drop ``attrs``.
 
         Before the frame is returned: text-marker apostrophes are stripped from digit-like cells
-        (:data:`bulkprep.layouts.TEXT_MARKED`), and a report footer at the end of the file (known
-        footer lines and the blank lines around them, :func:`bulkprep.layouts.footer_start`) is
-        dropped, unless it lies inside a quoted value left open.
+        (:data:`bulkprep.layouts.TEXT_MARKED`), ``="..."`` text-formula cells become their text
+        (:data:`bulkprep.layouts.TEXT_FORMULA`), rows repeating the header are dropped, a report
+        footer at the end of the file (known footer lines and the blank lines around them,
+        :func:`bulkprep.layouts.footer_start`) is dropped unless it lies inside a quoted value left
+        open, and in a file a script wrote, ``NaN`` / ``NaT`` / ``nan`` cells are empty and the
+        ``.0`` of whole numbers written as floats is removed (:func:`bulkprep._source.script_values`).
+        A first line ``sep=;`` names the delimiter and is dropped.
 
     Raises:
         InputError: the file is missing, a directory, empty, binary or cannot be decoded, or the
             header holds a quote that never closes (which leaves no rows).
         ConfigurationError: ``sep`` is not a single character, ``encoding`` is not a known codec,
-            or ``header_line`` is not a line of the file (or is given for a workbook).
+            or ``header_line`` is not a line of the file (a row of the sheet with text).
 
     Files whose every record is one line with the header's field count (most files) are split by
     pandas' C parser, several times faster; any other file by the ``csv`` module, which also says
@@ -282,14 +292,12 @@ def read_csv(
     sep = _resolve_sep(sep)
     _check_header_line(header_line)
     if isinstance(source, str | os.PathLike) and suffix_of(source) in WORKBOOK_SUFFIXES:
-        _refuse_header_line_for_workbook(header_line)
-        return read_excel(source, sheet=sheet)
+        return read_excel(source, sheet=sheet, header_line=header_line)
     data, name, text_encoding = load(source, reader="read_csv", kind="CSV file")
     if isinstance(data, bytes) and data.startswith(_WORKBOOK_SIGNATURES):
-        _refuse_header_line_for_workbook(header_line)
         workbook = io.BytesIO(data)
         workbook.name = name  # so that what read_excel says names the file
-        return read_excel(workbook, sheet=sheet)
+        return read_excel(workbook, sheet=sheet, header_line=header_line)
     if sheet is not None:
         raise ConfigurationError(f"{name} is a CSV file, which has no sheets; leave out sheet={sheet!r}")
     repaired: dict[int, tuple[str, str]] = {}
@@ -790,14 +798,6 @@ def _check_header_line(header_line: int | None) -> None:
         raise ConfigurationError(
             f"header_line must be the 1-based line number of the header (1 for the first line), not "
             f"{header_line!r}; leave it unset to find the header"
-        )
-
-
-def _refuse_header_line_for_workbook(header_line: int | None) -> None:
-    if header_line is not None:
-        raise ConfigurationError(
-            "header_line applies to CSV files; a workbook's header is the first row with any text: "
-            "delete the rows above the header in the sheet, or leave header_line unset"
         )
 
 

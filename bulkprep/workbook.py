@@ -52,8 +52,16 @@ import pandas as pd
 import python_calamine
 
 from bulkprep._gc import collector_paused
-from bulkprep._source import column_names, load
+from bulkprep._source import (
+    Change,
+    column_names,
+    load,
+    repeated_header_rows,
+    strip_text_markers,
+    unwrap_text_formulas,
+)
 from bulkprep.errors import ConfigurationError, InputError
+from bulkprep.layouts import MAX_FOOTER_LINES, MAX_PREAMBLE_LINES, footer_start_in_rows, preamble_end_in_rows
 from bulkprep.status import ATTRS_KEY, ROW_KEY
 
 __all__ = ["MAX_UNPACKED_BYTES", "WORKBOOK_SUFFIXES", "cell_text", "read_excel"]
@@ -87,6 +95,7 @@ def read_excel(
     source: str | os.PathLike[str] | IO[bytes],
     *,
     sheet: str | int | None = None,
+    header_line: int | None = None,
 ) -> pd.DataFrame:
     """Read one sheet of a workbook with every value as the text the sheet shows.
 
@@ -95,6 +104,10 @@ def read_excel(
             ``.xls`` or ``.ods`` workbook; the format is told from the content, not the name.
         sheet: the sheet's name, or its 0-based position among the workbook's sheets; the first
             sheet when not given.
+        header_line: the sheet's row (1-based) that holds the header; the rows above it are dropped
+            and counted (``preamble_rows``). When not given, a report's title rows above the header
+            are found as :func:`bulkprep.read.read_csv` finds title lines
+            (:func:`bulkprep.layouts.preamble_end_in_rows`).
 
     Returns:
         A frame whose first column ``bulk_row`` (int64) is the sheet's row number of each record
@@ -113,14 +126,22 @@ def read_excel(
         are not: :func:`bulkprep.courier.looks_scientific` then flags it like any mangled number.
         ``df.attrs["bulkprep"]`` holds the keys of :func:`bulkprep.read.read_csv` (``source``,
         ``encoding`` and ``delimiter`` both ``None``, ``blank_rows``, ``renamed_columns``,
-        ``read_errors``), so :func:`bulkprep.read.read_info` works on the frame, and also ``sheet``
-        (the name of the sheet read) and ``sheet_names`` (every sheet, in workbook order).
+        ``read_errors``, ``footer_rows``, ``changes``, and ``preamble_rows`` and ``repeated_headers``
+        when there were some), so :func:`bulkprep.read.read_info` and
+        :func:`bulkprep.read.read_changes` work on the frame, and also ``sheet`` (the name of the
+        sheet read) and ``sheet_names`` (every sheet, in workbook order).
+
+        As in a CSV file: a report's footer rows at the end of the sheet are dropped
+        (``footer_rows``), rows repeating the header are dropped (``repeated_headers``), and
+        text-marker apostrophes (``'02134``) and ``="..."`` text formulas held as text are undone,
+        each change listed by :func:`bulkprep.read.read_changes`.
 
     Raises:
         InputError: the file is missing, a directory, empty, not a workbook, password-protected or
             damaged; the sheet named is not in the workbook (the message lists its sheets); the
             sheet has no text at all.
-        ConfigurationError: ``sheet`` is neither a name nor a position.
+        ConfigurationError: ``sheet`` is neither a name nor a position; ``header_line`` is not a
+            row of the sheet with text.
 
     Example:
         >>> import io, openpyxl
@@ -165,18 +186,26 @@ def read_excel(
     del data
 
     with collector_paused():
-        table = _Table.from_rows(rows, sheet=chosen, name=name)
+        table = _Table.from_rows(rows, sheet=chosen, name=name, header_line=header_line)
         del rows
         frame = table.frame()
+        repeated = repeated_header_rows(frame, table.header)
+        if repeated.any():
+            frame = frame[~repeated].reset_index(drop=True)
+        changes: list[Change] = strip_text_markers(frame) + unwrap_text_formulas(frame)
     frame.attrs[ATTRS_KEY] = {
         "source": name,
         "encoding": None,
         "delimiter": None,
         "blank_rows": table.blank_rows,
         "renamed_columns": table.renamed_columns,
+        "footer_rows": table.footer_rows,
+        "changes": tuple(sorted(changes, key=lambda change: change[0])),
         "sheet": chosen,
         "sheet_names": sheet_names,
     }
+    found = {"preamble_rows": table.preamble_rows, "repeated_headers": int(repeated.sum())}
+    frame.attrs[ATTRS_KEY].update({key: value for key, value in found.items() if value})
     return frame
 
 
@@ -379,19 +408,28 @@ class _Table:
         rows: np.ndarray,
         blank_rows: int,
         renamed_columns: dict[str, str],
+        header: list[str] | None = None,
+        preamble_rows: int = 0,
+        footer_rows: int = 0,
     ) -> None:
         self.names = names
         self.columns = columns
         self.rows = rows
         self.blank_rows = blank_rows
         self.renamed_columns = renamed_columns
+        self.header = names if header is None else header  # the header's texts, one per column
+        self.preamble_rows = preamble_rows
+        self.footer_rows = footer_rows
 
     @classmethod
-    def from_rows(cls, rows: list[list[Cell]], *, sheet: str, name: str) -> _Table:
+    def from_rows(
+        cls, rows: list[list[Cell]], *, sheet: str, name: str, header_line: int | None = None
+    ) -> _Table:
         """The table of ``rows`` (the sheet from cell A1): header, records, blank rows, column span.
 
         Column by column: a sheet's column mostly holds one type, converted by one function mapped
-        over it, and only text cells can be blank.
+        over it, and only text cells can be blank. The header is the row ``header_line`` names, or
+        the first with text below a report's title rows; a report's footer rows at the end go.
         """
         header_at = next((position for position, row in enumerate(rows) if _row_has_text(row)), None)
         if header_at is None:
@@ -399,10 +437,26 @@ class _Table:
                 f"sheet {sheet!r} of {name} is empty; it needs a header row naming the columns "
                 "(pass sheet= to read another sheet)"
             )
+        if header_line is not None:
+            if header_line > len(rows) or not _row_has_text(rows[header_line - 1]):
+                raise ConfigurationError(
+                    f"header_line={header_line} but row {header_line} of sheet {sheet!r} of {name} is "
+                    + ("past the end of the sheet" if header_line > len(rows) else "blank")
+                    + "; give the row that holds the column names"
+                )
+            header_at, preamble_rows = header_line - 1, header_line - 1
+        else:
+            sample = [_row_texts(row) for row in rows[header_at : header_at + _SNIFF_ROWS]]
+            preamble_rows = preamble_end_in_rows(sample)
+            header_at += preamble_rows
         width = max(map(len, rows[header_at:]))
         body = [
             row if len(row) == width else [*row, *[""] * (width - len(row))] for row in rows[header_at + 1 :]
         ]
+        tail = [_row_texts(row) for row in body[-MAX_FOOTER_LINES:]]
+        footer_rows = len(tail) - footer_start_in_rows(tail)[0]
+        if footer_rows:
+            del body[len(body) - footer_rows :]
         header = [cell_text(value) or "" for value in rows[header_at]]
         header += [""] * (width - len(header))
         texts: list[list[str | None]] = []
@@ -421,6 +475,9 @@ class _Table:
             rows=np.flatnonzero(keep).astype(np.int64) + header_at + 2,
             blank_rows=int(len(body) - keep.sum()),
             renamed_columns=renamed,
+            header=header[first:last],
+            preamble_rows=preamble_rows,
+            footer_rows=footer_rows,
         )
 
     def frame(self) -> pd.DataFrame:
@@ -430,6 +487,14 @@ class _Table:
         for column_name, values in zip(self.names, self.columns, strict=True):
             data[column_name] = pd.Series(values, dtype=text_dtype)
         return pd.DataFrame(data)
+
+
+_SNIFF_ROWS: Final = MAX_PREAMBLE_LINES + 40  # rows looked at for a report's title rows
+
+
+def _row_texts(row: Sequence[Cell]) -> list[str]:
+    """The texts a row of values shows (empty cells as ``""``)."""
+    return [cell_text(value) or "" for value in row]
 
 
 def _row_has_text(row: list[Cell]) -> bool:

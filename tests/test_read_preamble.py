@@ -139,13 +139,6 @@ def test_header_line_past_the_end_or_blank_is_refused() -> None:
         read_csv(io.StringIO("id\n\n1\n"), header_line=2)
 
 
-def test_header_line_is_for_csv_files(tmp_path: Path) -> None:
-    path = tmp_path / "users.xlsx"
-    path.write_bytes(b"")
-    with pytest.raises(ConfigurationError, match="header_line applies to CSV files"):
-        read_csv(path, header_line=2)
-
-
 def test_prepare_reads_a_report_with_title_lines() -> None:
     df = read_csv(io.StringIO(REPORT))
     prepared = prepare(df, {"recipient": "Customer", "profile": {"email": "Email", "phone_number": "Phone"}})
