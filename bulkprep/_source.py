@@ -342,7 +342,7 @@ def _folded_equal(cells: pd.Series, wanted: str) -> np.ndarray:
     return same
 
 
-def script_values(frame: pd.DataFrame) -> tuple[list[Change], tuple[str, ...]]:
+def script_values(frame: pd.DataFrame, *, marks: bool = True) -> tuple[list[Change], tuple[str, ...]]:
     """Undo what a pandas script writes for missing values and gappy integer columns (in place).
 
     A file holding a cell ``NaN`` or ``NaT`` (:data:`bulkprep.layouts.SCRIPT_MARKS`, exact case) was
@@ -351,6 +351,10 @@ def script_values(frame: pd.DataFrame) -> tuple[list[Change], tuple[str, ...]]:
     :data:`bulkprep.layouts.SCRIPT_FLOAT`) or as an integer, with at least one empty cell, is a column
     of integers that a missing value turned into floats: its ``.0`` is removed. In a file written by a
     script (as above) the empty cell is not needed: ``1001.0`` beside ``1005`` is one kind of number.
+
+    Args:
+        frame: the frame read, changed in place.
+        marks: False when the file is known to hold no ``NaN`` or ``NaT`` (its text was searched).
 
     Returns:
         The changes, and the columns whose ``.0`` was removed.
@@ -364,7 +368,7 @@ def script_values(frame: pd.DataFrame) -> tuple[list[Change], tuple[str, ...]]:
     """
     changes: list[Change] = []
     names = _text_columns(frame)
-    script_written = any(frame[name].isin(SCRIPT_MARKS).any() for name in names)
+    script_written = marks and any(frame[name].isin(SCRIPT_MARKS).any() for name in names)
     if script_written:
         for name in names:
             missing = np.flatnonzero(frame[name].isin(SCRIPT_MISSING).to_numpy(dtype=bool)).tolist()
@@ -372,12 +376,11 @@ def script_values(frame: pd.DataFrame) -> tuple[list[Change], tuple[str, ...]]:
     floats: list[str] = []
     for name in names:
         column = frame[name]
-        present = column.dropna()
-        if not len(present):
+        # Most columns: one of their first cells is no whole number, which spares the whole look.
+        probe = [cell for cell in column.iloc[: 4 * _PROBED_CELLS].tolist() if isinstance(cell, str)]
+        if not probe or not all(_WHOLE.fullmatch(cell) for cell in probe[:_PROBED_CELLS]):
             continue
-        probe = present.iloc[:_PROBED_CELLS].tolist()
-        if not all(_WHOLE.fullmatch(cell) for cell in probe):
-            continue  # most columns: one of the first cells is no whole number
+        present = column.dropna()
         written = present.str.fullmatch(_WHOLE.pattern).to_numpy(dtype=bool)
         as_float = present.str.endswith(".0").to_numpy(dtype=bool)
         if not written.all() or not as_float.any() or not (script_written or len(present) < len(column)):

@@ -322,7 +322,8 @@ def read_csv(
         markers = _may_hold_text_markers(text, delimiter=delimiter)
         formulas = '="' in text
         header_again = _may_repeat_header(text, delimiter=delimiter, skip=preamble_rows)
-        scripted = "NaN" in text or "NaT" in text or ".0" in text
+        script_marks = "NaN" in text or "NaT" in text
+        scripted = script_marks or ".0" in text
         footer_rows, footer_cut, salesforce = _footer(text, delimiter=delimiter)
         _check_width(text, delimiter=delimiter, name=name)
         whole = None
@@ -361,7 +362,7 @@ def read_csv(
             changes += unwrap_text_formulas(frame)
         float_columns: tuple[str, ...] = ()
         if scripted:
-            script_changes, float_columns = script_values(frame)
+            script_changes, float_columns = script_values(frame, marks=script_marks)
             changes += script_changes
     frame.attrs[ATTRS_KEY] = {
         "source": name,
@@ -731,21 +732,36 @@ def _footer(text: str, *, delimiter: str) -> tuple[int, int, bool]:
 
 
 def _may_repeat_header(text: str, *, delimiter: str, skip: int) -> bool:
-    """Whether a line below the header may repeat it: one starts with the header's first cell (any case).
+    """Whether a line below the header may repeat it: one starts with the header's first cell.
 
     False spares the look at every row of the first column; the rows are compared in full only then
-    (:func:`bulkprep._source.repeated_header_rows`).
+    (:func:`bulkprep._source.repeated_header_rows`). The first cell is searched for as written, in
+    small letters, in capitals and capitalized (``str.find`` runs at memory speed, a regular
+    expression without letter case does not); a cell found at the start of a line is enough, and so
+    are very many found elsewhere.
     """
-    lines = _first_lines(text, skip + SNIFF_LINES)[skip:]
-    header_at = next((at for at, line in enumerate(lines) if line.strip()), None)
+    lines = _first_lines(text, skip + SNIFF_LINES)
+    header_at = next((at for at in range(skip, len(lines)) if lines[at].strip()), None)
     if header_at is None:
         return False
     first = next(iter(_split_line(lines[header_at], delimiter)), "").strip()
     if not first:
         return False
-    after = sum(map(len, lines[: header_at + 1])) + sum(map(len, _first_lines(text, skip)))
-    pattern = rf'(?:\r\n|\r|\n)[ \t"]*{re.escape(first)}[ \t"]*(?:{re.escape(delimiter)}|\r|\n|$)'
-    return re.compile(pattern, re.IGNORECASE).search(text, max(after - 1, 0)) is not None
+    after = sum(map(len, lines[: header_at + 1]))
+    for variant in {first, first.lower(), first.upper(), first.capitalize(), first.title()}:
+        found, probes = text.find(variant, after), 0
+        while found >= 0:
+            before = text[max(found - 8, after - 1) : found].rstrip(' \t"')
+            if before.endswith(("\n", "\r")):
+                return True
+            probes += 1
+            if probes > HEADER_PROBES:
+                return True
+            found = text.find(variant, found + len(variant))
+    return False
+
+
+HEADER_PROBES = 10_000  # places the header's first cell is found at before every row is compared
 
 
 MARKER_PROBES = 200_000  # apostrophes looked at one by one before searching the text for cell starts
