@@ -350,7 +350,7 @@ def read_csv(
         frame = _to_frame(parsed)
         repeated_headers = 0
         if header_again:
-            header = [parsed.renamed_columns.get(name, name) for name in parsed.names]
+            header = [parsed.renamed_columns.get(column, column) for column in parsed.names]
             repeated = repeated_header_rows(frame, header)
             repeated_headers = int(repeated.sum())
             if repeated_headers:
@@ -374,7 +374,7 @@ def read_csv(
         "layout": SALESFORCE_REPORT if salesforce else recognize_layout(parsed.names),
         "footer_rows": footer_rows,
         "repaired_lines": tuple(repaired),
-        # By line; within a line, repairs first and then columns in the file's order.
+        # By line; within a line, repairs first, then each kind of mark in the columns' order.
         "changes": tuple(sorted(changes, key=lambda change: change[0])),
     }
     found = {
