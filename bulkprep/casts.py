@@ -632,7 +632,13 @@ def timed_dates(values: np.ndarray | list[Any]) -> np.ndarray:
         >>> timed_dates(np.array(cells, dtype=object)).tolist()
         [True, False, True, False, False]
     """
-    return np.fromiter((_has_time_of_day(value) for value in values), dtype=bool, count=len(values))
+    cells = np.asarray(values, dtype=object)
+    try:
+        codes, distinct = pd.factorize(cells)  # once per distinct value, as the cast reads them
+    except TypeError:  # an unhashable cell (a dict from a typed frame): each cell alone
+        return np.fromiter((_has_time_of_day(value) for value in cells), dtype=bool, count=len(cells))
+    timed = np.fromiter((_has_time_of_day(value) for value in distinct), dtype=bool, count=len(distinct))
+    return np.append(timed, False)[codes]  # code -1 (a missing cell) reads the extra False
 
 
 def _has_time_of_day(value: Any) -> bool:
