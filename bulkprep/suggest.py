@@ -21,8 +21,14 @@ and spreadsheets in German (``Kundennummer``, ``E-Mail``, ``Mobil``, ``Handy``, 
 ``Celular``, ``Telefone``), Dutch (``Klantnummer``, ``E-mailadres``, ``Mobiel``, ``Land``), Japanese
 (``顧客ID``, ``会員番号``, ``メールアドレス``, ``携帯番号``, ``電話番号``, ``国``, ``姓``/``名``), Polish
 (``Nr klienta``, ``Identyfikator``, ``Telefon komórkowy``, ``Kraj``, ``Imię``/``Nazwisko``), Czech and
-Slovak (``Číslo zákazníka``, ``Mobilní telefon``, ``Země``), and Microsoft Dynamics' contact GUID
-(``(Do Not Modify) Contact``, the recipient when nothing better names the user). In
+Slovak (``Číslo zákazníka``, ``Mobilní telefon``, ``Země``), Swedish, Danish and Norwegian
+(``Kundnummer``, ``Kundenummer``, ``E-post``, ``Mobilnummer``, ``Medlem sedan``, ``Fødselsdato``),
+Finnish (``Asiakasnumero``, ``Sähköposti``, ``Matkapuhelin``, ``Maa``, ``Syntymäaika``), Turkish
+(``Müşteri No``, ``E-posta``, ``Cep Telefonu``, ``Ülke``, ``Doğum Tarihi``), the shop, accounting and
+helpdesk exports (Shopware's ``customerNumber`` over its 32-hex ``id``, Lightspeed's and NetSuite's
+``Internal ID``, Freshdesk's ``Unique External ID``, Odoo's ``Reference`` when there is no id,
+Xero's ``AccountNumber`` when each row has its own and its ``POCountry``), and Microsoft Dynamics'
+contact GUID (``(Do Not Modify) Contact``, the recipient when nothing better names the user). In
 every language a mobile (text messages reach it, ``SMS`` too) comes before a landline or an office
 phone, and the phone is read in the country that goes with it (``billing_phone`` in
 ``billing_country``). Data columns whose header speaks of a date and whose cells mostly read as
@@ -541,7 +547,10 @@ def suggested_spec(
     country column exists (``Country``, ``Home Country``, ``Billing Country``, ``Country Code``,
     ``Pays``...) and a phone is mapped, the phone is read in each row's country
     (``region_column``), the country that shares the phone's words first (``billing_phone`` with
-    ``billing_country``). ``locale``/``language`` feed ``to.locale`` and ``tenant_id`` feeds
+    ``billing_country``); else a plain ``Country``, then the person's own address (``Mailing
+    Country``, Xero's postal ``POCountry``), then the one who pays (``Billing Country``), and last
+    where goods go (``Shipping Country``, Xero's street ``SACountry``), which may be someone else's.
+    ``locale``/``language`` feed ``to.locale`` and ``tenant_id`` feeds
     ``to.tenant_id``. Every other column goes to ``data.<snake_case>`` (the country column too;
     ``#`` is ``number``), numbered when names clash or fall in ``reserved`` (names the mapping
     format keeps for itself). Columns named ``bulk_*`` (bulkprep's own) are left out.
