@@ -12,11 +12,16 @@ it (:meth:`bulkprep.mapping.Mapping.apply` turns each into a ``cast_failed`` row
 - ``date``: a date, as ``YYYY-MM-DD`` text, read by the column's convention (see :func:`convert`):
   ISO ``YYYY-MM-DD`` (``/`` or ``.`` separators and ``YYYYMMDD`` too) is always year, month, day; a
   column of ``M/D/YYYY`` or ``D/M/YYYY`` dates is read the way its own values prove (``3/14/2024``
-  proves month-first, ``25/03/2024`` day-first), dotted ``dd.mm.yyyy`` is day-first, spelt months
-  (``4 Mar 2024``) read themselves. The mapping may say ``dayfirst: true|false`` or give an strptime
-  ``format``. A time part is dropped; a day that does not exist (``31/02/2024``) and a two-digit
-  year (``3/4/24``) fail, and so does a partial date (``01.2019``, ``2019-01``, ``March 2019``, a
-  year alone): a date has a day, a month and a four-digit year, never a made-up day.
+  proves month-first, ``25/03/2024`` day-first), dotted ``dd.mm.yyyy`` is day-first, month names
+  read themselves in English and the languages of Europe, abbreviated or not, with or without their
+  dot (``4 Mar 2024``, ``March 14, 2024``, ``14-Mar-2024``, ``3 févr. 1990``, ``1. März 2024``,
+  ``5 de marzo de 2024``, ``12 ene. 2024``: CLDR's names, :mod:`bulkprep._month_names`), except a
+  name that means two months in two languages (``lis``, ``listopad``), which fails. The mapping may
+  say ``dayfirst: true|false`` or give an strptime ``format``. A time part is dropped and the date
+  kept, and :func:`bulkprep.prepare.prepare` lists each date whose time of day it dropped in its
+  ``changes`` (:func:`timed_dates`); a day that does not exist (``31/02/2024``, ``30 févr. 1990``)
+  and a two-digit year (``3/4/24``) fail, and so does a partial date (``01.2019``, ``2019-01``,
+  ``March 2019``, a year alone): a date has a day, a month and a four-digit year, never a made-up day.
   A zero date (Outlook's ``0/0/00``, MySQL's ``0000-00-00``, with or
   without a zero time) says "no date": it is missing, not a failure (:func:`zero_dates`).
 - ``json``: JSON text, parsed (``NaN`` and ``Infinity`` are refused: they are not JSON).
@@ -38,6 +43,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Hashable
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -48,11 +54,11 @@ import numpy as np
 import pandas as pd
 from dateutil import parser as dateutil_parser  # type: ignore[import-untyped]  # pandas ships it
 
-from bulkprep import jsonsafe
+from bulkprep import _month_names, jsonsafe
 from bulkprep.courier import MAX_REQUEST_BYTES, looks_scientific
 from bulkprep.report import ErrorCode
 
-__all__ = ["Cast", "CastFailure", "DateOptions", "convert", "zero_dates"]
+__all__ = ["Cast", "CastFailure", "DateOptions", "convert", "timed_dates", "zero_dates"]
 
 # The largest integer a JSON reader using doubles (JavaScript among them) holds exactly.
 _MAX_EXACT_JSON_INT = 2**53 - 1
@@ -88,8 +94,8 @@ _DESCRIPTIONS: dict[Cast, str] = {
     Cast.INT: "a whole number (42, 3.0) up to 2**53 - 1; 3.5 and scientific notation (2.02555E+09) fail",
     Cast.FLOAT: "a number with a dot for decimals (3.5, 1e3); infinity fails",
     Cast.BOOL: "yes/no, true/false, y/n or 1/0 in any letter case, as true or false",
-    Cast.DATE: "a date (2024-03-31, 3/31/2024, 31.03.2024, 31 Mar 2024, any time part dropped) read by the "
-    "column's convention or the mapping's dayfirst or format, as YYYY-MM-DD text",
+    Cast.DATE: "a date (2024-03-31, 3/31/2024, 31.03.2024, 31 Mar 2024, 3 févr. 1990, any time part "
+    "dropped) read by the column's convention or the mapping's dayfirst or format, as YYYY-MM-DD text",
     Cast.JSON: "JSON text, parsed (objects, lists, numbers...); NaN, Infinity, 1e999 and nesting over 64 "
     "deep fail",
     Cast.STR: "text; numbers from a typed frame become their digits (12345.0 becomes 12345)",
@@ -145,7 +151,9 @@ def convert(
     convention where they are written) and other dates that read two ways (``03/04/2024``) fail,
     while those that read one way (``05/05/2024``, ``13/04/2024``) are kept. A column proving both
     conventions fails its two-way dates with ``ambiguous_date_convention``, one message naming the
-    evidence. Two-digit years fail (a format with ``%y`` reads them); a time part is dropped.
+    evidence. A month written as its name (``3 févr. 1990``) reads one way only. Two-digit years fail
+    (a format with ``%y`` reads them); a time part is dropped (:func:`timed_dates` tells which cells
+    had one).
 
     Args:
         raw: the column's cells, an object array.
@@ -386,6 +394,8 @@ def _cast_date(
             numeric[i] = _Numeric(int(first), int(second), int(year), separator)
         elif _TWO_DIGIT_YEAR.match(text):
             out[i] = (None, _two_digit_year_message(value), ErrorCode.CAST_FAILED)
+        elif (spelt := _month_name_date(value, text)) is not None:
+            out[i] = (*spelt, ErrorCode.CAST_FAILED)
         else:
             pending.append(i)
     if numeric:
@@ -516,6 +526,132 @@ def _with_format(value: Any, date_format: str) -> tuple[Any, str | None, ErrorCo
         ),
         ErrorCode.CAST_FAILED,
     )
+
+
+# -- dates with a month name: 3 févr. 1990, 1. März 2024, 5 de marzo de 2024, March 14, 2024 -------
+def _name_table(text: str) -> dict[str, int]:
+    return {name: int(month) for name, month in (line.rsplit(" ", 1) for line in text.splitlines())}
+
+
+_MONTHS: dict[str, int] = _name_table(_month_names.MONTHS)
+# A name that means two months in two languages: name -> "month:languages ..." as the table writes it.
+_AMBIGUOUS_MONTHS: dict[str, str] = dict(line.split(" ", 1) for line in _month_names.AMBIGUOUS.splitlines())
+_WEEKDAYS: frozenset[str] = frozenset(_month_names.WEEKDAYS.splitlines())
+_MONTH_NAMES_EN = (
+    *("January", "February", "March", "April", "May", "June"),
+    *("July", "August", "September", "October", "November", "December"),
+)
+_WORD = r"[^\W\d_]+"
+_WEEKDAY = rf"(?:(?P<weekday>{_WORD})\.?,?\s+)?"
+# After the day: 1. (German), 1er (French), 1st/2nd/3rd/14th (English), 1º (Spanish, folded to o).
+_ORDINAL = r"(?:\.|er|st|nd|rd|th|o)?"
+_BETWEEN = r"[\s\-/.,]*"
+_FILLER = r"(?:(?:de|del|of)\s+)?"  # 5 de marzo de 2024, the 14th of March 2024
+_SPELT_DATES = tuple(
+    re.compile(pattern + _TIME + "$", re.IGNORECASE)
+    for pattern in (
+        rf"^{_WEEKDAY}(?P<day>\d{{1,2}}){_ORDINAL}{_BETWEEN}{_FILLER}(?P<month>{_WORD})\.?{_BETWEEN}"
+        rf"{_FILLER}(?P<year>\d{{4}})",
+        rf"^{_WEEKDAY}(?P<month>{_WORD})\.?{_BETWEEN}(?P<day>\d{{1,2}}){_ORDINAL},?[\s\-/.]+(?P<year>\d{{4}})",
+        rf"^(?P<year>\d{{4}})[\s\-/.]+(?P<month>{_WORD})\.?[\s\-/.]+(?P<day>\d{{1,2}})\.?",
+    )
+)
+
+
+def _fold_name(text: str) -> str:
+    """Text with its accents dropped and its case folded, as the month table keys its names."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().replace("ı", "i")
+
+
+def _month_name_date(value: Any, text: str) -> tuple[str | None, str | None] | None:
+    """A date written with its month's name, read whatever the language: (ISO date, None) or (None,
+    why not); None when the text is not a day, a month name and a four-digit year.
+
+    The names are CLDR's (:mod:`bulkprep._month_names`), in English and the languages of Europe, wide
+    or abbreviated, with or without their dot. A name meaning two months in two languages (``lis``,
+    October in Croatian and November in Czech and Polish) is refused, and so is a day that does not
+    exist (``30 févr. 1990``).
+
+    Example:
+        >>> [_month_name_date(t, t) for t in ("3 févr. 1990", "1. März 2024", "March 14, 2024")]
+        [('1990-02-03', None), ('2024-03-01', None), ('2024-03-14', None)]
+        >>> _month_name_date("4 lis 2024", "4 lis 2024")[1]  # doctest: +ELLIPSIS
+        "expected a date (cast: date), got '4 lis 2024': 'lis' names October (hr) or November (cs, pl)..."
+        >>> _month_name_date("Q3 2024", "Q3 2024") is None
+        True
+    """
+    folded = _fold_name(text)
+    for pattern in _SPELT_DATES:
+        match = pattern.match(folded)
+        if match is None:
+            continue
+        weekday = match.groupdict().get("weekday")
+        if weekday is not None and weekday not in _WEEKDAYS:
+            continue
+        word = match["month"]
+        if word in _AMBIGUOUS_MONTHS:
+            return None, _ambiguous_month_message(value, word)
+        month = _MONTHS.get(word)
+        if month is None:
+            continue
+        reading = _valid_date(int(match["year"]), month, int(match["day"]))
+        if reading is None:
+            return (
+                None,
+                f"expected a date (cast: date), got {value!r}, a day that does not exist; fix the value",
+            )
+        return reading, None
+    return None
+
+
+def _ambiguous_month_message(value: Any, word: str) -> str:
+    meanings = []
+    for meaning in _AMBIGUOUS_MONTHS[word].split():
+        month, languages = meaning.split(":")
+        meanings.append(f"{_MONTH_NAMES_EN[int(month) - 1]} ({languages.replace(',', ', ')})")
+    return (
+        f"expected a date (cast: date), got {value!r}: {word!r} names {' or '.join(meanings)}, "
+        f"depending on the language; write the date as YYYY-MM-DD, or give the column a format"
+    )
+
+
+# A date cell's time of day: a time part after the date that is not midnight (08:15, 2:03 PM).
+_TIME_OF_DAY = re.compile(r"(?:[ T]|,\s*)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*([AaPp]\.?[Mm]\.?)?")
+
+
+def timed_dates(values: np.ndarray | list[Any]) -> np.ndarray:
+    """Which cells give a time of day besides their date (``2021-05-01 08:15``): a date cast keeps
+    the date and drops the time, and :func:`bulkprep.prepare.prepare` lists each such cell in its
+    ``changes``, so that the time is never lost silently. Midnight (``2021-05-01 00:00:00``,
+    ``12:00 AM``) is no time of day: an export writes it for a plain date.
+
+    Example:
+        >>> import numpy as np
+        >>> cells = ["2021-05-01 08:15", "2021-05-01 00:00:00", "3/14/2024 2:03 PM", "2021-05-01", None]
+        >>> timed_dates(np.array(cells, dtype=object)).tolist()
+        [True, False, True, False, False]
+    """
+    cells = np.asarray(values, dtype=object)
+    try:
+        codes, distinct = pd.factorize(cells)  # once per distinct value, as the cast reads them
+    except TypeError:  # an unhashable cell (a dict from a typed frame): each cell alone
+        return np.fromiter((_has_time_of_day(value) for value in cells), dtype=bool, count=len(cells))
+    timed = np.fromiter((_has_time_of_day(value) for value in distinct), dtype=bool, count=len(distinct))
+    return np.append(timed, False)[codes]  # code -1 (a missing cell) reads the extra False
+
+
+def _has_time_of_day(value: Any) -> bool:
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return bool(value.time() != dt.time())
+    if not isinstance(value, str):
+        return False
+    match = _TIME_OF_DAY.search(value.strip())
+    if match is None:
+        return False
+    hour, minute, second, fraction, half = match.groups()
+    midnight = int(hour) in ((12,) if half and half[0] in "Aa" else (0,))
+    return not (midnight and int(minute) == 0 and int(second or 0) == 0 and int(fraction or 0) == 0)
 
 
 def _parse_spelled_dates(

@@ -315,11 +315,12 @@ def _parsed_outcome(
     text: str, region: str | None, parse: Callable[..., Any], *, rows_country: bool = False
 ) -> _Outcome:
     """The outcome of one number's text read in ``region`` (the row's country, or the default)."""
-    text = _with_plus_for_00(text, region)
+    written, text = text, _with_plus_for_00(text, region)
     try:
         number = parse(text, region)
     except phonenumbers.NumberParseException as exc:
-        return _phone_problem(_parse_failure(exc, region))
+        dialled = _dialled_from_abroad(written, parse)
+        return (dialled, None, None) if dialled is not None else _phone_problem(_parse_failure(exc, region))
     if number.extension:
         return _phone_problem(
             f"the number has an extension ({number.extension}), which text messages and automated calls "
@@ -328,7 +329,47 @@ def _parsed_outcome(
         )
     if any(char.isalpha() for char in text):
         return _phone_problem("the number contains letters", fix="write the number in digits only")
-    return _checked_number(number, text, region, rows_country=rows_country)
+    outcome = _checked_number(number, text, region, rows_country=rows_country)
+    if outcome[1] is not None and (dialled := _dialled_from_abroad(written, parse)) is not None:
+        return dialled, None, None
+    return outcome
+
+
+# International prefixes other than 00 (which is read as + everywhere, see _with_plus_for_00), as
+# people copy a number the way they dial it from North America (011), Australia (0011) or Japan (010).
+_FOREIGN_INTERNATIONAL_PREFIXES: tuple[str, ...] = ("0011", "011", "010")
+
+
+def _dialled_from_abroad(text: str, parse: Callable[..., Any]) -> str | None:
+    """The E.164 text of a number written after a foreign international prefix, else None.
+
+    ``011 44 7911 123468`` on a United Kingdom row is ``+447911123468``: 011 is how it is dialled
+    from North America. Only for a number that reads as nothing in its own region (the caller
+    tried that first): a number that is both a national number and one dialled from abroad keeps
+    its national reading, and an international reading that is not a valid number is no reading.
+
+    Example:
+        >>> _dialled_from_abroad("011 44 7911 123468", phonenumbers.parse)
+        '+447911123468'
+        >>> _dialled_from_abroad("0011 44 7911 123468", phonenumbers.parse)
+        '+447911123468'
+        >>> _dialled_from_abroad("011 44 7911", phonenumbers.parse) is None
+        True
+    """
+    compact = _SEPARATORS.sub("", text)
+    prefix = next((p for p in _FOREIGN_INTERNATIONAL_PREFIXES if compact.startswith(p)), None)
+    if prefix is None:
+        return None
+    digits = compact[len(prefix) :]
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    try:
+        number = parse("+" + digits, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if number.extension or not phonenumbers.is_valid_number(number):
+        return None
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
 def _parse_failure(exc: Any, region: str | None) -> str:

@@ -24,10 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import repeat
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 
+import numpy as np
 import pandas as pd
 
 from bulkprep import casts, courier, display, status
@@ -125,23 +127,32 @@ class Prepared:
         return display.problem_view(self.df, self.errors, limit=limit, mapping=self.mapping)
 
 
-def _zero_date_changes(keyed: pd.DataFrame, mapping: Mapping) -> list[pd.DataFrame]:
-    """The zero dates (``0/0/00``, ``0000-00-00``) of date-cast columns, left out: changed to nothing."""
+def _date_cast_changes(keyed: pd.DataFrame, mapping: Mapping, targets: pd.DataFrame) -> list[pd.DataFrame]:
+    """What the date casts changed: zero dates (``0/0/00``, ``0000-00-00``) left out, changed to
+    nothing, and the time of day of a date with a time (``2021-05-01 08:15``) dropped."""
     parts = []
     for target, source in mapping.sources.items():
         if not isinstance(source, ColumnSource) or source.cast is not casts.Cast.DATE:
             continue
-        raw = keyed[source.column]
-        zero = casts.zero_dates(raw.to_numpy(dtype=object))
-        if zero.any():
+        raw = keyed[source.column].to_numpy(dtype=object)
+        zero = casts.zero_dates(raw)
+        kept = (
+            targets[target].to_numpy(dtype=object) if target in targets.columns else np.full(len(raw), None)
+        )
+        timed = casts.timed_dates(raw) & np.fromiter(map(isinstance, kept, repeat(str)), bool, len(kept))
+        changed = zero | timed
+        if changed.any():
             parts.append(
                 pd.DataFrame(
                     {
-                        _ROW_KEY: keyed[_ROW_KEY].to_numpy()[zero].astype("int64"),
+                        _ROW_KEY: keyed[_ROW_KEY].to_numpy()[changed].astype("int64"),
                         "field": target,
                         "column": source.column,
-                        "original": raw.to_numpy(dtype=object)[zero],
-                        "normalized": pd.Series([None] * int(zero.sum()), dtype="object"),
+                        "original": raw[changed],
+                        "normalized": pd.Series(
+                            [None if z else k for z, k in zip(zero[changed], kept[changed], strict=True)],
+                            dtype="object",
+                        ),
                     }
                 )
             )
@@ -378,7 +389,8 @@ def _prepare(
         errors=errors,
         # What the reader changed (text markers, repaired lines) first: it came before the mapping.
         changes=pd.concat(
-            [read_changes(keyed), *_zero_date_changes(keyed, mapping), normalized.changes], ignore_index=True
+            [read_changes(keyed), *_date_cast_changes(keyed, mapping, targets), normalized.changes],
+            ignore_index=True,
         ).sort_values(_ROW_KEY, kind="stable", ignore_index=True),
         mapping=mapping,
         # What the reader found out about the file, not a status: it may come from attrs.

@@ -21,8 +21,14 @@ and spreadsheets in German (``Kundennummer``, ``E-Mail``, ``Mobil``, ``Handy``, 
 ``Celular``, ``Telefone``), Dutch (``Klantnummer``, ``E-mailadres``, ``Mobiel``, ``Land``), Japanese
 (``顧客ID``, ``会員番号``, ``メールアドレス``, ``携帯番号``, ``電話番号``, ``国``, ``姓``/``名``), Polish
 (``Nr klienta``, ``Identyfikator``, ``Telefon komórkowy``, ``Kraj``, ``Imię``/``Nazwisko``), Czech and
-Slovak (``Číslo zákazníka``, ``Mobilní telefon``, ``Země``), and Microsoft Dynamics' contact GUID
-(``(Do Not Modify) Contact``, the recipient when nothing better names the user). In
+Slovak (``Číslo zákazníka``, ``Mobilní telefon``, ``Země``), Swedish, Danish and Norwegian
+(``Kundnummer``, ``Kundenummer``, ``E-post``, ``Mobilnummer``, ``Medlem sedan``, ``Fødselsdato``),
+Finnish (``Asiakasnumero``, ``Sähköposti``, ``Matkapuhelin``, ``Maa``, ``Syntymäaika``), Turkish
+(``Müşteri No``, ``E-posta``, ``Cep Telefonu``, ``Ülke``, ``Doğum Tarihi``), the shop, accounting and
+helpdesk exports (Shopware's ``customerNumber`` over its 32-hex ``id``, Lightspeed's and NetSuite's
+``Internal ID``, Freshdesk's ``Unique External ID``, Odoo's ``Reference`` when there is no id,
+Xero's ``AccountNumber`` when each row has its own and its ``POCountry``), and Microsoft Dynamics'
+contact GUID (``(Do Not Modify) Contact``, the recipient when nothing better names the user). In
 every language a mobile (text messages reach it, ``SMS`` too) comes before a landline or an office
 phone, and the phone is read in the country that goes with it (``billing_phone`` in
 ``billing_country``). Data columns whose header speaks of a date and whose cells mostly read as
@@ -101,6 +107,13 @@ _EMAIL_HEADERS: tuple[str, ...] = (
     "eメール",
     "電子メール",
     "adresemail",  # Polish
+    "epost",  # Swedish, Norwegian and Danish
+    "epostadress",
+    "epostadresse",
+    "sahkoposti",  # Finnish
+    "sahkopostiosoite",
+    "eposta",  # Turkish
+    "epostaadresi",
 )
 # Mobiles first (Courier sends text messages to the profile's phone_number), then landlines and
 # office lines, in every language: French writes "Mobile" too, and "Portable" (telephone portable).
@@ -143,6 +156,13 @@ _MOBILE_HEADERS: tuple[str, ...] = (
     "mobilnitelefon",  # Czech and Slovak
     "mobilny",
     "mobilni",
+    "matkapuhelin",  # Finnish
+    "matkapuhelinnumero",
+    "kannykka",
+    "ceptelefonu",  # Turkish: the pocket phone (a word alone, "cep" is a Brazilian postcode)
+    "ceptel",
+    "ceptelefonnumarasi",
+    "mobiltelefonnummer",
 )
 _PHONE_HEADERS: tuple[str, ...] = (
     *_MOBILE_HEADERS,
@@ -169,13 +189,21 @@ _PHONE_HEADERS: tuple[str, ...] = (
     "numertelefonu",  # Polish
     "telefonnicislo",  # Czech
     "telefonnecislo",  # Slovak
+    "puhelin",  # Finnish
+    "puhelinnumero",
+    "telefonnumarasi",  # Turkish
+    "telefonu",
 )
 _ID_HEADERS: tuple[str, ...] = (
     "userid",
     "recipient",
     "recipientid",
     "externalid",
+    "uniqueexternalid",  # Freshdesk
     "customerid",
+    "customernumber",  # Shopware's customerNumber, the shop's own number, over its 32-hex "id"
+    "customerno",
+    "customernr",
     "memberid",
     "contactid",
     "clientid",
@@ -184,6 +212,17 @@ _ID_HEADERS: tuple[str, ...] = (
     "kundennummer",  # German: customer number
     "kundennr",
     "kundenid",
+    "kundnummer",  # Swedish
+    "kundnr",
+    "kundenummer",  # Danish and Norwegian
+    "kundenr",
+    "asiakasnumero",  # Finnish
+    "asiakasnro",
+    "asiakastunnus",
+    "musterino",  # Turkish: Müşteri No
+    "musterinumarasi",
+    "musterinumara",
+    "musteriid",
     "idclient",  # French
     "numeroclient",
     "numerodeclient",
@@ -210,10 +249,19 @@ _ID_HEADERS: tuple[str, ...] = (
     "idzakaznika",
     "uid",
     "leid",  # Mailchimp's id of the member in the audience
+    # An export's own number for the record: Xero's AccountNumber (the contact's account with the
+    # business, not a bank's), Lightspeed's and NetSuite's Internal ID.
+    "accountnumber",
+    "internalid",
     "identifiant",  # French and Spanish for a plain "ID"
     "identificador",
     "id",
+    "reference",  # Odoo's contact Reference: only when the file has no id at all
 )
+# An account's number names a person when each row has its own (Xero's contacts); in a CRM it is
+# often the company's, shared by its contacts: proposed only when the sampled cells say which.
+_DISTINCT_ONLY_IDS: frozenset[str] = frozenset({"accountnumber"})
+_DISTINCT_SHARE = 0.9  # of the sampled filled cells, at least this share distinct
 # Klaviyo's own profile id: External ID is set only for profiles synced from elsewhere.
 _KLAVIYO_ID = "klaviyoid"
 _COUNTRY_HEADERS: tuple[str, ...] = (
@@ -222,11 +270,18 @@ _COUNTRY_HEADERS: tuple[str, ...] = (
     "cc",  # Mailchimp
     "countryregion",  # HubSpot's Country/Region
     "mailingcountry",  # Salesforce contacts
+    "pocountry",  # Xero's postal address (its street address is SACountry)
+    "postalcountry",
+    "postaladdresscountry",
+    "mailingaddresscountry",
     "defaultaddresscountrycode",  # Shopify
     "defaultaddresscountry",
     "addresscountry",  # Stripe
     "billingcountry",
     "shippingcountry",
+    "sacountry",  # Xero's street address
+    "streetcountry",
+    "streetaddresscountry",
     "land",  # German and Dutch
     "pays",  # French
     "codepays",
@@ -240,6 +295,8 @@ _COUNTRY_HEADERS: tuple[str, ...] = (
     "kraj",  # Polish
     "zeme",  # Czech
     "krajina",  # Slovak
+    "maa",  # Finnish
+    "ulke",  # Turkish
 )
 _LOCALE_HEADERS: tuple[str, ...] = ("locale", "language", "langue", "idioma", "lingua", "taal", "sprache")
 # First and last names: sent as data.first_name and data.last_name, whatever the header's language.
@@ -298,13 +355,17 @@ _OWN_PREFIX = "bulk_"
 # "Person - Email - Work", "E-mail 1 - Value", "billing_phone", "What's your email address?",
 # "Square Customer ID", "Attendee #", "N° client", "Business Country/Region" are recognized by
 # their words (accents and case folded; "#", "N°" and "Nº" read as "number").
-_EMAIL_WORDS = frozenset({"email", "emails", "mail", "courriel", "correo", "emailadres", "emailadresse"})
+_EMAIL_WORDS = frozenset(
+    {"email", "emails", "mail", "courriel", "correo", "emailadres", "emailadresse", "epost", "eposta"}
+    | {"sahkoposti"}
+)
 _MOBILE_WORDS = frozenset(
     {"mobile", "mobil", "cell", "cellphone", "cellular", "handy", "portable", "movil", "celular"}
-    | {"cellulare", "telemovel", "mobiel", "gsm", "sms"}
+    | {"cellulare", "telemovel", "mobiel", "gsm", "sms", "matkapuhelin", "mobilnummer"}
 )
 _PHONE_WORDS = _MOBILE_WORDS | frozenset(
     {"phone", "phonenumber", "telephone", "tel", "telefon", "telefono", "telefone", "telefoon"}
+    | {"telefonu", "puhelin", "puhelinnumero"}
 )
 # Words that make an email or phone header about something else: its type or label, consent to
 # marketing, a fax, an extension, a date, the owner of the record, the number's country...
@@ -317,13 +378,14 @@ _NOT_AN_ADDRESS_WORDS = frozenset(
 # An id is a person's when its header also names a person: "Customer ID", "Attendee #", "Codice socio".
 _ID_WORDS = frozenset(
     {"id", "number", "no", "nr", "nro", "num", "nummer", "numero", "code", "codice", "codigo"}
-    | {"identifier", "identifiant", "identificador"}
+    | {"identifier", "identifiant", "identificador", "numara", "numarasi", "tunnus"}
 )
 _PERSON_WORDS = frozenset(
     {"user", "customer", "client", "cliente", "contact", "member", "membre", "miembro", "socio"}
     | {"attendee", "participant", "guest", "subscriber", "person", "profile", "patient", "student"}
     | {"employee", "kunde", "kunden", "klant", "lid", "mitglied", "utente", "usuario", "utilisateur"}
     | {"adherent", "abonne", "donor", "supporter", "lead", "recipient"}
+    | {"kund", "asiakas", "jasen", "musteri", "uye", "medlem"}  # Swedish, Finnish, Turkish
 )
 # ... unless it is the id of something else the person has: an owner, an order, an account.
 _NOT_A_PERSON_ID_WORDS = frozenset(
@@ -332,6 +394,7 @@ _NOT_A_PERSON_ID_WORDS = frozenset(
 )
 _COUNTRY_WORDS = frozenset(
     {"country", "countryregion", "land", "pays", "pais", "paese", "nazione", "kraj", "zeme", "krajina"}
+    | {"maa", "ulke"}
 )
 # A country the phone is not dialled in: where the person was born, or has been.
 _NOT_A_HOME_COUNTRY_WORDS = frozenset({"birth", "origin", "nationality", "citizenship", "visited"})
@@ -346,9 +409,15 @@ _DATE_WORDS = frozenset(
     {"date", "dates", "datum", "birthday", "birthdate", "dob", "born", "created", "joined", "signed"}
     | {"signup", "registered", "registration", "visit", "since", "seit", "anniversary", "naissance"}
     | {"inscription", "fecha", "nacimiento", "data", "nascita", "iscrizione", "nascimento", "cadastro"}
+    | {"sedan", "dato", "fodt", "syntymaaika", "syntymapaiva", "paivamaara", "pvm", "liittynyt"}
+    | {"tarih", "tarihi", "dogum", "kayit"}  # Swedish, Danish, Norwegian, Finnish, Turkish
+    | {"inscrit", "inscrite", "inscrits", "enregistre", "cree"}  # French: Inscrit le, Créé le
 )
 # Inside compounds: Geburtsdatum, Japanese 生年月日 (birth date), 登録日 (registration day), 日付 (date).
-_DATE_STEMS: tuple[str, ...] = ("datum", "geburt", "birth", "年月日", "登録日", "日付", "urodzenia")
+_DATE_STEMS: tuple[str, ...] = (
+    *("datum", "geburt", "birth", "年月日", "登録日", "日付", "urodzenia"),
+    *("fodselsdato", "syntyma", "tarihi"),  # Fødselsdato, Syntymäpäivä, DoğumTarihi
+)
 _DATE_SUFFIX = "date"  # signupdate, createdate, birthdate
 _FOUR_DIGITS = re.compile(r"\d{4}")
 # Written as a date, whether or not it is one: 2024-02-30, 0/0/00, 31.11.2024.
@@ -478,7 +547,10 @@ def suggested_spec(
     country column exists (``Country``, ``Home Country``, ``Billing Country``, ``Country Code``,
     ``Pays``...) and a phone is mapped, the phone is read in each row's country
     (``region_column``), the country that shares the phone's words first (``billing_phone`` with
-    ``billing_country``). ``locale``/``language`` feed ``to.locale`` and ``tenant_id`` feeds
+    ``billing_country``); else a plain ``Country``, then the person's own address (``Mailing
+    Country``, Xero's postal ``POCountry``), then the one who pays (``Billing Country``), and last
+    where goods go (``Shipping Country``, Xero's street ``SACountry``), which may be someone else's.
+    ``locale``/``language`` feed ``to.locale`` and ``tenant_id`` feeds
     ``to.tenant_id``. Every other column goes to ``data.<snake_case>`` (the country column too;
     ``#`` is ``number``), numbered when names clash or fall in ``reserved`` (names the mapping
     format keeps for itself). Columns named ``bulk_*`` (bulkprep's own) are left out.
@@ -617,13 +689,15 @@ def _identity_columns(
     ranked: list[tuple[tuple[int, ...], str]] = []
     for position, column in enumerate(names):
         words = _words(column)
+        key = _header_key(column)
         if column in exact:
+            if key in _DISTINCT_ONLY_IDS and not _mostly_distinct(cells, column):
+                continue
             tier, rank = 0, exact[column]
         elif _named_by_words(target, words) and _cells_fit(target, column, cells):
             tier, rank = 1, len(words)
         else:
             continue
-        key = _header_key(column)
         mobile = key in _MOBILE_HEADERS or bool(_MOBILE_WORDS.intersection(words))
         ranked.append(
             (
@@ -648,6 +722,14 @@ def _named_by_words(target: str, words: tuple[str, ...]) -> bool:
         return bool(found & _ID_WORDS and found & _PERSON_WORDS) and not found & _NOT_A_PERSON_ID_WORDS
     vocabulary = _EMAIL_WORDS if target == _EMAIL_TARGET else _PHONE_WORDS
     return bool(found & vocabulary) and not found & _NOT_AN_ADDRESS_WORDS
+
+
+def _mostly_distinct(cells: Callable[[str], list[object]] | None, column: str) -> bool:
+    """Whether a column's sampled cells are filled and nearly all different (so one per person)."""
+    sample = cells(column) if cells is not None else []
+    if not sample:
+        return False
+    return len({str(cell).strip() for cell in sample}) >= _DISTINCT_SHARE * len(sample)
 
 
 def _cells_fit(target: str, column: str, cells: Callable[[str], list[object]] | None) -> bool:
@@ -848,11 +930,17 @@ def _name_fields(names: list[str], *, exclude: set[str], taken: frozenset[str]) 
     return named
 
 
+# Letters with no mark for NFKD to split off, read as their plain letters: Turkish ı (Kayıt Tarihi),
+# Danish and Norwegian ø and æ (Fødselsdato), Polish ł, Croatian đ.
+_UNMARKED_LETTERS = str.maketrans({"ı": "i", "ø": "o", "æ": "ae", "ł": "l", "đ": "d"})
+
+
 def _fold(text: str) -> str:
     """Text with its accents dropped and its case folded (NFKD splits a letter from its marks; casefold
-    writes ß as ss)."""
+    writes ß as ss; Turkish dotless i, ø, æ, ł and đ are read as i, o, ae, l and d)."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return plain.translate(_UNMARKED_LETTERS)
 
 
 def _header_key(name: str) -> str:

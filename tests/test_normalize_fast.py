@@ -673,3 +673,28 @@ unicode_domains = st.sampled_from(
 )
 def test_emails_with_internationalized_local_parts(values: list[str]) -> None:
     same_emails(values)
+
+
+# --- numbers written after a foreign international prefix (011, 0011, 010), as dialled from abroad ---
+
+
+@pytest.mark.parametrize("region", ["US", "GB", "AU", "JP", "CN", "DE", None])
+def test_numbers_dialled_from_abroad_read_the_same_both_ways(region: str | None) -> None:
+    international = [number for number in EXAMPLES if number.startswith("+")]
+    values = [prefix + number[1:] for number in international for prefix in ("011 ", "0011", "010 ")]
+    same_phones(values, region)
+
+
+def test_numbers_dialled_from_abroad_in_their_countries_read_the_same_both_ways() -> None:
+    values: list[str] = []
+    countries: list[str] = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        number = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+        if number is None:
+            continue
+        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        written = ["011 " + e164[1:], "0011 " + e164[1:], "010" + e164[1:]]
+        values += written
+        countries += [region] * len(written)
+    for default in ("US", None):
+        same_phones_by_country(values, countries, default)
