@@ -27,6 +27,6 @@ except ImportError as missing:  # pragma: no cover - only without the extra
 
 from bulkprep.dask.preparing import DaskPrepared, prepare
 from bulkprep.dask.reading import read_csv
-# SUBMIT
+from bulkprep.dask.submitting import DaskSubmitResult, submit
 
 __all__ = ["DaskPrepared", "DaskSubmitResult", "prepare", "read_csv", "submit"]

@@ -1,4 +1,4 @@
-"""The work :func:`bulkprep.dask.prepare` hands each task: plain pandas, one partition (or one bucket) at a time.
+"""The work :func:`bulkprep.dask.prepare` hands each task: plain pandas, a partition or a bucket at a time.
 
 A partition goes through the stages that look at one row at a time, the very function
 :func:`bulkprep.prepare` runs (:func:`local_part`), and keeps what the duplicate pass needs: the
@@ -143,9 +143,7 @@ def finish_part(part: LocalPart, resolved: Resolved) -> tuple[pd.DataFrame, pd.D
     flagged = resolved.duplicate_of
     errors = resolved.errors
     # Only this partition's share: its rows need not be a run of consecutive keys.
-    mine = Resolved(
-        flagged[flagged.index.isin(keys)], errors[errors[ROW_KEY].isin(keys).to_numpy()]
-    )
+    mine = Resolved(flagged[flagged.index.isin(keys)], errors[errors[ROW_KEY].isin(keys).to_numpy()])
     with collector_paused():
         out, table = _finish(part, mine)
     return out, table

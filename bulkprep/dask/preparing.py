@@ -31,17 +31,17 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from os import PathLike
 from typing import Any, cast
 
-import dask
 import dask.dataframe as dd
 import pandas as pd
-from dask.delayed import Delayed
 
 from bulkprep.dask import parts
+from bulkprep.dask._typed import Delayed, compute, frame_from_tasks, item, partitions, persist, task
 from bulkprep.duplicates import _policy, identity_kinds
 from bulkprep.mapping import Mapping
 from bulkprep.prepare import Prepared, as_mapping
@@ -77,7 +77,7 @@ class DaskPrepared:
 
         ``options`` go to :func:`dask.compute` (a ``scheduler``, say).
         """
-        df, errors = cast(tuple[pd.DataFrame, pd.DataFrame], dask.compute(self.df, self.errors, **options))
+        df, errors = cast(tuple[pd.DataFrame, pd.DataFrame], compute(self.df, self.errors, **options))
         return Prepared(
             df=df,
             errors=errors.sort_values(ROW_KEY, kind="stable").reset_index(drop=True),
@@ -87,7 +87,7 @@ class DaskPrepared:
 
     def persist(self, **options: Any) -> DaskPrepared:
         """The same, computed once and held in the cluster's memory (:func:`dask.persist`)."""
-        df, errors = cast(tuple[dd.DataFrame, dd.DataFrame], dask.persist(self.df, self.errors, **options))
+        df, errors = cast(tuple[dd.DataFrame, dd.DataFrame], persist(self.df, self.errors, **options))
         return DaskPrepared(df, errors, self.mapping)
 
     def summary(self) -> dict[str, int]:
@@ -96,21 +96,16 @@ class DaskPrepared:
         return {name: int(counts.get(name, 0)) for name in _STATUSES}
 
 
-def _delayed(function: Any, *args: Any, **kwargs: Any) -> Delayed:
-    """A task of ``function`` (pure: the same inputs give the same key, so repeated steps are shared)."""
-    return cast(Delayed, dask.delayed(function, pure=True)(*args, **kwargs))
-
-
 def _keyed_partitions(ddf: dd.DataFrame) -> list[Delayed]:
     """The partitions; without a ``bulk_row`` column, each gets its rows' positions in the whole frame."""
-    partitions = cast(list[Delayed], ddf.to_delayed())
+    found = partitions(ddf)
     if ROW_KEY in ddf.columns:
-        return partitions
-    lengths = [_delayed(len, partition) for partition in partitions]
-    offsets = [_delayed(sum, lengths[:number]) for number in range(len(partitions))]
+        return found
+    lengths = [task(len, partition) for partition in found]
+    offsets = [task(sum, lengths[:number]) for number in range(len(found))]
     return [
-        _delayed(parts.with_positions, partition, offset)
-        for partition, offset in zip(partitions, offsets, strict=True)
+        task(parts.with_positions, partition, offset)
+        for partition, offset in zip(found, offsets, strict=True)
     ]
 
 
@@ -141,37 +136,38 @@ def prepare(
     """
     kinds = identity_kinds(keys)  # checked before any work
     policy = _policy(keep)
+    meta_frame = cast(pd.DataFrame, ddf._meta)  # the frame's columns and types, no rows
     if mapping is None:
-        mapping = Mapping.suggest(cast(pd.DataFrame, ddf.partitions[0].compute()))
-    mapping = as_mapping(mapping, cast(pd.DataFrame, ddf._meta))
-    options = {"region": region, "region_column": region_column, "require_email": require_email}
-    # The columns and types of the results, from the stages run on the frame's empty meta; this
-    # also checks the mapping and the region column against the columns now, not on a worker.
-    meta_frame = cast(pd.DataFrame, ddf._meta)
+        mapping = Mapping.suggest(cast(pd.DataFrame, compute(ddf.partitions[0])[0]))
+    mapping = as_mapping(mapping, meta_frame)
+    local_stages = functools.partial(
+        parts.local_part,
+        mapping=mapping,
+        region=region,
+        region_column=region_column,
+        require_email=require_email,
+    )
+    # The columns and types of the results, from the stages run on the empty meta; this also checks
+    # the mapping and the region column against the frame's columns now, not later on a worker.
     if ROW_KEY not in meta_frame.columns:
         meta_frame = parts.with_positions(meta_frame, 0)
     nothing = Resolved(pd.Series(dtype="Int64", index=pd.Index([], name=ROW_KEY)), empty_errors())
-    meta_out, meta_errors = parts.finish_part(parts.local_part(meta_frame, mapping, **options), nothing)
+    meta_out, meta_errors = parts.finish_part(local_stages(meta_frame), nothing)
 
-    partitions = _keyed_partitions(ddf)
-    local = [_delayed(parts.local_part, partition, mapping, **options) for partition in partitions]
+    local = [task(local_stages, partition) for partition in _keyed_partitions(ddf)]
     buckets = max(1, min(MAX_BUCKETS, len(local)))
-    dealt = [
-        cast(Delayed, dask.delayed(parts.bucketed_keys, pure=True, nout=buckets)(part, kinds=kinds, buckets=buckets))
-        for part in local
-    ]
+    dealt = [task(parts.bucketed_keys, part, kinds=kinds, buckets=buckets) for part in local]
     shared = [
-        _delayed(parts.shared_in_bucket, *[pieces[number] for pieces in dealt]) for number in range(buckets)
+        task(parts.shared_in_bucket, *[item(pieces, number) for pieces in dealt]) for number in range(buckets)
     ]
-    candidates = _delayed(parts.union, *shared)
-    resolved = _delayed(
+    candidates = task(parts.union, *shared)
+    resolved = task(
         parts.resolve,
-        *[_delayed(parts.candidates_of, part, candidates) for part in local],
+        *[task(parts.candidates_of, part, candidates) for part in local],
         keep=policy,
         kinds=kinds,
     )
-    finished = [_delayed(parts.finish_part, part, resolved) for part in local]
-    with dask.config.set({"dataframe.convert-string": False}):  # users stay dicts, text stays objects
-        df = dd.from_delayed([done[0] for done in finished], meta=meta_out, verify_meta=False)
-        errors = dd.from_delayed([done[1] for done in finished], meta=meta_errors, verify_meta=False)
+    finished = [task(parts.finish_part, part, resolved) for part in local]
+    df = frame_from_tasks([item(done, 0) for done in finished], meta_out)
+    errors = frame_from_tasks([item(done, 1) for done in finished], meta_errors)
     return DaskPrepared(df, errors, mapping)

@@ -18,22 +18,23 @@ Example:
     >>> with open(path, "wb") as f:
     ...     _ = f.write(b'id,note\\n1,"two\\nlines"\\n2,b\\n3,c\\n')
     >>> with dask.config.set(scheduler="synchronous"):
-    ...     frame = read_csv(path, blocksize=12)
-    ...     frame.npartitions, frame.compute()["bulk_row"].tolist()
-    (2, [2, 4, 5])
+    ...     frame = read_csv(path, blocksize=1)
+    ...     [part["bulk_row"].tolist() for part in dask.compute(*frame.to_delayed())]
+    [[2], [4], [5]]
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-import dask
 import dask.dataframe as dd
 import pandas as pd
 
+from bulkprep.dask._typed import compute, frame_from_map, task
 from bulkprep.errors import ConfigurationError
 from bulkprep.read import read_csv as _read_whole
 from bulkprep.read import read_info
@@ -95,16 +96,12 @@ def _block_state(path: str, start: int, stop: int, delimiter: str) -> tuple[bool
     )
 
 
-def _file_parts(
-    path: str, *, layout: Layout, blocksize: int, row_offset: int
-) -> tuple[list[_Part], int]:
+def _file_parts(path: str, *, layout: Layout, blocksize: int, row_offset: int) -> tuple[list[_Part], int]:
     """The partitions of one file (cut between records) and the file's physical lines."""
     size = os.path.getsize(path)
     edges = _cuts(path, size=size, blocksize=blocksize, first=_header_end(path, layout))
-    blocks = list(zip(edges[:-1], edges[1:], strict=True))
-    states = dask.compute(
-        *[dask.delayed(_block_state, pure=True)(path, a, b, layout.delimiter) for a, b in blocks]
-    )
+    blocks = list(itertools.pairwise(edges))
+    states = compute(*[task(_block_state, path, a, b, layout.delimiter) for a, b in blocks])
     ranges: list[tuple[int, int, int]] = []  # start, stop, lines before
     inside, lines, start, start_lines = False, 0, 0, 0
     for (_, stop), (from_outside, from_inside, block_lines) in zip(blocks, states, strict=True):
@@ -238,15 +235,12 @@ def read_csv(
         row_offset += lines
     assert meta is not None
     columns = [str(c) for c in meta.columns]
-    # The cells stay Python objects: text as written, and the reader's problem records.
-    with dask.config.set({"dataframe.convert-string": False}):
-        return dd.from_map(
-            _read_part,
-            [part for part, _ in parts],
-            [layout for _, layout in parts],
-            names=columns,
-            path_column=path_column,
-            meta=meta,
-            enforce_metadata=False,
-            label="bulkprep-read-csv",
-        )
+    return frame_from_map(
+        _read_part,
+        [part for part, _ in parts],
+        [layout for _, layout in parts],
+        names=columns,
+        path_column=path_column,
+        meta=meta,
+        label="bulkprep-read-csv",
+    )
