@@ -5,8 +5,10 @@ one given) and records it in ``job.journal`` of the job folder. Then one graph d
 workers. Each partition's ready rows are cut into batches by :func:`bulkprep.batching.cut_batches`,
 numbered on from the partitions before it, and sent by :class:`bulkprep.sending.BatchSender` with
 the retries of the :class:`~bulkprep.retry.RetryPolicy` and the deterministic idempotency keys of
-the in-memory path; each partition's rows, with their statuses, are written as one Parquet file of
-``results/``, which :attr:`DaskSubmitResult.df` reads as a Dask DataFrame.
+the in-memory path (the end of a partition ends a batch too: a partition is sent where it is, and
+never waits for the next one to fill its last batch); each partition's rows, with their statuses,
+are written as one Parquet file of ``results/``, which :attr:`DaskSubmitResult.df` reads as a Dask
+DataFrame.
 
 The journal is one SQLite file per partition (``part-00007.journal``) under the job folder, next to
 the client's ``job.journal``. Each has one writer: the task sending that partition, which runs on
@@ -217,6 +219,8 @@ def submit(
 
     Called again with the same ``job_folder`` (after a worker, or the client, died), it resumes: the
     same job, no batch Courier took sent again, a batch left in doubt sent again under its key.
+    The job is opened before the partitions are computed (so a new job is made even when no row
+    turns out ready), and run, with ``run=True``, only when no partition stopped short.
 
     Args:
         prepared: what :func:`bulkprep.dask.prepare` gave.
