@@ -46,7 +46,7 @@ from bulkprep.layouts import MAX_PREAMBLE_LINES, SALESFORCE_REPORT
 from bulkprep.read import ReadInfo, read_csv, read_info
 from bulkprep.workbook import WORKBOOK_SUFFIXES
 
-__all__ = ["Chunk", "ChunkedRead", "read_chunks", "streamable"]
+__all__ = ["Chunk", "ChunkedRead", "Layout", "chunk_frame", "file_layout", "read_chunks", "streamable"]
 
 HEAD_BYTES = 1 << 20  # the head of the file the delimiter and the header are found in
 # Byte-order marks of encodings whose line breaks are not the single bytes \r and \n.
@@ -175,72 +175,97 @@ def read_chunks(
             f"{path} cannot be read in chunks (a workbook, or a file in UTF-16 or UTF-32); "
             "read it with read_csv, or save it as CSV UTF-8"
         )
+    done = progress if progress is not None else ChunkedRead()
+    with open(path, "rb") as handle:
+        layout = file_layout(handle, name=str(path), encoding=encoding, sep=sep, header_line=header_line)
+        yield from _chunks(handle, chunk_rows=chunk_rows, layout=layout, done=done)
+
+
+class Layout(NamedTuple):
+    """Where a CSV file's records start and how each chunk of them is read (see :func:`file_layout`)."""
+
+    delimiter: str
+    header_lines: int  # physical lines of the preamble and the header: the first chunk starts with them
+    header_bytes: bytes  # the header record, copied above each later chunk's records
+    first_header_line: int | None  # header_line for reading the first chunk
+    encoding: str | None
+    name: str
+
+
+def file_layout(
+    handle: BinaryIO, *, name: str, encoding: str | None, sep: str | None, header_line: int | None
+) -> Layout:
+    """The delimiter and the header of the file open in ``handle``, found on its head as read_csv finds them.
+
+    ``handle`` is left at the start of the file.
+
+    Raises:
+        InputError, ConfigurationError: as :func:`~bulkprep.read_csv` raises them.
+
+    Example:
+        >>> import io
+        >>> file_layout(io.BytesIO(b"id;note\\n1;a\\n"), name="f", encoding=None, sep=None, header_line=None)
+        Layout(delimiter=';', header_lines=1, header_bytes=b'id;note\\n', first_header_line=None, \
+encoding=None, name='f')
+    """
     sep = _read._resolve_sep(sep)
     _read._check_header_line(header_line)
-    done = progress if progress is not None else ChunkedRead()
-    name = str(path)
-    with open(path, "rb") as handle:
-        head = _head(handle, header_line)
-        if not head.strip():
-            read_csv(io.BytesIO(head))  # the reader's message for an empty file
-        head_text = head.decode(encoding or "utf-8", "replace").removeprefix("\ufeff")
-        cut = max(head_text.rfind("\n"), head_text.rfind("\r"))
-        delimiter, preamble = _read._header_position(
-            head_text[: cut + 1] if 0 <= cut < len(head_text) - 1 else head_text,
-            sep=sep,
-            header_line=header_line,
-            name=name,
-        )
-        if len(delimiter.encode("latin-1", "replace")) != 1 or not delimiter.isascii():
-            raise ConfigurationError(f"the delimiter {delimiter!r} is not ASCII: read {name} with read_csv")
-        head_lines = io.BytesIO(head).readlines()
-        header_at, header_span = _header(head_lines, skip=preamble, delimiter=delimiter)
-        header_bytes = b"".join(head_lines[header_at : header_at + header_span])
-        if header_at == 0:
-            header_bytes = header_bytes.removeprefix(codecs.BOM_UTF8)
-        first_header_line = header_line if header_line is not None else (preamble + 1 if preamble else None)
-        yield from _chunks(
-            handle,
-            chunk_rows=chunk_rows,
-            header_lines=header_at + header_span,
-            header_bytes=header_bytes,
-            first_header_line=first_header_line,
-            encoding=encoding,
-            delimiter=delimiter,
-            name=name,
-            done=done,
-        )
+    head = _head(handle, header_line)
+    if not head.strip():
+        read_csv(io.BytesIO(head))  # the reader's message for an empty file
+    head_text = head.decode(encoding or "utf-8", "replace").removeprefix("\ufeff")
+    cut = max(head_text.rfind("\n"), head_text.rfind("\r"))
+    delimiter, preamble = _read._header_position(
+        head_text[: cut + 1] if 0 <= cut < len(head_text) - 1 else head_text,
+        sep=sep,
+        header_line=header_line,
+        name=name,
+    )
+    if len(delimiter.encode("latin-1", "replace")) != 1 or not delimiter.isascii():
+        raise ConfigurationError(f"the delimiter {delimiter!r} is not ASCII: read {name} with read_csv")
+    head_lines = io.BytesIO(head).readlines()
+    header_at, header_span = _header(head_lines, skip=preamble, delimiter=delimiter)
+    header_bytes = b"".join(head_lines[header_at : header_at + header_span])
+    if header_at == 0:
+        header_bytes = header_bytes.removeprefix(codecs.BOM_UTF8)
+    first_header_line = header_line if header_line is not None else (preamble + 1 if preamble else None)
+    return Layout(delimiter, header_at + header_span, header_bytes, first_header_line, encoding, name)
 
 
-def _chunks(
-    handle: BinaryIO,
-    *,
-    chunk_rows: int,
-    header_lines: int,
-    header_bytes: bytes,
-    first_header_line: int | None,
-    encoding: str | None,
-    delimiter: str,
-    name: str,
-    done: ChunkedRead,
-) -> Iterator[Chunk]:
+def chunk_frame(records: bytes, *, lines_before: int, layout: Layout) -> pd.DataFrame:
+    """The frame :func:`~bulkprep.read_csv` gives for whole records that start after ``lines_before`` lines.
+
+    ``bulk_row`` and the reader's line numbers are the file's. The first chunk (``lines_before`` 0)
+    holds the file's own preamble and header; a later one is read under a copy of the header.
+
+    Example:
+        >>> layout = Layout(",", 1, b"id,note\\n", None, None, "f")
+        >>> chunk_frame(b"7,x\\n", lines_before=4, layout=layout)[["bulk_row", "id"]].values.tolist()
+        [[5, '7']]
+    """
+    if not lines_before:
+        data, header_line = records, layout.first_header_line
+    else:
+        blanks = lines_before - _lines_in(layout.header_bytes)
+        data, header_line = b"\n" * blanks + layout.header_bytes + records, blanks + 1
+    buffer = io.BytesIO(data)
+    buffer.name = layout.name  # so that what the reader says names the file
+    return read_csv(buffer, encoding=layout.encoding, sep=layout.delimiter, header_line=header_line)
+
+
+def _chunks(handle: BinaryIO, *, chunk_rows: int, layout: Layout, done: ChunkedRead) -> Iterator[Chunk]:
     lines_before = 0  # physical lines of the file before the pending bytes
     # The first chunk holds the file's own first lines: the preamble and the header with its records.
-    pending = b"".join(islice(handle, header_lines + chunk_rows))
+    pending = b"".join(islice(handle, layout.header_lines + chunk_rows))
     first = True
     while pending or first:
         more = b"".join(islice(handle, chunk_rows))
         # A chunk ends between records: a quoted value left open pulls in the lines that close it.
-        while more and _ends_inside_quotes(pending, delimiter=delimiter):
+        while more and _ends_inside_quotes(pending, delimiter=layout.delimiter):
             pending += more
             more = b"".join(islice(handle, chunk_rows))
         last = not more
-        if first:
-            data, header_line = pending, first_header_line
-        else:
-            blanks = lines_before - _lines_in(header_bytes)
-            data, header_line = b"\n" * blanks + header_bytes + pending, blanks + 1
-        frame = _read_chunk(data, encoding=encoding, delimiter=delimiter, header_line=header_line, name=name)
+        frame = chunk_frame(pending, lines_before=lines_before, layout=layout)
         info = read_info(frame)
         if info.footer_rows and not last:
             # Footer-like lines with records after them are records: read them with what follows.
@@ -251,14 +276,6 @@ def _chunks(
         lines_before += _lines_in(pending)
         first = False
         pending = more
-
-
-def _read_chunk(
-    data: bytes, *, encoding: str | None, delimiter: str, header_line: int | None, name: str
-) -> pd.DataFrame:
-    buffer = io.BytesIO(data)
-    buffer.name = name  # so that what the reader says names the file
-    return read_csv(buffer, encoding=encoding, sep=delimiter, header_line=header_line)
 
 
 def _account(done: ChunkedRead, info: ReadInfo, *, first: bool, rows: int) -> None:

@@ -40,7 +40,15 @@ from bulkprep.duplicates import canonical_keys, duplicate_errors, flag_duplicate
 from bulkprep.report import empty_errors
 from bulkprep.status import ROW_KEY, Column, KeepPolicy
 
-__all__ = ["BUCKETS", "COMPLETENESS", "KeyIndex", "Resolved", "resolve_duplicates"]
+__all__ = [
+    "BUCKETS",
+    "COMPLETENESS",
+    "KeyIndex",
+    "Resolved",
+    "key_hashes",
+    "resolve_duplicates",
+    "shared_rows",
+]
 
 BUCKETS = 64  # files the key hashes are spread over: a bucket holds 1/64 of them in memory at a time
 COMPLETENESS = "bulk_filled_targets"  # column of an identity part: the row's filled targets (most_complete)
@@ -66,22 +74,9 @@ class KeyIndex:
 
     def add(self, identity: pd.DataFrame) -> None:
         """File the keys of ``identity``: the identity fields of the rows taking part, by ``bulk_row``."""
-        keys = canonical_keys(identity)
-        rows = identity.index.to_numpy(dtype=np.int64)
-        hashes, holders = [], []
-        for kind in self._kinds:
-            salt = _KIND_SALT[IDENTITY_KINDS.index(kind)]
-            for field in (f for f in keys.columns if IDENTITY_FIELDS[f] == kind):
-                values = keys[field].to_numpy(dtype=object)
-                present = pd.notna(values)
-                if not present.any():
-                    continue
-                hashed = pd.util.hash_array(values[present].astype(str).astype(object), categorize=False)
-                hashes.append(hashed ^ salt)
-                holders.append(rows[present])
-        if not hashes:
+        pairs = key_hashes(identity, self._kinds)
+        if not len(pairs):
             return
-        pairs = np.column_stack([np.concatenate(hashes).view(np.int64), np.concatenate(holders)])
         bucket = (pairs[:, 0].view(np.uint64) % np.uint64(BUCKETS)).astype(np.int64)
         order = np.argsort(bucket, kind="stable")
         pairs, bucket = pairs[order], bucket[order]
@@ -92,23 +87,61 @@ class KeyIndex:
 
     def shared_rows(self) -> np.ndarray:
         """The rows (sorted ``bulk_row`` values) holding a key hash that another row holds too."""
-        found = [np.zeros(0, dtype=np.int64)]
-        for path in self._paths:
-            pairs = np.fromfile(path, dtype=np.int64).reshape(-1, 2)
-            if len(pairs) < 2:
-                continue
-            order = np.lexsort((pairs[:, 1], pairs[:, 0]))
-            hashes, rows = pairs[order, 0], pairs[order, 1]
-            # A row holding one key in two fields (profile.email and to.email) holds it once.
-            distinct = np.ones(len(hashes), dtype=bool)
-            distinct[1:] = (hashes[1:] != hashes[:-1]) | (rows[1:] != rows[:-1])
-            hashes, rows = hashes[distinct], rows[distinct]
-            repeated = np.zeros(len(hashes), dtype=bool)
-            same = hashes[1:] == hashes[:-1]
-            repeated[1:] |= same
-            repeated[:-1] |= same
-            found.append(rows[repeated])
+        found = [shared_rows(np.fromfile(path, dtype=np.int64).reshape(-1, 2)) for path in self._paths]
         return np.unique(np.concatenate(found))
+
+
+def key_hashes(identity: pd.DataFrame, kinds: tuple[str, ...]) -> np.ndarray:
+    """The identity keys of ``identity`` as ``(hash, bulk_row)`` pairs: an int64 array of two columns.
+
+    ``identity`` holds the identity fields of the rows taking part, indexed by ``bulk_row``; each key
+    is hashed in the form :func:`bulkprep.duplicates.canonical_keys` compares, salted by its kind.
+
+    Example:
+        >>> part = pd.DataFrame({"profile.email": ["a@x.co", None]}, index=pd.Index([2, 3], name="bulk_row"))
+        >>> key_hashes(part, ("email",))[:, 1].tolist()
+        [2]
+    """
+    keys = canonical_keys(identity)
+    rows = identity.index.to_numpy(dtype=np.int64)
+    hashes, holders = [], []
+    for kind in kinds:
+        salt = _KIND_SALT[IDENTITY_KINDS.index(kind)]
+        for field in (f for f in keys.columns if IDENTITY_FIELDS[f] == kind):
+            values = keys[field].to_numpy(dtype=object)
+            present = pd.notna(values)
+            if not present.any():
+                continue
+            hashed = pd.util.hash_array(values[present].astype(str).astype(object), categorize=False)
+            hashes.append(hashed ^ salt)
+            holders.append(rows[present])
+    if not hashes:
+        return np.zeros((0, 2), dtype=np.int64)
+    return np.column_stack([np.concatenate(hashes).view(np.int64), np.concatenate(holders)])
+
+
+def shared_rows(pairs: np.ndarray) -> np.ndarray:
+    """The rows of ``(hash, bulk_row)`` pairs (:func:`key_hashes`) holding a hash another row holds too.
+
+    Pairs of one hash must all be given at once (all of them, or all of one bucket of hashes).
+
+    Example:
+        >>> shared_rows(np.array([[7, 2], [5, 3], [7, 9], [7, 9]])).tolist()
+        [2, 9]
+    """
+    if len(pairs) < 2:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((pairs[:, 1], pairs[:, 0]))
+    hashes, rows = pairs[order, 0], pairs[order, 1]
+    # A row holding one key in two fields (profile.email and to.email) holds it once.
+    distinct = np.ones(len(hashes), dtype=bool)
+    distinct[1:] = (hashes[1:] != hashes[:-1]) | (rows[1:] != rows[:-1])
+    hashes, rows = hashes[distinct], rows[distinct]
+    repeated = np.zeros(len(hashes), dtype=bool)
+    same = hashes[1:] == hashes[:-1]
+    repeated[1:] |= same
+    repeated[:-1] |= same
+    return np.unique(rows[repeated])
 
 
 class Resolved(NamedTuple):

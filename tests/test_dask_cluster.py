@@ -1,0 +1,273 @@
+"""bulkprep.dask on a real cluster of two worker processes: what it gives is what the in-memory path gives.
+
+One local cluster serves the module (starting one takes seconds). Its workers take the API key from
+their environment, as they would on a real cluster, so the key is set before the cluster starts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+pytest.importorskip("pyarrow")
+
+import dask  # noqa: E402
+import dask.dataframe as dd  # noqa: E402
+from conftest import TOKEN, HeldIngestion  # noqa: E402
+
+import bulkprep  # noqa: E402
+from bulkprep import dask as bulkdask  # noqa: E402
+from bulkprep import prepare, read_csv  # noqa: E402
+from bulkprep.errors import ConfigurationError  # noqa: E402
+from bulkprep.sandbox import Sandbox  # noqa: E402
+from bulkprep.status import ROW_KEY, Column, RowStatus  # noqa: E402
+
+PLAIN: dict[str, Any] = {"recipient": "User ID", "profile": {"email": "Email"}}
+MAPPING: dict[str, Any] = {
+    "recipient": "User ID",
+    "profile": {"email": "Email", "phone_number": "Phone"},
+    "data": {"name": "Name", "note": "Note", "plan": "Plan"},
+}
+HEADER = ["User ID", "Email", "Phone", "Name", "Note", "Plan"]
+# Chains of duplicates, quoted values holding line breaks (one of 8 lines), invalid rows.
+ROWS: list[list[str]] = [
+    ["u1", "ann@example.com", "", "Ann", "", "pro"],  # kept: Ann <- Ann again <- Ann third
+    ["u2", "bob@example.com", "(202) 555-0125", "Bob", "two\nlines", ""],
+    ["u3", "not-an-email", "", "Cy", "", ""],
+    ["", "", "(202) 555-0126", "Phone only", "", ""],
+    ["u5", "dee@example.com", "'0202", "Dee", "a\nb\nc\nd\ne\nf\ng\nh", ""],
+    ["u6", "eve@example.com", "", "Eve", "", ""],
+    ["u1", "ann.new@example.com", "", "Ann again", "", ""],
+    ["", "", "(202) 555-0126", "Phone again", "", "basic"],
+    ["u7", "ANN.NEW@example.com ", "", "Ann third", "", "pro"],
+    ["u8", "bob@example.com", "", "Bob twin", "x\ny", "team"],
+    ["u9", "gus@example.com", "12345", "Gus", "", ""],
+    ["u10", "hal@example.com", "", "Hal", "", ""],
+    ["u6", "eve@example.com", "", "Eve twin", "", "pro"],
+]
+
+
+def _write(path: Path, rows: list[list[str]], *, encoding: str = "utf-8", extra: str = "") -> Path:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for number, row in enumerate(rows):
+        writer.writerow(row)
+        if number == 5:
+            buffer.write("\r\n,,,,,\r\n")  # blank records
+        if number == 8:
+            buffer.write("u11,ivy@example.com,,Ivy,,,surplus\r\n")  # ragged: a field too many
+    buffer.write(extra)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def _cells(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    plain = frame.reset_index(drop=True).astype(object)
+    records: list[dict[str, Any]] = plain.where(plain.notna(), None).to_dict("records")
+    return records
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Any]:
+    """Two worker processes on loopback, one thread each; the client is the default scheduler."""
+    before = os.environ.get("COURIER_API_KEY")
+    os.environ["COURIER_API_KEY"] = TOKEN  # the workers inherit the environment they start in
+    try:
+        with (
+            distributed.LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+            ) as local,
+            distributed.Client(local) as client,
+        ):
+            # The workers run this very code, not another installed copy.
+            assert set(client.run(lambda: bulkprep.__file__).values()) == {bulkprep.__file__}
+            yield client
+    finally:
+        if before is None:
+            os.environ.pop("COURIER_API_KEY", None)
+        else:
+            os.environ["COURIER_API_KEY"] = before
+
+
+def _assert_same(path: Path, *, blocksize: int, **options: Any) -> int:
+    """The cluster's read and prepare of ``path`` equal the in-memory ones row by row; the partitions."""
+    whole = read_csv(path)
+    frame = bulkdask.read_csv(path, blocksize=blocksize)
+    read = frame.compute()
+    expected_read = whole.copy()
+    if Column.READ_ERROR.value not in expected_read.columns:
+        expected_read[Column.READ_ERROR.value] = None
+    assert _cells(read) == _cells(expected_read)
+    expected = prepare(whole, MAPPING, **options)
+    got = bulkdask.prepare(frame, MAPPING, **options).compute()
+    assert list(got.df.columns) == list(expected.df.columns)
+    assert _cells(got.df) == _cells(expected.df)
+    assert _cells(got.errors) == _cells(expected.errors)
+    npartitions: int = frame.npartitions
+    return npartitions
+
+
+@pytest.mark.parametrize(("blocksize", "keep"), [(200, "first"), (400, "most_complete")])
+def test_read_and_prepare_equal_the_in_memory_path_whatever_the_partitions(
+    cluster: Any, tmp_path: Path, blocksize: int, keep: str
+) -> None:
+    path = _write(tmp_path / "users.csv", ROWS * 3)
+    assert _assert_same(path, blocksize=blocksize, keep=keep) >= 4
+
+
+def test_partitions_never_cut_a_quoted_value_and_keep_the_files_lines(cluster: Any, tmp_path: Path) -> None:
+    path = _write(tmp_path / "users.csv", ROWS)
+    frame = bulkdask.read_csv(path, blocksize=1)  # a cut after every line break outside quotes
+    lines = [part[ROW_KEY].tolist() for part in dask.compute(*frame.to_delayed())]
+    assert [row for part in lines for row in part] == read_csv(path)[ROW_KEY].tolist()
+    assert len(lines) == frame.npartitions > 10
+    # The 8-line note is one cell of one row, and the rows after it keep the file's lines.
+    rows = frame.compute().set_index("Name")
+    assert rows.loc["Dee", "Note"] == "a\nb\nc\nd\ne\nf\ng\nh"
+    assert rows.loc["Eve", ROW_KEY] == rows.loc["Dee", ROW_KEY] + 8
+
+
+def test_title_lines_a_footer_a_code_page_and_an_open_quote_read_as_the_reader_reads_them(
+    cluster: Any, tmp_path: Path
+) -> None:
+    rows = [[*row[:3], row[3] + " Müller-Jürgen", *row[4:]] for row in ROWS]
+    body = _write(tmp_path / "body.csv", rows, encoding="cp1252").read_bytes()
+    report = tmp_path / "report.csv"
+    report.write_bytes(b"Users report\r\n\r\n" + body + b'\r\n"Grand Totals (13 records)"\r\n')
+    _assert_same(report, blocksize=40)
+    open_quote = _write(tmp_path / "open.csv", ROWS, extra='u12,joe@example.com,,"Joe,never\r\nclosed\r\n')
+    _assert_same(open_quote, blocksize=30)
+    # A footer-like line with records after it is a record, even at the end of a partition.
+    middle = _write(tmp_path / "middle.csv", [*ROWS[:2], ["Grand Totals (13 records)"], *ROWS[11:]])
+    assert _assert_same(middle, blocksize=1) >= 5
+
+
+def test_a_chain_across_three_partitions_keeps_its_first_row(cluster: Any) -> None:
+    users = pd.DataFrame(ROWS, columns=HEADER).replace("", None)
+    frame = dd.from_pandas(users, chunksize=2, sort=False)
+    got = bulkdask.prepare(frame, MAPPING).compute().df
+    expected = prepare(users, MAPPING).df
+    assert _cells(got) == _cells(expected)
+    names = got.set_index("Name")
+    place = {
+        name: number for number, part in enumerate(dask.compute(*frame.to_delayed())) for name in part["Name"]
+    }
+    assert len({place["Ann"], place["Ann again"], place["Ann third"]}) == 3
+    first = names.loc["Ann", ROW_KEY]
+    assert names.loc["Ann again", Column.DUPLICATE_OF] == first
+    assert names.loc["Ann third", Column.DUPLICATE_OF] == first
+    assert f"which links to kept row {first}" in names.loc["Ann third", Column.ERROR]
+
+
+def test_several_files_number_their_rows_on_and_must_share_their_columns(
+    cluster: Any, tmp_path: Path
+) -> None:
+    first = _write(tmp_path / "a.csv", ROWS[:4])
+    second = _write(tmp_path / "b.csv", ROWS[4:])
+    frame = bulkdask.read_csv([first, second], blocksize=30, path_column="file")
+    rows = frame.compute()
+    lines_of_first = first.read_bytes().count(b"\n")
+    assert rows[ROW_KEY].tolist() == [
+        *read_csv(first)[ROW_KEY].tolist(),
+        *(read_csv(second)[ROW_KEY] + lines_of_first).tolist(),
+    ]
+    assert set(rows["file"]) == {str(first), str(second)}
+    other = tmp_path / "c.csv"
+    other.write_text("Email\nann@example.com\n")
+    with pytest.raises(ConfigurationError, match="other columns"):
+        bulkdask.read_csv([first, other])
+
+
+def _users(count: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"User ID": [f"user-{n}" for n in range(count)], "Email": [f"u{n}@example.com" for n in range(count)]}
+    )
+
+
+def test_submit_sends_every_ready_row_once_and_writes_each_rows_status(cluster: Any, tmp_path: Path) -> None:
+    users = pd.concat([_users(30), pd.DataFrame({"User ID": ["bad"], "Email": ["not-an-email"]})])
+    prepared = bulkdask.prepare(
+        dd.from_pandas(users, npartitions=3, sort=False),
+        {"recipient": "User ID", "profile": {"email": "Email"}},
+    )
+    with Sandbox(token=TOKEN, processing_seconds=0) as sandbox:
+        result = bulkdask.submit(
+            prepared, tmp_path / "job", event="WELCOME", base_url=sandbox.url, batch_size=4
+        )
+        assert result.summary == {"accepted": 30, "invalid": 1}
+        assert list(sandbox.jobs) == [result.job_id]
+        assert sorted(sandbox.offers(result.job_id).values()) == [1] * 30
+    rows = result.df.compute()
+    assert rows[Column.STATUS].value_counts().to_dict() == {"accepted": 30, "invalid": 1}
+    batches = rows[Column.BATCH].dropna().astype(int)
+    assert sorted(batches.unique().tolist()) == list(range(1, batches.nunique() + 1))
+    assert batches.value_counts().max() <= 4
+    assert TOKEN not in "".join(
+        p.read_bytes().decode("latin-1") for p in (tmp_path / "job").rglob("*") if p.is_file()
+    )
+
+
+def test_a_worker_killed_mid_submit_then_the_call_repeated_sends_each_user_once(
+    cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    users = _users(48)
+    prepared = bulkdask.prepare(
+        dd.from_pandas(users, npartitions=4, sort=False),
+        {"recipient": "User ID", "profile": {"email": "Email"}},
+    )
+    folder = tmp_path / "job"
+    with Sandbox(token=TOKEN, processing_seconds=0) as sandbox:
+        held = HeldIngestion(sandbox, 2, monkeypatch)
+        options: dict[str, Any] = {
+            "event": "WELCOME",
+            "base_url": sandbox.url,
+            "batch_size": 3,
+            "concurrency": 1,
+        }
+        outcome: list[Any] = []
+
+        def first_call() -> None:
+            try:
+                outcome.append(bulkdask.submit(prepared, folder, **options))
+            except Exception as exc:  # the killed worker's task may end the call
+                outcome.append(exc)
+
+        caller = threading.Thread(target=first_call)
+        caller.start()
+        deadline = time.monotonic() + 60
+        while held.arrived <= held.limit:
+            assert time.monotonic() < deadline, "no batch was held in time"
+            time.sleep(0.02)
+        sending = [
+            worker
+            for worker, keys in cluster.processing().items()
+            if any("_send_part" in str(key) for key in keys)
+        ]
+        pids = cluster.run(os.getpid)
+        os.kill(pids[sending[0]], signal.SIGKILL)
+        held.release()
+        caller.join(120)
+        assert not caller.is_alive()
+
+        result = bulkdask.submit(prepared, folder, **options)
+        assert result.summary == {"accepted": 48}
+        assert list(sandbox.jobs) == [result.job_id]  # one job, made once
+        offers = sandbox.offers(result.job_id)
+        assert len(offers) == 48
+        assert set(offers.values()) == {1}
+        assert len(sandbox.users(result.job_id)) == 48
+    rows = result.df.compute()
+    assert (rows[Column.STATUS] == RowStatus.ACCEPTED.value).all()
