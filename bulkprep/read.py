@@ -53,6 +53,14 @@ from bulkprep import status
 from bulkprep._gc import collector_paused
 from bulkprep._moved import Moved, moved_names
 from bulkprep._source import column_names, load, suffix_of
+from bulkprep.codepages import (
+    WESTERN,
+    WESTERN_FALLBACK,
+    code_page_label,
+    decode_code_page,
+    decode_line,
+    line_code_page,
+)
 from bulkprep.errors import ConfigurationError, InputError
 from bulkprep.layouts import (
     MAX_FOOTER_LINES,
@@ -166,9 +174,13 @@ class ReadInfo:
             blank lines among them), or the lines above ``header_line``. ``bulk_row`` still counts
             them: it is the line of the file.
         repaired_lines: the lines of a UTF-8 file that were not valid UTF-8 and were decoded as
-            Windows-1252 instead (Latin-1 for the five bytes it leaves undefined).
+            Windows-1252 instead (Latin-1 for the five bytes it leaves undefined), or in the code
+            page they clearly fit (:func:`bulkprep.codepages.line_code_page`).
         sheet: for a workbook, the sheet that was read (None for a CSV file).
         sheet_names: for a workbook, the names of all its sheets.
+        encoding_note: a sentence to show the user when the code page was guessed with another
+            close behind (naming both, and how to force the other), or when the lines that are not
+            UTF-8 were read in a code page other than Windows-1252; None otherwise.
 
     Example:
         >>> ReadInfo("users.csv", "utf-8", ",", 0, {}, 0).delimiter
@@ -187,6 +199,7 @@ class ReadInfo:
     preamble_rows: int = 0
     sheet: str | None = None
     sheet_names: tuple[str, ...] = ()
+    encoding_note: str | None = None
 
 
 def read_csv(
@@ -270,10 +283,11 @@ def read_csv(
     if sheet is not None:
         raise ConfigurationError(f"{name} is a CSV file, which has no sheets; leave out sheet={sheet!r}")
     repaired: dict[int, tuple[str, str]] = {}
+    encoding_note = None
     if isinstance(data, str):
         text, used_encoding = data, text_encoding
     else:
-        text, used_encoding, repaired = _decode(data, name=name, encoding=encoding)
+        text, used_encoding, repaired, encoding_note = _decode(data, name=name, encoding=encoding)
     del data  # the file's bytes, and below its text and lines, are let go as soon as they are used
     text = text.removeprefix("\ufeff")
     _check_text(text, name=name)
@@ -328,6 +342,8 @@ def read_csv(
     }
     if preamble_rows:  # only when there was one, as ``sheet`` only for a workbook
         frame.attrs[ATTRS_KEY]["preamble_rows"] = preamble_rows
+    if encoding_note is not None:
+        frame.attrs[ATTRS_KEY]["encoding_note"] = encoding_note
     return frame
 
 
@@ -406,6 +422,7 @@ def read_info(df: pd.DataFrame) -> ReadInfo:
         preamble_rows=int(attrs.get("preamble_rows", 0)),
         sheet=attrs.get("sheet"),
         sheet_names=tuple(attrs.get("sheet_names", ())),
+        encoding_note=attrs.get("encoding_note"),
     )
 
 
@@ -471,11 +488,14 @@ def _resolve_sep(sep: str | None) -> str | None:
     return sep
 
 
-def _decode(data: bytes, *, name: str, encoding: str | None) -> tuple[str, str, dict[int, tuple[str, str]]]:
+def _decode(
+    data: bytes, *, name: str, encoding: str | None
+) -> tuple[str, str, dict[int, tuple[str, str]], str | None]:
     """Decode ``data`` with ``encoding`` or, when it is None, with the detected one.
 
-    Returns the text, the codec, and the lines of a UTF-8 file that were not UTF-8 (see
-    :func:`_decode_lines`): line number to the line's text and the codec it was decoded with.
+    Returns the text, the codec, the lines of a UTF-8 file that were not UTF-8 (see
+    :func:`_decode_lines`): line number to the line's text and the codec it was decoded with, and
+    the sentence about the encoding for :attr:`ReadInfo.encoding_note` (or None).
     """
     if not data:
         raise _empty_file(name)
@@ -487,7 +507,7 @@ def _decode(data: bytes, *, name: str, encoding: str | None) -> tuple[str, str, 
                 f"unknown encoding {encoding!r}; use a codec name such as 'utf-8', 'cp1252' or 'utf-16'"
             ) from None
         try:
-            return data.decode(encoding), encoding, {}
+            return data.decode(encoding), encoding, {}, None
         except UnicodeDecodeError as exc:
             raise InputError(
                 f"{name} cannot be decoded as {encoding!r} (byte 0x{data[exc.start]:02x} at offset "
@@ -498,11 +518,11 @@ def _decode(data: bytes, *, name: str, encoding: str | None) -> tuple[str, str, 
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom) :].decode(codec), codec, {}
+                return data[len(bom) :].decode(codec), codec, {}, None
             except UnicodeDecodeError:
                 if codec == "utf-8-sig":  # the mark says UTF-8: the lines that are not are repaired
                     text, repaired = _decode_lines(data[len(bom) :], require_utf8=False)
-                    return text, codec, repaired
+                    return text, codec, repaired, _lines_note(repaired)
                 raise InputError(
                     f"{name} starts with a {codec} byte-order mark but is not valid {codec} text; "
                     "save it again as CSV UTF-8, or pass the right encoding="
@@ -522,28 +542,32 @@ def _decode(data: bytes, *, name: str, encoding: str | None) -> tuple[str, str, 
     # UTF-8 first: text in any other encoding with a byte above 0x7f almost never happens to be
     # valid UTF-8, so a clean decode is strong evidence (and plain ASCII is UTF-8 anyway).
     try:
-        return data.decode("utf-8"), "utf-8", {}
+        return data.decode("utf-8"), "utf-8", {}, None
     except UnicodeDecodeError:
         pass
     # A UTF-8 file with a few lines a Windows program wrote (one pasted name, one appended row):
     # the UTF-8 lines stay UTF-8, and only the others are read as the code page below.
     mixed = _decode_lines(data, require_utf8=True)
     if mixed is not None:
-        return mixed[0], "utf-8", mixed[1]
-    # Not UTF-8, so most likely a spreadsheet's "CSV" export on Windows: Windows-1252, which places
-    # the euro sign, curly quotes and dashes at 0x80-0x9f and otherwise matches Latin-1. Latin-1
-    # puts invisible C1 controls there, which are never what a person typed, so it is only the
-    # fallback for the five bytes Windows-1252 leaves undefined (0x81 0x8d 0x8f 0x90 0x9d); it
-    # decodes any byte, and _check_text then catches files that are not text at all.
-    return (*_decode_code_page(data), {})
+        return mixed[0], "utf-8", mixed[1], _lines_note(mixed[1])
+    # Not UTF-8, so most likely a spreadsheet's "CSV" export: in the ANSI code page of the user's
+    # Windows locale (Windows-1252 unless another is clearly better), see bulkprep.codepages.
+    text, codec, note = _decode_code_page(data)
+    return text, codec, {}, note
 
 
-def _decode_code_page(data: bytes) -> tuple[str, str]:
-    """``data`` in Windows-1252, or in Latin-1 when it holds a byte Windows-1252 leaves undefined."""
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+def _decode_code_page(data: bytes) -> tuple[str, str, str | None]:
+    """``data`` in the code page :func:`bulkprep.codepages.guess_code_page` chooses, and its note."""
+    text, guess = decode_code_page(data)
+    return text, guess.codec, guess.note
+
+
+def _lines_note(repaired: Mapping[int, tuple[str, str]]) -> str | None:
+    """The note naming the code page the lines that are not UTF-8 were read in, unless Windows-1252."""
+    codecs_used = {codec for _, codec in repaired.values()} - {WESTERN, WESTERN_FALLBACK}
+    if not codecs_used:
+        return None
+    return f"the lines not in UTF-8 were read as {code_page_label(min(codecs_used))}, the code page they fit"
 
 
 @overload
@@ -556,7 +580,8 @@ def _decode_lines(data: bytes, *, require_utf8: bool) -> tuple[str, dict[int, tu
     The rule for a file that is UTF-8 but for some lines: a line (between line breaks, counted as the
     CSV reader counts them) that is valid UTF-8 is UTF-8, since text in an 8-bit code page almost
     never is; a line that is not is read in Windows-1252 (Latin-1 if it holds a byte Windows-1252
-    leaves undefined), the code page of the Windows programs that write such lines, and is
+    leaves undefined), the code page of the Windows programs that write such lines, unless those
+    lines together clearly fit another (:func:`bulkprep.codepages.line_code_page`), and is
     reported. A UTF-8 sequence never holds a line-break byte, so cutting at line breaks cannot split
     a character. Each stretch of valid lines is decoded in one call, so the work is linear in the
     file and in C but for one step per repaired line.
@@ -575,6 +600,7 @@ def _decode_lines(data: bytes, *, require_utf8: bool) -> tuple[str, dict[int, tu
     view = memoryview(data)
     pieces: list[str] = []
     repaired: dict[int, tuple[str, str]] = {}
+    foreign: dict[int, tuple[int, bytes]] = {}  # line number to its place in pieces, and its bytes
     position, line, utf8_seen = 0, 1, False
     while True:
         try:
@@ -592,9 +618,8 @@ def _decode_lines(data: bytes, *, require_utf8: bool) -> tuple[str, dict[int, tu
                 + data.count(b"\r", position, start)
                 - data.count(b"\r\n", position, start)
             )
-            text, codec = _decode_code_page(data[start:end])
-            pieces.append(text)
-            repaired[line] = (text, codec)
+            foreign[line] = (len(pieces), data[start:end])
+            pieces.append("")  # filled in below, in the code page of all such lines
             position = end  # the next stretch starts with this line's break
         else:
             pieces.append(rest)
@@ -602,6 +627,10 @@ def _decode_lines(data: bytes, *, require_utf8: bool) -> tuple[str, dict[int, tu
             break
     if require_utf8 and not utf8_seen:
         return None
+    codec = line_code_page([chunk for _, chunk in foreign.values()])
+    for number, (index, chunk) in foreign.items():
+        pieces[index], used = decode_line(chunk, codec)
+        repaired[number] = (pieces[index], used)
     return "".join(pieces), repaired
 
 

@@ -1,0 +1,339 @@
+"""Users files as Excel's plain "CSV" writes them in each Windows locale (and Mac Excel's MacRoman).
+
+Each sample is the text of a small export: a header in the locale's language, then names, cities,
+emails and phones as real exports have them. ``tests/test_codepages.py`` encodes each in its code page.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# codec -> (delimiter, header, rows)
+SAMPLES: dict[str, tuple[str, list[str], list[list[str]]]] = {
+    "polish": (
+        ";",
+        ["Imię", "Nazwisko", "Miasto", "E-mail", "Telefon"],
+        [
+            ["Łukasz", "Żak", "Łódź", "lukasz.zak@example.pl", "+48 42 123 45 67"],
+            ["Małgorzata", "Wójcik", "Kraków", "m.wojcik@example.pl", "+48 12 345 67 89"],
+            ["Paweł", "Kowalczyk", "Wrocław", "pawel@example.pl", "601 234 567"],
+            ["Agnieszka", "Dąbrowska", "Gdańsk", "aga.d@example.pl", "+48 58 111 22 33"],
+            ["Grzegorz", "Wiśniewski", "Poznań", "g.wisniewski@example.pl", ""],
+            ["Katarzyna", "Zielińska", "Szczecin", "kasia@example.pl", "502 111 222"],
+            ["Jerzy", "Kamiński", "Białystok", "jerzy@example.pl", ""],
+            ["Zofia", "Woźniak", "Częstochowa", "zofia.w@example.pl", "+48 34 555 66 77"],
+        ],
+    ),
+    "czech": (
+        ";",
+        ["Jméno", "Příjmení", "Město", "E-mail", "Telefon"],
+        [
+            ["Jiří", "Dvořák", "Praha", "jiri.dvorak@example.cz", "+420 602 123 456"],
+            ["Tereza", "Černá", "Brno", "tereza@example.cz", "+420 541 111 222"],
+            ["Tomáš", "Novák", "Plzeň", "tomas.novak@example.cz", ""],
+            ["Lucie", "Kučerová", "Ostrava", "lucie.k@example.cz", "777 888 999"],
+            ["Petr", "Němec", "České Budějovice", "petr@example.cz", ""],
+            ["Kateřina", "Růžičková", "Hradec Králové", "katka@example.cz", "+420 495 000 111"],
+            ["Martin", "Procházka", "Ústí nad Labem", "martin.p@example.cz", ""],
+        ],
+    ),
+    "hungarian": (
+        ";",
+        ["Vezetéknév", "Keresztnév", "Város", "E-mail", "Telefonszám"],
+        [
+            ["Szűcs", "Lőrinc", "Győr", "lorinc.szucs@example.hu", "+36 96 123 456"],
+            ["Kovács", "Erzsébet", "Budapest", "erzsi@example.hu", "+36 1 234 5678"],
+            ["Kőszegi", "Ödön", "Pécs", "odon.k@example.hu", ""],
+            ["Bíró", "Zsófia", "Debrecen", "zsofia@example.hu", "+36 52 111 222"],
+            ["Fűzfa", "Gergő", "Székesfehérvár", "gergo@example.hu", ""],
+            ["Tóth", "Ildikó", "Miskolc", "ildiko.toth@example.hu", "+36 46 333 444"],
+            ["Erdős", "Bence", "Szőny", "bence@example.hu", ""],
+        ],
+    ),
+    "turkish": (
+        ";",
+        ["Ad", "Soyad", "Şehir", "E-posta", "Telefon"],
+        [
+            ["Ayşe", "Yılmaz", "İstanbul", "ayse.yilmaz@example.com.tr", "+90 212 555 12 34"],
+            ["Mehmet", "Öztürk", "Ankara", "mehmet@example.com.tr", "+90 312 444 55 66"],
+            ["Fatma", "Şahin", "İzmir", "fatma.sahin@example.com.tr", ""],
+            ["Mustafa", "Çelik", "Bursa", "m.celik@example.com.tr", "0532 111 22 33"],
+            ["Emine", "Doğan", "Eskişehir", "emine@example.com.tr", ""],
+            ["Ahmet", "Kılıç", "Muğla", "ahmet.kilic@example.com.tr", "+90 252 000 11 22"],
+        ],
+    ),
+    "russian": (
+        ";",
+        ["Имя", "Фамилия", "Город", "Эл. почта", "Телефон"],
+        [
+            ["Иван", "Иванов", "Москва", "ivanov@example.ru", "+7 495 123-45-67"],
+            ["Мария", "Смирнова", "Санкт-Петербург", "maria@example.ru", "+7 812 765-43-21"],
+            ["Алексей", "Кузнецов", "Новосибирск", "alexey.k@example.ru", ""],
+            ["Ольга", "Попова", "Екатеринбург", "olga@example.ru", "8 (343) 222-33-44"],
+            ["Дмитрий", "Соколов", "Казань", "dmitry@example.ru", ""],
+            ["Наталья", "Лебедева", "Нижний Новгород", "natalya@example.ru", "+7 831 555-66-77"],
+        ],
+    ),
+    "ukrainian": (
+        ";",
+        ["Ім'я", "Прізвище", "Місто", "Ел. пошта", "Телефон"],
+        [
+            ["Олександр", "Шевченко", "Київ", "o.shevchenko@example.ua", "+380 44 123 4567"],
+            ["Євгенія", "Бондаренко", "Львів", "yevheniia@example.ua", "+380 32 765 4321"],
+            ["Андрій", "Коваленко", "Харків", "andrii@example.ua", ""],
+            ["Ірина", "Ткаченко", "Одеса", "iryna.t@example.ua", "+380 48 222 3344"],
+            ["Юрій", "Мельник", "Дніпро", "yurii@example.ua", ""],
+        ],
+    ),
+    "bulgarian": (
+        ";",
+        ["Име", "Фамилия", "Град", "Имейл", "Телефон"],
+        [
+            ["Георги", "Димитров", "София", "georgi@example.bg", "+359 2 123 4567"],
+            ["Мария", "Петрова", "Пловдив", "maria.p@example.bg", "+359 32 765 432"],
+            ["Иван", "Тодоров", "Варна", "ivan.t@example.bg", ""],
+            ["Елена", "Стоянова", "Бургас", "elena@example.bg", "+359 56 222 333"],
+            ["Стефан", "Ангелов", "Русе", "stefan@example.bg", ""],
+        ],
+    ),
+    "greek": (
+        ";",
+        ["Όνομα", "Επώνυμο", "Πόλη", "Email", "Τηλέφωνο"],
+        [
+            ["Γιώργος", "Παπαδόπουλος", "Αθήνα", "g.papadopoulos@example.gr", "+30 210 123 4567"],
+            ["Μαρία", "Παπαδοπούλου", "Θεσσαλονίκη", "maria@example.gr", "+30 2310 765 432"],
+            ["Δημήτρης", "Νικολάου", "Πάτρα", "dimitris@example.gr", ""],
+            ["Ελένη", "Γεωργίου", "Ηράκλειο", "eleni.g@example.gr", "+30 2810 222 333"],
+            ["Κωνσταντίνος", "Ιωάννου", "Λάρισα", "kostas@example.gr", ""],
+            ["Αικατερίνη", "Οικονόμου", "Βόλος", "katerina@example.gr", "+30 24210 55 666"],
+        ],
+    ),
+    "korean": (
+        ",",
+        ["이름", "성", "도시", "이메일", "전화번호"],
+        [
+            ["민준", "김", "서울", "minjun.kim@example.kr", "+82 2-123-4567"],
+            ["서연", "이", "부산", "seoyeon@example.kr", "010-1234-5678"],
+            ["지훈", "박", "인천", "jihoon.park@example.kr", ""],
+            ["수빈", "최", "대구", "subin@example.kr", "+82 53-765-4321"],
+            ["현우", "정", "대전", "hyunwoo@example.kr", ""],
+            ["예은", "강", "광주", "yeeun.kang@example.kr", "010-9876-5432"],
+        ],
+    ),
+    "chinese_simplified": (
+        ",",
+        ["姓名", "城市", "电子邮件", "手机号码", "备注"],
+        [
+            ["张伟", "北京", "zhangwei@example.cn", "+86 138 0013 8000", "会员"],
+            ["王芳", "上海", "wangfang@example.cn", "139 1234 5678", ""],
+            ["李娜", "广州", "lina@example.cn", "", "新用户"],
+            ["刘洋", "深圳", "liuyang@example.cn", "+86 135 0000 1111", "老客户"],
+            ["陈静", "杭州", "chenjing@example.cn", "", ""],
+            ["杨磊", "成都", "yanglei@example.cn", "186 2222 3333", "已验证"],
+            ["赵敏", "南京", "zhaomin@example.cn", "", "会员"],
+        ],
+    ),
+    "chinese_traditional": (
+        ",",
+        ["姓名", "城市", "電子郵件", "手機號碼", "備註"],
+        [
+            ["陳志明", "台北", "chen.zm@example.tw", "+886 2 2345 6789", "會員"],
+            ["林美玲", "高雄", "meiling@example.tw", "0912 345 678", ""],
+            ["黃建國", "台中", "huang@example.tw", "", "新用戶"],
+            ["張淑芬", "台南", "shufen@example.tw", "+886 6 222 3333", "老客戶"],
+            ["李家豪", "新竹", "jiahao@example.tw", "", ""],
+            ["王雅婷", "桃園", "yating@example.tw", "0933 111 222", "已驗證"],
+        ],
+    ),
+    "japanese": (
+        ",",
+        ["氏名", "フリガナ", "都市", "メールアドレス", "電話番号"],
+        [
+            ["佐藤太郎", "サトウタロウ", "東京", "taro.sato@example.jp", "+81 3-1234-5678"],
+            ["鈴木花子", "スズキハナコ", "大阪", "hanako@example.jp", "090-1234-5678"],
+            ["高橋健", "タカハシケン", "横浜", "ken.t@example.jp", ""],
+            ["田中美咲", "タナカミサキ", "名古屋", "misaki@example.jp", "+81 52-765-4321"],
+            ["渡辺翔", "ワタナベショウ", "札幌", "sho@example.jp", ""],
+            ["伊藤さくら", "イトウサクラ", "福岡", "sakura.ito@example.jp", "080-2222-3333"],
+        ],
+    ),
+    "hebrew": (
+        ",",
+        ["שם פרטי", "שם משפחה", "עיר", "דואל", "טלפון"],
+        [
+            ["דוד", "כהן", "תל אביב", "david.cohen@example.co.il", "+972 3-123-4567"],
+            ["שרה", "לוי", "ירושלים", "sarah@example.co.il", "052-123-4567"],
+            ["יוסף", "מזרחי", "חיפה", "yosef@example.co.il", ""],
+            ["רחל", "פרץ", "באר שבע", "rachel.p@example.co.il", "+972 8-765-4321"],
+            ["משה", "ביטון", "נתניה", "moshe@example.co.il", ""],
+        ],
+    ),
+    "arabic": (
+        ",",
+        ["الاسم", "اسم العائلة", "المدينة", "البريد الإلكتروني", "الهاتف"],
+        [
+            ["محمد", "العلي", "الرياض", "mohammed@example.sa", "+966 11 123 4567"],
+            ["فاطمة", "حسن", "القاهرة", "fatima@example.eg", "+20 2 2345 6789"],
+            ["أحمد", "منصور", "دبي", "ahmed.m@example.ae", ""],
+            ["ليلى", "خليل", "عمّان", "layla@example.jo", "+962 6 555 6666"],
+            ["يوسف", "إبراهيم", "الدار البيضاء", "youssef@example.ma", ""],
+        ],
+    ),
+    "thai": (
+        ",",
+        ["ชื่อ", "นามสกุล", "เมือง", "อีเมล", "โทรศัพท์"],
+        [
+            ["สมชาย", "ใจดี", "กรุงเทพมหานคร", "somchai@example.co.th", "+66 2 123 4567"],
+            ["สมหญิง", "รักไทย", "เชียงใหม่", "somying@example.co.th", "081 234 5678"],
+            ["ประเสริฐ", "วงศ์สวัสดิ์", "ภูเก็ต", "prasert@example.co.th", ""],
+            ["มาลี", "ศรีสุข", "ขอนแก่น", "malee@example.co.th", "+66 43 765 432"],
+            ["วิชัย", "ทองคำ", "หาดใหญ่", "wichai@example.co.th", ""],
+        ],
+    ),
+    "vietnamese": (
+        ",",
+        ["Họ và tên", "Thành phố", "Email", "Điện thoại"],
+        [
+            ["Nguyễn Văn An", "Hà Nội", "an.nguyen@example.vn", "+84 24 3123 4567"],
+            ["Trần Thị Bích", "Thành phố Hồ Chí Minh", "bich.tran@example.vn", "090 123 4567"],
+            ["Lê Hoàng Nam", "Đà Nẵng", "nam.le@example.vn", ""],
+            ["Phạm Minh Đức", "Hải Phòng", "duc.pham@example.vn", "+84 225 765 432"],
+            ["Hoàng Thu Trang", "Cần Thơ", "trang@example.vn", ""],
+            ["Vũ Quốc Trường", "Huế", "truong.vu@example.vn", "091 222 3333"],
+        ],
+    ),
+    "baltic": (
+        ";",
+        ["Vardas", "Pavardė", "Miestas", "El. paštas", "Telefonas"],
+        [
+            ["Jonas", "Kazlauskas", "Vilnius", "jonas@example.lt", "+370 5 212 3456"],
+            ["Rūta", "Petrauskienė", "Kaunas", "ruta.p@example.lt", "+370 37 765 432"],
+            ["Žydrūnas", "Žukauskas", "Klaipėda", "zydrunas@example.lt", ""],
+            ["Aušra", "Šimkutė", "Šiauliai", "ausra@example.lt", "+370 41 222 333"],
+            ["Jānis", "Bērziņš", "Rīga", "janis.berzins@example.lv", "+371 6712 3456"],
+            ["Kristīne", "Kalniņa", "Liepāja", "kristine@example.lv", ""],
+        ],
+    ),
+    "french": (
+        ";",
+        ["Prénom", "Nom", "Ville", "Courriel", "Téléphone"],
+        [
+            ["Hélène", "Lefèvre", "Besançon", "helene@example.fr", "+33 3 81 12 34 56"],
+            ["François", "Dupré", "Orléans", "francois@example.fr", "06 12 34 56 78"],
+            ["Gaëlle", "Benoît", "Nîmes", "gaelle@example.fr", ""],
+            ["Jérôme", "Mercier", "Saint-Étienne", "jerome@example.fr", "+33 4 77 00 11 22"],
+            ["Loïc", "Lemaître", "Angoulême", "loic@example.fr", ""],
+            ["Chloé", "Garçon", "Montréal", "chloe@example.ca", "+1 514 555 0199"],
+        ],
+    ),
+    "german": (
+        ";",
+        ["Vorname", "Nachname", "Ort", "E-Mail", "Telefon"],
+        [
+            ["Jürgen", "Müller", "München", "juergen@example.de", "+49 89 123456"],
+            ["Käthe", "Weiß", "Köln", "kaethe@example.de", "0221 765432"],
+            ["Björn", "Schäfer", "Düsseldorf", "bjoern@example.de", ""],
+            ["Sören", "Groß", "Nürnberg", "soeren@example.de", "+49 911 22 33 44"],
+            ["Ursula", "Hößl", "Graz", "ursula@example.at", ""],
+        ],
+    ),
+    "spanish": (
+        ";",
+        ["Nombre", "Apellidos", "Ciudad", "Correo electrónico", "Teléfono"],
+        [
+            ["José", "García Núñez", "Málaga", "jose@example.es", "+34 952 12 34 56"],
+            ["María", "Peña Muñoz", "A Coruña", "maria@example.es", "612 345 678"],
+            ["Iñaki", "Ibáñez", "Logroño", "inaki@example.es", ""],
+            ["Begoña", "Martínez", "Cádiz", "begona@example.es", "+34 956 00 11 22"],
+            ["Andrés", "Gutiérrez", "León", "andres@example.es", ""],
+        ],
+    ),
+    "nordic": (
+        ";",
+        ["Förnamn", "Efternamn", "Ort", "E-post", "Telefon"],
+        [
+            ["Åsa", "Björk", "Göteborg", "asa@example.se", "+46 31 123 45 67"],
+            ["Søren", "Jørgensen", "Århus", "soren@example.dk", "+45 86 12 34 56"],
+            ["Märta", "Lindström", "Västerås", "marta@example.se", ""],
+            ["Ærø", "Kjær", "Ålborg", "aero@example.dk", "+45 98 76 54 32"],
+            ["Øystein", "Sæther", "Tromsø", "oystein@example.no", ""],
+        ],
+    ),
+    "portuguese_italian": (
+        ";",
+        ["Nome", "Cognome", "Città", "Email", "Telefono"],
+        [
+            ["João", "Conceição", "São Paulo", "joao@example.br", "+55 11 2345 6789"],
+            ["Inês", "Simões", "Évora", "ines@example.pt", "+351 266 123 456"],
+            ["Niccolò", "Forlì", "Cantù", "niccolo@example.it", ""],
+            ["Gonçalo", "Magalhães", "Guimarães", "goncalo@example.pt", "912 345 678"],
+            ["Lucía", "D’Alò", "Perù", "lucia@example.it", ""],
+        ],
+    ),
+}
+
+# The code page each sample is written in by Windows Excel in its locale (MacRoman: Mac Excel).
+CODE_PAGE_OF = {
+    "polish": "cp1250",
+    "czech": "cp1250",
+    "hungarian": "cp1250",
+    "turkish": "cp1254",
+    "russian": "cp1251",
+    "ukrainian": "cp1251",
+    "bulgarian": "cp1251",
+    "greek": "cp1253",
+    "korean": "cp949",
+    "chinese_simplified": "gbk",
+    "chinese_traditional": "cp950",
+    "japanese": "cp932",
+    "hebrew": "cp1255",
+    "arabic": "cp1256",
+    "thai": "cp874",
+    "vietnamese": "cp1258",
+    "baltic": "cp1257",
+    "french": "cp1252",
+    "german": "cp1252",
+    "spanish": "cp1252",
+    "nordic": "cp1252",
+    "portuguese_italian": "cp1252",
+}
+MAC_SAMPLES = ("french", "german", "spanish", "nordic", "portuguese_italian")
+
+
+def in_code_page(text: str, codec: str) -> str:
+    """``text`` as the code page holds it: Windows-1258 keeps Vietnamese tone marks as combining marks.
+
+    Each character the code page lacks is decomposed, and its base letter recomposed with the first
+    mark when the code page has that (``ễ`` is ``ê`` and a combining tilde), as Windows converts it.
+    """
+    out = []
+    for char in text:
+        try:
+            char.encode(codec)
+        except UnicodeEncodeError:
+            base, *marks = unicodedata.normalize("NFD", char)
+            for mark in marks:
+                composed = unicodedata.normalize("NFC", base + mark)
+                if len(composed) == 1 and _encodes(composed, codec):
+                    base = composed
+                    marks.remove(mark)
+                    break
+            out.append(base + "".join(marks))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _encodes(text: str, codec: str) -> bool:
+    try:
+        text.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def sample_text(name: str, codec: str) -> str:
+    """The sample as the CSV text of a file (CRLF line breaks, as Excel writes), in ``codec``'s form."""
+    delimiter, header, rows = SAMPLES[name]
+    lines = [delimiter.join(header), *(delimiter.join(row) for row in rows)]
+    return in_code_page("\r\n".join(lines) + "\r\n", codec)
