@@ -27,7 +27,8 @@ code page's languages. The score looks only at what people type, never at byte s
   letter standing alone only 0.7 (``£ 5`` in Windows-1252 is ``Ł 5`` in Windows-1250).
 
 Windows-1252 (Latin-1 when it leaves a byte undefined) is the default: another code page wins only
-with a score higher by :data:`CLEARLY_BETTER`, so a French, German, Spanish, Swedish, Portuguese,
+with a score higher by :data:`CLEARLY_BETTER`, and of at least :data:`PLAUSIBLE` (bytes that read
+as text in no code page stay as they were read before), so a French, German, Spanish, Swedish, Portuguese,
 Italian or Danish file never changes outcome. Candidates that decode the sample to the very same
 text as the winner are no rivals (German ``äöüß`` are the same bytes in Windows-1250, 1252, 1254 and
 1257). The guess is *confident* when the runner-up (the best candidate whose text differs) scores at
@@ -62,6 +63,7 @@ __all__ = [
     "CLEARLY_BETTER",
     "CODE_PAGES",
     "CONFIDENT_GAP",
+    "PLAUSIBLE",
     "SAMPLE_BYTES",
     "WESTERN",
     "WESTERN_FALLBACK",
@@ -76,9 +78,8 @@ __all__ = [
 
 SAMPLE_BYTES = 256 * 1024  # the head of the file scored, cut at its last line break
 CLEARLY_BETTER = 0.1  # how much higher than Windows-1252 another code page must score to win
-CONFIDENT_GAP = (
-    0.15  # how much lower the runner-up must score for a guess beyond Windows-1252 to be confident
-)
+PLAUSIBLE = 0.3  # the least score another code page needs to replace Windows-1252 (text, not noise)
+CONFIDENT_GAP = 0.15  # how much lower the runner-up must score for another code page to be confident
 COVERAGE_WEIGHT = 0.3  # how much the letters no single language of the code page explains cost
 MAX_WORDS = 5000  # distinct words scored per candidate (a sample of names has far fewer)
 WESTERN = "cp1252"
@@ -303,8 +304,8 @@ def guess_code_page(
         scores[codec] = _score(text, _SCORED_AS.get(codec) or CODE_PAGES[codec])
     western = WESTERN if WESTERN in texts else WESTERN_FALLBACK
     best = max(scores, key=lambda codec: scores[codec] - (0.0 if codec == western else CLEARLY_BETTER))
-    if scores[best] <= scores[western] + CLEARLY_BETTER:
-        best = western
+    if scores[best] <= scores[western] + CLEARLY_BETTER or scores[best] < PLAUSIBLE:
+        best = western  # nothing clearly better, or nothing that reads as text: the default stays
     rivals = [codec for codec in scores if texts[codec] != texts[best]]
     if not rivals:
         return CodePageGuess(best, True, None)
