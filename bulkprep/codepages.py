@@ -128,7 +128,7 @@ _WESTERN_LANGUAGES = (
 )
 _WESTERN_RARE = "õûìòùÿœýþðîšžƒ"
 # Italian ì ò ù end a word; Portuguese õ comes before e (ões); Icelandic ð never starts one, þ only does.
-_WESTERN_UNTYPICAL = r"[ìòù](?=\w)|õ(?!e)|^ð|(?<=.)þ"
+_WESTERN_UNTYPICAL = r"[ìòù](?=\w)|õ(?!e)|^[ðý]|(?<=.)þ"
 
 CODE_PAGES: dict[str, CodePage] = {
     page.codec: page
@@ -174,8 +174,9 @@ CODE_PAGES: dict[str, CodePage] = {
             "cp1253",
             "Windows-1253 (Greek)",
             "GREEK",
-            ("αάβγδεέζηήθιίϊΐκλμνξοόπρσςτυύϋΰφχψωώ",),
-            untypical=r"ς(?=\w)",  # final sigma ends a word
+            ("αάβγδεέζηήθιίϊκλμνξοόπρσςτυύϋφχψωώ",),
+            "ΐΰ",  # rare in Greek, and what Cyrillic а and р become in it
+            r"ς(?=\w)",  # final sigma ends a word
         ),
         CodePage(
             "cp1254",
@@ -279,7 +280,8 @@ def guess_code_page(
 
     Args:
         data: the file's bytes.
-        sample: how many bytes of its head to score (cut back to the last line break in them).
+        sample: how many bytes to score: the head of ``data`` (cut back to its last line break),
+            or its first lines holding bytes beyond ASCII when the head holds none.
         candidates: the codecs of :data:`CODE_PAGES` to consider (all by default); Windows-1252
             (or Latin-1) always is.
 
@@ -370,10 +372,28 @@ def decode_line(data: bytes, codec: str | None) -> tuple[str, str]:
 
 
 def _sample(data: bytes, size: int) -> bytes:
+    """At most ``size`` bytes of whole lines of ``data``: its head, or its lines beyond ASCII.
+
+    Only lines holding a byte above 0x7f tell code pages apart, so when the head is all ASCII (a
+    long file whose first accented name comes late) those lines are taken instead, in order.
+    """
     if len(data) <= size:
         return data
     cut = max(data.rfind(b"\n", 0, size), data.rfind(b"\r", 0, size))
-    return data[: cut + 1] if cut > 0 else data[:size]
+    head = data[: cut + 1] if cut > 0 else data[:size]
+    if not head.isascii():
+        return head
+    lines: list[bytes] = []
+    taken = 0
+    for found in _HIGH_LINE.finditer(data, len(head)):
+        lines.append(found.group())
+        taken += len(lines[-1]) + 1
+        if taken >= size:
+            break
+    return b"\n".join(lines)
+
+
+_HIGH_LINE = re.compile(rb"[^\r\n]*[\x80-\xff][^\r\n]*")
 
 
 # --- scoring --------------------------------------------------------------------------------------

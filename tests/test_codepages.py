@@ -1,14 +1,31 @@
-"""Users files as Excel's plain "CSV" writes them in each Windows locale (and Mac Excel's MacRoman).
+"""The code page of a file that is not Unicode is chosen right (bulkprep.codepages, through read_csv).
 
-Each sample is the text of a small export: a header in the locale's language, then names, cities,
-emails and phones as real exports have them. ``tests/test_codepages.py`` encodes each in its code page.
+Each locale's file is written here, as Excel's plain "CSV" writes it in that Windows locale (and as
+Mac Excel writes MacRoman): a header in the locale's language, then names, cities, emails and phones.
 """
 
 from __future__ import annotations
 
+import io
+import time
 import unicodedata
+from pathlib import Path
 
-# codec -> (delimiter, header, rows)
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bulkprep import read_changes, read_csv, read_info
+from bulkprep.codepages import (
+    CODE_PAGES,
+    SAMPLE_BYTES,
+    CodePageGuess,
+    decode_code_page,
+    guess_code_page,
+    line_code_page,
+)
+
+# name -> (delimiter, header, rows): what Excel's plain "CSV" holds in each Windows locale
 SAMPLES: dict[str, tuple[str, list[str], list[list[str]]]] = {
     "polish": (
         ";",
@@ -337,3 +354,324 @@ def sample_text(name: str, codec: str) -> str:
     delimiter, header, rows = SAMPLES[name]
     lines = [delimiter.join(header), *(delimiter.join(row) for row in rows)]
     return in_code_page("\r\n".join(lines) + "\r\n", codec)
+
+
+def write_sample(folder: Path, name: str, codec: str) -> tuple[Path, str]:
+    text = sample_text(name, codec)
+    path = folder / f"{name}_{codec}.csv"
+    path.write_bytes(text.encode(codec))
+    return path, text
+
+
+def cells(text: str, delimiter: str) -> list[list[str]]:
+    return [line.split(delimiter) for line in text.splitlines()]
+
+
+CASES = [(name, CODE_PAGE_OF[name]) for name in SAMPLES] + [(name, "mac_roman") for name in MAC_SAMPLES]
+
+
+# --- each locale's file reads as written ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "codec"), CASES, ids=[f"{name}-{codec}" for name, codec in CASES])
+def test_each_locale_file_reads_as_its_original_text(tmp_path: Path, name: str, codec: str) -> None:
+    path, text = write_sample(tmp_path, name, codec)
+    df = read_csv(path)
+    delimiter = SAMPLES[name][0]
+    header, *rows = cells(text, delimiter)
+    assert list(df.columns) == ["bulk_row", *header]
+    assert df.drop(columns="bulk_row").fillna("").to_numpy().tolist() == rows
+    assert read_info(df).encoding == codec
+    assert read_info(df).delimiter == delimiter
+
+
+@pytest.mark.parametrize(("name", "codec"), CASES, ids=[f"{name}-{codec}" for name, codec in CASES])
+def test_the_guess_names_the_code_page_and_a_runner_up_that_reads_otherwise(name: str, codec: str) -> None:
+    data = sample_text(name, codec).encode(codec)
+    guess = guess_code_page(data)
+    assert guess.codec == codec
+    assert guess.runner_up is not None
+    assert guess.runner_up != codec
+    assert data.decode(guess.runner_up) != data.decode(codec)
+
+
+@pytest.mark.parametrize(
+    "name", ["polish", "greek", "korean", "russian", "chinese_traditional", "japanese", "hebrew", "thai"]
+)
+def test_the_files_that_came_out_garbled_are_read_with_confidence(tmp_path: Path, name: str) -> None:
+    path, _ = write_sample(tmp_path, name, CODE_PAGE_OF[name])
+    assert guess_code_page(path.read_bytes()).confident
+    assert read_info(read_csv(path)).encoding_note is None  # nothing to say: the choice is clear
+
+
+def test_the_polish_file_is_no_longer_read_as_windows_1252(tmp_path: Path) -> None:
+    path, _ = write_sample(tmp_path, "polish", "cp1250")
+    df = read_csv(path)
+    assert df.loc[0, ["Imię", "Nazwisko", "Miasto"]].tolist() == ["Łukasz", "Żak", "Łódź"]
+    values = df.drop(columns="bulk_row").fillna("").to_numpy().ravel().tolist()
+    assert not any(mark in value for value in values for mark in "£¯³¹¿")
+    # The choice can still be forced: the code page given is used as it is.
+    forced = read_csv(path, encoding="cp1252")
+    assert forced.loc[0, "Imiê"] == "£ukasz"
+    assert read_info(forced).encoding == "cp1252"
+
+
+def test_a_windows_1252_file_changes_nothing(tmp_path: Path) -> None:
+    for name in ("french", "german", "spanish", "nordic", "portuguese_italian"):
+        path, text = write_sample(tmp_path, name, "cp1252")
+        info = read_info(read_csv(path))
+        assert (info.encoding, info.encoding_note) == ("cp1252", None)
+        assert guess_code_page(text.encode("cp1252")) == CodePageGuess(
+            "cp1252", True, guess_code_page(text.encode("cp1252")).runner_up
+        )
+
+
+def test_the_vietnamese_file_keeps_the_tone_marks_windows_1258_writes_as_combining_marks(
+    tmp_path: Path,
+) -> None:
+    path, _ = write_sample(tmp_path, "vietnamese", "cp1258")
+    name = read_csv(path).loc[0, in_code_page("Họ và tên", "cp1258")]
+    assert name == "Nguyê\u0303n Văn An"
+    assert unicodedata.normalize("NFC", name) == "Nguyễn Văn An"
+
+
+# --- a close call is said, with the way to force the other -------------------------------------------
+
+
+def test_a_close_call_is_read_with_the_best_guess_and_noted() -> None:
+    # Baltic names in Windows-1257: the Western reading ("Petrauskienë") is close behind.
+    data = sample_text("baltic", "cp1257").encode("cp1257")
+    guess = guess_code_page(data)
+    assert guess == CodePageGuess("cp1257", False, "cp1252")
+    df = read_csv(io.BytesIO(data))
+    info = read_info(df)
+    assert info.encoding == "cp1257"
+    assert df["Pavardė"].tolist()[1] == "Petrauskienė"
+    assert info.encoding_note == guess.note
+    assert info.encoding_note is not None
+    assert "Windows-1257 (Baltic)" in info.encoding_note
+    assert "Windows-1252 (Western European)" in info.encoding_note
+    assert "encoding='cp1252'" in info.encoding_note
+    assert "--encoding cp1252" in info.encoding_note
+
+
+def test_check_prints_the_note_with_what_it_found_out_about_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bulkprep.cli import main
+
+    path, _ = write_sample(tmp_path, "baltic", "cp1257")
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text('{"recipient": "El. paštas", "profile": {"email": "El. paštas"}}', encoding="utf-8")
+    main(["check", str(path), "--mapping", str(mapping), "--out", str(tmp_path / "out.csv")])
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith(f"read {path}: 6 rows (cp1257, semicolon-delimited, the code page was guessed")
+    assert "encoding='cp1252' (--encoding cp1252))" in first
+
+
+def test_a_confident_guess_has_no_note() -> None:
+    assert CodePageGuess("cp1251", True, "cp1252").note is None
+    assert CodePageGuess("cp1252", False, None).note is None
+
+
+# --- the lines of a UTF-8 file that are not UTF-8 --------------------------------------------------
+
+
+def test_foreign_lines_of_a_utf8_file_are_read_in_the_code_page_they_clearly_fit() -> None:
+    data = (
+        "Imię;Nazwisko;Miasto\n".encode()
+        + "Zoë;Kowalska;Kraków\n".encode()
+        + "Łukasz;Żak;Łódź\n".encode("cp1250")  # a line a Polish Windows program appended
+        + "Paweł;Wójcik;Wrocław\n".encode()
+    )
+    df = read_csv(io.BytesIO(data))
+    assert df["Imię"].tolist() == ["Zoë", "Łukasz", "Paweł"]
+    assert df["Miasto"].tolist() == ["Kraków", "Łódź", "Wrocław"]
+    info = read_info(df)
+    assert (info.encoding, info.repaired_lines) == ("utf-8", (3,))
+    assert info.encoding_note == (
+        "the lines not in UTF-8 were read as Windows-1250 (Central European), the code page they fit"
+    )
+    changes = read_changes(df)
+    assert changes[["bulk_row", "column", "original", "normalized"]].to_dict("records")[0] == {
+        "bulk_row": 3,
+        "column": "Imię",
+        "original": "\\xa3ukasz",
+        "normalized": "Łukasz",
+    }
+
+
+def test_foreign_lines_stay_windows_1252_without_strong_evidence() -> None:
+    data = "name,city\nZoë,Köln\n".encode() + "José,Málaga\n".encode("cp1252")
+    df = read_csv(io.BytesIO(data))
+    assert df["name"].tolist() == ["Zoë", "José"]
+    assert read_info(df).encoding_note is None
+    assert line_code_page(["Zoë;Köln".encode("cp1252")]) is None
+    assert line_code_page(["Łukasz;Żak;Łódź".encode("cp1250")]) == "cp1250"
+    assert line_code_page(["Иван;Москва".encode("cp1251")]) == "cp1251"
+
+
+# --- Western names never change code page ------------------------------------------------------------
+
+WESTERN_NAMES = [
+    *[
+        "José",
+        "García",
+        "Núñez",
+        "Peña",
+        "Muñoz",
+        "Ibáñez",
+        "Begoña",
+        "Logroño",
+        "Málaga",
+        "Cádiz",
+        "León",
+        "Andrés",
+    ],
+    *[
+        "Hélène",
+        "François",
+        "Gaëlle",
+        "Jérôme",
+        "Loïc",
+        "Benoît",
+        "Lefèvre",
+        "Besançon",
+        "Orléans",
+        "Nîmes",
+        "Angoulême",
+        "Chloé",
+    ],
+    *["Zoë", "Noël", "Thérèse", "Cœur", "Françoise", "Élise", "Ève", "Mathéo"],
+    *[
+        "Jürgen",
+        "Müller",
+        "München",
+        "Köln",
+        "Weiß",
+        "Käthe",
+        "Björn",
+        "Schäfer",
+        "Düsseldorf",
+        "Sören",
+        "Groß",
+        "Nürnberg",
+        "Jäger",
+    ],
+    *[
+        "Åsa",
+        "Björk",
+        "Göteborg",
+        "Malmö",
+        "Västerås",
+        "Märta",
+        "Lindström",
+        "Linköping",
+        "Örebro",
+        "Jönköping",
+    ],
+    *[
+        "Søren",
+        "Jørgensen",
+        "Århus",
+        "Ærø",
+        "Kjær",
+        "Ålborg",
+        "Øystein",
+        "Sæther",
+        "Tromsø",
+        "Næstved",
+        "Bodø",
+    ],
+    *[
+        "João",
+        "Conceição",
+        "São",
+        "Inês",
+        "Simões",
+        "Évora",
+        "Gonçalo",
+        "Magalhães",
+        "Guimarães",
+        "Estêvão",
+        "Antônio",
+        "Lourenço",
+    ],
+    *[
+        "Niccolò",
+        "Forlì",
+        "Cantù",
+        "Perù",
+        "Lucía",
+        "D’Alò",
+        "Città",
+        "Nicolò",
+        "Mercè",
+        "O’Connor",
+        "Siobhán",
+        "Seán",
+        "Pádraig",
+    ],
+    *["Renée", "Zoé", "Ana", "Eva", "Anna", "Berg", "Paris", "Lyon", "Madrid", "Roma"],
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(WESTERN_NAMES), st.sampled_from(WESTERN_NAMES), st.sampled_from(WESTERN_NAMES)
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    delimiter=st.sampled_from([";", ",", "\t"]),
+)
+def test_western_european_names_in_windows_1252_stay_windows_1252(
+    rows: list[tuple[str, str, str]], delimiter: str
+) -> None:
+    lines = [delimiter.join(["Nom", "Prénom", "Ville", "E-mail"])] + [
+        delimiter.join([*row, f"user{index}@example.org"]) for index, row in enumerate(rows)
+    ]
+    text = "\r\n".join(lines) + "\r\n"
+    data = text.encode("cp1252")
+    guess = guess_code_page(data)
+    assert (guess.codec, guess.confident) == ("cp1252", True)
+    df = read_csv(io.BytesIO(data))
+    assert read_info(df).encoding == "cp1252"
+    assert df.drop(columns="bulk_row").to_numpy().tolist() == [line.split(delimiter) for line in lines[1:]]
+
+
+# --- bounded work, once per file -----------------------------------------------------------------------
+
+
+def test_the_guess_reads_a_bounded_sample_and_finds_late_non_ascii_lines() -> None:
+    late = "Łukasz;Żak;Łódź\r\n".encode("cp1250")
+    data = b"a;b;c\r\n" + b"x;y;z\r\n" * (SAMPLE_BYTES // 7 + 10) + late * 3
+    assert data[:SAMPLE_BYTES].isascii()
+    assert guess_code_page(data).codec == "cp1250"
+    assert read_csv(io.BytesIO(data))["a"].tolist()[-1] == "Łukasz"
+
+
+def test_a_byte_beyond_the_sample_that_the_guess_cannot_decode_is_scored_with_the_whole_file() -> None:
+    head = "Hélène;Köln\r\n".encode("cp1252") * (SAMPLE_BYTES // 13 + 10)
+    data = head + b"AB\x81CD;x\r\n"  # a byte Windows-1252 leaves undefined, far beyond the sample
+    assert guess_code_page(data).codec == "cp1252"
+    text, guess = decode_code_page(data)
+    assert guess.codec == "latin-1"
+    assert text.endswith("AB\x81CD;x\r\n")
+
+
+def test_a_large_file_is_guessed_quickly() -> None:
+    # 40 MB of Greek names: the guess scores a bounded sample, so the time does not grow with the file.
+    data = sample_text("greek", "cp1253").encode("cp1253") * 100_000
+    started = time.perf_counter()
+    assert guess_code_page(data).codec == "cp1253"
+    assert time.perf_counter() - started < 10
+
+
+def test_every_code_page_is_a_codec_with_a_label() -> None:
+    for codec, page in CODE_PAGES.items():
+        assert page.codec == codec
+        assert "a".encode(codec) == b"a"
+        assert page.label
