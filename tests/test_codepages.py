@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bulkprep import read_changes, read_csv, read_info
+from bulkprep.cli import main
 from bulkprep.codepages import (
     CODE_PAGES,
     SAMPLE_BYTES,
@@ -24,6 +25,7 @@ from bulkprep.codepages import (
     guess_code_page,
     line_code_page,
 )
+from bulkprep.stream.chunks import ChunkedRead, read_chunks
 
 # name -> (delimiter, header, rows): what Excel's plain "CSV" holds in each Windows locale
 SAMPLES: dict[str, tuple[str, list[str], list[list[str]]]] = {
@@ -464,8 +466,6 @@ def test_a_close_call_is_read_with_the_best_guess_and_noted() -> None:
 def test_check_prints_the_note_with_what_it_found_out_about_the_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bulkprep.cli import main
-
     path = tmp_path / "baltic.csv"
     path.write_bytes(close_call())
     mapping = tmp_path / "mapping.json"
@@ -682,3 +682,35 @@ def test_every_code_page_is_a_codec_with_a_label() -> None:
         assert page.codec == codec
         assert "a".encode(codec) == b"a"
         assert page.label
+
+
+# --- read a chunk at a time ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["polish", "greek", "japanese", "korean", "chinese_simplified", "vietnamese"]
+)
+def test_a_file_read_in_chunks_is_read_in_one_code_page_as_a_whole(tmp_path: Path, name: str) -> None:
+    path, _ = write_sample(tmp_path, name, CODE_PAGE_OF[name])
+    whole = read_csv(path)
+    progress = ChunkedRead()
+    chunks = list(read_chunks(path, chunk_rows=1, progress=progress))
+    assert len(chunks) == len(whole)
+    assert {chunk.info.encoding for chunk in chunks} == {CODE_PAGE_OF[name]}
+    for chunk in chunks:
+        assert list(chunk.frame.columns) == list(whole.columns)
+    streamed = [row for chunk in chunks for row in chunk.frame.fillna("").to_numpy().tolist()]
+    assert streamed == whole.fillna("").to_numpy().tolist()
+    assert progress.info is not None
+    assert progress.info.encoding_note is None
+
+
+def test_the_note_of_a_file_read_in_chunks_is_the_files(tmp_path: Path) -> None:
+    path = tmp_path / "baltic.csv"
+    path.write_bytes(close_call())
+    progress = ChunkedRead()
+    chunks = list(read_chunks(path, chunk_rows=1, progress=progress))
+    assert [chunk.info.encoding for chunk in chunks] == ["cp1257"] * 3
+    assert progress.info is not None
+    assert progress.info.encoding_note == read_info(read_csv(path)).encoding_note
+    assert progress.info.encoding_note is not None
