@@ -26,12 +26,15 @@ code page's languages. The score looks only at what people type, never at byte s
   symbols (``9,99 €``, ``free – trial``) count too: 1 when they are printable, -2 when controls; a
   letter standing alone only 0.7 (``£ 5`` in Windows-1252 is ``Ł 5`` in Windows-1250).
 
-Windows-1252 (Latin-1 when it leaves a byte undefined) is the default: another code page wins only
-with a score higher by :data:`CLEARLY_BETTER`, and of at least :data:`PLAUSIBLE` (bytes that read
-as text in no code page stay as they were read before), so a French, German, Spanish, Swedish, Portuguese,
-Italian or Danish file never changes outcome. Candidates that decode the sample to the very same
-text as the winner are no rivals (German ``äöüß`` are the same bytes in Windows-1250, 1252, 1254 and
-1257). The guess is *confident* when the runner-up (the best candidate whose text differs) scores at
+Windows-1252 is the default (the most common ANSI code page; it places the euro sign, curly quotes
+and dashes at 0x80-0x9f and otherwise matches Latin-1, which puts invisible C1 controls there, so
+Latin-1 stands in only for a file holding one of the five bytes Windows-1252 leaves undefined).
+Another code page wins only with a score higher by :data:`CLEARLY_BETTER`, and of at least
+:data:`PLAUSIBLE` (bytes that read as text in no code page stay as they were read before), so a
+French, German, Spanish, Swedish, Portuguese, Italian or Danish file never changes outcome. A
+candidate that decodes the sample to the very text of the Western reading is not scored: it gives
+no reason to leave it, and is no rival (German ``äöüß`` are the same bytes in Windows-1250, 1252,
+1254 and 1257). The guess is *confident* when the runner-up (the best candidate whose text differs) scores at
 least :data:`CONFIDENT_GAP` lower; when it is not, :attr:`CodePageGuess.note` says which code page
 was used, which came next and how to force it.
 

@@ -216,9 +216,12 @@ def read_csv(
     Args:
         source: a path, or an open binary or text file (anything with ``read()``).
         encoding: the file's encoding; detected when not given (UTF-8 with or without a byte-order
-            mark, UTF-16 or UTF-32 with a byte-order mark, else Windows-1252 or Latin-1). In a
-            detected UTF-8 file, each line that is not valid UTF-8 is decoded as Windows-1252 and
-            reported (a file with no UTF-8 beyond ASCII in any line is Windows-1252 as a whole).
+            mark, UTF-16 or UTF-32 with a byte-order mark, else the code page
+            :func:`bulkprep.codepages.guess_code_page` chooses: Windows-1252, or Latin-1, unless
+            another is clearly better; a close call is said in :attr:`ReadInfo.encoding_note`). In
+            a detected UTF-8 file, each line that is not valid UTF-8 is decoded as Windows-1252 (or
+            the code page those lines clearly fit) and reported (a file with no UTF-8 beyond ASCII
+            in any line is read in its code page as a whole).
             A given encoding is used as it is, for every line. Not used for a text buffer, which is
             already decoded.
         sep: the field delimiter; detected among comma, semicolon, tab and pipe when not given.
