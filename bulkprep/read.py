@@ -66,7 +66,14 @@ from bulkprep._source import (
     suffix_of,
     unwrap_text_formulas,
 )
-from bulkprep.codepages import CodePageGuess, guess_code_page
+from bulkprep.codepages import (
+    WESTERN,
+    WESTERN_FALLBACK,
+    code_page_label,
+    decode_code_page,
+    decode_line,
+    line_code_page,
+)
 from bulkprep.errors import ConfigurationError, InputError
 from bulkprep.layouts import (
     MAX_FOOTER_LINES,
@@ -180,7 +187,8 @@ class ReadInfo:
             blank lines among them), or the lines above ``header_line``. ``bulk_row`` still counts
             them: it is the line of the file.
         repaired_lines: the lines of a UTF-8 file that were not valid UTF-8 and were decoded as
-            Windows-1252 instead (Latin-1 for the five bytes it leaves undefined).
+            Windows-1252 instead (Latin-1 for the five bytes it leaves undefined), or in the code
+            page they clearly fit (:func:`bulkprep.codepages.line_code_page`).
         sheet: for a workbook, the sheet that was read (None for a CSV file).
         sheet_names: for a workbook, the names of all its sheets.
         repeated_headers: rows below the header that repeat it (exports joined by hand), dropped
@@ -189,9 +197,9 @@ class ReadInfo:
             (unless ``sep=`` was given) and dropped; it is not counted in ``preamble_rows``.
         float_columns: the columns of whole numbers a script wrote as floats (``1001.0``), whose
             ``.0`` was removed (each cell is in :func:`read_changes`).
-        encoding_note: set when the code page of a file that is not UTF-8 is a guess between
-            candidates that read it alike well (:func:`bulkprep.codepages.guess_code_page`): which
-            they are, and that ``encoding=`` forces one.
+        encoding_note: a sentence to show the user when the code page was guessed with another
+            close behind (naming both, and how to force the other), or when the lines that are not
+            UTF-8 were read in a code page other than Windows-1252; None otherwise.
 
     Example:
         >>> ReadInfo("users.csv", "utf-8", ",", 0, {}, 0).delimiter
@@ -230,9 +238,12 @@ def read_csv(
     Args:
         source: a path, or an open binary or text file (anything with ``read()``).
         encoding: the file's encoding; detected when not given (UTF-8 with or without a byte-order
-            mark, UTF-16 or UTF-32 with a byte-order mark, else Windows-1252 or Latin-1). In a
-            detected UTF-8 file, each line that is not valid UTF-8 is decoded as Windows-1252 and
-            reported (a file with no UTF-8 beyond ASCII in any line is Windows-1252 as a whole).
+            mark, UTF-16 or UTF-32 with a byte-order mark, else the code page
+            :func:`bulkprep.codepages.guess_code_page` chooses: Windows-1252, or Latin-1, unless
+            another is clearly better; a close call is said in :attr:`ReadInfo.encoding_note`). In
+            a detected UTF-8 file, each line that is not valid UTF-8 is decoded as Windows-1252 (or
+            the code page those lines clearly fit) and reported (a file with no UTF-8 beyond ASCII
+            in any line is read in its code page as a whole).
             A given encoding is used as it is, for every line. Not used for a text buffer, which is
             already decoded.
         sep: the field delimiter; detected among comma, semicolon, tab and pipe when not given.
@@ -540,7 +551,7 @@ def _decode(
 
     Returns the text, the codec, the lines of a UTF-8 file that were not UTF-8 (see
     :func:`_decode_lines`): line number to the line's text and the codec it was decoded with, and
-    a note when the code page is a guess between candidates that read the file alike well.
+    the sentence about the encoding for :attr:`ReadInfo.encoding_note` (or None).
     """
     if not data:
         raise _empty_file(name)
@@ -567,7 +578,7 @@ def _decode(
             except UnicodeDecodeError:
                 if codec == "utf-8-sig":  # the mark says UTF-8: the lines that are not are repaired
                     text, repaired = _decode_lines(data[len(bom) :], require_utf8=False)
-                    return text, codec, repaired, None
+                    return text, codec, repaired, _lines_note(repaired)
                 raise InputError(
                     f"{name} starts with a {codec} byte-order mark but is not valid {codec} text; "
                     "save it again as CSV UTF-8, or pass the right encoding="
@@ -594,30 +605,25 @@ def _decode(
     # the UTF-8 lines stay UTF-8, and only the others are read as the code page below.
     mixed = _decode_lines(data, require_utf8=True)
     if mixed is not None:
-        return mixed[0], "utf-8", mixed[1], None
-    # Not UTF-8, so most likely a spreadsheet's "CSV" export: in the code page of the machine that
-    # saved it, told by how plausible the text each candidate reads is (bulkprep.codepages).
-    guess = guess_code_page(data)
-    return data.decode(guess.codec), guess.codec, {}, _uncertain_note(guess, name=name)
+        return mixed[0], "utf-8", mixed[1], _lines_note(mixed[1])
+    # Not UTF-8, so most likely a spreadsheet's "CSV" export: in the ANSI code page of the user's
+    # Windows locale (Windows-1252 unless another is clearly better), see bulkprep.codepages.
+    text, codec, note = _decode_code_page(data)
+    return text, codec, {}, note
 
 
-def _uncertain_note(guess: CodePageGuess, *, name: str) -> str | None:
-    """What to say when the code page was a close call: the candidates, and how to force one."""
-    if not guess.rivals:
+def _decode_code_page(data: bytes) -> tuple[str, str, str | None]:
+    """``data`` in the code page :func:`bulkprep.codepages.guess_code_page` chooses, and its note."""
+    text, guess = decode_code_page(data)
+    return text, guess.codec, guess.note
+
+
+def _lines_note(repaired: Mapping[int, tuple[str, str]]) -> str | None:
+    """The note naming the code page the lines that are not UTF-8 were read in, unless Windows-1252."""
+    codecs_used = {codec for _, codec in repaired.values()} - {WESTERN, WESTERN_FALLBACK}
+    if not codecs_used:
         return None
-    others = ", ".join(repr(codec) for codec in guess.rivals)
-    return (
-        f"the encoding of {name} is a guess: it reads as well in {guess.codec!r} (used) as in {others}; "
-        f"if names show wrong letters, read it again with encoding= one of those"
-    )
-
-
-def _decode_code_page(data: bytes) -> tuple[str, str]:
-    """``data`` in Windows-1252, or in Latin-1 when it holds a byte Windows-1252 leaves undefined."""
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+    return f"the lines not in UTF-8 were read as {code_page_label(min(codecs_used))}, the code page they fit"
 
 
 @overload
@@ -630,7 +636,8 @@ def _decode_lines(data: bytes, *, require_utf8: bool) -> tuple[str, dict[int, tu
     The rule for a file that is UTF-8 but for some lines: a line (between line breaks, counted as the
     CSV reader counts them) that is valid UTF-8 is UTF-8, since text in an 8-bit code page almost
     never is; a line that is not is read in Windows-1252 (Latin-1 if it holds a byte Windows-1252
-    leaves undefined), the code page of the Windows programs that write such lines, and is
+    leaves undefined), the code page of the Windows programs that write such lines, unless those
+    lines together clearly fit another (:func:`bulkprep.codepages.line_code_page`), and is
     reported. A UTF-8 sequence never holds a line-break byte, so cutting at line breaks cannot split
     a character. Each stretch of valid lines is decoded in one call, so the work is linear in the
     file and in C but for one step per repaired line.
@@ -649,6 +656,7 @@ def _decode_lines(data: bytes, *, require_utf8: bool) -> tuple[str, dict[int, tu
     view = memoryview(data)
     pieces: list[str] = []
     repaired: dict[int, tuple[str, str]] = {}
+    foreign: dict[int, tuple[int, bytes]] = {}  # line number to its place in pieces, and its bytes
     position, line, utf8_seen = 0, 1, False
     while True:
         try:
@@ -666,9 +674,8 @@ def _decode_lines(data: bytes, *, require_utf8: bool) -> tuple[str, dict[int, tu
                 + data.count(b"\r", position, start)
                 - data.count(b"\r\n", position, start)
             )
-            text, codec = _decode_code_page(data[start:end])
-            pieces.append(text)
-            repaired[line] = (text, codec)
+            foreign[line] = (len(pieces), data[start:end])
+            pieces.append("")  # filled in below, in the code page of all such lines
             position = end  # the next stretch starts with this line's break
         else:
             pieces.append(rest)
@@ -676,6 +683,10 @@ def _decode_lines(data: bytes, *, require_utf8: bool) -> tuple[str, dict[int, tu
             break
     if require_utf8 and not utf8_seen:
         return None
+    codec = line_code_page([chunk for _, chunk in foreign.values()])
+    for number, (index, chunk) in foreign.items():
+        pieces[index], used = decode_line(chunk, codec)
+        repaired[number] = (pieces[index], used)
     return "".join(pieces), repaired
 
 

@@ -171,7 +171,11 @@ def _file_facts(info: ReadInfo) -> list[str]:
         lines = ", ".join(map(str, info.repaired_lines[:5])) + (
             ", ..." if len(info.repaired_lines) > 5 else ""
         )
-        facts.append(f"lines not in UTF-8 read as Windows-1252: {lines}")
+        # The note names the lines' code page when it is not Windows-1252.
+        read_as = "" if info.encoding_note else " read as Windows-1252"
+        facts.append(f"lines not in UTF-8{read_as}: {lines}")
+    if info.encoding_note:
+        facts.append(info.encoding_note)
     return facts
 
 

@@ -11,8 +11,10 @@ drops. The delimiter and the header's place are decided once, on the head of the
 :func:`~bulkprep.read_csv` decides them on the whole text.
 
 The encoding rule is applied per chunk (a chunk is UTF-8 when it decodes as UTF-8, its lines that do
-not being read as Windows-1252): on a UTF-8 file, and on a file in one 8-bit code page, this reads the
-same text as the whole-file reader. Files in UTF-16 or UTF-32 (whose line breaks are not single
+not being read as Windows-1252): on a UTF-8 file, and on a Windows-1252 file, this reads the same text
+as the whole-file reader. A file whose head is in another code page
+(:func:`bulkprep.codepages.guess_code_page`) has every chunk read in that one, as the whole-file
+reader reads it, rather than a guess per chunk. Files in UTF-16 or UTF-32 (whose line breaks are not single
 bytes) and workbooks are not read here: :func:`streamable` says so.
 
 Example:
@@ -41,7 +43,8 @@ from typing import BinaryIO, NamedTuple
 import pandas as pd
 
 from bulkprep import read as _read
-from bulkprep.errors import ConfigurationError
+from bulkprep.codepages import WESTERN, WESTERN_FALLBACK
+from bulkprep.errors import ConfigurationError, InputError
 from bulkprep.layouts import MAX_PREAMBLE_LINES, SALESFORCE_REPORT
 from bulkprep.read import ReadInfo, read_csv, read_info
 from bulkprep.workbook import WORKBOOK_SUFFIXES
@@ -178,7 +181,11 @@ def read_chunks(
     done = progress if progress is not None else ChunkedRead()
     with open(path, "rb") as handle:
         layout = file_layout(handle, name=str(path), encoding=encoding, sep=sep, header_line=header_line)
-        yield from _chunks(handle, chunk_rows=chunk_rows, layout=layout, done=done)
+        for chunk in _chunks(handle, chunk_rows=chunk_rows, layout=layout, done=done):
+            # The code page is the file's: its note is said once, not per chunk.
+            if layout.encoding_note is not None and done.info is not None:
+                done.info = replace(done.info, encoding_note=layout.encoding_note)
+            yield chunk
 
 
 class Layout(NamedTuple):
@@ -190,6 +197,7 @@ class Layout(NamedTuple):
     first_header_line: int | None  # header_line for reading the first chunk
     encoding: str | None
     name: str
+    encoding_note: str | None = None  # the file's code-page note (see bulkprep.codepages), said once
 
 
 def file_layout(
@@ -206,13 +214,15 @@ def file_layout(
         >>> import io
         >>> file_layout(io.BytesIO(b"id;note\\n1;a\\n"), name="f", encoding=None, sep=None, header_line=None)
         Layout(delimiter=';', header_lines=1, header_bytes=b'id;note\\n', first_header_line=None, \
-encoding=None, name='f')
+encoding=None, name='f', encoding_note=None)
     """
     sep = _read._resolve_sep(sep)
     _read._check_header_line(header_line)
     head = _head(handle, header_line)
     if not head.strip():
         read_csv(io.BytesIO(head))  # the reader's message for an empty file
+    code_page, note = (None, None) if encoding is not None else _code_page(head, name=name)
+    encoding = encoding or code_page
     head_text = head.decode(encoding or "utf-8", "replace").removeprefix("\ufeff")
     cut = max(head_text.rfind("\n"), head_text.rfind("\r"))
     delimiter, preamble = _read._header_position(
@@ -229,7 +239,24 @@ encoding=None, name='f')
     if header_at == 0:
         header_bytes = header_bytes.removeprefix(codecs.BOM_UTF8)
     first_header_line = header_line if header_line is not None else (preamble + 1 if preamble else None)
-    return Layout(delimiter, header_at + header_span, header_bytes, first_header_line, encoding, name)
+    return Layout(delimiter, header_at + header_span, header_bytes, first_header_line, encoding, name, note)
+
+
+def _code_page(head: bytes, *, name: str) -> tuple[str | None, str | None]:
+    """The code page (and its note) every chunk is read in, when the file's head is in one but Windows-1252.
+
+    None for a head in UTF-8 (each chunk is then decoded by the UTF-8 rule) or in Windows-1252 (the
+    default, chosen per chunk as before, which reads any byte).
+    """
+    cut = max(head.rfind(b"\n"), head.rfind(b"\r"))
+    whole_lines = head[: cut + 1] if cut >= 0 else head
+    try:
+        _, codec, _, note = _read._decode(whole_lines, name=name, encoding=None)
+    except InputError:
+        return None, None  # the reader says what is wrong, chunk by chunk
+    if codec in ("utf-8", "utf-8-sig", WESTERN, WESTERN_FALLBACK):
+        return None, None
+    return codec, note
 
 
 def chunk_frame(records: bytes, *, lines_before: int, layout: Layout) -> pd.DataFrame:
