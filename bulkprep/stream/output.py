@@ -13,7 +13,7 @@ Example:
     >>> writer = results_writer(folder / "r.csv", folder)
     >>> writer.write(pd.DataFrame({"bulk_row": [2], "a": ["x"]}))
     >>> writer.write(pd.DataFrame({"bulk_row": [3], "a": ["y"]}))
-    >>> writer.close().read_text().splitlines()
+    >>> writer.close().read_text(encoding="utf-8-sig").splitlines()
     ['bulk_row,a', '2,x', '3,y']
 """
 
