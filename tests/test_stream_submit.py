@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import signal
 import subprocess
@@ -19,6 +21,7 @@ from test_stream import MAPPING, ROWS, _write
 
 import bulkprep
 from bulkprep import prepare, read_csv
+from bulkprep.cli import submit as cli_submit
 from bulkprep.csvsafe import write_results_csv
 from bulkprep.errors import AuthenticationError, ConfigurationError, GuardError, SubmitInterrupted
 from bulkprep.journal import Journal
@@ -371,3 +374,46 @@ def test_parquet_results_hold_the_rows_of_the_csv(tmp_path: Path) -> None:
     assert from_parquet[Column.STATUS.value].tolist() == from_csv[Column.STATUS.value].tolist()
     assert parquet_result.summary == csv_result.summary
     assert len(list(parquet_result.frames())) >= 1
+
+
+def _submit_args(path: Path, tmp_path: Path, *extra: str) -> argparse.Namespace:
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps(MAPPING), encoding="utf-8")
+    parser = argparse.ArgumentParser()
+    cli_submit.add_arguments(parser)
+    return parser.parse_args([str(path), "--mapping", str(mapping), "--no-progress", *extra])
+
+
+@pytest.mark.parametrize("mode", [["--dry-run", "--max-invalid", "90%"], ["--run", "--batch-size", "3"]])
+def test_submit_stream_prints_writes_and_exits_as_submit_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], clean_env: pytest.MonkeyPatch, mode: list[str]
+) -> None:
+    path = _file(tmp_path)
+    with Sandbox(token=TOKEN, processing_seconds=0) as sb:
+        clean_env.setenv("COURIER_API_KEY", TOKEN)
+        common = ["--event", "WELCOME", "--base-url", sb.url, *mode]
+        code = cli_submit.run(_submit_args(path, tmp_path, *common, "--out", str(tmp_path / "memory.csv")))
+        printed = capsys.readouterr().out
+        args = _submit_args(path, tmp_path, *common, "--stream", "--out", str(tmp_path / "stream.csv"))
+        streamed_code = cli_submit.run(args)
+        streamed = capsys.readouterr().out
+    jobs = list(sb.jobs)
+
+    def plain(text: str) -> str:
+        for number, job in enumerate(jobs):
+            text = text.replace(job, f"JOB{number}")
+        return text.replace("stream.csv", "memory.csv").replace("JOB1", "JOB0")
+
+    assert streamed_code == code
+    assert plain(streamed) == plain(printed)
+    assert (tmp_path / "stream.csv").read_bytes() == (tmp_path / "memory.csv").read_bytes()
+
+
+def test_submit_stream_refuses_what_needs_every_row_in_memory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _file(tmp_path)
+    for extra in (["--update", str(tmp_path / "earlier.csv")], ["--run", "--wait"]):
+        args = _submit_args(path, tmp_path, "--event", "E", "--stream", *extra)
+        with pytest.raises(ConfigurationError, match="--stream cannot be used"):
+            cli_submit.run(args)
