@@ -417,3 +417,21 @@ def test_submit_stream_refuses_what_needs_every_row_in_memory(
         args = _submit_args(path, tmp_path, "--event", "E", "--stream", *extra)
         with pytest.raises(ConfigurationError, match="--stream cannot be used"):
             cli_submit.run(args)
+
+
+def test_submit_streams_large_csv_files_without_being_asked(tmp_path: Path) -> None:
+    from bulkprep.stream import STREAM_BYTES
+    from bulkprep.stream.cli import streams
+
+    large = tmp_path / "large.csv"
+    with open(large, "wb") as out:
+        out.write(b"User ID,Email\r\n")
+        out.truncate(STREAM_BYTES + 1)  # sparse: takes no room on disk
+    small = _file(tmp_path)
+    assert streams(_submit_args(large, tmp_path, "--event", "E"))
+    assert streams(_submit_args(small, tmp_path, "--event", "E", "--stream"))
+    assert not streams(_submit_args(small, tmp_path, "--event", "E"))
+    # What needs every row in memory keeps a large file on the in-memory path, as before.
+    assert not streams(_submit_args(large, tmp_path, "--event", "E", "--update", str(tmp_path / "r.csv")))
+    assert not streams(_submit_args(large, tmp_path, "--event", "E", "--run", "--wait"))
+    assert not streams(_submit_args(large, tmp_path, "--event", "E", "--sheet", "1"))
