@@ -435,3 +435,16 @@ def test_submit_streams_large_csv_files_without_being_asked(tmp_path: Path) -> N
     assert not streams(_submit_args(large, tmp_path, "--event", "E", "--update", str(tmp_path / "r.csv")))
     assert not streams(_submit_args(large, tmp_path, "--event", "E", "--run", "--wait"))
     assert not streams(_submit_args(large, tmp_path, "--event", "E", "--sheet", "1"))
+
+
+def test_every_long_stage_shows_a_progress_bar(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _file(tmp_path)
+    submit_file(path, MAPPING, results=tmp_path / "r.csv", event="WELCOME", dry_run=True, chunk_rows=7)
+    bars = capsys.readouterr().err
+    for stage in ("preparing", "settling duplicates", "planning batches", "writing the plan"):
+        assert stage in bars
+    with Sandbox(token=TOKEN) as sb:
+        submit_file(
+            path, MAPPING, results=tmp_path / "s.csv", event="WELCOME", api_key=TOKEN, base_url=sb.url
+        )
+    assert "submitting" in capsys.readouterr().err
