@@ -116,6 +116,9 @@ def _users_once(url: str, job_id: str, expected: int) -> str | None:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--write"]:
+        write_file(Path(sys.argv[2]), int(sys.argv[3]))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="*", default=[200_000, 1_000_000])
     parser.add_argument(
@@ -142,7 +145,9 @@ def main() -> None:
         for rows in args.rows:
             path = folder / f"messy-{rows}.csv"
             if not path.exists():
-                write_file(path, rows)
+                # In a process of its own: a child forked from a large parent would start with the
+                # parent's pages counted in its peak RSS.
+                subprocess.run([sys.executable, __file__, "--write", str(path), str(rows)], check=True)
             for mode in args.modes:
                 out = folder / f"messy-{rows}.{mode}.csv"
                 url = None if sandbox is None else sandbox.url
