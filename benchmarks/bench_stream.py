@@ -1,98 +1,187 @@
-"""Peak memory and time of the streaming path (``prepare_file``) against the in-memory one, by file size.
+"""Peak memory and time of ``bulkprep check`` and ``bulkprep submit`` on files larger than memory.
 
-Each run is a fresh Python process on a file from ``messy.py``, measured from after its imports to the
-results CSV written; memory is the process's peak resident set size (``ru_maxrss``). Not a test:
-nothing here asserts a time.
+Each measurement is one fresh ``python -m bulkprep.cli ...`` process on a file of ``messy.py`` rows,
+timed from its start to its exit; its peak resident set size is the kernel's (``os.wait4``), so
+nothing in the measured process watches itself. The modes:
 
-    .venv/bin/python benchmarks/bench_stream.py --rows 200000 1000000 3000000 [--memory-too]
-    .venv/bin/python benchmarks/bench_stream.py --csv FILE [--chunk-rows 50000]
+- ``check``: ``bulkprep check FILE --stream`` (what a CSV over ``STREAM_BYTES`` gets by default);
+- ``check-memory``: ``bulkprep check FILE`` on the in-memory path, for comparison (small files only);
+- ``dry-run``: ``bulkprep submit FILE --stream --dry-run`` (plans every batch, writes every row);
+- ``submit``: ``bulkprep submit FILE --stream`` to the sandbox, running in a process of its own
+  (``bench_submit.py``'s), as a remote API would; every user is checked to be there once afterwards.
+
+``us/row`` leaves out the start-up of the interpreter and its imports (``--help``'s time, measured
+first). Files of more than 1M rows are generated 1M rows at a time (each slice from its own seed, its
+user ids and emails made unique across slices), so that generating them never holds the file either;
+they are kept in ``--folder`` and reused by later runs. Not a test: nothing here asserts a time.
+
+    .venv/bin/python benchmarks/bench_stream.py --rows 200000 1000000 --modes check dry-run submit
+    .venv/bin/python benchmarks/bench_stream.py --rows 10000000 --modes check dry-run --folder /tmp/big
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 MAPPING_FILE = ROOT / "data" / "users_messy.mapping.yaml"
-
-_CHILD = """
-import json, resource, sys, time
-from pathlib import Path
-from bulkprep import prepare, read_csv
-from bulkprep.csvsafe import write_results_csv
-from bulkprep.mapping import Mapping
-from bulkprep.stream import prepare_file
-path, mode, chunk_rows, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-mapping = Mapping.load(Path(sys.argv[5]))
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-start = time.perf_counter()
-if mode == "stream":
-    with prepare_file(path, mapping, chunk_rows=chunk_rows, results=out) as prepared:
-        rows, summary = prepared.rows, prepared.summary
-else:
-    result = prepare(read_csv(path), mapping)
-    write_results_csv(result.df, out)
-    rows, summary = len(result.df), result.summary
-seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"rows": rows, "seconds": seconds, "peak_mib": peak / 1024,
-                  "imports_mib": before / 1024, "summary": summary}))
-"""
+SLICE_ROWS = 1_000_000
+TOKEN = "bench-token"
 
 
-def _run(path: Path, mode: str, chunk_rows: int, folder: Path) -> dict[str, object]:
-    out = folder / f"{path.stem}.{mode}.results.csv"
-    done = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(path), mode, str(chunk_rows), str(out), str(MAPPING_FILE)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
-    out.unlink(missing_ok=True)
-    return result
+def write_file(path: Path, rows: int) -> Path:
+    """``rows`` messy users in ``path``, written a slice of at most 1M rows at a time."""
+    sys.path.insert(0, str(HERE))
+    from messy import messy_frame  # the benchmarks' generator
+
+    with open(path, "w", encoding="utf-8-sig", newline="") as out:
+        for number, start in enumerate(range(0, rows, SLICE_ROWS)):
+            frame = messy_frame(min(SLICE_ROWS, rows - start), seed=7 + number)
+            if number:  # unique across slices: the slice number in front of each id and email
+                frame["User ID"] = f"{number}" + frame["User ID"]
+                email = frame["Email"]
+                frame["Email"] = email.where(
+                    email.str.strip() == "", email.str.replace(r"^(\s*)", rf"\1s{number}.", regex=True)
+                )
+            frame.to_csv(out, index=False, header=not number, lineterminator="\r\n")
+            del frame
+    return path
+
+
+def _measured(command: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
+    """Seconds, peak RSS in MiB, exit status and the output of one process."""
+    with tempfile.TemporaryFile("w+") as output:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        return seconds, usage.ru_maxrss / 1024, child.returncode, output.read()
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "bulkprep.cli", *args]
+
+
+def _environment(url: str | None = None) -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if url is not None:
+        env["COURIER_API_KEY"] = TOKEN
+    return env
+
+
+def _command(mode: str, path: Path, out: Path, url: str | None) -> list[str]:
+    common = [str(path), "--mapping", str(MAPPING_FILE), "--out", str(out)]
+    if mode == "check":
+        return _cli("check", *common, "--stream")
+    if mode == "check-memory":
+        return _cli("check", *common)
+    if mode == "dry-run":
+        return _cli("submit", *common, "--stream", "--dry-run", "--event", "WELCOME", "--no-progress")
+    assert url is not None
+    return _cli("submit", *common, "--stream", "--event", "WELCOME", "--base-url", url, "--no-progress")
+
+
+def _users_once(url: str, job_id: str, expected: int) -> str | None:
+    """What is wrong with the job's users (None when it holds ``expected`` users, each once)."""
+    import requests
+
+    with requests.Session() as session:
+        session.headers["Authorization"] = f"Bearer {TOKEN}"
+        received = session.get(f"{url}/bulk/{job_id}", timeout=60).json()["job"]["received"]
+        held: list[str] = []
+        cursor = None
+        while True:
+            params = {"cursor": cursor} if cursor else None
+            page = session.get(f"{url}/bulk/{job_id}/users", params=params, timeout=60).json()
+            held += [str(item.get("recipient")) for item in page["items"]]
+            cursor = page["paging"]["cursor"]
+            if not cursor:
+                break
+    if received != expected or len(held) != expected or len(set(held)) != expected:
+        return (
+            f"the job received {received} and holds {len(held)} ({len(set(held))} distinct), not {expected}"
+        )
+    return None
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--write"]:
+        write_file(Path(sys.argv[2]), int(sys.argv[3]))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="*", default=[200_000, 1_000_000])
-    parser.add_argument("--csv", type=Path, nargs="*", default=[], help="files to measure instead")
-    parser.add_argument("--chunk-rows", type=int, default=50_000)
-    parser.add_argument("--memory-too", action="store_true", help="also run the in-memory path")
+    parser.add_argument(
+        "--modes",
+        nargs="*",
+        default=["check", "dry-run"],
+        choices=["check", "check-memory", "dry-run", "submit"],
+    )
+    parser.add_argument("--folder", type=Path, default=None, help="where the files are kept (reused)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as temporary:
-        folder = Path(temporary)
-        files = list(args.csv)
-        if not files:
-            for rows in args.rows:
-                path = folder / f"messy-{rows}.csv"
-                subprocess.run(
-                    [
-                        sys.executable,
-                        str(ROOT / "benchmarks" / "messy.py"),
-                        "--rows",
-                        str(rows),
-                        "--out",
-                        str(path),
-                    ],
-                    check=True,
-                    capture_output=True,
-                )
-                files.append(path)
-        print(f"{'file':<28}{'path':<10}{'rows':>10}{'s':>9}{'us/row':>9}{'peak MiB':>10}")
-        modes = ["stream", "memory"] if args.memory_too else ["stream"]
-        for path in files:
-            for mode in modes:
-                found = _run(path, mode, args.chunk_rows, folder)
-                rows, seconds, peak = int(found["rows"]), float(found["seconds"]), float(found["peak_mib"])
-                per_row = seconds / rows * 1e6
-                print(f"{path.name:<28}{mode:<10}{rows:>10}{seconds:>9.1f}{per_row:>9.1f}{peak:>10.0f}")
+    folder = args.folder or Path(tempfile.mkdtemp(prefix="bulkprep-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    startup, _, _, _ = _measured(_cli("check", "--help"), _environment())
+    print(f"start-up (python -m bulkprep.cli check --help): {startup:.1f} s")
+    sandbox = None
+    if "submit" in args.modes:
+        sys.path.insert(0, str(HERE))
+        from bench_submit import start_sandbox
+
+        sandbox = start_sandbox(0.0)
+    print(f"{'rows':>10}  {'mode':<13}{'s':>8}{'us/row':>9}{'peak MiB':>10}  exit")
+    found: list[dict[str, Any]] = []
+    try:
+        for rows in args.rows:
+            path = folder / f"messy-{rows}.csv"
+            if not path.exists():
+                # In a process of its own: a child forked from a large parent would start with the
+                # parent's pages counted in its peak RSS.
+                subprocess.run([sys.executable, __file__, "--write", str(path), str(rows)], check=True)
+            for mode in args.modes:
+                out = folder / f"messy-{rows}.{mode}.csv"
+                url = None if sandbox is None else sandbox.url
+                if sandbox is not None and mode == "submit":
+                    sandbox.command("reset")
+                seconds, peak, code, output = _measured(_command(mode, path, out, url), _environment(url))
+                per_row = max(seconds - startup, 0.0) / rows * 1e6
+                line = f"{rows:>10}  {mode:<13}{seconds:>8.1f}{per_row:>9.1f}{peak:>10.0f}  {code}"
+                if mode == "submit" and sandbox is not None:
+                    job = next((w.split()[1] for w in output.splitlines() if w.startswith("job ")), "")
+                    accepted = next(
+                        (int(w.split()[1]) for w in output.splitlines() if w.startswith("accepted ")), 0
+                    )
+                    problem = _users_once(sandbox.url, job, accepted) if job else "no job"
+                    line += f"  users: {problem or f'{accepted} each once'}"
+                print(line)
                 sys.stdout.flush()
+                if code not in (0, 1):
+                    print(output[-3000:])
+                found.append(
+                    {
+                        "rows": rows,
+                        "mode": mode,
+                        "seconds": seconds,
+                        "us_per_row": per_row,
+                        "peak_mib": peak,
+                        "exit": code,
+                    }
+                )
+                out.unlink(missing_ok=True)
+    finally:
+        if sandbox is not None:
+            sandbox.close()
+    print(json.dumps(found))
 
 
 if __name__ == "__main__":

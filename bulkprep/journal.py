@@ -224,6 +224,9 @@ class RefusedAnswer:
         )
 
 
+_BATCH_FIELDS = "number, rows, content_hash, idempotency_key, state, attempts, answer, users, nbytes"
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -544,10 +547,30 @@ class Journal:
     def batches(self) -> list[BatchEntry]:
         """Every batch, by number."""
         with self._lock, self._reading("read"):
+            found = self._db.execute(f"SELECT {_BATCH_FIELDS} FROM batch ORDER BY number").fetchall()
+        return self._entries(found)
+
+    def batches_between(self, low: int, high: int) -> list[BatchEntry]:
+        """The batches holding a row from ``low`` to ``high`` (row keys, both included), by number.
+
+        A streamed submission reads the journal a stretch of rows at a time, never whole.
+        """
+        with self._lock, self._reading("read"):
             found = self._db.execute(
-                "SELECT number, rows, content_hash, idempotency_key, state, attempts, answer, users, nbytes "
-                "FROM batch ORDER BY number"
+                f"SELECT {_BATCH_FIELDS} FROM batch WHERE number IN "
+                "(SELECT DISTINCT number FROM batch_row WHERE bulk_row BETWEEN ? AND ?) ORDER BY number",
+                (low, high),
             ).fetchall()
+        return self._entries(found)
+
+    def largest_number(self) -> int:
+        """The largest batch number recorded (0 when none is)."""
+        with self._lock, self._reading("read"):
+            (found,) = self._db.execute("SELECT MAX(number) FROM batch").fetchone()
+        return int(found or 0)
+
+    @staticmethod
+    def _entries(found: list[Any]) -> list[BatchEntry]:
         return [
             BatchEntry(
                 number,

@@ -33,12 +33,12 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import orjson
 import pandas as pd
@@ -86,6 +86,9 @@ from bulkprep.sending import (
     work_from_journal,
 )
 from bulkprep.status import ROW_KEY, Column, JobStatus, RowStatus
+
+if TYPE_CHECKING:
+    from bulkprep.stream.prepared import PreparedFile
 
 __all__ = [
     "DEFAULT_POLL_INTERVAL",
@@ -181,7 +184,14 @@ def _definition_hash(definition: Mapping[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(definition, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def _job_key(definition_hash: str, batches: list[Batch], run_id: str) -> str:
+class _Hashed(Protocol):
+    """A batch as the job's idempotency key reads it (a :class:`Batch`, or a streamed run's plan of one)."""
+
+    @property
+    def content_hash(self) -> str: ...
+
+
+def _job_key(definition_hash: str, batches: Iterable[_Hashed], run_id: str) -> str:
     """The idempotency key of creating the job: the same for the same input and run, new for a new run.
 
     ``run_id`` is the journal's (so a resumed run finds the job it made, even when the first run died
@@ -274,7 +284,7 @@ class _AfterSending:
 
 
 def submit(
-    df: pd.DataFrame | Prepared,
+    df: pd.DataFrame | Prepared | PreparedFile | str | PathLike[str],
     mapping: Any = None,
     *,
     job_id: str | None = None,
@@ -300,11 +310,15 @@ def submit(
     request_deadline: float | None = None,
     max_invalid: Limit | None = None,
     max_rejected: Limit | None = None,
+    results: str | PathLike[str] | None = None,
 ) -> SubmitResult:
     """Send the ready rows to a Courier bulk job; every input row comes back with its outcome.
 
     Args:
-        df: a :class:`~bulkprep.prepare.Prepared`, a prepared frame, or a raw frame with ``mapping``.
+        df: a :class:`~bulkprep.prepare.Prepared`, a prepared frame, or a raw frame with ``mapping``;
+            or, sent a chunk at a time at flat memory, a :class:`~bulkprep.stream.PreparedFile` or the
+            path of a CSV file with ``mapping`` (:func:`bulkprep.stream.submitting.submit_file`: the
+            result is a :class:`~bulkprep.stream.result.StreamedSubmitResult`, its rows in a file).
         mapping: the mapping for a raw frame (a ``Mapping``, a dict, or a YAML/JSON file).
         job_id: add the users to this existing job (instead of creating one).
         event: create the job from this event or notification id (shorthand for ``message={"event": ...}``).
@@ -342,6 +356,7 @@ def submit(
         max_rejected: stop sending when Courier refused more than this share (``0.1``) or number of the
             users sent so far; checked after each batch once 200 users (or the first batch, when
             smaller) were sent. None: no limit.
+        results: for a file, where its results are written (see ``submit_file``); not for a frame.
 
     Returns:
         A :class:`~bulkprep.results.SubmitResult`: the rows with ``bulk_status`` (accepted, rejected,
@@ -366,6 +381,40 @@ def submit(
         :class:`~bulkprep.results.SubmitResult`, every row with the status it earned (accepted rows
         ``accepted``, unsent rows ``failed`` with the reason) and ``left_to_do`` saying how to finish.
     """
+    if isinstance(df, str | PathLike) or _is_prepared_file(df):
+        from bulkprep.stream.submitting import submit_file  # it builds on this module
+
+        return submit_file(
+            df,  # type: ignore[arg-type]  # a path or a PreparedFile, by the test above
+            mapping,
+            results=results,
+            job_id=job_id,
+            event=event,
+            message=message,
+            run=run,
+            wait=wait,
+            api_key=api_key,
+            base_url=base_url,
+            journal=journal,
+            batch_size=batch_size,
+            max_batch_bytes=max_batch_bytes,
+            concurrency=concurrency,
+            dry_run=dry_run,
+            progress=progress,
+            client=client,
+            sleep=sleep,
+            retry=retry,
+            proxy=proxy,
+            request_deadline=request_deadline,
+            max_invalid=max_invalid,
+            max_rejected=max_rejected,
+            region=region,
+        )
+    if results is not None:
+        raise ConfigurationError(
+            "results=... names the results file of a file submitted a chunk at a time; a frame's "
+            "result holds its rows: write them with result.to_csv(path)"
+        )
     key = _ApiKey.given(api_key)
     del api_key  # only the masked key object holds it from here (tracebacks show local variables)
     definition = job_definition(job_id=job_id, event=event, message=message)
@@ -380,7 +429,7 @@ def submit(
         )
     max_invalid = check_limit(max_invalid, "max_invalid")
     max_rejected = check_limit(max_rejected, "max_rejected")
-    frame, prepare_errors = _prepared_frame(df, mapping, region=region)
+    frame, prepare_errors = _prepared_frame(cast("pd.DataFrame | Prepared", df), mapping, region=region)
     guard = None if max_invalid is None else check_invalid(frame, prepare_errors, max_invalid)
     ready, users = _ready(frame)
     batches = cut_batches(users, max_users=batch_size, max_bytes=max_batch_bytes)
@@ -447,6 +496,13 @@ def submit(
         return _result(
             frame, prepare_errors, outcomes, job_id=job_id, job=job, left_to_do=left_to_do, guard=guard
         )
+
+
+def _is_prepared_file(value: object) -> bool:
+    """Whether ``value`` is a :class:`~bulkprep.stream.PreparedFile` (imported only when asked)."""
+    from bulkprep.stream.prepared import PreparedFile
+
+    return isinstance(value, PreparedFile)
 
 
 def _work(journal: Journal | None, users: pd.Series, batches: list[Batch]) -> list[WorkItem]:
@@ -534,19 +590,22 @@ def _stopped_result(
     exc: BulkprepError | None,
 ) -> SubmitResult:
     """The result of a submission that stopped short: every row settled, and what is left to do."""
-    why = "interrupted" if exc is None else f"sending stopped ({exc})"
-    again = step.again("send it")
-    unsent = sender.settle_unsent(
-        work,
-        not_sent=f"not sent: {why}; {again}",
-        in_flight=(
-            f"{why} while its batch was in flight: whether Courier took it is not known; {again} "
-            "(it goes again under the same idempotency key)"
-        ),
-    )
+    not_sent, in_flight = _unsent_reasons(step, exc)
+    unsent = sender.settle_unsent(work, not_sent=not_sent, in_flight=in_flight)
     outcomes = sender.outcomes
     left = step.left_to_do(len(outcomes.rows_with(RowStatus.ACCEPTED)), len(unsent), exc)
     return _result(frame, prepare_errors, outcomes, job_id=step.job_id, job=step.job, left_to_do=left)
+
+
+def _unsent_reasons(step: _Step, exc: BaseException | None) -> tuple[str, str]:
+    """Why a row was not sent, and why a row whose batch was in flight is unknown, once sending stopped."""
+    why = "interrupted" if exc is None else f"sending stopped ({exc})"
+    again = step.again("send it")
+    return (
+        f"not sent: {why}; {again}",
+        f"{why} while its batch was in flight: whether Courier took it is not known; {again} "
+        "(it goes again under the same idempotency key)",
+    )
 
 
 def _dry_run(
@@ -582,7 +641,7 @@ def _dry_run(
 
 
 def _open_job(
-    *, client: CourierClient, journal: Journal | None, definition: dict[str, Any], batches: list[Batch]
+    *, client: CourierClient, journal: Journal | None, definition: dict[str, Any], batches: Iterable[_Hashed]
 ) -> tuple[str, bool]:
     """The job to send to (created, given, or taken from the journal), and whether it was resumed."""
     definition_hash = _definition_hash(definition)

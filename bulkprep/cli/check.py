@@ -193,6 +193,7 @@ def _run_streaming(args: argparse.Namespace, out: Path) -> int:
         encoding=args.encoding,
         sep=args.sep,
         header_line=args.header_line,
+        progress=sys.stderr.isatty(),  # a long read shows its bars on a terminal, not in a log
     ) as prepared:
         print(f"read {args.input}: {prepared.rows} rows ({', '.join(_file_facts(prepared.info))})")
         print(format_summary(prepared.summary, prepared.summary_errors))

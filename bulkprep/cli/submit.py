@@ -35,6 +35,7 @@ from bulkprep.read import read_info
 from bulkprep.report import format_summary
 from bulkprep.results import SubmitResult
 from bulkprep.status import ROW_KEY, Column, RowStatus
+from bulkprep.stream import STREAM_BYTES
 from bulkprep.submit import submit
 
 __all__ = [
@@ -217,6 +218,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "the merged results there (or to --out)",
     )
     parser.add_argument("--no-progress", action="store_true", help="do not draw progress bars")
+    parser.add_argument(
+        "--stream",
+        action="store_true",
+        help="read and send the file a chunk at a time, at flat memory, whatever its size (the default "
+        f"for CSV files over {STREAM_BYTES // 2**20} MiB); the results are the same",
+    )
 
 
 def _refuse_clashing_paths(args: argparse.Namespace, out: Path) -> None:
@@ -251,8 +258,14 @@ def run(args: argparse.Namespace) -> int:
         or default_results_path(args.input, "planned" if args.dry_run else "submitted")
     )
     _refuse_clashing_paths(args, out)
-    earlier = None if args.update is None else read_results(args.update)
     require_writer(out)
+    from bulkprep.stream.cli import run_streaming, streams  # it builds on this module
+
+    # A large CSV file is sent a chunk at a time without being asked (--stream asks for it whatever
+    # the size): the output is the same, the memory flat.
+    if streams(args):
+        return run_streaming(args, out)
+    earlier = None if args.update is None else read_results(args.update)
     prepared, line = describe_input(args, rekey=None if earlier is None else own_row_keys)
     print(line)
     sys.stdout.flush()

@@ -94,6 +94,7 @@ class ChunkedRead:
     info: ReadInfo | None = None
     rows: int = 0
     chunks: int = 0
+    bytes_read: int = 0  # of the file, through the last chunk read (for a progress bar)
 
 
 def _lines_in(data: bytes) -> int:
@@ -299,6 +300,7 @@ def _chunks(handle: BinaryIO, *, chunk_rows: int, layout: Layout, done: ChunkedR
             pending += more
             continue
         _account(done, info, first=first, rows=len(frame))
+        done.bytes_read += len(pending)
         yield Chunk(frame, info, lines_before + 1)
         lines_before += _lines_in(pending)
         first = False

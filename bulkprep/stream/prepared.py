@@ -47,15 +47,16 @@ import pandas as pd
 
 from bulkprep import courier
 from bulkprep._gc import collector_paused
-from bulkprep.csvsafe import write_results_csv
 from bulkprep.duplicates import _policy, identity_kinds
 from bulkprep.mapping import Mapping
 from bulkprep.prepare import Prepared, _local_stages, _row_messages, as_mapping
+from bulkprep.progress import progress_bar
 from bulkprep.read import CHANGE_COLUMNS, ReadInfo
 from bulkprep.report import concat_errors, empty_errors, of_severity
 from bulkprep.status import ROW_KEY, Column, KeepPolicy, RowStatus, Severity
 from bulkprep.stream.chunks import ChunkedRead, read_chunks, streamable
 from bulkprep.stream.identity import COMPLETENESS, KeyIndex, Resolved, resolve_duplicates
+from bulkprep.stream.output import results_writer
 
 __all__ = ["DEFAULT_CHUNK_ROWS", "STREAM_BYTES", "PreparedFile", "prepare_file", "should_stream"]
 
@@ -186,39 +187,10 @@ class PreparedFile:
 
     def write_results(self, path: str | PathLike[str]) -> Path:
         """Write the results CSV as :func:`bulkprep.csvsafe.write_results_csv` does, a chunk at a time."""
-        writer = _ResultsWriter(Path(path), self.workdir)
+        writer = results_writer(Path(path), self.workdir)
         for frame in self.frames():
             writer.write(frame)
         return writer.close()
-
-
-class _ResultsWriter:
-    """The results CSV, appended a chunk at a time: each chunk by ``write_results_csv``, one header."""
-
-    def __init__(self, path: Path, workdir: Path) -> None:
-        self.path = path
-        self._part = workdir / "results-part.csv"
-        self._header: bytes | None = None
-        self._started = False
-
-    def write(self, frame: pd.DataFrame) -> None:
-        write_results_csv(frame, self._part)
-        data = self._part.read_bytes()
-        if not self._started:
-            write_results_csv(frame.iloc[:0], self._part)
-            self._header = self._part.read_bytes()
-            self.path.write_bytes(data)  # replaces an existing file, as write_results_csv does
-            self._started = True
-            return
-        assert self._header is not None
-        with open(self.path, "ab") as out:
-            out.write(data.removeprefix(self._header))
-
-    def close(self) -> Path:
-        if not self._started:
-            write_results_csv(pd.DataFrame(), self.path)
-        self._part.unlink(missing_ok=True)
-        return self.path
 
 
 def prepare_file(
@@ -236,6 +208,7 @@ def prepare_file(
     encoding: str | None = None,
     sep: str | None = None,
     header_line: int | None = None,
+    progress: bool = False,
 ) -> PreparedFile:
     """Prepare a CSV file of any size a chunk at a time: what ``prepare(read_csv(path), mapping)`` gives.
 
@@ -248,6 +221,7 @@ def prepare_file(
         results: where to write the results CSV while preparing (as ``bulkprep check`` writes it).
         region, region_column, keep, keys, require_email: as for :func:`~bulkprep.prepare`.
         encoding, sep, header_line: as for :func:`~bulkprep.read_csv`.
+        progress: show a progress bar for each pass (reading the file, then settling the duplicates).
 
     Returns:
         A :class:`PreparedFile`.
@@ -275,6 +249,7 @@ def prepare_file(
             kinds=kinds,
             require_email=require_email,
             read_options={"encoding": encoding, "sep": sep, "header_line": header_line},
+            show=progress,
         )
     except BaseException:
         if owned:
@@ -296,8 +271,11 @@ def _prepare_file(
     kinds: tuple[str, ...],
     require_email: bool,
     read_options: dict[str, Any],
+    show: bool,
 ) -> PreparedFile:
     progress = ChunkedRead()
+    size = path.stat().st_size if path.is_file() else 0
+    reading = progress_bar(total=max(size, 1), unit="B", desc="preparing", enabled=show)
     index = KeyIndex(folder / "keys", kinds=kinds)
     local_paths: list[Path] = []
     identity_paths: list[Path] = []
@@ -330,6 +308,8 @@ def _prepare_file(
                 )
             )
         del local, targets, identity, chunk
+        reading.update(progress.bytes_read - reading.n)
+    reading.close()
     # A file always gives one chunk at least (the reader raises for one without a header).
     assert mapping is not None
     assert progress.info is not None
@@ -345,7 +325,8 @@ def _prepare_file(
     summary = dict.fromkeys(_STATUSES, 0)
     chunks, error_chunks, summary_parts = [], [], []
     seen_codes: set[str] = set()
-    writer = _ResultsWriter(results, folder) if results is not None else None
+    writer = results_writer(results, folder) if results is not None else None
+    settling = progress_bar(total=len(local_paths), unit="chunk", desc="settling duplicates", enabled=show)
     for number, local_path in enumerate(local_paths):
         with collector_paused():
             out, errors = _finish(_load(local_path), resolved)
@@ -359,6 +340,8 @@ def _prepare_file(
         if writer is not None:
             writer.write(out)
         del out, errors
+        settling.update(1)
+    settling.close()
     if writer is not None:
         writer.close()
     return PreparedFile(
