@@ -337,11 +337,7 @@ def _parsed_outcome(
     except phonenumbers.NumberParseException as exc:
         return _phone_problem(_parse_failure(exc, region))
     if number.extension:
-        return _phone_problem(
-            f"the number has an extension ({number.extension}), which text messages and automated calls "
-            "cannot dial",
-            fix="give the person's direct or mobile number, without the extension",
-        )
+        return _extension_outcome(number.extension)
     if any(char.isalpha() for char in text):
         return _phone_problem("the number contains letters", fix="write the number in digits only")
     return _checked_number(number, text, region, rows_country=rows_country)
@@ -461,9 +457,49 @@ def _phone_fast(
             rows = rows[_refusals_stand(texts[rows], region, default)]
         for row in rows.tolist():
             out[row] = _invalid_number(*verdicts[row], region, rows_country)
+        _put_extensions(out, texts, ~accepted & ~refused, path)
         return accepted, out
 
     return decide
+
+
+# A plainly written number ending in a digit, then an extension as ``ext. 138`` or ``x138``: a narrow
+# part of what phonenumbers reads as an extension, where it reads the digits after the label as the
+# extension and the text before it as the number.
+_PLAIN_EXTENSION = re.compile(
+    r"[\t-\r ]*(?P<number>\+?[0-9 ().\-/]*[0-9])"
+    r"[\t ]*(?:[Ee][Xx][Tt]|[Xx])\.?[\t ]*(?P<extension>[0-9]{1,9})[\t-\r ]*"
+)
+_MAX_PHONE_TEXT = 250  # phonenumbers refuses longer texts before it looks for an extension
+
+
+def _put_extensions(out: np.ndarray, texts: np.ndarray, open_: np.ndarray, path: _FastPath) -> None:
+    """Decide, in ``out``, the plainly written numbers with an extension among the ``open_`` texts.
+
+    parse reads them (their number part is one the fast path reads as parse does, valid or not),
+    and normalize refuses every number with an extension before it looks any further.
+    """
+    rows = np.flatnonzero(open_)
+    found = [
+        _PLAIN_EXTENSION.fullmatch(text) if isinstance(text, str) and len(text) <= _MAX_PHONE_TEXT else None
+        for text in texts[rows].tolist()
+    ]
+    hits = [(row, match) for row, match in zip(rows.tolist(), found, strict=True) if match is not None]
+    if not hits:
+        return
+    numbers = np.empty(len(hits), dtype=object)
+    numbers[:] = [match["number"] for _, match in hits]
+    accepted, verdicts = path(numbers)
+    for (row, match), ok, verdict in zip(hits, accepted.tolist(), verdicts.tolist(), strict=True):
+        if ok or verdict is not None:
+            out[row] = _extension_outcome(match["extension"])
+
+
+def _extension_outcome(extension: str) -> _Outcome:
+    return _phone_problem(
+        f"the number has an extension ({extension}), which text messages and automated calls cannot dial",
+        fix="give the person's direct or mobile number, without the extension",
+    )
 
 
 def _refusals_stand(texts: np.ndarray, region: str | None, default: str | None) -> np.ndarray:

@@ -161,3 +161,66 @@ def test_a_wrong_refusal_on_the_corpus_is_a_disagreement() -> None:
     assert found.startswith("'(202) 555-0125': the fast path gives Rejected(")
     right = (np.array([False]), verdicts(Rejected(1, 10, False)))
     assert corpus.disagreement("phone", "US", values[1:], right) is None
+
+
+EXTENSIONS = [
+    "ext. 138",
+    "ext 5",
+    "EXT.12",
+    "x608",
+    "X 1",
+    "x.22",
+    "ext. 123456789",
+    "ext. 1234567890",
+    "int 12",
+    "#12",
+]
+
+
+@pytest.mark.parametrize("region", ["US", "DE", None])
+def test_numbers_with_an_extension_are_refused_with_the_librarys_message(region: str | None) -> None:
+    numbers = [
+        "602.740.5997",
+        "+1 702 716 8621",
+        "1 (602) 558 5930",
+        "(211) 555-0125",
+        "12",
+        "+49 30 1234567",
+    ]
+    numbers += ["0044 20 7946 0958", "202-555-0125/", "+999 123"]
+    values = [
+        f"{number}{space}{extension}" for number in numbers for extension in EXTENSIONS for space in ("", " ")
+    ]
+    out = same_phones(values, region)
+    assert out["message"].str.startswith("the number has an extension").sum() >= len(values) // 4
+
+
+@pytest.mark.parametrize("default", ["US", "GB"])
+def test_numbers_with_an_extension_on_rows_of_a_country(default: str) -> None:
+    values = [
+        "602.740.5997 ext. 138",
+        "030 1234567 x12",
+        "+44 20 7946 0958 ext 7",
+        "4930123456 x1",
+        "0151 2345 x",
+    ]
+    cells = ["US", "DE", "Narnia", "DE", "DE"]
+    same_phones(values * 2, default, cells + cells[::-1])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", "+", "00", "+1 ", "+44 ", "1 ", "("]),
+            st.text("0123456789", min_size=2, max_size=14),
+            st.sampled_from(["", " ", "\t", "/", ")"]),
+            st.sampled_from([*EXTENSIONS, "x", "ext", "e", "ex. 1"]),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.sampled_from(["US", "GB", "DE", "BR", None]),
+)
+def test_random_numbers_with_extensions(parts: list[tuple[str, str, str, str]], region: str | None) -> None:
+    same_phones([f"{head}{digits}{sep}{extension}" for head, digits, sep, extension in parts], region)
