@@ -751,9 +751,9 @@ def normalize_phones(
             index); None reads every number in ``region``.
         parse: the parser, called as ``parse(text, region)`` like :func:`phonenumbers.parse`, once for
             each distinct value (and reading) that reaches parsing. With the default, plainly
-            written numbers (digits and common formatting) are decided column-wise from
-            phonenumbers' metadata when the fast path is on (see :mod:`bulkprep._accel`), once per
-            distinct region, with the same verdicts.
+            written numbers (digits and common formatting, maybe an extension), valid or not, are
+            decided column-wise from phonenumbers' metadata when the fast path is on (see
+            :mod:`bulkprep._accel`), once per distinct region, with the same verdicts and messages.
 
     Returns:
         A frame indexed like ``values`` with ``normalized`` (str, or None when invalid or missing),

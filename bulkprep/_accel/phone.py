@@ -20,8 +20,10 @@ digits match, or else whose rules know the number), then the general description
 and pattern), then any number type. Each rule is one regular-expression pass over a group's distinct
 NSNs.
 
-This path only ever accepts: a number it does not find valid is left to the per-value path, which
-gives phonenumbers' own verdict and a message.
+:func:`plain_numbers` only ever accepts. :func:`plain_verdicts` also reports the numbers it reads
+exactly as parse does and finds invalid (:class:`Rejected`: calling code, length, written with
+``+``), which is all normalize's message about them depends on; any other number is left to the
+per-value path, which gives phonenumbers' own verdict and a message.
 
 Example:
     >>> accepted, e164 = plain_numbers(
