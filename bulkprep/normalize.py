@@ -519,12 +519,13 @@ def _refusals_stand(texts: np.ndarray, region: str | None, default: str | None) 
     if default in (None, region):
         return stand
     # Not carrying its code, the number is ambiguous when it is valid in the default region.
-    elsewhere = _phone_fast(default)
+    elsewhere = _accel.phone_path(default)
     check = np.flatnonzero(stand & ~carries)
     if elsewhere is not None and len(check):
-        accepted, verdicts = elsewhere(texts[check])
-        refused = np.fromiter(map(isinstance, verdicts, repeat(tuple)), dtype=bool, count=len(check))
-        stand[check] = refused & ~accepted
+        _, verdicts = elsewhere(texts[check])
+        stand[check] = np.fromiter(
+            map(isinstance, verdicts, repeat(_accel.Rejected)), dtype=bool, count=len(check)
+        )
     elif len(check):
         stand[check] = False
     return stand

@@ -117,19 +117,26 @@ def _library_email(text: str) -> str | None:
     return str(checked.normalized)
 
 
+def _library_valid(number: phonenumbers.PhoneNumber, region: str | None) -> bool:
+    """Whether a parsed number is valid as normalize decides."""
+    main_region = phonenumbers.region_code_for_country_code(number.country_code or 0)
+    return bool(
+        (
+            region is not None
+            and main_region == region
+            and phonenumbers.is_valid_number_for_region(number, region)
+        )
+        or phonenumbers.is_valid_number(number)
+    )
+
+
 def _library_phone(text: str, region: str | None) -> str | None:
     """What phonenumbers makes of a plain number: E.164 when valid, else None (as normalize decides)."""
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return None
-    main_region = phonenumbers.region_code_for_country_code(number.country_code or 0)
-    valid = (
-        region is not None
-        and main_region == region
-        and phonenumbers.is_valid_number_for_region(number, region)
-    ) or phonenumbers.is_valid_number(number)
-    if not valid or number.extension:
+    if not _library_valid(number, region) or number.extension:
         return None
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
@@ -141,7 +148,7 @@ def _library_rejection(text: str, region: str | None) -> tuple[int, int] | None:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return None
-    if number.extension or number.country_code is None or _library_phone(text, region) is not None:
+    if number.extension or number.country_code is None or _library_valid(number, region):
         return None
     return number.country_code, len(phonenumbers.national_significant_number(number))
 
