@@ -55,6 +55,8 @@ _NEEDS_GUARD = re.compile(rf'\A(?:{_LEADING})|(?<={_CUT})[ "]*(?:{_PIECE_TRIGGER
 _HAS_CUT = re.compile(_CUT)
 _INNER_GUARD = rf"\g<1>{FORMULA_GUARD}"  # what _SPLIT_FORMULA's match becomes: the guard after the spaces
 _CANDIDATE = re.compile(r"[=@+\-\t\r]|[^;\r\n]*[;\r\n]")  # every cell _NEEDS_GUARD finds, and a few more
+# _CANDIDATE for a search over Arrow's strings: a trigger first, or a cut anywhere.
+_ARROW_CANDIDATE = r"^[=@+\-\t\r]|[;\r\n]"
 # Text cells are looked at in groups of about this many, all at once (one regex pass per group).
 _CELLS_AT_ONCE = 1 << 20
 
@@ -155,15 +157,31 @@ def _guard_columns(columns: list[pd.Series], *, as_cells: bool = False) -> list[
     return out
 
 
+def _candidates(column: pd.Series, cells: np.ndarray) -> np.ndarray:
+    """Where ``_CANDIDATE`` matches a text cell of ``column`` (whose cells as objects are ``cells``)."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.StringDtype) and str(dtype.storage).startswith("pyarrow"):
+        # Every cell is text or missing; Arrow's regular expressions (RE2) read this pattern alike.
+        found = column.str.contains(_ARROW_CANDIDATE, regex=True)
+        return np.asarray(found.fillna(False), dtype=bool)
+    texts = np.fromiter(map(isinstance, cells, repeat(str)), dtype=bool, count=len(cells))
+    look = np.zeros(len(cells), dtype=bool)
+    found_texts = cells[texts]
+    look[np.flatnonzero(texts)] = np.fromiter(
+        map(bool, map(_CANDIDATE.match, found_texts)), dtype=bool, count=len(found_texts)
+    )
+    return look
+
+
 def _guard_group(columns: list[Any], group: list[int], *, as_cells: bool) -> None:
     """Guard, in place in ``columns``, the formula-like texts of the columns at the ``group`` positions."""
     # Copies, written to: under pandas 2, np.array of an object column may hand back its own cells.
     arrays = [columns[position].to_numpy(dtype=object, copy=True) for position in group]
     flat = np.concatenate(arrays) if arrays else np.empty(0, dtype=object)
-    texts = np.flatnonzero(np.fromiter(map(isinstance, flat, repeat(str)), dtype=bool, count=len(flat)))
-    # A cheap first look (a leading trigger, or any ;) leaves few cells for the exact one.
-    found = flat[texts]
-    candidates = texts[np.fromiter(map(bool, map(_CANDIDATE.match, found)), dtype=bool, count=len(found))]
+    # A cheap first look (a leading trigger, or any ;) leaves few cells for the exact one; Arrow's
+    # string columns take it in one vectorized pass, the others value by value.
+    looks = [_candidates(columns[position], array) for position, array in zip(group, arrays, strict=True)]
+    candidates = np.flatnonzero(np.concatenate(looks)) if looks else np.empty(0, dtype=np.int64)
     found = flat[candidates]
     risky = candidates[np.fromiter(map(bool, map(_NEEDS_GUARD.search, found)), dtype=bool, count=len(found))]
     ends = np.cumsum([len(array) for array in arrays])

@@ -28,6 +28,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -148,6 +149,7 @@ def _per_unique(
     if fast is not None and len(uniques):
         accepted, normalized = fast(uniques)
         columns[0][:-1][accepted] = normalized[accepted]
+        accepted = accepted | _put_decided(columns, np.arange(len(uniques)), normalized)
     slow = np.flatnonzero(~accepted)
     if len(slow):
         outcomes = [outcome_of(value) for value in uniques[slow]]
@@ -155,6 +157,20 @@ def _per_unique(
             column[slow] = part
     spread = {name: column[codes] for name, column in zip(RESULT_COLUMNS, columns, strict=True)}
     return pd.DataFrame(spread, index=values.index, dtype="object")
+
+
+def _put_decided(columns: list[np.ndarray], where: np.ndarray, verdicts: np.ndarray) -> np.ndarray:
+    """Write the outcomes a fast path decided as refusals (an outcome tuple in ``verdicts``) at ``where``.
+
+    Returns where that was (the rest, but for the accepted values, is left to the library).
+    """
+    decided = np.fromiter(map(isinstance, verdicts, repeat(tuple)), dtype=bool, count=len(verdicts))
+    rows = np.flatnonzero(decided)
+    if len(rows):
+        outcomes = verdicts[rows].tolist()
+        for column, part in zip(columns, zip(*outcomes, strict=True), strict=True):
+            column[where[rows]] = part
+    return decided
 
 
 # --- email -------------------------------------------------------------------------------------------
@@ -322,11 +338,7 @@ def _parsed_outcome(
         dialled = _dialled_from_abroad(written, parse)
         return (dialled, None, None) if dialled is not None else _phone_problem(_parse_failure(exc, region))
     if number.extension:
-        return _phone_problem(
-            f"the number has an extension ({number.extension}), which text messages and automated calls "
-            "cannot dial",
-            fix="give the person's direct or mobile number, without the extension",
-        )
+        return _extension_outcome(number.extension)
     if any(char.isalpha() for char in text):
         return _phone_problem("the number contains letters", fix="write the number in digits only")
     outcome = _checked_number(number, text, region, rows_country=rows_country)
@@ -409,18 +421,33 @@ def _checked_number(number: Any, text: str, region: str | None, *, rows_country:
     """
     if _is_valid(number, region):
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None, None
-    where = phonenumbers.region_code_for_country_code(number.country_code)
-    where = f"+{number.country_code}" if where in (None, "ZZ", "001") else where
     digits = len(phonenumbers.national_significant_number(number))
+    return _invalid_number(number.country_code, digits, text.startswith("+"), region, rows_country)
+
+
+@functools.lru_cache(maxsize=4096)
+def _invalid_number(
+    country_code: int, digits: int, with_plus: bool, region: str | None, rows_country: bool
+) -> _Outcome:
+    """Why a number of ``country_code`` with ``digits`` digits after it is not one can dial.
+
+    It depends on nothing else (phonenumbers tests a number's length, not its digits), so the
+    numbers the fast path rejects column-wise get their message here too.
+    """
+    where = phonenumbers.region_code_for_country_code(country_code)
+    where = f"+{country_code}" if where in (None, "ZZ", "001") else where
     read_as = ""
-    if region is not None and not text.startswith("+") and where == region:
+    if region is not None and not with_plus and where == region:
         # The default region was applied: say so, since a foreign number without its code lands here.
         read_as = (
             f"; numbers without a country code are read in the row's country, {region}"
             if rows_country
             else f"; numbers without a country code are read as {region} numbers"
         )
-    possible = phonenumbers.is_possible_number_with_reason(number)
+    # A number of the same length stands in for it: the length is all the test reads.
+    possible = phonenumbers.is_possible_number_with_reason(
+        phonenumbers.PhoneNumber(country_code=country_code, national_number=int("1" * digits))
+    )
     reasons = phonenumbers.ValidationResult
     if possible == reasons.TOO_SHORT:
         return _phone_problem(f"the number is too short for a {where} number ({digits} digits{read_as})")
@@ -428,7 +455,7 @@ def _checked_number(number: Any, text: str, region: str | None, *, rows_country:
         too = "too long" if possible == reasons.TOO_LONG else "the wrong length"
         return _phone_problem(f"the number is {too} for a {where} number ({digits} digits{read_as})")
     if possible == reasons.INVALID_COUNTRY_CODE:
-        return _phone_problem(f"the number starts with the unknown country code +{number.country_code}")
+        return _phone_problem(f"the number starts with the unknown country code +{country_code}")
     return _phone_problem(f"the number is not a valid {where} number{read_as}")
 
 
@@ -441,6 +468,108 @@ def _as_phone_texts(values: np.ndarray) -> np.ndarray:
         if isinstance(text, str):
             out[i] = text
     return out
+
+
+def _phone_fast(
+    region: str | None, *, rows_country: bool = False, default: str | None = None
+) -> _FastPath | None:
+    """The phone fast path for numbers read in ``region``, its refusals as normalize's outcomes.
+
+    ``rows_country``: ``region`` is the row's country and ``default`` the file's default region.
+    Then a refusal stands only where :func:`_country_outcome` would give it as well: the digits are
+    not the country's calling code and a number (that reading is tried first), and the number
+    carries its own country code or is refused in the default region too (else it may be
+    ambiguous). The other refusals are left to the library's path.
+    """
+    path = _accel.phone_path(region, code_first=rows_country)
+    if path is None:
+        return None
+
+    def decide(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        texts = _as_phone_texts(uniques)
+        accepted, verdicts = path(texts)
+        out = np.full(len(texts), None, dtype=object)
+        out[accepted] = verdicts[accepted]
+        refused = np.fromiter(
+            map(isinstance, verdicts, repeat(_accel.Rejected)), dtype=bool, count=len(texts)
+        )
+        rows = np.flatnonzero(refused)
+        if rows_country and len(rows):
+            rows = rows[_refusals_stand(texts[rows], region, default)]
+        for row in rows.tolist():
+            out[row] = _invalid_number(*verdicts[row], region, rows_country)
+        _put_extensions(out, texts, ~accepted & ~refused, path)
+        return accepted, out
+
+    return decide
+
+
+# A plainly written number ending in a digit, then an extension as ``ext. 138`` or ``x138``: a narrow
+# part of what phonenumbers reads as an extension, where it reads the digits after the label as the
+# extension and the text before it as the number.
+_PLAIN_EXTENSION = re.compile(
+    r"[\t-\r ]*(?P<number>\+?[0-9 ().\-/]*[0-9])"
+    r"[\t ]*(?:[Ee][Xx][Tt]|[Xx])\.?[\t ]*(?P<extension>[0-9]{1,9})[\t-\r ]*"
+)
+_MAX_PHONE_TEXT = 250  # phonenumbers refuses longer texts before it looks for an extension
+
+
+def _put_extensions(out: np.ndarray, texts: np.ndarray, open_: np.ndarray, path: _FastPath) -> None:
+    """Decide, in ``out``, the plainly written numbers with an extension among the ``open_`` texts.
+
+    parse reads them (their number part is one the fast path reads as parse does, valid or not),
+    and normalize refuses every number with an extension before it looks any further.
+    """
+    rows = np.flatnonzero(open_)
+    found = [
+        _PLAIN_EXTENSION.fullmatch(text) if isinstance(text, str) and len(text) <= _MAX_PHONE_TEXT else None
+        for text in texts[rows].tolist()
+    ]
+    hits = [(row, match) for row, match in zip(rows.tolist(), found, strict=True) if match is not None]
+    if not hits:
+        return
+    numbers = np.empty(len(hits), dtype=object)
+    numbers[:] = [match["number"] for _, match in hits]
+    accepted, verdicts = path(numbers)
+    for (row, match), ok, verdict in zip(hits, accepted.tolist(), verdicts.tolist(), strict=True):
+        if ok or verdict is not None:
+            out[row] = _extension_outcome(match["extension"])
+
+
+def _extension_outcome(extension: str) -> _Outcome:
+    return _phone_problem(
+        f"the number has an extension ({extension}), which text messages and automated calls cannot dial",
+        fix="give the person's direct or mobile number, without the extension",
+    )
+
+
+def _refusals_stand(texts: np.ndarray, region: str | None, default: str | None) -> np.ndarray:
+    """Where a number refused in its row's country ``region`` is refused by :func:`_country_outcome` too."""
+    stand = np.zeros(len(texts), dtype=bool)
+    code = str(phonenumbers.country_code_for_region(region or ""))
+    carries = np.zeros(len(texts), dtype=bool)
+    for i, raw in enumerate(texts.tolist()):
+        text = _phone_input(raw)
+        if isinstance(text, tuple):
+            continue
+        digits = _SEPARATORS.sub("", text)
+        carries[i] = digits.startswith(("+", "00"))
+        digits = digits[2:] if digits.startswith("00") else digits
+        # _international_digits reads these as the country's calling code and a number first.
+        stand[i] = not (digits.isascii() and digits.isdigit() and digits.startswith(code))
+    if default in (None, region):
+        return stand
+    # Not carrying its code, the number is ambiguous when it is valid in the default region.
+    elsewhere = _accel.phone_path(default)
+    check = np.flatnonzero(stand & ~carries)
+    if elsewhere is not None and len(check):
+        _, verdicts = elsewhere(texts[check])
+        stand[check] = np.fromiter(
+            map(isinstance, verdicts, repeat(_accel.Rejected)), dtype=bool, count=len(check)
+        )
+    elif len(check):
+        stand[check] = False
+    return stand
 
 
 # --- phones read in each row's country ------------------------------------------------------------
@@ -605,6 +734,7 @@ def _per_reading(
         ok, normalized = fast(uniques[value_of[where]])
         accepted[where[ok]] = True
         columns[0][where[ok]] = normalized[ok]
+        accepted[where[_put_decided(columns, where, normalized)]] = True
     slow = np.flatnonzero(~accepted)
     if len(slow):
         pairs_left = zip(value_of[slow].tolist(), reading_of[slow].tolist(), strict=True)
@@ -663,9 +793,9 @@ def normalize_phones(
             index); None reads every number in ``region``.
         parse: the parser, called as ``parse(text, region)`` like :func:`phonenumbers.parse`, once for
             each distinct value (and reading) that reaches parsing. With the default, plainly
-            written numbers (digits and common formatting) are decided column-wise from
-            phonenumbers' metadata when the fast path is on (see :mod:`bulkprep._accel`), once per
-            distinct region, with the same verdicts.
+            written numbers (digits and common formatting, maybe an extension), valid or not, are
+            decided column-wise from phonenumbers' metadata when the fast path is on (see
+            :mod:`bulkprep._accel`), once per distinct region, with the same verdicts and messages.
 
     Returns:
         A frame indexed like ``values`` with ``normalized`` (str, or None when invalid or missing),
@@ -694,8 +824,7 @@ def normalize_phones(
     region = _check_region(region)
     if countries is None:
         # The fast path stands in for phonenumbers.parse only: a caller's own parser sees every value.
-        path = _accel.phone_path(region) if parse is phonenumbers.parse else None
-        fast = (lambda uniques: path(_as_phone_texts(uniques))) if path is not None else None
+        fast = _phone_fast(region) if parse is phonenumbers.parse else None
         return _per_unique(values, lambda raw: _phone_outcome(raw, region, parse), fast)
     if not countries.index.equals(values.index):
         if not values.index.isin(countries.index).all():
@@ -715,8 +844,11 @@ def normalize_phones(
         return _phone_outcome(raw, reading.region, parse)
 
     def fast_of(reading: _Reading) -> _FastPath | None:
-        path = _accel.phone_path(reading.region) if parse is phonenumbers.parse else None
-        return (lambda uniques: path(_as_phone_texts(uniques))) if path is not None else None
+        if parse is not phonenumbers.parse:
+            return None
+        if reading.rows_country:
+            return _phone_fast(reading.region, rows_country=True, default=region)
+        return _phone_fast(reading.region)
 
     return _per_reading(values, reading_codes, readings, outcome_of, fast_of)
 

@@ -37,13 +37,14 @@ import email_validator
 import numpy as np
 
 from bulkprep._accel.email import plain_addresses
-from bulkprep._accel.phone import plain_numbers
+from bulkprep._accel.phone import Rejected, plain_verdicts
 
 __all__ = [
     "ENV_VAR",
     "PROVEN",
     "FastPath",
     "Range",
+    "Rejected",
     "checked_first_use",
     "disabled",
     "email_path",
@@ -244,13 +245,13 @@ def checked_first_use(
     return (accepted[: len(values)], normalized[: len(values)]), None
 
 
-def _decide(path: FastPath, region: str | None, values: np.ndarray) -> _Decided:
+def _decide(path: FastPath, region: str | None, values: np.ndarray, code_first: bool = False) -> _Decided:
     """The fast path's verdicts on ``values``; at its first use, checked on the corpus as well."""
 
     def fast(texts: np.ndarray) -> _Decided:
         if path == "email":
             return plain_addresses(texts, email_validator.validate_email)
-        return plain_numbers(texts, region)
+        return plain_verdicts(texts, region, code_first=code_first)
 
     key = _key(path, region)
     if key in _corpus_verdicts:
@@ -274,15 +275,20 @@ def email_path() -> Callable[[np.ndarray], _Decided] | None:
     return functools.partial(_decide, "email", None)
 
 
-def phone_path(region: str | None) -> Callable[[np.ndarray], _Decided] | None:
+def phone_path(region: str | None, *, code_first: bool = False) -> Callable[[np.ndarray], _Decided] | None:
     """The phone fast path over distinct texts, for default ``region``; None when it is off.
 
-    The callable returns (accepted, e164); see :func:`bulkprep._accel.phone.plain_numbers`.
+    ``code_first``: the numbers are read as on rows of a country (see
+    :func:`bulkprep._accel.phone.plain_verdicts`).
+
+    The callable returns (accepted, verdicts): the E.164 text where valid, a :class:`Rejected`
+    where the number is read as phonenumbers reads it and is invalid, None where undecided; see
+    :func:`bulkprep._accel.phone.plain_verdicts`.
 
     Example:
-        >>> phone_path("US")(np.array(["(202) 555-0125", "12"], dtype=object))[1].tolist()
-        ['+12025550125', None]
+        >>> phone_path("US")(np.array(["(202) 555-0125", "(211) 555-0125", "12"], dtype=object))[1].tolist()
+        ['+12025550125', Rejected(country_code=1, digits=10, with_plus=False), None]
     """
     if not enabled("phone", region):
         return None
-    return functools.partial(_decide, "phone", region)
+    return functools.partial(_decide, "phone", region, code_first=code_first)

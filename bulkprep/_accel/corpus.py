@@ -21,7 +21,7 @@ import numpy as np
 import phonenumbers
 
 from bulkprep._accel.email import plain_addresses
-from bulkprep._accel.phone import plain_numbers
+from bulkprep._accel.phone import Rejected, plain_verdicts
 
 __all__ = ["EMAILS", "disagreement", "first_disagreement", "phones", "values"]
 
@@ -95,6 +95,8 @@ def phones(region: str | None) -> tuple[str, ...]:
     """
     found: list[str] = ["(202) 555-0125", "202-555-0125", "+1 202 555 0125", "+44 20 7946 0958"]
     found += ["+49 (0)151 23456789", "020 7946 0958", "12", "123", "+1", "+999 123 456"]
+    # Invalid ones: an unassigned area code, the code written without "+", far too long.
+    found += ["(211) 555-0125", "1 211 555 0125", "+1 211 555 0125", "1 202 555 01255", "12025550125999"]
     for example_region in dict.fromkeys((*_PHONE_EXAMPLE_REGIONS, region or "US")):
         for kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE):
             number = phonenumbers.example_number_for_type(example_region, kind)
@@ -115,21 +117,40 @@ def _library_email(text: str) -> str | None:
     return str(checked.normalized)
 
 
+def _library_valid(number: phonenumbers.PhoneNumber, region: str | None) -> bool:
+    """Whether a parsed number is valid as normalize decides."""
+    main_region = phonenumbers.region_code_for_country_code(number.country_code or 0)
+    return bool(
+        (
+            region is not None
+            and main_region == region
+            and phonenumbers.is_valid_number_for_region(number, region)
+        )
+        or phonenumbers.is_valid_number(number)
+    )
+
+
 def _library_phone(text: str, region: str | None) -> str | None:
     """What phonenumbers makes of a plain number: E.164 when valid, else None (as normalize decides)."""
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return None
-    main_region = phonenumbers.region_code_for_country_code(number.country_code or 0)
-    valid = (
-        region is not None
-        and main_region == region
-        and phonenumbers.is_valid_number_for_region(number, region)
-    ) or phonenumbers.is_valid_number(number)
-    if not valid or number.extension:
+    if not _library_valid(number, region) or number.extension:
         return None
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def _library_rejection(text: str, region: str | None) -> tuple[int, int] | None:
+    """(calling code, digits of the national significant number) of a number phonenumbers reads
+    and finds invalid as normalize decides; None when it fails to read it, or finds it valid."""
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if number.extension or number.country_code is None or _library_valid(number, region):
+        return None
+    return number.country_code, len(phonenumbers.national_significant_number(number))
 
 
 def values(path: Literal["email", "phone"], region: str | None = None) -> tuple[str, ...]:
@@ -158,6 +179,12 @@ def disagreement(
     """
     accepted, normalized = decided
     for value, ok, fast in zip(corpus, accepted.tolist(), normalized.tolist(), strict=True):
+        if isinstance(fast, Rejected):
+            library_reading = _library_rejection(value, region)
+            if library_reading != fast[:2]:
+                found = f"{value!r}: the fast path gives {fast!r}, the library {library_reading!r}"
+                return f"{found} (default region {region})"
+            continue
         if not ok:
             continue
         library = _library_email(value) if path == "email" else _library_phone(value, region)
@@ -179,7 +206,7 @@ def first_disagreement(path: Literal["email", "phone"], region: str | None = Non
         if path == "email":
             decided = plain_addresses(texts, email_validator.validate_email)
         else:
-            decided = plain_numbers(texts, region)
+            decided = plain_verdicts(texts, region)
     except Exception as exc:  # the fast path itself broke on this library version
         return f"the corpus: {type(exc).__name__}: {exc}"
     return disagreement(path, region, corpus, decided)

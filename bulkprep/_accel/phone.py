@@ -20,8 +20,10 @@ digits match, or else whose rules know the number), then the general description
 and pattern), then any number type. Each rule is one regular-expression pass over a group's distinct
 NSNs.
 
-This path only ever accepts: a number it does not find valid is left to the per-value path, which
-gives phonenumbers' own verdict and a message.
+:func:`plain_numbers` only ever accepts. :func:`plain_verdicts` also reports the numbers it reads
+exactly as parse does and finds invalid (:class:`Rejected`: calling code, length, written with
+``+``), which is all normalize's message about them depends on; any other number is left to the
+per-value path, which gives phonenumbers' own verdict and a message.
 
 Example:
     >>> accepted, e164 = plain_numbers(
@@ -33,17 +35,18 @@ Example:
 
 from __future__ import annotations
 
+import re
 from itertools import repeat
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 import phonenumbers
 from phonenumbers import PhoneMetadata
 
-from bulkprep._accel.textops import contains, fullmatches, lengths, sliced, starts, without
+from bulkprep._accel.textops import contains, first_of, fullmatches, lengths, sliced, starts, without
 
-__all__ = ["plain_numbers"]
+__all__ = ["Rejected", "plain_numbers", "plain_verdicts"]
 
 # ASCII whitespace at the ends (which str.strip removes), an optional "+", then digits and the
 # formatting people type, all of which phonenumbers ignores.
@@ -109,26 +112,58 @@ def _valid(country_code: int, nsns: pd.Series, region: str | None) -> np.ndarray
         valid = _known_type(nsns, nsn_lengths, PhoneMetadata.metadata_for_region(region))
     # Then is_valid_number: the number's region, then the number's type in that region.
     undecided = np.flatnonzero(~valid)
-    for code in regions:
-        if not len(undecided):
-            break
-        metadata = PhoneMetadata.metadata_for_region(code)
+    first = 0
+    if region is not None and regions[0] == region and _leading_digits(region) is None:
+        first = 1  # the default region's rules were just tried, and would be tried again the same way
+    if len(regions) == 1:
+        metadata = PhoneMetadata.metadata_for_region(regions[0])
+        if first == 0 and metadata is not None:
+            valid[undecided] = _known_type(nsns.iloc[undecided], nsn_lengths[undecided], metadata)
+        return valid
+    while first < len(regions) and len(undecided):
+        metadata = PhoneMetadata.metadata_for_region(regions[first])
         if metadata is None:
+            first += 1
             continue
-        part = nsns.iloc[undecided]
-        if len(regions) == 1:
-            in_region = np.ones(len(part), dtype=bool)
-        elif metadata.leading_digits is not None:
-            in_region = starts(part, metadata.leading_digits)
-        else:
+        if metadata.leading_digits is None:
+            part = nsns.iloc[undecided]
             in_region = _known_type(part, nsn_lengths[undecided], metadata)
             valid[undecided[in_region]] = True
             undecided = undecided[~in_region]
+            first += 1
             continue
-        mine = undecided[in_region]
-        valid[mine] = _known_type(nsns.iloc[mine], nsn_lengths[mine], metadata)
-        undecided = undecided[~in_region]
+        # A run of regions known by their leading digits: the first whose digits match is the
+        # number's region (one pass for the run), and its rules alone decide.
+        run: list[str] = []
+        while first < len(regions) and _leading_digits(regions[first]) is not None:
+            run.append(regions[first])
+            first += 1
+        owner = _owners(nsns.iloc[undecided], run)
+        for position, code in enumerate(run):
+            mine = undecided[owner == position]
+            if len(mine):
+                mine_metadata = PhoneMetadata.metadata_for_region(code)
+                valid[mine] = _known_type(nsns.iloc[mine], nsn_lengths[mine], mine_metadata)
+        undecided = undecided[owner == -1]
     return valid
+
+
+def _leading_digits(region: str) -> str | None:
+    metadata = PhoneMetadata.metadata_for_region(region)
+    return None if metadata is None else metadata.leading_digits
+
+
+def _owners(nsns: pd.Series, run: list[str]) -> np.ndarray:
+    """For each NSN, the position in ``run`` of the first region whose leading digits match, or -1."""
+    patterns = [str(_leading_digits(code)) for code in run]
+    if all(re.compile(pattern).groups == 0 for pattern in patterns):
+        return first_of(nsns, patterns)
+    owner = np.full(len(nsns), -1, dtype=np.int64)
+    for position, pattern in enumerate(patterns):  # a pattern with groups of its own: one at a time
+        open_ = owner == -1
+        hit = starts(nsns[open_], pattern)
+        owner[np.flatnonzero(open_)[hit]] = position
+    return owner
 
 
 def _starts_with(texts: pd.Series, pattern: str | None) -> np.ndarray:
@@ -232,7 +267,18 @@ def _split_international(digits: pd.Series) -> tuple[pd.Series, pd.Series, np.nd
     return codes, nsns, decided
 
 
-def _split_national(digits: pd.Series, metadata: Any) -> tuple[pd.Series, np.ndarray]:
+def _too_long(nsn_lengths: np.ndarray, general: Any) -> np.ndarray:
+    """Where ``_test_number_length`` says TOO_LONG, step by step: not a local-only length, not the
+    first possible length nor under it, and over the last one."""
+    possible = list(general.possible_length)
+    if not possible:  # no metadata of lengths: parse would fail, so nothing is too long here
+        return np.zeros(len(nsn_lengths), dtype=bool)
+    local = np.isin(nsn_lengths, list(general.possible_length_local_only))
+    too_long: np.ndarray = ~local & (nsn_lengths > possible[0]) & (nsn_lengths > possible[-1])
+    return too_long
+
+
+def _split_national(digits: pd.Series, metadata: Any, code_first: bool) -> tuple[pd.Series, np.ndarray]:
     """NSN of digits written without ``+`` in the default region; False where not mirrored here."""
     # Fewer than 3 digits may not even be read as a number; an international prefix (011 ...) is
     # stripped by parse.
@@ -242,20 +288,41 @@ def _split_national(digits: pd.Series, metadata: Any) -> tuple[pd.Series, np.nda
     general = metadata.general_desc.national_number_pattern
     code = str(metadata.country_code)
     # The region's own calling code without "+" (1 212 555 0123 in the US): parse drops it when the
-    # digits fit the general pattern only without it (other cases are left undecided).
+    # digits fit the general pattern only without it, or are too long for the region; otherwise it
+    # reads all the digits as a national number. Where a national prefix follows the code, parse
+    # strips it before that test: those are left undecided.
     with_code = np.flatnonzero(decided & starts_with_code)
     written = digits.iloc[with_code]
     potential = sliced(written, len(code))
-    drop = ~_starts_with(potential, metadata.national_prefix_for_parsing)
-    drop &= ~_fullmatch(written, general) & _fullmatch(potential, general)
+    prefixed = _starts_with(potential, metadata.national_prefix_for_parsing)
+    drop = ~_fullmatch(written, general) & _fullmatch(potential, general)
+    drop |= _too_long(lengths(written), metadata.general_desc)
+    drop &= ~prefixed
     nsns = _put(digits, with_code[drop], potential[drop])
-    decided[with_code[~drop]] = False
-    # Other digits: only the national prefix (0 ...) may be stripped.
-    others = np.flatnonzero(decided & ~starts_with_code)
+    decided[with_code[prefixed | (code_first & ~drop)]] = False
+    if not metadata.general_desc.possible_length:  # parse's length test has nothing to go on
+        decided[with_code] = False
+    # Other digits, and those the code was not dropped from: only the national prefix (0 ...) may
+    # be stripped.
+    others = np.flatnonzero(decided)
+    others = others[~np.isin(others, with_code[drop])]
     stripped, ok = _without_national_prefix(digits.iloc[others], metadata)
     nsns = _put(nsns, others, stripped)
     decided[others] &= ok
     return nsns, decided
+
+
+class Rejected(NamedTuple):
+    """A number read exactly as ``phonenumbers.parse`` reads it, and invalid by ``is_valid_number``'s rules.
+
+    What normalize's message about an invalid number needs, and nothing else: the calling code, the
+    length of the national significant number, and whether the text normalize parses starts with
+    ``+`` (``00`` is written as ``+`` unless it starts the default region's international prefix).
+    """
+
+    country_code: int
+    digits: int
+    with_plus: bool
 
 
 def plain_numbers(values: np.ndarray, region: str | None) -> tuple[np.ndarray, np.ndarray]:
@@ -269,8 +336,40 @@ def plain_numbers(values: np.ndarray, region: str | None) -> tuple[np.ndarray, n
         A boolean array (True: decided valid here) and an object array with the E.164 text where
         accepted, None elsewhere. False means "not decided", never "invalid".
     """
+    accepted, verdicts = plain_verdicts(values, region)
+    verdicts[~accepted] = None
+    return accepted, verdicts
+
+
+def plain_verdicts(
+    values: np.ndarray, region: str | None, *, code_first: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`plain_numbers`, with the plainly written invalid numbers decided too.
+
+    ``code_first``: digits that start with the region's calling code are read as that code and a
+    number before anything else (as normalize reads the numbers of a row's country); those parse
+    would read whole, as a national number, are then left undecided.
+
+    Returns:
+        A boolean array (True: valid) and an object array holding the E.164 text where valid, a
+        :class:`Rejected` where the number is read exactly as phonenumbers reads it and is not
+        valid, and None where nothing is decided (the library's path decides those).
+
+    Example:
+        >>> texts = np.array(["(202) 555-0125", "(211) 555-0125", "+1 202", "202-555-0125 x1"], dtype=object)
+        >>> accepted, verdicts = plain_verdicts(texts, "US")
+        >>> accepted.tolist()
+        [True, False, False, False]
+        >>> for verdict in verdicts.tolist():
+        ...     print(verdict)
+        +12025550125
+        Rejected(country_code=1, digits=10, with_plus=False)
+        Rejected(country_code=1, digits=3, with_plus=True)
+        None
+    """
     accepted = np.zeros(len(values), dtype=bool)
-    e164 = np.full(len(values), None, dtype=object)
+    verdicts = np.full(len(values), None, dtype=object)
+    with_plus = np.zeros(len(values), dtype=bool)
     is_text = np.fromiter(map(isinstance, values, repeat(str)), dtype=bool, count=len(values))
     texts = pd.Series(values[is_text], index=np.flatnonzero(is_text), dtype="object")
     texts = texts[fullmatches(texts, _PLAIN)]
@@ -289,6 +388,10 @@ def plain_numbers(values: np.ndarray, region: str | None) -> tuple[np.ndarray, n
     double_zero = starts(compact, "00")
     zero = np.flatnonzero(double_zero)
     own = _starts_with(compact.iloc[zero], idd)
+    # The text normalize parses starts with "+" where it was written so, or where normalize writes
+    # "00" as "+" (not where "00" starts the region's own prefix, which parse strips itself).
+    with_plus[texts.index.to_numpy()[plus]] = True
+    with_plus[texts.index.to_numpy()[zero[~own]]] = True
     # parse strips the region's own prefix and reads the rest as after a "+": the same reading
     # where that prefix is the "00" alone (most of Europe), not where it picks a carrier (00 55 in BR).
     own[own] = ~_prefix_is_00(compact.iloc[zero[own]], idd)
@@ -299,18 +402,33 @@ def plain_numbers(values: np.ndarray, region: str | None) -> tuple[np.ndarray, n
 
     national = compact[~plus & ~double_zero]
     if metadata is not None and len(national):
-        national_nsns, ok = _split_national(national.astype("object"), metadata)
+        national_nsns, ok = _split_national(national.astype("object"), metadata, code_first)
         codes = pd.concat([codes, pd.Series(metadata.country_code, index=national.index[ok])])
         nsns = pd.concat([nsns, national_nsns[ok]])
     nsn_lengths = lengths(nsns)
     sized = (nsn_lengths >= _MIN_NSN) & (nsn_lengths <= _MAX_NSN)
-    codes, nsns = codes[sized], nsns[sized].astype("object")
+    codes, nsns, nsn_lengths = codes[sized], nsns[sized].astype("object"), nsn_lengths[sized]
     for code in pd.unique(codes):
         rows = (codes == code).to_numpy(dtype=bool)
         group = nsns[rows]
         inverse, distinct = pd.factorize(group.to_numpy(dtype=object))
         valid = _valid(int(code), pd.Series(distinct, dtype="object"), region)[inverse]
-        where = group.index.to_numpy()[valid]
-        accepted[where] = True
-        e164[where] = (f"+{code}" + group[valid]).to_numpy(dtype=object)
-    return accepted, e164
+        where = group.index.to_numpy()
+        accepted[where[valid]] = True
+        verdicts[where[valid]] = (f"+{code}" + group[valid]).to_numpy(dtype=object)
+        _reject(verdicts, int(code), where[~valid], nsn_lengths[rows][~valid], with_plus)
+    return accepted, verdicts
+
+
+def _reject(
+    verdicts: np.ndarray, code: int, where: np.ndarray, digits: np.ndarray, with_plus: np.ndarray
+) -> None:
+    """Put a :class:`Rejected` at ``where``, one shared object per length and ``+`` (few of each)."""
+    plus = with_plus[where]
+    for length in np.unique(digits).tolist():
+        for written in (False, True):
+            rows = where[(digits == length) & (plus == written)]
+            if len(rows):
+                one = np.empty(1, dtype=object)  # a tuple put as one object, not spread as a sequence
+                one[0] = Rejected(code, length, written)
+                verdicts[rows] = one

@@ -24,7 +24,7 @@ from itertools import repeat
 import numpy as np
 import pandas as pd
 
-__all__ = ["contains", "fullmatches", "lengths", "sliced", "starts", "without"]
+__all__ = ["contains", "first_of", "fullmatches", "lengths", "sliced", "starts", "without"]
 
 
 def _values(texts: pd.Series) -> np.ndarray:
@@ -49,6 +49,26 @@ def starts(texts: pd.Series, pattern: str) -> np.ndarray:
         return np.fromiter(map(str.startswith, _values(texts), repeat(prefix)), dtype=bool, count=len(texts))
     found = map(re.compile(pattern).match, _values(texts))
     return np.fromiter(map(bool, found), dtype=bool, count=len(texts))
+
+
+def first_of(texts: pd.Series, patterns: list[str]) -> np.ndarray:
+    """For every text, the position of the first of ``patterns`` that ``re.match`` finds, or -1.
+
+    One pass of one regular expression (the patterns as alternatives, tried in order) instead of
+    one pass per pattern. The patterns must have no capturing groups of their own.
+
+    Example:
+        >>> first_of(pd.Series(["268", "441", "202"], dtype="object"), ["26[48]", "441"]).tolist()
+        [0, 1, -1]
+    """
+    combined = re.compile("|".join(f"({pattern})" for pattern in patterns))
+    if combined.groups != len(patterns):
+        raise ValueError("first_of takes patterns without capturing groups")
+    found = map(combined.match, _values(texts))
+    # The matched alternative is the last group that took part (each pattern's own group).
+    return np.fromiter(
+        (-1 if m is None else (m.lastindex or 0) - 1 for m in found), dtype=np.int64, count=len(texts)
+    )
 
 
 def contains(texts: pd.Series, part: str) -> np.ndarray:
