@@ -43,7 +43,7 @@ from bulkprep.errors import (
 from bulkprep.guard import Limit, rejected_checked_after, rejection_stop
 from bulkprep.journal import AckedAnswer, Journal, RefusedAnswer
 from bulkprep.jsonsafe import clean, dumps
-from bulkprep.matching import IdentityIndex, identities_of
+from bulkprep.matching import IdentityIndex, Matching, identities_of
 from bulkprep.progress import progress_bar
 from bulkprep.report import ErrorCode, errors_from_records
 from bulkprep.retry import RetryPolicy
@@ -495,6 +495,13 @@ class BatchSender:
             self._refused(batch, unreadable, maybe_sent=maybe_sent)
             return
         answer = _acked_answer(receipt, maybe_sent=maybe_sent)
+        unplaced = self._unplaced(batch, answer) if answer.errors else []
+        if unplaced:
+            said = self._unplaced_answer(batch, answer, unplaced)
+            self.journal.mark_failed(batch.number, RefusedAnswer(answer.status, said, None))
+            self.settle_unknown(batch, answer, said)
+            self.progress.batch_done(batch.users)
+            return
         try:
             self.journal.mark_acked(batch.number, answer)
         finally:
@@ -537,29 +544,89 @@ class BatchSender:
 
     # --------------------------------------------------------------------------------------- settling
 
+    def _placing(self, batch: Batch, answer: AckedAnswer) -> tuple[IdentityIndex, Matching, list[int]]:
+        """The batch's identities, the errors' rows, and the errors that refuse some user of the batch.
+
+        A "Duplicate user" for a batch sent again after an unknown outcome refuses no one: that user went
+        in the first time.
+        """
+        index = IdentityIndex(identities_of(self.users.loc[list(batch.rows)]))  # once per batch
+        matching = index.match([_echo(error) for error in answer.errors])
+        refusals = [
+            position
+            for position in matching.unmatched
+            if not (answer.outcome_was_unknown and _is_duplicate_user(answer.errors[position]))
+        ]
+        return index, matching, refusals
+
+    def _unplaced(self, batch: Batch, answer: AckedAnswer) -> list[int]:
+        """The positions of the errors that refuse a user of the batch without saying which one.
+
+        An error is placed when its echo matches one row, or names a user id that rows of the batch
+        share (one Courier user). Any other refusal may be about any row: Courier took fewer users
+        than it did not refuse, and which ones is not known.
+        """
+        index, _, refusals = self._placing(batch, answer)
+        return [p for p in refusals if not index.names_one_user(_echo(answer.errors[p]))]
+
+    def _unplaced_answer(self, batch: Batch, answer: AckedAnswer, unplaced: Sequence[int]) -> str:
+        """What Courier answered to a batch with errors that cannot be placed, in words."""
+        first = answer.errors[unplaced[0]]
+        echo = _echo(first)
+        echo_text = dumps(clean(echo)).decode() if isinstance(echo, Mapping) else str(echo)
+        total = "no total" if answer.total is None else f"total {answer.total}"
+        return (
+            f"Courier answered batch {batch.number} of {batch.users} user(s) with HTTP {answer.status}, "
+            f"{total} and {len(answer.errors)} error(s), {len(unplaced)} of them for a user that matches "
+            f"no single row of the batch ({_error_text(first)!r} for {echo_text})"
+        )
+
+    def settle_unknown(self, batch: Batch, answer: AckedAnswer, said: str) -> None:
+        """Rows of a batch whose 2xx holds errors that cannot be placed: none known to be in, all ``failed``.
+
+        ``said`` is what Courier answered. The rows Courier's errors do match keep its words beside the
+        reason; the errors that match no single row are kept in ``unmatched_errors``, as always.
+        """
+        index, matching, _ = self._placing(batch, answer)
+        reason = (
+            f"{said}: which of its users are in job {self.job_id} is not known, so none is counted as "
+            f"accepted; {self._again()}"
+        )
+        refused = {row: _error_text(answer.errors[position]) for position, row in matching.matches.items()}
+        self.outcomes.settle(batch.rows, RowStatus.FAILED, batch=batch.number)
+        for row in batch.rows:
+            words = f" (Courier's error for this row: {refused[row]})" if row in refused else ""
+            self.outcomes.error([row], ErrorCode.SEND_FAILED, reason + words)
+        for position in matching.unmatched:
+            self._keep_unmatched(batch, answer.errors[position], index)
+
+    def _again(self) -> str:
+        """How to settle rows whose users may be in the job already, without sending anyone twice."""
+        if not isinstance(self.journal, _NoLog):
+            return (
+                "run the same submission again with its journal: the batch goes again to the same job "
+                "under the same idempotency key; do not send these rows to a new job, where the users "
+                f"already in job {self.job_id} would get the message twice"
+            )
+        return (
+            f"check job {self.job_id} before sending these rows again: sent to a new job, the users "
+            "already in this one would get the message twice (with a journal, --journal FILE, running "
+            "the same submission again sends the batch again to the same job under the same key)"
+        )
+
     def settle_acked(self, batch: Batch, answer: AckedAnswer) -> None:
         """Rows of an acknowledged batch: rejected when an error matches them, accepted otherwise."""
         rows = list(batch.rows)
         if not answer.errors:  # the usual answer: nothing to match, every row of the batch is in
             self.outcomes.settle(rows, RowStatus.ACCEPTED, batch=batch.number)
             return
-        index = IdentityIndex(identities_of(self.users.loc[rows]))  # once per batch: matching stays linear
-        matching = index.match([_echo(error) for error in answer.errors])
+        index, matching, refusals = self._placing(batch, answer)
         rejected: dict[int, list[str]] = {}
         for position, row in matching.matches.items():
-            words = _error_text(answer.errors[position])
             # A batch sent again after an unknown outcome finds its own users already in the job.
-            if answer.outcome_was_unknown and words.strip().casefold() == _DUPLICATE_USER:
+            if answer.outcome_was_unknown and _is_duplicate_user(answer.errors[position]):
                 continue
-            rejected.setdefault(row, []).append(words)
-        refusals = [
-            position
-            for position in matching.unmatched
-            if not (
-                answer.outcome_was_unknown
-                and _error_text(answer.errors[position]).strip().casefold() == _DUPLICATE_USER
-            )
-        ]
+            rejected.setdefault(row, []).append(_error_text(answer.errors[position]))
         if refusals and len(rejected) + len(refusals) >= len(rows):
             # As many users refused as the batch holds: every row is refused, even those whose echo
             # cannot be placed (accepting them would report users Courier does not hold).
@@ -668,6 +735,10 @@ def _failure_reason(batch: Batch, exc: CourierError) -> str:
 def _echo(error: Mapping[str, Any]) -> Any:
     user = error.get("user")
     return user if user is not None else {}
+
+
+def _is_duplicate_user(error: Mapping[str, Any]) -> bool:
+    return _error_text(error).strip().casefold() == _DUPLICATE_USER
 
 
 def _error_text(error: Mapping[str, Any]) -> str:
