@@ -45,7 +45,7 @@ from bulkprep.journal import AckedAnswer, Journal, RefusedAnswer
 from bulkprep.jsonsafe import clean, dumps
 from bulkprep.matching import IdentityIndex, Matching, identities_of
 from bulkprep.progress import progress_bar
-from bulkprep.report import ErrorCode, errors_from_records
+from bulkprep.report import NO_ROW, ErrorCode, errors_from_records
 from bulkprep.retry import RetryPolicy
 from bulkprep.status import BULK_COLUMNS, ROW_KEY, BatchState, Column, RowStatus, Stage
 
@@ -62,8 +62,6 @@ __all__ = [
 ]
 
 _DUPLICATE_USER = "duplicate user"
-# The row key of an error that belongs to no row (an echo that matches no single row).
-_NO_ROW = -1
 
 #: What one user's delivery is: (``bulk_delivery_status``, ``bulk_message_id``).
 Delivery = tuple[Any, Any]
@@ -655,7 +653,7 @@ class BatchSender:
             {"batch": batch.number, "error": words, "user": echo_text, "candidates": candidates}
         )
         self.outcomes.error(
-            [_NO_ROW],
+            [NO_ROW],
             ErrorCode.UNMATCHED_ERROR,
             f"batch {batch.number}: Courier reported {words!r} for a user that matches no single "
             "row of the batch",
@@ -819,7 +817,7 @@ def result_frame(
 def _bulk_error(out: pd.DataFrame, outcomes: Outcomes) -> pd.Series:
     """Each row's error text: its ingest errors joined, else what it held before."""
     held = _held(out, _ERROR)
-    ingest = errors_from_records([e for e in outcomes.errors if e[ROW_KEY] != _NO_ROW])
+    ingest = errors_from_records([e for e in outcomes.errors if e[ROW_KEY] != NO_ROW])
     if not len(ingest):
         return held
     text = ingest.groupby(ROW_KEY, sort=False)["message"].agg("; ".join)

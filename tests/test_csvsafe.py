@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -211,3 +213,90 @@ def test_many_columns_are_guarded_column_by_column() -> None:
     assert out["c1"].tolist() == ["'=1", "a;'+2", "plain"]
     assert out["c2998"].tolist() == [1, 2, 3]
     assert out.shape == df.shape
+
+
+# ------------------------------------------------------------------ what a semicolon-splitting reader sees
+
+
+def semicolon_cells(path: Path) -> list[str]:
+    """Every cell of a written file as a spreadsheet that splits on ``;`` reads it."""
+    text = path.read_text(encoding="utf-8-sig")
+    return [cell for row in csv.reader(io.StringIO(text, newline=""), delimiter=";") for cell in row]
+
+
+def runs_as_formula(cell: str) -> bool:
+    """A leading = @ tab or CR, or a leading sign not followed by a number alone."""
+    if not cell:
+        return False
+    if cell[0] in "=@\t\r":
+        return True
+    return cell[0] in "+-" and not re.fullmatch(r"[+-](\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?", cell)
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        pytest.param([-1, 2], id="int"),
+        pytest.param(pd.array([-1, None], dtype="Int64"), id="nullable-int"),
+        pytest.param([-3.5, np.nan], id="float"),
+        pytest.param(["-1", "2"], id="text"),
+        pytest.param([-1, "a"], id="mixed"),
+    ],
+)
+def test_a_sign_that_starts_a_line_is_guarded(tmp_path: Path, first: Any) -> None:
+    """Split on ;, a line is one cell up to its first ;: a first cell -1 reads as -1,ingest,... ."""
+    df = pd.DataFrame({"bulk_row": first, "stage": ["ingest", "ingest"]})
+    path = write_results_csv(df, tmp_path / "e.csv")
+    assert not [cell for cell in semicolon_cells(path) if runs_as_formula(cell)]
+    back = read_back(path)
+    assert back["bulk_row"].iloc[0] == FORMULA_GUARD + str(df["bulk_row"].iloc[0])
+    assert back["bulk_row"].iloc[1] in {"2", "", "a"}  # the other cells as they were
+
+
+def test_a_file_of_one_column_keeps_its_negative_numbers(tmp_path: Path) -> None:
+    path = write_results_csv(pd.DataFrame({"n": [-1, 2]}), tmp_path / "one.csv")
+    assert path.read_bytes().decode("utf-8-sig") == "n\r\n-1\r\n2\r\n"
+
+
+def test_a_header_that_starts_the_line_with_a_sign_is_guarded(tmp_path: Path) -> None:
+    path = write_results_csv(pd.DataFrame({"-1": ["a"], "-2": ["b"]}), tmp_path / "h.csv")
+    assert path.read_text(encoding="utf-8-sig").splitlines()[0] == "'-1,-2"
+
+
+def test_numbers_elsewhere_are_written_as_numbers_but_not_minus_infinity_or_a_negative_duration(
+    tmp_path: Path,
+) -> None:
+    df = pd.DataFrame(
+        {
+            "bulk_row": [2, 3],
+            "int": [-5, 7],
+            "float": [-1e-05, -np.inf],
+            "nullable": pd.array([-0.5, None], dtype="Float64"),
+            "wait": pd.to_timedelta(["-1 days", "2 days"]),
+        }
+    )
+    path = write_results_csv(df, tmp_path / "n.csv")
+    assert path.read_text(encoding="utf-8-sig").splitlines()[1:] == [
+        "2,-5,-1e-05,-0.5,'-1 days",
+        "3,7,'-inf,,2 days",
+    ]
+    assert not [cell for cell in semicolon_cells(path) if runs_as_formula(cell)]
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.integers(-5, 5), st.floats(allow_nan=True), cell_text, st.none()),
+            st.one_of(st.integers(-5, 5), cell_text),
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_no_cell_runs_for_a_reader_splitting_on_semicolons(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[Any, Any]]
+) -> None:
+    df = pd.DataFrame(rows, columns=["first", "second"])
+    path = write_results_csv(df, tmp_path_factory.mktemp("sc") / "s.csv")
+    assert not [cell for cell in semicolon_cells(path) if runs_as_formula(cell.lstrip(' "'))]

@@ -3,6 +3,7 @@ never end, the key in a header urllib3 keeps a copy of. No row is accepted on th
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from conftest import TOKEN
 from hostile import JOB_ID, Answer, HostileServer, ScriptedCourier, courier_until_ingest
 from prepared_frames import prepared_frame
+from test_submit_cli import GOOD, results, run_in_process, write_input
 
 from bulkprep.client import CourierClient
 from bulkprep.errors import AuthenticationError, ProtocolError
@@ -159,6 +161,26 @@ def test_a_duplicate_user_for_no_row_of_a_batch_sent_again_is_that_batch_s_own_u
         )
     assert courier.calls["ingest"] == 2
     assert result.df["bulk_status"].tolist() == ["accepted"] * 3
+
+
+def test_the_cli_writes_the_unplaceable_error_with_an_empty_row_and_exits_1(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    users_file, mapping = write_input(tmp_path, GOOD)
+    out, errors = tmp_path / "out.csv", tmp_path / "errors.csv"
+    with HostileServer(courier_until_ingest(ingest_answer({"errors": [NOBODY], "total": 2}))) as server:
+        args = [str(users_file), "--mapping", str(mapping), "--event", "E", "--base-url", server.url]
+        code, _, stderr = run_in_process(
+            [*args, "--out", str(out), "--errors", str(errors)], clean_env, capsys, TOKEN
+        )
+    assert code == 1, stderr
+    assert results(out)["bulk_status"].tolist() == ["failed"] * 3
+    table = results(errors)
+    assert table.loc[table["code"] == "unmatched_error", "bulk_row"].tolist() == [""]  # no row: empty
+    assert table.loc[table["code"] == "send_failed", "bulk_row"].tolist() == ["2", "3", "4"]
+    text = errors.read_text(encoding="utf-8-sig")
+    for row in csv.reader(text.splitlines(), delimiter=";"):  # a spreadsheet splitting on semicolons
+        assert not row[0].startswith(("-", "+", "=", "@")), row[0]
 
 
 def endless_users_pages(per_page: int) -> HostileServer:

@@ -32,7 +32,7 @@ from bulkprep.errors import BulkprepError, ConfigurationError, GuardError, Journ
 from bulkprep.guard import Limit, parse_limit
 from bulkprep.parquet import require_writer, write_results
 from bulkprep.read import read_info
-from bulkprep.report import format_summary
+from bulkprep.report import errors_for_file, format_summary
 from bulkprep.results import SubmitResult
 from bulkprep.status import ROW_KEY, Column, RowStatus
 from bulkprep.submit import submit
@@ -362,7 +362,7 @@ def _report(result: SubmitResult, args: argparse.Namespace, out: Path) -> None:
     """Write the results (and the error table), and print what happened and what is left to do."""
     write_results(result.df, out)
     if args.errors is not None:
-        write_results_csv(result.errors, args.errors)
+        write_results_csv(errors_for_file(result.errors), args.errors)
     summary = result.summary
     print(format_summary({n: c for n, c in summary.items() if c}, result.errors, df=result.df))
     if result.plan is not None:
