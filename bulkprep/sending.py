@@ -23,7 +23,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import pandas as pd
 
@@ -279,6 +279,22 @@ def _batch_from_rows(users: pd.Series, number: int, rows: Iterable[int]) -> Batc
 # --------------------------------------------------------------------------------------------- sending
 
 
+class _Placing(NamedTuple):
+    """Where an answer's errors fall among its batch's rows.
+
+    Attributes:
+        identities: the batch's identities.
+        matching: each error's single row, and the errors that have none.
+        refusals: the errors with no single row that refuse a user (not "already in").
+        rejected: the rows an error refusing its user matches.
+    """
+
+    identities: IdentityIndex
+    matching: Matching
+    refusals: list[int]
+    rejected: set[int]
+
+
 class BatchSender:
     """Sends one submission's batches to a job and settles every row of them.
 
@@ -486,7 +502,7 @@ class BatchSender:
             exc.batch = batch.number
             self._refused(batch, exc, maybe_sent=maybe_sent)
             return
-        contradiction = _does_not_add_up(receipt, batch, maybe_sent=maybe_sent)
+        contradiction = _does_not_add_up(receipt, batch)
         if contradiction is not None:
             unreadable = ProtocolError(contradiction, status=receipt.status)
             unreadable.batch = batch.number
@@ -542,30 +558,30 @@ class BatchSender:
 
     # --------------------------------------------------------------------------------------- settling
 
-    def _placing(self, batch: Batch, answer: AckedAnswer) -> tuple[IdentityIndex, Matching, list[int]]:
-        """The batch's identities, the errors' rows, and the errors that refuse some user of the batch.
-
-        A "Duplicate user" for a batch sent again after an unknown outcome refuses no one: that user went
-        in the first time.
-        """
+    def _placing(self, batch: Batch, answer: AckedAnswer) -> _Placing:
+        """Where the errors of an answer fall among the batch's rows (:class:`_Placing`)."""
         index = IdentityIndex(identities_of(self.users.loc[list(batch.rows)]))  # once per batch
         matching = index.match([_echo(error) for error in answer.errors])
-        refusals = [
-            position
-            for position in matching.unmatched
-            if not (answer.outcome_was_unknown and _is_duplicate_user(answer.errors[position]))
-        ]
-        return index, matching, refusals
+        # A "Duplicate user" for a batch sent again after an unknown outcome refuses no one: that user
+        # went in the first time.
+        refused = [p for p, error in enumerate(answer.errors) if not _already_in(error, answer)]
+        refusals = [p for p in matching.unmatched if not _already_in(answer.errors[p], answer)]
+        rejected = {matching.matches[p] for p in refused if p in matching.matches}
+        return _Placing(index, matching, refusals, rejected)
 
     def _unplaced(self, batch: Batch, answer: AckedAnswer) -> list[int]:
         """The positions of the errors that refuse a user of the batch without saying which one.
 
         An error is placed when its echo matches one row, or names a user id that rows of the batch
-        share (one Courier user). Any other refusal may be about any row: Courier took fewer users
-        than it did not refuse, and which ones is not known.
+        share (one Courier user). Any other refusal may be about any row, so Courier took fewer users
+        than it did not refuse, and which ones is not known; unless the errors refuse as many users as
+        the batch holds: then none is in.
         """
-        index, _, refusals = self._placing(batch, answer)
-        return [p for p in refusals if not index.names_one_user(_echo(answer.errors[p]))]
+        placing = self._placing(batch, answer)
+        if len(placing.rejected) + len(placing.refusals) >= batch.users:
+            return []
+        errors = answer.errors
+        return [p for p in placing.refusals if not placing.identities.names_one_user(_echo(errors[p]))]
 
     def _unplaced_answer(self, batch: Batch, answer: AckedAnswer, unplaced: Sequence[int]) -> str:
         """What Courier answered to a batch with errors that cannot be placed, in words."""
@@ -585,7 +601,8 @@ class BatchSender:
         ``said`` is what Courier answered. The rows Courier's errors do match keep its words beside the
         reason; the errors that match no single row are kept in ``unmatched_errors``, as always.
         """
-        index, matching, _ = self._placing(batch, answer)
+        placing = self._placing(batch, answer)
+        index, matching = placing.identities, placing.matching
         reason = (
             f"{said}: which of its users are in job {self.job_id} is not known, so none is counted as "
             f"accepted; {self._again()}"
@@ -618,13 +635,13 @@ class BatchSender:
         if not answer.errors:  # the usual answer: nothing to match, every row of the batch is in
             self.outcomes.settle(rows, RowStatus.ACCEPTED, batch=batch.number)
             return
-        index, matching, refusals = self._placing(batch, answer)
+        placing = self._placing(batch, answer)
+        index, matching, refusals = placing.identities, placing.matching, placing.refusals
         rejected: dict[int, list[str]] = {}
         for position, row in matching.matches.items():
             # A batch sent again after an unknown outcome finds its own users already in the job.
-            if answer.outcome_was_unknown and _is_duplicate_user(answer.errors[position]):
-                continue
-            rejected.setdefault(row, []).append(_error_text(answer.errors[position]))
+            if not _already_in(answer.errors[position], answer):
+                rejected.setdefault(row, []).append(_error_text(answer.errors[position]))
         if refusals and len(rejected) + len(refusals) >= len(rows):
             # As many users refused as the batch holds: every row is refused, even those whose echo
             # cannot be placed (accepting them would report users Courier does not hold).
@@ -688,16 +705,17 @@ def _acked_answer(receipt: IngestReceipt, *, maybe_sent: bool) -> AckedAnswer:
     )
 
 
-def _does_not_add_up(receipt: IngestReceipt, batch: Batch, *, maybe_sent: bool) -> str | None:
+def _does_not_add_up(receipt: IngestReceipt, batch: Batch) -> str | None:
     """Why an ingest answer contradicts itself, or None when it adds up.
 
     ``total`` counts the users ingested, for the request or for the whole job (Courier's documents do
     not say which); either way it is at least what this request added. An answer saying fewer users
     went in than the batch minus its errors cannot tell which rows are in the job, so none is counted
-    as accepted. A batch sent again after an unknown outcome is left alone: its users may have gone in
-    the first time, and the repeat's count says nothing about them.
+    as accepted. That holds for a batch sent again after an unknown outcome too: Courier either
+    replays its first answer (same key) or answers "Duplicate user" for each user it already holds,
+    and both add up; silence about users it did not count says nothing about them.
     """
-    if receipt.total is None or maybe_sent or receipt.outcome_was_unknown:
+    if receipt.total is None:
         return None
     taken = batch.users - len(receipt.errors)
     if receipt.total >= taken:
@@ -735,8 +753,9 @@ def _echo(error: Mapping[str, Any]) -> Any:
     return user if user is not None else {}
 
 
-def _is_duplicate_user(error: Mapping[str, Any]) -> bool:
-    return _error_text(error).strip().casefold() == _DUPLICATE_USER
+def _already_in(error: Mapping[str, Any], answer: AckedAnswer) -> bool:
+    """Whether an error says its user is in the job already: "Duplicate user" after an unknown outcome."""
+    return answer.outcome_was_unknown and _error_text(error).strip().casefold() == _DUPLICATE_USER
 
 
 def _error_text(error: Mapping[str, Any]) -> str:

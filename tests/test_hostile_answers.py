@@ -183,6 +183,25 @@ def test_the_cli_writes_the_unplaceable_error_with_an_empty_row_and_exits_1(
         assert not row[0].startswith(("-", "+", "=", "@")), row[0]
 
 
+def test_a_batch_sent_again_whose_answer_counts_fewer_users_than_it_holds_accepts_no_row() -> None:
+    # The first answer is lost; the second says no user went in and none was refused.
+    courier = ScriptedCourier(
+        ingest=lambda call: Answer(502) if call == 1 else ingest_answer({"errors": [], "total": 0})
+    )
+    with HostileServer(courier) as server:
+        result = submit(
+            prepared_frame(users(3)),
+            event="E",
+            api_key=TOKEN,
+            base_url=server.url,
+            sleep=no_wait,
+            progress=False,
+        )
+    assert courier.calls["ingest"] == 2
+    assert result.df["bulk_status"].tolist() == ["failed"] * 3
+    assert "does not add up" in result.df["bulk_error"].iloc[0]
+
+
 def endless_users_pages(per_page: int) -> HostileServer:
     """A Courier that takes every user and runs the job, then lists strangers page after page forever."""
     counter = iter(range(10**9))

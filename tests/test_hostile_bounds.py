@@ -502,12 +502,14 @@ def test_an_error_for_every_user_in_an_unknown_shape_does_not_exit_0(
 def test_one_unplaceable_error_among_accepted_rows_does_not_exit_0(
     tmp_path: Path, clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Courier says two of the three users went in: the refused one cannot be placed.
+    # Courier says two of the three users went in: the refused one cannot be placed, so no row is
+    # known to be in the job.
     body = orjson.dumps({"errors": [{"error": "Invalid user", "user": {"userId": "u0"}}], "total": 2})
     with HostileServer(courier_until_ingest(Answer(200, body, JSON))) as server:
         code, table = run_cli(tmp_path, clean_env, server.url, rows=3)
     assert code == 1
-    assert table["bulk_status"].tolist() == ["accepted"] * 3  # which row was refused is not known
+    assert table["bulk_status"].tolist() == ["failed"] * 3
+    assert "matches no single row of the batch" in table["bulk_error"].iloc[0]
     assert "1 Courier error(s) matched no single row" in capsys.readouterr().out
 
 
