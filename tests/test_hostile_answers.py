@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from conftest import TOKEN
-from hostile import JOB_ID, Answer, HostileServer, ScriptedCourier, courier_until_ingest
+from hostile import JOB_ID, Answer, HostileServer, ScriptedCourier, courier_until_ingest, job_answer
 from prepared_frames import prepared_frame
 from test_submit_cli import GOOD, results, run_in_process, write_input
 
@@ -200,6 +200,26 @@ def test_a_batch_sent_again_whose_answer_counts_fewer_users_than_it_holds_accept
     assert courier.calls["ingest"] == 2
     assert result.df["bulk_status"].tolist() == ["failed"] * 3
     assert "does not add up" in result.df["bulk_error"].iloc[0]
+
+
+def test_a_job_no_user_is_known_to_be_in_is_neither_run_nor_said_to_have_timed_out() -> None:
+    courier = ScriptedCourier(
+        ingest=ingest_answer({"errors": [NOBODY], "total": 2}), job=job_answer("CREATED", received=0)
+    )
+    with HostileServer(courier) as server:
+        result = submit(
+            prepared_frame(users(3)),
+            event="E",
+            api_key=TOKEN,
+            base_url=server.url,
+            run=True,
+            wait=True,
+            sleep=no_wait,
+            progress=False,
+        )
+    assert result.df["bulk_status"].tolist() == ["failed"] * 3
+    assert "run" not in courier.calls
+    assert result.left_to_do is None  # it was not waited for: nothing timed out
 
 
 def endless_users_pages(per_page: int) -> HostileServer:
