@@ -50,15 +50,17 @@ _FORMULA = re.compile(_LEADING)
 # of its own, a formula when it starts with a trigger (spaces and quotes before it aside). That piece
 # runs on past the cell's end to the next ; so even "-12,5" may continue as a formula: - is a trigger
 # there. A line break inside a cell is the same cut for such a reader: the quoted cell does not
-# hold it together, so the next line starts a record of its own. Commas need no such guard: the writer
-# quotes every cell holding one, and comma-splitting readers honour those quotes.
+# hold it together, so the next line starts a record of its own. A tab is the same cut for a reader
+# splitting on tabs (an import dialog's default in some spreadsheets), which does not honour quotes
+# either. Commas need no such guard: the writer quotes every cell holding one, and comma-splitting
+# readers honour those quotes.
 _PIECE_TRIGGER = r"[=@+\-\t\r]"
-_CUT = r"[;\r\n]"  # where a semicolon-splitting reader starts a new cell (or a new record)
+_CUT = r"[;\t\r\n]"  # where a reader splitting on ; or tabs starts a new cell (or a new record)
 _SPLIT_FORMULA = re.compile(rf'(?<={_CUT})([ "]*)(?={_PIECE_TRIGGER})')
 _NEEDS_GUARD = re.compile(rf'\A(?:{_LEADING})|(?<={_CUT})[ "]*(?:{_PIECE_TRIGGER})')
 _HAS_CUT = re.compile(_CUT)
 _INNER_GUARD = rf"\g<1>{FORMULA_GUARD}"  # what _SPLIT_FORMULA's match becomes: the guard after the spaces
-_CANDIDATE = re.compile(r"[=@+\-\t\r]|[^;\r\n]*[;\r\n]")  # every cell _NEEDS_GUARD finds, and a few more
+_CANDIDATE = re.compile(r"[=@+\-\t\r]|[^;\t\r\n]*[;\t\r\n]")  # every cell _NEEDS_GUARD finds, and a few more
 # What a number column writes for a finite negative number (-3, -0.5, -1e-05): a plain number in every
 # spreadsheet. Anything else it may write with a leading - (-inf, a duration such as "-1 days") is not.
 _PLAIN_NEGATIVE = re.compile(r"-\d+(?:\.\d+)?(?:e[+-]\d+)?\Z")
@@ -70,14 +72,16 @@ def is_formula(text: str) -> bool:
     """Whether a spreadsheet would run ``text``, or a part of it it splits off, as a formula.
 
     That is text that starts with a formula trigger (or with ``-`` and is not a plain number), or in
-    which a trigger follows a ``;`` or a line break, where a spreadsheet splitting on semicolons
-    starts a cell (or a record).
+    which a trigger follows a ``;``, a tab or a line break, where a spreadsheet splitting on
+    semicolons (or tabs) starts a cell (or a record).
 
     Example:
         >>> [is_formula(t) for t in ["=1+1", "@SUM(A1)", "+442079460958", "-12.5", "-1+1", "a=b"]]
         [True, True, True, False, True, False]
         >>> [is_formula(t) for t in ["x;=cmd|' /C calc'!A0;y", "a; -12,5", "Smith; Ann", "a\\n@SUM(1)"]]
         [True, True, False, True]
+        >>> is_formula("name\\t=1+1"), guard_text("name\\t=1+1")
+        (True, "name\\t'=1+1")
     """
     return bool(_NEEDS_GUARD.search(text))
 
