@@ -775,7 +775,8 @@ class CourierClient:
     def ingest(self, job_id: str, body: bytes, *, idempotency_key: str) -> IngestReceipt:
         """Add users to a job (``POST /bulk/{job_id}``) with a pre-serialized ``{"users": [...]}`` body.
 
-        An empty 2xx body means every user of the request was accepted.
+        An empty 2xx body means every user of the request was accepted; a body of blanks is not empty
+        (nor Courier's answer).
 
         Raises:
             ProtocolError: when a body came that is not Courier's ingest answer
@@ -783,7 +784,7 @@ class CourierClient:
         """
         path = f"/bulk/{quote(job_id, safe='')}"
         reply = self._send("POST", path, body=body, idempotency_key=idempotency_key)
-        if reply.body.strip():
+        if reply.body:  # blanks too: Courier answers 204 with nothing, or JSON, never whitespace alone
             answer = self._parse(reply, _IngestAnswer, f"POST {path}", "Courier's ingest answer")
         elif _framed(reply.response):
             answer = _IngestAnswer(errors=[])
