@@ -110,6 +110,22 @@ def test_an_output_that_would_overwrite_another_file_of_the_run_is_refused_befor
     assert not (tmp_path / "users.submitted.csv").exists()
 
 
+def test_an_output_that_is_a_hard_link_to_the_input_is_refused_before_sending(
+    tmp_path: Path, sandbox: Sandbox, clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    users, mapping = write_input(tmp_path, GOOD)
+    before = users.read_bytes()
+    alias = tmp_path / "alias.csv"
+    os.link(users, alias)  # a second name for the same file
+    code, _, err = run_in_process(
+        submit_args(users, mapping, sandbox.url, "--out", str(alias)), clean_env, capsys, TOKEN
+    )
+    assert code == 2
+    assert "--out and the input are the same file" in err
+    assert users.read_bytes() == before
+    assert sandbox.requests == []
+
+
 def _truncated_journal(folder: Path) -> Path:
     path = folder / "cut.journal"
     with Journal.open(path) as journal:

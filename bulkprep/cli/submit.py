@@ -225,17 +225,29 @@ def _refuse_clashing_paths(args: argparse.Namespace, out: Path) -> None:
     if args.update is not None and Path(args.update).resolve() != Path(out).resolve():
         named.append(("--update", args.update))
     named.append(("--journal", args.journal))
-    seen: dict[Path, str] = {}
+    seen: dict[object, str] = {}
     for role, path in named:
         if path is None:
             continue
         resolved = Path(path).expanduser().resolve()
-        if resolved in seen:
+        # A file that exists is known by its device and inode too: a hard link is another name for it.
+        names = [resolved] + [identity for identity in [_file_identity(resolved)] if identity is not None]
+        earlier = next((seen[name] for name in names if name in seen), None)
+        if earlier is not None:
             raise ConfigurationError(
-                f"{role} and {seen[resolved]} are the same file ({path}); give {role} another file name "
+                f"{role} and {earlier} are the same file ({path}); give {role} another file name "
                 "so that nothing is overwritten"
             )
-        seen[resolved] = role
+        seen.update(dict.fromkeys(names, role))
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    """The device and inode of an existing file (None when there is none)."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino)
 
 
 def run(args: argparse.Namespace) -> int:
