@@ -77,6 +77,7 @@ __all__ = [
     "DEFAULT_MAX_ANSWER_BYTES",
     "DEFAULT_MAX_PAGES",
     "DEFAULT_REQUEST_DEADLINE",
+    "MAX_JOB_ID_CHARS",
     "USER_AGENT",
     "CourierClient",
     "IngestReceipt",
@@ -96,6 +97,8 @@ DEFAULT_REQUEST_DEADLINE = 120.0
 DEFAULT_MAX_ANSWER_BYTES = 16 * 1024 * 1024
 #: The most pages of a job's users read (a server handing out new cursors forever stops here).
 DEFAULT_MAX_PAGES = 100_000
+#: The longest job id taken from Courier (its ids look like ``1-61e9dd53-b5bb6c863b7ffbe83ad4b28d``).
+MAX_JOB_ID_CHARS = 1024
 _KEY_VARIABLES = ("COURIER_API_KEY", "COURIER_AUTH_TOKEN")
 _LOOPBACK_NAMES = ("localhost",)
 
@@ -762,7 +765,9 @@ class CourierClient:
         create two jobs.
 
         Raises:
-            ProtocolError: when the answer is not Courier's ``{"jobId": ...}`` (:class:`JobCreated`).
+            ProtocolError: when the answer is not Courier's ``{"jobId": ...}`` (:class:`JobCreated`),
+                or its id is longer than :data:`MAX_JOB_ID_CHARS` (it would be in every path, line
+                and row written afterwards).
         """
         reply = self._send(
             "POST",
@@ -770,7 +775,15 @@ class CourierClient:
             body=dumps({"message": message}),
             idempotency_key=idempotency_key or f"bulkprep-{uuid.uuid4().hex}",
         )
-        return self._parse(reply, JobCreated, f"POST {self.base_url}/bulk", "a jobId").jobId
+        job_id = self._parse(reply, JobCreated, f"POST {self.base_url}/bulk", "a jobId").jobId
+        if len(job_id) > MAX_JOB_ID_CHARS:
+            raise ProtocolError(
+                f"POST {self.base_url}/bulk answered a jobId of {len(job_id):,} characters "
+                f"({self._key.redactor.cut(job_id, 40, '...')!r}); Courier's ids are a few dozen, so "
+                "this answer is not Courier's; check the base URL",
+                status=reply.response.status_code,
+            )
+        return job_id
 
     def ingest(self, job_id: str, body: bytes, *, idempotency_key: str) -> IngestReceipt:
         """Add users to a job (``POST /bulk/{job_id}``) with a pre-serialized ``{"users": [...]}`` body.

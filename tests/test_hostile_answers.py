@@ -230,6 +230,19 @@ def test_a_2xx_of_blanks_is_not_an_empty_answer_and_accepts_no_row(blanks: bytes
     assert "not Courier's" in result.df["bulk_error"].iloc[0]
 
 
+def test_a_job_id_too_long_to_be_courier_s_is_refused_before_anything_is_sent() -> None:
+    huge = ingest_answer({"jobId": "J" * 3_000_000})
+
+    def respond(method: str, path: str) -> Answer:
+        return huge if (method, path) == ("POST", "/bulk") else Answer(204)
+
+    with HostileServer(respond) as server:
+        with pytest.raises(ProtocolError, match="a jobId of 3,000,000 characters") as caught:
+            submit(prepared_frame(users(3)), event="E", api_key=TOKEN, base_url=server.url, progress=False)
+        assert server.requests == [("POST", "/bulk")]
+    assert len(str(caught.value)) < 400
+
+
 def endless_users_pages(per_page: int) -> HostileServer:
     """A Courier that takes every user and runs the job, then lists strangers page after page forever."""
     counter = iter(range(10**9))
