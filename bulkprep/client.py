@@ -456,6 +456,12 @@ def _error_fields(body: bytes, redactor: Redactor) -> tuple[str | None, str | No
     return None, text or None
 
 
+def _json_or_untyped(response: requests.Response) -> bool:
+    """Whether an answer says it is JSON, or says nothing of its type."""
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    return not kind or kind == "application/json" or kind.endswith("+json")
+
+
 def _framed(response: requests.Response) -> bool:
     """Whether an answer said where its body ends (204, Content-Length, chunked), not only by closing."""
     headers = response.headers
@@ -788,8 +794,8 @@ class CourierClient:
     def ingest(self, job_id: str, body: bytes, *, idempotency_key: str) -> IngestReceipt:
         """Add users to a job (``POST /bulk/{job_id}``) with a pre-serialized ``{"users": [...]}`` body.
 
-        An empty 2xx body means every user of the request was accepted; a body of blanks is not empty
-        (nor Courier's answer).
+        An empty 2xx body means every user of the request was accepted; so does a body of blanks, unless
+        the answer says it is something else than JSON (a blank HTML page is not Courier's answer).
 
         Raises:
             ProtocolError: when a body came that is not Courier's ingest answer
@@ -797,7 +803,7 @@ class CourierClient:
         """
         path = f"/bulk/{quote(job_id, safe='')}"
         reply = self._send("POST", path, body=body, idempotency_key=idempotency_key)
-        if reply.body:  # blanks too: Courier answers 204 with nothing, or JSON, never whitespace alone
+        if reply.body.strip() or (reply.body and not _json_or_untyped(reply.response)):
             answer = self._parse(reply, _IngestAnswer, f"POST {path}", "Courier's ingest answer")
         elif _framed(reply.response):
             answer = _IngestAnswer(errors=[])
