@@ -78,6 +78,7 @@ __all__ = [
     "DEFAULT_MAX_PAGES",
     "DEFAULT_REQUEST_DEADLINE",
     "MAX_JOB_ID_CHARS",
+    "MAX_REQUEST_DEADLINE",
     "USER_AGENT",
     "CourierClient",
     "IngestReceipt",
@@ -97,6 +98,8 @@ DEFAULT_REQUEST_DEADLINE = 120.0
 DEFAULT_MAX_ANSWER_BYTES = 16 * 1024 * 1024
 #: The most pages of a job's users read (a server handing out new cursors forever stops here).
 DEFAULT_MAX_PAGES = 100_000
+#: The longest deadline a request may be given, in seconds (a day).
+MAX_REQUEST_DEADLINE = 86_400.0
 #: The longest job id taken from Courier (its ids look like ``1-61e9dd53-b5bb6c863b7ffbe83ad4b28d``).
 MAX_JOB_ID_CHARS = 1024
 _KEY_VARIABLES = ("COURIER_API_KEY", "COURIER_AUTH_TOKEN")
@@ -456,12 +459,6 @@ def _error_fields(body: bytes, redactor: Redactor) -> tuple[str | None, str | No
     return None, text or None
 
 
-def _json_or_untyped(response: requests.Response) -> bool:
-    """Whether an answer says it is JSON, or says nothing of its type."""
-    kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    return not kind or kind == "application/json" or kind.endswith("+json")
-
-
 def _framed(response: requests.Response) -> bool:
     """Whether an answer said where its body ends (204, Content-Length, chunked), not only by closing."""
     headers = response.headers
@@ -621,6 +618,10 @@ class _BoundedAdapter(HTTPAdapter):
 def _positive_seconds(name: str, value: float) -> float:
     if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
         raise ConfigurationError(f"{name}={value!r} must be a number of seconds above zero")
+    if value > MAX_REQUEST_DEADLINE:  # a socket or a lock refuses waits much longer than this anyway
+        raise ConfigurationError(
+            f"{name}={value!r} is more than a day; give at most {MAX_REQUEST_DEADLINE:g} seconds"
+        )
     return float(value)
 
 
@@ -794,8 +795,8 @@ class CourierClient:
     def ingest(self, job_id: str, body: bytes, *, idempotency_key: str) -> IngestReceipt:
         """Add users to a job (``POST /bulk/{job_id}``) with a pre-serialized ``{"users": [...]}`` body.
 
-        An empty 2xx body means every user of the request was accepted; so does a body of blanks, unless
-        the answer says it is something else than JSON (a blank HTML page is not Courier's answer).
+        An empty 2xx body means every user of the request was accepted; a body of blanks is not empty,
+        and not Courier's answer either (it is no JSON document).
 
         Raises:
             ProtocolError: when a body came that is not Courier's ingest answer
@@ -803,7 +804,7 @@ class CourierClient:
         """
         path = f"/bulk/{quote(job_id, safe='')}"
         reply = self._send("POST", path, body=body, idempotency_key=idempotency_key)
-        if reply.body.strip() or (reply.body and not _json_or_untyped(reply.response)):
+        if reply.body:  # blanks too: Courier answers with nothing (204) or with JSON
             answer = self._parse(reply, _IngestAnswer, f"POST {path}", "Courier's ingest answer")
         elif _framed(reply.response):
             answer = _IngestAnswer(errors=[])

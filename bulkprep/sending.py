@@ -254,6 +254,18 @@ def work_from_journal(journal: Journal, users: pd.Series, batches: list[Batch]) 
         WorkItem(_batch_from_rows(users, entry.number, entry.rows), entry.state, entry.answer)
         for entry in sorted(entries, key=lambda entry: entry.number)
     ]
+    # A batch recorded as taken keeps the 2xx Courier took it with; one without is not believed.
+    unanswered = [
+        item.batch.number
+        for item in work
+        if item.state is BatchState.ACKED and not 200 <= AckedAnswer.from_json(item.answer).status < 300
+    ]
+    if unanswered:
+        raise JournalError(
+            f"the journal records batch(es) {unanswered[:5]} as taken by Courier without Courier's answer "
+            "(no 2xx): it was changed or damaged, and which rows are in the job is not known; use a new "
+            "journal file, after checking the job"
+        )
     hashes = {entry.number: entry.content_hash for entry in entries}
     changed = [item.batch.number for item in work if item.batch.content_hash != hashes[item.batch.number]]
     if changed:

@@ -222,9 +222,10 @@ def test_a_job_no_user_is_known_to_be_in_is_neither_run_nor_said_to_have_timed_o
     assert result.left_to_do is None  # it was not waited for: nothing timed out
 
 
+@pytest.mark.parametrize("kind", ["text/html", "application/json", None])
 @pytest.mark.parametrize("blanks", [b"   ", b"\r\n", b"\t \n"])
-def test_a_2xx_of_blanks_is_not_an_empty_answer_and_accepts_no_row(blanks: bytes) -> None:
-    result = submit_three_users_to(Answer(200, blanks, {"Content-Type": "text/html"}))
+def test_a_2xx_of_blanks_is_not_an_empty_answer_and_accepts_no_row(blanks: bytes, kind: str | None) -> None:
+    result = submit_three_users_to(Answer(200, blanks, {"Content-Type": kind} if kind else {}))
     assert result.summary["accepted"] == 0
     assert result.df["bulk_status"].tolist() == ["failed"] * 3
     assert "not Courier's" in result.df["bulk_error"].iloc[0]

@@ -25,7 +25,7 @@ import pandas as pd
 
 from bulkprep.batching import DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_USERS
 from bulkprep.cli.check import add_input_arguments, default_results_path, describe_input
-from bulkprep.client import DEFAULT_REQUEST_DEADLINE
+from bulkprep.client import DEFAULT_REQUEST_DEADLINE, MAX_REQUEST_DEADLINE
 from bulkprep.csvsafe import write_results_csv
 from bulkprep.delivery import undelivered
 from bulkprep.errors import BulkprepError, ConfigurationError, GuardError, JournalError, SubmitInterrupted
@@ -98,8 +98,11 @@ def _seconds_from(text: str, *, zero_allowed: bool) -> float:
 
 
 def _seconds(text: str) -> float:
-    """A number of seconds above 0 (``--request-timeout``)."""
-    return _seconds_from(text, zero_allowed=False)
+    """A number of seconds above 0, a day at most (``--request-timeout``)."""
+    value = _seconds_from(text, zero_allowed=False)
+    if value > MAX_REQUEST_DEADLINE:
+        raise argparse.ArgumentTypeError(f"{text} is more than a day: give at most {MAX_REQUEST_DEADLINE:g}")
+    return value
 
 
 def _zero_or_more_seconds(text: str) -> float:
