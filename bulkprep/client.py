@@ -77,6 +77,7 @@ __all__ = [
     "DEFAULT_MAX_ANSWER_BYTES",
     "DEFAULT_MAX_PAGES",
     "DEFAULT_REQUEST_DEADLINE",
+    "MAX_EMPTY_PAGES",
     "MAX_JOB_ID_CHARS",
     "MAX_REQUEST_DEADLINE",
     "USER_AGENT",
@@ -100,6 +101,8 @@ DEFAULT_MAX_ANSWER_BYTES = 16 * 1024 * 1024
 DEFAULT_MAX_PAGES = 100_000
 #: The longest deadline a request may be given, in seconds (a day).
 MAX_REQUEST_DEADLINE = 86_400.0
+#: The most pages in a row a job's users may come with none on them, though more are said to follow.
+MAX_EMPTY_PAGES = 10
 #: The longest job id taken from Courier (its ids look like ``1-61e9dd53-b5bb6c863b7ffbe83ad4b28d``).
 MAX_JOB_ID_CHARS = 1024
 _KEY_VARIABLES = ("COURIER_API_KEY", "COURIER_AUTH_TOKEN")
@@ -852,12 +855,13 @@ class CourierClient:
             ProtocolError: when a page is not a :class:`UsersPage` (a cursor that is not text or longer
                 than :data:`bulkprep.courier.MAX_CURSOR_CHARS`), when a page says more users follow
                 without a cursor, when a cursor comes back twice, or when the pages do not end within
-                ``max_pages``.
+                ``max_pages``, or when :data:`MAX_EMPTY_PAGES` pages in a row list no user.
         """
         path = f"/bulk/{quote(job_id, safe='')}/users"
         limit = _positive_count("max_pages", max_pages if max_pages is not None else self.max_pages)
         cursor: str | None = None
         seen: set[bytes] = set()  # digests: a long cursor is not kept once per page
+        empty = 0  # pages in a row that listed no user
         for pages in range(1, limit + 1):
             params = {"cursor": cursor} if cursor else None
             page = self._parse(
@@ -867,6 +871,13 @@ class CourierClient:
             cursor = page.paging.cursor
             if not page.paging.more:
                 return
+            empty = 0 if page.items else empty + 1
+            if empty >= MAX_EMPTY_PAGES:
+                raise ProtocolError(
+                    f"GET {path} gave {empty} pages in a row that list no user yet say more follow; "
+                    f"stopped after {pages} page(s), as that is not Courier's paging",
+                    status=200,
+                )
             if not cursor:
                 raise ProtocolError(
                     f"GET {path} said more users follow (paging.more) but gave no cursor to read them; "

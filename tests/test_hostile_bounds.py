@@ -232,6 +232,14 @@ def test_a_new_cursor_on_every_page_ends_at_max_pages() -> None:
             list(client.iter_users(JOB_ID, max_pages=2))
 
 
+def test_pages_in_a_row_that_list_no_user_but_say_more_follow_stop_the_reading() -> None:
+    with HostileServer(endless_cursors()) as server, CourierClient(TOKEN, server.url) as client:
+        with pytest.raises(ProtocolError, match=r"10 pages in a row that list no user"):
+            list(client.iter_users(JOB_ID))
+        pages = len(server.requests)
+    assert pages == 10  # not the 100,000 pages max_pages allows
+
+
 @pytest.mark.parametrize(
     ("paging", "says"),
     [
