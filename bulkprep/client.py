@@ -77,6 +77,9 @@ __all__ = [
     "DEFAULT_MAX_ANSWER_BYTES",
     "DEFAULT_MAX_PAGES",
     "DEFAULT_REQUEST_DEADLINE",
+    "MAX_EMPTY_PAGES",
+    "MAX_JOB_ID_CHARS",
+    "MAX_REQUEST_DEADLINE",
     "USER_AGENT",
     "CourierClient",
     "IngestReceipt",
@@ -96,6 +99,12 @@ DEFAULT_REQUEST_DEADLINE = 120.0
 DEFAULT_MAX_ANSWER_BYTES = 16 * 1024 * 1024
 #: The most pages of a job's users read (a server handing out new cursors forever stops here).
 DEFAULT_MAX_PAGES = 100_000
+#: The longest deadline a request may be given, in seconds (a day).
+MAX_REQUEST_DEADLINE = 86_400.0
+#: The most pages in a row a job's users may come with none on them, though more are said to follow.
+MAX_EMPTY_PAGES = 10
+#: The longest job id taken from Courier (its ids look like ``1-61e9dd53-b5bb6c863b7ffbe83ad4b28d``).
+MAX_JOB_ID_CHARS = 1024
 _KEY_VARIABLES = ("COURIER_API_KEY", "COURIER_AUTH_TOKEN")
 _LOOPBACK_NAMES = ("localhost",)
 
@@ -612,6 +621,10 @@ class _BoundedAdapter(HTTPAdapter):
 def _positive_seconds(name: str, value: float) -> float:
     if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
         raise ConfigurationError(f"{name}={value!r} must be a number of seconds above zero")
+    if value > MAX_REQUEST_DEADLINE:  # a socket or a lock refuses waits much longer than this anyway
+        raise ConfigurationError(
+            f"{name}={value!r} is more than a day; give at most {MAX_REQUEST_DEADLINE:g} seconds"
+        )
     return float(value)
 
 
@@ -762,7 +775,9 @@ class CourierClient:
         create two jobs.
 
         Raises:
-            ProtocolError: when the answer is not Courier's ``{"jobId": ...}`` (:class:`JobCreated`).
+            ProtocolError: when the answer is not Courier's ``{"jobId": ...}`` (:class:`JobCreated`),
+                or its id is longer than :data:`MAX_JOB_ID_CHARS` (it would be in every path, line
+                and row written afterwards).
         """
         reply = self._send(
             "POST",
@@ -770,12 +785,21 @@ class CourierClient:
             body=dumps({"message": message}),
             idempotency_key=idempotency_key or f"bulkprep-{uuid.uuid4().hex}",
         )
-        return self._parse(reply, JobCreated, f"POST {self.base_url}/bulk", "a jobId").jobId
+        job_id = self._parse(reply, JobCreated, f"POST {self.base_url}/bulk", "a jobId").jobId
+        if len(job_id) > MAX_JOB_ID_CHARS:
+            raise ProtocolError(
+                f"POST {self.base_url}/bulk answered a jobId of {len(job_id):,} characters "
+                f"({self._key.redactor.cut(job_id, 40, '...')!r}); Courier's ids are a few dozen, so "
+                "this answer is not Courier's; check the base URL",
+                status=reply.response.status_code,
+            )
+        return job_id
 
     def ingest(self, job_id: str, body: bytes, *, idempotency_key: str) -> IngestReceipt:
         """Add users to a job (``POST /bulk/{job_id}``) with a pre-serialized ``{"users": [...]}`` body.
 
-        An empty 2xx body means every user of the request was accepted.
+        An empty 2xx body means every user of the request was accepted; a body of blanks is not empty,
+        and not Courier's answer either (it is no JSON document).
 
         Raises:
             ProtocolError: when a body came that is not Courier's ingest answer
@@ -783,7 +807,7 @@ class CourierClient:
         """
         path = f"/bulk/{quote(job_id, safe='')}"
         reply = self._send("POST", path, body=body, idempotency_key=idempotency_key)
-        if reply.body.strip():
+        if reply.body:  # blanks too: Courier answers with nothing (204) or with JSON
             answer = self._parse(reply, _IngestAnswer, f"POST {path}", "Courier's ingest answer")
         elif _framed(reply.response):
             answer = _IngestAnswer(errors=[])
@@ -831,12 +855,13 @@ class CourierClient:
             ProtocolError: when a page is not a :class:`UsersPage` (a cursor that is not text or longer
                 than :data:`bulkprep.courier.MAX_CURSOR_CHARS`), when a page says more users follow
                 without a cursor, when a cursor comes back twice, or when the pages do not end within
-                ``max_pages``.
+                ``max_pages``, or when :data:`MAX_EMPTY_PAGES` pages in a row list no user.
         """
         path = f"/bulk/{quote(job_id, safe='')}/users"
         limit = _positive_count("max_pages", max_pages if max_pages is not None else self.max_pages)
         cursor: str | None = None
         seen: set[bytes] = set()  # digests: a long cursor is not kept once per page
+        empty = 0  # pages in a row that listed no user
         for pages in range(1, limit + 1):
             params = {"cursor": cursor} if cursor else None
             page = self._parse(
@@ -846,6 +871,13 @@ class CourierClient:
             cursor = page.paging.cursor
             if not page.paging.more:
                 return
+            empty = 0 if page.items else empty + 1
+            if empty >= MAX_EMPTY_PAGES:
+                raise ProtocolError(
+                    f"GET {path} gave {empty} pages in a row that list no user yet say more follow; "
+                    f"stopped after {pages} page(s), as that is not Courier's paging",
+                    status=200,
+                )
             if not cursor:
                 raise ProtocolError(
                     f"GET {path} said more users follow (paging.more) but gave no cursor to read them; "

@@ -3,7 +3,11 @@
 A spreadsheet runs a cell that starts with ``=``, ``@``, ``+`` or ``-`` as a formula (and some also
 after a leading tab or carriage return), so a crafted value in a user file could run code on the
 machine of whoever opens the results ("CSV injection"). Such cells get a leading single quote ``'``,
-which spreadsheets read as "this is text" and do not show. Lists and dicts (such as the ``bulk_user``
+which spreadsheets read as "this is text" and do not show. A ``-`` followed by a plain number alone
+(``-3``, ``-12.5``, ``-0,5``) is a number, not a formula, and is left alone, with two exceptions in a
+written file: at the start of a line, since a spreadsheet splitting on semicolons reads the whole line
+up to its first ``;`` as one cell (``-1,ingest,...``); and what a number column writes that is not a
+plain number (``-inf``, a negative duration such as ``-1 days``). Lists and dicts (such as the ``bulk_user``
 payload) are written as compact JSON, missing values as empty cells, and the file starts with a UTF-8
 byte order mark so that spreadsheets detect the encoding instead of garbling accented names.
 
@@ -46,17 +50,22 @@ _FORMULA = re.compile(_LEADING)
 # of its own, a formula when it starts with a trigger (spaces and quotes before it aside). That piece
 # runs on past the cell's end to the next ; so even "-12,5" may continue as a formula: - is a trigger
 # there. A line break inside a cell is the same cut for such a reader: the quoted cell does not
-# hold it together, so the next line starts a record of its own. Commas need no such guard: the writer
-# quotes every cell holding one, and comma-splitting readers honour those quotes.
+# hold it together, so the next line starts a record of its own. A tab is the same cut for a reader
+# splitting on tabs (an import dialog's default in some spreadsheets), which does not honour quotes
+# either. Commas need no such guard: the writer quotes every cell holding one, and comma-splitting
+# readers honour those quotes.
 _PIECE_TRIGGER = r"[=@+\-\t\r]"
-_CUT = r"[;\r\n]"  # where a semicolon-splitting reader starts a new cell (or a new record)
+_CUT = r"[;\t\r\n]"  # where a reader splitting on ; or tabs starts a new cell (or a new record)
 _SPLIT_FORMULA = re.compile(rf'(?<={_CUT})([ "]*)(?={_PIECE_TRIGGER})')
 _NEEDS_GUARD = re.compile(rf'\A(?:{_LEADING})|(?<={_CUT})[ "]*(?:{_PIECE_TRIGGER})')
 _HAS_CUT = re.compile(_CUT)
 _INNER_GUARD = rf"\g<1>{FORMULA_GUARD}"  # what _SPLIT_FORMULA's match becomes: the guard after the spaces
-_CANDIDATE = re.compile(r"[=@+\-\t\r]|[^;\r\n]*[;\r\n]")  # every cell _NEEDS_GUARD finds, and a few more
+_CANDIDATE = re.compile(r"[=@+\-\t\r]|[^;\t\r\n]*[;\t\r\n]")  # every cell _NEEDS_GUARD finds, and a few more
 # _CANDIDATE for a search over Arrow's strings: a trigger first, or a cut anywhere.
-_ARROW_CANDIDATE = r"^[=@+\-\t\r]|[;\r\n]"
+_ARROW_CANDIDATE = r"^[=@+\-\t\r]|[;\t\r\n]"
+# What a number column writes for a finite negative number (-3, -0.5, -1e-05): a plain number in every
+# spreadsheet. Anything else it may write with a leading - (-inf, a duration such as "-1 days") is not.
+_PLAIN_NEGATIVE = re.compile(r"-\d+(?:\.\d+)?(?:e[+-]\d+)?\Z")
 # Text cells are looked at in groups of about this many, all at once (one regex pass per group).
 _CELLS_AT_ONCE = 1 << 20
 
@@ -65,14 +74,16 @@ def is_formula(text: str) -> bool:
     """Whether a spreadsheet would run ``text``, or a part of it it splits off, as a formula.
 
     That is text that starts with a formula trigger (or with ``-`` and is not a plain number), or in
-    which a trigger follows a ``;`` or a line break, where a spreadsheet splitting on semicolons
-    starts a cell (or a record).
+    which a trigger follows a ``;``, a tab or a line break, where a spreadsheet splitting on
+    semicolons (or tabs) starts a cell (or a record).
 
     Example:
         >>> [is_formula(t) for t in ["=1+1", "@SUM(A1)", "+442079460958", "-12.5", "-1+1", "a=b"]]
         [True, True, True, False, True, False]
         >>> [is_formula(t) for t in ["x;=cmd|' /C calc'!A0;y", "a; -12,5", "Smith; Ann", "a\\n@SUM(1)"]]
         [True, True, False, True]
+        >>> is_formula("name\\t=1+1"), guard_text("name\\t=1+1")
+        (True, "name\\t'=1+1")
     """
     return bool(_NEEDS_GUARD.search(text))
 
@@ -203,6 +214,70 @@ def _guarded_headers(headers: pd.Index) -> list[Any]:
     return [guard_text(header) if isinstance(header, str) else header for header in headers]
 
 
+def _written(column: pd.Series) -> np.ndarray:
+    """The text each cell of a typed column is written as (pandas' own rendering); None where missing."""
+    lines = column.to_frame().to_csv(header=False, index=False, lineterminator="\n").split("\n")[:-1]
+    cells = np.array(lines, dtype=object)
+    cells[column.isna().to_numpy()] = None
+    return cells
+
+
+def _may_write_a_sign(column: pd.Series, *, line_start: bool) -> bool:
+    """Whether a number or duration column may write a cell :func:`_guard_typed` guards (a quick look)."""
+    kind = column.dtype
+    if pd.api.types.is_timedelta64_dtype(kind):
+        return bool((column < pd.Timedelta(0)).any())
+    if pd.api.types.is_bool_dtype(kind) or pd.api.types.is_complex_dtype(kind):
+        return False
+    if pd.api.types.is_float_dtype(kind):
+        values = column.to_numpy(dtype="float64", na_value=np.nan)
+        return bool(np.signbit(values).any() if line_start else np.isneginf(values).any())
+    if pd.api.types.is_integer_dtype(kind):
+        return line_start and bool((column < 0).any())  # any other negative integer is a plain number
+    return False
+
+
+def _guard_typed(column: pd.Series, *, line_start: bool) -> Any:
+    """A number or duration column, with a ``'`` before each written cell a spreadsheet would run.
+
+    Such a column writes a leading ``-`` only: a plain number (``-3``, ``-1e-05``) is left alone,
+    unless it starts the line (``line_start``); ``-inf`` and negative durations (``-1 days``) are
+    not numbers to a spreadsheet. A column with such a cell comes back as the text of its cells.
+    """
+    if not _may_write_a_sign(column, line_start=line_start):
+        return column
+    cells = _written(column)
+    for position, text in enumerate(cells.tolist()):
+        if text is not None and text.startswith("-") and (line_start or not _PLAIN_NEGATIVE.match(text)):
+            cells[position] = FORMULA_GUARD + text
+    return cells
+
+
+def _starts_with_a_sign(text: str) -> bool:
+    return text.startswith(("-", "+"))
+
+
+def _guard_line_start(cells: Any) -> Any:
+    """The first column's cells, each also guarded where it starts with a sign.
+
+    A spreadsheet splitting on semicolons reads a whole line, up to its first ``;``, as one cell: a
+    first cell ``-1`` then reads as ``-1,ingest,...``, which is no longer a number. Text and numbers
+    of the first column that start with ``-`` (or ``+``) get the ``'``, as the other triggers do.
+    """
+    if not isinstance(cells, np.ndarray):
+        return _guard_typed(cells, line_start=True)
+    out = cells.copy()
+    texts = np.fromiter(map(isinstance, out, repeat(str)), dtype=bool, count=len(out))
+    signed = np.fromiter(map(_starts_with_a_sign, out[texts]), dtype=bool, count=int(texts.sum()))
+    out[np.flatnonzero(texts)[signed]] = FORMULA_GUARD + out[texts][signed]
+    for position in np.flatnonzero(~texts).tolist():  # numbers, missing values: written as str() or empty
+        value = out[position]
+        missing = value is None or (pd.api.types.is_scalar(value) and pd.isna(value))
+        if not missing and _starts_with_a_sign(str(value)):
+            out[position] = FORMULA_GUARD + str(value)
+    return out
+
+
 def neutralize_formulas(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` in which no text cell and no header would run as a spreadsheet formula.
 
@@ -251,7 +326,10 @@ def write_results_csv(
     """Write ``df`` as a CSV that spreadsheets open safely: formulas neutralized, JSON for nested values.
 
     Dict and list cells become compact JSON, missing values empty cells, and formula-like text is
-    guarded (see :func:`neutralize_formulas`). A named index (such as ``bulk_row``) is written as the
+    guarded (see :func:`neutralize_formulas`). In a file of more than one column, a first cell
+    starting with a sign is guarded too, number or text (``'-1``): split on semicolons, the line reads
+    as one cell up to its first ``;``. Number columns are written as numbers, except ``-inf`` and
+    negative durations, which are guarded like text. A named index (such as ``bulk_row``) is written as the
     first column unless a column of that name exists; an unnamed index is not written. The intake's
     ``bulk_read_error`` column is left out: its records are in ``bulk_error`` once the rows are prepared.
 
@@ -283,7 +361,15 @@ def write_results_csv(
     if write_index:
         out = out.reset_index()
     columns = [column.map(_json_cell) if column.dtype == object else column for column in _columns(out)]
-    out = _assemble(_guard_columns(columns, as_cells=True), out, _guarded_headers(out.columns))
+    cells = [
+        _guard_typed(column, line_start=False) if isinstance(column, pd.Series) else column
+        for column in _guard_columns(columns, as_cells=True)
+    ]
+    headers = _guarded_headers(out.columns)
+    if len(cells) > 1:  # a line of one cell is that cell alone, for any delimiter
+        cells[0] = _guard_line_start(cells[0])
+        headers[0] = _guard_line_start(np.array([headers[0]], dtype=object))[0]
+    out = _assemble(cells, out, headers)
     try:
         # CRLF line ends (as RFC 4180 asks): the csv writer quotes cells holding any character of the
         # line terminator, so with a bare "\n" a cell holding a lone "\r" would be written unquoted

@@ -173,6 +173,23 @@ class IdentityIndex:
                 break
         return candidates if candidates is not None else _NO_ROWS
 
+    def names_one_user(self, echo: Any) -> bool:
+        """Whether the echo's user id names rows of the batch: one Courier user, whichever of them it was.
+
+        Rows sharing a user id are one user to Courier, so an echo carrying that id is about that user
+        even when it cannot say which of the rows it came from. An echo placed only by an email or a
+        phone shared by several rows (or by nothing) names no single user.
+
+        Example:
+            >>> users = pd.Series([{"recipient": "a"}, {"recipient": "a"}, {"profile": {"email": "x@y.co"}}])
+            >>> index = IdentityIndex(identities_of(users))
+            >>> index.names_one_user({"user_id": "a"}), index.names_one_user({"email": "x@y.co"})
+            (True, False)
+        """
+        found = echo_identity(echo) if isinstance(echo, Mapping) else {}
+        ids = found.get("user_id", set())
+        return len(ids) == 1 and bool(self._rows("user_id", ids))
+
     def match(self, echoes: Sequence[Any]) -> Matching:
         """Each echo's single row (see :func:`match_to_rows`)."""
         matches: dict[int, int] = {}

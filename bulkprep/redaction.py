@@ -7,7 +7,10 @@ in any mix of these, or cut short. A :class:`Redactor` replaces each of these wi
 - the whole secret, or any start of it at least :data:`MIN_PREFIX` characters long, anywhere;
 - any start of it, however short, right after ``Bearer`` (the header's own form);
 - any start of it of at least :data:`MIN_TAIL` characters at the very end of a text (a cut
-  that fell inside the secret).
+  that fell inside the secret);
+- any run of at least :data:`MIN_PIECE` consecutive characters of it, as they are (its end, its
+  middle), and the same of its base64 and base64url forms (in each of the three alignments a
+  longer text puts it in, as in ``Basic`` credentials) and of its hex form.
 
 Matching ignores ASCII case, so an echo in upper case is hidden too. Scrub first and cut afterwards
 (:meth:`Redactor.cut`): a cut made after scrubbing can never halve the secret.
@@ -22,10 +25,13 @@ Example:
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Any, NoReturn
 
-__all__ = ["MASK", "MIN_PREFIX", "MIN_TAIL", "Redactor"]
+import numpy as np
+
+__all__ = ["MASK", "MIN_PIECE", "MIN_PREFIX", "MIN_TAIL", "Redactor"]
 
 #: What a scrubbed secret reads as.
 MASK = "<hidden>"
@@ -33,6 +39,14 @@ MASK = "<hidden>"
 MIN_PREFIX = 8
 #: The shortest start of the secret hidden at the end of a text.
 MIN_TAIL = 4
+
+#: The shortest run of the secret's characters (or of its encoded forms) hidden anywhere in a text.
+MIN_PIECE = 8
+# Pieces are found through the secret's 4-grams, looked up at every 4th place of a text: any run of
+# MIN_PIECE characters holds one whole 4-gram that starts at such a place.
+_GRAM = 4
+# Texts of at least this many 4-grams are looked at column-wise (numpy), shorter ones gram by gram.
+_AT_ONCE = 64
 
 # "Bearer" and the space after it, as the header has them, JSON-escaped or percent-encoded.
 _BEARER = rb"bearer(?:\s|\\u0020|%20|\+|&#0*32;|&#x0*20;)+"
@@ -54,6 +68,90 @@ def _forms(char: str) -> bytes:
     forms.append(rb"&#0*%d;" % code)
     forms.append(rb"&#x0*%x;" % code)
     return b"(?:" + b"|".join(forms) + b")"
+
+
+def _hashed(codes: np.ndarray) -> np.ndarray:
+    """A 16-bit hash of each 32-bit number (Fibonacci hashing: the top bits of a multiplication)."""
+    return (codes.astype(np.uint32) * np.uint32(2654435761)) >> np.uint32(16)
+
+
+def _encoded_forms(secret: str) -> list[bytes]:
+    """The secret, and its base64, base64url and hex forms, lower-cased (pieces are found in any case).
+
+    A base64 text holding the secret after other bytes encodes it in one of three alignments; of
+    each, only the characters that depend on the secret alone are kept.
+    """
+    raw = secret.encode("utf-8")
+    forms = [raw, raw.hex().encode()]
+    for lead in range(3):
+        encoded = base64.b64encode(b"\0" * lead + raw)
+        start = (lead * 4 + 2) // 3  # the first character no lead byte reaches
+        stop = ((lead + len(raw)) // 3) * 4  # the last whole group of three secret bytes
+        core = encoded[start:stop] if stop > start else b""
+        forms += [core, core.replace(b"+", b"-").replace(b"/", b"_")]
+    return [form.lower() for form in forms if len(form) >= MIN_PIECE]
+
+
+class _Pieces:
+    """Finds every run of at least :data:`MIN_PIECE` characters of some texts (the secret's forms)."""
+
+    __slots__ = ("_grams", "_table", "_texts")
+
+    def __init__(self, texts: list[bytes]) -> None:
+        self._texts = texts
+        self._grams: dict[bytes, list[tuple[int, int]]] = {}
+        for number, text in enumerate(texts):
+            for start in range(len(text) - _GRAM + 1):
+                self._grams.setdefault(text[start : start + _GRAM], []).append((number, start))
+        self._table = np.zeros(1 << 16, dtype=bool)
+        self._table[_hashed(np.frombuffer(b"".join(self._grams), dtype="<u4"))] = True
+
+    def _places(self, lowered: bytes) -> list[int]:
+        """The places (multiples of 4) where ``lowered`` holds one of the 4-grams."""
+        count = len(lowered) // _GRAM
+        if count < _AT_ONCE:
+            grams = self._grams
+            return [p for p in range(0, count * _GRAM, _GRAM) if lowered[p : p + _GRAM] in grams]
+        # A long text is looked at all at once: each 4-gram of it read as one 32-bit number, hashed
+        # into a table of the secret's 4-grams; the few collisions are then ruled out one by one.
+        codes = np.frombuffer(lowered, dtype="<u4", count=count)
+        maybe = (np.flatnonzero(self._table[_hashed(codes)]) * _GRAM).tolist()
+        return [p for p in maybe if lowered[p : p + _GRAM] in self._grams]
+
+    def spans(self, lowered: bytes) -> list[tuple[int, int]]:
+        """The ``(start, stop)`` of each run found in ``lowered`` (a lower-cased text), merged."""
+        found = []
+        for place in self._places(lowered):
+            for number, start in self._grams[lowered[place : place + _GRAM]]:
+                text = self._texts[number]
+                offset = start - place
+                left, right = place, place + _GRAM
+                while left > max(0, -offset) and lowered[left - 1] == text[left - 1 + offset]:
+                    left -= 1
+                end = min(len(lowered), len(text) - offset)
+                while right < end and lowered[right] == text[right + offset]:
+                    right += 1
+                if right - left >= MIN_PIECE:
+                    found.append((left, right))
+        merged: list[tuple[int, int]] = []
+        for start, stop in sorted(found):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(stop, merged[-1][1]))
+            else:
+                merged.append((start, stop))
+        return merged
+
+    def hide(self, data: bytes) -> bytes:
+        """``data`` with each run replaced by the mask."""
+        spans = self.spans(data.lower())
+        if not spans:
+            return data
+        out, last = [], 0
+        for start, stop in spans:
+            out += [data[last:start], MASK.encode()]
+            last = stop
+        out.append(data[last:])
+        return b"".join(out)
 
 
 def _prefix(chars: list[bytes], required: int) -> bytes:
@@ -78,10 +176,11 @@ class Redactor:
         {'user': {'id': '<hidden>'}, 'n': 1}
     """
 
-    __slots__ = ("_pattern", "_starts")
+    __slots__ = ("_pattern", "_pieces", "_starts")
 
     def __init__(self, secret: str) -> None:
         chars = [_forms(char) for char in secret]
+        self._pieces = _Pieces(_encoded_forms(secret))
         # Any match holds "bearer" or the secret's first characters plainly (in some case), or an
         # escape: a text with none of these is returned at once, without running the pattern.
         self._starts = (b"bearer", secret[:MIN_TAIL].encode().lower(), b"\\", b"%", b"&#")
@@ -121,9 +220,9 @@ class Redactor:
         if self._pattern is None:
             return data
         lowered = data.lower()
-        if not any(start in lowered for start in self._starts):
-            return data
-        return self._pattern.sub(_replacement, data)
+        if any(start in lowered for start in self._starts):
+            data = self._pattern.sub(_replacement, data)
+        return self._pieces.hide(data)
 
     def text(self, text: str) -> str:
         """``text`` with every form of the secret replaced by ``<hidden>``.

@@ -32,12 +32,14 @@ from bulkprep.status import ROW_KEY, Column, Severity
 __all__ = [
     "DELIVERY_COLUMNS",
     "ERROR_COLUMNS",
+    "NO_ROW",
     "ErrorCode",
     "concat_errors",
     "count_warnings",
     "delivery_counts",
     "delivery_lines",
     "empty_errors",
+    "errors_for_file",
     "errors_from_records",
     "errors_where",
     "format_summary",
@@ -49,6 +51,9 @@ __all__ = [
 ]
 
 ERROR_COLUMNS: tuple[str, ...] = (ROW_KEY, "stage", "severity", "field", "column", "code", "message", "value")
+
+NO_ROW = -1
+"""The ``bulk_row`` of a problem that belongs to no row (a Courier error that matches no single row)."""
 _ERROR = Severity.ERROR.value
 
 
@@ -186,6 +191,24 @@ def errors_from_records(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     frame["severity"] = _severities(frame)
     frame[ROW_KEY] = frame[ROW_KEY].astype("int64")
     return frame
+
+
+def errors_for_file(errors: pd.DataFrame) -> pd.DataFrame:
+    """The error table as it is written to a file: an empty ``bulk_row`` for a problem of no row.
+
+    In memory such a problem has ``bulk_row`` :data:`NO_ROW` (-1), so the column stays whole numbers;
+    in a file an empty cell says "no row" plainly, where -1 would read as a row number (and, first on
+    its line, as a sign to a spreadsheet that splits lines on semicolons).
+
+    Example:
+        >>> table = errors_from_records([{"bulk_row": -1, "code": "unmatched_error"}, {"bulk_row": 4}])
+        >>> errors_for_file(table)["bulk_row"].tolist()
+        [<NA>, 4]
+    """
+    if ROW_KEY not in errors.columns:
+        return errors
+    rows = errors[ROW_KEY].astype("Int64")
+    return errors.assign(**{ROW_KEY: rows.mask(rows == NO_ROW)})
 
 
 def concat_errors(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:

@@ -23,7 +23,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import pandas as pd
 
@@ -43,9 +43,9 @@ from bulkprep.errors import (
 from bulkprep.guard import Limit, rejected_checked_after, rejection_stop
 from bulkprep.journal import AckedAnswer, Journal, RefusedAnswer
 from bulkprep.jsonsafe import clean, dumps
-from bulkprep.matching import IdentityIndex, identities_of
+from bulkprep.matching import IdentityIndex, Matching, identities_of
 from bulkprep.progress import progress_bar
-from bulkprep.report import ErrorCode, errors_from_records
+from bulkprep.report import NO_ROW, ErrorCode, errors_from_records
 from bulkprep.retry import RetryPolicy
 from bulkprep.status import BULK_COLUMNS, ROW_KEY, BatchState, Column, RowStatus, Stage
 
@@ -62,8 +62,6 @@ __all__ = [
 ]
 
 _DUPLICATE_USER = "duplicate user"
-# The row key of an error that belongs to no row (an echo that matches no single row).
-_NO_ROW = -1
 
 #: What one user's delivery is: (``bulk_delivery_status``, ``bulk_message_id``).
 Delivery = tuple[Any, Any]
@@ -256,6 +254,18 @@ def work_from_journal(journal: Journal, users: pd.Series, batches: list[Batch]) 
         WorkItem(_batch_from_rows(users, entry.number, entry.rows), entry.state, entry.answer)
         for entry in sorted(entries, key=lambda entry: entry.number)
     ]
+    # A batch recorded as taken keeps the 2xx Courier took it with; one without is not believed.
+    unanswered = [
+        item.batch.number
+        for item in work
+        if item.state is BatchState.ACKED and not 200 <= AckedAnswer.from_json(item.answer).status < 300
+    ]
+    if unanswered:
+        raise JournalError(
+            f"the journal records batch(es) {unanswered[:5]} as taken by Courier without Courier's answer "
+            "(no 2xx): it was changed or damaged, and which rows are in the job is not known; use a new "
+            "journal file, after checking the job"
+        )
     hashes = {entry.number: entry.content_hash for entry in entries}
     changed = [item.batch.number for item in work if item.batch.content_hash != hashes[item.batch.number]]
     if changed:
@@ -279,6 +289,22 @@ def _batch_from_rows(users: pd.Series, number: int, rows: Iterable[int]) -> Batc
 
 
 # --------------------------------------------------------------------------------------------- sending
+
+
+class _Placing(NamedTuple):
+    """Where an answer's errors fall among its batch's rows.
+
+    Attributes:
+        identities: the batch's identities.
+        matching: each error's single row, and the errors that have none.
+        refusals: the errors with no single row that refuse a user (not "already in").
+        rejected: the rows an error refusing its user matches.
+    """
+
+    identities: IdentityIndex
+    matching: Matching
+    refusals: list[int]
+    rejected: set[int]
 
 
 class BatchSender:
@@ -488,13 +514,20 @@ class BatchSender:
             exc.batch = batch.number
             self._refused(batch, exc, maybe_sent=maybe_sent)
             return
-        contradiction = _does_not_add_up(receipt, batch, maybe_sent=maybe_sent)
+        contradiction = _does_not_add_up(receipt, batch)
         if contradiction is not None:
             unreadable = ProtocolError(contradiction, status=receipt.status)
             unreadable.batch = batch.number
             self._refused(batch, unreadable, maybe_sent=maybe_sent)
             return
         answer = _acked_answer(receipt, maybe_sent=maybe_sent)
+        unplaced = self._unplaced(batch, answer) if answer.errors else []
+        if unplaced:
+            said = self._unplaced_answer(batch, answer, unplaced)
+            self.journal.mark_failed(batch.number, RefusedAnswer(answer.status, said, None))
+            self.settle_unknown(batch, answer, said)
+            self.progress.batch_done(batch.users)
+            return
         try:
             self.journal.mark_acked(batch.number, answer)
         finally:
@@ -537,29 +570,90 @@ class BatchSender:
 
     # --------------------------------------------------------------------------------------- settling
 
+    def _placing(self, batch: Batch, answer: AckedAnswer) -> _Placing:
+        """Where the errors of an answer fall among the batch's rows (:class:`_Placing`)."""
+        index = IdentityIndex(identities_of(self.users.loc[list(batch.rows)]))  # once per batch
+        matching = index.match([_echo(error) for error in answer.errors])
+        # A "Duplicate user" for a batch sent again after an unknown outcome refuses no one: that user
+        # went in the first time.
+        refused = [p for p, error in enumerate(answer.errors) if not _already_in(error, answer)]
+        refusals = [p for p in matching.unmatched if not _already_in(answer.errors[p], answer)]
+        rejected = {matching.matches[p] for p in refused if p in matching.matches}
+        return _Placing(index, matching, refusals, rejected)
+
+    def _unplaced(self, batch: Batch, answer: AckedAnswer) -> list[int]:
+        """The positions of the errors that refuse a user of the batch without saying which one.
+
+        An error is placed when its echo matches one row, or names a user id that rows of the batch
+        share (one Courier user). Any other refusal may be about any row, so Courier took fewer users
+        than it did not refuse, and which ones is not known; unless the errors refuse as many users as
+        the batch holds: then none is in.
+        """
+        placing = self._placing(batch, answer)
+        if len(placing.rejected) + len(placing.refusals) >= batch.users:
+            return []
+        errors = answer.errors
+        return [p for p in placing.refusals if not placing.identities.names_one_user(_echo(errors[p]))]
+
+    def _unplaced_answer(self, batch: Batch, answer: AckedAnswer, unplaced: Sequence[int]) -> str:
+        """What Courier answered to a batch with errors that cannot be placed, in words."""
+        first = answer.errors[unplaced[0]]
+        echo = _echo(first)
+        echo_text = dumps(clean(echo)).decode() if isinstance(echo, Mapping) else str(echo)
+        total = "no total" if answer.total is None else f"total {answer.total}"
+        return (
+            f"Courier answered batch {batch.number} of {batch.users} user(s) with HTTP {answer.status}, "
+            f"{total} and {len(answer.errors)} error(s), {len(unplaced)} of them for a user that matches "
+            f"no single row of the batch ({_error_text(first)!r} for {echo_text})"
+        )
+
+    def settle_unknown(self, batch: Batch, answer: AckedAnswer, said: str) -> None:
+        """Rows of a batch whose 2xx holds errors that cannot be placed: none known to be in, all ``failed``.
+
+        ``said`` is what Courier answered. The rows Courier's errors do match keep its words beside the
+        reason; the errors that match no single row are kept in ``unmatched_errors``, as always.
+        """
+        placing = self._placing(batch, answer)
+        index, matching = placing.identities, placing.matching
+        reason = (
+            f"{said}: which of its users are in job {self.job_id} is not known, so none is counted as "
+            f"accepted; {self._again()}"
+        )
+        refused = {row: _error_text(answer.errors[position]) for position, row in matching.matches.items()}
+        self.outcomes.settle(batch.rows, RowStatus.FAILED, batch=batch.number)
+        for row in batch.rows:
+            words = f" (Courier's error for this row: {refused[row]})" if row in refused else ""
+            self.outcomes.error([row], ErrorCode.SEND_FAILED, reason + words)
+        for position in matching.unmatched:
+            self._keep_unmatched(batch, answer.errors[position], index)
+
+    def _again(self) -> str:
+        """How to settle rows whose users may be in the job already, without sending anyone twice."""
+        if not isinstance(self.journal, _NoLog):
+            return (
+                "run the same submission again with its journal: the batch goes again to the same job "
+                "under the same idempotency key; do not send these rows to a new job, where the users "
+                f"already in job {self.job_id} would get the message twice"
+            )
+        return (
+            f"check job {self.job_id} before sending these rows again: sent to a new job, the users "
+            "already in this one would get the message twice (with a journal, --journal FILE, running "
+            "the same submission again sends the batch again to the same job under the same key)"
+        )
+
     def settle_acked(self, batch: Batch, answer: AckedAnswer) -> None:
         """Rows of an acknowledged batch: rejected when an error matches them, accepted otherwise."""
         rows = list(batch.rows)
         if not answer.errors:  # the usual answer: nothing to match, every row of the batch is in
             self.outcomes.settle(rows, RowStatus.ACCEPTED, batch=batch.number)
             return
-        index = IdentityIndex(identities_of(self.users.loc[rows]))  # once per batch: matching stays linear
-        matching = index.match([_echo(error) for error in answer.errors])
+        placing = self._placing(batch, answer)
+        index, matching, refusals = placing.identities, placing.matching, placing.refusals
         rejected: dict[int, list[str]] = {}
         for position, row in matching.matches.items():
-            words = _error_text(answer.errors[position])
             # A batch sent again after an unknown outcome finds its own users already in the job.
-            if answer.outcome_was_unknown and words.strip().casefold() == _DUPLICATE_USER:
-                continue
-            rejected.setdefault(row, []).append(words)
-        refusals = [
-            position
-            for position in matching.unmatched
-            if not (
-                answer.outcome_was_unknown
-                and _error_text(answer.errors[position]).strip().casefold() == _DUPLICATE_USER
-            )
-        ]
+            if not _already_in(answer.errors[position], answer):
+                rejected.setdefault(row, []).append(_error_text(answer.errors[position]))
         if refusals and len(rejected) + len(refusals) >= len(rows):
             # As many users refused as the batch holds: every row is refused, even those whose echo
             # cannot be placed (accepting them would report users Courier does not hold).
@@ -588,7 +682,7 @@ class BatchSender:
             {"batch": batch.number, "error": words, "user": echo_text, "candidates": candidates}
         )
         self.outcomes.error(
-            [_NO_ROW],
+            [NO_ROW],
             ErrorCode.UNMATCHED_ERROR,
             f"batch {batch.number}: Courier reported {words!r} for a user that matches no single "
             "row of the batch",
@@ -623,16 +717,17 @@ def _acked_answer(receipt: IngestReceipt, *, maybe_sent: bool) -> AckedAnswer:
     )
 
 
-def _does_not_add_up(receipt: IngestReceipt, batch: Batch, *, maybe_sent: bool) -> str | None:
+def _does_not_add_up(receipt: IngestReceipt, batch: Batch) -> str | None:
     """Why an ingest answer contradicts itself, or None when it adds up.
 
     ``total`` counts the users ingested, for the request or for the whole job (Courier's documents do
     not say which); either way it is at least what this request added. An answer saying fewer users
     went in than the batch minus its errors cannot tell which rows are in the job, so none is counted
-    as accepted. A batch sent again after an unknown outcome is left alone: its users may have gone in
-    the first time, and the repeat's count says nothing about them.
+    as accepted. That holds for a batch sent again after an unknown outcome too: Courier either
+    replays its first answer (same key) or answers "Duplicate user" for each user it already holds,
+    and both add up; silence about users it did not count says nothing about them.
     """
-    if receipt.total is None or maybe_sent or receipt.outcome_was_unknown:
+    if receipt.total is None:
         return None
     taken = batch.users - len(receipt.errors)
     if receipt.total >= taken:
@@ -668,6 +763,11 @@ def _failure_reason(batch: Batch, exc: CourierError) -> str:
 def _echo(error: Mapping[str, Any]) -> Any:
     user = error.get("user")
     return user if user is not None else {}
+
+
+def _already_in(error: Mapping[str, Any], answer: AckedAnswer) -> bool:
+    """Whether an error says its user is in the job already: "Duplicate user" after an unknown outcome."""
+    return answer.outcome_was_unknown and _error_text(error).strip().casefold() == _DUPLICATE_USER
 
 
 def _error_text(error: Mapping[str, Any]) -> str:
@@ -748,7 +848,7 @@ def result_frame(
 def _bulk_error(out: pd.DataFrame, outcomes: Outcomes) -> pd.Series:
     """Each row's error text: its ingest errors joined, else what it held before."""
     held = _held(out, _ERROR)
-    ingest = errors_from_records([e for e in outcomes.errors if e[ROW_KEY] != _NO_ROW])
+    ingest = errors_from_records([e for e in outcomes.errors if e[ROW_KEY] != NO_ROW])
     if not len(ingest):
         return held
     text = ingest.groupby(ROW_KEY, sort=False)["message"].agg("; ".join)

@@ -492,7 +492,9 @@ def submit(
             exc.result.guard = guard
             exc.add_note(f"bulkprep: {exc.result.left_to_do}")
             raise
-        left_to_do = step.timed_out(job, after.timeout) if after.wait and job is not None else None
+        # A job that was not run (no user reached it) was not waited for either: nothing timed out.
+        waited = after.wait and step.runs
+        left_to_do = step.timed_out(job, after.timeout) if waited and job is not None else None
         return _result(
             frame, prepare_errors, outcomes, job_id=job_id, job=job, left_to_do=left_to_do, guard=guard
         )
@@ -535,6 +537,7 @@ class _Step:
         self.journal = journal
         self.now = _Step.SENDING
         self.job: Job | None = None
+        self.runs = False  # whether the job was run (now or before), so that waiting for it means something
 
     def again(self, goal: str) -> str:
         """How to finish: with a journal, the same run again; without, what to do by hand."""
@@ -710,6 +713,7 @@ def _run_and_wait(
         step.job, runs = run_job(
             client, step.job_id, journal=journal, any_accepted=any_accepted, unknown_state=unknown_state
         )
+        step.runs = runs
     if after.wait and runs:
         step.now = _Step.WAITING
         step.job = wait_for_job(

@@ -494,7 +494,6 @@ def test_a_2xx_ingest_body_that_is_not_courier_s_is_a_protocol_error(
     ("body", "errors", "total"),
     [
         (b"", [], None),
-        (b"  \n", [], None),
         (b'{"errors": [], "total": 2}', [], 2),
         (
             b'{"errors": [{"error": "Duplicate user", "user": {"user_id": "u1"}, "code": 7}], '

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +59,7 @@ def test_dangerous_cells_are_guarded(cell: str) -> None:
     out = neutralize_formulas(pd.DataFrame({"c": [cell]}))
     # A carriage return is a trigger where it leads, and a cut for a semicolon-splitting reader: the
     # piece after it is guarded as well.
-    expected = FORMULA_GUARD + cell.replace("\r=", "\r'=")
+    expected = FORMULA_GUARD + cell.replace("\r=", "\r'=").replace("\t=", "\t'=")
     assert out.loc[0, "c"] == expected
 
 
@@ -68,6 +70,8 @@ def test_dangerous_cells_are_guarded(cell: str) -> None:
         ("a\r\n@SUM(1)", "a\r\n'@SUM(1)"),
         ("notes\n- first\n+ second", "notes\n'- first\n'+ second"),
         ("two\nlines", "two\nlines"),
+        ("name\t=1+1", "name\t'=1+1"),  # a tab is a cut for a reader splitting on tabs
+        ("a\t-1", "a\t'-1"),
     ],
 )
 def test_a_formula_after_a_line_break_is_guarded(cell: str, written: str) -> None:
@@ -136,7 +140,10 @@ def test_round_trip_through_read_csv(tmp_path: Path) -> None:
     assert raw.startswith(b"\xef\xbb\xbf")  # a byte order mark, so spreadsheets read UTF-8
     back = read_back(path)
     assert list(back.columns) == ["bulk_row", "cell", "bulk_user", "tags"]
-    expected = [FORMULA_GUARD + c.replace("\r=", "\r'=") if c in DANGEROUS else c for c in cells]
+    expected = [
+        FORMULA_GUARD + c.replace("\r=", "\r'=").replace("\t=", "\t'=") if c in DANGEROUS else c
+        for c in cells
+    ]
     assert back["cell"].tolist() == expected
     assert back["bulk_row"].tolist() == [str(i) for i in range(2, 2 + len(cells))]
     assert json.loads(back.loc[0, "bulk_user"]) == {"profile": {"email": "a@example.com", "n": 3}}
@@ -211,3 +218,95 @@ def test_many_columns_are_guarded_column_by_column() -> None:
     assert out["c1"].tolist() == ["'=1", "a;'+2", "plain"]
     assert out["c2998"].tolist() == [1, 2, 3]
     assert out.shape == df.shape
+
+
+# ------------------------------------------------------------------ what a semicolon-splitting reader sees
+
+
+def split_cells(path: Path) -> list[str]:
+    """Every cell of a written file as spreadsheets that split on ``;`` or on tabs read it."""
+    text = path.read_text(encoding="utf-8-sig")
+    return [
+        cell
+        for delimiter in ";\t"
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        for cell in row
+    ]
+
+
+def runs_as_formula(cell: str) -> bool:
+    """A leading = @ tab or CR, or a leading sign not followed by a number alone."""
+    if not cell:
+        return False
+    if cell[0] in "=@\t\r":
+        return True
+    return cell[0] in "+-" and not re.fullmatch(r"[+-](\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?", cell)
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        pytest.param([-1, 2], id="int"),
+        pytest.param(pd.array([-1, None], dtype="Int64"), id="nullable-int"),
+        pytest.param([-3.5, np.nan], id="float"),
+        pytest.param(["-1", "2"], id="text"),
+        pytest.param([-1, "a"], id="mixed"),
+    ],
+)
+def test_a_sign_that_starts_a_line_is_guarded(tmp_path: Path, first: Any) -> None:
+    """Split on ;, a line is one cell up to its first ;: a first cell -1 reads as -1,ingest,... ."""
+    df = pd.DataFrame({"bulk_row": first, "stage": ["ingest", "ingest"]})
+    path = write_results_csv(df, tmp_path / "e.csv")
+    assert not [cell for cell in split_cells(path) if runs_as_formula(cell)]
+    back = read_back(path)
+    assert back["bulk_row"].iloc[0] == FORMULA_GUARD + str(df["bulk_row"].iloc[0])
+    assert back["bulk_row"].iloc[1] in {"2", "", "a"}  # the other cells as they were
+
+
+def test_a_file_of_one_column_keeps_its_negative_numbers(tmp_path: Path) -> None:
+    path = write_results_csv(pd.DataFrame({"n": [-1, 2]}), tmp_path / "one.csv")
+    assert path.read_bytes().decode("utf-8-sig") == "n\r\n-1\r\n2\r\n"
+
+
+def test_a_header_that_starts_the_line_with_a_sign_is_guarded(tmp_path: Path) -> None:
+    path = write_results_csv(pd.DataFrame({"-1": ["a"], "-2": ["b"]}), tmp_path / "h.csv")
+    assert path.read_text(encoding="utf-8-sig").splitlines()[0] == "'-1,-2"
+
+
+def test_numbers_elsewhere_are_written_as_numbers_but_not_minus_infinity_or_a_negative_duration(
+    tmp_path: Path,
+) -> None:
+    df = pd.DataFrame(
+        {
+            "bulk_row": [2, 3],
+            "int": [-5, 7],
+            "float": [-1e-05, -np.inf],
+            "nullable": pd.array([-0.5, None], dtype="Float64"),
+            "wait": pd.to_timedelta(["-1 days", "2 days"]),
+        }
+    )
+    path = write_results_csv(df, tmp_path / "n.csv")
+    assert path.read_text(encoding="utf-8-sig").splitlines()[1:] == [
+        "2,-5,-1e-05,-0.5,'-1 days",
+        "3,7,'-inf,,2 days",
+    ]
+    assert not [cell for cell in split_cells(path) if runs_as_formula(cell)]
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.integers(-5, 5), st.floats(allow_nan=True), cell_text, st.none()),
+            st.one_of(st.integers(-5, 5), cell_text),
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_no_cell_runs_for_a_reader_splitting_on_semicolons_or_tabs(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[Any, Any]]
+) -> None:
+    df = pd.DataFrame(rows, columns=["first", "second"])
+    path = write_results_csv(df, tmp_path_factory.mktemp("sc") / "s.csv")
+    assert not [cell for cell in split_cells(path) if runs_as_formula(cell.lstrip(' "'))]

@@ -3,16 +3,22 @@ never end, the key in a header urllib3 keeps a copy of. No row is accepted on th
 
 from __future__ import annotations
 
+import csv
 import json
+from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import TOKEN
-from hostile import JOB_ID, Answer, HostileServer, courier_until_ingest
+from hostile import JOB_ID, Answer, HostileServer, ScriptedCourier, courier_until_ingest, job_answer
 from prepared_frames import prepared_frame
+from test_submit_cli import GOOD, results, run_in_process, write_input
 
 from bulkprep.client import CourierClient
 from bulkprep.errors import AuthenticationError, ProtocolError
+from bulkprep.journal import Journal, RefusedAnswer
 from bulkprep.results import SubmitResult
+from bulkprep.status import BatchState
 from bulkprep.submit import submit
 
 
@@ -28,18 +34,24 @@ def ingest_answer(document: object) -> Answer:
     return Answer(200, json.dumps(document).encode(), {"Content-Type": "application/json"})
 
 
-def submit_three_users_to(ingest: Answer) -> SubmitResult:
-    """Three users submitted to a Courier that answers every ingest with ``ingest``."""
+def submit_users_to(ingest: Answer, payloads: list[dict[str, object]], **options: Any) -> SubmitResult:
+    """``payloads`` submitted to a Courier that answers every ingest with ``ingest``."""
     with HostileServer(courier_until_ingest(ingest)) as server:
         return submit(
-            prepared_frame(users(3)),
+            prepared_frame(payloads),
             event="E",
             api_key=TOKEN,
             base_url=server.url,
             concurrency=1,
             sleep=no_wait,
             progress=False,
+            **options,
         )
+
+
+def submit_three_users_to(ingest: Answer) -> SubmitResult:
+    """Three users submitted to a Courier that answers every ingest with ``ingest``."""
+    return submit_users_to(ingest, users(3))
 
 
 @pytest.mark.parametrize(
@@ -75,6 +87,161 @@ def test_a_total_that_adds_up_accepts_the_batch(document: object) -> None:
     refused = sum(1 for error in document["errors"])  # type: ignore[index]
     assert result.summary["accepted"] == 3 - refused
     assert result.summary["rejected"] == refused
+
+
+NOBODY = {"error": "Invalid", "user": {"user_id": "nobody"}}
+
+
+def test_an_error_for_no_user_of_the_batch_leaves_every_row_failed_though_the_total_adds_up(
+    tmp_path: Path,
+) -> None:
+    # 10 sent, 9 taken, 1 refused: the counts agree, but which user was refused is not known.
+    journal = tmp_path / "run.sqlite"
+    result = submit_users_to(ingest_answer({"errors": [NOBODY], "total": 9}), users(10), journal=journal)
+    assert result.summary["accepted"] == 0
+    assert result.df["bulk_status"].tolist() == ["failed"] * 10
+    text = result.df["bulk_error"].iloc[0]
+    assert "HTTP 200, total 9 and 1 error(s), 1 of them for a user that matches no single row" in text
+    assert '\'Invalid\' for {"user_id":"nobody"}' in text
+    assert "run the same submission again with its journal" in text
+    assert result.unmatched_errors[["batch", "error", "candidates"]].to_dict("records") == [
+        {"batch": 1, "error": "Invalid", "candidates": 0}
+    ]
+    codes = result.errors.loc[result.errors["stage"] == "ingest", "code"].value_counts().to_dict()
+    assert codes == {"send_failed": 10, "unmatched_error": 1}
+    with Journal.open(journal) as book:
+        (entry,) = book.batches()
+    assert entry.state is BatchState.FAILED  # a resumed run sends it again, under the same key
+    assert "matches no single row" in RefusedAnswer.from_json(entry.answer).message
+
+
+def test_without_a_journal_the_reason_says_to_check_the_job_before_a_new_one() -> None:
+    result = submit_users_to(ingest_answer({"errors": [NOBODY], "total": 9}), users(10))
+    text = result.df["bulk_error"].iloc[0]
+    assert "check job 1-hostile before sending these rows again" in text
+    assert "would get the message twice" in text
+
+
+def test_an_error_placed_only_by_an_email_two_rows_share_leaves_the_batch_failed() -> None:
+    shared = [{"recipient": f"u{i}", "profile": {"email": "same@example.com"}} for i in range(2)]
+    refused = {"error": "Invalid", "user": {"email": "same@example.com"}}
+    result = submit_users_to(ingest_answer({"errors": [refused], "total": 2}), [*shared, *users(3)[2:]])
+    assert result.df["bulk_status"].tolist() == ["failed"] * 3
+    assert result.unmatched_errors["candidates"].tolist() == [2]
+
+
+def test_the_rows_courier_s_errors_do_match_keep_its_words_beside_the_reason() -> None:
+    placed = {"error": "Bad phone", "user": {"user_id": "u1"}}
+    result = submit_users_to(ingest_answer({"errors": [placed, NOBODY], "total": 1}), users(3))
+    assert result.df["bulk_status"].tolist() == ["failed"] * 3
+    assert result.df["bulk_error"].iloc[1].endswith("(Courier's error for this row: Bad phone)")
+    assert "Courier's error for this row" not in result.df["bulk_error"].iloc[0]
+
+
+def test_an_error_naming_a_user_id_rows_share_is_one_courier_user_and_accepts_the_batch() -> None:
+    twins = [{"recipient": "twin", "data": {"n": n}} for n in (1, 2)]
+    duplicate = {"error": "Duplicate user", "user": {"user_id": "twin"}}
+    result = submit_users_to(ingest_answer({"errors": [duplicate], "total": 2}), [*twins, *users(1)])
+    assert result.df["bulk_status"].tolist() == ["accepted"] * 3
+    assert result.unmatched_errors["candidates"].tolist() == [2]
+
+
+def test_a_duplicate_user_for_no_row_of_a_batch_sent_again_is_that_batch_s_own_user(tmp_path: Path) -> None:
+    # The first answer is lost; the batch goes again and Courier finds its users already in the job.
+    again = ingest_answer({"errors": [{"error": "Duplicate user", "user": {}}] * 3, "total": 0})
+    courier = ScriptedCourier(ingest=lambda call: Answer(502) if call == 1 else again)
+    with HostileServer(courier) as server:
+        result = submit(
+            prepared_frame(users(3)),
+            event="E",
+            api_key=TOKEN,
+            base_url=server.url,
+            sleep=no_wait,
+            progress=False,
+        )
+    assert courier.calls["ingest"] == 2
+    assert result.df["bulk_status"].tolist() == ["accepted"] * 3
+
+
+def test_the_cli_writes_the_unplaceable_error_with_an_empty_row_and_exits_1(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    users_file, mapping = write_input(tmp_path, GOOD)
+    out, errors = tmp_path / "out.csv", tmp_path / "errors.csv"
+    with HostileServer(courier_until_ingest(ingest_answer({"errors": [NOBODY], "total": 2}))) as server:
+        args = [str(users_file), "--mapping", str(mapping), "--event", "E", "--base-url", server.url]
+        code, _, stderr = run_in_process(
+            [*args, "--out", str(out), "--errors", str(errors)], clean_env, capsys, TOKEN
+        )
+    assert code == 1, stderr
+    assert results(out)["bulk_status"].tolist() == ["failed"] * 3
+    table = results(errors)
+    assert table.loc[table["code"] == "unmatched_error", "bulk_row"].tolist() == [""]  # no row: empty
+    assert table.loc[table["code"] == "send_failed", "bulk_row"].tolist() == ["2", "3", "4"]
+    text = errors.read_text(encoding="utf-8-sig")
+    for row in csv.reader(text.splitlines(), delimiter=";"):  # a spreadsheet splitting on semicolons
+        assert not row[0].startswith(("-", "+", "=", "@")), row[0]
+
+
+def test_a_batch_sent_again_whose_answer_counts_fewer_users_than_it_holds_accepts_no_row() -> None:
+    # The first answer is lost; the second says no user went in and none was refused.
+    courier = ScriptedCourier(
+        ingest=lambda call: Answer(502) if call == 1 else ingest_answer({"errors": [], "total": 0})
+    )
+    with HostileServer(courier) as server:
+        result = submit(
+            prepared_frame(users(3)),
+            event="E",
+            api_key=TOKEN,
+            base_url=server.url,
+            sleep=no_wait,
+            progress=False,
+        )
+    assert courier.calls["ingest"] == 2
+    assert result.df["bulk_status"].tolist() == ["failed"] * 3
+    assert "does not add up" in result.df["bulk_error"].iloc[0]
+
+
+def test_a_job_no_user_is_known_to_be_in_is_neither_run_nor_said_to_have_timed_out() -> None:
+    courier = ScriptedCourier(
+        ingest=ingest_answer({"errors": [NOBODY], "total": 2}), job=job_answer("CREATED", received=0)
+    )
+    with HostileServer(courier) as server:
+        result = submit(
+            prepared_frame(users(3)),
+            event="E",
+            api_key=TOKEN,
+            base_url=server.url,
+            run=True,
+            wait=True,
+            sleep=no_wait,
+            progress=False,
+        )
+    assert result.df["bulk_status"].tolist() == ["failed"] * 3
+    assert "run" not in courier.calls
+    assert result.left_to_do is None  # it was not waited for: nothing timed out
+
+
+@pytest.mark.parametrize("kind", ["text/html", "application/json", None])
+@pytest.mark.parametrize("blanks", [b"   ", b"\r\n", b"\t \n"])
+def test_a_2xx_of_blanks_is_not_an_empty_answer_and_accepts_no_row(blanks: bytes, kind: str | None) -> None:
+    result = submit_three_users_to(Answer(200, blanks, {"Content-Type": kind} if kind else {}))
+    assert result.summary["accepted"] == 0
+    assert result.df["bulk_status"].tolist() == ["failed"] * 3
+    assert "not Courier's" in result.df["bulk_error"].iloc[0]
+
+
+def test_a_job_id_too_long_to_be_courier_s_is_refused_before_anything_is_sent() -> None:
+    huge = ingest_answer({"jobId": "J" * 3_000_000})
+
+    def respond(method: str, path: str) -> Answer:
+        return huge if (method, path) == ("POST", "/bulk") else Answer(204)
+
+    with HostileServer(respond) as server:
+        with pytest.raises(ProtocolError, match="a jobId of 3,000,000 characters") as caught:
+            submit(prepared_frame(users(3)), event="E", api_key=TOKEN, base_url=server.url, progress=False)
+        assert server.requests == [("POST", "/bulk")]
+    assert len(str(caught.value)) < 400
 
 
 def endless_users_pages(per_page: int) -> HostileServer:

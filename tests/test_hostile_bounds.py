@@ -232,6 +232,14 @@ def test_a_new_cursor_on_every_page_ends_at_max_pages() -> None:
             list(client.iter_users(JOB_ID, max_pages=2))
 
 
+def test_pages_in_a_row_that_list_no_user_but_say_more_follow_stop_the_reading() -> None:
+    with HostileServer(endless_cursors()) as server, CourierClient(TOKEN, server.url) as client:
+        with pytest.raises(ProtocolError, match=r"10 pages in a row that list no user"):
+            list(client.iter_users(JOB_ID))
+        pages = len(server.requests)
+    assert pages == 10  # not the 100,000 pages max_pages allows
+
+
 @pytest.mark.parametrize(
     ("paging", "says"),
     [
@@ -502,12 +510,14 @@ def test_an_error_for_every_user_in_an_unknown_shape_does_not_exit_0(
 def test_one_unplaceable_error_among_accepted_rows_does_not_exit_0(
     tmp_path: Path, clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Courier says two of the three users went in: the refused one cannot be placed.
+    # Courier says two of the three users went in: the refused one cannot be placed, so no row is
+    # known to be in the job.
     body = orjson.dumps({"errors": [{"error": "Invalid user", "user": {"userId": "u0"}}], "total": 2})
     with HostileServer(courier_until_ingest(Answer(200, body, JSON))) as server:
         code, table = run_cli(tmp_path, clean_env, server.url, rows=3)
     assert code == 1
-    assert table["bulk_status"].tolist() == ["accepted"] * 3  # which row was refused is not known
+    assert table["bulk_status"].tolist() == ["failed"] * 3
+    assert "matches no single row of the batch" in table["bulk_error"].iloc[0]
     assert "1 Courier error(s) matched no single row" in capsys.readouterr().out
 
 

@@ -557,3 +557,27 @@ def test_a_mapping_file_that_is_not_utf8_is_a_mapping_error(tmp_path: Path) -> N
     mapping.write_bytes("recipient: user_id\ndata:\n  city: Città\n".encode("latin-1"))
     with pytest.raises(MappingError, match=r"is not UTF-8 text \(invalid continuation byte at byte 37\)"):
         Mapping.load(mapping)
+
+
+def test_an_output_whose_reader_went_away_ends_without_a_traceback(tmp_path: Path) -> None:
+    """``bulkprep check ... | head -1``: the pipe closes before the summary is printed."""
+    users, mapping = users_with_extra(tmp_path, *(["{}"] * 5))
+    env = {k: v for k, v in os.environ.items() if k not in ("COURIER_API_KEY", "COURIER_AUTH_TOKEN")}
+    env |= {"PYTHONPATH": ROOT, "PYTHONUNBUFFERED": "1"}  # each line written at once, into the closed pipe
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bulkprep.cli", "check", str(users), "--mapping", str(mapping)],
+            env=env,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert "BrokenPipeError" not in done.stderr
+    assert done.returncode == 1

@@ -74,3 +74,38 @@ def test_a_key_beyond_ascii_and_an_empty_one() -> None:
 
 def quote_bytes(text: str) -> bytes:
     return "".join(f"%{byte:02X}" for byte in text.encode()).encode()
+
+
+def pieces_of(key: str) -> list[str]:
+    return [key[-12:], key[10:26], key[5:25], key[-9:], key[3:11]]
+
+
+@pytest.mark.parametrize(
+    "piece", pieces_of(KEY), ids=["last-12", "middle-16", "job-id-20", "last-9", "any-8"]
+)
+def test_any_run_of_eight_characters_of_the_key_is_hidden(piece: str) -> None:
+    for text in (
+        f"token ...{piece}...",
+        f"job-{piece}",
+        "x" * 400 + piece + "y" * 400,
+    ):  # short and long texts
+        hidden = REDACTOR.text(text)
+        assert piece not in hidden
+        assert "<hidden>" in hidden
+
+
+def test_a_run_shorter_than_eight_characters_is_left_alone() -> None:
+    assert REDACTOR.text(f"short {KEY[12:19]} piece") == f"short {KEY[12:19]} piece"
+
+
+@pytest.mark.parametrize("lead", [b"", b"a", b"ab", b"api:", b"Bearer "])
+def test_the_key_in_base64_base64url_or_hex_is_hidden_in_any_alignment(lead: bytes) -> None:
+    import base64
+
+    raw = lead + KEY.encode()
+    for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw), raw.hex().encode()):
+        hidden = REDACTOR.bytes(b"auth=" + encoded + b" end")
+        # What is left of the encoding is the lead's own, and the few characters lead and padding share.
+        kept = hidden.replace(b"auth=", b"").replace(b" end", b"").split(b"<hidden>")
+        assert b"<hidden>" in hidden
+        assert sum(len(part) for part in kept) <= 2 * len(lead) + 8, hidden

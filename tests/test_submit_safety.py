@@ -110,6 +110,22 @@ def test_an_output_that_would_overwrite_another_file_of_the_run_is_refused_befor
     assert not (tmp_path / "users.submitted.csv").exists()
 
 
+def test_an_output_that_is_a_hard_link_to_the_input_is_refused_before_sending(
+    tmp_path: Path, sandbox: Sandbox, clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    users, mapping = write_input(tmp_path, GOOD)
+    before = users.read_bytes()
+    alias = tmp_path / "alias.csv"
+    os.link(users, alias)  # a second name for the same file
+    code, _, err = run_in_process(
+        submit_args(users, mapping, sandbox.url, "--out", str(alias)), clean_env, capsys, TOKEN
+    )
+    assert code == 2
+    assert "--out and the input are the same file" in err
+    assert users.read_bytes() == before
+    assert sandbox.requests == []
+
+
 def _truncated_journal(folder: Path) -> Path:
     path = folder / "cut.journal"
     with Journal.open(path) as journal:
@@ -361,3 +377,36 @@ def test_a_disk_that_fills_up_while_sending_stops_cleanly_and_still_writes_the_r
     # Every row Courier took says so, though the journal could not record the last of them.
     assert statuses["accepted"] == len(sandbox.users(job_id))
     assert f"results written to {out}" in done.stdout
+
+
+@pytest.mark.parametrize("seconds", ["1e308", "1e10", "86401"])
+def test_a_request_timeout_of_more_than_a_day_is_a_usage_error(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], seconds: str
+) -> None:
+    users, mapping = write_input(tmp_path, GOOD)
+    args = submit_args(users, mapping, "http://127.0.0.1:9", "--request-timeout", seconds)
+    code, _, err = run_in_process(args, clean_env, capsys, TOKEN)
+    assert code == 2
+    assert "more than a day" in err
+
+
+def test_a_journal_that_says_a_batch_was_taken_without_courier_s_answer_is_refused(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hostile import Answer, HostileServer, ScriptedCourier
+
+    users, mapping = write_input(tmp_path, GOOD)
+    journal = tmp_path / "run.journal"
+    busy = ScriptedCourier(ingest=Answer(503, b'{"message": "busy", "type": "api_error"}'))
+    with HostileServer(busy) as server:
+        args = submit_args(users, mapping, server.url, "--journal", str(journal), "--request-timeout", "2")
+        code, _, err = run_in_process(args, clean_env, capsys, TOKEN)
+        assert code in {1, 3}, err
+        db = sqlite3.connect(journal)
+        with db:
+            db.execute("UPDATE batch SET state = 'acked'")  # as if the batch had been taken
+        db.close()
+        code, out, err = run_in_process(args, clean_env, capsys, TOKEN)
+    assert code == 2
+    assert "without Courier's answer" in err
+    assert "accepted" not in out

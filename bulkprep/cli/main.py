@@ -104,3 +104,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader of the output went away (``bulkprep check ... | head``): nothing more can be
+        # shown. The output goes nowhere from now on, so that flushing it at exit fails no more.
+        _silence_stdout()
+        return EXIT_NOT_ALL_OK
+
+
+def _silence_stdout() -> None:
+    """Send what is left of the standard output to the null device."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor behind sys.stdout (a test's capture)
+        pass

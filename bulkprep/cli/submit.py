@@ -25,14 +25,14 @@ import pandas as pd
 
 from bulkprep.batching import DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_USERS
 from bulkprep.cli.check import add_input_arguments, default_results_path, describe_input
-from bulkprep.client import DEFAULT_REQUEST_DEADLINE
+from bulkprep.client import DEFAULT_REQUEST_DEADLINE, MAX_REQUEST_DEADLINE
 from bulkprep.csvsafe import write_results_csv
 from bulkprep.delivery import undelivered
 from bulkprep.errors import BulkprepError, ConfigurationError, GuardError, JournalError, SubmitInterrupted
 from bulkprep.guard import Limit, parse_limit
 from bulkprep.parquet import require_writer, write_results
 from bulkprep.read import read_info
-from bulkprep.report import format_summary
+from bulkprep.report import errors_for_file, format_summary
 from bulkprep.results import SubmitResult
 from bulkprep.status import ROW_KEY, Column, RowStatus
 from bulkprep.stream import STREAM_BYTES
@@ -99,8 +99,11 @@ def _seconds_from(text: str, *, zero_allowed: bool) -> float:
 
 
 def _seconds(text: str) -> float:
-    """A number of seconds above 0 (``--request-timeout``)."""
-    return _seconds_from(text, zero_allowed=False)
+    """A number of seconds above 0, a day at most (``--request-timeout``)."""
+    value = _seconds_from(text, zero_allowed=False)
+    if value > MAX_REQUEST_DEADLINE:
+        raise argparse.ArgumentTypeError(f"{text} is more than a day: give at most {MAX_REQUEST_DEADLINE:g}")
+    return value
 
 
 def _zero_or_more_seconds(text: str) -> float:
@@ -232,17 +235,29 @@ def _refuse_clashing_paths(args: argparse.Namespace, out: Path) -> None:
     if args.update is not None and Path(args.update).resolve() != Path(out).resolve():
         named.append(("--update", args.update))
     named.append(("--journal", args.journal))
-    seen: dict[Path, str] = {}
+    seen: dict[object, str] = {}
     for role, path in named:
         if path is None:
             continue
         resolved = Path(path).expanduser().resolve()
-        if resolved in seen:
+        # A file that exists is known by its device and inode too: a hard link is another name for it.
+        names = [resolved] + [identity for identity in [_file_identity(resolved)] if identity is not None]
+        earlier = next((seen[name] for name in names if name in seen), None)
+        if earlier is not None:
             raise ConfigurationError(
-                f"{role} and {seen[resolved]} are the same file ({path}); give {role} another file name "
+                f"{role} and {earlier} are the same file ({path}); give {role} another file name "
                 "so that nothing is overwritten"
             )
-        seen[resolved] = role
+        seen.update(dict.fromkeys(names, role))
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    """The device and inode of an existing file (None when there is none)."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -375,7 +390,7 @@ def _report(result: SubmitResult, args: argparse.Namespace, out: Path) -> None:
     """Write the results (and the error table), and print what happened and what is left to do."""
     write_results(result.df, out)
     if args.errors is not None:
-        write_results_csv(result.errors, args.errors)
+        write_results_csv(errors_for_file(result.errors), args.errors)
     summary = result.summary
     print(format_summary({n: c for n, c in summary.items() if c}, result.errors, df=result.df))
     if result.plan is not None:
