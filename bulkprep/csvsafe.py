@@ -253,8 +253,11 @@ def _guard_typed(column: pd.Series, *, line_start: bool) -> Any:
     return cells
 
 
+_QUOTED_TRIGGER = re.compile(rf'[ "]+{_PIECE_TRIGGER}')  # "=x at a line's start: the reader drops the quote
+
+
 def _starts_with_a_sign(text: str) -> bool:
-    return text.startswith(("-", "+"))
+    return text.startswith(("-", "+")) or _QUOTED_TRIGGER.match(text) is not None
 
 
 def _guard_line_start(cells: Any) -> Any:
@@ -262,7 +265,8 @@ def _guard_line_start(cells: Any) -> Any:
 
     A spreadsheet splitting on semicolons reads a whole line, up to its first ``;``, as one cell: a
     first cell ``-1`` then reads as ``-1,ingest,...``, which is no longer a number. Text and numbers
-    of the first column that start with ``-`` (or ``+``) get the ``'``, as the other triggers do.
+    of the first column that start with ``-`` (or ``+``) get the ``'``, as the other triggers do, and
+    so does text whose trigger follows quotes or spaces (``"=x``), as after a ``;``.
     """
     if not isinstance(cells, np.ndarray):
         return _guard_typed(cells, line_start=True)

@@ -310,3 +310,11 @@ def test_no_cell_runs_for_a_reader_splitting_on_semicolons_or_tabs(
     df = pd.DataFrame(rows, columns=["first", "second"])
     path = write_results_csv(df, tmp_path_factory.mktemp("sc") / "s.csv")
     assert not [cell for cell in split_cells(path) if runs_as_formula(cell.lstrip(' "'))]
+
+
+def test_a_first_cell_whose_trigger_follows_a_quote_is_guarded(tmp_path: Path) -> None:
+    # Written as """=",0 a semicolon-splitting reader drops the quotes and starts the line with =.
+    df = pd.DataFrame([('"=', 0), (' "@x', 1), ('a"=', 2)], columns=["first", "second"])
+    path = write_results_csv(df, tmp_path / "s.csv")
+    assert not [cell for cell in split_cells(path) if runs_as_formula(cell.lstrip(' "'))]
+    assert pd.read_csv(path, dtype=str)["first"].tolist() == ["'\"=", "' \"@x", 'a"=']
