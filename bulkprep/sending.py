@@ -394,9 +394,9 @@ class BatchSender:
 
         # Daemon threads, waited for through an event (an interrupted Thread.join() can lose track of
         # its thread): after Ctrl-C, a request that hangs must not keep the process from exiting.
-        for number in range(concurrency):
-            threading.Thread(target=worker, name=f"bulkprep-send-{number}", daemon=True).start()
         try:
+            for number in range(concurrency):
+                threading.Thread(target=worker, name=f"bulkprep-send-{number}", daemon=True).start()
             all_done.wait()
         except KeyboardInterrupt:
             # Send nothing more; give the batches in flight a moment to record their answers.
@@ -493,10 +493,12 @@ class BatchSender:
         if self.stop.is_set():
             return
         key = idempotency_key(self.job_id, batch)
-        self.journal.mark_sending(batch.number, key)
+        # In flight before the journal says so: a Ctrl-C that sees 'sending' in the journal must
+        # also find the batch in flight here, so its rows are reported unknown, not unsent.
         with self._lock:
             self._in_flight[batch.number] = batch
         try:
+            self.journal.mark_sending(batch.number, key)
             self._send_marked(batch, key, maybe_sent=maybe_sent)
         finally:
             with self._lock:
