@@ -62,7 +62,8 @@ __all__ = ["Cast", "CastFailure", "DateOptions", "convert", "timed_dates", "zero
 
 # The largest integer a JSON reader using doubles (JavaScript among them) holds exactly.
 _MAX_EXACT_JSON_INT = 2**53 - 1
-_ISO_DATE = re.compile(r"^(\d{4})([-/.]?)(\d{1,2})\2(\d{1,2})(?:[T ].*)?$")
+# Year first is year-month-day in every convention, also as Hungary writes it: 2024. 03. 04.
+_ISO_DATE = re.compile(r"^(\d{4})([-/.]?|\. )(\d{1,2})\2(\d{1,2})\.?(?:[T ].*)?$")
 _BOOL_WORDS: dict[str, bool] = {
     **dict.fromkeys(("true", "yes", "y", "1"), True),
     **dict.fromkeys(("false", "no", "n", "0"), False),

@@ -200,3 +200,17 @@ def test_generated_month_table_is_what_the_script_writes() -> None:
         [sys.executable, str(script), "--check"], capture_output=True, text=True, check=False
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+@pytest.mark.parametrize(
+    ("cell", "iso"),
+    [("2024. 03. 04.", "2024-03-04"), ("2024. 3. 4.", "2024-03-04"), ("2024. 12. 01. 14:03", "2024-12-01")],
+)
+def test_a_year_first_date_as_hungary_writes_it_is_year_month_day(cell: str, iso: str) -> None:
+    assert _dates(cell) == ([iso], [])
+
+
+def test_a_year_first_date_of_a_day_that_does_not_exist_is_refused() -> None:
+    values, failures = _dates("2024. 02. 30.")
+    assert values == [None]
+    assert "does not exist" in failures[0]
