@@ -993,3 +993,55 @@ def _holds_json_objects(cells: list[object]) -> bool:
             return False
         found = True
     return found
+
+
+# -- headers in the other scripts Excel's code pages write -------------------------------------------
+# Greek, Cyrillic, Korean and Chinese headers, folded as every header is when it is read (NFKD parts
+# Hangul into its letters, so the spellings are folded here rather than written out folded).
+def _folded(*names: str) -> tuple[str, ...]:
+    return tuple(_header_key(name) for name in names)
+
+
+def _folded_words(*names: str) -> frozenset[str]:
+    return frozenset(word for name in names for word in _words(name))
+
+
+_OTHER_SCRIPT_MOBILES = _folded(
+    *("Κινητό", "Κινητό τηλέφωνο", "Αριθμός κινητού"),  # Greek
+    *("Мобильный", "Мобильный телефон", "Моб. телефон", "Сотовый", "Сотовый телефон"),  # Russian
+    *("Мобільний", "Мобільний телефон"),  # Ukrainian
+    *("휴대폰", "휴대전화", "핸드폰", "휴대폰 번호"),  # Korean
+    *("手机", "手机号", "手机号码", "移动电话", "手機", "手機號碼"),  # Chinese, simplified and traditional
+    "Text Reminder Number",  # Calendly: the number its text reminders go to
+)
+_OTHER_SCRIPT_PHONES = _folded(
+    *("Τηλέφωνο", "Αριθμός τηλεφώνου"),
+    *("Телефон", "Номер телефона", "Контактный телефон"),
+    *("전화번호", "연락처", "전화"),
+    *("电话", "电话号码", "联系电话", "電話", "聯絡電話"),
+    "Telefonszám",  # Hungarian
+)
+_OTHER_SCRIPT_EMAILS = _folded(
+    *("Ηλεκτρονικό ταχυδρομείο", "Διεύθυνση email"),
+    *("Электронная почта", "Эл. почта", "Почта", "Електронна пошта"),
+    *("이메일", "전자우편", "메일"),
+    *("邮箱", "电子邮件", "电子邮箱", "邮件地址", "電子郵件"),
+)
+_OTHER_SCRIPT_COUNTRIES = _folded(
+    *("Χώρα", "Страна", "Країна", "국가", "나라", "国家", "国家/地区", "國家", "Ország"),
+)
+_MOBILE_HEADERS = (*_MOBILE_HEADERS, *_OTHER_SCRIPT_MOBILES)
+_PHONE_HEADERS = (
+    *_MOBILE_HEADERS,
+    *_PHONE_HEADERS[len(_MOBILE_HEADERS) - len(_OTHER_SCRIPT_MOBILES) :],
+    *_OTHER_SCRIPT_PHONES,
+)
+_EMAIL_HEADERS = (*_EMAIL_HEADERS, *_OTHER_SCRIPT_EMAILS)
+_COUNTRY_HEADERS = (*_COUNTRY_HEADERS, *_OTHER_SCRIPT_COUNTRIES)
+_COUNTRY_WORDS = _COUNTRY_WORDS | _folded_words("Χώρα", "Страна", "Країна", "국가", "国家", "Ország")
+# Plural table names before a column: Chargebee's customers.id, an app's users.email.
+_PERSON_WORDS = _PERSON_WORDS | frozenset({"customers", "users", "contacts", "members", "subscribers"})
+_DATE_STEMS = (
+    *_DATE_STEMS,
+    *_folded("ημερομηνία", "дата", "日期", "가입일", "생년월일", "날짜", "등록일"),
+)
