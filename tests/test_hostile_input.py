@@ -32,8 +32,9 @@ from conftest import TOKEN
 import bulkprep
 from bulkprep import _source, workbook
 from bulkprep.casts import Cast, convert
+from bulkprep.cli.submit import read_results
 from bulkprep.csvsafe import guard_text, is_formula, write_results_csv
-from bulkprep.errors import InputError, MappingError
+from bulkprep.errors import ConfigurationError, InputError, MappingError
 from bulkprep.jsonsafe import MAX_DEPTH, text_depth, unsendable
 from bulkprep.mapping import MAX_MAPPING_BYTES, Mapping
 from bulkprep.prepare import prepare
@@ -581,3 +582,9 @@ def test_an_output_whose_reader_went_away_ends_without_a_traceback(tmp_path: Pat
     assert "Traceback" not in done.stderr, done.stderr
     assert "BrokenPipeError" not in done.stderr
     assert done.returncode == 1
+
+
+def test_a_fifo_given_to_update_is_refused_without_opening_it(fifo: Path) -> None:
+    raised = finishes(lambda: read_results(fifo))
+    assert isinstance(raised, ConfigurationError)
+    assert "is a named pipe (FIFO)" in str(raised)

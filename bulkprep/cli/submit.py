@@ -17,18 +17,27 @@ Example:
 from __future__ import annotations
 
 import argparse
+import io
 import math
 import sys
 from pathlib import Path
 
 import pandas as pd
 
+from bulkprep._source import load
 from bulkprep.batching import DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_USERS
 from bulkprep.cli.check import add_input_arguments, default_results_path, describe_input
 from bulkprep.client import DEFAULT_REQUEST_DEADLINE, MAX_REQUEST_DEADLINE
 from bulkprep.csvsafe import write_results_csv
 from bulkprep.delivery import undelivered
-from bulkprep.errors import BulkprepError, ConfigurationError, GuardError, JournalError, SubmitInterrupted
+from bulkprep.errors import (
+    BulkprepError,
+    ConfigurationError,
+    GuardError,
+    InputError,
+    JournalError,
+    SubmitInterrupted,
+)
 from bulkprep.guard import Limit, parse_limit
 from bulkprep.parquet import require_writer, write_results
 from bulkprep.read import read_info
@@ -344,7 +353,17 @@ def read_results(path: Path) -> SubmitResult:
         ConfigurationError: when the file cannot be read or is not a results file.
     """
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+        # Through the intake's loader: a named pipe or a device is refused before it can block.
+        data = load(path, reader="--update", kind="results file").content
+        frame = pd.read_csv(
+            io.BytesIO(data if isinstance(data, bytes) else data.encode("utf-8")),
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            encoding="utf-8-sig",
+        )
+    except InputError as exc:
+        raise ConfigurationError(f"--update {path}: {exc}") from None
     except (OSError, ValueError) as exc:
         raise ConfigurationError(f"--update {path}: cannot read the results file ({exc})") from None
     missing = [c for c in (ROW_KEY, Column.STATUS.value) if c not in frame.columns]
