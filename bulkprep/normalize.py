@@ -496,12 +496,24 @@ def _phone_fast(
         rows = np.flatnonzero(refused)
         if rows_country and len(rows):
             rows = rows[_refusals_stand(texts[rows], region, default)]
+        if len(rows):
+            # A number after an international prefix may be one dialled from abroad: the library's
+            # path reads those (_dialled_from_abroad), so such refusals are left to it.
+            rows = rows[~_after_an_international_prefix(texts[rows])]
         for row in rows.tolist():
             out[row] = _invalid_number(*verdicts[row], region, rows_country)
         _put_extensions(out, texts, ~accepted & ~refused, path)
         return accepted, out
 
     return decide
+
+
+def _after_an_international_prefix(texts: np.ndarray) -> np.ndarray:
+    """Which phone texts start, after their separators, with 00 or a foreign international prefix."""
+    prefixes = ("00", *_FOREIGN_INTERNATIONAL_PREFIXES)
+    return np.fromiter(
+        (_SEPARATORS.sub("", str(text)).startswith(prefixes) for text in texts), dtype=bool, count=len(texts)
+    )
 
 
 # A plainly written number ending in a digit, then an extension as ``ext. 138`` or ``x138``: a narrow
