@@ -21,6 +21,7 @@ import io
 import math
 import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -294,25 +295,7 @@ def run(args: argparse.Namespace) -> int:
     print(line)
     sys.stdout.flush()
     try:
-        result = submit(
-            prepared,
-            job_id=args.job,
-            event=args.event,
-            run=args.run,
-            wait=args.wait,
-            base_url=args.base_url,
-            proxy=args.proxy,
-            journal=args.journal,
-            batch_size=args.batch_size,
-            max_batch_bytes=args.max_batch_bytes,
-            concurrency=args.concurrency,
-            dry_run=args.dry_run,
-            progress=not args.no_progress,
-            wait_timeout=args.wait_timeout,
-            request_deadline=args.request_timeout,
-            max_invalid=args.max_invalid,
-            max_rejected=args.max_rejected,
-        )
+        result = submit(prepared, wait=args.wait, wait_timeout=args.wait_timeout, **sending_options(args))
     except SubmitInterrupted as exc:
         _report(_merged(earlier, exc.result), args, out)
         return EXIT_INTERRUPTED
@@ -342,6 +325,26 @@ def run(args: argparse.Namespace) -> int:
         and not undelivered(result.df).any()  # users Courier reports in ERROR, or not delivered
     )
     return EXIT_OK if all_ok else EXIT_NOT_ALL_OK
+
+
+def sending_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The options of ``submit`` that the command line gives alike to the in-memory and streamed runs."""
+    return {
+        "job_id": args.job,
+        "event": args.event,
+        "run": args.run,
+        "base_url": args.base_url,
+        "proxy": args.proxy,
+        "journal": args.journal,
+        "batch_size": args.batch_size,
+        "max_batch_bytes": args.max_batch_bytes,
+        "concurrency": args.concurrency,
+        "dry_run": args.dry_run,
+        "progress": not args.no_progress,
+        "request_deadline": args.request_timeout,
+        "max_invalid": args.max_invalid,
+        "max_rejected": args.max_rejected,
+    }
 
 
 def read_results(path: Path) -> SubmitResult:

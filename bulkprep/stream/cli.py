@@ -21,6 +21,7 @@ from bulkprep.cli.submit import (
     EXIT_NOT_ALL_OK,
     EXIT_OK,
     EXIT_USAGE,
+    sending_options,
 )
 from bulkprep.errors import BulkprepError, ConfigurationError, GuardError, JournalError, SubmitInterrupted
 from bulkprep.mapping import Mapping
@@ -79,25 +80,7 @@ def run_streaming(args: argparse.Namespace, out: Path) -> int:
         print(f"read {args.input}: {prepared.rows} rows ({', '.join(_file_facts(prepared.info))})")
         sys.stdout.flush()
         try:
-            result = submit_file(
-                prepared,
-                results=out,
-                errors=args.errors,
-                job_id=args.job,
-                event=args.event,
-                run=args.run,
-                base_url=args.base_url,
-                proxy=args.proxy,
-                journal=args.journal,
-                batch_size=args.batch_size,
-                max_batch_bytes=args.max_batch_bytes,
-                concurrency=args.concurrency,
-                dry_run=args.dry_run,
-                progress=not args.no_progress,
-                request_deadline=args.request_timeout,
-                max_invalid=args.max_invalid,
-                max_rejected=args.max_rejected,
-            )
+            result = submit_file(prepared, results=out, errors=args.errors, **sending_options(args))
         except SubmitInterrupted as exc:
             _report(exc.result, args, out)
             return EXIT_INTERRUPTED
