@@ -27,7 +27,6 @@ one is listed in ``OVERRIDDEN``.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -40,6 +39,7 @@ import babel.localedata
 import phonenumbers
 import pycountry
 from babel import Locale
+from generated import write_or_check
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -209,17 +209,7 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="compare with the committed table")
-    args = parser.parse_args(argv)
-    text = render()
-    if args.check:
-        same = TARGET.exists() and TARGET.read_text(encoding="utf-8") == text
-        print("up to date" if same else f"{TARGET.relative_to(ROOT)} differs from what this script writes")
-        return 0 if same else 1
-    TARGET.write_text(text, encoding="utf-8")
-    print(f"wrote {TARGET.relative_to(ROOT)}")
-    return 0
+    return write_or_check(TARGET, render(), argv, root=ROOT, description=__doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ listed in ``AMBIGUOUS`` with the months and the languages, and a date written wi
 
 from __future__ import annotations
 
-import argparse
 import sys
 import unicodedata
 from collections import defaultdict
@@ -28,6 +27,7 @@ from pathlib import Path
 
 import babel
 from babel import Locale
+from generated import write_or_check
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "bulkprep" / "_month_names.py"
@@ -120,17 +120,7 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="compare with the committed table")
-    args = parser.parse_args(argv)
-    text = render()
-    if args.check:
-        same = TARGET.exists() and TARGET.read_text(encoding="utf-8") == text
-        print("up to date" if same else f"{TARGET.relative_to(ROOT)} differs from what this script writes")
-        return 0 if same else 1
-    TARGET.write_text(text, encoding="utf-8")
-    print(f"wrote {TARGET.relative_to(ROOT)}")
-    return 0
+    return write_or_check(TARGET, render(), argv, root=ROOT, description=__doc__.splitlines()[0])
 
 
 if __name__ == "__main__":
