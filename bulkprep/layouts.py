@@ -243,12 +243,15 @@ def is_footer_text(text: str) -> bool:
 # then perhaps ":" and a count or a few words ("Razem: 16 rekordów", "Total members:").
 _TOTAL_WORDS = (
     "grand totals?|totals?|sum|summe|gesamt(?:summe)?|insgesamt|totaal|razem|suma|celkem|celkom|spolu|"
-    "total général|totale|totaux|subtotal|gesamtanzahl|summa|yhteensä|i alt|"
-    "合計|総計|総数|計|共计|合计|总计"
+    "total général|totale|totaux|subtotal|gesamtanzahl|summa|yhteensä|i alt|totalt|samtals|"
+    "toplam|genel toplam|összesen|ukupno|skupaj|kokku|kopā|iš viso|итого|всего|разом|σύνολο|"
+    'tổng cộng|jumlah|รวม|סה"כ|المجموع|합계|총계|'
+    "合計|総計|総数|計|共计|合计|总计|共計|總計"
 )
 _TOTAL_LINE = re.compile(rf"(?:{_TOTAL_WORDS})(?=$|[\s:：,;(（\d])[^@]{{0,40}}", re.IGNORECASE)
-# A count or an amount (15, 1,234.50, 12 %), not a phone: no "+", digit groups of three only.
-_NUMBER_CELL = re.compile(r"-?(?:\d{1,3}(?:[,.' ]\d{3})+|\d+)(?:[.,]\d+)? ?%?")
+# A count or an amount (15, 1,234.50, 12 %), not a phone: no "+", digit groups of three only; a
+# count may carry its unit (10件, 16 rekordów, 12 kayıt, 5 records), letters only.
+_NUMBER_CELL = re.compile(r"-?(?:\d{1,3}(?:[,.' ]\d{3})+|\d+)(?:[.,]\d+)?(?: ?%| ?[^\W\d_]{1,12})?")
 
 
 def is_total_line(cells: Sequence[str]) -> bool:
@@ -381,8 +384,9 @@ def preamble_end(lines: Sequence[str], *, delimiter: str) -> int:
 
     Report exports (QuickBooks, Salesforce, spreadsheets' "report" views) put a title, the company's
     name or the report's period above the header. Those lines are a preamble when each is blank or
-    holds a single non-blank cell (or far fewer fields than the records: at most a third of them),
-    none holds an email address or a long number (a user's value), and the line after them looks like
+    holds a single non-blank cell (or far fewer fields than the records: at most half of them, as in
+    the summary block above a Zoom report's registrants), none holds an email address or a long
+    number (a user's value), and the line after them looks like
     a header of the file's modal width (every field named, with letters, none an email address)
     with at least one record of that width after it. A file of one column (just emails) never has a
     preamble: its lines are all records. Blank lines alone above a header are no preamble (the
@@ -440,8 +444,8 @@ def _preamble_end(rows: Sequence[Sequence[str]], open_quotes: Sequence[bool]) ->
             continue
         if open_quotes[position] or any(_USER_VALUE.search(cell) for cell in cells):
             return 0  # a quoted value going on below, or a user's value: a record, not a title
-        if len(cells) > 1 and 3 * len(row) > width:
-            return 0
+        if len(cells) > 1 and 2 * len(row) > width:
+            return 0  # as wide as half a record: maybe a record with empty fields
     else:
         return 0
     if not any(filled[:position]) or len(cells) != width or not all(map(_names_a_column, cells)):

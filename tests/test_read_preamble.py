@@ -161,3 +161,29 @@ def test_check_takes_header_line_and_says_what_was_dropped(
     source.write_text(REPORT.replace("Customer,", "id,").replace("Email,", "email,"), encoding="utf-8")
     assert main(["check", str(source), "--mapping", str(mapping), "--out", str(out)]) == 0
     assert "3 title lines above the header dropped" in capsys.readouterr().out
+
+
+def test_a_report_summary_block_above_the_records_is_a_preamble() -> None:
+    # A webinar registration report: a title, the time it was made, a summary table of four fields
+    # and its row, a section title, then the registrants under a header of ten fields.
+    text = (
+        "Registration Report\r\n"
+        'Report Generated:,"Jun 1, 2024 10:22 AM"\r\n'
+        "Topic,Webinar ID,Scheduled Time,# Registered\r\n"
+        'Product Launch Q2,845 1234 5678,"Jun 5, 2024 09:00 AM",2\r\n'
+        "\r\n"
+        "Registrant Details\r\n"
+        "First Name,Last Name,Email,City,Country/Region,Phone,Organization,Job Title,Registered,Status\r\n"
+        "Ada,Lovelace,ada@example.co.uk,London,United Kingdom,020 7946 0960,AE,CTO,05/20/2024,approved\r\n"
+        "Alan,Turing,alan@example.com,Manchester,United Kingdom,07911 123458,,,05/21/2024,approved\r\n"
+    )
+    df = read_csv(io.StringIO(text))
+    assert df.columns[1:4].tolist() == ["First Name", "Last Name", "Email"]
+    assert df["bulk_row"].tolist() == [8, 9]
+    assert read_info(df).preamble_rows == 6
+
+
+def test_lines_more_than_half_as_wide_as_the_records_are_no_preamble() -> None:
+    # Five of eight fields filled above the header: maybe a record with empty fields, kept.
+    text = "Users\na,b,c,d,e\nid,name,email,phone,city,zip,tier,note\n1,Ann,a@example.com,,,,,\n"
+    assert preamble_end(text.splitlines(), delimiter=",") == 0

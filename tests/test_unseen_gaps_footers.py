@@ -25,6 +25,11 @@ RECORDS = "M1,Ann,ann@example.com,+14158675310\nM2,Bob,bob@example.com,\n"
         "Celkem: 2 záznamy\n",
         'Total général,"1,234.50",,\n',
         "合計,2,,\n",
+        "合計,10件,,\n",
+        "Toplam,10,,\n",
+        "Итого: 2\n",
+        "Összesen,2 fő,,\n",
+        "Totalt,2 kontakter,,\n",
         "Total\n",
     ],
 )
@@ -48,6 +53,7 @@ def test_several_total_lines_are_all_dropped() -> None:
         "Summer,3,,\n",  # not a total word
         "Totally Ann,3,,\n",
         "Total,4915123456789,,\n",  # a long number: maybe a phone or an id
+        "Toplam,Ayşe,,\n",  # a name, not a count
     ],
 )
 def test_a_last_line_with_a_user_value_or_no_total_word_stays_a_record(last: str) -> None:
