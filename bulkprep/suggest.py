@@ -1045,3 +1045,57 @@ _DATE_STEMS = (
     *_DATE_STEMS,
     *_folded("ημερομηνία", "дата", "日期", "가입일", "생년월일", "날짜", "등록일"),
 )
+# Ids by the names more exports give them: Sage's A/C Ref (the customer's account), Recurly's
+# account_code (an account per person there, but a company's in a CRM: so only when the cells are
+# nearly all distinct), Bubble's "unique id", a legacy
+# system's CUSTNO, German Patientennummer and Mitgliedsnr., member numbers in Chinese and Korean.
+_MORE_IDS = (
+    *("uniqueid", "custno", "custnr", "custid", "custnum", "custnumber"),
+    *("patientennummer", "patientennr", "patientenid", "mitgliedsnummer", "mitgliedsnr", "mitgliedernummer"),
+    *("mitgliedsid", "mitgliednummer", "ledennummer", "lidnummer", "medlemsnummer", "medlemsnr"),
+    *_folded("會員編號", "会员编号", "會員ID", "会员ID", "客戶編號", "客户编号", "用戶ID", "用户ID"),
+    *_folded("회원번호", "고객번호", "회원ID", "고객ID", "Номер клиента", "Код клиента", "ID клиента"),
+    *("acref", "acreference"),
+)
+_DISTINCT_IDS = ("accountcode",)
+_ID_HEADERS = (
+    *_ID_HEADERS[: _ID_HEADERS.index("id")],
+    *_MORE_IDS,
+    *_DISTINCT_IDS,
+    *_ID_HEADERS[_ID_HEADERS.index("id") :],
+    "rowid",  # a no-code app's users table (Glide's Row ID): each row is one user
+)
+_DISTINCT_ONLY_IDS = _DISTINCT_ONLY_IDS | frozenset(_DISTINCT_IDS)
+_PERSON_WORDS = _PERSON_WORDS | frozenset({"prospect", "patienten", "klient", "klienta", "cust"})
+# Phones and emails in more languages: Québec's Cellulaire, Swiss German Natel, Lithuanian,
+# Vietnamese, Thai, Hebrew and Arabic headers.
+_MORE_MOBILES = (
+    *("cellulaire", "telcellulaire", "natel", "natelnummer", "mobilusis", "mobilusistelefonas"),
+    *_folded("Di động", "Số di động", "มือถือ", "เบอร์มือถือ", "טלפון נייד", "נייד", "الجوال", "جوال"),
+    *_folded("رقم الجوال", "الهاتف المحمول", "موبايل"),
+)
+_MORE_PHONES = (
+    *("telefonas", "telefononumeris"),
+    *_folded("Số điện thoại", "Điện thoại", "SĐT", "โทรศัพท์", "เบอร์โทร", "เบอร์โทรศัพท์", "טלפון"),
+    *_folded("מספר טלפון", "الهاتف", "رقم الهاتف", "هاتف"),
+)
+_MORE_EMAILS = (
+    *("elpastas", "elektroninispastas"),
+    *_folded("Thư điện tử", "อีเมล", "อีเมล์", 'דוא"ל', "דואל", "אימייל", "דואר אלקטרוני"),
+    *_folded("البريد الإلكتروني", "البريد الالكتروني", "الإيميل"),
+)
+_MOBILE_HEADERS = (*_MOBILE_HEADERS, *_MORE_MOBILES)
+_PHONE_HEADERS = (
+    *_MOBILE_HEADERS,
+    *_PHONE_HEADERS[len(_MOBILE_HEADERS) - len(_MORE_MOBILES) :],
+    *_MORE_PHONES,
+)
+_EMAIL_HEADERS = (*_EMAIL_HEADERS, *_MORE_EMAILS)
+_MOBILE_WORDS = _MOBILE_WORDS | frozenset({"cellulaire", "natel"})
+_PHONE_WORDS = _PHONE_WORDS | _MOBILE_WORDS | frozenset({"telefonas"})
+_MORE_COUNTRIES = (
+    *("ctry", "cntry", "salis", "quocgia"),
+    *_folded("ประเทศ", "ארץ", "מדינה", "الدولة", "البلد", "دولة"),
+)
+_COUNTRY_HEADERS = (*_COUNTRY_HEADERS, *_MORE_COUNTRIES)
+_COUNTRY_WORDS = _COUNTRY_WORDS | frozenset({"ctry", "cntry", "salis"})
