@@ -37,6 +37,7 @@ import logging
 import math
 import os
 import random
+import re
 import socket
 import threading
 import time
@@ -105,6 +106,9 @@ MAX_REQUEST_DEADLINE = 86_400.0
 MAX_EMPTY_PAGES = 10
 #: The longest job id taken from Courier (its ids look like ``1-61e9dd53-b5bb6c863b7ffbe83ad4b28d``).
 MAX_JOB_ID_CHARS = 1024
+# A message id as Courier writes them (``1-65f2a3b4-...``): letters, digits and ``-_.:~``, no ``..``.
+# Anything else (``../bulk/x/run``, ``%2e%2e``, ``?``, ``#``, line breaks) could name another path.
+_MESSAGE_ID = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._:~-]{0,255}")
 _KEY_VARIABLES = ("COURIER_API_KEY", "COURIER_AUTH_TOKEN")
 _LOOPBACK_NAMES = ("localhost",)
 
@@ -908,6 +912,11 @@ class CourierClient:
             ProtocolError: when the answer is not a :class:`bulkprep.courier.MessageDetails`.
             CourierError: when Courier refuses (a ``404`` for a message it does not know).
         """
+        if not _MESSAGE_ID.fullmatch(message_id) or ".." in message_id:
+            raise ProtocolError(
+                f"Courier gave the message id {self._key.redactor.cut(message_id, 40, '...')!r}, which is "
+                "not the shape of Courier's ids; it is not asked for (its outcome stays unknown)"
+            )
         path = f"/messages/{quote(message_id, safe='')}"
         return self._parse(self._send("GET", path), MessageDetails, f"GET {path}", "a message's details")
 

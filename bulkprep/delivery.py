@@ -22,10 +22,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import orjson
@@ -255,30 +256,75 @@ def message_outcomes(
     found: dict[int, tuple[str, str | None, str | None]] = {}
     if not message_ids:
         return found
-    with (
-        ThreadPoolExecutor(
-            max_workers=min(workers, len(message_ids)), thread_name_prefix="bulkprep-outcome"
-        ) as pool,
-        progress_bar(total=len(message_ids), unit="message", desc="outcomes", enabled=progress) as bar,
-    ):
-        futures = {pool.submit(client.get_message, mid): row for row, mid in message_ids.items()}
+    stop = threading.Event()
+    answers = _fetch_on_daemons(
+        client.get_message, message_ids, workers=min(workers, len(message_ids)), stop=stop
+    )
+    with progress_bar(total=len(message_ids), unit="message", desc="outcomes", enabled=progress) as bar:
         try:
-            for future in as_completed(futures):
+            for _ in range(len(message_ids)):
+                row, details = _next_answer(answers)
                 bar.update(1)
-                try:
-                    details = future.result()
-                except (AuthenticationError, AuthorizationError):
-                    raise
-                except CourierError:
-                    continue  # unknown for now; a later refresh asks again
+                if isinstance(details, (AuthenticationError, AuthorizationError)):
+                    raise details
+                if isinstance(details, BaseException):
+                    if isinstance(details, CourierError):
+                        continue  # unknown for now; a later refresh asks again
+                    raise details
                 reason = None if details.reason is None else details.reason.value
-                found[futures[future]] = (details.status.value, reason, details.error)
+                found[row] = (details.status.value, reason, details.error)
         except BaseException:
-            for future in futures:
-                future.cancel()
+            stop.set()  # no more requests
             client.interrupt()  # Ctrl-C or a refused key: cut the requests under way, not wait them out
             raise
     return found
+
+
+_T = TypeVar("_T")
+
+
+def _fetch_on_daemons(
+    fetch: Callable[[str], _T], ids: Mapping[int, str], *, workers: int, stop: threading.Event
+) -> queue.Queue[tuple[int, _T | BaseException]]:
+    """Fetch each of ``ids`` on ``workers`` daemon threads; each answer (or error) goes to the queue returned.
+
+    Daemon threads, not a thread pool: after Ctrl-C a request that hangs must not keep the process
+    from exiting (a pool's threads are joined at exit, so one hung request would hold it until its
+    deadline). The threads take no more work once ``stop`` is set, or after an error that is not
+    Courier's answer about one message.
+    """
+    work: queue.SimpleQueue[tuple[int, str]] = queue.SimpleQueue()
+    for item in ids.items():
+        work.put(item)
+    answers: queue.Queue[tuple[int, _T | BaseException]] = queue.Queue()
+
+    def worker() -> None:
+        while not stop.is_set():
+            try:
+                row, mid = work.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                answers.put((row, fetch(mid)))
+            except BaseException as exc:  # handed to the caller, which decides
+                answers.put((row, exc))
+                if not isinstance(exc, CourierError) or isinstance(
+                    exc, (AuthenticationError, AuthorizationError)
+                ):
+                    stop.set()
+
+    for number in range(workers):
+        threading.Thread(target=worker, name=f"bulkprep-outcome-{number}", daemon=True).start()
+    return answers
+
+
+def _next_answer(answers: queue.Queue[tuple[int, _T | BaseException]]) -> tuple[int, _T | BaseException]:
+    """The next answer, waited for in short steps so that Ctrl-C is seen at once."""
+    while True:
+        try:
+            return answers.get(timeout=0.2)
+        except queue.Empty:
+            continue
 
 
 def outcome_errors(outcomes: Mapping[int, tuple[Any, Any, Any]]) -> pd.DataFrame:
@@ -392,7 +438,7 @@ def refreshed(
         ConfigurationError: when the journal holds no job, or another job than ``result``'s.
         CourierError: when Courier cannot be read (the key refused, the job unknown, ...).
     """
-    with Journal.open(journal) as book:
+    with Journal.open_existing(journal) as book:
         job_id, journal_url, rows = _sent_rows(book)
     if result.job_id is not None and result.job_id != job_id:
         raise ConfigurationError(

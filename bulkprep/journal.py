@@ -358,6 +358,22 @@ class Journal:
             raise
         return cls(connection, path, lock=lock)
 
+    @classmethod
+    def open_existing(cls, path: str | os.PathLike[str]) -> Journal:
+        """Open the journal of a run that was made: like :meth:`open`, but a missing file is an error.
+
+        For reading a job again (``bulkprep status``, ``SubmitResult.refresh``): a mistyped path must
+        not leave an empty journal behind and then say it holds no job.
+
+        Raises:
+            JournalError: when there is no file at ``path``, and as :meth:`open` does.
+        """
+        if not Path(path).exists():
+            raise JournalError(
+                f"there is no journal at {os.fspath(path)}; give the journal file the job was submitted with"
+            )
+        return cls.open(path)
+
     @staticmethod
     def _prepare(connection: sqlite3.Connection, path: Path) -> None:
         not_journal = (

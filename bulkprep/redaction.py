@@ -162,6 +162,25 @@ def _prefix(chars: list[bytes], required: int) -> bytes:
     return b"".join(chars[:required]) + optional
 
 
+# Characters a terminal acts on instead of showing: C0 and C1 controls (escape sequences, bells,
+# backspaces, carriage returns that overwrite a line) and the bidirectional overrides that reorder
+# what is shown. Line breaks and tabs stay.
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    r"""``text`` with the characters a terminal would act on written as escapes (``\x1b``).
+
+    For what a server sent, before it is shown: an answer must not move the cursor, clear the
+    screen or reorder the line it is printed on.
+
+    Example:
+        >>> print(printable("refused\x1b[2J\x07 (401)"))
+        refused\x1b[2J\x07 (401)
+    """
+    return _UNSHOWABLE.sub(lambda found: ascii(found.group())[1:-1], text)
+
+
 class Redactor:
     """Hides one secret in bytes, texts and parsed JSON documents.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +24,14 @@ from bulkprep.report import format_summary
 from bulkprep.status import KeepPolicy
 from bulkprep.stream import STREAM_BYTES, prepare_file, should_stream
 
-__all__ = ["add_arguments", "add_input_arguments", "default_results_path", "describe_input", "run"]
+__all__ = [
+    "add_arguments",
+    "add_input_arguments",
+    "default_results_path",
+    "describe_input",
+    "refuse_clashing_paths",
+    "run",
+]
 
 
 def _kinds(text: str) -> tuple[str, ...]:
@@ -120,6 +127,47 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def refuse_clashing_paths(named: Sequence[tuple[str, Path | str | None]]) -> None:
+    """Refuse, before anything is read, two roles of a run that name the same file.
+
+    Each of ``named`` is a role (``"the input"``, ``"--out"``) and its path; a file that exists is
+    known by its device and inode too, so that a hard link is the same file.
+
+    Raises:
+        ConfigurationError: two roles name one file; nothing would be left of the first.
+
+    Example:
+        >>> try:
+        ...     refuse_clashing_paths([("the input", "users.csv"), ("--out", "./users.csv")])
+        ... except ConfigurationError as exc:
+        ...     print(str(exc)[:48])
+        --out and the input are the same file (./users.c
+
+    """
+    seen: dict[object, str] = {}
+    for role, path in named:
+        if path is None:
+            continue
+        resolved = Path(path).expanduser().resolve()
+        names = [resolved] + [identity for identity in [_file_identity(resolved)] if identity is not None]
+        earlier = next((seen[name] for name in names if name in seen), None)
+        if earlier is not None:
+            raise ConfigurationError(
+                f"{role} and {earlier} are the same file ({path}); give {role} another file name "
+                "so that nothing is overwritten"
+            )
+        seen.update(dict.fromkeys(names, role))
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    """The device and inode of an existing file (None when there is none)."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino)
+
+
 def default_results_path(input_path: Path, suffix: str) -> Path:
     """``users.csv`` -> ``users.<suffix>.csv`` beside the input."""
     return input_path.with_name(f"{input_path.stem}.{suffix}.csv")
@@ -204,14 +252,15 @@ def _run_streaming(args: argparse.Namespace, out: Path) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``bulkprep check``; returns the exit status."""
+    out = args.out or default_results_path(args.input, "checked")
+    refuse_clashing_paths([("the input", args.input), ("--mapping", args.mapping), ("--out", out)])
     # A large CSV file is read in chunks without being asked (args.stream asks for it whatever the
     # size): the output is the same, the memory flat.
     if args.sheet is None and (
         getattr(args, "stream", False) or should_stream(args.input, encoding=args.encoding)
     ):
-        return _run_streaming(args, args.out or default_results_path(args.input, "checked"))
+        return _run_streaming(args, out)
     prepared, line = describe_input(args)
-    out = args.out or default_results_path(args.input, "checked")
     require_writer(out)
     write_results(prepared.df, out)
     print(line)

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from bulkprep._version import __version__
 from bulkprep.errors import BulkprepError
+from bulkprep.redaction import printable
 
 __all__ = ["EXIT_INCOMPLETE", "EXIT_INTERRUPTED", "EXIT_NOT_ALL_OK", "EXIT_OK", "EXIT_USAGE", "main"]
 
@@ -95,11 +96,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     import importlib
 
-    module = importlib.import_module(_RUNNERS[args.command])
     try:
+        # Imported here, inside the guard: Ctrl-C while a command's modules load is an interruption too.
+        module = importlib.import_module(_RUNNERS[args.command])
         return int(module.run(args))
     except BulkprepError as exc:
-        print(f"bulkprep {args.command}: {exc}", file=sys.stderr)
+        print(f"bulkprep {args.command}: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

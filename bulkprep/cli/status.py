@@ -61,7 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--workers",
-        type=int,
+        type=_workers,
         default=DEFAULT_OUTCOME_WORKERS,
         metavar="N",
         help="messages read at once (default: %(default)s)",
@@ -95,7 +95,7 @@ def read_results(path: Path) -> pd.DataFrame:
 
 def _counts_only(args: argparse.Namespace) -> int:
     """Without a results file: the job's users by delivery state, and their messages by outcome."""
-    with Journal.open(args.journal) as journal:
+    with Journal.open_existing(args.journal) as journal:
         entry = journal.job()
     if entry is None:
         raise ConfigurationError(f"the journal {args.journal} holds no job: nothing was sent with it")
@@ -119,6 +119,20 @@ def _counts_only(args: argparse.Namespace) -> int:
         1 for found in outcomes.values() if found[0] in UNDELIVERED_OUTCOMES
     )
     return EXIT_NOT_ALL_OK if unreached else EXIT_OK
+
+
+MAX_WORKERS = 64  # more requests at once than any server wants from one client
+
+
+def _workers(text: str) -> int:
+    """``--workers N``: a whole number from 1 to :data:`MAX_WORKERS`, checked as the arguments are read."""
+    try:
+        workers = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 1 <= workers <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_WORKERS}, got {workers}")
+    return workers
 
 
 def run(args: argparse.Namespace) -> int:

@@ -27,7 +27,12 @@ import pandas as pd
 
 from bulkprep._source import load
 from bulkprep.batching import DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_USERS
-from bulkprep.cli.check import add_input_arguments, default_results_path, describe_input
+from bulkprep.cli.check import (
+    add_input_arguments,
+    default_results_path,
+    describe_input,
+    refuse_clashing_paths,
+)
 from bulkprep.client import DEFAULT_REQUEST_DEADLINE, MAX_REQUEST_DEADLINE
 from bulkprep.csvsafe import write_results_csv
 from bulkprep.delivery import undelivered
@@ -42,6 +47,7 @@ from bulkprep.errors import (
 from bulkprep.guard import Limit, parse_limit
 from bulkprep.parquet import require_writer, write_results
 from bulkprep.read import read_info
+from bulkprep.redaction import printable
 from bulkprep.report import errors_for_file, format_summary
 from bulkprep.results import SubmitResult
 from bulkprep.status import ROW_KEY, Column, RowStatus
@@ -241,33 +247,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _refuse_clashing_paths(args: argparse.Namespace, out: Path) -> None:
     """Refuse, before anything is read or sent, a path that would overwrite another file of the run."""
-    named = [("the input", args.input), ("--out", out), ("--errors", args.errors)]
+    named = [("the input", args.input), ("--mapping", args.mapping), ("--out", out)]
+    named.append(("--errors", args.errors))
     if args.update is not None and Path(args.update).resolve() != Path(out).resolve():
         named.append(("--update", args.update))
     named.append(("--journal", args.journal))
-    seen: dict[object, str] = {}
-    for role, path in named:
-        if path is None:
-            continue
-        resolved = Path(path).expanduser().resolve()
-        # A file that exists is known by its device and inode too: a hard link is another name for it.
-        names = [resolved] + [identity for identity in [_file_identity(resolved)] if identity is not None]
-        earlier = next((seen[name] for name in names if name in seen), None)
-        if earlier is not None:
-            raise ConfigurationError(
-                f"{role} and {earlier} are the same file ({path}); give {role} another file name "
-                "so that nothing is overwritten"
-            )
-        seen.update(dict.fromkeys(names, role))
-
-
-def _file_identity(path: Path) -> tuple[int, int] | None:
-    """The device and inode of an existing file (None when there is none)."""
-    try:
-        found = path.stat()
-    except OSError:
-        return None
-    return (found.st_dev, found.st_ino)
+    refuse_clashing_paths(named)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -302,7 +287,7 @@ def run(args: argparse.Namespace) -> int:
     except BulkprepError as exc:
         if not isinstance(exc.result, SubmitResult):
             raise  # nothing was sent: main prints the error
-        print(f"bulkprep submit: {exc}", file=sys.stderr)
+        print(f"bulkprep submit: {printable(str(exc))}", file=sys.stderr)
         _report(_merged(earlier, exc.result), args, out)
         if isinstance(exc, GuardError):
             return EXIT_GUARD

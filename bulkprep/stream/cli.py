@@ -25,6 +25,7 @@ from bulkprep.cli.submit import (
 )
 from bulkprep.errors import BulkprepError, ConfigurationError, GuardError, JournalError, SubmitInterrupted
 from bulkprep.mapping import Mapping
+from bulkprep.redaction import printable
 from bulkprep.report import format_summary
 from bulkprep.status import RowStatus
 from bulkprep.stream.prepared import prepare_file, should_stream
@@ -87,7 +88,7 @@ def run_streaming(args: argparse.Namespace, out: Path) -> int:
         except BulkprepError as exc:
             if not isinstance(exc.result, StreamedSubmitResult):
                 raise  # nothing was sent: main prints the error
-            print(f"bulkprep submit: {exc}", file=sys.stderr)
+            print(f"bulkprep submit: {printable(str(exc))}", file=sys.stderr)
             _report(exc.result, args, out)
             if isinstance(exc, GuardError):
                 return EXIT_GUARD

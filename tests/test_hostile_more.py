@@ -1,0 +1,128 @@
+"""More hostile cases: paths that clash, escape sequences from a server, message ids that name other
+paths, a missing journal for status, Ctrl-C while messages hang."""
+
+from __future__ import annotations
+
+import _thread
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import TOKEN
+from hostile import Answer, HostileServer, fixed
+
+from bulkprep.client import CourierClient
+from bulkprep.delivery import message_outcomes
+from bulkprep.errors import AuthenticationError, ProtocolError
+from bulkprep.redaction import printable
+
+USERS = "id,email\nu1,a@example.com\nu2,b@example.com\n"
+MAPPING = "recipient: id\nprofile:\n  email: email\n"
+
+
+def bulkprep(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bulkprep.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    (tmp_path / "users.csv").write_text(USERS)
+    (tmp_path / "mapping.yaml").write_text(MAPPING)
+    return tmp_path
+
+
+@pytest.mark.parametrize("out", ["users.csv", "mapping.yaml", "./users.csv"])
+def test_check_refuses_results_over_its_own_input_or_mapping(files: Path, out: str) -> None:
+    done = bulkprep("check", "users.csv", "--mapping", "mapping.yaml", "--out", out, cwd=files)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "are the same file" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert (files / "users.csv").read_text() == USERS
+    assert (files / "mapping.yaml").read_text() == MAPPING
+
+
+def test_check_refuses_results_over_a_hard_link_to_the_input(files: Path) -> None:
+    (files / "other.csv").hardlink_to(files / "users.csv")
+    done = bulkprep("check", "users.csv", "--mapping", "mapping.yaml", "--out", "other.csv", cwd=files)
+    assert done.returncode == 2
+    assert (files / "users.csv").read_text() == USERS
+
+
+def test_printable_writes_terminal_controls_as_escapes() -> None:
+    shown = printable("refused\x1b[2J\x07\x08 by \u202eevil\u202c\r(401)\nnext\tline")
+    assert shown == "refused\\x1b[2J\\x07\\x08 by \\u202eevil\\u202c\\r(401)\nnext\tline"
+
+
+def test_an_error_message_is_printed_without_the_controls_it_holds(files: Path) -> None:
+    done = bulkprep("check", "users.csv", "--mapping", "missing\x1b[2J\x07.yaml", cwd=files)
+    assert done.returncode == 2
+    assert "\x1b" not in done.stderr
+    assert "\x07" not in done.stderr
+    assert "\\x1b[2J" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "message_id",
+    ["..", "../../bulk/job-1/run", ".", "a/b", "x?cursor=1", "a#b", "a\r\nX-Evil: 1", "%2e%2e", ""],
+)
+def test_a_message_id_that_could_name_another_path_is_never_asked_for(message_id: str) -> None:
+    with (
+        HostileServer(fixed(Answer(200, b'{"status": "DELIVERED"}'))) as server,
+        CourierClient(TOKEN, server.url, max_retries=0) as client,
+    ):
+        with pytest.raises(ProtocolError, match="not the shape of Courier's ids"):
+            client.get_message(message_id)
+        assert message_outcomes(client, {2: message_id}, progress=False) == {}
+        assert server.requests == []
+
+
+def test_status_with_a_missing_journal_says_so_and_creates_nothing(tmp_path: Path) -> None:
+    done = bulkprep("status", "--journal", "missing.sqlite", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "there is no journal at missing.sqlite" in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("workers", ["0", "-1", "100000", "many"])
+def test_status_refuses_a_number_of_workers_out_of_range(tmp_path: Path, workers: str) -> None:
+    done = bulkprep("status", "--journal", "run.journal", "--workers", workers, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "--workers" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_ctrl_c_while_messages_hang_stops_at_once() -> None:
+    with (
+        HostileServer(fixed(Answer(200, hang=True))) as server,
+        CourierClient(TOKEN, server.url, max_retries=0, request_deadline=120) as client,
+    ):
+        timer = threading.Timer(1.0, _thread.interrupt_main)
+        timer.start()
+        started = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            message_outcomes(
+                client, {row: f"1-message-{row}" for row in range(2, 40)}, workers=8, progress=False
+            )
+        assert time.monotonic() - started < 10  # not the 120 s a hung request is given
+
+
+def test_a_refused_key_while_reading_messages_stops_the_rest() -> None:
+    with (
+        HostileServer(fixed(Answer(401, b'{"message": "Unauthorized"}'))) as server,
+        CourierClient(TOKEN, server.url, max_retries=0) as client,
+        pytest.raises(AuthenticationError),
+    ):
+        message_outcomes(
+            client, {row: f"1-message-{row}" for row in range(2, 400)}, workers=2, progress=False
+        )
+    assert len(server.requests) < 50
