@@ -17,7 +17,8 @@ from sandbox_support import ManualClock
 
 from bulkprep.client import CourierClient
 from bulkprep.delivery import message_outcomes, undelivered
-from bulkprep.errors import ConfigurationError
+from bulkprep.errors import ConfigurationError, JournalError
+from bulkprep.journal import Journal
 from bulkprep.results import SubmitResult
 from bulkprep.sandbox import Sandbox
 from bulkprep.status import BULK_COLUMNS, Column
@@ -166,8 +167,12 @@ def test_refresh_refuses_the_journal_of_another_job(tmp_path: Path) -> None:
         send(prepared([by_email("b", 0)]), sb, journal=tmp_path / "two.journal")
         with pytest.raises(ConfigurationError, match="is for job"):
             one.refresh(tmp_path / "two.journal", api_key=sb.token, progress=False)
+        Journal.open(tmp_path / "empty.journal").close()
         with pytest.raises(ConfigurationError, match="holds no job"):
             one.refresh(tmp_path / "empty.journal", api_key=sb.token, progress=False)
+        with pytest.raises(JournalError, match="there is no journal at"):
+            one.refresh(tmp_path / "missing.journal", api_key=sb.token, progress=False)
+        assert not (tmp_path / "missing.journal").exists()
 
 
 def test_message_outcomes_leaves_unknown_messages_out_and_checks_workers() -> None:

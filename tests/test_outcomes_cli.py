@@ -13,6 +13,7 @@ from conftest import TOKEN
 from sandbox_support import ManualClock
 
 import bulkprep
+from bulkprep.journal import Journal
 from bulkprep.sandbox import Sandbox
 
 ROOT = str(Path(bulkprep.__file__).resolve().parent.parent)
@@ -132,6 +133,7 @@ def test_status_says_what_is_wrong_and_exits_2(tmp_path: Path, problem: str) -> 
             status = bulkprep("status", "--journal", str(journal), "--out", str(tmp_path / "nope.csv"))
             expected = "cannot read the results file"
         elif problem == "no job":
+            Journal.open(tmp_path / "new.journal").close()
             status = bulkprep("status", "--journal", str(tmp_path / "new.journal"))
             expected = "holds no job"
         else:
