@@ -88,6 +88,7 @@ __all__ = [
     "COLUMN_KEYS",
     "CONST_KEYS",
     "MAX_MAPPING_BYTES",
+    "MAX_TARGETS",
     "PHONE_TARGETS",
     "ColumnSource",
     "ConstSource",
@@ -608,6 +609,11 @@ class Mapping:
             raise MappingError(f"a mapping must be a dict of targets to columns, not {type(spec).__name__}")
         sources: dict[str, Source] = {}
         _flatten(spec, "", sources)
+        if len(sources) > MAX_TARGETS:
+            raise MappingError(
+                f"the mapping has {len(sources):,} targets; at most {MAX_TARGETS:,} are taken (a user with "
+                "that many fields is no message's data): map the columns the message needs"
+            )
         _check_nesting(sources)
         self._sources = sources
         self._notes: tuple[str, ...] = ()
@@ -943,6 +949,8 @@ def _file_kind(path: Path) -> str:
 
 # --- reading a mapping file -------------------------------------------------------------------------
 
+MAX_TARGETS: Final = 10_000
+"""The most targets a mapping may have: each costs every row some work, so more is refused at once."""
 MAX_MAPPING_BYTES: Final = 2**22
 """The largest mapping file read (4 MiB): a mapping of thousands of columns fits a small part of it."""
 

@@ -126,3 +126,42 @@ def test_a_refused_key_while_reading_messages_stops_the_rest() -> None:
             client, {row: f"1-message-{row}" for row in range(2, 400)}, workers=2, progress=False
         )
     assert len(server.requests) < 50
+
+
+def test_a_mapping_of_more_targets_than_taken_is_refused_at_once() -> None:
+    from bulkprep import Mapping
+    from bulkprep.errors import MappingError
+    from bulkprep.mapping import MAX_TARGETS
+
+    started = time.monotonic()
+    with pytest.raises(MappingError, match="at most 10,000 are taken"):
+        Mapping({"data": {f"field_{n}": "email" for n in range(MAX_TARGETS + 1)}})
+    assert time.monotonic() - started < 30
+    assert len(Mapping({"data": {f"field_{n}": "email" for n in range(50)}}).targets) == 50
+
+
+def _small_file_limit() -> None:
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG) instead of killing
+    resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+
+
+def test_a_write_that_fails_is_an_error_message_not_a_traceback(tmp_path: Path) -> None:
+    # Streamed, the prepared chunks are spilled to disk; a file size limit makes that write fail.
+    rows = "".join(f"u{n},user{n}@example.com\n" for n in range(20_000))
+    (tmp_path / "users.csv").write_text("id,email\n" + rows)
+    (tmp_path / "mapping.yaml").write_text(MAPPING)
+    done = subprocess.run(
+        [sys.executable, "-m", "bulkprep.cli", "check", "users.csv", "--mapping", "mapping.yaml", "--stream"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+        check=False,
+        preexec_fn=_small_file_limit,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "File too large" in done.stderr

@@ -111,6 +111,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # shown. The output goes nowhere from now on, so that flushing it at exit fails no more.
         _silence_stdout()
         return EXIT_NOT_ALL_OK
+    except OSError as exc:
+        # A full disk, a file size limit, a folder that went away: said plainly, not as a traceback.
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(
+            f"bulkprep {args.command}: {printable(exc.strerror or str(exc))}{printable(where)}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
 
 
 def _silence_stdout() -> None:
