@@ -41,6 +41,7 @@ from bulkprep.errors import (
     ProtocolError,
 )
 from bulkprep.guard import Limit, rejected_checked_after, rejection_stop
+from bulkprep.interrupts import held_interrupts
 from bulkprep.journal import AckedAnswer, Journal, RefusedAnswer
 from bulkprep.jsonsafe import clean, dumps
 from bulkprep.matching import IdentityIndex, Matching, identities_of
@@ -403,7 +404,8 @@ class BatchSender:
             self.stop.set()
             # A request that still hangs is left to its deadline (request_deadline) on its daemon
             # thread; its batch stays 'sending' in the journal: its outcome is not known.
-            all_done.wait(INTERRUPT_GRACE)
+            with held_interrupts():
+                all_done.wait(INTERRUPT_GRACE)
             raise
         if failures:
             raise failures[0]

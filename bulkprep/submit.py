@@ -69,6 +69,7 @@ from bulkprep.errors import (
 )
 from bulkprep.frames import as_pandas
 from bulkprep.guard import GuardDecision, Limit, check_invalid, check_limit
+from bulkprep.interrupts import held_interrupts
 from bulkprep.journal import Journal
 from bulkprep.jsonsafe import clean
 from bulkprep.prepare import Prepared, prepare
@@ -485,7 +486,8 @@ def submit(
             unknown_state = resumed or "job_id" in definition
             job = _run_and_wait(client, book, frame, outcomes, after, step, unknown_state=unknown_state)
         except KeyboardInterrupt:
-            stopped = _stopped_result(frame, prepare_errors, sender, work, step, None)
+            with held_interrupts():
+                stopped = _stopped_result(frame, prepare_errors, sender, work, step, None)
             raise SubmitInterrupted(stopped.left_to_do or "interrupted", stopped) from None
         except BulkprepError as exc:
             exc.result = _stopped_result(frame, prepare_errors, sender, work, step, exc)

@@ -165,3 +165,30 @@ def test_a_write_that_fails_is_an_error_message_not_a_traceback(tmp_path: Path) 
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert "File too large" in done.stderr
+
+
+def test_what_a_command_prints_shows_terminal_controls_as_escapes(files: Path) -> None:
+    # The file's name stands for any text printed that a server or a file could hold.
+    (files / "users\x1b[2J.csv").write_text(USERS)
+    done = bulkprep("check", "users\x1b[2J.csv", "--mapping", "mapping.yaml", cwd=files)
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stdout
+    assert "read users\\x1b[2J.csv: 2 rows" in done.stdout
+
+
+def test_ctrl_c_is_held_off_while_results_are_saved() -> None:
+    import os
+    import signal
+
+    from bulkprep.interrupts import held_interrupts
+
+    before = signal.getsignal(signal.SIGINT)
+    with held_interrupts():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.1)  # the signal is handled here, between bytecodes: it must change nothing
+        saved = True
+    assert saved
+    assert signal.getsignal(signal.SIGINT) is before
+    with pytest.raises(KeyboardInterrupt):  # noqa: PT012 -- the signal arrives during the sleep
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(1)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any, TextIO
 
 from bulkprep._version import __version__
 from bulkprep.errors import BulkprepError
@@ -96,6 +97,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     import importlib
 
+    # What a command prints may hold text a server sent (a job id, a refusal's message): the terminal
+    # shows it, never acts on it. Progress bars draw on the standard error, which is left alone.
+    shown, sys.stdout = sys.stdout, _PrintableOutput(sys.stdout)
     try:
         # Imported here, inside the guard: Ctrl-C while a command's modules load is an interruption too.
         module = importlib.import_module(_RUNNERS[args.command])
@@ -119,6 +123,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    finally:
+        sys.stdout = shown
+
+
+class _PrintableOutput:
+    """A text stream that writes what it is given with terminal controls as escapes (:func:`printable`)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(printable(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:  # flush, fileno, isatty, encoding...: the stream's own
+        return getattr(self._stream, name)
 
 
 def _silence_stdout() -> None:

@@ -45,6 +45,7 @@ from bulkprep.errors import (
     SubmitInterrupted,
 )
 from bulkprep.guard import Limit, parse_limit
+from bulkprep.interrupts import held_interrupts
 from bulkprep.parquet import require_writer, write_results
 from bulkprep.read import read_info
 from bulkprep.redaction import printable
@@ -282,7 +283,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = submit(prepared, wait=args.wait, wait_timeout=args.wait_timeout, **sending_options(args))
     except SubmitInterrupted as exc:
-        _report(_merged(earlier, exc.result), args, out)
+        with held_interrupts():
+            _report(_merged(earlier, exc.result), args, out)
         return EXIT_INTERRUPTED
     except BulkprepError as exc:
         if not isinstance(exc.result, SubmitResult):

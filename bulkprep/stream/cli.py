@@ -24,6 +24,7 @@ from bulkprep.cli.submit import (
     sending_options,
 )
 from bulkprep.errors import BulkprepError, ConfigurationError, GuardError, JournalError, SubmitInterrupted
+from bulkprep.interrupts import held_interrupts
 from bulkprep.mapping import Mapping
 from bulkprep.redaction import printable
 from bulkprep.report import format_summary
@@ -83,7 +84,8 @@ def run_streaming(args: argparse.Namespace, out: Path) -> int:
         try:
             result = submit_file(prepared, results=out, errors=args.errors, **sending_options(args))
         except SubmitInterrupted as exc:
-            _report(exc.result, args, out)
+            with held_interrupts():
+                _report(exc.result, args, out)
             return EXIT_INTERRUPTED
         except BulkprepError as exc:
             if not isinstance(exc.result, StreamedSubmitResult):

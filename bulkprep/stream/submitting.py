@@ -59,6 +59,7 @@ from bulkprep.client import DEFAULT_REQUEST_DEADLINE, CourierClient, _ApiKey
 from bulkprep.delivery import DEFAULT_OUTCOME_WORKERS, DEFAULT_POLL_INTERVAL, run_job, with_problem_text
 from bulkprep.errors import BulkprepError, ConfigurationError, GuardError, JournalError, SubmitInterrupted
 from bulkprep.guard import GuardDecision, Limit, check_limit, rejection_stop
+from bulkprep.interrupts import held_interrupts
 from bulkprep.journal import Journal
 from bulkprep.progress import progress_bar
 from bulkprep.report import ErrorCode, concat_errors, empty_errors, errors_from_records, top_problems
@@ -567,7 +568,8 @@ class _Streamed:
                     )
                 sending.step.job = job
             except KeyboardInterrupt:
-                stopped = self._stopped(sending, pending, waiting, chunks, results, errors, None)
+                with held_interrupts():
+                    stopped = self._stopped(sending, pending, waiting, chunks, results, errors, None)
                 raise SubmitInterrupted(stopped.left_to_do or "interrupted", stopped) from None
             except BulkprepError as exc:
                 stopped = self._stopped(sending, pending, waiting, chunks, results, errors, exc)
