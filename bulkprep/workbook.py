@@ -63,6 +63,7 @@ from bulkprep._source import (
 from bulkprep.errors import ConfigurationError, InputError
 from bulkprep.layouts import MAX_FOOTER_LINES, MAX_PREAMBLE_LINES, footer_start_in_rows, preamble_end_in_rows
 from bulkprep.status import ATTRS_KEY, ROW_KEY
+from bulkprep.workbook_bounds import check_xlsx_bounds
 
 __all__ = ["MAX_UNPACKED_BYTES", "WORKBOOK_SUFFIXES", "cell_text", "read_excel"]
 
@@ -163,6 +164,7 @@ def read_excel(
     data, name = _load(source)
     _check_workbook_bytes(data, name=name)
     _check_unpacked_size(data, name=name)
+    check_xlsx_bounds(data, name=name)
     if data.startswith(_OLE_SIGNATURE) and _ENCRYPTED_PACKAGE in data[:_ENCRYPTION_SEARCH_BYTES]:
         raise _password_protected(name)  # calamine sees an .xls it cannot read in such a file
     try:
