@@ -30,7 +30,9 @@ from conftest import TOKEN, HeldIngestion  # noqa: E402
 import bulkprep  # noqa: E402
 from bulkprep import dask as bulkdask  # noqa: E402
 from bulkprep import prepare, read_csv  # noqa: E402
-from bulkprep.errors import ConfigurationError  # noqa: E402
+from bulkprep import submit as submit_in_memory  # noqa: E402
+from bulkprep.batching import Batch, cut_batches, idempotency_key  # noqa: E402
+from bulkprep.errors import ConfigurationError, GuardError  # noqa: E402
 from bulkprep.sandbox import Sandbox  # noqa: E402
 from bulkprep.status import ROW_KEY, Column, RowStatus  # noqa: E402
 
@@ -220,8 +222,9 @@ def test_submit_sends_every_ready_row_once_and_writes_each_rows_status(cluster: 
     )
 
 
+@pytest.mark.parametrize("batch_size", [3, 5], ids=["batches-end-at-partitions", "batches-span-partitions"])
 def test_a_worker_killed_mid_submit_then_the_call_repeated_sends_each_user_once(
-    cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch_size: int
 ) -> None:
     users = _users(48)
     prepared = bulkdask.prepare(
@@ -234,7 +237,7 @@ def test_a_worker_killed_mid_submit_then_the_call_repeated_sends_each_user_once(
         options: dict[str, Any] = {
             "event": "WELCOME",
             "base_url": sandbox.url,
-            "batch_size": 3,
+            "batch_size": batch_size,  # 12 users a partition: 3 ends batches there, 5 does not
             "concurrency": 1,
         }
         outcome: list[Any] = []
@@ -269,5 +272,159 @@ def test_a_worker_killed_mid_submit_then_the_call_repeated_sends_each_user_once(
         assert len(offers) == 48
         assert set(offers.values()) == {1}
         assert len(sandbox.users(result.job_id)) == 48
+        # The job holds the batches of the in-memory path: the same rows under the same keys.
+        keys = {r.idempotency_key for r in sandbox.requests if r.path == f"/bulk/{result.job_id}"}
+        expected = _in_memory_batches(prepared, batch_size=batch_size)
+        assert keys == {idempotency_key(result.job_id, batch) for batch in expected}
     rows = result.df.compute()
     assert (rows[Column.STATUS] == RowStatus.ACCEPTED.value).all()
+    assert _batches_of(rows) == {batch.number: batch.rows for batch in expected}
+
+
+def _in_memory_batches(prepared: bulkdask.DaskPrepared, **limits: Any) -> list[Batch]:
+    """The batches bulkprep.submit cuts from the computed frame."""
+    frame = prepared.compute().df
+    ready = frame[frame[Column.STATUS] == RowStatus.READY.value]
+    users = pd.Series(ready[Column.USER].tolist(), index=ready[ROW_KEY].astype("int64").tolist())
+    return cut_batches(
+        users, max_users=limits.get("batch_size", 10_000), max_bytes=limits.get("max_batch_bytes", 4_000_000)
+    )
+
+
+def _batches_of(rows: pd.DataFrame) -> dict[int, tuple[int, ...]]:
+    """Each batch number with its rows in order, from a result's rows."""
+    sent = rows.dropna(subset=[Column.BATCH]).sort_values(ROW_KEY)
+    return {
+        int(number): tuple(int(row) for row in group[ROW_KEY])
+        for number, group in sent.groupby(Column.BATCH, sort=True)
+    }
+
+
+def _partition_of(frame: dd.DataFrame) -> dict[int, int]:
+    return {
+        int(row): number
+        for number, part in enumerate(dask.compute(*frame.to_delayed()))
+        for row in part[ROW_KEY]
+    }
+
+
+def _users_file(path: Path, count: int) -> Path:
+    """A CSV of ``count`` users, every seventh address broken, every eleventh a repeated address."""
+    lines = ["User ID,Email,Name"]
+    for n in range(count):
+        email = f"u{n}@example.com" if n % 7 != 3 else f"broken{n}"
+        if n % 11 == 10:
+            email = f"U{n - 1}@example.com"
+        lines.append(f"user-{n},{email},{'Name ' * (n % 5)}{n}")
+    path.write_text("\r\n".join(lines) + "\r\n")
+    return path
+
+
+SPANNING = {"recipient": "User ID", "profile": {"email": "Email"}, "data": {"name": "Name"}}
+
+
+@pytest.mark.parametrize(
+    "limits", [{"batch_size": 7}, {"batch_size": 1000, "max_batch_bytes": 600}], ids=["by-users", "by-bytes"]
+)
+def test_submit_sends_the_batches_of_the_in_memory_path_across_partitions(
+    cluster: Any, tmp_path: Path, limits: dict[str, int]
+) -> None:
+    path = _users_file(tmp_path / "users.csv", 60)
+    frame = bulkdask.read_csv(path, blocksize=400)
+    assert frame.npartitions >= 4
+    prepared = bulkdask.prepare(frame, SPANNING)
+    with Sandbox(token=TOKEN, processing_seconds=0) as sandbox:
+        memory = submit_in_memory(
+            prepare(read_csv(path), SPANNING),
+            event="WELCOME",
+            base_url=sandbox.url,
+            api_key=TOKEN,
+            progress=False,
+            **limits,
+        )
+        result = bulkdask.submit(
+            prepared, tmp_path / "job", event="WELCOME", base_url=sandbox.url, progress=False, **limits
+        )
+        assert memory.job_id is not None
+        assert result.job_id is not None
+        keys = {r.idempotency_key for r in sandbox.requests if r.path == f"/bulk/{result.job_id}"}
+        expected = _in_memory_batches(prepared, **limits)
+        assert keys == {idempotency_key(result.job_id, batch) for batch in expected}
+
+        # The same users went in (in the order the workers' batches arrived).
+        def recipient(user: dict[str, Any]) -> str:
+            return str(user["recipient"])
+
+        in_memory = sorted(sandbox.users(memory.job_id), key=recipient)
+        assert sorted(sandbox.users(result.job_id), key=recipient) == in_memory
+    rows = result.df.compute().sort_values(ROW_KEY).reset_index(drop=True)
+    assert _batches_of(rows) == _batches_of(memory.df) == {batch.number: batch.rows for batch in expected}
+    # Some batch holds rows of two partitions: the plan did not end it at a partition's end.
+    place = _partition_of(frame)
+    assert any(len({place[row] for row in batch.rows}) > 1 for batch in expected)
+    columns = [ROW_KEY, Column.STATUS, Column.BATCH, Column.ERROR, Column.DUPLICATE_OF]
+    assert _cells(rows[columns]) == _cells(memory.df[columns].sort_values(ROW_KEY))
+    assert result.summary == {status: rows for status, rows in memory.summary.items() if rows}
+    assert not (tmp_path / "job" / "staged").exists()  # what was staged between the steps is gone
+
+
+def test_a_dry_run_sends_nothing_and_shows_the_batches_it_would_send(cluster: Any, tmp_path: Path) -> None:
+    path = _users_file(tmp_path / "users.csv", 40)
+    frame = bulkdask.read_csv(path, blocksize=300)
+    prepared = bulkdask.prepare(frame, SPANNING)
+    with Sandbox(token=TOKEN, processing_seconds=0) as sandbox:
+        result = bulkdask.submit(
+            prepared,
+            tmp_path / "job",
+            event="WELCOME",
+            base_url=sandbox.url,
+            batch_size=6,
+            dry_run=True,
+            max_invalid=0.01,
+        )
+        assert sandbox.requests == []
+    memory = submit_in_memory(
+        prepare(read_csv(path), SPANNING),
+        event="WELCOME",
+        batch_size=6,
+        dry_run=True,
+        progress=False,
+        max_invalid=0.01,
+    )
+    assert result.job_id is None
+    assert result.plan is not None
+    assert memory.plan is not None
+    assert _cells(result.plan.batches) == _cells(memory.plan.batches)
+    assert result.plan.payloads == memory.plan.payloads
+    assert _cells(result.plan.skipped) == _cells(memory.plan.skipped)
+    assert result.guard == memory.guard
+    assert result.guard is not None
+    assert not result.guard.passed
+    assert result.summary == {status: rows for status, rows in memory.summary.items() if rows}
+    rows = result.df.compute().sort_values(ROW_KEY)
+    assert _batches_of(rows) == _batches_of(memory.df)
+    assert not list((tmp_path / "job").glob("*.journal"))
+
+
+def test_max_invalid_refuses_the_whole_frame_before_a_job_is_made(cluster: Any, tmp_path: Path) -> None:
+    path = _users_file(tmp_path / "users.csv", 40)
+    prepared = bulkdask.prepare(bulkdask.read_csv(path, blocksize=300), SPANNING)
+    with Sandbox(token=TOKEN, processing_seconds=0) as sandbox:
+        with pytest.raises(GuardError) as caught:
+            bulkdask.submit(prepared, tmp_path / "job", event="WELCOME", base_url=sandbox.url, max_invalid=3)
+        assert sandbox.jobs == {}
+        with pytest.raises(GuardError) as memory:
+            submit_in_memory(
+                prepare(read_csv(path), SPANNING),
+                event="WELCOME",
+                base_url=sandbox.url,
+                api_key=TOKEN,
+                max_invalid=3,
+                progress=False,
+            )
+        assert str(caught.value) == str(memory.value)
+    result = caught.value.result
+    assert isinstance(result, bulkdask.DaskSubmitResult)
+    assert result.job_id is None
+    assert result.summary == {k: v for k, v in prepare(read_csv(path), SPANNING).summary.items() if v}
+    assert result.df.compute()[Column.STATUS].value_counts().to_dict() == result.summary

@@ -109,7 +109,7 @@ class BatchPlan:
             low, high = int(self.offsets[number]), int(self.offsets[number + 1])
             if low >= end:
                 break
-            if high > begin:
+            if min(end, high) > max(begin, low):  # an empty partition holds nothing to read
                 found.append((number, max(begin, low) - low, min(end, high) - low))
         return found
 

@@ -532,13 +532,14 @@ def submit(
             *[task(_write_part, part, [], str(folder), plan.numbers(part), {}, {}) for part in parts]
         )
         skipped = pd.concat([done["skipped"] for done in written], ignore_index=True)
+        shown = _dry_plan(folder, plan, definition, skipped)
         shutil.rmtree(staging, ignore_errors=True)
         return DaskSubmitResult(
             job_id=definition.get("job_id"),
             summary=prepared_summary,
             results=folder / RESULTS_FOLDER,
             errors=_no_errors(),
-            plan=_dry_plan(folder, plan, definition, skipped),
+            plan=shown,
             guard=guard,
         )
     if guard is not None and not guard.passed:
