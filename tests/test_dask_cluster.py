@@ -428,3 +428,91 @@ def test_max_invalid_refuses_the_whole_frame_before_a_job_is_made(cluster: Any, 
     assert result.job_id is None
     assert result.summary == {k: v for k, v in prepare(read_csv(path), SPANNING).summary.items() if v}
     assert result.df.compute()[Column.STATUS].value_counts().to_dict() == result.summary
+
+
+def test_max_rejected_stops_every_partition_and_the_call_again_sends_the_rest(
+    cluster: Any, tmp_path: Path
+) -> None:
+    users = _users(30)
+    mapping = {"recipient": "User ID", "profile": {"email": "Email"}}
+    prepared = bulkdask.prepare(dd.from_pandas(users, npartitions=3, sort=False), mapping)
+    folder = tmp_path / "job"
+    with Sandbox(token=TOKEN, processing_seconds=0) as sandbox:
+        # A job already holding the first 10 users: sent again, Courier refuses them.
+        first = submit_in_memory(
+            prepare(users.iloc[:10], mapping),
+            event="WELCOME",
+            base_url=sandbox.url,
+            api_key=TOKEN,
+            progress=False,
+        )
+        assert first.job_id is not None
+        options: dict[str, Any] = {"job_id": first.job_id, "base_url": sandbox.url, "batch_size": 5}
+        with pytest.raises(GuardError, match="max_rejected") as caught:
+            bulkdask.submit(prepared, folder, concurrency=1, max_rejected=0.5, **options)
+        result = caught.value.result
+        assert isinstance(result, bulkdask.DaskSubmitResult)
+        # Partition 0's first batch was refused whole: its second batch was never sent.
+        assert result.summary["rejected"] == 5
+        assert result.summary["failed"] >= 5
+        assert sum(result.summary.values()) == 30
+        rows = result.df.compute()
+        unsent = rows.loc[rows[Column.STATUS] == RowStatus.FAILED.value, Column.ERROR]
+        assert unsent.str.contains(
+            "the guard max_rejected (--max-rejected) 50% stopped sending", regex=False
+        ).all()
+        assert result.left_to_do is not None
+        assert str(folder) in result.left_to_do
+        # Without the guard, the same call sends the rest, nothing twice.
+        rest = bulkdask.submit(prepared, folder, **options)
+        assert rest.summary == {"rejected": 10, "accepted": 20}
+        assert len(sandbox.users(first.job_id)) == 30
+        # The first 10 were offered twice (in the first job's send, then refused here), the rest once.
+        assert sorted(sandbox.offers(first.job_id).values()) == [1] * 20 + [2] * 10
+
+
+def test_wait_runs_the_job_and_reads_each_rows_delivery_as_the_in_memory_path(
+    cluster: Any, tmp_path: Path
+) -> None:
+    path = _users_file(tmp_path / "users.csv", 30)
+    prepared = bulkdask.prepare(bulkdask.read_csv(path, blocksize=300), SPANNING)
+    with Sandbox(token=TOKEN, processing_seconds=0) as sandbox:
+        options: dict[str, Any] = {"event": "WELCOME", "base_url": sandbox.url, "batch_size": 4}
+        with pytest.raises(ConfigurationError, match="needs run=True"):
+            bulkdask.submit(prepared, tmp_path / "job", wait=True, **options)
+        result = bulkdask.submit(
+            prepared, tmp_path / "job", run=True, wait=True, poll_interval=0.05, progress=False, **options
+        )
+        memory = submit_in_memory(
+            prepare(read_csv(path), SPANNING), run=True, wait=True, api_key=TOKEN, progress=False, **options
+        )
+    assert result.job is not None
+    assert result.job["status"] == memory.job["status"] == "COMPLETED"
+    assert result.left_to_do is None
+    rows = result.df.compute().sort_values(ROW_KEY)
+    columns = [ROW_KEY, Column.STATUS, Column.DELIVERY_STATUS, Column.ERROR]
+    assert _cells(rows[columns]) == _cells(memory.df[columns].sort_values(ROW_KEY))
+    accepted = rows[rows[Column.STATUS] == RowStatus.ACCEPTED.value]
+    assert accepted[Column.MESSAGE_ID].notna().all()
+    # Each message's outcome was read (which one depends on how far the sandbox has taken it).
+    assert accepted[Column.OUTCOME].notna().all()
+    assert (
+        rows[Column.OUTCOME].notna().tolist()
+        == memory.df.sort_values(ROW_KEY)[Column.OUTCOME].notna().tolist()
+    )
+    assert set(accepted[Column.DELIVERY_STATUS]) == {"ENQUEUED"}
+
+
+def test_the_progress_bar_counts_the_batches_sent_and_is_off_when_not_a_terminal(
+    cluster: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prepared = bulkdask.prepare(dd.from_pandas(_users(20), npartitions=3, sort=False), PLAIN)
+    with Sandbox(token=TOKEN, processing_seconds=0) as sandbox:
+        options: dict[str, Any] = {"event": "WELCOME", "base_url": sandbox.url, "batch_size": 3}
+        bulkdask.submit(prepared, tmp_path / "shown", progress=True, **options)
+        shown = capsys.readouterr().err
+        bulkdask.submit(prepared, tmp_path / "quiet", **options)  # standard error is not a terminal here
+        quiet = capsys.readouterr().err
+    assert "submitting" in shown
+    assert "7/7" in shown  # 20 users in batches of 3
+    assert "submitting" not in quiet
