@@ -3,10 +3,10 @@
 Each run is a fresh process on a file from ``messy.py``: the single-machine streamed check
 (``bulkprep check --stream``, one process) or ``bulkprep.dask`` (``read_csv`` then ``prepare`` on a
 ``LocalCluster`` of worker processes, computed to the rows per status and the error count). For the
-streamed check, time is the whole command (its imports included, about a second) and memory its
-peak resident set size; for the cluster, time is from after the imports and the cluster's start to
-the last row prepared, and memory is the peak resident set size (``ru_maxrss``) of the client and of
-every worker. Not a test: nothing here asserts a time.
+streamed check, time is the whole command (its imports included, about a second, and the writing of
+its results CSV to a temporary folder) and memory its peak resident set size; for the cluster, time
+is from after the imports and the cluster's start to the last row prepared, and memory is the peak
+resident set size (``ru_maxrss``) of the client and of every worker. Not a test: nothing here asserts a time.
 
     .venv/bin/python benchmarks/bench_dask.py --rows 1000000 3000000 [--workers 2] [--dir /tmp/bench]
     .venv/bin/python benchmarks/bench_dask.py --csv FILE [--blocksize 64] [--only cluster]
@@ -27,14 +27,15 @@ ROOT = Path(__file__).resolve().parents[1]
 MAPPING_FILE = ROOT / "data" / "users_messy.mapping.yaml"
 
 _STREAM = """
-import json, re, resource, subprocess, sys, time
+import json, re, resource, subprocess, sys, tempfile, time
 from pathlib import Path
 path, mapping = sys.argv[1], sys.argv[2]
 command = Path(sys.executable).with_name("bulkprep")
-start = time.perf_counter()
-done = subprocess.run([str(command), "check", "--stream", "--mapping", mapping, path],
-                      capture_output=True, text=True)
-seconds = time.perf_counter() - start
+with tempfile.TemporaryDirectory() as folder:  # the results it writes, not left next to the input
+    start = time.perf_counter()
+    done = subprocess.run([str(command), "check", "--stream", "--mapping", mapping, path,
+                           "--out", str(Path(folder) / "results.csv")], capture_output=True, text=True)
+    seconds = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 said = done.stdout + done.stderr
 summary = {status: int(count.replace(",", "")) for status, count in
