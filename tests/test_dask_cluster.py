@@ -30,7 +30,9 @@ from conftest import TOKEN, HeldIngestion  # noqa: E402
 import bulkprep  # noqa: E402
 from bulkprep import dask as bulkdask  # noqa: E402
 from bulkprep import prepare, read_csv  # noqa: E402
-from bulkprep.errors import ConfigurationError  # noqa: E402
+from bulkprep import submit as submit_in_memory  # noqa: E402
+from bulkprep.batching import Batch, cut_batches, idempotency_key  # noqa: E402
+from bulkprep.errors import ConfigurationError, GuardError  # noqa: E402
 from bulkprep.sandbox import Sandbox  # noqa: E402
 from bulkprep.status import ROW_KEY, Column, RowStatus  # noqa: E402
 
@@ -220,8 +222,9 @@ def test_submit_sends_every_ready_row_once_and_writes_each_rows_status(cluster: 
     )
 
 
+@pytest.mark.parametrize("batch_size", [3, 5], ids=["batches-end-at-partitions", "batches-span-partitions"])
 def test_a_worker_killed_mid_submit_then_the_call_repeated_sends_each_user_once(
-    cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch_size: int
 ) -> None:
     users = _users(48)
     prepared = bulkdask.prepare(
@@ -234,7 +237,7 @@ def test_a_worker_killed_mid_submit_then_the_call_repeated_sends_each_user_once(
         options: dict[str, Any] = {
             "event": "WELCOME",
             "base_url": sandbox.url,
-            "batch_size": 3,
+            "batch_size": batch_size,  # 12 users a partition: 3 ends batches there, 5 does not
             "concurrency": 1,
         }
         outcome: list[Any] = []
@@ -269,5 +272,247 @@ def test_a_worker_killed_mid_submit_then_the_call_repeated_sends_each_user_once(
         assert len(offers) == 48
         assert set(offers.values()) == {1}
         assert len(sandbox.users(result.job_id)) == 48
+        # The job holds the batches of the in-memory path: the same rows under the same keys.
+        keys = {r.idempotency_key for r in sandbox.requests if r.path == f"/bulk/{result.job_id}"}
+        expected = _in_memory_batches(prepared, batch_size=batch_size)
+        assert keys == {idempotency_key(result.job_id, batch) for batch in expected}
     rows = result.df.compute()
     assert (rows[Column.STATUS] == RowStatus.ACCEPTED.value).all()
+    assert _batches_of(rows) == {batch.number: batch.rows for batch in expected}
+
+
+def _in_memory_batches(prepared: bulkdask.DaskPrepared, **limits: Any) -> list[Batch]:
+    """The batches bulkprep.submit cuts from the computed frame."""
+    frame = prepared.compute().df
+    ready = frame[frame[Column.STATUS] == RowStatus.READY.value]
+    users = pd.Series(ready[Column.USER].tolist(), index=ready[ROW_KEY].astype("int64").tolist())
+    return cut_batches(
+        users, max_users=limits.get("batch_size", 10_000), max_bytes=limits.get("max_batch_bytes", 4_000_000)
+    )
+
+
+def _batches_of(rows: pd.DataFrame) -> dict[int, tuple[int, ...]]:
+    """Each batch number with its rows in order, from a result's rows."""
+    sent = rows.dropna(subset=[Column.BATCH]).sort_values(ROW_KEY)
+    return {
+        int(number): tuple(int(row) for row in group[ROW_KEY])
+        for number, group in sent.groupby(Column.BATCH, sort=True)
+    }
+
+
+def _partition_of(frame: dd.DataFrame) -> dict[int, int]:
+    return {
+        int(row): number
+        for number, part in enumerate(dask.compute(*frame.to_delayed()))
+        for row in part[ROW_KEY]
+    }
+
+
+def _users_file(path: Path, count: int) -> Path:
+    """A CSV of ``count`` users, every seventh address broken, every eleventh a repeated address."""
+    lines = ["User ID,Email,Name"]
+    for n in range(count):
+        email = f"u{n}@example.com" if n % 7 != 3 else f"broken{n}"
+        if n % 11 == 10:
+            email = f"U{n - 1}@example.com"
+        lines.append(f"user-{n},{email},{'Name ' * (n % 5)}{n}")
+    path.write_text("\r\n".join(lines) + "\r\n")
+    return path
+
+
+SPANNING = {"recipient": "User ID", "profile": {"email": "Email"}, "data": {"name": "Name"}}
+
+
+@pytest.mark.parametrize(
+    "limits", [{"batch_size": 7}, {"batch_size": 1000, "max_batch_bytes": 600}], ids=["by-users", "by-bytes"]
+)
+def test_submit_sends_the_batches_of_the_in_memory_path_across_partitions(
+    cluster: Any, tmp_path: Path, limits: dict[str, int]
+) -> None:
+    path = _users_file(tmp_path / "users.csv", 60)
+    frame = bulkdask.read_csv(path, blocksize=400)
+    assert frame.npartitions >= 4
+    prepared = bulkdask.prepare(frame, SPANNING)
+    with Sandbox(token=TOKEN, processing_seconds=0) as sandbox:
+        memory = submit_in_memory(
+            prepare(read_csv(path), SPANNING),
+            event="WELCOME",
+            base_url=sandbox.url,
+            api_key=TOKEN,
+            progress=False,
+            **limits,
+        )
+        result = bulkdask.submit(
+            prepared, tmp_path / "job", event="WELCOME", base_url=sandbox.url, progress=False, **limits
+        )
+        assert memory.job_id is not None
+        assert result.job_id is not None
+        keys = {r.idempotency_key for r in sandbox.requests if r.path == f"/bulk/{result.job_id}"}
+        expected = _in_memory_batches(prepared, **limits)
+        assert keys == {idempotency_key(result.job_id, batch) for batch in expected}
+
+        # The same users went in (in the order the workers' batches arrived).
+        def recipient(user: dict[str, Any]) -> str:
+            return str(user["recipient"])
+
+        in_memory = sorted(sandbox.users(memory.job_id), key=recipient)
+        assert sorted(sandbox.users(result.job_id), key=recipient) == in_memory
+    rows = result.df.compute().sort_values(ROW_KEY).reset_index(drop=True)
+    assert _batches_of(rows) == _batches_of(memory.df) == {batch.number: batch.rows for batch in expected}
+    # Some batch holds rows of two partitions: the plan did not end it at a partition's end.
+    place = _partition_of(frame)
+    assert any(len({place[row] for row in batch.rows}) > 1 for batch in expected)
+    columns = [ROW_KEY, Column.STATUS, Column.BATCH, Column.ERROR, Column.DUPLICATE_OF]
+    assert _cells(rows[columns]) == _cells(memory.df[columns].sort_values(ROW_KEY))
+    assert result.summary == {status: rows for status, rows in memory.summary.items() if rows}
+    assert not (tmp_path / "job" / "staged").exists()  # what was staged between the steps is gone
+
+
+def test_a_dry_run_sends_nothing_and_shows_the_batches_it_would_send(cluster: Any, tmp_path: Path) -> None:
+    path = _users_file(tmp_path / "users.csv", 40)
+    frame = bulkdask.read_csv(path, blocksize=300)
+    prepared = bulkdask.prepare(frame, SPANNING)
+    with Sandbox(token=TOKEN, processing_seconds=0) as sandbox:
+        result = bulkdask.submit(
+            prepared,
+            tmp_path / "job",
+            event="WELCOME",
+            base_url=sandbox.url,
+            batch_size=6,
+            dry_run=True,
+            max_invalid=0.01,
+        )
+        assert sandbox.requests == []
+    memory = submit_in_memory(
+        prepare(read_csv(path), SPANNING),
+        event="WELCOME",
+        batch_size=6,
+        dry_run=True,
+        progress=False,
+        max_invalid=0.01,
+    )
+    assert result.job_id is None
+    assert result.plan is not None
+    assert memory.plan is not None
+    assert _cells(result.plan.batches) == _cells(memory.plan.batches)
+    assert result.plan.payloads == memory.plan.payloads
+    assert _cells(result.plan.skipped) == _cells(memory.plan.skipped)
+    assert result.guard == memory.guard
+    assert result.guard is not None
+    assert not result.guard.passed
+    assert result.summary == {status: rows for status, rows in memory.summary.items() if rows}
+    rows = result.df.compute().sort_values(ROW_KEY)
+    assert _batches_of(rows) == _batches_of(memory.df)
+    assert not list((tmp_path / "job").glob("*.journal"))
+
+
+def test_max_invalid_refuses_the_whole_frame_before_a_job_is_made(cluster: Any, tmp_path: Path) -> None:
+    path = _users_file(tmp_path / "users.csv", 40)
+    prepared = bulkdask.prepare(bulkdask.read_csv(path, blocksize=300), SPANNING)
+    with Sandbox(token=TOKEN, processing_seconds=0) as sandbox:
+        with pytest.raises(GuardError) as caught:
+            bulkdask.submit(prepared, tmp_path / "job", event="WELCOME", base_url=sandbox.url, max_invalid=3)
+        assert sandbox.jobs == {}
+        with pytest.raises(GuardError) as memory:
+            submit_in_memory(
+                prepare(read_csv(path), SPANNING),
+                event="WELCOME",
+                base_url=sandbox.url,
+                api_key=TOKEN,
+                max_invalid=3,
+                progress=False,
+            )
+        assert str(caught.value) == str(memory.value)
+    result = caught.value.result
+    assert isinstance(result, bulkdask.DaskSubmitResult)
+    assert result.job_id is None
+    assert result.summary == {k: v for k, v in prepare(read_csv(path), SPANNING).summary.items() if v}
+    assert result.df.compute()[Column.STATUS].value_counts().to_dict() == result.summary
+
+
+def test_max_rejected_stops_every_partition_and_the_call_again_sends_the_rest(
+    cluster: Any, tmp_path: Path
+) -> None:
+    users = _users(30)
+    mapping = {"recipient": "User ID", "profile": {"email": "Email"}}
+    prepared = bulkdask.prepare(dd.from_pandas(users, npartitions=3, sort=False), mapping)
+    folder = tmp_path / "job"
+    with Sandbox(token=TOKEN, processing_seconds=0) as sandbox:
+        # A job already holding the first 10 users: sent again, Courier refuses them.
+        first = submit_in_memory(
+            prepare(users.iloc[:10], mapping),
+            event="WELCOME",
+            base_url=sandbox.url,
+            api_key=TOKEN,
+            progress=False,
+        )
+        assert first.job_id is not None
+        options: dict[str, Any] = {"job_id": first.job_id, "base_url": sandbox.url, "batch_size": 5}
+        with pytest.raises(GuardError, match="max_rejected") as caught:
+            bulkdask.submit(prepared, folder, concurrency=1, max_rejected=0.5, **options)
+        result = caught.value.result
+        assert isinstance(result, bulkdask.DaskSubmitResult)
+        # Partition 0's first batch was refused whole: its second batch was never sent.
+        assert result.summary["rejected"] == 5
+        assert result.summary["failed"] >= 5
+        assert sum(result.summary.values()) == 30
+        rows = result.df.compute()
+        unsent = rows.loc[rows[Column.STATUS] == RowStatus.FAILED.value, Column.ERROR]
+        assert unsent.str.contains(
+            "the guard max_rejected (--max-rejected) 50% stopped sending", regex=False
+        ).all()
+        assert result.left_to_do is not None
+        assert str(folder) in result.left_to_do
+        # Without the guard, the same call sends the rest, nothing twice.
+        rest = bulkdask.submit(prepared, folder, **options)
+        assert rest.summary == {"rejected": 10, "accepted": 20}
+        assert len(sandbox.users(first.job_id)) == 30
+        # The first 10 were offered twice (in the first job's send, then refused here), the rest once.
+        assert sorted(sandbox.offers(first.job_id).values()) == [1] * 20 + [2] * 10
+
+
+def test_wait_runs_the_job_and_reads_each_rows_delivery_as_the_in_memory_path(
+    cluster: Any, tmp_path: Path
+) -> None:
+    path = _users_file(tmp_path / "users.csv", 30)
+    prepared = bulkdask.prepare(bulkdask.read_csv(path, blocksize=300), SPANNING)
+    with Sandbox(token=TOKEN, processing_seconds=0) as sandbox:
+        options: dict[str, Any] = {"event": "WELCOME", "base_url": sandbox.url, "batch_size": 4}
+        with pytest.raises(ConfigurationError, match="needs run=True"):
+            bulkdask.submit(prepared, tmp_path / "job", wait=True, **options)
+        result = bulkdask.submit(
+            prepared, tmp_path / "job", run=True, wait=True, poll_interval=0.05, progress=False, **options
+        )
+        memory = submit_in_memory(
+            prepare(read_csv(path), SPANNING), run=True, wait=True, api_key=TOKEN, progress=False, **options
+        )
+    assert result.job is not None
+    assert result.job["status"] == memory.job["status"] == "COMPLETED"
+    assert result.left_to_do is None
+    rows = result.df.compute().sort_values(ROW_KEY)
+    columns = [ROW_KEY, Column.STATUS, Column.DELIVERY_STATUS, Column.ERROR]
+    assert _cells(rows[columns]) == _cells(memory.df[columns].sort_values(ROW_KEY))
+    accepted = rows[rows[Column.STATUS] == RowStatus.ACCEPTED.value]
+    assert accepted[Column.MESSAGE_ID].notna().all()
+    # Each message's outcome was read (which one depends on how far the sandbox has taken it).
+    assert accepted[Column.OUTCOME].notna().all()
+    assert (
+        rows[Column.OUTCOME].notna().tolist()
+        == memory.df.sort_values(ROW_KEY)[Column.OUTCOME].notna().tolist()
+    )
+    assert set(accepted[Column.DELIVERY_STATUS]) == {"ENQUEUED"}
+
+
+def test_the_progress_bar_counts_the_batches_sent_and_is_off_when_not_a_terminal(
+    cluster: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prepared = bulkdask.prepare(dd.from_pandas(_users(20), npartitions=3, sort=False), PLAIN)
+    with Sandbox(token=TOKEN, processing_seconds=0) as sandbox:
+        options: dict[str, Any] = {"event": "WELCOME", "base_url": sandbox.url, "batch_size": 3}
+        bulkdask.submit(prepared, tmp_path / "shown", progress=True, **options)
+        shown = capsys.readouterr().err
+        bulkdask.submit(prepared, tmp_path / "quiet", **options)  # standard error is not a terminal here
+        quiet = capsys.readouterr().err
+    assert "submitting" in shown
+    assert "7/7" in shown  # 20 users in batches of 3
+    assert "submitting" not in quiet

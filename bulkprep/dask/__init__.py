@@ -8,8 +8,10 @@ parts that need the whole frame done once across it:
   (:mod:`bulkprep.dask.reading`).
 - :func:`prepare`: the stages of :func:`bulkprep.prepare` per partition, the duplicates resolved across
   the whole frame; ``.compute()`` gives what :func:`bulkprep.prepare` gives (:mod:`bulkprep.dask.preparing`).
-- :func:`submit`: one job, the users sent from the workers, every row's status written to Parquet; run
-  again after a failure, it sends each user once (:mod:`bulkprep.dask.submitting`).
+- :func:`submit`: one job, the batches :func:`bulkprep.submit` would cut (planned once from each
+  user's size, each sent from a worker), every row's status written to Parquet; ``wait``, guards, dry
+  runs and a progress bar as in memory; run again after a failure, it sends each user once
+  (:mod:`bulkprep.dask.submitting`).
 
 On a real cluster only the scheduler's address changes (``Client("tcp://scheduler:8786")``); the
 files must be where every worker can read them, and the job folder where every worker can write.

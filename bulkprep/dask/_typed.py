@@ -12,18 +12,20 @@ Example:
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, cast
 
 import dask
 import dask.base
 import dask.dataframe as dd
+import distributed
 import pandas as pd
 from dask.delayed import Delayed
 from dask.delayed import delayed as _delayed
 
 __all__ = [
     "Delayed",
+    "completed",
     "compute",
     "frame_from_map",
     "frame_from_tasks",
@@ -69,3 +71,31 @@ def frame_from_map(
             function, *inputs, meta=meta, enforce_metadata=False, **kwargs
         )
     return made
+
+
+def completed(tasks: Sequence[Delayed]) -> Iterator[tuple[int, Any]]:
+    """Each task's position and result, as each one ends (all at the end without a distributed client).
+
+    With a :class:`distributed.Client` as the scheduler, the results come as the tasks end, so the
+    caller can move a progress bar; with any other scheduler, they come once all are computed.
+    """
+    client = _distributed_client()
+    if client is None:
+        yield from enumerate(compute(*tasks))
+        return
+    futures = cast(list[Any], client.compute(list(tasks)))
+    position = {future.key: number for number, future in enumerate(futures)}
+    as_completed = cast(Callable[[list[Any]], Iterable[Any]], distributed.as_completed)
+    for future in as_completed(futures):
+        yield position[future.key], future.result()
+
+
+def _distributed_client() -> Any:
+    """The distributed client that computes by default, or None (another scheduler, or no client)."""
+    chosen = dask.config.get("scheduler", None)
+    if chosen not in (None, "dask.distributed", "distributed"):
+        return None
+    try:
+        return cast(Callable[[], Any], distributed.default_client)()
+    except ValueError:
+        return None
