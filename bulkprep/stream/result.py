@@ -55,12 +55,15 @@ class StreamedSubmitResult(SubmitResult):
         errors_file: the whole error table, when it was asked for.
         rows: the number of input rows.
         counts: rows per status.
+        delivery_counts: rows per value of each delivery column, most first (as
+            :func:`bulkprep.report.delivery_counts` counts them; empty when the delivery was not read).
     """
 
     results: Path | None = None
     errors_file: Path | None = None
     rows: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    delivery_counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def summary(self) -> dict[str, int]:
