@@ -15,15 +15,17 @@ Three passes over the prepared chunks on disk, none holding more than a chunk an
    journal a stretch of rows at a time). Halves of a batch Courier found too large are numbered after
    the plan's last batch, as in memory.
 3. **write**: a chunk whose ready rows are all settled is written to the results (and its errors to
-   the error file) and forgotten.
+   the error file) and forgotten. With ``wait=True`` it is kept in the work folder instead until the
+   job ran: the job's users are then tied to the accepted rows on disk
+   (:class:`~bulkprep.stream.delivery.DeliveryStore`), their messages' outcomes read, and each
+   chunk written with its delivery, as the in-memory wait gives it.
 
 Whatever stops a send once the job is open (Ctrl-C, a refused key, a guard, a journal that cannot be
 written), the rows of the batches in flight are settled as in memory, every later ready row ``failed``
 with the reason and its planned batch, and the results file holds every row before the error is raised
 with ``exc.result``. Differences from the in-memory path: ``max_rejected`` is checked after each
-stretch of batches rather than each batch; ``wait=True`` is refused (reading every user's delivery
-needs them all at once: run the job, then ``bulkprep status --journal FILE --out RESULTS``); the error
-table file holds the same records grouped by chunk.
+stretch of batches rather than each batch; the error table file holds the same records grouped by
+chunk.
 
 Example:
     >>> import os, tempfile
