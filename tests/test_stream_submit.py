@@ -471,8 +471,11 @@ def _delivery_file(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("chunk_rows", [1, 4, 1000])
-def test_a_streamed_wait_reads_the_delivery_of_the_in_memory_wait(tmp_path: Path, chunk_rows: int) -> None:
+def test_a_streamed_wait_reads_the_delivery_of_the_in_memory_wait(
+    tmp_path: Path, chunk_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = _delivery_file(tmp_path)
+    monkeypatch.setattr("bulkprep.stream.delivery._OUTCOME_ROWS", 2)  # the outcomes read in stretches
     with Sandbox(token=TOKEN, processing_seconds=0, delivery_seconds=0, channel="email", page_size=3) as sb:
         options = {
             "event": "WELCOME",

@@ -144,11 +144,18 @@ class DeliveryStore:
         self, client: CourierClient, *, workers: int = DEFAULT_OUTCOME_WORKERS, progress: bool = True
     ) -> None:
         """Read the outcome of every row's message (:func:`bulkprep.delivery.message_outcomes`)."""
-        messages = self._db.execute(
-            "SELECT row, message FROM state WHERE message IS NOT NULL AND message != '' ORDER BY row"
-        ).fetchall()
-        for start in range(0, len(messages), _OUTCOME_ROWS):
-            part = dict(messages[start : start + _OUTCOME_ROWS])
+        after = -1  # the last row read: a stretch of messages at a time, never all of them in memory
+        while True:
+            part = dict(
+                self._db.execute(
+                    "SELECT row, message FROM state WHERE row > ? AND message IS NOT NULL "
+                    "AND message != '' ORDER BY row LIMIT ?",
+                    (after, _OUTCOME_ROWS),
+                ).fetchall()
+            )
+            if not part:
+                break
+            after = max(part)
             found = message_outcomes(client, part, workers=workers, progress=progress)
             self._db.executemany(
                 "INSERT OR REPLACE INTO outcome VALUES (?, ?, ?, ?)",
