@@ -33,6 +33,7 @@ __all__ = [
     "echo_identity",
     "identities_of",
     "match_to_rows",
+    "narrow_candidates",
 ]
 
 
@@ -110,6 +111,27 @@ def echo_identity(echo: Mapping[str, Any]) -> dict[str, set[str]]:
     }
 
 
+def narrow_candidates(tier_rows: Iterable[Set[int]]) -> Set[int]:
+    """The rows an echo may stand for, given the rows holding its identities, tier by tier (strongest first).
+
+    The first tier that finds rows gives the candidates; a later one only narrows them when it shares
+    rows with them, and the narrowing stops at one row. A tier finding no row changes nothing.
+
+    Example:
+        >>> sorted(narrow_candidates([{1, 2}, {9}, {2, 3}]))
+        [2]
+    """
+    candidates: Set[int] | None = None
+    for rows in tier_rows:
+        if candidates is None:
+            candidates = rows or None
+        elif rows & candidates:
+            candidates = candidates & rows  # a new set: the caller's sets stay as they are
+        if candidates is not None and len(candidates) == 1:
+            break
+    return candidates if candidates is not None else _NO_ROWS
+
+
 class Matching(NamedTuple):
     """Which echo (by position) matched which ``bulk_row``, and which echoes matched no single row."""
 
@@ -160,18 +182,7 @@ class IdentityIndex:
         what an earlier one left ambiguous. The set returned must not be changed.
         """
         found = echo_identity(echo) if isinstance(echo, Mapping) else {}
-        candidates: Set[int] | None = None
-        for kind, values in found.items():
-            if not values:
-                continue
-            rows = self._rows(kind, values)
-            if candidates is None:
-                candidates = rows or None
-            elif rows & candidates:
-                candidates = candidates & rows  # a new set: the index's sets stay as they are
-            if candidates is not None and len(candidates) == 1:
-                break
-        return candidates if candidates is not None else _NO_ROWS
+        return narrow_candidates(self._rows(kind, values) for kind, values in found.items() if values)
 
     def names_one_user(self, echo: Any) -> bool:
         """Whether the echo's user id names rows of the batch: one Courier user, whichever of them it was.

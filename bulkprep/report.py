@@ -376,8 +376,10 @@ def delivery_counts(df: pd.DataFrame) -> dict[str, dict[str, int]]:
     return found
 
 
-def delivery_lines(df: pd.DataFrame | None) -> list[str]:
+def delivery_lines(df: pd.DataFrame | Mapping[str, Mapping[str, int]] | None) -> list[str]:
     """One line per delivery column of ``df`` with its counts (see :func:`delivery_counts`).
+
+    ``df`` may also be those counts already made (a file read a chunk at a time counts as it goes).
 
     Example:
         >>> delivery_lines(pd.DataFrame({"bulk_delivery_status": ["ENQUEUED", "ERROR", "ENQUEUED"]}))
@@ -385,10 +387,11 @@ def delivery_lines(df: pd.DataFrame | None) -> list[str]:
     """
     if df is None:
         return []
+    found = delivery_counts(df) if isinstance(df, pd.DataFrame) else df
     return [
         f"{_DELIVERY_LABELS.get(name, name)}: "
         + ", ".join(f"{value} {count}" for value, count in counts.items())
-        for name, counts in delivery_counts(df).items()
+        for name, counts in found.items()
     ]
 
 
@@ -403,14 +406,14 @@ def format_summary(
     errors: pd.DataFrame,
     *,
     limit: int | None = None,
-    df: pd.DataFrame | None = None,
+    df: pd.DataFrame | Mapping[str, Mapping[str, int]] | None = None,
 ) -> str:
     """A plain-text summary for terminals: counts per status, the fields left out, the delivery, the problems.
 
     The problems are the errors (they decide the statuses), every code with its rows, an example and
     its fix (``limit`` keeps the most common codes only and says how many it left out); the warnings
     (fields left out of users that are sent without them) are counted on a line of their own. With
-    ``df``, the delivery states and outcomes it holds are counted too.
+    ``df``, the delivery states and outcomes it holds are counted too (or ``df`` is those counts).
 
     Example:
         >>> warned = errors_from_records([{"bulk_row": 2, "field": "data.born", "severity": "warning"}])

@@ -14,7 +14,9 @@ Example:
 from __future__ import annotations
 
 import html
+import io
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,10 +36,40 @@ from bulkprep.parquet import write_results_parquet
 from bulkprep.report import concat_errors, empty_errors, format_summary
 from bulkprep.status import ALL_STATUSES, BULK_COLUMNS, ROW_KEY, Column, RowStatus
 
-__all__ = ["UNMATCHED_COLUMNS", "Attempt", "SubmitPlan", "SubmitResult"]
+__all__ = ["UNMATCHED_COLUMNS", "Attempt", "SubmitPlan", "SubmitResult", "read_results_csv"]
 
 UNMATCHED_COLUMNS: tuple[str, ...] = ("batch", "error", "user", "candidates")
 """The columns of :attr:`SubmitResult.unmatched_errors`: Courier errors tied to no single row."""
+
+
+def read_results_csv(
+    source: str | os.PathLike[str] | io.BytesIO, *, chunk_rows: int | None = None
+) -> Iterator[pd.DataFrame]:
+    """A results CSV (as ``submit`` writes it) read back: every cell text as written, missing as None.
+
+    The one reader of results files: the whole file as one frame, or ``chunk_rows`` rows at a time.
+    ``bulk_row`` stays text too (the callers check it, then make it whole numbers).
+
+    Raises:
+        OSError, ValueError: when the file cannot be read as CSV.
+
+    Example:
+        >>> data = io.BytesIO("bulk_row,bulk_status,Email\\n2,accepted,\\n".encode("utf-8-sig"))
+        >>> [part.to_dict("records") for part in read_results_csv(data)]
+        [[{'bulk_row': '2', 'bulk_status': 'accepted', 'Email': None}]]
+    """
+    options: dict[str, Any] = {"dtype": str, "keep_default_na": False, "na_values": [""]}
+    if chunk_rows is None:
+        yield _plain(pd.read_csv(source, encoding="utf-8-sig", **options))
+        return
+    with pd.read_csv(source, encoding="utf-8-sig", chunksize=chunk_rows, **options) as reader:
+        for part in reader:
+            yield _plain(part)
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cells as objects, missing ones None (not NaN)."""
+    return frame.astype("object").where(frame.notna(), None)
 
 
 @dataclass(frozen=True)

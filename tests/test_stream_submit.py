@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import signal
@@ -340,8 +341,8 @@ def test_guards_and_options_of_a_streamed_submit(tmp_path: Path) -> None:
         _streamed(path, tmp_path / "r.csv", event="WELCOME", max_invalid=0, api_key=TOKEN)
     assert isinstance(refused.value.result, StreamedSubmitResult)
     assert len(pd.read_csv(tmp_path / "r.csv")) == refused.value.result.rows
-    with pytest.raises(ConfigurationError, match="bulkprep status"):
-        _streamed(path, tmp_path / "r.csv", event="WELCOME", run=True, wait=True)
+    with pytest.raises(ConfigurationError, match="needs run=True"):
+        _streamed(path, tmp_path / "r.csv", event="WELCOME", wait=True)
     with (
         pytest.raises(ConfigurationError, match="leave out the mapping"),
         prepare_file(path, MAPPING) as ready,
@@ -413,10 +414,9 @@ def test_submit_stream_refuses_what_needs_every_row_in_memory(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = _file(tmp_path)
-    for extra in (["--update", str(tmp_path / "earlier.csv")], ["--run", "--wait"]):
-        args = _submit_args(path, tmp_path, "--event", "E", "--stream", *extra)
-        with pytest.raises(ConfigurationError, match="--stream cannot be used"):
-            cli_submit.run(args)
+    args = _submit_args(path, tmp_path, "--event", "E", "--stream", "--update", str(tmp_path / "earlier.csv"))
+    with pytest.raises(ConfigurationError, match="--stream cannot be used"):
+        cli_submit.run(args)
 
 
 def test_submit_streams_large_csv_files_without_being_asked(tmp_path: Path) -> None:
@@ -433,7 +433,7 @@ def test_submit_streams_large_csv_files_without_being_asked(tmp_path: Path) -> N
     assert not streams(_submit_args(small, tmp_path, "--event", "E"))
     # What needs every row in memory keeps a large file on the in-memory path, as before.
     assert not streams(_submit_args(large, tmp_path, "--event", "E", "--update", str(tmp_path / "r.csv")))
-    assert not streams(_submit_args(large, tmp_path, "--event", "E", "--run", "--wait"))
+    assert streams(_submit_args(large, tmp_path, "--event", "E", "--run", "--wait"))  # streamed too
     assert not streams(_submit_args(large, tmp_path, "--event", "E", "--sheet", "1"))
 
 
@@ -448,3 +448,99 @@ def test_every_long_stage_shows_a_progress_bar(tmp_path: Path, capsys: pytest.Ca
             path, MAPPING, results=tmp_path / "s.csv", event="WELCOME", api_key=TOKEN, base_url=sb.url
         )
     assert "submitting" in capsys.readouterr().err
+
+
+def _without_message_ids(results: bytes) -> list[dict[str, Any]]:
+    """The rows of a results file, each message id only said to be there (each job has its own)."""
+    frame = pd.read_csv(io.BytesIO(results), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame[Column.MESSAGE_ID.value] = frame[Column.MESSAGE_ID.value] != ""
+    records: list[dict[str, Any]] = frame.to_dict("records")
+    return records
+
+
+def _delivery_file(tmp_path: Path) -> Path:
+    """The shared rows, then users whose messages bounce, find no provider, or reach no channel."""
+    fates = [
+        ["d1", "bounce@example.com", "", "Bounce", "", ""],
+        ["d2", "x+noprovider@example.com", "", "No provider", "", ""],
+        ["d3", "", "(202) 555-0177", "Phone only", "", ""],  # no email: ERROR on an email job
+        ["d4", "d4+click@example.com", "", "Clicks", "two\nlines", ""],
+        ["d5", "unsub@example.com", "", "Unsubscribed", "", ""],
+    ]
+    return _write(tmp_path / "delivery.csv", ROWS + fates + ROWS + fates[:2])
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 4, 1000])
+def test_a_streamed_wait_reads_the_delivery_of_the_in_memory_wait(
+    tmp_path: Path, chunk_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _delivery_file(tmp_path)
+    monkeypatch.setattr("bulkprep.stream.delivery._OUTCOME_ROWS", 2)  # the outcomes read in stretches
+    with Sandbox(token=TOKEN, processing_seconds=0, delivery_seconds=0, channel="email", page_size=3) as sb:
+        options = {
+            "event": "WELCOME",
+            "api_key": TOKEN,
+            "base_url": sb.url,
+            "batch_size": 3,
+            "run": True,
+            "wait": True,
+        }
+        expected = _in_memory(path, **options)
+        got = _streamed(path, tmp_path / "submitted.csv", chunk_rows=chunk_rows, **options)
+    assert got.left_to_do is None
+    assert expected.left_to_do is None
+    assert got.summary == expected.summary
+    assert got.job_status == expected.job_status == "COMPLETED"
+    assert got.results is not None
+    assert _without_message_ids(got.results.read_bytes()) == _without_message_ids(
+        _results_bytes(expected, tmp_path)
+    )
+    delivered = expected.df[Column.DELIVERY_STATUS.value].dropna()
+    assert set(delivered) == {"ENQUEUED", "ERROR"}
+    assert set(expected.df[Column.OUTCOME.value].dropna()) >= {"UNDELIVERABLE", "UNROUTABLE", "CLICKED"}
+    assert got.errors_file is not None
+    assert _error_records(_read_errors(got.errors_file)) == _error_records(
+        _read_errors(write_results_csv(expected.errors, tmp_path / "expected-errors.csv"))
+    )
+    assert got.failed_rows()[ROW_KEY].tolist() == expected.failed_rows()[ROW_KEY].tolist()
+    assert not (tmp_path / "submitted.csv").with_name("delivery.sqlite").exists()
+
+
+def test_a_streamed_wait_that_times_out_writes_every_row_and_says_what_is_left(tmp_path: Path) -> None:
+    path = _delivery_file(tmp_path)
+    with Sandbox(token=TOKEN, processing_seconds=3600) as sb:
+        options = {"event": "WELCOME", "api_key": TOKEN, "base_url": sb.url, "run": True, "wait": True}
+        expected = _in_memory(path, wait_timeout=0, **options)
+        got = _streamed(path, tmp_path / "submitted.csv", chunk_rows=3, wait_timeout=0, **options)
+    assert got.left_to_do is not None
+    assert expected.left_to_do is not None
+    assert got.left_to_do.replace(str(got.job_id), "JOB") == expected.left_to_do.replace(
+        str(expected.job_id), "JOB"
+    )
+    assert got.results is not None
+    assert got.results.read_bytes() == _results_bytes(expected, tmp_path)
+
+
+def test_submit_stream_wait_prints_and_writes_what_the_in_memory_command_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], clean_env: pytest.MonkeyPatch
+) -> None:
+    path = _delivery_file(tmp_path)
+    clean_env.setenv("COURIER_API_KEY", TOKEN)
+    with Sandbox(token=TOKEN, processing_seconds=0, delivery_seconds=0, channel="email") as sb:
+        common = ["--event", "WELCOME", "--base-url", sb.url, "--run", "--wait"]
+        memory = _submit_args(path, tmp_path, *common, "--out", str(tmp_path / "memory.csv"))
+        code = cli_submit.run(memory)
+        printed = capsys.readouterr().out
+        streamed_args = _submit_args(
+            path, tmp_path, *common, "--stream", "--out", str(tmp_path / "stream.csv")
+        )
+        streamed_code = cli_submit.run(streamed_args)
+        streamed = capsys.readouterr().out
+        jobs = list(sb.jobs)
+    for job in jobs:
+        printed, streamed = printed.replace(job, "JOB"), streamed.replace(job, "JOB")
+    assert "delivery: ENQUEUED=" in printed
+    assert streamed_code == code == 1
+    assert streamed.replace("stream.csv", "memory.csv") == printed
+    streamed_rows = _without_message_ids((tmp_path / "stream.csv").read_bytes())
+    assert streamed_rows == _without_message_ids((tmp_path / "memory.csv").read_bytes())

@@ -50,7 +50,7 @@ from bulkprep.parquet import require_writer, write_results
 from bulkprep.read import read_info
 from bulkprep.redaction import printable
 from bulkprep.report import errors_for_file, format_summary
-from bulkprep.results import SubmitResult
+from bulkprep.results import SubmitResult, read_results_csv
 from bulkprep.status import ROW_KEY, Column, RowStatus
 from bulkprep.stream import STREAM_BYTES
 from bulkprep.submit import submit
@@ -345,13 +345,7 @@ def read_results(path: Path) -> SubmitResult:
     try:
         # Through the intake's loader: a named pipe or a device is refused before it can block.
         data = load(path, reader="--update", kind="results file").content
-        frame = pd.read_csv(
-            io.BytesIO(data if isinstance(data, bytes) else data.encode("utf-8")),
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            encoding="utf-8-sig",
-        )
+        (frame,) = read_results_csv(io.BytesIO(data if isinstance(data, bytes) else data.encode("utf-8")))
     except InputError as exc:
         raise ConfigurationError(f"--update {path}: {exc}") from None
     except (OSError, ValueError) as exc:
@@ -363,7 +357,6 @@ def read_results(path: Path) -> SubmitResult:
             f"--update {path} is not a results file of bulkprep submit (it needs unique {ROW_KEY} keys "
             f"and {Column.STATUS.value}); give the file the first submission wrote"
         )
-    frame = frame.astype("object").where(frame.notna(), None)
     frame[ROW_KEY] = keys.astype("int64")
     return SubmitResult(frame, input_columns=tuple(c for c in frame.columns if not c.startswith("bulk_")))
 

@@ -3,8 +3,8 @@
 :func:`bulkprep.cli.submit.run` hands a CSV file over :data:`~bulkprep.stream.STREAM_BYTES` (or any
 CSV file with ``--stream``) to :func:`run_streaming`: the file is prepared by
 :func:`~bulkprep.stream.prepare_file` and sent by :func:`~bulkprep.stream.submitting.submit_file`; the
-lines printed, the results file and the exit statuses are those of the in-memory command. ``--update``
-(which merges into an earlier results file in memory) and ``--wait`` are not streamed.
+lines printed, the results file and the exit statuses are those of the in-memory command, ``--wait``
+included. ``--update`` (which merges into an earlier results file in memory) is not streamed.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from bulkprep.interrupts import held_interrupts
 from bulkprep.mapping import Mapping
 from bulkprep.redaction import printable
 from bulkprep.report import format_summary
-from bulkprep.status import RowStatus
+from bulkprep.status import Column, RowStatus
 from bulkprep.stream.prepared import prepare_file, should_stream
 from bulkprep.stream.result import StreamedSubmitResult
 from bulkprep.stream.submitting import submit_file
@@ -53,14 +53,6 @@ def streams(args: argparse.Namespace) -> bool:
                 "--stream cannot be used with --update, which merges the results in memory"
             )
         return False
-    if args.wait:
-        if asked:
-            raise ConfigurationError(
-                "--stream cannot be used with --wait (reading every user's delivery needs them all in "
-                "memory): submit with --run --journal FILE, then read the delivery with "
-                "`bulkprep status --journal FILE --out RESULTS`"
-            )
-        return False  # a large file with --wait: the in-memory path, as before
     return True
 
 
@@ -82,7 +74,14 @@ def run_streaming(args: argparse.Namespace, out: Path) -> int:
         print(f"read {args.input}: {prepared.rows} rows ({', '.join(_file_facts(prepared.info))})")
         sys.stdout.flush()
         try:
-            result = submit_file(prepared, results=out, errors=args.errors, **sending_options(args))
+            result = submit_file(
+                prepared,
+                results=out,
+                errors=args.errors,
+                wait=args.wait,
+                wait_timeout=args.wait_timeout,
+                **sending_options(args),
+            )
         except SubmitInterrupted as exc:
             with held_interrupts():
                 _report(exc.result, args, out)
@@ -113,7 +112,7 @@ def _report(result: object, args: argparse.Namespace, out: Path) -> None:
     """Print what happened and what is left to do (the files are written already)."""
     assert isinstance(result, StreamedSubmitResult)
     summary = result.summary
-    print(format_summary({n: c for n, c in summary.items() if c}, result.errors))
+    print(format_summary({n: c for n, c in summary.items() if c}, result.errors, df=result.delivery_counts))
     if result.plan is not None:
         batches = result.plan.batches
         users = int(batches["users"].sum()) if len(batches) else 0
@@ -128,6 +127,9 @@ def _report(result: object, args: argparse.Namespace, out: Path) -> None:
             f"{len(result.unmatched_errors)} Courier error(s) matched no single row "
             "(code unmatched_error in the results)"
         )
+    delivery = result.delivery_counts.get(Column.DELIVERY_STATUS.value, {})
+    if delivery:
+        print("delivery: " + ", ".join(f"{name}={count}" for name, count in delivery.items()))
     print(f"results written to {out}")
     if args.errors is not None:
         print(f"errors written to {args.errors}")

@@ -35,7 +35,7 @@ import pandas as pd
 from bulkprep.delivery import undelivered
 from bulkprep.errors import ConfigurationError, InvariantError
 from bulkprep.parquet import is_parquet_path
-from bulkprep.results import SubmitResult
+from bulkprep.results import SubmitResult, read_results_csv
 from bulkprep.status import ALL_STATUSES, ROW_KEY, Column, RowStatus
 from bulkprep.stream.output import results_writer
 
@@ -55,12 +55,15 @@ class StreamedSubmitResult(SubmitResult):
         errors_file: the whole error table, when it was asked for.
         rows: the number of input rows.
         counts: rows per status.
+        delivery_counts: rows per value of each delivery column, most first (as
+            :func:`bulkprep.report.delivery_counts` counts them; empty when the delivery was not read).
     """
 
     results: Path | None = None
     errors_file: Path | None = None
     rows: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    delivery_counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -82,18 +85,9 @@ class StreamedSubmitResult(SubmitResult):
             for batch in pq.ParquetFile(self.results).iter_batches(batch_size=_READ_ROWS):
                 yield batch.to_pandas()
             return
-        with pd.read_csv(
-            self.results,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            encoding="utf-8-sig",
-            chunksize=_READ_ROWS,
-        ) as reader:
-            for part in reader:
-                part = part.astype("object").where(part.notna(), None)
-                part[ROW_KEY] = part[ROW_KEY].astype("int64")
-                yield part
+        for part in read_results_csv(self.results, chunk_rows=_READ_ROWS):
+            part[ROW_KEY] = part[ROW_KEY].astype("int64")
+            yield part
 
     def failed_rows(self) -> pd.DataFrame:
         """The rows to fix and submit again (as :meth:`SubmitResult.failed_rows`), read from the file."""

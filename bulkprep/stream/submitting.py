@@ -15,15 +15,17 @@ Three passes over the prepared chunks on disk, none holding more than a chunk an
    journal a stretch of rows at a time). Halves of a batch Courier found too large are numbered after
    the plan's last batch, as in memory.
 3. **write**: a chunk whose ready rows are all settled is written to the results (and its errors to
-   the error file) and forgotten.
+   the error file) and forgotten. With ``wait=True`` it is kept in the work folder instead until the
+   job ran: the job's users are then tied to the accepted rows on disk
+   (:class:`~bulkprep.stream.delivery.DeliveryStore`), their messages' outcomes read, and each
+   chunk written with its delivery, as the in-memory wait gives it.
 
 Whatever stops a send once the job is open (Ctrl-C, a refused key, a guard, a journal that cannot be
 written), the rows of the batches in flight are settled as in memory, every later ready row ``failed``
 with the reason and its planned batch, and the results file holds every row before the error is raised
 with ``exc.result``. Differences from the in-memory path: ``max_rejected`` is checked after each
-stretch of batches rather than each batch; ``wait=True`` is refused (reading every user's delivery
-needs them all at once: run the job, then ``bulkprep status --journal FILE --out RESULTS``); the error
-table file holds the same records grouped by chunk.
+stretch of batches rather than each batch; the error table file holds the same records grouped by
+chunk.
 
 Example:
     >>> import os, tempfile
@@ -56,22 +58,54 @@ import pandas as pd
 from bulkprep import guard as _guard
 from bulkprep.batching import DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_USERS, Batch
 from bulkprep.client import DEFAULT_REQUEST_DEADLINE, CourierClient, _ApiKey
-from bulkprep.delivery import DEFAULT_OUTCOME_WORKERS, DEFAULT_POLL_INTERVAL, run_job, with_problem_text
+from bulkprep.courier import Job
+from bulkprep.delivery import (
+    DEFAULT_OUTCOME_WORKERS,
+    DEFAULT_POLL_INTERVAL,
+    delivery_problems,
+    run_job,
+    wait_for_job,
+    with_problem_text,
+)
 from bulkprep.errors import BulkprepError, ConfigurationError, GuardError, JournalError, SubmitInterrupted
 from bulkprep.guard import GuardDecision, Limit, check_limit, rejection_stop
 from bulkprep.interrupts import held_interrupts
 from bulkprep.journal import Journal
 from bulkprep.progress import progress_bar
-from bulkprep.report import ErrorCode, concat_errors, empty_errors, errors_from_records, top_problems
+from bulkprep.report import (
+    ErrorCode,
+    concat_errors,
+    delivery_counts,
+    empty_errors,
+    errors_from_records,
+    top_problems,
+)
 from bulkprep.results import UNMATCHED_COLUMNS, Attempt, SubmitPlan
 from bulkprep.retry import RetryPolicy
-from bulkprep.sending import BatchSender, Outcomes, Progress, WorkItem, _batch_from_rows, result_frame
+from bulkprep.sending import (
+    BatchSender,
+    Outcomes,
+    Progress,
+    WorkItem,
+    _batch_from_rows,
+    accepted_users,
+    result_frame,
+)
 from bulkprep.status import ROW_KEY, Column, RowStatus
 from bulkprep.stream.batches import BatchCutter, Window, ready_users
+from bulkprep.stream.delivery import DeliveryStore
 from bulkprep.stream.output import ResultsWriter, results_writer
-from bulkprep.stream.prepared import DEFAULT_CHUNK_ROWS, PreparedFile, _summary_part, prepare_file
+from bulkprep.stream.prepared import (
+    DEFAULT_CHUNK_ROWS,
+    PreparedFile,
+    _dump,
+    _load,
+    _summary_part,
+    prepare_file,
+)
 from bulkprep.stream.result import PREVIEW_ROWS, StreamedSubmitResult
 from bulkprep.submit import (
+    _AfterSending,
     _check_options,
     _open_job,
     _retry_policy,
@@ -201,6 +235,8 @@ def submit_file(
     max_rejected: Limit | None = None,
     region: str | None = "US",
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    wait_timeout: float = 600.0,
+    poll_interval: float = DEFAULT_POLL_INTERVAL,
     **prepare_options: Any,
 ) -> StreamedSubmitResult:
     """Send the ready rows of a prepared file (or of a CSV file, prepared here) at flat memory.
@@ -216,8 +252,8 @@ def submit_file(
             keeps what its summary reads).
         job_id, event, message, run, api_key, base_url, journal, batch_size, max_batch_bytes,
         concurrency, dry_run, progress, client, sleep, retry, proxy, request_deadline, max_invalid,
-        max_rejected: as for :func:`bulkprep.submit`.
-        wait: refused (see the module); run the job, then read its delivery with ``bulkprep status``.
+        max_rejected, wait, wait_timeout, poll_interval: as for :func:`bulkprep.submit`; with ``wait``,
+            the rows are written once the delivery is read (kept in the work folder until then).
 
     Returns:
         A :class:`~bulkprep.stream.result.StreamedSubmitResult`.
@@ -230,14 +266,8 @@ def submit_file(
     key = _ApiKey.given(api_key)
     del api_key  # only the masked key object holds it from here (tracebacks show local variables)
     definition = job_definition(job_id=job_id, event=event, message=message)
-    if wait:
-        raise ConfigurationError(
-            "wait=True is not available for a file submitted a chunk at a time (reading every user's "
-            "delivery needs them all in memory): submit with run=True and a journal, then read the "
-            "delivery with `bulkprep status --journal FILE --out RESULTS`"
-        )
     _check_options(
-        run=run, wait=False, concurrency=concurrency, wait_timeout=0.0, poll_interval=DEFAULT_POLL_INTERVAL
+        run=run, wait=wait, concurrency=concurrency, wait_timeout=wait_timeout, poll_interval=poll_interval
     )
     policy = _retry_policy(retry, client)
     if client is not None and request_deadline is not None:
@@ -305,6 +335,8 @@ def submit_file(
             step=_Step(job, None if book is None else book.path),
             next_number=max(len(plan.batches), book.largest_number() if book is not None else 0) + 1,
         )
+        if wait:
+            streamed.defer(_AfterSending(run, wait, sleep, wait_timeout, poll_interval, progress))
         return streamed.send(
             sending,
             guard=guard,
@@ -470,12 +502,21 @@ class _Streamed:
         self.errors_path = errors
         self.progress = progress
         self.counts: Counter[str] = Counter()
+        self.delivered: dict[str, Counter[str]] = {}  # rows per delivery value, first seen first
         self.preview: pd.DataFrame | None = None
         self.summary_parts: list[pd.DataFrame] = [prepared.summary_errors]
         self.seen_codes: set[str] = set(prepared.summary_errors["code"].dropna().tolist())
         self.unmatched: list[dict[str, Any]] = []
         self.unmatched_errors: list[dict[str, Any]] = []
         self.input_columns: tuple[str, ...] = ()
+        self.after: _AfterSending | None = None  # with wait: what to do once sent, the rows kept till then
+        self.deferred: list[Path] = []  # the settled chunks kept until their delivery is read
+        self.delivery: DeliveryStore | None = None
+        self.unmatched_written = False
+
+    def defer(self, after: _AfterSending) -> None:
+        """Keep the settled chunks until the job ran and the delivery is read (``wait``)."""
+        self.after = after
 
     # ---------------------------------------------------------------------------------- the passes
 
@@ -555,11 +596,12 @@ class _Streamed:
                 window = cutter.finish()
                 sending.send(window, pending, more_to_come=False)
                 flush(None, everything=True)
-                self._write_unmatched(pending, errors)
+                if self.after is None:
+                    self._write_unmatched(pending, errors)
                 sending.step.now = _Step.RUNNING if run else sending.step.now
                 job = None
                 if run:
-                    job, _ = run_job(
+                    job, sending.step.runs = run_job(
                         sending.client,
                         sending.job_id,
                         journal=sending.journal,
@@ -567,6 +609,8 @@ class _Streamed:
                         unknown_state=unknown_state,
                     )
                 sending.step.job = job
+                job = self._wait(sending, job)
+                self._write_deferred(pending, results, errors)
             except KeyboardInterrupt:
                 with held_interrupts():
                     stopped = self._stopped(sending, pending, waiting, chunks, results, errors, None)
@@ -579,10 +623,14 @@ class _Streamed:
                 raise
             finally:
                 sending.bar.close()
+        # A job that was not run (no user reached it) was not waited for either: nothing timed out.
+        waited = self.after is not None and sending.step.runs
+        timeout = 0.0 if self.after is None else self.after.timeout
         result = self._result(
             job_id=sending.job_id,
             job=None if job is None else job.model_dump(mode="json", exclude_unset=True),
             guard=guard,
+            left_to_do=sending.step.timed_out(job, timeout) if waited and job is not None else None,
         )
         result.attempts.append(_attempt(result))
         return result
@@ -623,7 +671,9 @@ class _Streamed:
                     )
                 self._write_sent(frame, chunk_errors, pending, results, errors)
             waiting.clear()
-            self._write_unmatched(pending, errors)
+            if self.after is None:
+                self._write_unmatched(pending, errors)
+        self._write_deferred(pending, results, errors)
         unsent = self.counts[RowStatus.FAILED.value]
         accepted = self.counts[RowStatus.ACCEPTED.value]
         left_to_do = step.left_to_do(accepted, unsent, exc)
@@ -657,12 +707,78 @@ class _Streamed:
         kept = [e for e in pending.errors if e[ROW_KEY] not in rows]
         pending.errors.clear()
         pending.errors.extend(kept)
+        if self.after is not None:  # written once the delivery is read
+            name = f"settled-{len(self.deferred):05d}.pkl"
+            kept_outcomes = (mine.status, mine.batch, mine.errors)  # not the Outcomes: it holds a lock
+            self.deferred.append(_dump((frame, chunk_errors, kept_outcomes), self.prepared.workdir / name))
+            return
+        self._write_settled(frame, chunk_errors, mine, results, errors)
+
+    def _write_settled(
+        self,
+        frame: pd.DataFrame,
+        chunk_errors: pd.DataFrame,
+        mine: Outcomes,
+        results: ResultsWriter,
+        errors: ResultsWriter | None,
+    ) -> None:
+        """Write a settled chunk, its delivery problems (when read) after its rows' own, as in memory."""
         ingest = errors_from_records(mine.errors)
-        out = with_problem_text(result_frame(frame, mine), empty_errors())
-        self._write(out, concat_errors([chunk_errors, ingest]), results, errors, ingest=ingest)
+        delivery = delivery_problems(mine.delivery, mine.outcome)
+        out = with_problem_text(result_frame(frame, mine), delivery)
+        problems = concat_errors([chunk_errors, ingest, delivery])
+        self._write(out, problems, results, errors, ingest=concat_errors([ingest, delivery]))
+
+    def _wait(self, sending: _Sending, job: Job | None) -> Job | None:
+        """With ``wait``: wait for the job that runs, then read every sent row's delivery (on disk)."""
+        after, step = self.after, sending.step
+        if after is None or not step.runs:
+            return job
+        sending.bar.close()  # the sending is done: the wait draws its own bar
+        step.now = _Step.WAITING
+        step.job = job = wait_for_job(
+            sending.client,
+            sending.job_id,
+            sleep=after.sleep,
+            timeout=after.timeout,
+            interval=after.interval,
+            progress=after.progress,
+        )
+        if not job.status.done:
+            return job
+        step.now = _Step.READING
+        self.delivery = store = DeliveryStore(self.prepared.workdir)
+        for path in self.deferred:
+            frame, _, mine = _settled(path)
+            store.add_rows(accepted_users(frame, mine))
+        store.read_users(sending.client, sending.job_id)
+        store.read_outcomes(sending.client, progress=after.progress)
+        return job
+
+    def _write_deferred(
+        self, pending: Outcomes, results: ResultsWriter, errors: ResultsWriter | None
+    ) -> None:
+        """Write the chunks kept for their delivery (with it, when it was read), then the unmatched errors."""
+        if self.after is None:
+            return
+        store, self.delivery = self.delivery, None
+        for path in self.deferred:
+            frame, chunk_errors, mine = _settled(path)
+            path.unlink()
+            if store is not None and len(frame):
+                rows = frame[ROW_KEY].to_numpy(dtype=np.int64)
+                low, high = int(rows.min()), int(rows.max())
+                mine.delivery, mine.outcome = store.states(low, high), store.outcomes(low, high)
+            self._write_settled(frame, chunk_errors, mine, results, errors)
+        self.deferred.clear()
+        if store is not None:
+            store.close()
+        if not self.unmatched_written:
+            self._write_unmatched(pending, errors)
 
     def _write_unmatched(self, pending: Outcomes, errors: ResultsWriter | None) -> None:
         """The errors of no single row, last in the error table (as in memory: after the rows' own)."""
+        self.unmatched_written = True
         ingest = errors_from_records(pending.errors)
         pending.errors.clear()
         if not len(ingest):
@@ -687,6 +803,8 @@ class _Streamed:
             self.summary_parts.append(_summary_part(ingest, self.seen_codes))
         counts = out[Column.STATUS.value].astype("object").value_counts()
         self.counts.update({str(name): int(count) for name, count in counts.items()})
+        for name, found in delivery_counts(out).items():
+            self.delivered.setdefault(name, Counter()).update(found)
         if self.preview is None:
             self.preview = out.head(PREVIEW_ROWS)
             self.input_columns = tuple(c for c in out.columns if not str(c).startswith("bulk_"))
@@ -716,7 +834,17 @@ class _Streamed:
             errors_file=self.errors_path,
             rows=self.prepared.rows,
             counts=dict(self.counts),
+            delivery_counts={
+                name: dict(sorted(found.items(), key=lambda item: -item[1]))  # stable: first seen first
+                for name, found in self.delivered.items()
+            },
         )
+
+
+def _settled(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, Outcomes]:
+    """A settled chunk kept for its delivery: its rows, its errors and its rows' outcomes."""
+    frame, chunk_errors, (status, batch, errors) = _load(path)
+    return frame, chunk_errors, Outcomes(status=status, batch=batch, errors=errors)
 
 
 class _Writers:
