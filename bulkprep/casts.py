@@ -7,8 +7,13 @@ it (:meth:`bulkprep.mapping.Mapping.apply` turns each into a ``cast_failed`` row
   ``2.02555E+09`` or ``2,02555E+09`` (a spreadsheet rounded it: :func:`bulkprep.courier.looks_scientific`),
   and anything beyond 2**53 - 1, which JSON readers cannot hold exactly (map such ids without a cast:
   they are sent as text).
-- ``float``: numbers with a dot for decimals; infinity fails (JSON cannot carry it).
-- ``bool``: true/false, yes/no, y/n, 1/0, in any letter case.
+- ``int`` and ``float`` read numbers as the world writes them (``1.234,50``, ``1,234.50``, ``1 234,50``,
+  ``$2,500.00``), by the column's decimal mark: the mapping's ``decimal``, else the one its values
+  prove (:mod:`bulkprep.numbers`); :func:`bulkprep.prepare.prepare` lists each such cell in its
+  ``changes``.
+- ``float``: numbers; infinity fails (JSON cannot carry it).
+- ``bool``: true/false, yes/no, y/n, 1/0, in any letter case, and yes/no in other languages (ja/nein,
+  oui/non, sí/no, sim/não, tak/nie, evet/hayir, да/нет, ano/ne, kyllä/ei, igen/nem...).
 - ``date``: a date, as ``YYYY-MM-DD`` text, read by the column's convention (see :func:`convert`):
   ISO ``YYYY-MM-DD`` (``/`` or ``.`` separators and ``YYYYMMDD`` too) is always year, month, day; a
   column of ``M/D/YYYY`` or ``D/M/YYYY`` dates is read the way its own values prove (``3/14/2024``
@@ -54,7 +59,7 @@ import numpy as np
 import pandas as pd
 from dateutil import parser as dateutil_parser  # type: ignore[import-untyped]  # pandas ships it
 
-from bulkprep import _month_names, jsonsafe
+from bulkprep import _month_names, jsonsafe, numbers
 from bulkprep.courier import MAX_REQUEST_BYTES, looks_scientific
 from bulkprep.report import ErrorCode
 
@@ -67,6 +72,38 @@ _ISO_DATE = re.compile(r"^(\d{4})([-/.]?|\. )(\d{1,2})\2(\d{1,2})\.?(?:[T ].*)?$
 _BOOL_WORDS: dict[str, bool] = {
     **dict.fromkeys(("true", "yes", "y", "1"), True),
     **dict.fromkeys(("false", "no", "n", "0"), False),
+}
+# Yes and no in other languages, keyed as _fold_name folds them (accents dropped, any case): only
+# words that mean yes or no and nothing else ("si" is Spanish and Italian yes, "ne" Czech no).
+_FOREIGN_BOOL_WORDS: dict[str, bool] = {
+    **dict.fromkeys(
+        (
+            *("ja", "oui", "si", "sim", "tak", "evet", "да", "ano", "kylla", "igen", "\u03bd\u03b1\u03b9"),
+            *("wahr", "vrai", "verdadero", "vero", "verdadeiro"),
+        ),
+        True,
+    ),
+    **dict.fromkeys(
+        (
+            *(
+                "nein",
+                "nee",
+                "nej",
+                "non",
+                "nao",
+                "nie",
+                "hayir",
+                "нет",
+                "не",
+                "ne",
+                "ei",
+                "nem",
+                "\u03bf\u03c7\u03b9",
+            ),
+            *("falsch", "faux", "falso"),
+        ),
+        False,
+    ),
 }
 
 
@@ -85,16 +122,19 @@ class Cast(StrEnum):
         """What the cast accepts and gives, in a sentence (editors show it through the mapping's schema).
 
         Example:
-            >>> Cast.BOOL.description
-            'yes/no, true/false, y/n or 1/0 in any letter case, as true or false'
+            >>> Cast.BOOL.description.startswith("yes/no, true/false, y/n or 1/0 in any letter case")
+            True
         """
         return _DESCRIPTIONS[self]
 
 
 _DESCRIPTIONS: dict[Cast, str] = {
-    Cast.INT: "a whole number (42, 3.0) up to 2**53 - 1; 3.5 and scientific notation (2.02555E+09) fail",
-    Cast.FLOAT: "a number with a dot for decimals (3.5, 1e3); infinity fails",
-    Cast.BOOL: "yes/no, true/false, y/n or 1/0 in any letter case, as true or false",
+    Cast.INT: "a whole number (42, 3.0, 1,234 or 1.234 by the column's decimal mark) up to 2**53 - 1; 3.5 "
+    "and scientific notation (2.02555E+09) fail",
+    Cast.FLOAT: "a number (3.5, 1e3, 1,234.50, 1.234,50, 1 234,50, $2,500.00) read by the column's decimal "
+    "mark or the mapping's decimal; infinity fails",
+    Cast.BOOL: "yes/no, true/false, y/n or 1/0 in any letter case (or yes/no in other languages: ja/nein, "
+    "oui/non, sí/no...), as true or false",
     Cast.DATE: "a date (2024-03-31, 3/31/2024, 31.03.2024, 31 Mar 2024, 3 févr. 1990, any time part "
     "dropped) read by the column's convention or the mapping's dayfirst or format, as YYYY-MM-DD text",
     Cast.JSON: "JSON text, parsed (objects, lists, numbers...); NaN, Infinity, 1e999 and nesting over 64 "
@@ -142,6 +182,7 @@ def convert(
     text_missing: np.ndarray | None = None,
     dates: DateOptions | None = None,
     name: str | None = None,
+    decimal: str | None = None,
 ) -> tuple[np.ndarray, list[CastFailure]]:
     """Cast a column: the converted values (None where missing or failed) and the failures.
 
@@ -162,6 +203,8 @@ def convert(
         text_missing: the missing mask of a column known to hold only text otherwise (a pandas string
             column), which spares finding its missing values and its texts again.
         dates: the mapping's ``dayfirst`` or ``format`` for a date column.
+        decimal: the mapping's decimal mark (``","`` or ``"."``) for a number column; None decides
+            from the column (:mod:`bulkprep.numbers`).
         name: the column's name, for messages about the column as a whole.
 
     Example:
@@ -188,6 +231,11 @@ def convert(
     codes, distinct = _factorize(raw[present])
     if cast is Cast.DATE:
         results = _cast_date(distinct, dates or DateOptions(), name)
+    elif cast in (Cast.INT, Cast.FLOAT):
+        results = [
+            (value, problem, ErrorCode.CAST_FAILED)
+            for value, problem in _cast_number(distinct, cast, decimal, name)
+        ]
     else:
         results = [(value, problem, ErrorCode.CAST_FAILED) for value, problem in _CASTS[cast](distinct)]
     values = np.empty(len(results), dtype=object)
@@ -279,6 +327,23 @@ def _to_int(value: Any) -> tuple[Any, str | None]:
     return whole, None
 
 
+def _cast_number(values: list[Any], cast: Cast, decimal: str | None, name: str | None) -> Converted:
+    """Numbers in the column's local format (:mod:`bulkprep.numbers`), the others read plainly."""
+    whole = cast is Cast.INT
+    local = numbers.read_numbers(values, whole=whole, decimal=decimal, name=name)
+    plain = [value for value, read in zip(values, local, strict=True) if read is None]
+    plain_read = iter(_cast_int(plain) if whole else _cast_float(plain))
+    out: Converted = []
+    for read in local:
+        if read is None:
+            out.append(next(plain_read))
+        elif whole and read[1] is None:
+            out.append(_to_int(read[0]))  # the range check of every whole number
+        else:
+            out.append(read)
+    return out
+
+
 def _cast_float(values: list[Any]) -> Converted:
     numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype("float64")
     out: Converted = []
@@ -307,6 +372,8 @@ def _cast_bool(values: list[Any]) -> Converted:
         word = str(value).strip().casefold()
         if word in _BOOL_WORDS:
             out.append((_BOOL_WORDS[word], None))
+        elif (folded := _fold_name(word)) in _FOREIGN_BOOL_WORDS:
+            out.append((_FOREIGN_BOOL_WORDS[folded], None))
         else:
             out.append(
                 (
