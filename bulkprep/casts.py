@@ -7,14 +7,20 @@ it (:meth:`bulkprep.mapping.Mapping.apply` turns each into a ``cast_failed`` row
   ``2.02555E+09`` or ``2,02555E+09`` (a spreadsheet rounded it: :func:`bulkprep.courier.looks_scientific`),
   and anything beyond 2**53 - 1, which JSON readers cannot hold exactly (map such ids without a cast:
   they are sent as text).
-- ``float``: numbers with a dot for decimals; infinity fails (JSON cannot carry it).
-- ``bool``: true/false, yes/no, y/n, 1/0, in any letter case.
+- ``int`` and ``float`` read numbers as the world writes them (``1.234,50``, ``1,234.50``, ``1 234,50``,
+  ``$2,500.00``), by the column's decimal mark: the mapping's ``decimal``, else the one its values
+  prove (:mod:`bulkprep.numbers`); :func:`bulkprep.prepare.prepare` lists each such cell in its
+  ``changes``.
+- ``float``: numbers; infinity fails (JSON cannot carry it).
+- ``bool``: true/false, yes/no, y/n, 1/0, in any letter case, and yes/no in other languages (ja/nein,
+  oui/non, sí/no, sim/não, tak/nie, evet/hayir, да/нет, ano/ne, kyllä/ei, igen/nem...).
 - ``date``: a date, as ``YYYY-MM-DD`` text, read by the column's convention (see :func:`convert`):
   ISO ``YYYY-MM-DD`` (``/`` or ``.`` separators and ``YYYYMMDD`` too) is always year, month, day; a
   column of ``M/D/YYYY`` or ``D/M/YYYY`` dates is read the way its own values prove (``3/14/2024``
   proves month-first, ``25/03/2024`` day-first), dotted ``dd.mm.yyyy`` is day-first, month names
-  read themselves in English and the languages of Europe, abbreviated or not, with or without their
-  dot (``4 Mar 2024``, ``March 14, 2024``, ``14-Mar-2024``, ``3 févr. 1990``, ``1. März 2024``,
+  read themselves in English and the languages of Europe (Greek and Cyrillic too, in their
+  genitive and nominative forms), abbreviated or not, with or without their dot (``4 Mar 2024``,
+  ``March 14, 2024``, ``14-Mar-2024``, ``3 févr. 1990``, ``1. März 2024``,
   ``5 de marzo de 2024``, ``12 ene. 2024``: CLDR's names, :mod:`bulkprep._month_names`), except a
   name that means two months in two languages (``lis``, ``listopad``), which fails. The mapping may
   say ``dayfirst: true|false`` or give an strptime ``format``. A time part is dropped and the date
@@ -22,6 +28,10 @@ it (:meth:`bulkprep.mapping.Mapping.apply` turns each into a ``cast_failed`` row
   ``changes`` (:func:`timed_dates`); a day that does not exist (``31/02/2024``, ``30 févr. 1990``)
   and a two-digit year (``3/4/24``) fail, and so does a partial date (``01.2019``, ``2019-01``,
   ``March 2019``, a year alone): a date has a day, a month and a four-digit year, never a made-up day.
+  JavaScript's ``Date.toString()`` text (``Tue Mar 05 2024 14:22:10 GMT+0100 (Central European
+  Standard Time)``) keeps the date it writes. A year before 1800 or after 2200 is refused, naming the
+  calendar it likely is (Thai Buddhist Era ``05/03/2567``, Hijri ``1445/09/05``, ROC ``113/03/11``),
+  never sent as a Gregorian year; a ``format`` reads the year as written.
   A zero date (Outlook's ``0/0/00``, MySQL's ``0000-00-00``, with or
   without a zero time) says "no date": it is missing, not a failure (:func:`zero_dates`).
 - ``json``: JSON text, parsed (``NaN`` and ``Infinity`` are refused: they are not JSON).
@@ -54,7 +64,7 @@ import numpy as np
 import pandas as pd
 from dateutil import parser as dateutil_parser  # type: ignore[import-untyped]  # pandas ships it
 
-from bulkprep import _month_names, jsonsafe
+from bulkprep import _month_names, jsonsafe, numbers
 from bulkprep.courier import MAX_REQUEST_BYTES, looks_scientific
 from bulkprep.report import ErrorCode
 
@@ -67,6 +77,38 @@ _ISO_DATE = re.compile(r"^(\d{4})([-/.]?|\. )(\d{1,2})\2(\d{1,2})\.?(?:[T ].*)?$
 _BOOL_WORDS: dict[str, bool] = {
     **dict.fromkeys(("true", "yes", "y", "1"), True),
     **dict.fromkeys(("false", "no", "n", "0"), False),
+}
+# Yes and no in other languages, keyed as _fold_name folds them (accents dropped, any case): only
+# words that mean yes or no and nothing else ("si" is Spanish and Italian yes, "ne" Czech no).
+_FOREIGN_BOOL_WORDS: dict[str, bool] = {
+    **dict.fromkeys(
+        (
+            *("ja", "oui", "si", "sim", "tak", "evet", "да", "ano", "kylla", "igen", "\u03bd\u03b1\u03b9"),
+            *("wahr", "vrai", "verdadero", "vero", "verdadeiro"),
+        ),
+        True,
+    ),
+    **dict.fromkeys(
+        (
+            *(
+                "nein",
+                "nee",
+                "nej",
+                "non",
+                "nao",
+                "nie",
+                "hayir",
+                "нет",
+                "не",
+                "ne",
+                "ei",
+                "nem",
+                "\u03bf\u03c7\u03b9",
+            ),
+            *("falsch", "faux", "falso"),
+        ),
+        False,
+    ),
 }
 
 
@@ -85,16 +127,19 @@ class Cast(StrEnum):
         """What the cast accepts and gives, in a sentence (editors show it through the mapping's schema).
 
         Example:
-            >>> Cast.BOOL.description
-            'yes/no, true/false, y/n or 1/0 in any letter case, as true or false'
+            >>> Cast.BOOL.description.startswith("yes/no, true/false, y/n or 1/0 in any letter case")
+            True
         """
         return _DESCRIPTIONS[self]
 
 
 _DESCRIPTIONS: dict[Cast, str] = {
-    Cast.INT: "a whole number (42, 3.0) up to 2**53 - 1; 3.5 and scientific notation (2.02555E+09) fail",
-    Cast.FLOAT: "a number with a dot for decimals (3.5, 1e3); infinity fails",
-    Cast.BOOL: "yes/no, true/false, y/n or 1/0 in any letter case, as true or false",
+    Cast.INT: "a whole number (42, 3.0, 1,234 or 1.234 by the column's decimal mark) up to 2**53 - 1; 3.5 "
+    "and scientific notation (2.02555E+09) fail",
+    Cast.FLOAT: "a number (3.5, 1e3, 1,234.50, 1.234,50, 1 234,50, $2,500.00) read by the column's decimal "
+    "mark or the mapping's decimal; infinity fails",
+    Cast.BOOL: "yes/no, true/false, y/n or 1/0 in any letter case (or yes/no in other languages: ja/nein, "
+    "oui/non, sí/no...), as true or false",
     Cast.DATE: "a date (2024-03-31, 3/31/2024, 31.03.2024, 31 Mar 2024, 3 févr. 1990, any time part "
     "dropped) read by the column's convention or the mapping's dayfirst or format, as YYYY-MM-DD text",
     Cast.JSON: "JSON text, parsed (objects, lists, numbers...); NaN, Infinity, 1e999 and nesting over 64 "
@@ -142,6 +187,7 @@ def convert(
     text_missing: np.ndarray | None = None,
     dates: DateOptions | None = None,
     name: str | None = None,
+    decimal: str | None = None,
 ) -> tuple[np.ndarray, list[CastFailure]]:
     """Cast a column: the converted values (None where missing or failed) and the failures.
 
@@ -162,6 +208,8 @@ def convert(
         text_missing: the missing mask of a column known to hold only text otherwise (a pandas string
             column), which spares finding its missing values and its texts again.
         dates: the mapping's ``dayfirst`` or ``format`` for a date column.
+        decimal: the mapping's decimal mark (``","`` or ``"."``) for a number column; None decides
+            from the column (:mod:`bulkprep.numbers`).
         name: the column's name, for messages about the column as a whole.
 
     Example:
@@ -188,6 +236,11 @@ def convert(
     codes, distinct = _factorize(raw[present])
     if cast is Cast.DATE:
         results = _cast_date(distinct, dates or DateOptions(), name)
+    elif cast in (Cast.INT, Cast.FLOAT):
+        results = [
+            (value, problem, ErrorCode.CAST_FAILED)
+            for value, problem in _cast_number(distinct, cast, decimal, name)
+        ]
     else:
         results = [(value, problem, ErrorCode.CAST_FAILED) for value, problem in _CASTS[cast](distinct)]
     values = np.empty(len(results), dtype=object)
@@ -279,6 +332,23 @@ def _to_int(value: Any) -> tuple[Any, str | None]:
     return whole, None
 
 
+def _cast_number(values: list[Any], cast: Cast, decimal: str | None, name: str | None) -> Converted:
+    """Numbers in the column's local format (:mod:`bulkprep.numbers`), the others read plainly."""
+    whole = cast is Cast.INT
+    local = numbers.read_numbers(values, whole=whole, decimal=decimal, name=name)
+    plain = [value for value, read in zip(values, local, strict=True) if read is None]
+    plain_read = iter(_cast_int(plain) if whole else _cast_float(plain))
+    out: Converted = []
+    for read in local:
+        if read is None:
+            out.append(next(plain_read))
+        elif whole and read[1] is None:
+            out.append(_to_int(read[0]))  # the range check of every whole number
+        else:
+            out.append(read)
+    return out
+
+
 def _cast_float(values: list[Any]) -> Converted:
     numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype("float64")
     out: Converted = []
@@ -307,6 +377,8 @@ def _cast_bool(values: list[Any]) -> Converted:
         word = str(value).strip().casefold()
         if word in _BOOL_WORDS:
             out.append((_BOOL_WORDS[word], None))
+        elif (folded := _fold_name(word)) in _FOREIGN_BOOL_WORDS:
+            out.append((_FOREIGN_BOOL_WORDS[folded], None))
         else:
             out.append(
                 (
@@ -318,16 +390,22 @@ def _cast_bool(values: list[Any]) -> Converted:
     return out
 
 
-# A time part after a date: ignored (``6/1/2024 14:03``, ``14:03:59``, ``2:03 PM``, ``T10:00Z``).
+# A time part after a date: ignored (``6/1/2024 14:03``, ``14:03:59``, ``2:03 PM``, ``T10:00Z``), with
+# its zone as JavaScript's Date.toString() writes it too (``14:22:10 GMT+0100 (Central European Time)``).
 _TIME = (
     r"(?:(?:[ T]+|,\s*)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?"
-    r"(?:\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}))?)?"
+    r"(?:\s*(?:Z|UTC|GMT|(?:UTC|GMT)?[+-]\d{1,2}(?::?\d{2})?))?(?:\s*\([^()]*\))?)?"
 )
 # Day and month in some order, then the year: 3/4/2024, 03.04.2024, 3-4-2024 (a time part allowed).
 _NUMERIC_DATE = re.compile(rf"^(\d{{1,2}})([/.-])(\d{{1,2}})\2(\d{{4}}){_TIME}$")
 _TWO_DIGIT_YEAR = re.compile(rf"^\d{{1,2}}([/.-])\d{{1,2}}\1\d{{2}}{_TIME}$")
 _TRAILING_TIME = re.compile(rf"{_TIME}$")
 _LAST_MONTH = 12
+# Years a date of a user may have: outside them the text is most likely in another calendar.
+_FIRST_YEAR, _LAST_YEAR = 1800, 2200
+# A year of three digits first (113/03/11): Taiwan's ROC (Minguo) calendar.
+_PERSIAN_UP_TO = 2040  # a Persian (Solar Hijri) year is named only while it reads as a year of a user
+_SHORT_YEAR_FIRST = re.compile(rf"^(\d{{3}})([/.-])\d{{1,2}}\2\d{{1,2}}{_TIME}$")
 # What exports write for "no date": Outlook 0/0/00, MySQL and WooCommerce 0000-00-00 (00:00:00).
 _ZERO_DATE = re.compile(r"^0{1,4}([/.-])0{1,2}\1(?:0{2}|0{4})(?:[T ]0{1,2}:00(?::00(?:\.0+)?)?)?$")
 
@@ -405,7 +483,54 @@ def _cast_date(
             out[i] = _read_numeric(values[i], parts, convention, explicit=options.dayfirst is not None)
     if pending:
         _parse_spelled_dates(values, pending, options.dayfirst, out)
-    return out
+    return [_check_calendar(value, read) for value, read in zip(values, out, strict=True)]
+
+
+def _check_calendar(value: Any, read: tuple[Any, str | None, ErrorCode]) -> tuple[Any, str | None, ErrorCode]:
+    """A date read from text whose year no Gregorian date of a user has (before 1800, after 2200) is
+    refused, naming the calendar it likely is, rather than sent as a Gregorian date.
+
+    Example:
+        >>> print(_check_calendar("05/03/2567", ("2567-03-05", None, ErrorCode.CAST_FAILED))[1])
+        ... # doctest: +ELLIPSIS
+        expected a date (cast: date), got '05/03/2567': the year 2567 looks like the Thai Buddhist Era...
+    """
+    iso, problem, _ = read
+    if not isinstance(value, str):
+        return read
+    text = value.strip()
+    written = None if problem is None else (_SHORT_YEAR_FIRST.match(text) or _ISO_DATE.match(text))
+    numeric = None if problem is None else _NUMERIC_DATE.match(text)
+    if written is not None:
+        year = int(written[1])  # refused already (113/03/11, 1445-02-30): the calendar says why
+    elif numeric is not None:
+        year = int(numeric[4])  # 03/05/2567 is no ambiguity to settle: its year is of another calendar
+    elif problem is None and isinstance(iso, str):
+        year = int(iso[:4])
+    else:
+        return read
+    if _FIRST_YEAR <= year <= _LAST_YEAR:
+        return read
+    return None, _calendar_message(value, year), ErrorCode.CAST_FAILED
+
+
+def _calendar_message(value: Any, year: int) -> str:
+    buddhist, hijri, persian, minguo = (year - 543, year + 579, year + 621, year + 1911)
+    if 2400 <= year <= 2800:
+        likely = f"the Thai Buddhist Era (BE {year} is {buddhist})"
+    elif 1300 <= year <= 1500:
+        likely = f"the Hijri calendar (AH {year} is about {hijri})"
+        if persian <= _PERSIAN_UP_TO:
+            likely += f" or the Persian one ({year} is {persian})"
+    elif year < 200:
+        likely = f"Taiwan's ROC (Minguo) calendar (year {year} is {minguo})"
+    else:
+        likely = "another calendar, or a typing mistake"
+    return (
+        f"expected a date (cast: date), got {value!r}: the year {year} looks like {likely}, not a "
+        f"Gregorian year from {_FIRST_YEAR} to {_LAST_YEAR}; write the date in the Gregorian calendar "
+        f"as YYYY-MM-DD, or give the column a format if the year is meant as written"
+    )
 
 
 class _Convention(NamedTuple):

@@ -24,11 +24,12 @@ source takes only these keys, and any other is an error that names them:
 
 - ``column`` and its options: ``cast``; ``dayfirst: true|false`` or ``format`` (an strptime format
   such as ``"%d/%m/%Y"``), only with ``cast: date`` and not both (see :func:`bulkprep.casts.convert`
-  for how a date column is read without them); ``on_error: invalid|drop_field``, what a failing
-  value does to its row (:class:`OnError`, read by :meth:`Mapping.on_error_policies`);
-  ``region_column``, only on a phone target (``profile.phone_number``, ``to.phone_number``), the
-  column holding each row's country (:meth:`Mapping.region_columns`; it must exist like any mapped
-  column); ``custom: true`` (below).
+  for how a date column is read without them); ``decimal: ","`` or ``"."``, only with ``cast: int``
+  or ``float``, the column's decimal mark (:mod:`bulkprep.numbers` tells how it is read without);
+  ``on_error: invalid|drop_field``, what a failing value does to its row (:class:`OnError`, read by
+  :meth:`Mapping.on_error_policies`); ``region_column``, only on a phone target
+  (``profile.phone_number``, ``to.phone_number``), the column holding each row's country
+  (:meth:`Mapping.region_columns`; it must exist like any mapped column); ``custom: true`` (below).
 - ``const`` and ``custom``.
 
 A field literally called ``column``, ``cast`` or ``const`` (or a near miss of ``column``, such as
@@ -78,7 +79,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel
 
-from bulkprep import _source, casts, courier, jsonsafe, payloads, suggest
+from bulkprep import _source, casts, courier, jsonsafe, numbers, payloads, suggest
 from bulkprep._moved import Moved, moved_names
 from bulkprep.errors import InputError, MappingError
 from bulkprep.report import errors_from_records
@@ -114,7 +115,16 @@ __getattr__ = moved_names(
 # Field names to_dict writes as dotted keys, never nested: column and const make a dict a source, and
 # cast was kept beside them from the first format (a near miss of column is dotted too).
 _SOURCE_KEYS = frozenset({"column", "cast", "const"})
-COLUMN_KEYS: Final = ("column", "cast", "dayfirst", "format", "region_column", "on_error", "custom")
+COLUMN_KEYS: Final = (
+    "column",
+    "cast",
+    "dayfirst",
+    "format",
+    "decimal",
+    "region_column",
+    "on_error",
+    "custom",
+)
 """The keys of a column source: ``column`` and its options (each documented on :class:`ColumnSource`)."""
 CONST_KEYS: Final = ("const", "custom")
 """The keys of a constant source."""
@@ -153,6 +163,8 @@ class ColumnSource:
         dayfirst: for ``cast: date``, read ambiguous dates day first (True) or month first (False);
             None decides from the column's own dates.
         format: for ``cast: date``, the strptime format of the column's dates (``"%d/%m/%Y"``).
+        decimal: for ``cast: int`` or ``float``, the decimal mark of the column's numbers (``","`` or
+            ``"."``); None decides from the column's own numbers (:mod:`bulkprep.numbers`).
         region_column: for a phone target, the column holding each row's country.
         on_error: what a value that fails does to its row.
         custom: the target is a field of the user's own, even if it is close to one Courier defines.
@@ -162,6 +174,7 @@ class ColumnSource:
     cast: casts.Cast | None = None
     dayfirst: bool | None = None
     format: str | None = None
+    decimal: str | None = None
     region_column: str | None = None
     on_error: OnError = OnError.INVALID
     custom: bool = False
@@ -473,6 +486,14 @@ def _parse_column(target: str, raw: AbcMapping[Any, Any]) -> ColumnSource:
                 f"target {target!r}: give dayfirst or format, not both (the format already says the order)"
             )
         _check_date_format(target, date_format)
+    decimal = _option(raw, "decimal")
+    if decimal is not None:
+        if parsed_cast not in (casts.Cast.INT, casts.Cast.FLOAT):
+            raise MappingError(
+                f"target {target!r}: decimal is for numbers; add cast: int or cast: float, or remove decimal"
+            )
+        if decimal not in numbers.DECIMAL_MARKS:
+            raise MappingError(f'target {target!r}: decimal must be "," or ".", not {decimal!r}')
     region_column = _option(raw, "region_column")
     if "region_column" in raw:
         if target not in PHONE_TARGETS:
@@ -490,6 +511,7 @@ def _parse_column(target: str, raw: AbcMapping[Any, Any]) -> ColumnSource:
         cast=parsed_cast,
         dayfirst=dayfirst,
         format=date_format,
+        decimal=decimal,
         region_column=region_column,
         on_error=_parse_on_error(target, _option(raw, "on_error")),
         custom=bool(_flag(target, raw, "custom")),
@@ -884,7 +906,12 @@ class Mapping:
             # A pandas string column holds only text besides its missing values.
             text_missing = column.isna().to_numpy() if isinstance(column.dtype, pd.StringDtype) else None
             converted, failures = casts.convert(
-                raw, source.cast, text_missing=text_missing, dates=source.date_options, name=source.column
+                raw,
+                source.cast,
+                text_missing=text_missing,
+                dates=source.date_options,
+                name=source.column,
+                decimal=source.decimal,
             )
             columns[target] = pd.Series(converted, index=index, dtype=object)
             for position, message, code in failures:
@@ -1122,6 +1149,7 @@ def _options_of(source: ColumnSource) -> dict[str, Any]:
     options: dict[str, Any] = {
         "dayfirst": source.dayfirst,
         "format": source.format,
+        "decimal": source.decimal,
         "region_column": source.region_column,
         "on_error": None if source.on_error is OnError.INVALID else source.on_error.value,
         "custom": source.custom or None,

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 import numpy as np
 import pandas as pd
 
-from bulkprep import casts, courier, display, status
+from bulkprep import casts, courier, display, numbers, status
 from bulkprep._gc import collector_paused
 from bulkprep._moved import Moved, moved_names
 from bulkprep.duplicates import duplicate_errors, flag_duplicates, identity_kinds
@@ -127,20 +127,29 @@ class Prepared:
         return display.problem_view(self.df, self.errors, limit=limit, mapping=self.mapping)
 
 
+_CHANGING_CASTS = frozenset({casts.Cast.DATE, casts.Cast.INT, casts.Cast.FLOAT})
+
+
 def _date_cast_changes(keyed: pd.DataFrame, mapping: Mapping, targets: pd.DataFrame) -> list[pd.DataFrame]:
-    """What the date casts changed: zero dates (``0/0/00``, ``0000-00-00``) left out, changed to
-    nothing, and the time of day of a date with a time (``2021-05-01 08:15``) dropped."""
+    """What the date and number casts changed: zero dates (``0/0/00``, ``0000-00-00``) left out,
+    changed to nothing, the time of day of a date with a time (``2021-05-01 08:15``) dropped, and
+    numbers read from a local format (``1.234,50``, ``$2,500.00``)."""
     parts = []
     for target, source in mapping.sources.items():
-        if not isinstance(source, ColumnSource) or source.cast is not casts.Cast.DATE:
+        if not isinstance(source, ColumnSource) or source.cast not in _CHANGING_CASTS:
             continue
         raw = keyed[source.column].to_numpy(dtype=object)
-        zero = casts.zero_dates(raw)
         kept = (
             targets[target].to_numpy(dtype=object) if target in targets.columns else np.full(len(raw), None)
         )
-        timed = casts.timed_dates(raw) & np.fromiter(map(isinstance, kept, repeat(str)), bool, len(kept))
-        changed = zero | timed
+        if source.cast is not casts.Cast.DATE:
+            # A number read from its local format (1.234,50, $2,500.00) into a plain number.
+            zero = np.zeros(len(raw), dtype=bool)
+            changed = np.fromiter(map(numbers.is_localized, raw, kept), bool, len(raw))
+        else:
+            zero = casts.zero_dates(raw)
+            timed = casts.timed_dates(raw) & np.fromiter(map(isinstance, kept, repeat(str)), bool, len(kept))
+            changed = zero | timed
         if changed.any():
             parts.append(
                 pd.DataFrame(

@@ -36,6 +36,7 @@ from pydantic.fields import FieldInfo
 from bulkprep import courier
 from bulkprep.casts import Cast
 from bulkprep.mapping import DECLARED_OBJECTS, OBJECT_TARGETS, PHONE_TARGETS, OnError
+from bulkprep.numbers import DECIMAL_MARKS
 
 __all__ = ["mapping_schema", "schema_json"]
 
@@ -113,7 +114,7 @@ def mapping_schema() -> dict[str, Any]:
             "Which source column (or constant) feeds which field of a Courier bulk user. Targets are "
             "written nested (profile: {email: Email}) or as dotted keys (profile.email: Email) at any "
             "level; a source is a column name, {column: Name, cast: int|float|bool|date|json|str} (with "
-            "the options dayfirst, format, region_column, on_error, custom) or {const: value}."
+            "the options dayfirst, format, decimal, region_column, on_error, custom) or {const: value}."
         ),
         "$defs": dict(sorted(defs.items())),
         **root,
@@ -333,6 +334,11 @@ def _column_source(extra: tuple[str, ...]) -> dict[str, Any]:
             "description": 'For cast: date, the strptime format of the dates ("%d/%m/%Y"); '
             "not with dayfirst.",
         },
+        "decimal": {
+            "enum": [*DECIMAL_MARKS, None],
+            "description": 'For cast: int or float, the decimal mark of the numbers ("," or "."); unset, '
+            "the column's own numbers decide.",
+        },
         "on_error": {"$ref": "#/$defs/on_error"},
     }
     if "region_column" in extra:
@@ -349,6 +355,14 @@ def _column_source(extra: tuple[str, ...]) -> dict[str, Any]:
         }
         for key in ("dayfirst", "format")
     ]
+    number_cast = {
+        "type": "string",
+        "pattern": rf"^\s*(?:{_letters(Cast.INT.value)}|{_letters(Cast.FLOAT.value)})\s*$",
+    }
+    only_numbers = {
+        "if": {"required": ["decimal"], "properties": {"decimal": {"not": {"type": "null"}}}},
+        "then": {"required": ["cast"], "properties": {"cast": number_cast}},
+    }
     not_both = {
         "not": {
             "required": ["dayfirst", "format"],
@@ -361,7 +375,7 @@ def _column_source(extra: tuple[str, ...]) -> dict[str, Any]:
         "properties": properties,
         "required": ["column"],
         "additionalProperties": False,
-        "allOf": [*only_dates, not_both],
+        "allOf": [*only_dates, only_numbers, not_both],
     }
 
 

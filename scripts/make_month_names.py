@@ -32,11 +32,13 @@ from generated import write_or_check
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "bulkprep" / "_month_names.py"
 
-#: English and the languages of Europe written in the Latin script, in CLDR's codes.
+#: English and the languages of Europe, in CLDR's codes: those written in the Latin script, then
+#: Greek and those written in Cyrillic (``5 Μαρτίου 1990``, ``5 марта 1990``).
 LANGUAGES: tuple[str, ...] = (
     *("en", "fr", "de", "es", "it", "pt", "nl", "ca", "gl", "eu", "ga", "cy"),
     *("sv", "da", "nb", "nn", "is", "fi", "et", "lv", "lt"),
     *("pl", "cs", "sk", "sl", "hr", "bs", "hu", "ro", "sq", "tr", "mt", "lb", "rm", "fo"),
+    *("el", "ru", "uk", "be", "bg", "sr", "mk"),
 )
 _WIDTHS = ("wide", "abbreviated")
 _CONTEXTS = ("format", "stand-alone")

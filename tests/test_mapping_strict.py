@@ -37,8 +37,9 @@ def test_an_unknown_key_in_a_source_names_the_allowed_keys_and_the_closest() -> 
     message = refused({"profile.phone_number": {"column": "Phone", "region_colum": "Country"}})
     assert message == (
         "target 'profile.phone_number': unknown key 'region_colum' in a column source; did you mean "
-        "'region_column'? a column source takes column, cast, dayfirst, format, region_column, on_error, "
-        "custom (a field named 'region_colum' is written as a dotted key, profile.phone_number.region_colum)"
+        "'region_column'? a column source takes column, cast, dayfirst, format, decimal, region_column, "
+        "on_error, custom (a field named 'region_colum' is written as a dotted key, "
+        "profile.phone_number.region_colum)"
     )
 
 

@@ -71,7 +71,10 @@ def test_the_schema_is_draft_2020_12_with_a_title_and_descriptions() -> None:
     assert to["account_id"]["description"].endswith("Deprecated: use tenant_id.")
     assert schema["$defs"]["to.account_id"]["deprecated"] is True
     casts = {option.get("const"): option.get("description") for option in schema["$defs"]["cast"]["anyOf"]}
-    assert casts["bool"] == "bool: yes/no, true/false, y/n or 1/0 in any letter case, as true or false."
+    assert casts["bool"] == (
+        "bool: yes/no, true/false, y/n or 1/0 in any letter case (or yes/no in other languages: ja/nein, "
+        "oui/non, sí/no...), as true or false."
+    )
 
 
 def test_schema_json_is_pretty_sorted_and_ends_with_a_newline() -> None:
