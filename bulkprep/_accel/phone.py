@@ -200,8 +200,11 @@ def _without_national_prefix(nsns: pd.Series, metadata: Any) -> tuple[pd.Series,
 
     ``parse`` strips a match of ``national_prefix_for_parsing`` (the ``0`` of ``0171 ...``) unless the
     digits fit the general pattern only with it, and then keeps the stripped digits only when their
-    length is possible for the region. Regions that rewrite the prefix (a transform rule) and the
-    cases where the digits are kept as written are left undecided (False).
+    length is possible for the region; otherwise the digits stay as written (``078 397 64 3``, a Swiss
+    number a digit short, keeps its ``0``: its national significant number is all nine digits). A
+    region with a transform rule (Japan's, Brazil's) rewrites the digits only where the rule's last
+    group takes part in the match; where it does not (the plain ``0`` of ``090-...``), the prefix is
+    stripped as in any region. The rewritten digits are left undecided (False).
     """
     decided = np.ones(len(nsns), dtype=bool)
     pattern = metadata.national_prefix_for_parsing
@@ -211,8 +214,11 @@ def _without_national_prefix(nsns: pd.Series, metadata: Any) -> tuple[pd.Series,
     if not matched.any():
         return nsns, decided
     if metadata.national_prefix_transform_rule:
-        decided[matched] = False
-        return nsns, decided
+        rewritten = _rewritten(nsns[matched], pattern)
+        decided[np.flatnonzero(matched)[rewritten]] = False
+        matched[np.flatnonzero(matched)[rewritten]] = False
+        if not matched.any():
+            return nsns, decided
     rows = np.flatnonzero(matched)
     original = nsns.iloc[rows]
     # re.match(pattern) finds the same prefix when any remainder may follow it.
@@ -229,8 +235,21 @@ def _without_national_prefix(nsns: pd.Series, metadata: Any) -> tuple[pd.Series,
         rest_lengths.isin(possible) | rest_lengths.gt(max(possible, default=-1))
     )
     use_rest = ~kept_as_written & stands.to_numpy(dtype=bool)
-    decided[rows[~use_rest]] = False
     return _put(nsns, rows[use_rest], rest[use_rest]), decided
+
+
+def _rewritten(texts: pd.Series, pattern: str) -> np.ndarray:
+    """Where ``parse`` applies a region's transform rule: the last group of ``pattern`` takes part.
+
+    A pattern without groups makes the library's own step fail: those are reported rewritten too.
+    """
+    compiled = re.compile(pattern)
+    if not compiled.groups:
+        return np.ones(len(texts), dtype=bool)
+    found = map(compiled.match, texts.to_numpy(dtype=object))
+    return np.fromiter(
+        (m is None or m.group(compiled.groups) is not None for m in found), dtype=bool, count=len(texts)
+    )
 
 
 def _split_international(digits: pd.Series) -> tuple[pd.Series, pd.Series, np.ndarray]:
