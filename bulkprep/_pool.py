@@ -15,8 +15,10 @@ runs only where all of these hold, and otherwise the values are decided in this 
   or else as many as the CPUs this process may run on that are idle (by the load average): on a
   machine whose cores are taken by other work, the workers would only wait for them;
 - the platform forks processes (Linux, macOS), this is the main thread (where an interrupt lands,
-  so the workers can be stopped with it) and the process is no daemon (a Dask worker, a chunk
-  already running in a pool: those may not start processes of their own, and their cores are taken).
+  so the workers can be stopped with it; a Dask worker's threads are not) and the process was not
+  itself started by :mod:`multiprocessing` (a daemon such as a Dask worker process may not start
+  processes of its own, and a worker of any pool, a chunk of a streamed file for one, already has
+  its core: its siblings have the others).
 
 The workers ignore interrupts; on an interrupt or any error here or in a worker the pool is
 terminated and joined before the exception goes on, so no process is left behind.
@@ -93,7 +95,7 @@ def plan(count: int) -> int:
         return 1
     if threading.current_thread() is not threading.main_thread():
         return 1
-    if multiprocessing.current_process().daemon:
+    if multiprocessing.current_process().daemon or multiprocessing.parent_process() is not None:
         return 1
     return workers
 

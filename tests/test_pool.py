@@ -55,7 +55,7 @@ def test_outcomes_come_back_in_order_from_other_processes(two_workers: pytest.Mo
     assert [value for value, _ in found] == values
     pids = {pid for _, pid in found}
     assert os.getpid() not in pids
-    assert len(pids) == 2
+    assert 1 <= len(pids) <= 2  # which worker takes which chunk is up to the scheduler
     assert all(gone(pid) for pid in pids)
     assert multiprocessing.active_children() == []
 
@@ -94,7 +94,7 @@ def _plan_in_child(answers: Any) -> None:
     answers.put(_pool.plan(_pool.MIN_VALUES))
 
 
-def test_no_pool_in_a_daemon_process() -> None:
+def test_no_pool_in_a_daemon_process_nor_in_any_worker_process() -> None:
     context = multiprocessing.get_context("fork")
     answers = context.SimpleQueue()
     for daemon in (True, False):
@@ -102,7 +102,12 @@ def test_no_pool_in_a_daemon_process() -> None:
         child.start()
         child.join(60)
         assert child.exitcode == 0
-        assert answers.get() == (1 if daemon else 2)
+        assert answers.get() == 1
+    os.environ[_pool.ENV_VAR] = "2"
+    try:
+        assert _pool.plan(_pool.MIN_VALUES) == 2  # the same call, in this process
+    finally:
+        del os.environ[_pool.ENV_VAR]
 
 
 def test_no_pool_outside_the_main_thread(monkeypatch: pytest.MonkeyPatch) -> None:
