@@ -10,6 +10,9 @@ so nothing is altered silently.
 
 Both normalizers are costly per call, so each distinct raw value is normalized once (a phone number
 once per distinct country it is read in) and the outcome mapped back to every row that holds it.
+The plainly written values are decided column-wise (:mod:`bulkprep._accel`); when the values left
+to the libraries are many, they are decided on several processes (:mod:`bulkprep._pool`;
+``BULKPREP_WORKERS=1`` keeps them in this one), with the same outcomes.
 
 Example:
     >>> import pandas as pd
