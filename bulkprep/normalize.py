@@ -10,6 +10,9 @@ so nothing is altered silently.
 
 Both normalizers are costly per call, so each distinct raw value is normalized once (a phone number
 once per distinct country it is read in) and the outcome mapped back to every row that holds it.
+The plainly written values are decided column-wise (:mod:`bulkprep._accel`); when the values left
+to the libraries are many, they are decided on several processes (:mod:`bulkprep._pool`;
+``BULKPREP_WORKERS=1`` keeps them in this one), with the same outcomes.
 
 Example:
     >>> import pandas as pd
@@ -43,7 +46,7 @@ import numpy as np
 import pandas as pd
 import phonenumbers
 
-from bulkprep import _accel
+from bulkprep import _accel, _pool
 from bulkprep.countries import region_of, regions_of
 from bulkprep.courier import IDENTITY_FIELDS, looks_scientific
 from bulkprep.errors import ConfigurationError
@@ -135,12 +138,17 @@ def _factorized(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _per_unique(
-    values: pd.Series, outcome_of: Callable[[Any], _Outcome], fast: _FastPath | None = None
+    values: pd.Series,
+    outcome_of: Callable[[Any], _Outcome],
+    fast: _FastPath | None = None,
+    *,
+    pooled: bool = False,
 ) -> pd.DataFrame:
     """Decide each distinct non-missing value once and spread the outcomes over the rows.
 
     ``fast`` accepts the plainly valid distinct values column-wise; ``outcome_of`` decides the rest,
-    one value at a time.
+    one value at a time, on several processes when they are many and ``pooled`` (``outcome_of``
+    calls the libraries only: see :mod:`bulkprep._pool`).
     """
     codes, uniques = _factorized(values)
     # One extra slot at the end holds the outcome of missing values, which the sentinel -1 picks.
@@ -152,7 +160,8 @@ def _per_unique(
         accepted = accepted | _put_decided(columns, np.arange(len(uniques)), normalized)
     slow = np.flatnonzero(~accepted)
     if len(slow):
-        outcomes = [outcome_of(value) for value in uniques[slow]]
+        left = uniques[slow].tolist()
+        outcomes = _pool.outcomes(outcome_of, left) if pooled else [outcome_of(value) for value in left]
         for column, part in zip(columns, zip(*outcomes, strict=True), strict=True):
             column[slow] = part
     spread = {name: column[codes] for name, column in zip(RESULT_COLUMNS, columns, strict=True)}
@@ -240,8 +249,10 @@ def normalize_emails(
 or clear the cell'
     """
     # The fast path stands in for email-validator only: a caller's own check sees every value.
-    fast = _accel.email_path() if validate is email_validator.validate_email else None
-    return _per_unique(values, lambda raw: _email_outcome(raw, validate), fast)
+    ours = validate is email_validator.validate_email
+    fast = _accel.email_path() if ours else None
+    # A caller's own check runs here, once per value: it may count or log what it sees.
+    return _per_unique(values, functools.partial(_email_outcome, validate=validate), fast, pooled=ours)
 
 
 # --- phone -------------------------------------------------------------------------------------------
@@ -725,6 +736,8 @@ def _per_reading(
     readings: list[_Reading],
     outcome_of: Callable[[Any, _Reading], _Outcome],
     fast_of: Callable[[_Reading], _FastPath | None],
+    *,
+    pooled: bool = False,
 ) -> pd.DataFrame:
     """:func:`_per_unique` for values each read their row's way: once per distinct (value, reading).
 
@@ -749,14 +762,22 @@ def _per_reading(
         accepted[where[_put_decided(columns, where, normalized)]] = True
     slow = np.flatnonzero(~accepted)
     if len(slow):
-        pairs_left = zip(value_of[slow].tolist(), reading_of[slow].tolist(), strict=True)
-        outcomes = [outcome_of(uniques[v], readings[r]) for v, r in pairs_left]
+        left = [
+            (uniques[v], readings[r])
+            for v, r in zip(value_of[slow].tolist(), reading_of[slow].tolist(), strict=True)
+        ]
+        decide = functools.partial(_pair_outcome, outcome_of)
+        outcomes = _pool.outcomes(decide, left) if pooled else list(map(decide, left))
         for column, part in zip(columns, zip(*outcomes, strict=True), strict=True):
             column[slow] = part
     slots = np.full(len(values), len(pair_ids), dtype=np.int64)
     slots[present] = inverse.reshape(-1)
     spread = {name: column[slots] for name, column in zip(RESULT_COLUMNS, columns, strict=True)}
     return pd.DataFrame(spread, index=values.index, dtype="object")
+
+
+def _pair_outcome(outcome_of: Callable[[Any, _Reading], _Outcome], pair: tuple[Any, _Reading]) -> _Outcome:
+    return outcome_of(*pair)
 
 
 def normalize_phones(
@@ -836,8 +857,10 @@ def normalize_phones(
     region = _check_region(region)
     if countries is None:
         # The fast path stands in for phonenumbers.parse only: a caller's own parser sees every value.
-        fast = _phone_fast(region) if parse is phonenumbers.parse else None
-        return _per_unique(values, lambda raw: _phone_outcome(raw, region, parse), fast)
+        ours = parse is phonenumbers.parse
+        fast = _phone_fast(region) if ours else None
+        outcome = functools.partial(_phone_outcome, region=region, parse=parse)
+        return _per_unique(values, outcome, fast, pooled=ours)
     if not countries.index.equals(values.index):
         if not values.index.isin(countries.index).all():
             # Never read a row without its country cell in the default region: say so instead.
@@ -862,7 +885,9 @@ def normalize_phones(
             return _phone_fast(reading.region, rows_country=True, default=region)
         return _phone_fast(reading.region)
 
-    return _per_reading(values, reading_codes, readings, outcome_of, fast_of)
+    return _per_reading(
+        values, reading_codes, readings, outcome_of, fast_of, pooled=parse is phonenumbers.parse
+    )
 
 
 # --- targets -----------------------------------------------------------------------------------------

@@ -71,7 +71,7 @@ _TYPES = (
 )
 
 
-def _matching(nsns: pd.Series, nsn_lengths: np.ndarray, desc: Any) -> np.ndarray:
+def _matching(nsns: np.ndarray, nsn_lengths: np.ndarray, desc: Any) -> np.ndarray:
     """``_is_number_matching_desc`` for every NSN (of these lengths): a possible length, then the pattern."""
     hit = np.zeros(len(nsns), dtype=bool)
     if desc is None or not desc.national_number_pattern:
@@ -84,7 +84,7 @@ def _matching(nsns: pd.Series, nsn_lengths: np.ndarray, desc: Any) -> np.ndarray
     return hit
 
 
-def _known_type(nsns: pd.Series, nsn_lengths: np.ndarray, metadata: Any) -> np.ndarray:
+def _known_type(nsns: np.ndarray, nsn_lengths: np.ndarray, metadata: Any) -> np.ndarray:
     """True where ``_number_type_helper`` would not say UNKNOWN (each rule tried only where needed)."""
     known = _matching(nsns, nsn_lengths, metadata.general_desc)
     descs = [getattr(metadata, name) for name in _TYPES]
@@ -96,13 +96,13 @@ def _known_type(nsns: pd.Series, nsn_lengths: np.ndarray, metadata: Any) -> np.n
         if not undecided.any():
             break
         where = np.flatnonzero(undecided)
-        hit = _matching(nsns.iloc[where], nsn_lengths[where], desc)
+        hit = _matching(nsns[where], nsn_lengths[where], desc)
         known[where[hit]] = True
         undecided[where[hit]] = False
     return known
 
 
-def _valid(country_code: int, nsns: pd.Series, region: str | None) -> np.ndarray:
+def _valid(country_code: int, nsns: np.ndarray, region: str | None) -> np.ndarray:
     """What normalize's validity check says for these NSNs of one calling code."""
     valid = np.zeros(len(nsns), dtype=bool)
     nsn_lengths = lengths(nsns)
@@ -118,7 +118,7 @@ def _valid(country_code: int, nsns: pd.Series, region: str | None) -> np.ndarray
     if len(regions) == 1:
         metadata = PhoneMetadata.metadata_for_region(regions[0])
         if first == 0 and metadata is not None:
-            valid[undecided] = _known_type(nsns.iloc[undecided], nsn_lengths[undecided], metadata)
+            valid[undecided] = _known_type(nsns[undecided], nsn_lengths[undecided], metadata)
         return valid
     while first < len(regions) and len(undecided):
         metadata = PhoneMetadata.metadata_for_region(regions[first])
@@ -126,7 +126,7 @@ def _valid(country_code: int, nsns: pd.Series, region: str | None) -> np.ndarray
             first += 1
             continue
         if metadata.leading_digits is None:
-            part = nsns.iloc[undecided]
+            part = nsns[undecided]
             in_region = _known_type(part, nsn_lengths[undecided], metadata)
             valid[undecided[in_region]] = True
             undecided = undecided[~in_region]
@@ -138,12 +138,12 @@ def _valid(country_code: int, nsns: pd.Series, region: str | None) -> np.ndarray
         while first < len(regions) and _leading_digits(regions[first]) is not None:
             run.append(regions[first])
             first += 1
-        owner = _owners(nsns.iloc[undecided], run)
+        owner = _owners(nsns[undecided], run)
         for position, code in enumerate(run):
             mine = undecided[owner == position]
             if len(mine):
                 mine_metadata = PhoneMetadata.metadata_for_region(code)
-                valid[mine] = _known_type(nsns.iloc[mine], nsn_lengths[mine], mine_metadata)
+                valid[mine] = _known_type(nsns[mine], nsn_lengths[mine], mine_metadata)
         undecided = undecided[owner == -1]
     return valid
 
@@ -153,7 +153,7 @@ def _leading_digits(region: str) -> str | None:
     return None if metadata is None else metadata.leading_digits
 
 
-def _owners(nsns: pd.Series, run: list[str]) -> np.ndarray:
+def _owners(nsns: np.ndarray, run: list[str]) -> np.ndarray:
     """For each NSN, the position in ``run`` of the first region whose leading digits match, or -1."""
     patterns = [str(_leading_digits(code)) for code in run]
     if all(re.compile(pattern).groups == 0 for pattern in patterns):
@@ -200,8 +200,11 @@ def _without_national_prefix(nsns: pd.Series, metadata: Any) -> tuple[pd.Series,
 
     ``parse`` strips a match of ``national_prefix_for_parsing`` (the ``0`` of ``0171 ...``) unless the
     digits fit the general pattern only with it, and then keeps the stripped digits only when their
-    length is possible for the region. Regions that rewrite the prefix (a transform rule) and the
-    cases where the digits are kept as written are left undecided (False).
+    length is possible for the region; otherwise the digits stay as written (``078 397 64 3``, a Swiss
+    number a digit short, keeps its ``0``: its national significant number is all nine digits). A
+    region with a transform rule (Japan's, Brazil's) rewrites the digits only where the rule's last
+    group takes part in the match; where it does not (the plain ``0`` of ``090-...``), the prefix is
+    stripped as in any region. The rewritten digits are left undecided (False).
     """
     decided = np.ones(len(nsns), dtype=bool)
     pattern = metadata.national_prefix_for_parsing
@@ -211,8 +214,11 @@ def _without_national_prefix(nsns: pd.Series, metadata: Any) -> tuple[pd.Series,
     if not matched.any():
         return nsns, decided
     if metadata.national_prefix_transform_rule:
-        decided[matched] = False
-        return nsns, decided
+        rewritten = _rewritten(nsns[matched], pattern)
+        decided[np.flatnonzero(matched)[rewritten]] = False
+        matched[np.flatnonzero(matched)[rewritten]] = False
+        if not matched.any():
+            return nsns, decided
     rows = np.flatnonzero(matched)
     original = nsns.iloc[rows]
     # re.match(pattern) finds the same prefix when any remainder may follow it.
@@ -229,8 +235,21 @@ def _without_national_prefix(nsns: pd.Series, metadata: Any) -> tuple[pd.Series,
         rest_lengths.isin(possible) | rest_lengths.gt(max(possible, default=-1))
     )
     use_rest = ~kept_as_written & stands.to_numpy(dtype=bool)
-    decided[rows[~use_rest]] = False
     return _put(nsns, rows[use_rest], rest[use_rest]), decided
+
+
+def _rewritten(texts: pd.Series, pattern: str) -> np.ndarray:
+    """Where ``parse`` applies a region's transform rule: the last group of ``pattern`` takes part.
+
+    A pattern without groups makes the library's own step fail: those are reported rewritten too.
+    """
+    compiled = re.compile(pattern)
+    if not compiled.groups:
+        return np.ones(len(texts), dtype=bool)
+    found = map(compiled.match, texts.to_numpy(dtype=object))
+    return np.fromiter(
+        (m is None or m.group(compiled.groups) is not None for m in found), dtype=bool, count=len(texts)
+    )
 
 
 def _split_international(digits: pd.Series) -> tuple[pd.Series, pd.Series, np.ndarray]:
@@ -412,7 +431,7 @@ def plain_verdicts(
         rows = (codes == code).to_numpy(dtype=bool)
         group = nsns[rows]
         inverse, distinct = pd.factorize(group.to_numpy(dtype=object))
-        valid = _valid(int(code), pd.Series(distinct, dtype="object"), region)[inverse]
+        valid = _valid(int(code), np.asarray(distinct, dtype=object), region)[inverse]
         where = group.index.to_numpy()
         accepted[where[valid]] = True
         verdicts[where[valid]] = (f"+{code}" + group[valid]).to_numpy(dtype=object)
