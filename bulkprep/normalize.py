@@ -637,6 +637,69 @@ def _international_digits(text: str, region: str, parse: Callable[..., Any]) -> 
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
+#: How many distinct numbers of a column must prove it holds international numbers without ``+``.
+MIN_PLUSLESS_PROOF = 2
+
+
+def _plusless_reading(digits: str, region: str) -> bool | None:
+    """True: only ``+digits`` is a valid number; False: the digits read in ``region`` are, and mean
+    something else (or ``+digits`` is invalid); None: neither proves anything (both invalid, or both
+    the same number, such as ``14153920162`` in the US)."""
+    try:
+        national = phonenumbers.parse(digits, region)
+        with_plus = phonenumbers.parse("+" + digits, None)
+    except phonenumbers.NumberParseException:
+        return None
+    national_valid = _is_valid(national, region)
+    plus_valid = _is_valid(with_plus, None)
+    if national_valid:
+        return None if plus_valid and national == with_plus else False
+    return True if plus_valid else None
+
+
+def plusless_international(values: pd.Series, region: str | None) -> pd.Series:
+    """``values`` with ``+`` before its digit-only numbers, when the column proves they are international.
+
+    Databases store E.164 numbers without their ``+`` (``447911123465``). Read in the default region,
+    such a number is too long; with ``+`` it is valid. As the date conventions are, this is decided
+    per column, from the column as a whole: when at least :data:`MIN_PLUSLESS_PROOF` of its distinct
+    digit-only values (no ``+``, no leading ``0``) are invalid in ``region`` and valid with a ``+``,
+    and none is valid only as a number of ``region``, every digit-only value gets its ``+`` (the
+    ``changes`` show each). Otherwise the column is returned as it is, so a single such number in a
+    column of national numbers stays refused.
+
+    Example:
+        >>> column = pd.Series(["447911123465", "819012345671", "14153920162", None], dtype=object)
+        >>> plusless_international(column, "US").tolist()
+        ['+447911123465', '+819012345671', '+14153920162', None]
+        >>> plusless_international(pd.Series(["447911123465", "4153920162"]), "US").tolist()
+        ['447911123465', '4153920162']
+    """
+    if region is None or values.empty:
+        return values
+    digits_of: dict[Any, str] = {}
+    proven = 0
+    for raw in pd.unique(values.dropna().astype("object")):
+        text = _phone_text(raw)
+        if not (isinstance(text, str) and 8 <= len(text) <= 15 and text.isascii() and text.isdigit()):
+            continue
+        if text.startswith("0"):  # a trunk prefix (or 00): a national number, or one with its code
+            continue
+        reading = _plusless_reading(text, region)
+        if reading is False:
+            return values  # a national number: the column is national (and this ends it early)
+        proven += reading is True
+        digits_of[raw] = text
+    if proven < MIN_PLUSLESS_PROOF:
+        return values
+    cells = values.to_numpy(dtype=object).copy()
+    for position, raw in enumerate(cells.tolist()):
+        digits = digits_of.get(raw) if not pd.isna(raw) else None
+        if digits is not None:
+            cells[position] = "+" + digits
+    return pd.Series(cells, index=values.index, name=values.name, dtype="object")
+
+
 def _country_outcome(raw: Any, region: str, default: str | None, parse: Callable[..., Any]) -> _Outcome:
     """A number on a row whose country is ``region``; ``default`` is the file's default region.
 
@@ -835,6 +898,8 @@ def normalize_phones(
     """
     region = _check_region(region)
     if countries is None:
+        # Without a country column, the column as a whole may prove its numbers lost their "+".
+        values = plusless_international(values, region)
         # The fast path stands in for phonenumbers.parse only: a caller's own parser sees every value.
         fast = _phone_fast(region) if parse is phonenumbers.parse else None
         return _per_unique(values, lambda raw: _phone_outcome(raw, region, parse), fast)
