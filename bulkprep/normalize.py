@@ -88,6 +88,9 @@ _TEL = re.compile(r"tel:", re.IGNORECASE)
 _LABEL = re.compile(
     r"(?P<label>(?!(?:tele)?fax\b)[^\W\d_]{1,15}(?: [^\W\d_]{1,15})?\.?) ?: *(?=[+(\d])", re.IGNORECASE
 )
+# A phone word before the number without a colon ("Tel. 0152 ...", "Tel 0152 ...", "Mob 0171 ..."):
+# only these words, as any word would let "Fax 030 ..." or a name pass for a label.
+_BARE_LABEL = re.compile(r"(?:tel|tél|tlf|mob|mobil|mobile|phone|handy|cell)\.? *(?=[+(\d])", re.IGNORECASE)
 
 # A whole number that went through a float column on its way here: 2025550125.0.
 _FLOATIFIED = re.compile(r"(?P<number>\+?\d+)[.,]0+")
@@ -298,7 +301,7 @@ def _phone_text(raw: Any) -> str | _Outcome:
 def _phone_input(raw: Any) -> str | _Outcome:
     """The number as text to parse, or an outcome when there is nothing to parse.
 
-    Drops a ``tel:`` prefix, a label (``Phone: ``, ``Tel.: ``, ``Mobile: ``) and the ``.0`` of a
+    Drops a ``tel:`` prefix, a label (``Phone: ``, ``Tel.: ``, ``Mobile: ``, ``Tel. ``) and the ``.0`` of a
     whole number that went through a float; blank cells and values in scientific notation end here.
     """
     text = _phone_text(raw)
@@ -306,7 +309,7 @@ def _phone_input(raw: Any) -> str | _Outcome:
         return text
     if _TEL.match(text):  # a tel: link copied from a web page
         text = text[len("tel:") :].strip()
-    elif labelled := _LABEL.match(text):
+    elif labelled := _LABEL.match(text) or _BARE_LABEL.match(text):
         text = text[labelled.end() :]
     if not text:
         return _MISSING_OUTCOME
@@ -937,7 +940,7 @@ def normalize_phones(
 #: case-folded). ``NA`` is not among them: it can be a real value (Namibia's code, initials).
 #: ``FALSE`` is how Odoo exports a field left empty; no address or number is ever that word.
 PLACEHOLDERS: frozenset[str] = frozenset(
-    {"n/a", "none", "null", "-", "\u2013", "\u2014", "false"}
+    {"n/a", "none", "null", "-", "\u2013", "\u2014", "false", "\\n"}  # MySQL's NULL in a dump (\N)
     # "None" / "not available" in the languages of the exports read: German, French, Spanish,
     # Italian, Portuguese, Dutch, Polish, Czech and Slovak, the Nordic languages, Japanese.
     | {"keine", "kein", "keine angabe", "k.a.", "aucun", "aucune", "néant", "ninguno", "ninguna"}
