@@ -90,7 +90,7 @@ _LABEL = re.compile(
 )
 # A phone word before the number without a colon ("Tel. 0152 ...", "Tel 0152 ...", "Mob 0171 ..."):
 # only these words, as any word would let "Fax 030 ..." or a name pass for a label.
-_BARE_LABEL = re.compile(r"(?:tel|tél|tlf|mob|mobil|mobile|phone|handy|cell)\.? *(?=[+(\d])", re.IGNORECASE)
+_BARE_LABEL = re.compile(r"(?:tel|tél|tlf|mob|mobil|handy)\.? *(?=[+(\d])", re.IGNORECASE)
 
 # A whole number that went through a float column on its way here: 2025550125.0.
 _FLOATIFIED = re.compile(r"(?P<number>\+?\d+)[.,]0+")
