@@ -1582,6 +1582,7 @@ ecuador EC
 eesafado SV
 eesti EE
 eestland EE
+eeuu US
 eeuuislasvirgenes VI
 efiopiya ET
 egipat EG
@@ -9319,6 +9320,7 @@ zypern CY
 الدانمرك DK
 الرأسالأخضر CV
 السالوادور SV
+السعودية SA
 السلفادور SV
 السلواڈور SV
 السنغال SN
@@ -11410,6 +11412,7 @@ zypern CY
 บาฮามาส BS
 บุรุนดี BI
 บูร์กินาฟาโซ BF
+ประเทศไทย TH
 ปากีสถาน PK
 ปานามา PA
 ปาปัวนิวกินี PG

@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
@@ -394,3 +394,13 @@ def script_values(frame: pd.DataFrame, *, marks: bool = True) -> tuple[list[Chan
 
 # A whole number, as an integer or as a float with ".0" (SCRIPT_FLOAT).
 _WHOLE: Final = re.compile(r"-?\d+(?:\.0)?")
+
+
+def padded_columns(columns: Iterable[object]) -> tuple[str, ...]:
+    """The column names with blanks around them, as written (``"Email "``).
+
+    Example:
+        >>> padded_columns(["id", "Email ", " Phone"])
+        ('Email ', ' Phone')
+    """
+    return tuple(c for c in columns if isinstance(c, str) and c != c.strip())

@@ -108,11 +108,20 @@ ALIASES: dict[str, str] = {
     "Russische Föderation": "RU",
     "Российская Федерация": "RU",
     "Volksrepublik China": "CN",
+    # CLDR's short forms (alt="short"), which babel does not ship, and the short names people write
+    # beside CLDR's long ones: Spanish "EE. UU.", Arabic "the Saudi one", Thai "country of Thai".
+    "EE. UU.": "US",
+    "السعودية": "SA",
+    "ประเทศไทย": "TH",
 }
 
 # Letters that Unicode does not decompose into a base letter and an accent, written as people
 # type them without the accent (Kıbrıs, Færøerne, Włochy).
 _FOLD = str.maketrans({"ı": "i", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe"})
+# A calling code standing for its country (44, +55): one to three digits, a plus sign before.
+_CALLING_CODE = re.compile(r"\+?([1-9][0-9]{0,2})")
+# A name with its code in brackets after it: "Australia (AU)", "Germany [DEU]".
+_NAME_AND_CODE = re.compile(r"(?P<name>.*?\S)\s*[(\[]\s*(?P<code>[A-Za-z]{2,3})\s*[)\]]")
 # An English article before a name.
 _ARTICLE = re.compile(r"\s*the\s+", re.IGNORECASE)
 # Combining accents of the Latin, Greek and Cyrillic scripts. Marks of other scripts (Devanagari
@@ -182,7 +191,9 @@ def region_of(value: str) -> str | None:
 
     Args:
         value: the country cell: a code (``DE``, ``DEU``, ``UK``), a name in English or another
-            language (``Germany``, ``Deutschland``, ``日本``) or an alias (``USA``, ``Holland``).
+            language (``Germany``, ``Deutschland``, ``日本``), an alias (``USA``, ``Holland``), a
+            name with its code in brackets (``Australia (AU)``, both must agree) or a calling code
+            (``44``, ``+55``: the code's main country, so ``1`` is the US and ``7`` Russia).
 
     Returns:
         The upper-case two-letter code (``XK`` for Kosovo, as phonenumbers writes it; a few codes,
@@ -192,17 +203,40 @@ def region_of(value: str) -> str | None:
     Example:
         >>> [region_of(v) for v in ["de", "DEU", "España", "United States of America", "N/A", ""]]
         ['DE', 'DE', 'ES', 'US', None, None]
+        >>> [region_of(v) for v in ["44", "+55", "1", "7", "800", "Australia (AU)", "Austria (AU)"]]
+        ['GB', 'BR', 'US', 'RU', None, 'AU', None]
     """
     table = _table()
     letters = "".join(unicodedata.normalize("NFKC", value).split())  # NFKC: full-width ＤＥ is DE
     if letters.isascii() and letters.isalpha() and len(letters) <= 3:
         return table.codes.get(letters.upper())
+    calling = _CALLING_CODE.fullmatch(letters)
+    if calling:
+        return _calling_code_region(int(calling.group(1)))
+    both = _NAME_AND_CODE.fullmatch(value.strip())
+    if both:
+        # Both halves must name the same country: "Austria (AU)" is a mistake, never a guess.
+        by_name, by_code = region_of(both["name"]), table.codes.get(both["code"].upper())
+        return by_name if by_name is not None and by_name == by_code else None
     key = country_key(value)
     region = table.names.get(key) if key else None
     if region is None and _ARTICLE.match(value):
         # "The Netherlands", "the Gambia": CLDR and ISO write them without the article.
         return table.names.get(country_key(_ARTICLE.sub("", value, count=1)))
     return region
+
+
+def _calling_code_region(code: int) -> str | None:
+    """The main region of a calling code, as phonenumbers has it (1: US, 7: RU, 44: GB), or None.
+
+    A calling code shared by several countries stands for the one phonenumbers lists first, its
+    main country: ``1`` is the United States (not Canada or Jamaica), ``7`` Russia (not
+    Kazakhstan). Codes of no country (``800``, international freephone) and unassigned ones are None.
+    """
+    import phonenumbers  # only a country column of calling codes needs it
+
+    region = phonenumbers.region_code_for_country_code(code)
+    return None if region in ("ZZ", "001") else str(region)
 
 
 def suggestions_for(value: str, *, limit: int = 3) -> tuple[str, ...]:

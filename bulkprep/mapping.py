@@ -901,7 +901,7 @@ class Mapping:
                     values[i] = source.value
                 columns[target] = pd.Series(values, index=index, dtype=object)
                 continue
-            column = df[source.column]
+            column = df[frame_column(source.column, list(df.columns)) or source.column]
             raw = column.to_numpy(dtype=object)
             # A pandas string column holds only text besides its missing values.
             text_missing = column.isna().to_numpy() if isinstance(column.dtype, pd.StringDtype) else None
@@ -937,9 +937,26 @@ class Mapping:
     def _check_columns(self, df: pd.DataFrame) -> None:
         existing = [str(c) for c in df.columns]
         wanted = dict.fromkeys([*self.columns, *self.region_columns().values()])
-        problems = [_missing_column_message(c, existing) for c in wanted if c not in df.columns]
+        problems = [_missing_column_message(c, existing) for c in wanted if frame_column(c, existing) is None]
         if problems:
             raise MappingError("; ".join(problems))
+
+
+def frame_column(column: str, existing: list[Any]) -> Any | None:
+    """The frame's column that ``column`` names: itself, else the one column that differs only by blanks.
+
+    A header cell written with a space around it (``Email ``) is the column a mapping calls
+    ``Email``; when two columns would match (``Email`` and ``Email `` beside ``Email  ``), none does.
+
+    Example:
+        >>> frame_column("Email", ["Email ", "Phone"]), frame_column("Email", [" Email", "Email "])
+        ('Email ', None)
+    """
+    if column in existing:
+        return column
+    stripped = column.strip()
+    matches = [c for c in existing if isinstance(c, str) and c.strip() == stripped]
+    return matches[0] if len(matches) == 1 else None
 
 
 def closest_column(column: str, existing: list[str]) -> str | None:

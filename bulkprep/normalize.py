@@ -91,6 +91,9 @@ _TEL = re.compile(r"tel:", re.IGNORECASE)
 _LABEL = re.compile(
     r"(?P<label>(?!(?:tele)?fax\b)[^\W\d_]{1,15}(?: [^\W\d_]{1,15})?\.?) ?: *(?=[+(\d])", re.IGNORECASE
 )
+# A phone word before the number without a colon ("Tel. 0152 ...", "Tel 0152 ...", "Mob 0171 ..."):
+# only these words, as any word would let "Fax 030 ..." or a name pass for a label.
+_BARE_LABEL = re.compile(r"(?:tel|tél|tlf|mob|mobil|handy)\.? *(?=[+(\d])", re.IGNORECASE)
 
 # A whole number that went through a float column on its way here: 2025550125.0.
 _FLOATIFIED = re.compile(r"(?P<number>\+?\d+)[.,]0+")
@@ -309,7 +312,7 @@ def _phone_text(raw: Any) -> str | _Outcome:
 def _phone_input(raw: Any) -> str | _Outcome:
     """The number as text to parse, or an outcome when there is nothing to parse.
 
-    Drops a ``tel:`` prefix, a label (``Phone: ``, ``Tel.: ``, ``Mobile: ``) and the ``.0`` of a
+    Drops a ``tel:`` prefix, a label (``Phone: ``, ``Tel.: ``, ``Mobile: ``, ``Tel. ``) and the ``.0`` of a
     whole number that went through a float; blank cells and values in scientific notation end here.
     """
     text = _phone_text(raw)
@@ -317,7 +320,7 @@ def _phone_input(raw: Any) -> str | _Outcome:
         return text
     if _TEL.match(text):  # a tel: link copied from a web page
         text = text[len("tel:") :].strip()
-    elif labelled := _LABEL.match(text):
+    elif labelled := _LABEL.match(text) or _BARE_LABEL.match(text):
         text = text[labelled.end() :]
     if not text:
         return _MISSING_OUTCOME
@@ -648,6 +651,69 @@ def _international_digits(text: str, region: str, parse: Callable[..., Any]) -> 
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
+#: How many distinct numbers of a column must prove it holds international numbers without ``+``.
+MIN_PLUSLESS_PROOF = 2
+
+
+def _plusless_reading(digits: str, region: str) -> bool | None:
+    """True: only ``+digits`` is a valid number; False: the digits read in ``region`` are, and mean
+    something else (or ``+digits`` is invalid); None: neither proves anything (both invalid, or both
+    the same number, such as ``14153920162`` in the US)."""
+    try:
+        national = phonenumbers.parse(digits, region)
+        with_plus = phonenumbers.parse("+" + digits, None)
+    except phonenumbers.NumberParseException:
+        return None
+    national_valid = _is_valid(national, region)
+    plus_valid = _is_valid(with_plus, None)
+    if national_valid:
+        return None if plus_valid and national == with_plus else False
+    return True if plus_valid else None
+
+
+def plusless_international(values: pd.Series, region: str | None) -> pd.Series:
+    """``values`` with ``+`` before its digit-only numbers, when the column proves they are international.
+
+    Databases store E.164 numbers without their ``+`` (``447911123465``). Read in the default region,
+    such a number is too long; with ``+`` it is valid. As the date conventions are, this is decided
+    per column, from the column as a whole: when at least :data:`MIN_PLUSLESS_PROOF` of its distinct
+    digit-only values (no ``+``, no leading ``0``) are invalid in ``region`` and valid with a ``+``,
+    and none is valid only as a number of ``region``, every digit-only value gets its ``+`` (the
+    ``changes`` show each). Otherwise the column is returned as it is, so a single such number in a
+    column of national numbers stays refused.
+
+    Example:
+        >>> column = pd.Series(["447911123465", "819012345671", "14153920162", None], dtype=object)
+        >>> plusless_international(column, "US").tolist()
+        ['+447911123465', '+819012345671', '+14153920162', None]
+        >>> plusless_international(pd.Series(["447911123465", "4153920162"]), "US").tolist()
+        ['447911123465', '4153920162']
+    """
+    if region is None or values.empty:
+        return values
+    digits_of: dict[Any, str] = {}
+    proven = 0
+    for raw in pd.unique(values.dropna().astype("object")):
+        text = _phone_text(raw)
+        if not (isinstance(text, str) and 8 <= len(text) <= 15 and text.isascii() and text.isdigit()):
+            continue
+        if text.startswith("0"):  # a trunk prefix (or 00): a national number, or one with its code
+            continue
+        reading = _plusless_reading(text, region)
+        if reading is False:
+            return values  # a national number: the column is national (and this ends it early)
+        proven += reading is True
+        digits_of[raw] = text
+    if proven < MIN_PLUSLESS_PROOF:
+        return values
+    cells = values.to_numpy(dtype=object).copy()
+    for position, raw in enumerate(cells.tolist()):
+        digits = digits_of.get(raw) if not pd.isna(raw) else None
+        if digits is not None:
+            cells[position] = "+" + digits
+    return pd.Series(cells, index=values.index, name=values.name, dtype="object")
+
+
 def _country_outcome(raw: Any, region: str, default: str | None, parse: Callable[..., Any]) -> _Outcome:
     """A number on a row whose country is ``region``; ``default`` is the file's default region.
 
@@ -856,6 +922,8 @@ def normalize_phones(
     """
     region = _check_region(region)
     if countries is None:
+        # Without a country column, the column as a whole may prove its numbers lost their "+".
+        values = plusless_international(values, region)
         # The fast path stands in for phonenumbers.parse only: a caller's own parser sees every value.
         ours = parse is phonenumbers.parse
         fast = _phone_fast(region) if ours else None
@@ -897,7 +965,7 @@ def normalize_phones(
 #: case-folded). ``NA`` is not among them: it can be a real value (Namibia's code, initials).
 #: ``FALSE`` is how Odoo exports a field left empty; no address or number is ever that word.
 PLACEHOLDERS: frozenset[str] = frozenset(
-    {"n/a", "none", "null", "-", "\u2013", "\u2014", "false"}
+    {"n/a", "none", "null", "-", "\u2013", "\u2014", "false", "\\n"}  # MySQL's NULL in a dump (\N)
     # "None" / "not available" in the languages of the exports read: German, French, Spanish,
     # Italian, Portuguese, Dutch, Polish, Czech and Slovak, the Nordic languages, Japanese.
     | {"keine", "kein", "keine angabe", "k.a.", "aucun", "aucune", "néant", "ninguno", "ninguna"}

@@ -39,7 +39,7 @@ from bulkprep.duplicates import duplicate_errors, flag_duplicates, identity_kind
 from bulkprep.errors import ConfigurationError, InputError
 from bulkprep.field_policy import apply_field_policy
 from bulkprep.frames import as_pandas
-from bulkprep.mapping import ColumnSource, Mapping, closest_column
+from bulkprep.mapping import ColumnSource, Mapping, closest_column, frame_column
 from bulkprep.normalize import Normalized, normalize
 from bulkprep.parquet import write_results_parquet
 from bulkprep.read import read_changes, read_errors
@@ -292,12 +292,13 @@ def _country_column(keyed: pd.DataFrame, keys: pd.Index, region_column: str | No
     """The rows' countries (indexed by ``bulk_row``) from ``region_column``; a missing column raises."""
     if region_column is None:
         return None
-    if region_column not in keyed.columns or region_column == _ROW_KEY:
+    found = frame_column(region_column, [c for c in keyed.columns if c != _ROW_KEY])
+    if found is None:
         existing = [str(c) for c in keyed.columns if c != _ROW_KEY]
         guess = closest_column(str(region_column), existing)
         hint = f"did you mean {guess!r}?" if guess else f"the columns are {', '.join(map(repr, existing))}"
         raise ConfigurationError(f"region column {region_column!r} not found; {hint}")
-    return pd.Series(keyed[region_column].to_numpy(dtype=object), index=keys, name=region_column)
+    return pd.Series(keyed[found].to_numpy(dtype=object), index=keys, name=region_column)
 
 
 class _LocalStages(NamedTuple):

@@ -60,6 +60,7 @@ from bulkprep._source import (
     Change,
     column_names,
     load,
+    padded_columns,
     repeated_header_rows,
     script_values,
     strip_text_markers,
@@ -200,6 +201,9 @@ class ReadInfo:
         encoding_note: a sentence to show the user when the code page was guessed with another
             close behind (naming both, and how to force the other), or when the lines that are not
             UTF-8 were read in a code page other than Windows-1252; None otherwise.
+        padded_columns: the header cells written with blanks around them (``"Email "``), kept as
+            written; a mapping naming the column without them (``Email``) reads it, when no other
+            column matches so.
 
     Example:
         >>> ReadInfo("users.csv", "utf-8", ",", 0, {}, 0).delimiter
@@ -222,6 +226,7 @@ class ReadInfo:
     sep_line: bool = False
     float_columns: tuple[str, ...] = ()
     encoding_note: str | None = None
+    padded_columns: tuple[str, ...] = ()
 
 
 def read_csv(
@@ -395,6 +400,7 @@ def read_csv(
         "repeated_headers": repeated_headers,
         "float_columns": float_columns,
         "encoding_note": encoding_note,
+        "padded_columns": padded_columns(frame.columns),
     }
     frame.attrs[ATTRS_KEY].update({key: value for key, value in found.items() if value})
     return frame
@@ -479,6 +485,7 @@ def read_info(df: pd.DataFrame) -> ReadInfo:
         encoding_note=attrs.get("encoding_note"),
         sheet=attrs.get("sheet"),
         sheet_names=tuple(attrs.get("sheet_names", ())),
+        padded_columns=tuple(attrs.get("padded_columns", ())),
     )
 
 

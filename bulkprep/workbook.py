@@ -56,6 +56,7 @@ from bulkprep._source import (
     Change,
     column_names,
     load,
+    padded_columns,
     repeated_header_rows,
     strip_text_markers,
     unwrap_text_formulas,
@@ -206,7 +207,11 @@ def read_excel(
         "sheet": chosen,
         "sheet_names": sheet_names,
     }
-    found = {"preamble_rows": table.preamble_rows, "repeated_headers": int(repeated.sum())}
+    found = {
+        "preamble_rows": table.preamble_rows,
+        "repeated_headers": int(repeated.sum()),
+        "padded_columns": padded_columns(frame.columns),
+    }
     frame.attrs[ATTRS_KEY].update({key: value for key, value in found.items() if value})
     return frame
 

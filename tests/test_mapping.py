@@ -135,9 +135,9 @@ def test_repr_is_readable() -> None:
 def test_missing_column_names_the_closest_one() -> None:
     frame = pd.DataFrame(columns=["Email", "Phone", "First Name"])
     with pytest.raises(MappingError) as caught:
-        Mapping({"profile.email": "Email ", "data.first": "Frist Name", "data.x": "Zzzzz"}).apply(frame)
+        Mapping({"profile.email": "email ", "data.first": "Frist Name", "data.x": "Zzzzz"}).apply(frame)
     message = str(caught.value)
-    assert "column 'Email ' not found; did you mean 'Email'?" in message
+    assert "column 'email ' not found; did you mean 'Email'?" in message
     assert "column 'Frist Name' not found; did you mean 'First Name'?" in message
     assert "column 'Zzzzz' not found; the frame has 'Email', 'Phone', 'First Name'" in message
 

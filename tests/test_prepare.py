@@ -316,7 +316,7 @@ def test_a_bulk_read_error_column_of_the_users_own_is_a_call_level_error() -> No
 def test_a_missing_column_names_the_closest_one() -> None:
     users = pd.DataFrame({"Email": ["a@example.com"]})
     with pytest.raises(MappingError, match="did you mean 'Email'"):
-        prepare(users, {"profile": {"email": "Email "}})
+        prepare(users, {"profile": {"email": "email "}})
 
 
 def test_no_mapping_means_a_suggested_one() -> None:
