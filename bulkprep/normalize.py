@@ -836,10 +836,69 @@ def _per_reading(
         outcomes = _pool.outcomes(decide, left) if pooled else list(map(decide, left))
         for column, part in zip(columns, zip(*outcomes, strict=True), strict=True):
             column[slow] = part
+    _refuse_dialled_elsewhere(columns, uniques[value_of], [readings[r] for r in reading_of.tolist()])
     slots = np.full(len(values), len(pair_ids), dtype=np.int64)
     slots[present] = inverse.reshape(-1)
     spread = {name: column[slots] for name, column in zip(RESULT_COLUMNS, columns, strict=True)}
     return pd.DataFrame(spread, index=values.index, dtype="object")
+
+
+def _refuse_dialled_elsewhere(columns: list[np.ndarray], texts: np.ndarray, readings: list[_Reading]) -> None:
+    """Refuse, in place, numbers read after a prefix their row's country does not dial with, when
+    that reading is another country's number.
+
+    ``00`` is read as ``+`` everywhere, and ``011``, ``0011`` and ``010`` are how numbers are dialled
+    from North America, Australia and Japan. On a row whose country dials another way, such a reading
+    is a guess: ``(006) 6802265293`` on a United States row would go out as a number in Thailand,
+    ``010630368015996`` on an India row as one in the Philippines. When the number read is of the
+    row's own country (``0061 4...`` on an Australia row), the guess is harmless and kept; otherwise
+    the number is refused with its reading, as a number valid only in another region than its row's,
+    unless it is plainly written as an international number: the prefix and the country code set
+    apart from the rest (``011 44 7911 123468``, ``0044 20 7946 0958``).
+    """
+    for position, reading in enumerate(readings):
+        normalized = columns[0][position]
+        if normalized is None or not reading.rows_country or reading.region is None:
+            continue
+        written = _SEPARATORS.sub("", str(texts[position]))
+        prefix = next((p for p in (*_FOREIGN_INTERNATIONAL_PREFIXES, "00") if written.startswith(p)), None)
+        if prefix is None or _dials_with(reading.region, written):
+            continue
+        own = phonenumbers.country_code_for_region(reading.region)
+        if str(normalized).startswith(f"+{own}"):
+            continue
+        calling_code = int(phonenumbers.parse(str(normalized)).country_code or 0)
+        if _delimits(str(texts[position]), prefix, calling_code):
+            continue  # "011 44 7911 ...", "0044 20 ...": written as an international number, on purpose
+        code = ErrorCode.AMBIGUOUS_PHONE_REGION
+        columns[0][position] = None
+        columns[1][position] = code.value
+        columns[2][position] = (
+            f"{texts[position]} starts with {prefix}, which is not how numbers are dialled from "
+            f"{reading.region} (the row's country); read after it, it would be {normalized}, a number "
+            f"of another country; {code.hint}"
+        )
+
+
+def _delimits(text: str, prefix: str, calling_code: int) -> bool:
+    """Whether ``text`` writes ``prefix`` and then ``calling_code`` as a group of its own.
+
+    Example:
+        >>> _delimits("011 44 7911 123468", "011", 44), _delimits("0044-20-7946-0958", "00", 44)
+        (True, True)
+        >>> _delimits("(006) 6802265293", "00", 66), _delimits("010630368015996", "010", 63)
+        (False, False)
+    """
+    separator = r"[\s().\-/]"
+    pattern = rf"{separator}*{prefix}{separator}*{calling_code}(?:{separator}|$)"
+    return re.match(pattern, text) is not None
+
+
+def _dials_with(region: str, compact: str) -> bool:
+    """Whether ``compact`` starts with the international prefix ``region`` dials (00 in most of Europe)."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    prefix = metadata.international_prefix if metadata is not None else None
+    return prefix is not None and re.match(prefix, compact) is not None
 
 
 def _pair_outcome(outcome_of: Callable[[Any, _Reading], _Outcome], pair: tuple[Any, _Reading]) -> _Outcome:

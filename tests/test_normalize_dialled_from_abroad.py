@@ -17,10 +17,16 @@ def _read(numbers: list[str], country: str | None, region: str | None = "US") ->
 
 @pytest.mark.parametrize("country", ["United Kingdom", "Germany", "Australia", "United States"])
 @pytest.mark.parametrize(
-    "written", ["011 44 7911 123468", "011447911123468", "0011 44 7911 123468", "00 44 7911 123468"]
+    "written", ["011 44 7911 123468", "0011 44 7911 123468", "00 44 7911 123468", "0044 7911 123468"]
 )
 def test_a_uk_mobile_dialled_from_abroad_on_any_row(written: str, country: str) -> None:
     assert _read([written], country) == [("+447911123468", None)]
+
+
+def test_digits_run_together_after_a_prefix_are_read_only_in_their_own_country() -> None:
+    # Without the prefix and the country code set apart, a reading abroad is a guess.
+    assert _read(["011447911123468"], "United Kingdom") == [("+447911123468", None)]
+    assert _read(["011447911123468"], "Germany") == [(None, "ambiguous_phone_region")]
 
 
 @pytest.mark.parametrize("region", ["GB", "DE", "US", None])
