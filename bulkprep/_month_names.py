@@ -1,6 +1,6 @@
 """Month and weekday names, written by scripts/make_month_names.py: do not edit.
 
-Source: CLDR 49 Gregorian calendar names in 42 languages (babel 2.19.0): en fr de es it pt nl ca gl eu ga cy sv da nb nn is fi et lv lt pl cs sk sl hr bs hu ro sq tr mt lb rm fo el ru uk be bg sr mk.
+Source: CLDR 49 Gregorian calendar names in 43 languages (babel 2.19.0): en fr de de_AT es it pt nl ca gl eu ga cy sv da nb nn is fi et lv lt pl cs sk sl hr bs hu ro sq tr mt lb rm fo el ru uk be bg sr mk.
 Names are folded: accents dropped, case folded, no final dot.
 """
 
@@ -227,6 +227,7 @@ jan 1
 janar 1
 janeiro 1
 jannar 1
+janner 1
 januar 1
 januara 1
 januari 1

@@ -84,6 +84,7 @@ _FOREIGN_BOOL_WORDS: dict[str, bool] = {
     **dict.fromkeys(
         (
             *("ja", "oui", "si", "sim", "tak", "evet", "да", "ano", "kylla", "igen", "\u03bd\u03b1\u03b9"),
+            *("jah", "taip", "da"),  # Estonian, Lithuanian; Romanian and the South Slavic languages
             *("wahr", "vrai", "verdadero", "vero", "verdadeiro"),
         ),
         True,
@@ -103,6 +104,8 @@ _FOREIGN_BOOL_WORDS: dict[str, bool] = {
                 "ne",
                 "ei",
                 "nem",
+                "nei",  # Norwegian and Icelandic
+                "nu",  # Romanian
                 "\u03bf\u03c7\u03b9",
             ),
             *("falsch", "faux", "falso"),
@@ -447,9 +450,29 @@ def zero_dates(values: np.ndarray | list[Any]) -> np.ndarray:
     )
 
 
+# What some locales write after a date's year or its time: Croatian, Serbian, Hungarian and Latvian
+# end the year with a dot (14.03.1988.), Bulgarian and Russian write г. (year), Serbian god., Lithuanian
+# m., Argentina hs. after the hour, German Uhr. Dropped before the date is read.
+_DATE_SUFFIX = re.compile(r"(?<=\d)(?:\.|\s*(?:г\.?|god\.|m\.|hs\.?|Uhr))$", re.IGNORECASE)
+
+
+def _without_suffix(value: Any) -> Any:
+    """``value`` without a locale's mark after its year or time (a dot after the year, a year word).
+
+    Example:
+        >>> _without_suffix("14. svibnja 1988."), _without_suffix("14 de marzo de 2025 18:22 hs.")
+        ('14. svibnja 1988', '14 de marzo de 2025 18:22')
+    """
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    return _DATE_SUFFIX.sub("", text, count=1) if _DATE_SUFFIX.search(text) else value
+
+
 def _cast_date(
     values: list[Any], options: DateOptions, name: str | None = None
 ) -> list[tuple[Any, str | None, ErrorCode]]:
+    values = [_without_suffix(value) for value in values]
     zero = zero_dates(values)
     if zero.any():
         # "No date": missing like an empty cell, and left out of the column's convention.

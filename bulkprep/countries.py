@@ -112,6 +112,7 @@ ALIASES: dict[str, str] = {
     # beside CLDR's long ones: Spanish "EE. UU.", Arabic "the Saudi one", Thai "country of Thai".
     "EE. UU.": "US",
     "السعودية": "SA",
+    "الإمارات": "AE",
     "ประเทศไทย": "TH",
 }
 

@@ -35,7 +35,7 @@ TARGET = ROOT / "bulkprep" / "_month_names.py"
 #: English and the languages of Europe, in CLDR's codes: those written in the Latin script, then
 #: Greek and those written in Cyrillic (``5 Μαρτίου 1990``, ``5 марта 1990``).
 LANGUAGES: tuple[str, ...] = (
-    *("en", "fr", "de", "es", "it", "pt", "nl", "ca", "gl", "eu", "ga", "cy"),
+    *("en", "fr", "de", "de_AT", "es", "it", "pt", "nl", "ca", "gl", "eu", "ga", "cy"),  # de_AT: Jänner
     *("sv", "da", "nb", "nn", "is", "fi", "et", "lv", "lt"),
     *("pl", "cs", "sk", "sl", "hr", "bs", "hu", "ro", "sq", "tr", "mt", "lb", "rm", "fo"),
     *("el", "ru", "uk", "be", "bg", "sr", "mk"),
