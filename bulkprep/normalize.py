@@ -836,14 +836,16 @@ def _per_reading(
         outcomes = _pool.outcomes(decide, left) if pooled else list(map(decide, left))
         for column, part in zip(columns, zip(*outcomes, strict=True), strict=True):
             column[slow] = part
-    _refuse_dialled_elsewhere(columns, uniques[value_of], [readings[r] for r in reading_of.tolist()])
+    _refuse_dialled_elsewhere(columns, uniques[value_of], reading_of, readings)
     slots = np.full(len(values), len(pair_ids), dtype=np.int64)
     slots[present] = inverse.reshape(-1)
     spread = {name: column[slots] for name, column in zip(RESULT_COLUMNS, columns, strict=True)}
     return pd.DataFrame(spread, index=values.index, dtype="object")
 
 
-def _refuse_dialled_elsewhere(columns: list[np.ndarray], texts: np.ndarray, readings: list[_Reading]) -> None:
+def _refuse_dialled_elsewhere(
+    columns: list[np.ndarray], texts: np.ndarray, reading_of: np.ndarray, readings: list[_Reading]
+) -> None:
     """Refuse, in place, numbers read after a prefix their row's country does not dial with, when
     that reading is another country's number.
 
@@ -856,15 +858,17 @@ def _refuse_dialled_elsewhere(columns: list[np.ndarray], texts: np.ndarray, read
     unless it is plainly written as an international number: the prefix and the country code set
     apart from the rest (``011 44 7911 123468``, ``0044 20 7946 0958``).
     """
-    for position, reading in enumerate(readings):
-        normalized = columns[0][position]
-        if normalized is None or not reading.rows_country or reading.region is None:
-            continue
+    # Only accepted numbers on rows with a country, written after a prefix, are looked at one by one.
+    with_country = np.array([r.rows_country and r.region is not None for r in readings], dtype=bool)
+    candidates = np.flatnonzero(with_country[reading_of] & (columns[0][: len(texts)] != None))  # noqa: E711
+    candidates = candidates[_after_an_international_prefix(texts[candidates])]
+    for position in candidates.tolist():
+        region, normalized = str(readings[reading_of[position]].region), columns[0][position]
         written = _SEPARATORS.sub("", str(texts[position]))
         prefix = next((p for p in (*_FOREIGN_INTERNATIONAL_PREFIXES, "00") if written.startswith(p)), None)
-        if prefix is None or _dials_with(reading.region, written):
+        if prefix is None or _dials_with(region, written):
             continue
-        own = phonenumbers.country_code_for_region(reading.region)
+        own = phonenumbers.country_code_for_region(region)
         if str(normalized).startswith(f"+{own}"):
             continue
         calling_code = int(phonenumbers.parse(str(normalized)).country_code or 0)
@@ -875,7 +879,7 @@ def _refuse_dialled_elsewhere(columns: list[np.ndarray], texts: np.ndarray, read
         columns[1][position] = code.value
         columns[2][position] = (
             f"{texts[position]} starts with {prefix}, which is not how numbers are dialled from "
-            f"{reading.region} (the row's country); read after it, it would be {normalized}, a number "
+            f"{region} (the row's country); read after it, it would be {normalized}, a number "
             f"of another country; {code.hint}"
         )
 
