@@ -958,6 +958,8 @@ _BEFORE_LINE_BREAK = re.compile(rb"(?=\r)|(?<!\r)(?=\n)")
 # Appended to every line as one more field by _parse_plain: a record that ends with it, in the field
 # after the header's last, has exactly the header's field count.
 _END_MARK = "\x01"
+_QUOTE_BYTE, _LF_BYTE, _CR_BYTE = ord('"'), ord("\n"), ord("\r")
+_QUOTE_SCAN_BYTES = 1 << 24  # bytes looked at at once for quotes: bounds the scan's own memory
 
 
 def _physical_lines(text: str) -> Iterator[str]:
@@ -1010,6 +1012,8 @@ def _parse_plain(text: str, *, delimiter: str, first_line: int = 1) -> _Parsed |
     except UnicodeEncodeError:
         return None  # a lone surrogate, from a text buffer
     del body
+    if _may_break_inside_quotes(data):
+        return None  # the C parser would find fewer records than lines: not worth its whole pass
     mark = (delimiter + _END_MARK).encode("ascii")
     marked, breaks = _marked(data, mark)
     if not data.endswith((b"\r", b"\n")):
@@ -1061,6 +1065,33 @@ def _parse_plain(text: str, *, delimiter: str, first_line: int = 1) -> _Parsed |
         renamed_columns=renamed,
         columns=columns,
     )
+
+
+def _may_break_inside_quotes(body: bytes) -> bool:
+    """Whether some line break of ``body`` may sit inside a quoted value: an odd count of quotes before it.
+
+    A quick look, column-wise over the bytes. Quoted values hold their quotes in pairs (an opening
+    and a closing one, ``""`` for each quote inside), so a line break inside one follows an odd count.
+    A stray quote inside an unquoted value (``5" screen``) may say yes wrongly, which only costs the
+    slower reader; a no that is wrong is caught after the C parser, which counts the records.
+
+    Example:
+        >>> _may_break_inside_quotes(b'a,"b\\nc"\\n'), _may_break_inside_quotes(b'a,"b ""c"" d"\\ne\\n')
+        (True, False)
+    """
+    if b'"' not in body:
+        return False
+    quotes_before = 0
+    for start in range(0, len(body), _QUOTE_SCAN_BYTES):
+        piece = np.frombuffer(
+            body, dtype=np.uint8, count=min(_QUOTE_SCAN_BYTES, len(body) - start), offset=start
+        )
+        quotes = np.flatnonzero(piece == _QUOTE_BYTE)
+        breaks = np.flatnonzero((piece == _LF_BYTE) | (piece == _CR_BYTE))
+        if ((np.searchsorted(quotes, breaks) + quotes_before) % 2).any():
+            return True
+        quotes_before += len(quotes)
+    return False
 
 
 def _marked(body: bytes, mark: bytes) -> tuple[bytes, int]:
