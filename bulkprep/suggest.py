@@ -799,6 +799,7 @@ class _DateColumn(NamedTuple):
     evidence: str  # the cell that proves it
     unsettled: bool  # some dates read both ways and the column does not say which
     conflict: str | None  # the message of a column proving both conventions
+    yearless: str | None = None  # a cell with a day and a month but no year (a birthday's 14 Mar)
 
 
 def _date_casts(
@@ -819,15 +820,23 @@ def _date_casts(
         if reading.conflict is not None:
             notes.append(f"{target}: {column!r} left uncast: {reading.conflict}")
             continue
+        if reading.yearless is not None:
+            # A birthday given without its year (Fresha's 14 Mar beside full dates) is no reason to
+            # refuse the user: the field is left out of that user, with a warning.
+            notes.append(
+                f"{target}: {column!r} holds dates without a year ({reading.yearless!r}): on_error: "
+                f"drop_field leaves the field out of those users instead of refusing them"
+            )
+        dropping: dict[str, str | bool] = {} if reading.yearless is None else {"on_error": "drop_field"}
         if reading.proves is not None or not reading.unsettled:
-            casts[column] = {"column": column, "cast": "date"}
+            casts[column] = {"column": column, "cast": "date", **dropping}
             continue
         if len(conventions) == 1:
             dayfirst = conventions.pop()
             conventions.add(dayfirst)
             _, witness, evidence = min(p for p in proofs if p[1] != column)
             order = "day first" if dayfirst else "month first"
-            casts[column] = {"column": column, "cast": "date", "dayfirst": dayfirst}
+            casts[column] = {"column": column, "cast": "date", "dayfirst": dayfirst, **dropping}
             notes.append(
                 f"{target}: {column!r} read {order} (dayfirst: {str(dayfirst).lower()}): its dates read "
                 f"both ways, and {witness!r} has {evidence}, {order}"
@@ -880,7 +889,18 @@ def _read_dates(sample: list[object], column: str) -> _DateColumn:
         evidence = str(sample[i]).strip()
         break
     unsettled = len(auto_failed) > min(len(day_failed), len(month_failed))
-    return _DateColumn(dates, proves, evidence, unsettled, conflict)
+    yearless = next((str(cell).strip() for cell in sample if _day_and_month_only(cell)), None)
+    return _DateColumn(dates, proves, evidence, unsettled, conflict, yearless)
+
+
+# A day and a month without a year: 14 Mar, Mar 14, 14.03., 03/14 (a birthday kept without its year).
+_DAY_AND_MONTH = re.compile(
+    r"^(?:\d{1,2}\.?\s*[^\W\d_]{3,}\.?|[^\W\d_]{3,}\.?\s*\d{1,2}|\d{1,2}[./-]\d{1,2}\.?)$"
+)
+
+
+def _day_and_month_only(cell: object) -> bool:
+    return isinstance(cell, str) and bool(_DAY_AND_MONTH.match(cell.strip()))
 
 
 def _has_a_year(cell: object) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from bulkprep import Mapping, prepare, read_csv
@@ -117,3 +118,31 @@ def test_a_serbian_windows_1251_list_reads_a_bosnian_number_in_its_row_s_country
     result = prepare(frame, Mapping.suggest(frame), region="RS")
     users = result.df[Column.USER].tolist()
     assert [user["profile"]["phone_number"] for user in users] == ["+381641234567", "+38761123456"]
+
+
+def test_a_date_column_with_birthdays_without_a_year_drops_those_instead_of_refusing(tmp_path: Path) -> None:
+    text = (
+        "Client ID,First Name,Email,Date of Birth\r\n"
+        "8812345,Thandiwe,thandi@example.co.za,14/03/1990\r\n"
+        "8812346,Sipho,sipho@example.co.za,14 Mar\r\n"
+        "8812347,Lerato,lerato@example.co.za,02/11/1985\r\n"
+    )
+    frame = read_csv(_write(tmp_path, "clients.csv", text, "utf-8"))
+    suggestion = frame_suggestion(frame)
+    assert suggestion.spec["data.date_of_birth"] == {
+        "column": "Date of Birth",
+        "cast": "date",
+        "on_error": "drop_field",
+    }
+    assert any("holds dates without a year ('14 Mar')" in note for note in suggestion.notes)
+    result = prepare(frame, Mapping.suggest(frame), region="ZA")
+    assert result.df[Column.STATUS].tolist() == ["ready"] * 3
+    births = [user["data"].get("date_of_birth") for user in result.df[Column.USER].tolist()]
+    assert births == ["1990-03-14", None, "1985-11-02"]
+
+
+def test_a_date_column_of_whole_dates_is_refused_as_before_when_one_is_wrong() -> None:
+    spec = frame_suggestion(
+        pd.DataFrame({"Email": ["a@example.com", "b@example.com"], "Joined": ["2024-03-14", "2024-02-30"]})
+    ).spec
+    assert spec["data.joined"] == {"column": "Joined", "cast": "date"}
