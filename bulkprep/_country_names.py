@@ -1380,14 +1380,17 @@ cookqeqertaq CK
 cookseyjar CK
 cooksoyggjar CK
 cookszigetek CK
+corea KR
 coreadelnord KP
 coreadelnorte KP
 coreadelsud KR
 coreadelsur KR
+coree KR
 coreeadenord KP
 coreeadesud KR
 coreedunord KP
 coreedusud KR
+coreia KR
 coreiadonorte KP
 coreiadosul KR
 coschtarica CR
@@ -3381,6 +3384,7 @@ koonfurafrika ZA
 koonfursuudaan SS
 koosofo XK
 korasia HR
+korea KR
 koreaatsimo KR
 koreaavannarleq KP
 koreaavaratra KP
@@ -3393,6 +3397,8 @@ koreakusini KR
 koreanorth KP
 koreapolnocna KP
 koreapoludniowa KR
+korearep KR
+korearepublic KR
 korearepublicof KR
 koreaselatan KR
 koreasouth KR

@@ -6,694 +6,695 @@ Names are folded: accents dropped, case folded, no final dot.
 
 # ruff: noqa: E501 -- one generated entry a line
 
-#: Folded month name, space, month number (1-12); one a line.
+#: Folded month name, month number (1-12), the languages that have it; one a line.
 MONTHS = """\
-abe 12
-abendua 12
-abr 4
-abrell 4
-abril 4
-abu 8
-abuztua 8
-ag 8
-ago 8
-agost 8
-agosto 8
-agu 8
-agust 8
-agustos 8
-aib 4
-aibrean 4
-aout 8
-api 4
-apirila 4
-apr 4
-april 4
-aprila 4
-aprile 4
-aprilie 4
-aprilis 4
-aprill 4
-ara 12
-aralik 12
-aug 8
-august 8
-augusta 8
-augusti 8
-augusts 8
-augustus 8
-augusztus 8
-avg 8
-avgust 8
-avr 4
-avrigl 4
-avril 4
-avust 8
-awst 8
-aww 8
-awwissu 8
-aza 11
-azaroa 11
-bal 4
-balandis 4
-balandzio 4
-beal 5
-bealtaine 5
-birz 6
-birzelio 6
-birzelis 6
-bre 3
-brezen 3
-brezna 3
-cerven 6
-cervence 7
-cervenec 7
-cervna 6
-chw 2
-chwef 2
-chwefror 2
-cvc 7
-cvn 6
-cze 6
-czerwca 6
-czerwiec 6
-da december 12
-da fanadur 7
-da favrer 2
-da mars 3
-da matg 5
-da november 11
-da schaner 1
-da settember 9
-da zercladur 6
-de des 12
-de desembre 12
-de febr 2
-de febrer 2
-de gen 1
-de gener 1
-de jul 7
-de juliol 7
-de juny 6
-de maig 5
-de marc 3
-de nov 11
-de novembre 11
-de set 9
-de setembre 9
-dec 12
-decembar 12
-december 12
-decembra 12
-decembre 12
-decembrie 12
-decembris 12
-decembro 12
-deireadh fomhair 10
-des 12
-desember 12
-desembre 12
-dets 12
-detsember 12
-dez 12
-dezember 12
-dezembro 12
-dfomh 10
-dhj 12
-dhjetor 12
-dic 12
-dicembre 12
-dicembru 12
-diciembre 12
-dub 4
-duben 4
-dubna 4
-d’abr 4
-d’abril 4
-d’ag 8
-d’agost 8
-d’avrigl 4
-d’avust 8
-d’oct 10
-d’october 10
-d’octubre 10
-ean 1
-eanair 1
-ebr 4
-ebrill 4
-eka 6
-ekaina 6
-eki 10
-ekim 10
-elo 8
-elokuu 8
-elokuuta 8
-ene 1
-enero 1
-eyl 9
-eylul 9
-fan 7
-fanadur 7
-favr 2
-favrer 2
-feabh 2
-feabhra 2
-feb 2
-febbraio 2
-febr 2
-febreiro 2
-febrer 2
-febrero 2
-februar 2
-februara 2
-februari 2
-februarie 2
-februaris 2
-february 2
-fev 2
-fevereiro 2
-fevr 2
-fevrier 2
-fra 2
-frar 2
-geg 5
-geguze 5
-geguzes 5
-gen 1
-gener 1
-gennaio 1
-giu 6
-giugno 6
-gor 7
-gorff 7
-gorffennaf 7
-gru 12
-grudnia 12
-grudzien 12
-gruod 12
-gruodis 12
-gruodzio 12
-gun 6
-gunju 6
-gush 8
-gusht 8
-haz 6
-haziran 6
-heina 7
-heinakuu 7
-heinakuuta 7
-helmi 2
-helmikuu 2
-helmikuuta 2
-huhti 4
-huhtikuu 4
-huhtikuuta 4
-hyd 10
-hydref 10
-ian 1
-ianuarie 1
-ion 1
-ionawr 1
-ira 9
-iraila 9
-iuil 7
-iul 7
-iulie 7
-iun 6
-iunie 6
-jaan 1
-jaanuar 1
-jan 1
-janar 1
-janeiro 1
-jannar 1
-janner 1
-januar 1
-januara 1
-januari 1
-january 1
-janv 1
-janvaris 1
-janvier 1
-joulu 12
-joulukuu 12
-joulukuuta 12
-juil 7
-juillet 7
-juin 6
-jul 7
-jula 7
-julho 7
-juli 7
-julij 7
-julijs 7
-julio 7
-juliol 7
-julius 7
-july 7
-jun 6
-juna 6
-june 6
-junho 6
-juni 6
-junij 6
-junijs 6
-junio 6
-junius 6
-juny 6
-juuli 7
-juuni 6
-kas 11
-kasim 11
-kesa 6
-kesakuu 6
-kesakuuta 6
-kol 8
-kolovoz 8
-kolovoza 8
-korr 7
-korrik 7
-kov 3
-kovas 3
-kovo 3
-kve 5
-kveten 5
-kvetna 5
-kwi 4
-kwiecien 4
-kwietnia 4
-lapkr 11
-lapkricio 11
-lapkritis 11
-led 1
-leden 1
-ledna 1
-liep 7
-liepa 7
-liepos 7
-lipanj 6
-lipca 7
-lipiec 7
-lipnja 6
-listopadu 11
-loka 10
-lokakuu 10
-lokakuuta 10
-lug 7
-luglio 7
-lul 7
-lulju 7
-lun 8
-lunasa 8
-lut 2
-lutego 2
-luty 2
-maalis 3
-maaliskuu 3
-maaliskuuta 3
-maart 3
-mae 3
-maerz 3
-mag 5
-maggio 5
-mai 5
-maiatza 5
-maig 5
-maijs 5
-maio 5
-maj 5
-maja 5
-majus 5
-mar 3
-marc 3
-marca 3
-march 3
-marcius 3
-marco 3
-marec 3
-marras 11
-marraskuu 11
-marraskuuta 11
-mars 3
-mart 3
-marta 3
-martie 3
-marts 3
-martxoa 3
-marz 3
-marzec 3
-marzo 3
-marzu 3
-matg 5
-maw 3
-mawrth 3
-may 5
-mayis 5
-mayo 5
-mean fomhair 9
-medi 9
-mee 5
-meh 6
-mehefin 6
-mei 5
-meith 6
-meitheamh 6
-mej 5
-mejju 5
-mfomh 9
-mrt 3
-nen 11
-nentor 11
-nis 4
-nisan 4
-noiembrie 11
-noll 12
-nollaig 12
-nov 11
-novembar 11
-november 11
-novembra 11
-novembre 11
-novembris 11
-novembro 11
-novembru 11
-noviembre 11
-oca 1
-ocak 1
-oct 10
-october 10
-octobre 10
-octombrie 10
-octubre 10
-okt 10
-oktobar 10
-oktober 10
-oktobra 10
-oktobris 10
-oktoober 10
-ots 2
-otsaila 2
-ott 10
-ottobre 10
-ottubru 10
-out 10
-outubro 10
-ozu 3
-ozujak 3
-ozujka 3
-paz 10
-pazdziernik 10
-pazdziernika 10
-pri 4
-prill 4
-pro 12
-prosinac 12
-prosinca 12
-prosince 12
-prosinec 12
-qer 6
-qershor 6
-rhag 12
-rhagfyr 12
-rij 10
-rijen 10
-rijna 10
-rugp 8
-rugpjucio 8
-rugpjutis 8
-rugs 9
-rugsejis 9
-rugsejo 9
-ruj 9
-rujan 9
-rujna 9
-samh 11
-samhain 11
-saus 1
-sausio 1
-sausis 1
-schan 1
-schaner 1
-sep 9
-sept 9
-septembar 9
-september 9
-septembra 9
-septembre 9
-septembrie 9
-septembris 9
-septiembre 9
-set 9
-setembre 9
-setembro 9
-sett 9
-settember 9
-settembre 9
-settembru 9
-shk 2
-shkurt 2
-sht 9
-shtator 9
-sie 8
-sierpien 8
-sierpnia 8
-sij 1
-sijecanj 1
-sijecnja 1
-spal 10
-spalio 10
-spalis 10
-srpanj 7
-srpen 8
-srpna 8
-srpnja 7
-stu 11
-studeni 11
-studenoga 11
-sty 1
-styczen 1
-stycznia 1
-sub 2
-subat 2
-svi 5
-svibanj 5
-svibnja 5
-syys 9
-syyskuu 9
-syyskuuta 9
-szept 9
-szeptember 9
-tach 11
-tachwedd 11
-tammi 1
-tammikuu 1
-tammikuuta 1
-tem 7
-temmuz 7
-tet 10
-tetor 10
-touko 5
-toukokuu 5
-toukokuuta 5
-tra 4
-travanj 4
-travnja 4
-uno 2
-unor 2
-unora 2
-urr 10
-urria 10
-urt 1
-urtarrila 1
-uzt 7
-uztaila 7
-vas 2
-vasario 2
-vasaris 2
-veebr 2
-veebruar 2
-velj 2
-veljaca 2
-veljace 2
-wrz 9
-wrzesien 9
-wrzesnia 9
-xan 1
-xaneiro 1
-xul 7
-xullo 7
-xuno 6
-zar 9
-zari 9
-zercl 6
-zercladur 6
-απρ 4
-απριλιοσ 4
-απριλιου 4
-αυγ 8
-αυγουστοσ 8
-αυγουστου 8
-δεκ 12
-δεκεμβριοσ 12
-δεκεμβριου 12
-ιαν 1
-ιανουαριοσ 1
-ιανουαριου 1
-ιουλ 7
-ιουλιοσ 7
-ιουλιου 7
-ιουν 6
-ιουνιοσ 6
-ιουνιου 6
-μαι 5
-μαιοσ 5
-μαιου 5
-μαρ 3
-μαρτιοσ 3
-μαρτιου 3
-νοε 11
-νοεμβριοσ 11
-νοεμβριου 11
-οκτ 10
-οκτωβριοσ 10
-οκτωβριου 10
-σεπ 9
-σεπτεμβριοσ 9
-σεπτεμβριου 9
-φεβ 2
-φεβρουαριοσ 2
-φεβρουαριου 2
-авг 8
-август 8
-августа 8
-апр 4
-апрель 4
-апреля 4
-април 4
-бер 3
-березень 3
-березня 3
-вер 9
-верасень 9
-верасня 9
-вересень 9
-вересня 9
-груд 12
-грудень 12
-грудня 12
-дек 12
-декабрь 12
-декабря 12
-декември 12
-дец 12
-децембар 12
-жні 8
-жнівень 8
-жніуня 8
-жовт 10
-жовтень 10
-жовтня 10
-июл 7
-июль 7
-июля 7
-июн 6
-июнь 6
-июня 6
-кас 10
-кастрычнік 10
-кастрычніка 10
-квіт 4
-квітень 4
-квітня 4
-кра 4
-красавік 4
-красавіка 4
-лип 7
-липень 7
-липня 7
-лист 11
-листопад 11
-листопада 11
-лют 2
-лютага 2
-лютии 2
-лютого 2
-люты 2
-ліп 7
-ліпень 7
-ліпеня 7
-ліс 11
-лістапад 11
-лістапада 11
-маи 5
-мар 3
-март 3
-марта 3
-мая 5
-мај 5
-нов 11
-новембар 11
-ное 11
-ноември 11
-нояб 11
-ноябрь 11
-ноября 11
-окт 10
-октобар 10
-октомври 10
-октябрь 10
-октября 10
-сак 3
-сакавік 3
-сакавіка 3
-сент 9
-сентябрь 9
-сентября 9
-сеп 9
-септембар 9
-септември 9
-серп 8
-серпень 8
-серпня 8
-сне 12
-снежань 12
-снежня 12
-сту 1
-студзень 1
-студзеня 1
-січ 1
-січень 1
-січня 1
-трав 5
-травень 5
-травня 5
-феб 2
-фебруар 2
-фев 2
-февр 2
-февраль 2
-февраля 2
-февруари 2
-черв 6
-червень 6
-червня 6
-чэр 6
-чэрвень 6
-чэрвеня 6
-юли 7
-юни 6
-янв 1
-январь 1
-января 1
-яну 1
-януари 1
-јан 1
-јануар 1
-јануари 1
-јул 7
-јули 7
-јун 6
-јуни 6
+abe 12 eu
+abendua 12 eu
+abr 4 ca,es,gl,lb,pt
+abrell 4 lb
+abril 4 ca,es,gl,pt
+abu 8 eu
+abuztua 8 eu
+ag 8 ca
+ago 8 es,gl,it,pt
+agost 8 ca
+agosto 8 es,gl,it,pt
+agu 8 is,tr
+agust 8 is
+agustos 8 tr
+aib 4 ga
+aibrean 4 ga
+aout 8 fr
+api 4 eu
+apirila 4 eu
+apr 4 bs,da,de,de_AT,en,et,fo,hu,is,it,lv,mt,nb,nl,nn,ro,sk,sl,sv
+april 4 bs,da,de,de_AT,en,fo,is,mt,nb,nl,nn,sk,sl,sv
+aprila 4 sk
+aprile 4 it
+aprilie 4 ro
+aprilis 4 hu,lv
+aprill 4 et
+ara 12 tr
+aralik 12 tr
+aug 8 bs,da,de,de_AT,en,et,fo,hu,lb,lv,nb,nl,nn,ro,sk,sv
+august 8 bs,da,de,de_AT,en,et,fo,lb,nb,nn,ro,sk
+augusta 8 sk
+augusti 8 sv
+augusts 8 lv
+augustus 8 nl
+augusztus 8 hu
+avg 8 sl
+avgust 8 sl
+avr 4 fr,rm
+avrigl 4 rm
+avril 4 fr
+avust 8 rm
+awst 8 cy
+aww 8 mt
+awwissu 8 mt
+aza 11 eu
+azaroa 11 eu
+bal 4 lt
+balandis 4 lt
+balandzio 4 lt
+beal 5 ga
+bealtaine 5 ga
+birz 6 lt
+birzelio 6 lt
+birzelis 6 lt
+bre 3 cs
+brezen 3 cs
+brezna 3 cs
+cerven 6 cs
+cervence 7 cs
+cervenec 7 cs
+cervna 6 cs
+chw 2 cy
+chwef 2 cy
+chwefror 2 cy
+cvc 7 cs
+cvn 6 cs
+cze 6 pl
+czerwca 6 pl
+czerwiec 6 pl
+da december 12 rm
+da fanadur 7 rm
+da favrer 2 rm
+da mars 3 rm
+da matg 5 rm
+da november 11 rm
+da schaner 1 rm
+da settember 9 rm
+da zercladur 6 rm
+de des 12 ca
+de desembre 12 ca
+de febr 2 ca
+de febrer 2 ca
+de gen 1 ca
+de gener 1 ca
+de jul 7 ca
+de juliol 7 ca
+de juny 6 ca
+de maig 5 ca
+de marc 3 ca
+de nov 11 ca
+de novembre 11 ca
+de set 9 ca
+de setembre 9 ca
+dec 12 bs,da,en,fr,gl,hu,lv,nl,rm,ro,sk,sl,sv
+decembar 12 bs
+december 12 da,en,hu,nl,rm,sk,sl,sv
+decembra 12 sk
+decembre 12 fr
+decembrie 12 ro
+decembris 12 lv
+decembro 12 gl
+deireadh fomhair 10 ga
+des 12 ca,fo,is,nb,nn
+desember 12 fo,is,nb,nn
+desembre 12 ca
+dets 12 et
+detsember 12 et
+dez 12 de,de_AT,lb,pt
+dezember 12 de,de_AT,lb
+dezembro 12 pt
+dfomh 10 ga
+dhj 12 sq
+dhjetor 12 sq
+dic 12 es,it,mt
+dicembre 12 it
+dicembru 12 mt
+diciembre 12 es
+dub 4 cs
+duben 4 cs
+dubna 4 cs
+d’abr 4 ca
+d’abril 4 ca
+d’ag 8 ca
+d’agost 8 ca
+d’avrigl 4 rm
+d’avust 8 rm
+d’oct 10 ca
+d’october 10 rm
+d’octubre 10 ca
+ean 1 ga
+eanair 1 ga
+ebr 4 cy
+ebrill 4 cy
+eka 6 eu
+ekaina 6 eu
+eki 10 tr
+ekim 10 tr
+elo 8 fi
+elokuu 8 fi
+elokuuta 8 fi
+ene 1 es
+enero 1 es
+eyl 9 tr
+eylul 9 tr
+fan 7 rm
+fanadur 7 rm
+favr 2 rm
+favrer 2 rm
+feabh 2 ga
+feabhra 2 ga
+feb 2 bs,da,de,de_AT,en,es,fo,gl,is,it,lb,nb,nl,nn,ro,sk,sl,sv
+febbraio 2 it
+feber 2 de_AT
+febr 2 ca,hu,lv
+febreiro 2 gl
+febrer 2 ca
+febrero 2 es
+februar 2 bs,da,de,de_AT,fo,hu,is,lb,nb,nn,sk,sl
+februara 2 sk
+februari 2 nl,sv
+februarie 2 ro
+februaris 2 lv
+february 2 en
+fev 2 pt
+fevereiro 2 pt
+fevr 2 fr
+fevrier 2 fr
+fra 2 mt
+frar 2 mt
+geg 5 lt
+geguze 5 lt
+geguzes 5 lt
+gen 1 ca,it
+gener 1 ca
+gennaio 1 it
+giu 6 it
+giugno 6 it
+gor 7 cy
+gorff 7 cy
+gorffennaf 7 cy
+gru 12 pl
+grudnia 12 pl
+grudzien 12 pl
+gruod 12 lt
+gruodis 12 lt
+gruodzio 12 lt
+gun 6 mt
+gunju 6 mt
+gush 8 sq
+gusht 8 sq
+haz 6 tr
+haziran 6 tr
+heina 7 fi
+heinakuu 7 fi
+heinakuuta 7 fi
+helmi 2 fi
+helmikuu 2 fi
+helmikuuta 2 fi
+huhti 4 fi
+huhtikuu 4 fi
+huhtikuuta 4 fi
+hyd 10 cy
+hydref 10 cy
+ian 1 ro
+ianuarie 1 ro
+ion 1 cy
+ionawr 1 cy
+ira 9 eu
+iraila 9 eu
+iuil 7 ga
+iul 7 ro
+iulie 7 ro
+iun 6 ro
+iunie 6 ro
+jaan 1 et
+jaanuar 1 et
+jan 1 bs,da,de,de_AT,en,fo,hu,is,lb,mt,nb,nl,nn,pt,sk,sl,sq,sv
+janar 1 sq
+janeiro 1 pt
+jannar 1 mt
+janner 1 de_AT
+januar 1 bs,da,de,fo,hu,is,lb,nb,nn,sk,sl
+januara 1 sk
+januari 1 nl,sv
+january 1 en
+janv 1 fr,lv
+janvaris 1 lv
+janvier 1 fr
+joulu 12 fi
+joulukuu 12 fi
+joulukuuta 12 fi
+juil 7 fr
+juillet 7 fr
+juin 6 fr
+jul 7 bs,ca,da,de,de_AT,en,es,fo,hu,is,lb,lv,nb,nl,nn,pt,sk,sl
+jula 7 sk
+julho 7 pt
+juli 7 bs,da,de,de_AT,fo,is,lb,nb,nl,nn,sv
+julij 7 sl
+julijs 7 lv
+julio 7 es
+juliol 7 ca
+julius 7 hu
+july 7 en
+jun 6 bs,da,de,de_AT,en,es,fo,hu,is,lb,lv,nb,nl,nn,pt,sk,sl
+juna 6 sk
+june 6 en
+junho 6 pt
+juni 6 bs,da,de,de_AT,fo,is,lb,nb,nl,nn,sv
+junij 6 sl
+junijs 6 lv
+junio 6 es
+junius 6 hu
+juny 6 ca
+juuli 7 et
+juuni 6 et
+kas 11 tr
+kasim 11 tr
+kesa 6 fi
+kesakuu 6 fi
+kesakuuta 6 fi
+kol 8 hr
+kolovoz 8 hr
+kolovoza 8 hr
+korr 7 sq
+korrik 7 sq
+kov 3 lt
+kovas 3 lt
+kovo 3 lt
+kve 5 cs
+kveten 5 cs
+kvetna 5 cs
+kwi 4 pl
+kwiecien 4 pl
+kwietnia 4 pl
+lapkr 11 lt
+lapkricio 11 lt
+lapkritis 11 lt
+led 1 cs
+leden 1 cs
+ledna 1 cs
+liep 7 lt
+liepa 7 lt
+liepos 7 lt
+lipanj 6 hr
+lipca 7 pl
+lipiec 7 pl
+lipnja 6 hr
+listopadu 11 cs
+loka 10 fi
+lokakuu 10 fi
+lokakuuta 10 fi
+lug 7 it
+luglio 7 it
+lul 7 mt
+lulju 7 mt
+lun 8 ga
+lunasa 8 ga
+lut 2 pl
+lutego 2 pl
+luty 2 pl
+maalis 3 fi
+maaliskuu 3 fi
+maaliskuuta 3 fi
+maart 3 nl
+mae 3 lb
+maerz 3 lb
+mag 5 it
+maggio 5 it
+mai 5 cy,de,de_AT,et,eu,fo,fr,is,nb,nn,pt,ro
+maiatza 5 eu
+maig 5 ca
+maijs 5 lv
+maio 5 gl,pt
+maj 5 bs,da,hu,pl,sk,sl,sq,sv
+maja 5 pl,sk
+majus 5 hu
+mar 3 bs,da,de,de_AT,en,es,eu,fo,gl,is,it,mt,nb,nn,pl,pt,ro,sk,sl,sq,tr
+marc 3 ca,hu
+marca 3 pl,sk
+march 3 en
+marcius 3 hu
+marco 3 pt
+marec 3 sk,sl
+marras 11 fi
+marraskuu 11 fi
+marraskuuta 11 fi
+mars 3 fo,fr,is,nb,nn,rm,sq,sv
+mart 3 bs,tr
+marta 3 ga
+martie 3 ro
+marts 3 da,et,lv
+martxoa 3 eu
+marz 3 de,de_AT
+marzec 3 pl
+marzo 3 es,gl,it
+marzu 3 mt
+matg 5 rm
+maw 3 cy
+mawrth 3 cy
+may 5 en,es,tr
+mayis 5 tr
+mayo 5 es
+mean fomhair 9 ga
+medi 9 cy
+mee 5 lb
+meh 6 cy
+mehefin 6 cy
+mei 5 nl
+meith 6 ga
+meitheamh 6 ga
+mej 5 mt
+mejju 5 mt
+mfomh 9 ga
+mrt 3 nl
+nen 11 sq
+nentor 11 sq
+nis 4 tr
+nisan 4 tr
+noiembrie 11 ro
+noll 12 ga
+nollaig 12 ga
+nov 11 bs,ca,da,de,de_AT,en,es,et,fo,fr,gl,hu,is,it,lb,lv,mt,nb,nl,nn,pt,rm,ro,sk,sl,sv
+novembar 11 bs
+november 11 da,de,de_AT,en,et,fo,hu,is,lb,nb,nl,nn,rm,sk,sl,sv
+novembra 11 sk
+novembre 11 ca,fr,it
+novembris 11 lv
+novembro 11 gl,pt
+novembru 11 mt
+noviembre 11 es
+oca 1 tr
+ocak 1 tr
+oct 10 ca,en,es,fr,rm,ro
+october 10 en,rm
+octobre 10 fr
+octombrie 10 ro
+octubre 10 ca,es
+okt 10 bs,da,de,de_AT,et,fo,hu,is,lb,lv,nb,nl,nn,sk,sl,sv
+oktobar 10 bs
+oktober 10 da,de,de_AT,fo,hu,is,lb,nb,nl,nn,sk,sl,sv
+oktobra 10 sk
+oktobris 10 lv
+oktoober 10 et
+ots 2 eu
+otsaila 2 eu
+ott 10 it,mt
+ottobre 10 it
+ottubru 10 mt
+out 10 gl,pt
+outubro 10 gl,pt
+ozu 3 hr
+ozujak 3 hr
+ozujka 3 hr
+paz 10 pl
+pazdziernik 10 pl
+pazdziernika 10 pl
+pri 4 sq
+prill 4 sq
+pro 12 cs,hr
+prosinac 12 hr
+prosinca 12 hr
+prosince 12 cs
+prosinec 12 cs
+qer 6 sq
+qershor 6 sq
+rhag 12 cy
+rhagfyr 12 cy
+rij 10 cs
+rijen 10 cs
+rijna 10 cs
+rugp 8 lt
+rugpjucio 8 lt
+rugpjutis 8 lt
+rugs 9 lt
+rugsejis 9 lt
+rugsejo 9 lt
+ruj 9 hr
+rujan 9 hr
+rujna 9 hr
+samh 11 ga
+samhain 11 ga
+saus 1 lt
+sausio 1 lt
+sausis 1 lt
+schan 1 rm
+schaner 1 rm
+sep 9 bs,da,de,de_AT,en,fo,is,lb,nb,nl,nn,sk,sl,sv
+sept 9 de,en,es,et,fr,lv,ro
+septembar 9 bs
+september 9 da,de,de_AT,en,et,fo,is,lb,nb,nl,nn,sk,sl,sv
+septembra 9 sk
+septembre 9 fr
+septembrie 9 ro
+septembris 9 lv
+septiembre 9 es
+set 9 ca,gl,it,mt,pt
+setembre 9 ca
+setembro 9 gl,pt
+sett 9 rm
+settember 9 rm
+settembre 9 it
+settembru 9 mt
+shk 2 sq
+shkurt 2 sq
+sht 9 sq
+shtator 9 sq
+sie 8 pl
+sierpien 8 pl
+sierpnia 8 pl
+sij 1 hr
+sijecanj 1 hr
+sijecnja 1 hr
+spal 10 lt
+spalio 10 lt
+spalis 10 lt
+srpanj 7 hr
+srpen 8 cs
+srpna 8 cs
+srpnja 7 hr
+stu 11 hr
+studeni 11 hr
+studenoga 11 hr
+sty 1 pl
+styczen 1 pl
+stycznia 1 pl
+sub 2 tr
+subat 2 tr
+svi 5 hr
+svibanj 5 hr
+svibnja 5 hr
+syys 9 fi
+syyskuu 9 fi
+syyskuuta 9 fi
+szept 9 hu
+szeptember 9 hu
+tach 11 cy
+tachwedd 11 cy
+tammi 1 fi
+tammikuu 1 fi
+tammikuuta 1 fi
+tem 7 tr
+temmuz 7 tr
+tet 10 sq
+tetor 10 sq
+touko 5 fi
+toukokuu 5 fi
+toukokuuta 5 fi
+tra 4 hr
+travanj 4 hr
+travnja 4 hr
+uno 2 cs
+unor 2 cs
+unora 2 cs
+urr 10 eu
+urria 10 eu
+urt 1 eu
+urtarrila 1 eu
+uzt 7 eu
+uztaila 7 eu
+vas 2 lt
+vasario 2 lt
+vasaris 2 lt
+veebr 2 et
+veebruar 2 et
+velj 2 hr
+veljaca 2 hr
+veljace 2 hr
+wrz 9 pl
+wrzesien 9 pl
+wrzesnia 9 pl
+xan 1 gl
+xaneiro 1 gl
+xul 7 gl
+xullo 7 gl
+xuno 6 gl
+zar 9 cs
+zari 9 cs
+zercl 6 rm
+zercladur 6 rm
+απρ 4 el
+απριλιοσ 4 el
+απριλιου 4 el
+αυγ 8 el
+αυγουστοσ 8 el
+αυγουστου 8 el
+δεκ 12 el
+δεκεμβριοσ 12 el
+δεκεμβριου 12 el
+ιαν 1 el
+ιανουαριοσ 1 el
+ιανουαριου 1 el
+ιουλ 7 el
+ιουλιοσ 7 el
+ιουλιου 7 el
+ιουν 6 el
+ιουνιοσ 6 el
+ιουνιου 6 el
+μαι 5 el
+μαιοσ 5 el
+μαιου 5 el
+μαρ 3 el
+μαρτιοσ 3 el
+μαρτιου 3 el
+νοε 11 el
+νοεμβριοσ 11 el
+νοεμβριου 11 el
+οκτ 10 el
+οκτωβριοσ 10 el
+οκτωβριου 10 el
+σεπ 9 el
+σεπτεμβριοσ 9 el
+σεπτεμβριου 9 el
+φεβ 2 el
+φεβρουαριοσ 2 el
+φεβρουαριου 2 el
+авг 8 bg,mk,ru,sr
+август 8 bg,mk,ru,sr
+августа 8 ru
+апр 4 bg,mk,ru,sr
+апрель 4 ru
+апреля 4 ru
+април 4 bg,mk,sr
+бер 3 uk
+березень 3 uk
+березня 3 uk
+вер 9 be,uk
+верасень 9 be
+верасня 9 be
+вересень 9 uk
+вересня 9 uk
+груд 12 uk
+грудень 12 uk
+грудня 12 uk
+дек 12 bg,mk,ru
+декабрь 12 ru
+декабря 12 ru
+декември 12 bg,mk
+дец 12 sr
+децембар 12 sr
+жні 8 be
+жнівень 8 be
+жніуня 8 be
+жовт 10 uk
+жовтень 10 uk
+жовтня 10 uk
+июл 7 ru
+июль 7 ru
+июля 7 ru
+июн 6 ru
+июнь 6 ru
+июня 6 ru
+кас 10 be
+кастрычнік 10 be
+кастрычніка 10 be
+квіт 4 uk
+квітень 4 uk
+квітня 4 uk
+кра 4 be
+красавік 4 be
+красавіка 4 be
+лип 7 uk
+липень 7 uk
+липня 7 uk
+лист 11 uk
+листопад 11 uk
+листопада 11 uk
+лют 2 be,uk
+лютага 2 be
+лютии 2 uk
+лютого 2 uk
+люты 2 be
+ліп 7 be
+ліпень 7 be
+ліпеня 7 be
+ліс 11 be
+лістапад 11 be
+лістапада 11 be
+маи 5 be,bg,ru
+мар 3 mk,ru,sr
+март 3 bg,mk,ru,sr
+марта 3 ru
+мая 5 be,ru
+мај 5 mk,sr
+нов 11 sr
+новембар 11 sr
+ное 11 bg,mk
+ноември 11 bg,mk
+нояб 11 ru
+ноябрь 11 ru
+ноября 11 ru
+окт 10 bg,mk,ru,sr
+октобар 10 sr
+октомври 10 bg,mk
+октябрь 10 ru
+октября 10 ru
+сак 3 be
+сакавік 3 be
+сакавіка 3 be
+сент 9 ru
+сентябрь 9 ru
+сентября 9 ru
+сеп 9 bg,mk,sr
+септембар 9 sr
+септември 9 bg,mk
+серп 8 uk
+серпень 8 uk
+серпня 8 uk
+сне 12 be
+снежань 12 be
+снежня 12 be
+сту 1 be
+студзень 1 be
+студзеня 1 be
+січ 1 uk
+січень 1 uk
+січня 1 uk
+трав 5 uk
+травень 5 uk
+травня 5 uk
+феб 2 sr
+фебруар 2 sr
+фев 2 bg,mk
+февр 2 ru
+февраль 2 ru
+февраля 2 ru
+февруари 2 bg,mk
+черв 6 uk
+червень 6 uk
+червня 6 uk
+чэр 6 be
+чэрвень 6 be
+чэрвеня 6 be
+юли 7 bg
+юни 6 bg
+янв 1 ru
+январь 1 ru
+января 1 ru
+яну 1 bg
+януари 1 bg
+јан 1 mk,sr
+јануар 1 sr
+јануари 1 mk
+јул 7 mk,sr
+јули 7 mk
+јун 6 mk,sr
+јуни 6 mk
 """
 
 #: Names that mean different months in different languages: name, then month:languages, ...

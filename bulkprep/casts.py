@@ -21,8 +21,10 @@ it (:meth:`bulkprep.mapping.Mapping.apply` turns each into a ``cast_failed`` row
   read themselves in English and the languages of Europe (Greek and Cyrillic too, in their
   genitive and nominative forms), abbreviated or not, with or without their dot (``4 Mar 2024``,
   ``March 14, 2024``, ``14-Mar-2024``, ``3 févr. 1990``, ``1. März 2024``,
-  ``5 de marzo de 2024``, ``12 ene. 2024``: CLDR's names, :mod:`bulkprep._month_names`), except a
-  name that means two months in two languages (``lis``, ``listopad``), which fails. The mapping may
+  ``5 de marzo de 2024``, ``12 ene. 2024``: CLDR's names, :mod:`bulkprep._month_names`, and
+  Austria's ``Feber``); a name that means two months in two languages (``listopada``: October in
+  Croatian, November in Polish) is read in the language the column's other month names belong to
+  alone (``svibnja``: Croatian), and fails when nothing in the column tells. The mapping may
   say ``dayfirst: true|false`` or give an strptime ``format``. A time part is dropped and the date
   kept, and :func:`bulkprep.prepare.prepare` lists each date whose time of day it dropped in its
   ``changes`` (:func:`timed_dates`); a day that does not exist (``31/02/2024``, ``30 févr. 1990``)
@@ -54,7 +56,7 @@ import datetime as dt
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from itertools import repeat
@@ -400,7 +402,8 @@ _TIME = (
     r"(?:\s*(?:Z|UTC|GMT|(?:UTC|GMT)?[+-]\d{1,2}(?::?\d{2})?))?(?:\s*\([^()]*\))?)?"
 )
 # Day and month in some order, then the year: 3/4/2024, 03.04.2024, 3-4-2024 (a time part allowed).
-_NUMERIC_DATE = re.compile(rf"^(\d{{1,2}})([/.-])(\d{{1,2}})\2(\d{{4}}){_TIME}$")
+# (Czech, Slovak and German write the dotted form with a space after each dot: 2. 11. 1975.)
+_NUMERIC_DATE = re.compile(rf"^(\d{{1,2}})(\.\s?|[/-])(\d{{1,2}})\2(\d{{4}}){_TIME}$")
 _TWO_DIGIT_YEAR = re.compile(rf"^\d{{1,2}}([/.-])\d{{1,2}}\1\d{{2}}{_TIME}$")
 _TRAILING_TIME = re.compile(rf"{_TIME}$")
 _LAST_MONTH = 12
@@ -484,6 +487,7 @@ def _cast_date(
     out: list[tuple[Any, str | None, ErrorCode]] = []
     numeric: dict[int, _Numeric] = {}
     pending: list[int] = []  # spellings that are neither ISO nor numeric: parsed by pandas below
+    two_ways: list[int] = []  # month names of two meanings: the column's other names may settle them
     for i, value in enumerate(values):
         iso, problem = _iso_date(value)
         out.append((iso, problem, ErrorCode.CAST_FAILED))
@@ -498,8 +502,19 @@ def _cast_date(
             out[i] = (None, _two_digit_year_message(value), ErrorCode.CAST_FAILED)
         elif (spelt := _month_name_date(value, text)) is not None:
             out[i] = (*spelt, ErrorCode.CAST_FAILED)
+            if (
+                spelt[0] is None
+                and (found := _spelt_date(text)) is not None
+                and found[1] in _AMBIGUOUS_MONTHS
+            ):
+                two_ways.append(i)
         else:
             pending.append(i)
+    if two_ways and (settled := _settled_months(values)):
+        for i in two_ways:
+            spelt = _month_name_date(values[i], str(values[i]).strip(), settled)
+            if spelt is not None:
+                out[i] = (*spelt, ErrorCode.CAST_FAILED)
     if numeric:
         convention = _column_convention(values, numeric, options.dayfirst, name)
         for i, parts in numeric.items():
@@ -623,7 +638,7 @@ def _read_numeric(
     if convention.conflict is not None:
         return None, convention.conflict, ErrorCode.AMBIGUOUS_DATE_CONVENTION
     dayfirst = convention.dayfirst
-    if dayfirst is None and parts.separator == ".":
+    if dayfirst is None and parts.separator.startswith("."):
         dayfirst = True  # dotted dates (dd.mm.yyyy) are day-first wherever they are written
     if dayfirst is None:
         return (
@@ -678,11 +693,16 @@ def _with_format(value: Any, date_format: str) -> tuple[Any, str | None, ErrorCo
 
 
 # -- dates with a month name: 3 févr. 1990, 1. März 2024, 5 de marzo de 2024, March 14, 2024 -------
-def _name_table(text: str) -> dict[str, int]:
-    return {name: int(month) for name, month in (line.rsplit(" ", 1) for line in text.splitlines())}
+def _name_table(text: str) -> dict[str, tuple[int, frozenset[str]]]:
+    """Name -> its month and the languages that have it, from the table's ``name month langs`` lines."""
+    table: dict[str, tuple[int, frozenset[str]]] = {}
+    for line in text.splitlines():
+        name, month, languages = line.rsplit(" ", 2)
+        table[name] = (int(month), frozenset(languages.split(",")))
+    return table
 
 
-_MONTHS: dict[str, int] = _name_table(_month_names.MONTHS)
+_MONTHS: dict[str, tuple[int, frozenset[str]]] = _name_table(_month_names.MONTHS)
 # A name that means two months in two languages: name -> "month:languages ..." as the table writes it.
 _AMBIGUOUS_MONTHS: dict[str, str] = dict(line.split(" ", 1) for line in _month_names.AMBIGUOUS.splitlines())
 _WEEKDAYS: frozenset[str] = frozenset(_month_names.WEEKDAYS.splitlines())
@@ -713,23 +733,8 @@ def _fold_name(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().replace("ı", "i")
 
 
-def _month_name_date(value: Any, text: str) -> tuple[str | None, str | None] | None:
-    """A date written with its month's name, read whatever the language: (ISO date, None) or (None,
-    why not); None when the text is not a day, a month name and a four-digit year.
-
-    The names are CLDR's (:mod:`bulkprep._month_names`), in English and the languages of Europe, wide
-    or abbreviated, with or without their dot. A name meaning two months in two languages (``lis``,
-    October in Croatian and November in Czech and Polish) is refused, and so is a day that does not
-    exist (``30 févr. 1990``).
-
-    Example:
-        >>> [_month_name_date(t, t) for t in ("3 févr. 1990", "1. März 2024", "March 14, 2024")]
-        [('1990-02-03', None), ('2024-03-01', None), ('2024-03-14', None)]
-        >>> _month_name_date("4 lis 2024", "4 lis 2024")[1]  # doctest: +ELLIPSIS
-        "expected a date (cast: date), got '4 lis 2024': 'lis' names October (hr) or November (cs, pl)..."
-        >>> _month_name_date("Q3 2024", "Q3 2024") is None
-        True
-    """
+def _spelt_date(text: str) -> tuple[re.Match[str], str] | None:
+    """The match of a date written with a month's name and that name (folded), or None."""
     folded = _fold_name(text)
     for pattern in _SPELT_DATES:
         match = pattern.match(folded)
@@ -739,19 +744,94 @@ def _month_name_date(value: Any, text: str) -> tuple[str | None, str | None] | N
         if weekday is not None and weekday not in _WEEKDAYS:
             continue
         word = match["month"]
-        if word in _AMBIGUOUS_MONTHS:
-            return None, _ambiguous_month_message(value, word)
-        month = _MONTHS.get(word)
-        if month is None:
-            continue
-        reading = _valid_date(int(match["year"]), month, int(match["day"]))
-        if reading is None:
-            return (
-                None,
-                f"expected a date (cast: date), got {value!r}, a day that does not exist; fix the value",
-            )
-        return reading, None
+        if word in _AMBIGUOUS_MONTHS or word in _MONTHS:
+            return match, word
     return None
+
+
+def _meanings(word: str) -> dict[int, frozenset[str]]:
+    """The months an ambiguous name means, each with its languages: ``lis`` -> {10: {hr}, 11: {cs, pl}}."""
+    found: dict[int, frozenset[str]] = {}
+    for meaning in _AMBIGUOUS_MONTHS[word].split():
+        month, languages = meaning.split(":")
+        found[int(month)] = frozenset(languages.split(","))
+    return found
+
+
+def _settled_months(values: list[Any]) -> dict[str, int]:
+    """The ambiguous month names of a column that its other month names settle: name -> month.
+
+    A column is written in one language: one that has every month name of the column. A name of
+    two meanings (``listopada``: October in Croatian, November in Polish) takes the meaning whose
+    languages are the only ones left (``svibnja`` beside it is Croatian alone); when none or both
+    are left (``May``, or ``svibnja`` and ``maja`` together), the name stays refused.
+
+    Example:
+        >>> _settled_months(["3. listopada 2020", "5. svibnja 2022"])
+        {'listopada': 10}
+        >>> _settled_months(["3 listopada 2020", "5 maja 2022"])  # Polish (and Slovak) May
+        {'listopada': 11}
+        >>> _settled_months(["3. listopada 2020", "5 März 2022"])  # German: no language of either
+        {}
+    """
+    words: set[str] = set()
+    for value in values:
+        if isinstance(value, str) and (spelt := _spelt_date(value.strip())) is not None:
+            words.add(spelt[1])
+    languages = {
+        word: _MONTHS[word][1] if word in _MONTHS else frozenset().union(*_meanings(word).values())
+        for word in words
+    }
+    settled: dict[str, int] = {}
+    for word in words & _AMBIGUOUS_MONTHS.keys():
+        if len(words) < 2:
+            break  # the name alone: nothing tells
+        left = frozenset.intersection(*languages.values())
+        months = {month for month, spoken in _meanings(word).items() if spoken & left}
+        if len(months) == 1:
+            settled[word] = months.pop()
+    return settled
+
+
+def _month_name_date(
+    value: Any, text: str, settled: Mapping[str, int] | None = None
+) -> tuple[str | None, str | None] | None:
+    """A date written with its month's name, read whatever the language: (ISO date, None) or (None,
+    why not); None when the text is not a day, a month name and a four-digit year.
+
+    The names are CLDR's (:mod:`bulkprep._month_names`), in English and the languages of Europe, wide
+    or abbreviated, with or without their dot. A name meaning two months in two languages (``lis``,
+    October in Croatian and November in Czech and Polish) is refused unless ``settled`` (the
+    column's :func:`_settled_months`) gives its month, and so is a day that does not exist
+    (``30 févr. 1990``).
+
+    Example:
+        >>> [_month_name_date(t, t) for t in ("3 févr. 1990", "1. März 2024", "March 14, 2024")]
+        [('1990-02-03', None), ('2024-03-01', None), ('2024-03-14', None)]
+        >>> _month_name_date("4 lis 2024", "4 lis 2024")[1]  # doctest: +ELLIPSIS
+        "expected a date (cast: date), got '4 lis 2024': 'lis' names October (hr) or November (cs, pl)..."
+        >>> _month_name_date("4 lis 2024", "4 lis 2024", {"lis": 10})
+        ('2024-10-04', None)
+        >>> _month_name_date("Q3 2024", "Q3 2024") is None
+        True
+    """
+    spelt = _spelt_date(text)
+    if spelt is None:
+        return None
+    match, word = spelt
+    if word in _AMBIGUOUS_MONTHS:
+        if settled is None or word not in settled:
+            return None, _ambiguous_month_message(value, word)
+        month = settled[word]
+    else:
+        month = _MONTHS[word][0]
+    reading = _valid_date(int(match["year"]), month, int(match["day"]))
+    if reading is None:
+        return (
+            None,
+            f"expected a date (cast: date), got {value!r}, a day that does not exist; fix the value",
+        )
+    return reading, None
 
 
 def _ambiguous_month_message(value: Any, word: str) -> str:

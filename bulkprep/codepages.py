@@ -137,8 +137,12 @@ _WESTERN_LANGUAGES = (
 )
 _WESTERN_RARE = "õûìòùÿœýþðîšžƒ"
 # Italian ì ò ù end a word; Portuguese õ comes before e (ões); ç comes before a, o, u or ends a word
-# (Catalan); Icelandic ð and ý never start one, þ only does.
-_WESTERN_UNTYPICAL = r"[ìòù](?=\w)|õ(?!e)|ç(?![aouâãôõ]|$)|^[ðý]|(?<=.)þ"
+# (Catalan); Icelandic ð and ý never start one, þ only does; French, Dutch and Catalan ï follows a
+# vowel (Loïc, ruïne, Lluïsa); Danish and Norwegian ø never does. (A Slovak or Czech file read as
+# Windows-1252 breaks the last two: Ďurovič is Ïuroviè, Dvořák is Dvoøák.)
+_WESTERN_UNTYPICAL = (
+    r"[ìòù](?=\w)|õ(?!e)|ç(?![aouâãôõ]|$)|^[ðý]|(?<=.)þ|(?<![aeiouyàâäéèêëîôöúûü])ï|(?<=[aeiouáéíóúåæ])ø"
+)
 
 CODE_PAGES: dict[str, CodePage] = {
     page.codec: page
@@ -165,7 +169,10 @@ CODE_PAGES: dict[str, CodePage] = {
                 "äöüß",  # German
             ),
             "çëŕĺ",
-            r"^[ěňřůťď]",  # Czech and Slovak letters that never start a word
+            # Czech and Slovak letters that never start a word; ř starts one only before a vowel
+            # (Říha, Řezník), where Norwegian Ø (Øystein, Østby) read in Windows-1250 has none. Ď and
+            # Ť do start words (Ďurovič, ďakujem, Ťažký): they are typical there.
+            r"^[ěňů]|^ř(?![aáeéěiíoóuú])",
         ),
         CodePage(
             "cp1251",

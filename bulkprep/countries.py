@@ -79,6 +79,14 @@ ALIASES: dict[str, str] = {
     "Vatican": "VA",
     "Palestine": "PS",
     "Republic of Korea": "KR",
+    # "Korea" alone is South Korea in a customer file (North Korea keeps its own names); the names
+    # of the peninsula in Spanish and Italian, French and Portuguese are read so too.
+    "Korea": "KR",
+    "Korea Republic": "KR",
+    "Korea, Rep.": "KR",
+    "Corea": "KR",
+    "Corée": "KR",
+    "Coreia": "KR",
     "UAE": "AE",
     "DRC": "CD",
     "DR Congo": "CD",
@@ -252,8 +260,8 @@ def suggestions_for(value: str, *, limit: int = 3) -> tuple[str, ...]:
         when nothing is close.
 
     Example:
-        >>> suggestions_for("Germny", limit=1), suggestions_for("Korea"), suggestions_for("Kongo")
-        (('Germany',), ('North Korea', 'South Korea'), ('Congo-Kinshasa', 'Congo-Brazzaville'))
+        >>> suggestions_for("Germny", limit=1), suggestions_for("Kongo")
+        (('Germany',), ('Congo-Kinshasa', 'Congo-Brazzaville'))
     """
     key = country_key(value)
     if not key:
@@ -263,7 +271,7 @@ def suggestions_for(value: str, *, limit: int = 3) -> tuple[str, ...]:
     close = [country_key(table.english[code]) for code in table.dropped.get(key, ())]
     close += difflib.get_close_matches(key, table.display, n=limit * 4, cutoff=0.7)
     if len(key) >= 4:
-        # A part of a longer name ("Korea" of "South Korea", "Korea, Republic of").
+        # A part of a longer name ("Guinea" of "Equatorial Guinea", "Papua New Guinea").
         close += sorted((known for known in table.display if key in known), key=len)
     chosen: dict[str, str] = {}
     for match in close:

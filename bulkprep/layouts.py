@@ -385,8 +385,10 @@ def preamble_end(lines: Sequence[str], *, delimiter: str) -> int:
     Report exports (QuickBooks, Salesforce, spreadsheets' "report" views) put a title, the company's
     name or the report's period above the header. Those lines are a preamble when each is blank or
     holds a single non-blank cell (or far fewer fields than the records: at most half of them, as in
-    the summary block above a Zoom report's registrants), none holds an email address or a long
-    number (a user's value), and the line after them looks like
+    the summary block above a Zoom report's registrants; below a one-cell title, a line padded to
+    the records' width with at most half its cells filled, as Exact Online's administration line
+    with its date), none holds an email address or a long number (a user's value), and the line
+    after them looks like
     a header of the file's modal width (every field named, with letters, none an email address)
     with at least one record of that width after it. A file of one column (just emails) never has a
     preamble: its lines are all records. Blank lines alone above a header are no preamble (the
@@ -416,11 +418,15 @@ def preamble_end_in_rows(rows: Sequence[Sequence[str]]) -> int:
         ...                       ["Ann", "a@example.com", ""]])
         2
     """
-    # As a spreadsheet writes the sheet to CSV: every row as wide as the columns in use.
-    used = [at for row in rows for at, cell in enumerate(row) if cell and cell.strip()]
-    if not used:
+    # As a spreadsheet writes the sheet to CSV: every row as wide as the columns in use, which are
+    # those of the fullest rows (the header and records): a title row's date far to the right of
+    # the table does not widen it.
+    used = [[at for at, cell in enumerate(row) if cell and cell.strip()] for row in rows]
+    if not any(used):
         return 0
-    first, last = min(used), max(used) + 1
+    fullest = max(map(len, used))
+    first = min(cells[0] for cells in used if cells)
+    last = max(cells[-1] for cells in used if len(cells) == fullest) + 1
     padded = [
         [cell or "" for cell in [*row[first:last], *[""] * (last - first)][: last - first]] for row in rows
     ]
@@ -437,15 +443,20 @@ def _preamble_end(rows: Sequence[Sequence[str]], open_quotes: Sequence[bool]) ->
     width = max(set(widths), key=lambda found: (widths.count(found), found))
     if width < 2:
         return 0
+    titled = False  # a line of one cell (a title) came first
     for position, (row, cells) in enumerate(zip(rows[: MAX_PREAMBLE_LINES + 1], filled, strict=False)):
-        if len(row) == width and len(cells) >= 2:
+        # Below a title, a line with at most half the record's cells filled is a title too (Exact
+        # Online's administration line, its date far to the right): padded to the width or not.
+        subtitle = titled and 2 * len(cells) <= width
+        if len(row) == width and len(cells) >= 2 and not subtitle:
             break
         if not cells:
             continue
         if open_quotes[position] or any(_USER_VALUE.search(cell) for cell in cells):
             return 0  # a quoted value going on below, or a user's value: a record, not a title
-        if len(cells) > 1 and 2 * len(row) > width:
+        if len(cells) > 1 and 2 * len(row) > width and not subtitle:
             return 0  # as wide as half a record: maybe a record with empty fields
+        titled = titled or len(cells) == 1
     else:
         return 0
     if not any(filled[:position]) or len(cells) != width or not all(map(_names_a_column, cells)):

@@ -204,6 +204,9 @@ class ReadInfo:
         padded_columns: the header cells written with blanks around them (``"Email "``), kept as
             written; a mapping naming the column without them (``Email``) reads it, when no other
             column matches so.
+        trailing_fields: the records whose one empty field past the header's last was dropped,
+            because (nearly) every record of the file ends so (a delimiter after each line's last
+            value, as OpenCart writes): that field is no value, and the records are not ragged.
 
     Example:
         >>> ReadInfo("users.csv", "utf-8", ",", 0, {}, 0).delimiter
@@ -227,6 +230,7 @@ class ReadInfo:
     float_columns: tuple[str, ...] = ()
     encoding_note: str | None = None
     padded_columns: tuple[str, ...] = ()
+    trailing_fields: int = 0
 
 
 def read_csv(
@@ -276,7 +280,7 @@ def read_csv(
         the file (``source``, ``encoding``, ``delimiter``, ``blank_rows``, ``renamed_columns``,
         ``error_count``, ``layout``, ``footer_rows``, ``repaired_lines``, ``changes``, and when there
         was one ``preamble_rows``, ``sep_line``, ``repeated_headers``, ``float_columns``,
-        ``encoding_note``); see
+        ``encoding_note``, ``trailing_fields``); see
         :func:`read_info` and :func:`read_changes`. Nothing that decides a row's status is kept
         there, since many pandas operations drop ``attrs``.
 
@@ -401,6 +405,7 @@ def read_csv(
         "float_columns": float_columns,
         "encoding_note": encoding_note,
         "padded_columns": padded_columns(frame.columns),
+        "trailing_fields": parsed.trailing_fields,
     }
     frame.attrs[ATTRS_KEY].update({key: value for key, value in found.items() if value})
     return frame
@@ -486,6 +491,7 @@ def read_info(df: pd.DataFrame) -> ReadInfo:
         sheet=attrs.get("sheet"),
         sheet_names=tuple(attrs.get("sheet_names", ())),
         padded_columns=tuple(attrs.get("padded_columns", ())),
+        trailing_fields=int(attrs.get("trailing_fields", 0)),
     )
 
 
@@ -931,6 +937,7 @@ class _Parsed:
     renamed_columns: dict[str, str] = field(default_factory=dict)
     problems: dict[int, ReadProblem] = field(default_factory=dict)  # by the line the record starts on
     columns: list[np.ndarray] | None = None  # the values column by column, instead of records
+    trailing_fields: int = 0  # records whose empty field past the header's last was dropped
 
 
 @contextmanager
@@ -1158,6 +1165,10 @@ def _parse(lines: list[str], *, delimiter: str, name: str) -> _Parsed:
     keep = np.fromiter(map(bool, map(str.strip, texts)), dtype=bool, count=count)
     del texts
     widths = np.fromiter(map(len, rows), dtype=np.int64, count=count)
+    trailing = _trailing_empty_fields(rows, keep, widths, width)
+    for position in np.flatnonzero(trailing).tolist():
+        del rows[position][width:]
+    widths[trailing] = width
 
     problems: dict[int, ReadProblem] = {}
     for position in np.flatnonzero(keep & (widths != width)).tolist():
@@ -1184,7 +1195,32 @@ def _parse(lines: list[str], *, delimiter: str, name: str) -> _Parsed:
         blank_rows=count - int(keep.sum()),
         renamed_columns=renamed,
         problems=problems,
+        trailing_fields=int(trailing.sum()),
     )
+
+
+# The share of the records that must end in one empty field more than the header for that field
+# to be the writer's habit (a delimiter after every value, OpenCart's) rather than a broken record.
+TRAILING_FIELD_SHARE = 0.9
+
+
+def _trailing_empty_fields(
+    rows: list[list[str]], keep: np.ndarray, widths: np.ndarray, width: int
+) -> np.ndarray:
+    """The records whose one field past the header's is empty, when (nearly) every record has one.
+
+    Some exports end every data line with a delimiter but not the header: each record then has one
+    empty field more than the header, which says nothing. That field is dropped when at least
+    :data:`TRAILING_FIELD_SHARE` of the records have it, and never when one of them holds text
+    there (a value the header does not name: those records stay ragged).
+    """
+    longer: np.ndarray = keep & (widths == width + 1)
+    found = int(longer.sum())
+    if not found or found < TRAILING_FIELD_SHARE * int(keep.sum()):
+        return np.zeros(len(rows), dtype=bool)
+    if any(rows[position][width].strip() for position in np.flatnonzero(longer).tolist()):
+        return np.zeros(len(rows), dtype=bool)
+    return longer
 
 
 def _count(texts: list[str], sub: str) -> np.ndarray:

@@ -24,7 +24,11 @@ and spreadsheets in German (``Kundennummer``, ``E-Mail``, ``Mobil``, ``Handy``, 
 Slovak (``Číslo zákazníka``, ``Mobilní telefon``, ``Země``), Swedish, Danish and Norwegian
 (``Kundnummer``, ``Kundenummer``, ``E-post``, ``Mobilnummer``, ``Medlem sedan``, ``Fødselsdato``),
 Finnish (``Asiakasnumero``, ``Sähköposti``, ``Matkapuhelin``, ``Maa``, ``Syntymäaika``), Turkish
-(``Müşteri No``, ``E-posta``, ``Cep Telefonu``, ``Ülke``, ``Doğum Tarihi``), the shop, accounting and
+(``Müşteri No``, ``E-posta``, ``Cep Telefonu``, ``Ülke``, ``Doğum Tarihi``), Baltic, Balkan,
+Icelandic, Bulgarian, Arabic, Persian, Indonesian and Malay ones (Estonian ``Kood`` and ``Riik``,
+Latvian ``Klienta kods`` and ``Tālrunis``, Croatian ``Šifra``, ``Mobitel`` and ``Država``, Serbian
+``Шифра`` and ``Држава``, Bulgarian ``Код`` and ``Държава``, ``Farsími``, ``No. Telepon``,
+``No. Telefon``; a record's code alone only when the file has no plain id), the shop, accounting and
 helpdesk exports (Shopware's ``customerNumber`` over its 32-hex ``id``, Lightspeed's and NetSuite's
 ``Internal ID``, Freshdesk's ``Unique External ID``, Odoo's ``Reference`` when there is no id,
 Xero's ``AccountNumber`` when each row has its own and its ``POCountry``), and Microsoft Dynamics'
@@ -795,6 +799,7 @@ class _DateColumn(NamedTuple):
     evidence: str  # the cell that proves it
     unsettled: bool  # some dates read both ways and the column does not say which
     conflict: str | None  # the message of a column proving both conventions
+    yearless: str | None = None  # a cell with a day and a month but no year (a birthday's 14 Mar)
 
 
 def _date_casts(
@@ -815,15 +820,23 @@ def _date_casts(
         if reading.conflict is not None:
             notes.append(f"{target}: {column!r} left uncast: {reading.conflict}")
             continue
+        if reading.yearless is not None:
+            # A birthday given without its year (Fresha's 14 Mar beside full dates) is no reason to
+            # refuse the user: the field is left out of that user, with a warning.
+            notes.append(
+                f"{target}: {column!r} holds dates without a year ({reading.yearless!r}): on_error: "
+                f"drop_field leaves the field out of those users instead of refusing them"
+            )
+        dropping: dict[str, str | bool] = {} if reading.yearless is None else {"on_error": "drop_field"}
         if reading.proves is not None or not reading.unsettled:
-            casts[column] = {"column": column, "cast": "date"}
+            casts[column] = {"column": column, "cast": "date", **dropping}
             continue
         if len(conventions) == 1:
             dayfirst = conventions.pop()
             conventions.add(dayfirst)
             _, witness, evidence = min(p for p in proofs if p[1] != column)
             order = "day first" if dayfirst else "month first"
-            casts[column] = {"column": column, "cast": "date", "dayfirst": dayfirst}
+            casts[column] = {"column": column, "cast": "date", "dayfirst": dayfirst, **dropping}
             notes.append(
                 f"{target}: {column!r} read {order} (dayfirst: {str(dayfirst).lower()}): its dates read "
                 f"both ways, and {witness!r} has {evidence}, {order}"
@@ -876,7 +889,18 @@ def _read_dates(sample: list[object], column: str) -> _DateColumn:
         evidence = str(sample[i]).strip()
         break
     unsettled = len(auto_failed) > min(len(day_failed), len(month_failed))
-    return _DateColumn(dates, proves, evidence, unsettled, conflict)
+    yearless = next((str(cell).strip() for cell in sample if _day_and_month_only(cell)), None)
+    return _DateColumn(dates, proves, evidence, unsettled, conflict, yearless)
+
+
+# A day and a month without a year: 14 Mar, Mar 14, 14.03., 03/14 (a birthday kept without its year).
+_DAY_AND_MONTH = re.compile(
+    r"^(?:\d{1,2}\.?\s*[^\W\d_]{3,}\.?|[^\W\d_]{3,}\.?\s*\d{1,2}|\d{1,2}[./-]\d{1,2}\.?)$"
+)
+
+
+def _day_and_month_only(cell: object) -> bool:
+    return isinstance(cell, str) and bool(_DAY_AND_MONTH.match(cell.strip()))
 
 
 def _has_a_year(cell: object) -> bool:
@@ -1099,3 +1123,70 @@ _MORE_COUNTRIES = (
 )
 _COUNTRY_HEADERS = (*_COUNTRY_HEADERS, *_MORE_COUNTRIES)
 _COUNTRY_WORDS = _COUNTRY_WORDS | frozenset({"ctry", "cntry", "salis"})
+# Ids, phones, emails and countries in the languages of the accounting and shop software of the
+# Baltics, the Balkans, Iceland, South-East Asia and Iran: an id named by a person's word and an id
+# word (Jäsennumero, Klienta kods, Cod client, Registrant ID), and the code of the record alone
+# (Estonian Kood, Croatian Šifra, Bulgarian and Ukrainian Код, Serbian Шифра, Arabic الكود, Persian
+# کد), taken only when the file has no plain id.
+_MEMBER_IDS = (
+    *("jasennumero", "jasennro", "jasentunnus", "registrantid", "klientakods", "klientanumurs"),
+    *("kliendikood", "kliendinumber", "codclient", "codulclient", "sifrakupca", "sifraklijenta"),
+    *("idpelanggan", "nopelanggan", "nomorpelanggan", "idahli", "noahli", "nomborahli"),
+    *_folded("Код на клиент", "Шифра купца", "كود العميل", "رقم العميل", "کد مشتری", "كد مشتري"),
+)
+_RECORD_CODES = (
+    *("kood", "kods", "sifra"),
+    *_folded("Код", "Шифра", "الكود", "كود", "كد", "کد"),
+)
+_ID_HEADERS = (
+    *_ID_HEADERS[: _ID_HEADERS.index("id")],
+    *_MEMBER_IDS,
+    "id",
+    *_RECORD_CODES,
+    *_ID_HEADERS[_ID_HEADERS.index("id") + 1 :],
+)
+_ID_WORDS = (
+    _ID_WORDS
+    | frozenset({"kood", "kods", "kod", "cod", "sifra", "kodas", "nomor", "nombor"})
+    | _folded_words("Код", "Шифра", "Номер")
+)
+_PERSON_WORDS = _PERSON_WORDS | frozenset(
+    {"registrant", "kliendi", "klients", "klijenta", "kupca", "kupac", "pelanggan", "ahli", "anggota"}
+    | _folded_words("клиент", "клиента", "купца", "купац")
+)
+_LAST_MOBILES = (
+    *("mobitel", "mobiil", "mobiiltelefon", "farsimi", "farsimanumer", "mobilais", "mobilaistalrunis"),
+    *("nohp", "nomorhp", "handphone", "nohandphone", "telefonbimbit", "notelefonbimbit"),
+    *_folded("Мобилен", "Мобилен телефон", "Мобилни", "Мобилни телефон", "Мобител"),
+    *_folded("رقم الموبايل", "الموبايل", "رقم المحمول", "محمول", "موبایل", "تلفن همراه", "شماره موبایل"),
+    *_folded("شماره همراه"),
+)
+_LAST_PHONES = (
+    *("talrunis", "talrunanumurs", "simi", "simanumer", "telefoninumber"),
+    *("telepon", "notelepon", "nomortelepon", "notelefon", "nombortelefon", "notel"),
+    *_folded("Број телефона", "Тел.", "تلفن", "شماره تلفن", "تليفون", "رقم التليفون"),
+)
+_LAST_EMAILS = (
+    *("epasts", "netfang", "emel", "alamatemel", "surel", "alamatemail"),
+    *_folded("Имейл", "Е-пошта", "Е-мейл", "Електронна поща", "Имейл адрес", "ایمیل", "ايميل"),
+    *_folded("پست الکترونیک"),
+)
+_MOBILE_HEADERS = (*_MOBILE_HEADERS, *_LAST_MOBILES)
+_PHONE_HEADERS = (
+    *_MOBILE_HEADERS,
+    *_PHONE_HEADERS[len(_MOBILE_HEADERS) - len(_LAST_MOBILES) :],
+    *_LAST_PHONES,
+)
+_EMAIL_HEADERS = (*_EMAIL_HEADERS, *_LAST_EMAILS)
+_MOBILE_WORDS = _MOBILE_WORDS | frozenset({"mobitel", "mobiil", "farsimi", "mobilais", "bimbit", "handphone"})
+_PHONE_WORDS = _PHONE_WORDS | _MOBILE_WORDS | frozenset({"talrunis", "simi", "telepon"})
+_EMAIL_WORDS = _EMAIL_WORDS | frozenset({"epasts", "netfang", "emel", "surel"})
+# Romanian Ţara and Țara fold to "tara": a header alone, never a word (it is a name too).
+_LAST_COUNTRIES = (
+    *("riik", "valsts", "drzava", "tara", "negara"),
+    *_folded("Държава", "Држава", "کشور"),
+)
+_COUNTRY_HEADERS = (*_COUNTRY_HEADERS, *_LAST_COUNTRIES)
+_COUNTRY_WORDS = (
+    _COUNTRY_WORDS | frozenset({"riik", "valsts", "drzava", "negara"}) | _folded_words("Държава", "Држава")
+)

@@ -12,9 +12,10 @@ at run time bulkprep only splits its lines. babel is pinned in the ``dev`` extra
 always writes the same file.
 
 A name is written folded (:func:`fold`: case and accents dropped, a final dot left out), and goes
-to its month when every language that has it means the same month. A name that means two months
-in two languages (Croatian ``listopad`` is October, Czech and Polish ``listopad`` November) is
-listed in ``AMBIGUOUS`` with the months and the languages, and a date written with it is refused.
+to its month, with the languages that have it, when every one of them means the same month. A name
+that means two months in two languages (Croatian ``listopad`` is October, Czech and Polish
+``listopad`` November) is listed in ``AMBIGUOUS`` with the months and the languages; a date written
+with it is read only when the column's other month names belong to one of those languages alone.
 """
 
 from __future__ import annotations
@@ -81,9 +82,11 @@ def render() -> str:
     meanings: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     for key, month, language in month_names():
         meanings[key][month].add(language)
-    # English's four-letter "Sept" is written as often as CLDR's "Sep".
+    # English's four-letter "Sept" is written as often as CLDR's "Sep"; Austria writes "Feber" for
+    # February as it writes "Jänner" for January, though CLDR has only the second.
     meanings["sept"][9].add("en")
-    months = {key: next(iter(found)) for key, found in meanings.items() if len(found) == 1}
+    meanings["feber"][2].add("de_AT")
+    months = {key: found for key, found in meanings.items() if len(found) == 1}
     ambiguous = {key: found for key, found in meanings.items() if len(found) > 1}
     # A weekday name may also be a month name elsewhere (lun): the weekday comes before the day, where
     # no month is read, so both tables keep it.
@@ -98,9 +101,13 @@ def render() -> str:
         "",
         "# ruff: noqa: E501 -- one generated entry a line",
         "",
-        "#: Folded month name, space, month number (1-12); one a line.",
+        "#: Folded month name, month number (1-12), the languages that have it; one a line.",
         'MONTHS = """\\',
-        *(f"{key} {month}" for key, month in sorted(months.items())),
+        *(
+            f"{key} {month} {','.join(sorted(langs))}"
+            for key, found in sorted(months.items())
+            for month, langs in found.items()
+        ),
         '"""',
         "",
         "#: Names that mean different months in different languages: name, then month:languages, ...",

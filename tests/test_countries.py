@@ -212,7 +212,7 @@ SPELLINGS: list[tuple[str, str]] = [
     ("Tristan da Cunha", "TA"),
 ]
 
-UNRECOGNIZED = ["Narnia", "Europe", "EU", "N/A", "n.a.", "123", "-", "Atlantis", "XK-1", "Kongo", "Korea"]
+UNRECOGNIZED = ["Narnia", "Europe", "EU", "N/A", "n.a.", "123", "-", "Atlantis", "XK-1", "Kongo"]
 
 # Names that mean two countries, dropped from the table (spelled as a person would write them).
 DROPPED = {
@@ -254,7 +254,6 @@ def test_unrecognized_value_is_none(value: str) -> None:
         ("Untied Kingdom", "United Kingdom"),
         ("Autsria", "Austria"),
         ("Narnia", "Armenia"),
-        ("Korea", "North Korea"),
         ("Kongo", "Congo-Kinshasa"),
     ],
 )
@@ -270,12 +269,22 @@ def test_suggestions_put_the_closest_name_first(value: str, first: str) -> None:
 
 def test_a_name_meaning_two_countries_offers_both() -> None:
     assert {region_of(name) for name in suggestions_for("Kongo")} == {"CG", "CD"}
-    assert {region_of(name) for name in suggestions_for("Korea")} == {"KP", "KR"}
 
 
 @pytest.mark.parametrize("value", ["Europe", "EU", "N/A", "123", "-", "Atlantis"])
 def test_nothing_close_suggests_nothing(value: str) -> None:
     assert suggestions_for(value) == ()
+
+
+@pytest.mark.parametrize(
+    "name", ["Korea", "KOREA", "Korea Republic", "Korea, Rep.", "Corea", "Corée", "Coreia"]
+)
+def test_korea_alone_is_south_korea_and_north_korea_keeps_its_names(name: str) -> None:
+    assert region_of(name) == "KR"
+    assert region_of("North Korea") == "KP"
+    assert region_of("Korea, Democratic People's Republic of") == "KP"
+    assert region_of("Corea del Norte") == "KP"
+    assert region_of("Kongo") is None  # still two countries: never guessed
 
 
 def test_suggestions_respect_the_limit() -> None:

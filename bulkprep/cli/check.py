@@ -215,6 +215,8 @@ def _file_facts(info: ReadInfo) -> list[str]:
         facts.append(f"{info.preamble_rows} title lines above the header dropped")
     if info.footer_rows:
         facts.append(f"{info.footer_rows} report footer lines dropped")
+    if info.trailing_fields:
+        facts.append(f"an empty field after the last column dropped on {info.trailing_fields} rows")
     if info.repaired_lines:
         lines = ", ".join(map(str, info.repaired_lines[:5])) + (
             ", ..." if len(info.repaired_lines) > 5 else ""

@@ -320,6 +320,7 @@ def _account(done: ChunkedRead, info: ReadInfo, *, first: bool, rows: int) -> No
         blank_rows=whole.blank_rows + info.blank_rows,
         error_count=whole.error_count + info.error_count,
         repaired_lines=whole.repaired_lines + info.repaired_lines,
+        trailing_fields=whole.trailing_fields + info.trailing_fields,
         footer_rows=info.footer_rows,
         layout=SALESFORCE_REPORT if info.layout == SALESFORCE_REPORT else whole.layout,
     )
