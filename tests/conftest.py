@@ -10,16 +10,19 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 from bulkprep.sandbox import Sandbox
 from bulkprep.sandbox.faults import Decision
 
+# No property test is timed: Hypothesis's own deadline (200 ms an example) and its check of slow
+# data generation would fail a sound test on a loaded machine, or beside the other test workers.
+UNTIMED = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
 # In CI the property tests draw the same examples on every run, so that a run's verdict depends on
 # the code alone; on a developer's machine they explore anew each time (and keep what they found).
-settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True, **UNTIMED)
+settings.register_profile("local", **UNTIMED)
+settings.load_profile("ci" if os.environ.get("CI") else "local")
 
 #: The API key the shared sandbox accepts; secret-looking, so that a leak of it is easy to grep for.
 TOKEN = "sk_test_5ecret-shared-KEY"
