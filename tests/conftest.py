@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import threading
 import time
@@ -35,6 +36,19 @@ def sandbox() -> Iterator[Sandbox]:
     """A Courier sandbox on loopback that finishes jobs at once, accepting :data:`TOKEN`."""
     with Sandbox(token=TOKEN, processing_seconds=0) as running:
         yield running
+
+
+@pytest.fixture(autouse=True)
+def _ctrl_c_raises() -> None:
+    """Each test starts with Ctrl-C raising KeyboardInterrupt, as in a plain run of pytest.
+
+    With the suite spread over worker processes, a worker has been seen with SIGINT ignored after
+    some earlier test: then an interrupt reached no test, and every child process it started
+    inherited the ignoring (the Ctrl-C tests of the command line timed out).
+    """
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    if in_main_thread and signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture
