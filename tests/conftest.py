@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import threading
 import time
@@ -10,16 +11,19 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 from bulkprep.sandbox import Sandbox
 from bulkprep.sandbox.faults import Decision
 
+# No property test is timed: Hypothesis's own deadline (200 ms an example) and its check of slow
+# data generation would fail a sound test on a loaded machine, or beside the other test workers.
+UNTIMED = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
 # In CI the property tests draw the same examples on every run, so that a run's verdict depends on
 # the code alone; on a developer's machine they explore anew each time (and keep what they found).
-settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True, **UNTIMED)
+settings.register_profile("local", **UNTIMED)
+settings.load_profile("ci" if os.environ.get("CI") else "local")
 
 #: The API key the shared sandbox accepts; secret-looking, so that a leak of it is easy to grep for.
 TOKEN = "sk_test_5ecret-shared-KEY"
@@ -32,6 +36,19 @@ def sandbox() -> Iterator[Sandbox]:
     """A Courier sandbox on loopback that finishes jobs at once, accepting :data:`TOKEN`."""
     with Sandbox(token=TOKEN, processing_seconds=0) as running:
         yield running
+
+
+@pytest.fixture(autouse=True)
+def _ctrl_c_raises() -> None:
+    """Each test starts with Ctrl-C raising KeyboardInterrupt, as in a plain run of pytest.
+
+    With the suite spread over worker processes, a worker has been seen with SIGINT ignored after
+    some earlier test: then an interrupt reached no test, and every child process it started
+    inherited the ignoring (the Ctrl-C tests of the command line timed out).
+    """
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    if in_main_thread and signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture
