@@ -758,10 +758,11 @@ _WEEKDAY = rf"(?:(?P<weekday>{_WORD})\.?,?\s+)?"
 _ORDINAL = r"(?:\.|er|st|nd|rd|th|o)?"
 _BETWEEN = r"[\s\-/.,]*"
 _FILLER = r"(?:(?:de|del|of)\s+)?"  # 5 de marzo de 2024, the 14th of March 2024
+_ELISION = r"(?:d['\u2019]\s?)?"  # Catalan elides de before a vowel: 5 d'agost de 2024, 1 d’abril
 _SPELT_DATES = tuple(
     re.compile(pattern + _TIME + "$", re.IGNORECASE)
     for pattern in (
-        rf"^{_WEEKDAY}(?P<day>\d{{1,2}}){_ORDINAL}{_BETWEEN}{_FILLER}(?P<month>{_WORD})\.?{_BETWEEN}"
+        rf"^{_WEEKDAY}(?P<day>\d{{1,2}}){_ORDINAL}{_BETWEEN}{_FILLER}{_ELISION}(?P<month>{_WORD})\.?{_BETWEEN}"
         rf"{_FILLER}(?P<year>\d{{4}})",
         rf"^{_WEEKDAY}(?P<month>{_WORD})\.?{_BETWEEN}(?P<day>\d{{1,2}}){_ORDINAL},?[\s\-/.]+(?P<year>\d{{4}})",
         rf"^(?P<year>\d{{4}})[\s\-/.]+(?P<month>{_WORD})\.?[\s\-/.]+(?P<day>\d{{1,2}})\.?",
