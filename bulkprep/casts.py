@@ -77,44 +77,86 @@ _MAX_EXACT_JSON_INT = 2**53 - 1
 # Year first is year-month-day in every convention, also as Hungary writes it: 2024. 03. 04.
 _ISO_DATE = re.compile(r"^(\d{4})([-/.]?|\. )(\d{1,2})\2(\d{1,2})\.?(?:[T ].*)?$")
 _BOOL_WORDS: dict[str, bool] = {
-    **dict.fromkeys(("true", "yes", "y", "1"), True),
-    **dict.fromkeys(("false", "no", "n", "0"), False),
+    **dict.fromkeys(("true", "yes", "y", "1", "t"), True),  # t/f: PostgreSQL's booleans
+    **dict.fromkeys(("false", "no", "n", "0", "f"), False),
 }
-# Yes and no in other languages, keyed as _fold_name folds them (accents dropped, any case): only
-# words that mean yes or no and nothing else ("si" is Spanish and Italian yes, "ne" Czech no).
-_FOREIGN_BOOL_WORDS: dict[str, bool] = {
-    **dict.fromkeys(
-        (
-            *("ja", "oui", "si", "sim", "tak", "evet", "да", "ano", "kylla", "igen", "\u03bd\u03b1\u03b9"),
-            *("jah", "taip", "da"),  # Estonian, Lithuanian; Romanian and the South Slavic languages
-            *("wahr", "vrai", "verdadero", "vero", "verdadeiro"),
-        ),
-        True,
-    ),
-    **dict.fromkeys(
-        (
-            *(
-                "nein",
-                "nee",
-                "nej",
-                "non",
-                "nao",
-                "nie",
-                "hayir",
-                "нет",
-                "не",
-                "ne",
-                "ei",
-                "nem",
-                "nei",  # Norwegian and Icelandic
-                "nu",  # Romanian
-                "\u03bf\u03c7\u03b9",
-            ),
-            *("falsch", "faux", "falso"),
-        ),
-        False,
-    ),
+# Yes and no in the languages bulkprep reads elsewhere (month names, country names), as their
+# speakers answer a form's yes/no question: language -> (yes words, no words). Only words that mean
+# yes or no and nothing else; a word that is yes in one language and no in another is left out
+# (Albanian "jo" is no, Swedish "jo" yes; Welsh "na" is also n/a), and tests check the table so.
+YES_NO: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "af": (("ja",), ("nee",)),
+    "ar": (("نعم",), ("لا",)),
+    "az": (("bəli", "hə"), ("xeyr",)),
+    "be": (("так",), ("не",)),
+    "bg": (("да",), ("не",)),
+    "bn": (("হ্যাঁ",), ("না",)),
+    "bs": (("da",), ("ne",)),
+    "ca": (("sí",), ("no",)),
+    "cs": (("ano",), ("ne",)),
+    "da": (("ja",), ("nej",)),
+    "de": (("ja", "wahr"), ("nein", "falsch")),
+    "el": (("\u03bd\u03b1\u03b9",), ("\u03bf\u03c7\u03b9",)),
+    "es": (("sí", "verdadero"), ("no", "falso")),
+    "et": (("jah",), ("ei",)),
+    "eu": (("bai",), ("ez",)),
+    "fa": (("بله",), ("نه", "خیر")),
+    "fi": (("kyllä",), ("ei",)),
+    "fr": (("oui", "vrai"), ("non", "faux")),
+    "gl": (("si",), ("non",)),
+    "he": (("כן",), ("לא",)),
+    "hi": (("हाँ", "हां"), ("नहीं",)),
+    "hr": (("da",), ("ne",)),
+    "hu": (("igen",), ("nem",)),
+    "hy": (("այո",), ("ոչ",)),
+    "id": (("ya",), ("tidak",)),
+    "is": (("já",), ("nei",)),
+    "it": (("sì", "vero"), ("no", "falso")),
+    "ja": (("はい",), ("いいえ",)),
+    "ka": (("კი",), ("არა",)),
+    "kk": (("иә", "ия"), ("жоқ",)),
+    "ko": (("예", "네"), ("아니요", "아니오")),
+    "ky": (("ооба",), ("жок",)),
+    "lt": (("taip",), ("ne",)),
+    "lv": (("jā",), ("nē",)),
+    "mk": (("да",), ("не",)),
+    "mn": (("тийм",), ("үгүй",)),
+    "ms": (("ya",), ("tidak",)),
+    "nb": (("ja",), ("nei",)),
+    "nl": (("ja",), ("nee",)),
+    "pl": (("tak",), ("nie",)),
+    "pt": (("sim", "verdadeiro"), ("não", "falso")),
+    "ro": (("da",), ("nu",)),
+    "ru": (("да",), ("нет",)),
+    "sk": (("áno",), ("nie",)),
+    "sl": (("da",), ("ne",)),
+    "sr": (("da", "да"), ("ne", "не")),
+    "sv": (("ja",), ("nej",)),
+    "sw": (("ndiyo",), ("hapana",)),
+    "th": (("ใช่",), ("ไม่",)),
+    "tk": (("hawa",), ("ýok",)),
+    "tr": (("evet",), ("hayır",)),
+    "uk": (("так",), ("ні",)),
+    "ur": (("ہاں",), ("نہیں",)),
+    "uz": (("ha", "ҳа"), ("yo'q", "йўқ")),  # yo‘q, yoʻq: apostrophes are folded to '
+    "vi": (("có",), ("không",)),
+    "zh": (("是",), ("否",)),
 }
+# The apostrophes a yes/no word may be written with (Uzbek yo‘q, yoʻq, yo’q), folded to '.
+_APOSTROPHES = str.maketrans(dict.fromkeys("\u2018\u2019\u02bb\u02bc`\u00b4", "'"))
+
+
+def _fold_bool_word(word: str) -> str:
+    """A yes/no word as the table keys it: accents dropped, case folded, apostrophes straight."""
+    return _fold_name(word.translate(_APOSTROPHES))
+
+
+def _foreign_bool_words() -> dict[str, bool]:
+    words: dict[str, bool] = {}
+    for yes, no in YES_NO.values():
+        words.update({_fold_bool_word(word): True for word in yes})
+        words.update({_fold_bool_word(word): False for word in no})
+    return words
 
 
 class Cast(StrEnum):
@@ -382,7 +424,7 @@ def _cast_bool(values: list[Any]) -> Converted:
         word = str(value).strip().casefold()
         if word in _BOOL_WORDS:
             out.append((_BOOL_WORDS[word], None))
-        elif (folded := _fold_name(word)) in _FOREIGN_BOOL_WORDS:
+        elif (folded := _fold_bool_word(word)) in _FOREIGN_BOOL_WORDS:
             out.append((_FOREIGN_BOOL_WORDS[folded], None))
         else:
             out.append(
@@ -716,10 +758,11 @@ _WEEKDAY = rf"(?:(?P<weekday>{_WORD})\.?,?\s+)?"
 _ORDINAL = r"(?:\.|er|st|nd|rd|th|o)?"
 _BETWEEN = r"[\s\-/.,]*"
 _FILLER = r"(?:(?:de|del|of)\s+)?"  # 5 de marzo de 2024, the 14th of March 2024
+_ELISION = r"(?:d['\u2019]\s?)?"  # Catalan elides de before a vowel: 5 d'agost de 2024, 1 d’abril
 _SPELT_DATES = tuple(
     re.compile(pattern + _TIME + "$", re.IGNORECASE)
     for pattern in (
-        rf"^{_WEEKDAY}(?P<day>\d{{1,2}}){_ORDINAL}{_BETWEEN}{_FILLER}(?P<month>{_WORD})\.?{_BETWEEN}"
+        rf"^{_WEEKDAY}(?P<day>\d{{1,2}}){_ORDINAL}{_BETWEEN}{_FILLER}{_ELISION}(?P<month>{_WORD})\.?{_BETWEEN}"
         rf"{_FILLER}(?P<year>\d{{4}})",
         rf"^{_WEEKDAY}(?P<month>{_WORD})\.?{_BETWEEN}(?P<day>\d{{1,2}}){_ORDINAL},?[\s\-/.]+(?P<year>\d{{4}})",
         rf"^(?P<year>\d{{4}})[\s\-/.]+(?P<month>{_WORD})\.?[\s\-/.]+(?P<day>\d{{1,2}})\.?",
@@ -731,6 +774,9 @@ def _fold_name(text: str) -> str:
     """Text with its accents dropped and its case folded, as the month table keys its names."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().replace("ı", "i")
+
+
+_FOREIGN_BOOL_WORDS = _foreign_bool_words()
 
 
 def _spelt_date(text: str) -> tuple[re.Match[str], str] | None:

@@ -139,9 +139,13 @@ _WESTERN_RARE = "õûìòùÿœýþðîšžƒ"
 # Italian ì ò ù end a word; Portuguese õ comes before e (ões); ç comes before a, o, u or ends a word
 # (Catalan); Icelandic ð and ý never start one, þ only does; French, Dutch and Catalan ï follows a
 # vowel (Loïc, ruïne, Lluïsa); Danish and Norwegian ø never does. (A Slovak or Czech file read as
-# Windows-1252 breaks the last two: Ďurovič is Ïuroviè, Dvořák is Dvoøák.)
+# Windows-1252 breaks the last two: Ďurovič is Ïuroviè, Dvořák is Dvoøák.) No Western word ends in
+# æ after a consonant, nor in iè: Bosnian, Croatian and Serbian -ić and -ič names read in
+# Windows-1252 do (Hodžić is Hodžiæ, Kovačević is Kovaèeviæ, Đorđević is Ðorðeviæ); Danish and
+# Norwegian æ stands inside a word (Sæther, Mæhle) or after a vowel.
 _WESTERN_UNTYPICAL = (
     r"[ìòù](?=\w)|õ(?!e)|ç(?![aouâãôõ]|$)|^[ðý]|(?<=.)þ|(?<![aeiouyàâäéèêëîôöúûü])ï|(?<=[aeiouáéíóúåæ])ø"
+    r"|(?<=[b-df-hj-np-tv-zšž])æ$|(?<=i)[æè]$"
 )
 
 CODE_PAGES: dict[str, CodePage] = {

@@ -116,6 +116,7 @@ ALIASES: dict[str, str] = {
     "Russische Föderation": "RU",
     "Российская Федерация": "RU",
     "Volksrepublik China": "CN",
+    "Монгол Улс": "MN",  # Mongolia's own official name: CLDR's Mongolian has only Монгол
     # CLDR's short forms (alt="short"), which babel does not ship, and the short names people write
     # beside CLDR's long ones: Spanish "EE. UU.", Arabic "the Saudi one", Thai "country of Thai".
     "EE. UU.": "US",

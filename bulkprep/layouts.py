@@ -32,6 +32,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from bulkprep import numbers
+
 __all__ = [
     "FOOTER_LINES",
     "LAYOUTS",
@@ -254,6 +256,15 @@ _TOTAL_LINE = re.compile(rf"(?:{_TOTAL_WORDS})(?=$|[\s:：,;(（\d])[^@]{{0,40}}
 _NUMBER_CELL = re.compile(r"-?(?:\d{1,3}(?:[,.' ]\d{3})+|\d+)(?:[.,]\d+)?(?: ?%| ?[^\W\d_]{1,12})?")
 
 
+def _is_amount(cell: str) -> bool:
+    """A count or an amount, perhaps in a currency (``16``, ``LKR 108,750.00``, ``€ 12,50``)."""
+    text = cell.strip()
+    amount = numbers.without_currency(text)
+    return _NUMBER_CELL.fullmatch(text) is not None or (
+        amount != text and _NUMBER_CELL.fullmatch(amount) is not None
+    )
+
+
 def is_total_line(cells: Sequence[str]) -> bool:
     """Whether the non-blank ``cells`` of a line are a report's total line, never a user.
 
@@ -268,6 +279,8 @@ def is_total_line(cells: Sequence[str]) -> bool:
         (False, False)
         >>> is_total_line(["Sum", "+1 415 867 5310"]), is_total_line(["Summe", "1.234,50"])
         (False, True)
+        >>> is_total_line(["Totals", "16", "LKR 108,750.00"])
+        True
     """
     if not cells:
         return False
@@ -275,7 +288,7 @@ def is_total_line(cells: Sequence[str]) -> bool:
     return (
         _TOTAL_LINE.fullmatch(first) is not None
         and not _USER_VALUE.search(first)
-        and all(_NUMBER_CELL.fullmatch(cell.strip()) and not _USER_VALUE.search(cell) for cell in cells[1:])
+        and all(_is_amount(cell) and not _USER_VALUE.search(cell) for cell in cells[1:])
     )
 
 

@@ -656,9 +656,11 @@ MIN_PLUSLESS_PROOF = 2
 
 
 def _plusless_reading(digits: str, region: str) -> bool | None:
-    """True: only ``+digits`` is a valid number; False: the digits read in ``region`` are, and mean
-    something else (or ``+digits`` is invalid); None: neither proves anything (both invalid, or both
-    the same number, such as ``14153920162`` in the US)."""
+    """True: only ``+digits`` is a valid number, or the digits are ``region``'s calling code and a
+    number of it (``51912345678`` in Peru: the column writes country codes); False: the digits read
+    in ``region`` are, and mean something else (or ``+digits`` is invalid); None: neither proves
+    anything (both invalid, or both the same number where the calling code is also the trunk
+    prefix, such as ``14153920162`` in the US)."""
     try:
         national = phonenumbers.parse(digits, region)
         with_plus = phonenumbers.parse("+" + digits, None)
@@ -667,8 +669,22 @@ def _plusless_reading(digits: str, region: str) -> bool | None:
     national_valid = _is_valid(national, region)
     plus_valid = _is_valid(with_plus, None)
     if national_valid:
-        return None if plus_valid and national == with_plus else False
+        if not (plus_valid and national == with_plus):
+            return False
+        return True if _writes_its_calling_code(digits, region) else None
     return True if plus_valid else None
+
+
+def _writes_its_calling_code(digits: str, region: str) -> bool:
+    """Whether ``digits`` start with ``region``'s calling code where no national habit puts it.
+
+    In the US (and wherever the trunk prefix is the calling code, 1) a leading 1 is dialled at home
+    too; in Peru or Germany 51 or 49 before a number is only ever its country code.
+    """
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    code = str(phonenumbers.country_code_for_region(region))
+    trunk = (metadata.national_prefix or "") if metadata is not None else ""
+    return digits.startswith(code) and not (trunk and code.startswith(trunk))
 
 
 def plusless_international(values: pd.Series, region: str | None) -> pd.Series:

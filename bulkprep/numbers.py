@@ -30,7 +30,9 @@ import unicodedata
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-__all__ = ["DECIMAL_MARKS", "is_localized", "read_numbers"]
+from bulkprep import _currency_names
+
+__all__ = ["DECIMAL_MARKS", "is_localized", "read_numbers", "without_currency"]
 
 DECIMAL_MARKS = (",", ".")
 """The decimal marks a mapping's ``decimal`` option may give."""
@@ -38,7 +40,8 @@ DECIMAL_MARKS = (",", ".")
 # Spaces and apostrophes only ever group digits: 1 234 (French), 1'234 (Swiss).
 _SPACE_GROUPS = " \u00a0\u202f\u2009'\u2019"
 _SIGNS = "+-\u2212"
-_SHAPE = re.compile(rf"^[{_SIGNS}]?[\d.,{_SPACE_GROUPS}]*\d[\d.,{_SPACE_GROUPS}]*$")
+# (Escaped: a bare +-− in a class is the range from + to the minus sign, letters and all.)
+_SHAPE = re.compile(rf"^[{re.escape(_SIGNS)}]?[\d.,{_SPACE_GROUPS}]*\d[\d.,{_SPACE_GROUPS}]*$")
 _PLAIN = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _GROUP_DIGITS = 3
 
@@ -59,16 +62,53 @@ class _Shape(NamedTuple):
         return None
 
 
-def _strip_currency(text: str) -> str:
-    """The amount without a currency sign before or after it (``$2,500.00``, ``2 500,00 €``)."""
+def _currency_pattern() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A currency code or sign at the start, and at the end, of an amount (longest names first)."""
+    codes = _currency_names.CODES.split()
+    signs = _currency_names.SIGNS.splitlines()
+    # A lone Latin letter (K, R, E) is a sign only before the amount: after it, 5K is five thousand.
+    after = [name for name in (*codes, *signs) if not (len(name) == 1 and name.isascii())]
+
+    def alternation(names: list[str]) -> str:
+        return "|".join(re.escape(name) for name in sorted(set(names), key=len, reverse=True))
+
+    before = alternation([*codes, *signs])
+    # Case is ignored (Ksh and KSh, usd); a code or sign of letters must not run into another word.
+    return (
+        re.compile(rf"^(?:{before})(?![^\W\d_])\s*", re.IGNORECASE),
+        re.compile(rf"(?<![^\W\d_])\s*(?:{alternation(after)})$", re.IGNORECASE),
+    )
+
+
+_CURRENCY_BEFORE, _CURRENCY_AFTER = _currency_pattern()
+
+
+def without_currency(text: str) -> str:
+    """The amount without a currency code or sign before or after it, with or without a space
+    (``$2,500.00``, ``2 500,00 €``, ``USD 1,250.00``, ``HK$500``, ``1.200 Kč``, ``-R$ 5``).
+
+    The codes are ISO 4217's, the signs CLDR's in every language (``_currency_names``); a lone
+    Latin letter (``K``, ``R``) is a sign only before the amount.
+
+    Example:
+        >>> [without_currency(text) for text in ("LKR 108,750.00", "GH₵ 20", "12,50 zł", "5K")]
+        ['108,750.00', '20', '12,50', '5K']
+    """
     stripped = text.strip()
-    if stripped and unicodedata.category(stripped[0]) == "Sc":
+    sign = ""
+    if stripped and stripped[0] in _SIGNS and stripped[1:] and not stripped[1].isdigit():
+        sign, stripped = stripped[0], stripped[1:].lstrip()  # -$5.00
+    before = _CURRENCY_BEFORE.match(stripped)
+    if before is not None:
+        stripped = stripped[before.end() :]
+    elif stripped and unicodedata.category(stripped[0]) == "Sc":
         stripped = stripped[1:].strip()
-    elif stripped[:1] in _SIGNS and stripped[1:2] and unicodedata.category(stripped[1]) == "Sc":
-        stripped = stripped[0] + stripped[2:].strip()  # -$5.00
-    if stripped and unicodedata.category(stripped[-1]) == "Sc":
+    after = _CURRENCY_AFTER.search(stripped)
+    if after is not None and after.start() > 0:
+        stripped = stripped[: after.start()]
+    elif stripped and unicodedata.category(stripped[-1]) == "Sc":
         stripped = stripped[:-1].strip()
-    return stripped
+    return sign + stripped.strip()
 
 
 def _read_with(body: str, decimal: str) -> str | None:
@@ -95,14 +135,17 @@ def _read_with(body: str, decimal: str) -> str | None:
 
 def _shape(text: str) -> tuple[str, _Shape] | None:
     """The sign and both readings of a text, or None when it is no number of this kind."""
-    amount = _strip_currency(text)
+    amount = without_currency(text)
     if not _SHAPE.match(amount):
         return None
     sign = "-" if amount[0] in "-\u2212" else ""
     body = amount.lstrip(_SIGNS)
     marks = [ch for ch in body if ch in ".,"]
     strong = len(set(marks)) == 2 or len(marks) > 1
-    return sign, _Shape(_read_with(body, ","), _read_with(body, "."), strong)
+    comma, dot = _read_with(body, ","), _read_with(body, ".")
+    if comma is None and dot is None:
+        return None  # no number either way (5 5, 1,2,3): left to the plain reading and its message
+    return sign, _Shape(comma, dot, strong)
 
 
 def is_localized(value: Any, number: Any) -> bool:

@@ -122,9 +122,15 @@ def _clean_objects(found: np.ndarray, positions: np.ndarray, out: np.ndarray, pr
     """
     by_id = dict(zip(map(id, found), found, strict=True))
     codes, ids = pd.factorize(np.fromiter(map(id, found), dtype=np.uint64, count=len(found)))
-    cleaned = [jsonsafe.clean(by_id[key]) for key in ids.tolist()]
+    originals = [by_id[key] for key in ids.tolist()]
+    cleaned = list(map(jsonsafe.clean, originals))
+    # An object whose every member is missing is empty and left out; {} written as such (a JSON cell
+    # holding {}) is the cell's value, sent as written like [] and "".
     absent = np.fromiter(
-        (value is jsonsafe.MISSING or (isinstance(value, dict) and not value) for value in cleaned),
+        (
+            value is jsonsafe.MISSING or (isinstance(value, dict) and not value and bool(original))
+            for value, original in zip(cleaned, originals, strict=True)
+        ),
         dtype=bool,
         count=len(cleaned),
     )

@@ -31,6 +31,9 @@ RECORDS = "M1,Ann,ann@example.com,+14158675310\nM2,Bob,bob@example.com,\n"
         "Összesen,2 fő,,\n",
         "Totalt,2 kontakter,,\n",
         "Total\n",
+        'Totals,16,"LKR 108,750.00",\n',  # an amount in a currency
+        'Summe,"2.500,00 €",,\n',
+        "Total,HK$ 500,,\n",
     ],
 )
 def test_a_total_line_at_the_end_is_a_footer(footer: str) -> None:
@@ -54,6 +57,7 @@ def test_several_total_lines_are_all_dropped() -> None:
         "Totally Ann,3,,\n",
         "Total,4915123456789,,\n",  # a long number: maybe a phone or an id
         "Toplam,Ayşe,,\n",  # a name, not a count
+        "Total,USD Tom,,\n",  # a currency code before a name
     ],
 )
 def test_a_last_line_with_a_user_value_or_no_total_word_stays_a_record(last: str) -> None:
