@@ -19,8 +19,9 @@ runs) and the proof is strong:
 - ``json``: every value a JSON object or array.
 
 Example:
-    >>> column_cast("Total Donation Amount", ["1.250,00", "300,50", "0,00"])
-    CastProposal(cast='float', reason="numbers written with a decimal mark, separators or a currency sign ('1.250,00')")
+    >>> proposal = column_cast("Total Donation Amount", ["1.250,00", "300,50", "0,00"])
+    >>> proposal.cast, proposal.reason
+    ('float', "numbers written with a decimal mark, separators or a currency sign ('1.250,00')")
     >>> column_cast("Newsletter", ["Ja", "Nein", "Ja"])
     CastProposal(cast='bool', reason="one yes/no pair ('Ja', 'Nein')")
     >>> column_cast("Zip", ["01234", "75001"]) is None
@@ -128,7 +129,11 @@ def column_cast(header: str, values: list[object], *, rows: int | None = None) -
     if distinct is None:
         return None
     words = _words(header)
-    return _bool(words, len(values) if rows is None else rows, distinct) or _number(words, distinct) or _json(distinct)
+    return (
+        _bool(words, len(values) if rows is None else rows, distinct)
+        or _number(words, distinct)
+        or _json(distinct)
+    )
 
 
 def _distinct(values: list[object]) -> list[object] | None:
@@ -165,7 +170,7 @@ def _convert(values: list[object], cast: casts.Cast, name: str | None = None) ->
 
 
 def _bool(words: frozenset[str], rows: int, distinct: list[object]) -> CastProposal | None:
-    if rows < _MIN_BOOL_ROWS or len(distinct) > 2:  # noqa: PLR2004 - a pair
+    if rows < _MIN_BOOL_ROWS or len(distinct) > 2:  # one yes/no pair at most
         return None
     if any(isinstance(value, float) and value not in (0.0, 1.0) for value in distinct):
         return None
