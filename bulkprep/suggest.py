@@ -36,7 +36,10 @@ contact GUID (``(Do Not Modify) Contact``, the recipient when nothing better nam
 every language a mobile (text messages reach it, ``SMS`` too) comes before a landline or an office
 phone, and the phone is read in the country that goes with it (``billing_phone`` in
 ``billing_country``). Data columns whose header speaks of a date and whose cells mostly read as
-dates get ``cast: date``. First and last names become ``data.first_name`` and ``data.last_name``
+dates get ``cast: date`` (whatever the header, when every cell is a full date), and a data column
+whose values all read as one yes/no pair, amounts or counts, or JSON gets ``cast: bool``, ``int``,
+``float`` or ``json`` (:mod:`bulkprep.suggest_casts`). First and last names become
+``data.first_name`` and ``data.last_name``
 (``Prénom``/``Nom``, ``Nombre``/``Apellidos``, ``Nome``/``Cognome``, ``Voornaam``/``Achternaam``...);
 ``Nombre`` and ``Nome`` name the first name only beside a last-name column, since alone they are as
 often the whole name (they then stay ``data.nombre``, ``data.nome``), while French ``Nom`` is the
@@ -486,7 +489,14 @@ def frame_suggestion(df: pd.DataFrame, *, reserved: Iterable[str] = ()) -> Sugge
     - the layout :func:`bulkprep.read.read_csv` recognized (kept in ``df.attrs``) breaks ties
       between columns that both fit (HubSpot's ``Phone Number`` over its ``Mobile Phone Number``);
     - a column named ``preferences`` or ``data`` whose non-blank cells are all JSON objects feeds
-      that root with ``cast: json``.
+      that root with ``cast: json``;
+    - when no header names a phone, the column whose cells are mostly international numbers (a
+      ``+`` and 8 to 15 digits: OneSignal's ``identifier``) is the phone, with a note;
+    - a data column whose header does not speak of a date gets ``cast: date`` when every sampled
+      cell is a full date (``Purchased at``, ``Время создания``);
+    - then every value of each remaining data column decides its cast:
+      :func:`bulkprep.suggest_casts.column_cast` proposes ``bool``, ``int``, ``float`` or ``json``
+      only when all of them read under it and the proof is strong, with a note saying why.
 
     Args:
         df: the frame, as read.
