@@ -824,7 +824,8 @@ def _phone_by_cells(
     """
     best: tuple[float, str] | None = None
     for column in names:
-        sample = cells(column) if column not in exclude else []
+        unfit = column in exclude or bool(_NOT_AN_ADDRESS_WORDS.intersection(_words(column)))  # a Fax
+        sample = [] if unfit else cells(column)
         if not sample:
             continue
         share = _share(sample, lambda text: bool(_INTERNATIONAL_CELL.match(text)))

@@ -204,10 +204,16 @@ def test_a_subscription_export_is_addressed_by_its_user_and_its_identifier() -> 
     )
 
 
-def test_numbers_without_a_plus_are_not_taken_for_phones() -> None:
-    frame = pd.DataFrame(
-        {"Email": ["a@example.com", "b@example.com"], "Code": ["97433123456", "97455123456"]}
-    )
+@pytest.mark.parametrize(
+    ("header", "cells"),
+    [
+        ("Code", ["97433123456", "97455123456"]),  # no plus: a number, not a phone
+        ("Fax", ["+97433123456", "+97455123456"]),  # a phone no text message reaches
+        ("identifier", ["+974", "+97455"]),  # too short for a full number
+    ],
+)
+def test_columns_not_taken_for_phones_by_their_cells(header: str, cells: list[str]) -> None:
+    frame = pd.DataFrame({"Email": ["a@example.com", "b@example.com"], header: cells})
     assert "phone_number" not in Mapping.suggest(frame).to_dict()["profile"]
 
 
