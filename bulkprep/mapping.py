@@ -840,12 +840,17 @@ class Mapping:
           portable``, ``Cellulare``), then ``Phone``, ``billing_phone``...; read in each row's country
           (``region_column``) when a country column exists (``Country``, ``Home Country``, ``Business
           Country/Region``, ``Billing Country``, ``Country Code``, ``Pays``...), the one sharing the
-          phone's words first (``billing_phone`` with ``billing_country``).
+          phone's words first (``billing_phone`` with ``billing_country``); with no such header, the
+          column whose cells are mostly international numbers (OneSignal's ``identifier``, in notes).
         - ``data.first_name`` and ``data.last_name`` in the languages :mod:`bulkprep.suggest` knows;
           every other column goes to ``data.<snake_case>`` (``#`` is ``number``), and one whose header
           speaks of a date and whose cells mostly read as dates gets ``cast: date``, read by the
           column's own convention (or, when its dates all read both ways, by the one the file's other
-          date columns prove, said in :attr:`notes`; a column proving both stays uncast, with a note).
+          date columns prove, said in :attr:`notes`; a column proving both stays uncast, with a note);
+          a column every cell of which is a full date gets ``cast: date`` whatever its header, and one
+          every value of which is proved a yes/no pair, an amount or a count, or JSON gets ``cast:
+          bool``, ``int``, ``float`` or ``json`` (:mod:`bulkprep.suggest_casts`; each named in
+          :attr:`notes`).
         - ``to.locale``, ``to.tenant_id``, and ``preferences``/``data`` columns of JSON objects.
 
         Columns named ``bulk_*`` (bulkprep's own) are left out.

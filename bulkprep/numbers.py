@@ -259,6 +259,8 @@ def read_numbers(
                 out[i] = _finish(sign + reading, whole=whole, value=value)
             continue
         distinct = {reading for reading in readings.values() if reading is not None}
+        if not distinct:
+            continue  # neither mark reads it (198.51.100.10): left to the plain reading, which refuses it
         if convention.conflict is not None and (len(distinct) > 1 or shape.proves is not None):
             out[i] = (None, convention.conflict)  # a reading that needs the mark the column cannot tell
             continue

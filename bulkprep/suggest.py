@@ -36,7 +36,10 @@ contact GUID (``(Do Not Modify) Contact``, the recipient when nothing better nam
 every language a mobile (text messages reach it, ``SMS`` too) comes before a landline or an office
 phone, and the phone is read in the country that goes with it (``billing_phone`` in
 ``billing_country``). Data columns whose header speaks of a date and whose cells mostly read as
-dates get ``cast: date``. First and last names become ``data.first_name`` and ``data.last_name``
+dates get ``cast: date`` (whatever the header, when every cell is a full date), and a data column
+whose values all read as one yes/no pair, amounts or counts, or JSON gets ``cast: bool``, ``int``,
+``float`` or ``json`` (:mod:`bulkprep.suggest_casts`). First and last names become
+``data.first_name`` and ``data.last_name``
 (``Prénom``/``Nom``, ``Nombre``/``Apellidos``, ``Nome``/``Cognome``, ``Voornaam``/``Achternaam``...);
 ``Nombre`` and ``Nome`` name the first name only beside a last-name column, since alone they are as
 often the whole name (they then stay ``data.nombre``, ``data.nome``), while French ``Nom`` is the
@@ -63,7 +66,7 @@ from typing import Final, NamedTuple, TypeAlias
 import numpy as np
 import pandas as pd
 
-from bulkprep import casts
+from bulkprep import casts, suggest_casts
 from bulkprep.countries import region_of
 from bulkprep.layouts import SALESFORCE_REPORT
 from bulkprep.report import ErrorCode
@@ -203,6 +206,7 @@ _ID_HEADERS: tuple[str, ...] = (
     "recipient",
     "recipientid",
     "externalid",
+    "externaluserid",  # OneSignal's app user, over the id of one subscription (a device)
     "uniqueexternalid",  # Freshdesk
     "customerid",
     "customernumber",  # Shopware's customerNumber, the shop's own number, over its 32-hex "id"
@@ -433,6 +437,8 @@ MOSTLY: Final = 0.5
 """The share of a column's sampled cells that must look like emails (or phones, dates, countries)."""
 _EMAIL_CELL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_DIGITS = 5  # a phone cell holds at least this many digits
+# A phone number as the world dials it: a plus, then 8 to 15 digits, grouped by spaces, dashes or dots.
+_INTERNATIONAL_CELL = re.compile(r"^\+\d(?:[ .-]?\(?\d\)?){7,14}$")
 
 
 class Suggestion(NamedTuple):
@@ -483,7 +489,14 @@ def frame_suggestion(df: pd.DataFrame, *, reserved: Iterable[str] = ()) -> Sugge
     - the layout :func:`bulkprep.read.read_csv` recognized (kept in ``df.attrs``) breaks ties
       between columns that both fit (HubSpot's ``Phone Number`` over its ``Mobile Phone Number``);
     - a column named ``preferences`` or ``data`` whose non-blank cells are all JSON objects feeds
-      that root with ``cast: json``.
+      that root with ``cast: json``;
+    - when no header names a phone, the column whose cells are mostly international numbers (a
+      ``+`` and 8 to 15 digits: OneSignal's ``identifier``) is the phone, with a note;
+    - a data column whose header does not speak of a date gets ``cast: date`` when every sampled
+      cell is a full date (``Purchased at``, ``Время создания``);
+    - then every value of each remaining data column decides its cast:
+      :func:`bulkprep.suggest_casts.column_cast` proposes ``bool``, ``int``, ``float`` or ``json``
+      only when all of them read under it and the proof is strong, with a note saying why.
 
     Args:
         df: the frame, as read.
@@ -520,13 +533,44 @@ def frame_suggestion(df: pd.DataFrame, *, reserved: Iterable[str] = ()) -> Sugge
             samples[name] = [] if position is None else _sample(df.iloc[:, position])
         return samples[name]
 
-    return _suggest(
+    suggestion = _suggest(
         names,
         reserved=frozenset(reserved),
         layout=layout if isinstance(layout, str) else None,
         json_columns=json_columns,
         cells=cells if len(df) else None,
     )
+    return _with_value_casts(df, suggestion, first_position) if len(df) else suggestion
+
+
+def _with_value_casts(df: pd.DataFrame, suggestion: Suggestion, first_position: dict[str, int]) -> Suggestion:
+    """The suggestion with the casts its data columns' values prove (:mod:`bulkprep.suggest_casts`)."""
+    spec: Spec = {}
+    notes = list(suggestion.notes)
+    for target, source in suggestion.spec.items():
+        spec[target] = source
+        if not target.startswith("data.") or not isinstance(source, str) or source not in first_position:
+            continue
+        distinct, rows = _filled_values(df.iloc[:, first_position[source]])
+        proposal = suggest_casts.column_cast(source, distinct, rows=rows)
+        if proposal is not None:
+            spec[target] = {"column": source, "cast": proposal.cast}
+            notes.append(f"{target}: {source!r} cast: {proposal.cast}: {proposal.reason}")
+    return Suggestion(spec, tuple(notes))
+
+
+def _filled_values(series: pd.Series) -> tuple[list[object], int]:
+    """A column's distinct non-blank values (each once, in order) and how many rows are filled."""
+    filled = series[~series.isna()]
+    try:
+        distinct = pd.unique(filled.to_numpy()).tolist()
+    except TypeError:  # unhashable cells (a dict from a JSON reader): each one kept
+        distinct = filled.tolist()
+    blanks = [value for value in distinct if _blank(value)]
+    if not blanks:
+        return distinct, len(filled)
+    rows = int((~filled.isin(blanks)).sum())
+    return [value for value in distinct if not _blank(value)], rows
 
 
 def suggested_spec(
@@ -613,6 +657,14 @@ def _suggest(
             chosen[_EMAIL_TARGET] = found
             notes.append(
                 f"{_EMAIL_TARGET}: {found!r}, whose cells are email addresses (no header names an email)"
+            )
+    if _PHONE_TARGET not in chosen and cells is not None:
+        found = _phone_by_cells(names, exclude=set(chosen.values()), cells=cells)
+        if found is not None:
+            chosen[_PHONE_TARGET] = found
+            notes.append(
+                f"{_PHONE_TARGET}: {found!r}, whose cells are international phone numbers (no header "
+                f"names a phone)"
             )
     extra: dict[str, str] = {}
     for target, spellings in (("to.locale", _LOCALE_HEADERS), ("to.tenant_id", _TENANT_HEADERS)):
@@ -762,6 +814,26 @@ def _email_by_cells(
     return best[1] if best else None
 
 
+def _phone_by_cells(
+    names: list[str], *, exclude: set[str], cells: Callable[[str], list[object]]
+) -> str | None:
+    """The column whose cells are most often written as international numbers (``+974 3312 3456``).
+
+    OneSignal keeps a subscription's phone or email in ``identifier``: only a leading ``+`` and the
+    digits of a full number (:data:`_INTERNATIONAL_CELL`) tell a phone from another number there.
+    """
+    best: tuple[float, str] | None = None
+    for column in names:
+        unfit = column in exclude or bool(_NOT_AN_ADDRESS_WORDS.intersection(_words(column)))  # a Fax
+        sample = [] if unfit else cells(column)
+        if not sample:
+            continue
+        share = _share(sample, lambda text: bool(_INTERNATIONAL_CELL.match(text)))
+        if share > MOSTLY and (best is None or share > best[0]):
+            best = (share, column)
+    return best[1] if best else None
+
+
 def _country_column(names: list[str], phone: str, cells: Callable[[str], list[object]] | None) -> str | None:
     """The column holding each row's country for ``phone``, best first.
 
@@ -800,6 +872,7 @@ class _DateColumn(NamedTuple):
     unsettled: bool  # some dates read both ways and the column does not say which
     conflict: str | None  # the message of a column proving both conventions
     yearless: str | None = None  # a cell with a day and a month but no year (a birthday's 14 Mar)
+    every: bool = False  # every cell reads as a full date, with a day, a month and a four-digit year
 
 
 def _date_casts(
@@ -808,9 +881,10 @@ def _date_casts(
     """Column -> its ``cast: date`` source, for the data columns that hold dates (notes added)."""
     readings: dict[str, tuple[str, _DateColumn]] = {}
     for field_name, column in data.items():
-        if _speaks_of_dates(column):
+        named = _speaks_of_dates(column)
+        if named or _date_shaped(cells(column)):
             reading = _read_dates(cells(column), column)
-            if reading.dates:
+            if reading.dates if named else reading.every:
                 readings[column] = (field_name, reading)
     proofs = {(r.proves, column, r.evidence) for column, (_, r) in readings.items() if r.proves is not None}
     conventions = {proves for proves, _, _ in proofs}
@@ -890,7 +964,18 @@ def _read_dates(sample: list[object], column: str) -> _DateColumn:
         break
     unsettled = len(auto_failed) > min(len(day_failed), len(month_failed))
     yearless = next((str(cell).strip() for cell in sample if _day_and_month_only(cell)), None)
-    return _DateColumn(dates, proves, evidence, unsettled, conflict, yearless)
+    return _DateColumn(dates, proves, evidence, unsettled, conflict, yearless, all(read))
+
+
+def _date_shaped(sample: list[object]) -> bool:
+    """Whether every sampled cell is text written as a date could be (digits and something else).
+
+    A column whose header does not speak of dates is read as dates only when every cell is one
+    (``Purchased at``, ``Время создания``); cells of digits alone (``20240305``) are numbers or codes.
+    """
+    return bool(sample) and all(
+        isinstance(cell, str) and _FOUR_DIGITS.search(cell) and not cell.strip().isdigit() for cell in sample
+    )
 
 
 # A day and a month without a year: 14 Mar, Mar 14, 14.03., 03/14 (a birthday kept without its year).
@@ -1081,7 +1166,8 @@ _MORE_IDS = (
     *_folded("회원번호", "고객번호", "회원ID", "고객ID", "Номер клиента", "Код клиента", "ID клиента"),
     *("acref", "acreference"),
 )
-_DISTINCT_IDS = ("accountcode",)
+# Neon CRM's Account ID is the person's own record; a CRM's account is often a company's.
+_DISTINCT_IDS = ("accountcode", "accountid")
 _ID_HEADERS = (
     *_ID_HEADERS[: _ID_HEADERS.index("id")],
     *_MORE_IDS,

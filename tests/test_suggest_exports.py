@@ -263,7 +263,7 @@ def test_a_date_column_is_cast_when_its_header_and_its_cells_say_so(header: str)
 @pytest.mark.parametrize(
     ("header", "cells"),
     [
-        ("Renewal", ["2024-03-14", "2025-03-14"]),  # dates, but the header does not say so
+        ("Renewal", ["2024-03-14", "2025-03-14", "soon"]),  # not all dates, and the header does not say so
         ("Date format", ["dd/mm/yyyy", "mm/dd/yyyy"]),  # the header says so, the cells do not
         ("Start date", ["ASAP", "next week", "2024-05-01"]),  # one date in three
         ("Birthday", ["03/14", "12/01", "07/04"]),  # no year: no date to send
