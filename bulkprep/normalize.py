@@ -530,12 +530,12 @@ def _after_an_international_prefix(texts: np.ndarray) -> np.ndarray:
     )
 
 
-# A plainly written number ending in a digit, then an extension as ``ext. 138`` or ``x138``: a narrow
-# part of what phonenumbers reads as an extension, where it reads the digits after the label as the
-# extension and the text before it as the number.
+# A plainly written number ending in a digit, then an extension as ``ext. 138``, ``x138`` or, as
+# RFC 3966 writes it, ``;ext=138``: a narrow part of what phonenumbers reads as an extension, where it
+# reads the digits after the label as the extension and the text before it as the number.
 _PLAIN_EXTENSION = re.compile(
     r"[\t-\r ]*(?P<number>\+?[0-9 ().\-/]*[0-9])"
-    r"[\t ]*(?:[Ee][Xx][Tt]|[Xx])\.?[\t ]*(?P<extension>[0-9]{1,9})[\t-\r ]*"
+    r"(?:[\t ]*(?:[Ee][Xx][Tt]|[Xx])\.?[\t ]*|;[Ee][Xx][Tt]=)(?P<extension>[0-9]{1,9})[\t-\r ]*"
 )
 _MAX_PHONE_TEXT = 250  # phonenumbers refuses longer texts before it looks for an extension
 

@@ -174,6 +174,12 @@ EXTENSIONS = [
     "ext. 1234567890",
     "int 12",
     "#12",
+    ";ext=12",
+    ";EXT=7",
+    ";ext=123456789",
+    ";ext=1234567890",
+    ";ext=",
+    "; ext=4",
 ]
 
 
@@ -203,8 +209,10 @@ def test_numbers_with_an_extension_on_rows_of_a_country(default: str) -> None:
         "+44 20 7946 0958 ext 7",
         "4930123456 x1",
         "0151 2345 x",
+        "+49 30 1234567;ext=12",
+        "030 1234567;ext=9",
     ]
-    cells = ["US", "DE", "Narnia", "DE", "DE"]
+    cells = ["US", "DE", "Narnia", "DE", "DE", "DE", "Germany"]
     same_phones(values * 2, default, cells + cells[::-1])
 
 
