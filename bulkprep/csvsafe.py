@@ -68,6 +68,7 @@ _TRIGGERS = ("=", "@", "+", "-", "\t", "\r")  # _CANDIDATE's first alternative
 _CUTS = (";", "\t", "\r", "\n")  # and the characters its second one finds
 # _CANDIDATE for a search over Arrow's strings: a trigger first, or a cut anywhere.
 _ARROW_CANDIDATE = r"^[=@+\-\t\r]|[;\t\r\n]"
+_ARROW_AT_LEAST = 1_000  # cells of a column from which Arrow's pass is the faster one
 # What a number column writes for a finite negative number (-3, -0.5, -1e-05): a plain number in every
 # spreadsheet. Anything else it may write with a leading - (-inf, a duration such as "-1 days") is not.
 _PLAIN_NEGATIVE = re.compile(r"-\d+(?:\.\d+)?(?:e[+-]\d+)?\Z")
@@ -177,7 +178,13 @@ def _guard_columns(columns: list[pd.Series], *, as_cells: bool = False) -> list[
 def _candidates(column: pd.Series, cells: np.ndarray) -> np.ndarray:
     """Where ``_CANDIDATE`` matches a text cell of ``column`` (whose cells as objects are ``cells``)."""
     dtype = column.dtype
-    if isinstance(dtype, pd.StringDtype) and str(dtype.storage).startswith("pyarrow"):
+    # Arrow's pass costs about a millisecond a column whatever its length: short columns (a file
+    # of thousands of columns and a few rows) take the string searches below.
+    if (
+        len(cells) >= _ARROW_AT_LEAST
+        and isinstance(dtype, pd.StringDtype)
+        and str(dtype.storage).startswith("pyarrow")
+    ):
         # Every cell is text or missing; Arrow's regular expressions (RE2) read this pattern alike.
         found = column.str.contains(_ARROW_CANDIDATE, regex=True)
         return np.asarray(found.fillna(False), dtype=bool)

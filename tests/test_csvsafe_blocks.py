@@ -143,3 +143,17 @@ def test_an_empty_frame_is_its_header_alone(tmp_path: Path, monkeypatch: pytest.
     assert (
         written.read_bytes().decode("utf-8-sig") == "bulk_row,name,plain,score,count,when,took,bulk_user\r\n"
     )
+
+
+def test_long_arrow_columns_are_guarded_as_their_text_objects(tmp_path: Path) -> None:
+    cells = ["=1+1", "Ann", "a;-1", "x\n@y", "+44 20", "-12.5", "plain", None] * 250  # Arrow's own pass
+    frames = {
+        kind: pd.DataFrame({"a": pd.Series(cells, dtype=kind), "b": pd.Series(cells[::-1], dtype=kind)})
+        for kind in ("str", "object")
+    }
+    written = {
+        kind: write_results_csv(frame, tmp_path / f"{kind}.csv").read_bytes()
+        for kind, frame in frames.items()
+    }
+    assert written["str"] == written["object"]
+    assert b"'=1+1" in written["str"]
