@@ -21,6 +21,8 @@ Example:
 from __future__ import annotations
 
 import copy
+import marshal
+import operator
 import re
 from functools import partial
 from itertools import repeat
@@ -29,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 import pandas as pd
 
 from bulkprep.errors import ConfigurationError
@@ -61,13 +64,17 @@ _NEEDS_GUARD = re.compile(rf'\A(?:{_LEADING})|(?<={_CUT})[ "]*(?:{_PIECE_TRIGGER
 _HAS_CUT = re.compile(_CUT)
 _INNER_GUARD = rf"\g<1>{FORMULA_GUARD}"  # what _SPLIT_FORMULA's match becomes: the guard after the spaces
 _CANDIDATE = re.compile(r"[=@+\-\t\r]|[^;\t\r\n]*[;\t\r\n]")  # every cell _NEEDS_GUARD finds, and a few more
+_TRIGGERS = ("=", "@", "+", "-", "\t", "\r")  # _CANDIDATE's first alternative
+_CUTS = (";", "\t", "\r", "\n")  # and the characters its second one finds
 # _CANDIDATE for a search over Arrow's strings: a trigger first, or a cut anywhere.
 _ARROW_CANDIDATE = r"^[=@+\-\t\r]|[;\t\r\n]"
+_ARROW_AT_LEAST = 1_000  # cells of a column from which Arrow's pass is the faster one
 # What a number column writes for a finite negative number (-3, -0.5, -1e-05): a plain number in every
 # spreadsheet. Anything else it may write with a leading - (-inf, a duration such as "-1 days") is not.
 _PLAIN_NEGATIVE = re.compile(r"-\d+(?:\.\d+)?(?:e[+-]\d+)?\Z")
 # Text cells are looked at in groups of about this many, all at once (one regex pass per group).
 _CELLS_AT_ONCE = 1 << 20
+_NESTED: Any = dict | list | tuple  # the cells written as JSON text
 
 
 def is_formula(text: str) -> bool:
@@ -171,16 +178,26 @@ def _guard_columns(columns: list[pd.Series], *, as_cells: bool = False) -> list[
 def _candidates(column: pd.Series, cells: np.ndarray) -> np.ndarray:
     """Where ``_CANDIDATE`` matches a text cell of ``column`` (whose cells as objects are ``cells``)."""
     dtype = column.dtype
-    if isinstance(dtype, pd.StringDtype) and str(dtype.storage).startswith("pyarrow"):
+    # Arrow's pass costs about a millisecond a column whatever its length: short columns (a file
+    # of thousands of columns and a few rows) take the string searches below.
+    if (
+        len(cells) >= _ARROW_AT_LEAST
+        and isinstance(dtype, pd.StringDtype)
+        and str(dtype.storage).startswith("pyarrow")
+    ):
         # Every cell is text or missing; Arrow's regular expressions (RE2) read this pattern alike.
         found = column.str.contains(_ARROW_CANDIDATE, regex=True)
         return np.asarray(found.fillna(False), dtype=bool)
     texts = np.fromiter(map(isinstance, cells, repeat(str)), dtype=bool, count=len(cells))
     look = np.zeros(len(cells), dtype=bool)
     found_texts = cells[texts]
-    look[np.flatnonzero(texts)] = np.fromiter(
-        map(bool, map(_CANDIDATE.match, found_texts)), dtype=bool, count=len(found_texts)
-    )
+    # _CANDIDATE's match, as C-level string searches: a trigger first, or a cut anywhere (a
+    # regular expression walks every character of a long cell in Python's engine).
+    count = len(found_texts)
+    hits = np.fromiter(map(str.startswith, found_texts, repeat(_TRIGGERS)), dtype=bool, count=count)
+    for cut in _CUTS:
+        hits |= np.fromiter(map(operator.contains, found_texts, repeat(cut)), dtype=bool, count=count)
+    look[np.flatnonzero(texts)] = hits
     return look
 
 
@@ -316,9 +333,81 @@ def _json_cell(value: Any) -> Any:
         cleaned = clean(value)
         if cleaned is MISSING:
             return ""
-        text = dumps(cleaned).decode()
-        return text.replace(";", "\\u003b") if ";" in text and _NEEDS_GUARD.search(text) else text
+        return _guarded_json(dumps(cleaned).decode())
     return value
+
+
+def _dates_as_written(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its date and duration columns as the text pandas writes for the whole column.
+
+    pandas writes such a column in one format for all its cells (``2024-01-02`` when every time
+    is midnight, ``1 days`` when every duration is whole days), so a block of rows could come out
+    otherwise than the whole column: their text is taken from the whole column first.
+    """
+    columns = _columns(df)
+    timed = [position for position, column in enumerate(columns) if column.dtype.kind in "Mm"]
+    if not timed:
+        return df
+    for position in timed:
+        columns[position] = pd.Series(_written(columns[position]), index=df.index, dtype=object)
+    return _assemble(columns, df, list(df.columns))
+
+
+def _writable(rows: pd.DataFrame, headers: list[Any]) -> pd.DataFrame:
+    """The rows as they are written: JSON for nested values, formulas guarded, ``headers`` on top."""
+    columns = [_json_cells(column) if column.dtype == object else column for column in _columns(rows)]
+    cells = [
+        _guard_typed(column, line_start=False) if isinstance(column, pd.Series) else column
+        for column in _guard_columns(columns, as_cells=True)
+    ]
+    if len(cells) > 1:  # a line of one cell is that cell alone, for any delimiter
+        cells[0] = _guard_line_start(cells[0])
+    return _assemble(cells, rows, headers)
+
+
+def _json_cells(column: pd.Series) -> pd.Series:
+    """:func:`_json_cell` of every cell of an object column, the plain JSON cells column-wise.
+
+    A cell of plain JSON data is written by orjson exactly as after :func:`~bulkprep.jsonsafe.clean`.
+    Which cells those are is found without a Python step per value: ``marshal`` writes only the
+    exact built-in types (no subclass, enum, datetime, numpy scalar...), orjson then refuses what
+    JSON cannot hold (sets, bytes, keys other than text, lone surrogates, numbers beyond 64 bits),
+    and a ``null`` in what orjson wrote is a None, NaN or infinity, which ``clean`` leaves out of
+    a dict. Every other cell goes through :func:`_json_cell`.
+    """
+    values = column.to_numpy(dtype=object)
+    nested = np.flatnonzero(np.fromiter(map(isinstance, values, repeat(_NESTED)), bool, len(values)))
+    if not len(nested):
+        return column
+    out = values.copy()
+    cells = values[nested].tolist()
+    try:
+        marshal.dumps(cells)  # one pass over every cell (a subclass anywhere makes it fail)
+        written: list[bytes | None] = list(map(orjson.dumps, cells))
+    except (ValueError, TypeError):  # orjson.JSONEncodeError is a TypeError
+        written = list(map(_plain_json, cells))
+    plain = np.fromiter(
+        (text is not None and b"null" not in text for text in written), dtype=bool, count=len(written)
+    )
+    texts = [text for text, ok in zip(written, plain.tolist(), strict=True) if ok and text is not None]
+    out[nested[plain]] = np.fromiter(map(_guarded_json, map(bytes.decode, texts)), object, len(texts))
+    for position in np.flatnonzero(~plain).tolist():
+        out[nested[position]] = _json_cell(cells[position])
+    return pd.Series(out, index=column.index, name=column.name, dtype=object)
+
+
+def _plain_json(value: Any) -> bytes | None:
+    """orjson's bytes of a value of exact built-in types only (see :func:`_json_cells`), else None."""
+    try:
+        marshal.dumps(value)
+        return orjson.dumps(value)
+    except (ValueError, TypeError):
+        return None
+
+
+def _guarded_json(text: str) -> str:
+    """JSON text as a cell: a ``;`` before a trigger written ``\\u003b`` (see :func:`_json_cell`)."""
+    return text.replace(";", "\\u003b") if ";" in text and _NEEDS_GUARD.search(text) else text
 
 
 def write_results_csv(
@@ -364,21 +453,23 @@ def write_results_csv(
     write_index = bool(named_index) and not set(named_index) & set(out.columns)
     if write_index:
         out = out.reset_index()
-    columns = [column.map(_json_cell) if column.dtype == object else column for column in _columns(out)]
-    cells = [
-        _guard_typed(column, line_start=False) if isinstance(column, pd.Series) else column
-        for column in _guard_columns(columns, as_cells=True)
-    ]
     headers = _guarded_headers(out.columns)
-    if len(cells) > 1:  # a line of one cell is that cell alone, for any delimiter
-        cells[0] = _guard_line_start(cells[0])
+    if len(headers) > 1:  # a line of one cell is that cell alone, for any delimiter
         headers[0] = _guard_line_start(np.array([headers[0]], dtype=object))[0]
-    out = _assemble(cells, out, headers)
+    # Every cell is written as it would be alone, so the rows are written a block at a time: only
+    # one block's cells are ever held as text (a wide frame's would take gigabytes at once).
+    rows_at_once = max(1, _CELLS_AT_ONCE // max(1, len(headers)))
+    if len(out) > rows_at_once:
+        out = _dates_as_written(out)
     try:
         # CRLF line ends (as RFC 4180 asks): the csv writer quotes cells holding any character of the
         # line terminator, so with a bare "\n" a cell holding a lone "\r" would be written unquoted
-        # and split the row when read back.
-        out.to_csv(target, index=False, encoding=encoding, lineterminator="\r\n")
+        # and split the row when read back. The file is opened here, once, so that the encoding's
+        # byte order mark is written once, before the header.
+        with open(target, "w", encoding=encoding, newline="") as handle:
+            for start in range(0, max(len(out), 1), rows_at_once):
+                block = _writable(out.iloc[start : start + rows_at_once], headers)
+                block.to_csv(handle, index=False, header=start == 0, lineterminator="\r\n")
     except OSError as exc:
         raise ConfigurationError(
             f"cannot write the results to {target}: {exc.strerror or exc}; check that the folder exists "

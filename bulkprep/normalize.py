@@ -508,14 +508,24 @@ def _phone_fast(
             map(isinstance, verdicts, repeat(_accel.Rejected)), dtype=bool, count=len(texts)
         )
         rows = np.flatnonzero(refused)
+        ambiguous = np.zeros(0, dtype=np.int64)
+        readings = np.zeros(0, dtype=object)
         if rows_country and len(rows):
-            rows = rows[_refusals_stand(texts[rows], region, default)]
+            stand, elsewhere = _refusals_stand(texts[rows], region, default)
+            read = np.fromiter(map(isinstance, elsewhere, repeat(str)), dtype=bool, count=len(rows))
+            ambiguous, readings = rows[read], elsewhere[read]
+            rows = rows[stand]
         if len(rows):
             # A number after an international prefix may be one dialled from abroad: the library's
             # path reads those (_dialled_from_abroad), so such refusals are left to it.
             rows = rows[~_after_an_international_prefix(texts[rows])]
         for row in rows.tolist():
             out[row] = _invalid_number(*verdicts[row], region, rows_country)
+        if len(ambiguous):
+            keep = ~_after_an_international_prefix(texts[ambiguous])
+            for row, reading in zip(ambiguous[keep].tolist(), readings[keep].tolist(), strict=True):
+                text = _phone_input(texts[row])
+                out[row] = _ambiguous_outcome(str(text), str(region), reading, str(default))
         _put_extensions(out, texts, ~accepted & ~refused, path)
         return accepted, out
 
@@ -530,12 +540,12 @@ def _after_an_international_prefix(texts: np.ndarray) -> np.ndarray:
     )
 
 
-# A plainly written number ending in a digit, then an extension as ``ext. 138`` or ``x138``: a narrow
-# part of what phonenumbers reads as an extension, where it reads the digits after the label as the
-# extension and the text before it as the number.
+# A plainly written number ending in a digit, then an extension as ``ext. 138``, ``x138`` or, as
+# RFC 3966 writes it, ``;ext=138``: a narrow part of what phonenumbers reads as an extension, where it
+# reads the digits after the label as the extension and the text before it as the number.
 _PLAIN_EXTENSION = re.compile(
     r"[\t-\r ]*(?P<number>\+?[0-9 ().\-/]*[0-9])"
-    r"[\t ]*(?:[Ee][Xx][Tt]|[Xx])\.?[\t ]*(?P<extension>[0-9]{1,9})[\t-\r ]*"
+    r"(?:[\t ]*(?:[Ee][Xx][Tt]|[Xx])\.?[\t ]*|;[Ee][Xx][Tt]=)(?P<extension>[0-9]{1,9})[\t-\r ]*"
 )
 _MAX_PHONE_TEXT = 250  # phonenumbers refuses longer texts before it looks for an extension
 
@@ -569,11 +579,24 @@ def _extension_outcome(extension: str) -> _Outcome:
     )
 
 
-def _refusals_stand(texts: np.ndarray, region: str | None, default: str | None) -> np.ndarray:
-    """Where a number refused in its row's country ``region`` is refused by :func:`_country_outcome` too."""
+def _refusals_stand(
+    texts: np.ndarray, region: str | None, default: str | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where a number refused in its row's country ``region`` is refused by :func:`_country_outcome` too,
+    and where that gives ``ambiguous_phone_region`` instead: the number's E.164 in ``default`` there.
+
+    :func:`_country_outcome` reads digits that start with the country's calling code as that code
+    and a number first: such a refusal stands when the fast path refuses that reading too. A
+    number that does not carry its own code is then read in the default region: refused there,
+    the refusal stands; valid there, the number is ambiguous (its reading in ``default`` is
+    returned); undecided there, it is left to the library's path.
+    """
     stand = np.zeros(len(texts), dtype=bool)
+    elsewhere = np.full(len(texts), None, dtype=object)
     code = str(phonenumbers.country_code_for_region(region or ""))
     carries = np.zeros(len(texts), dtype=bool)
+    with_code: list[int] = []
+    international: list[str] = []
     for i, raw in enumerate(texts.tolist()):
         text = _phone_input(raw)
         if isinstance(text, tuple):
@@ -582,20 +605,34 @@ def _refusals_stand(texts: np.ndarray, region: str | None, default: str | None) 
         carries[i] = digits.startswith(("+", "00"))
         digits = digits[2:] if digits.startswith("00") else digits
         # _international_digits reads these as the country's calling code and a number first.
-        stand[i] = not (digits.isascii() and digits.isdigit() and digits.startswith(code))
+        if digits.isascii() and digits.isdigit() and digits.startswith(code):
+            with_code.append(i)
+            international.append("+" + digits)
+        else:
+            stand[i] = True
+    reading = _accel.phone_path(region) if with_code else None
+    if reading is not None:
+        # That reading is no number of the country when the fast path refuses it (as
+        # _international_digits checks it: parsed after a "+", valid as _is_valid decides).
+        _, verdicts = reading(np.array(international, dtype=object))
+        stand[with_code] = np.fromiter(
+            map(isinstance, verdicts, repeat(_accel.Rejected)), dtype=bool, count=len(with_code)
+        )
     if default in (None, region):
-        return stand
+        return stand, elsewhere
     # Not carrying its code, the number is ambiguous when it is valid in the default region.
-    elsewhere = _accel.phone_path(default)
+    in_default = _accel.phone_path(default)
     check = np.flatnonzero(stand & ~carries)
-    if elsewhere is not None and len(check):
-        _, verdicts = elsewhere(texts[check])
+    if in_default is not None and len(check):
+        _, verdicts = in_default(texts[check])
         stand[check] = np.fromiter(
             map(isinstance, verdicts, repeat(_accel.Rejected)), dtype=bool, count=len(check)
         )
+        valid = np.fromiter(map(isinstance, verdicts, repeat(str)), dtype=bool, count=len(check))
+        elsewhere[check[valid]] = verdicts[valid]
     elif len(check):
         stand[check] = False
-    return stand
+    return stand, elsewhere
 
 
 # --- phones read in each row's country ------------------------------------------------------------
@@ -753,11 +790,16 @@ def _country_outcome(raw: Any, region: str, default: str | None, parse: Callable
     elsewhere = _parsed_outcome(text, default, parse)
     if elsewhere[1] is not None:
         return outcome
+    return _ambiguous_outcome(text, region, str(elsewhere[0]), default)
+
+
+def _ambiguous_outcome(text: str, region: str, reading: str, default: str) -> _Outcome:
+    """A number invalid in its row's country ``region`` and valid (``reading``) in ``default``."""
     code = ErrorCode.AMBIGUOUS_PHONE_REGION
     return (
         None,
         code.value,
-        f"{text} is not a valid number in {region} (the row's country), but would be {elsewhere[0]} "
+        f"{text} is not a valid number in {region} (the row's country), but would be {reading} "
         f"in {default} (the default region); {code.hint}",
     )
 

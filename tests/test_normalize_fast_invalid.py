@@ -174,6 +174,12 @@ EXTENSIONS = [
     "ext. 1234567890",
     "int 12",
     "#12",
+    ";ext=12",
+    ";EXT=7",
+    ";ext=123456789",
+    ";ext=1234567890",
+    ";ext=",
+    "; ext=4",
 ]
 
 
@@ -203,8 +209,10 @@ def test_numbers_with_an_extension_on_rows_of_a_country(default: str) -> None:
         "+44 20 7946 0958 ext 7",
         "4930123456 x1",
         "0151 2345 x",
+        "+49 30 1234567;ext=12",
+        "030 1234567;ext=9",
     ]
-    cells = ["US", "DE", "Narnia", "DE", "DE"]
+    cells = ["US", "DE", "Narnia", "DE", "DE", "DE", "Germany"]
     same_phones(values * 2, default, cells + cells[::-1])
 
 
@@ -224,3 +232,22 @@ def test_numbers_with_an_extension_on_rows_of_a_country(default: str) -> None:
 )
 def test_random_numbers_with_extensions(parts: list[tuple[str, str, str, str]], region: str | None) -> None:
     same_phones([f"{head}{digits}{sep}{extension}" for head, digits, sep, extension in parts], region)
+
+
+def test_foreign_and_code_first_numbers_on_rows_of_a_country_get_the_librarys_outcomes() -> None:
+    # US numbers on rows of other countries (ambiguous), digits starting with the row's calling
+    # code (read as that code and a number first), random digits: the library's outcomes.
+    rng = np.random.default_rng(3)
+    digits = [str(number) for number in rng.integers(10**3, 10**13, 400)]
+    parts = zip(
+        rng.integers(201, 990, 60), rng.integers(200, 999, 60), rng.integers(0, 9999, 60), strict=True
+    )
+    us_numbers = ["(212) 555-0125", "(415) 724-3273", *(f"{a}-{b}-{c:04d}" for a, b, c in parts)]
+    values: list[str] = []
+    cells: list[str] = []
+    for country in ("US", "CA", "GB", "UK", "AU", "IN", "Deutschland"):
+        here = digits + us_numbers + ["1" + d for d in digits[:50]] + ["44" + d for d in digits[:50]]
+        values += here
+        cells += [country] * len(here)
+    out = same_phones(values, "US", cells)
+    assert out["code"].eq("ambiguous_phone_region").sum() > 50
