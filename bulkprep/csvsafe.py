@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable
 from functools import partial
 from itertools import repeat
 from os import PathLike
@@ -33,6 +34,7 @@ import pandas as pd
 
 from bulkprep.errors import ConfigurationError
 from bulkprep.jsonsafe import MISSING, clean, dumps
+from bulkprep.outfiles import replaced_atomically
 from bulkprep.status import Column
 
 __all__ = ["FORMULA_GUARD", "guard_text", "is_formula", "neutralize_formulas", "write_results_csv"]
@@ -326,6 +328,7 @@ def write_results_csv(
     path: str | PathLike[str],
     *,
     encoding: str = "utf-8-sig",
+    protect: Iterable[str | PathLike[str]] = (),
 ) -> Path:
     """Write ``df`` as a CSV that spreadsheets open safely: formulas neutralized, JSON for nested values.
 
@@ -339,14 +342,17 @@ def write_results_csv(
 
     Args:
         df: the rows to write. Not modified.
-        path: where to write; an existing file is replaced.
+        path: where to write; an existing file (or a link there) is replaced in one step, and a new
+            one is readable by its owner only (see :mod:`bulkprep.outfiles`).
         encoding: ``utf-8-sig`` (UTF-8 with a byte order mark, so spreadsheets detect it) by default.
+        protect: files the results must never land on (the input, the mapping).
 
     Returns:
         The path written, as a :class:`~pathlib.Path`.
 
     Raises:
-        ConfigurationError: the file cannot be written there, or the text does not fit ``encoding``.
+        ConfigurationError: the file cannot be written there, ``path`` names one of ``protect``, or
+            the text does not fit ``encoding``.
 
     Example:
         >>> import pandas as pd, tempfile, os
@@ -378,7 +384,8 @@ def write_results_csv(
         # CRLF line ends (as RFC 4180 asks): the csv writer quotes cells holding any character of the
         # line terminator, so with a bare "\n" a cell holding a lone "\r" would be written unquoted
         # and split the row when read back.
-        out.to_csv(target, index=False, encoding=encoding, lineterminator="\r\n")
+        with replaced_atomically(target, protect=protect) as part:
+            out.to_csv(part, index=False, encoding=encoding, lineterminator="\r\n")
     except OSError as exc:
         raise ConfigurationError(
             f"cannot write the results to {target}: {exc.strerror or exc}; check that the folder exists "
