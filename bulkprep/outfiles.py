@@ -35,6 +35,7 @@ __all__ = ["OWNER_ONLY", "check_writable", "create_owner_only", "replaced_atomic
 OWNER_ONLY = 0o600
 
 _HINT = "check that the folder exists and is writable and that the name is a file's"
+_BEFORE = "(stopped before any work: nothing was sent)"
 
 
 def check_writable(path: str | os.PathLike[str], *, role: str) -> None:
@@ -48,12 +49,12 @@ def check_writable(path: str | os.PathLike[str], *, role: str) -> None:
         >>> try:
         ...     check_writable(tempfile.gettempdir(), role="--out")
         ... except ConfigurationError as exc:
-        ...     print(str(exc).split(": ")[1])
+        ...     print(str(exc).split(": ")[1][:32])
         it is a folder; give a file name
     """
     target = Path(path)
-    if target.is_dir():
-        raise ConfigurationError(f"cannot write {role} {target}: it is a folder; give a file name")
+    if os.path.isdir(target):  # False, not an error, for a name too long
+        raise ConfigurationError(f"cannot write {role} {target}: it is a folder; give a file name {_BEFORE}")
     try:
         if os.path.lexists(target):
             probe, name = tempfile.mkstemp(dir=_folder(target), prefix=".bulkprep-", suffix=".tmp")
@@ -63,7 +64,7 @@ def check_writable(path: str | os.PathLike[str], *, role: str) -> None:
         os.unlink(name)
     except OSError as exc:
         raise ConfigurationError(
-            f"cannot write {role} {target}: {exc.strerror or exc}; {_HINT} (nothing was sent)"
+            f"cannot write {role} {target}: {exc.strerror or exc}; {_HINT} {_BEFORE}"
         ) from None
 
 
