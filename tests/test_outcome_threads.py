@@ -33,8 +33,16 @@ def sent_message_ids(sb: Sandbox, users: int) -> dict[int, str]:
     frame = prepared(
         [{"recipient": f"u{i}", "profile": {"email": f"u{i}@example.com"}} for i in range(users)]
     )
-    options = {"base_url": sb.url, "api_key": sb.token, "progress": False, "sleep": lambda _seconds: None}
-    result = submit(frame, event="WELCOME", run=True, wait=True, **options)
+    result = submit(
+        frame,
+        event="WELCOME",
+        run=True,
+        wait=True,
+        base_url=sb.url,
+        api_key=sb.token,
+        progress=False,
+        sleep=lambda _seconds: None,
+    )
     return dict(zip(result.df["bulk_row"], result.df["bulk_message_id"], strict=True))
 
 
