@@ -55,6 +55,10 @@ def check_writable(path: str | os.PathLike[str], *, role: str) -> None:
     target = Path(path)
     if os.path.isdir(target):  # False, not an error, for a name too long
         raise ConfigurationError(f"cannot write {role} {target}: it is a folder; give a file name {_BEFORE}")
+    if _is_special(target):  # a device or a pipe (/dev/null) is written to where it is
+        if not os.access(target, os.W_OK):
+            raise ConfigurationError(f"cannot write {role} {target}: permission denied {_BEFORE}")
+        return
     try:
         if os.path.lexists(target):
             probe, name = tempfile.mkstemp(dir=_folder(target), prefix=".bulkprep-", suffix=".tmp")
@@ -77,7 +81,8 @@ def replaced_atomically(
     The scratch file is owner-only (or takes the mode of the file it replaces). A symbolic link at
     ``path`` is replaced, never followed. Right before the replacement, the file that would be replaced
     is compared with each of ``protect`` (the input, the mapping): a folder swapped meanwhile must
-    not make the results land on one of them. When the block fails, the scratch file is removed.
+    not make the results land on one of them. When the block fails, the scratch file is removed. A
+    device or a named pipe at ``path`` (``/dev/null``) is handed back itself, written where it is.
 
     Raises:
         ConfigurationError: the scratch file cannot be created, or ``path`` now names a protected file.
@@ -91,6 +96,9 @@ def replaced_atomically(
         ('a\\n', False)
     """
     target = Path(path)
+    if _is_special(target):  # a device or a pipe (/dev/null) is written to, never replaced by a file
+        yield target
+        return
     try:
         handle, name = tempfile.mkstemp(dir=_folder(target), prefix=".bulkprep-", suffix=".tmp")
     except OSError as exc:
@@ -127,6 +135,15 @@ def create_owner_only(path: str | os.PathLike[str]) -> None:
         os.fchmod(handle, OWNER_ONLY)  # the umask may have taken bits off the owner's too
     finally:
         os.close(handle)
+
+
+def _is_special(target: Path) -> bool:
+    """Whether ``target`` is there and neither a regular file, a folder nor a symbolic link."""
+    try:
+        found = os.lstat(target).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(found) or stat.S_ISDIR(found) or stat.S_ISLNK(found))
 
 
 def _folder(target: Path) -> Path:

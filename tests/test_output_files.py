@@ -204,3 +204,10 @@ def test_a_pipe_whose_reader_went_away_keeps_the_exit_status_the_work_earned(
     assert "Traceback" not in done.stderr
     assert "Broken pipe" not in done.stderr
     assert pd.read_csv(out, encoding="utf-8-sig")["bulk_status"].tolist() == ["accepted", "accepted"]
+
+
+def test_a_device_at_the_target_is_written_to_never_replaced(tmp_path: Path) -> None:
+    check_writable("/dev/null", role="--out")
+    write_results_csv(ROWS, "/dev/null")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert not [p for p in Path("/dev").iterdir() if p.name.startswith(".bulkprep-")]
