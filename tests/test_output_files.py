@@ -211,3 +211,32 @@ def test_a_device_at_the_target_is_written_to_never_replaced(tmp_path: Path) -> 
     write_results_csv(ROWS, "/dev/null")
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
     assert not [p for p in Path("/dev").iterdir() if p.name.startswith(".bulkprep-")]
+
+
+@pytest.mark.parametrize("name", ["res.csv", "res.parquet"])
+def test_streamed_results_replace_a_link_at_the_target(tmp_path: Path, name: str) -> None:
+    if name.endswith(".parquet"):
+        pytest.importorskip("pyarrow")
+    users, mapping = write_input(tmp_path)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("kept", encoding="utf-8")
+    target = tmp_path / name
+    target.symlink_to(victim)
+    done = bulkprep_cli("check", str(users), "--mapping", str(mapping), "--out", str(target), "--stream")
+    assert done.returncode == 0, done.stderr
+    assert victim.read_text(encoding="utf-8") == "kept"
+    assert not target.is_symlink()
+    assert mode(target) == 0o600
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".bulkprep-")]
+
+
+def test_streamed_submit_refuses_an_unwritable_out_before_anything_is_sent(
+    tmp_path: Path, sandbox: Sandbox
+) -> None:
+    users, mapping = write_input(tmp_path)
+    target = tmp_path / "missing" / "res.csv"
+    args = ["submit", str(users), "--mapping", str(mapping), "--event", "E", "--base-url", sandbox.url]
+    done = bulkprep_cli(*args, "--stream", "--run", "--no-progress", "--out", str(target))
+    assert done.returncode == 2, done.stderr
+    assert f"cannot write --out {target}" in done.stderr
+    assert sandbox.requests == []
