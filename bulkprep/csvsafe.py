@@ -24,6 +24,7 @@ import copy
 import marshal
 import operator
 import re
+from collections.abc import Iterable
 from functools import partial
 from itertools import repeat
 from os import PathLike
@@ -36,6 +37,7 @@ import pandas as pd
 
 from bulkprep.errors import ConfigurationError
 from bulkprep.jsonsafe import MISSING, clean, dumps
+from bulkprep.outfiles import replaced_atomically
 from bulkprep.status import Column
 
 __all__ = ["FORMULA_GUARD", "guard_text", "is_formula", "neutralize_formulas", "write_results_csv"]
@@ -415,6 +417,7 @@ def write_results_csv(
     path: str | PathLike[str],
     *,
     encoding: str = "utf-8-sig",
+    protect: Iterable[str | PathLike[str]] = (),
 ) -> Path:
     """Write ``df`` as a CSV that spreadsheets open safely: formulas neutralized, JSON for nested values.
 
@@ -428,14 +431,17 @@ def write_results_csv(
 
     Args:
         df: the rows to write. Not modified.
-        path: where to write; an existing file is replaced.
+        path: where to write; an existing file (or a link there) is replaced in one step, and a new
+            one is readable by its owner only (see :mod:`bulkprep.outfiles`).
         encoding: ``utf-8-sig`` (UTF-8 with a byte order mark, so spreadsheets detect it) by default.
+        protect: files the results must never land on (the input, the mapping).
 
     Returns:
         The path written, as a :class:`~pathlib.Path`.
 
     Raises:
-        ConfigurationError: the file cannot be written there, or the text does not fit ``encoding``.
+        ConfigurationError: the file cannot be written there, ``path`` names one of ``protect``, or
+            the text does not fit ``encoding``.
 
     Example:
         >>> import pandas as pd, tempfile, os
@@ -464,9 +470,12 @@ def write_results_csv(
     try:
         # CRLF line ends (as RFC 4180 asks): the csv writer quotes cells holding any character of the
         # line terminator, so with a bare "\n" a cell holding a lone "\r" would be written unquoted
-        # and split the row when read back. The file is opened here, once, so that the encoding's
+        # and split the row when read back. The scratch file is opened once, so that the encoding's
         # byte order mark is written once, before the header.
-        with open(target, "w", encoding=encoding, newline="") as handle:
+        with (
+            replaced_atomically(target, protect=protect) as part,
+            open(part, "w", encoding=encoding, newline="") as handle,
+        ):
             for start in range(0, max(len(out), 1), rows_at_once):
                 block = _writable(out.iloc[start : start + rows_at_once], headers)
                 block.to_csv(handle, index=False, header=start == 0, lineterminator="\r\n")

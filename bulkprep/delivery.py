@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
 import os
 import queue
 import threading
@@ -49,6 +50,8 @@ from bulkprep.status import ROW_KEY, BatchState, Column, DeliveryStatus, JobStat
 
 if TYPE_CHECKING:
     from bulkprep.results import SubmitResult
+
+_log = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_OUTCOME_WORKERS",
@@ -270,6 +273,18 @@ def message_outcomes(
                 if isinstance(details, BaseException):
                     if isinstance(details, CourierError):
                         continue  # unknown for now; a later refresh asks again
+                    if _thread_refused(details):
+                        # Not one request could start (a memory limit): the outcomes not read stay
+                        # unknown, as after a Courier error, and a later refresh reads them.
+                        stop.set()
+                        _log.warning(
+                            "stopped reading message outcomes after %d of %d: %s; "
+                            "bulkprep status reads the others later",
+                            len(found),
+                            len(message_ids),
+                            details,
+                        )
+                        break
                     raise details
                 reason = None if details.reason is None else details.reason.value
                 found[row] = (details.status.value, reason, details.error)
@@ -291,12 +306,25 @@ def _fetch_on_daemons(
     Daemon threads, not a thread pool: after Ctrl-C a request that hangs must not keep the process
     from exiting (a pool's threads are joined at exit, so one hung request would hold it until its
     deadline). The threads take no more work once ``stop`` is set, or after an error that is not
-    Courier's answer about one message.
+    Courier's answer about one message. When the system refuses a thread (a memory limit), the work
+    goes on with fewer: a thread that cannot start is not waited for, and a worker whose request
+    could not start its own thread hands the message back and ends while another worker is left.
+    When not even the first thread starts, the calling thread does it all.
     """
     work: queue.SimpleQueue[tuple[int, str]] = queue.SimpleQueue()
     for item in ids.items():
         work.put(item)
     answers: queue.Queue[tuple[int, _T | BaseException]] = queue.Queue()
+    alive = [0]  # workers that may still take work
+    counting = threading.Lock()
+
+    def give_way() -> bool:
+        """Whether this worker ends to leave its thread to the others (never the last one)."""
+        with counting:
+            if alive[0] <= 1:
+                return False
+            alive[0] -= 1
+            return True
 
     def worker() -> None:
         while not stop.is_set():
@@ -307,6 +335,9 @@ def _fetch_on_daemons(
             try:
                 answers.put((row, fetch(mid)))
             except BaseException as exc:  # handed to the caller, which decides
+                if _thread_refused(exc) and give_way():
+                    work.put((row, mid))
+                    return
                 answers.put((row, exc))
                 if not isinstance(exc, CourierError) or isinstance(
                     exc, (AuthenticationError, AuthorizationError)
@@ -314,8 +345,23 @@ def _fetch_on_daemons(
                     stop.set()
 
     for number in range(workers):
-        threading.Thread(target=worker, name=f"bulkprep-outcome-{number}", daemon=True).start()
+        with counting:
+            alive[0] += 1
+        try:
+            threading.Thread(target=worker, name=f"bulkprep-outcome-{number}", daemon=True).start()
+        except RuntimeError:  # "can't start new thread": go on with the threads started
+            with counting:
+                alive[0] -= 1
+            break
+    if not alive[0]:
+        alive[0] = 1
+        worker()  # not one thread to be had: every message asked on the calling thread, in turn
     return answers
+
+
+def _thread_refused(exc: BaseException) -> bool:
+    """Whether ``exc`` is the system refusing a new thread (a memory or process limit reached)."""
+    return isinstance(exc, RuntimeError) and "can't start new thread" in str(exc)
 
 
 def _next_answer(answers: queue.Queue[tuple[int, _T | BaseException]]) -> tuple[int, _T | BaseException]:

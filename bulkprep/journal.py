@@ -42,7 +42,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,6 +55,7 @@ from bulkprep._moved import Moved, moved_names
 from bulkprep._version import __version__
 from bulkprep.batching import Batch
 from bulkprep.errors import JournalError
+from bulkprep.outfiles import create_owner_only
 from bulkprep.status import FINAL_BATCH_STATES, BatchState
 
 if sys.platform != "win32":
@@ -345,6 +346,10 @@ class Journal:
         path = Path(path)
         _usable_path(path)
         lock = _ProcessLock.acquire(path)
+        # It holds the users' addresses: owner-only, whatever the umask (SQLite gives its -wal and
+        # -shm files the database file's mode). A failure here is left to SQLite to describe.
+        with suppress(OSError):
+            create_owner_only(path)
         try:
             connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         except sqlite3.Error as exc:

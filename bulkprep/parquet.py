@@ -21,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import repeat
 from os import PathLike
 from pathlib import Path
@@ -32,6 +33,7 @@ import pandas as pd
 from bulkprep.csvsafe import write_results_csv
 from bulkprep.errors import ConfigurationError
 from bulkprep.jsonsafe import MISSING, clean, dumps
+from bulkprep.outfiles import replaced_atomically
 from bulkprep.status import Column
 
 __all__ = ["PARQUET_SUFFIXES", "is_parquet_path", "require_writer", "write_results", "write_results_parquet"]
@@ -104,18 +106,23 @@ def _column(values: pd.Series) -> Any:
     return text
 
 
-def write_results_parquet(df: pd.DataFrame, path: str | PathLike[str]) -> Path:
+def write_results_parquet(
+    df: pd.DataFrame, path: str | PathLike[str], *, protect: Iterable[str | PathLike[str]] = ()
+) -> Path:
     """Write ``df`` as a Parquet file: the results CSV's columns, nested values as JSON, nulls.
 
     Args:
         df: the rows to write (a ``Prepared.df`` or ``SubmitResult.df``). Not modified.
-        path: where to write; an existing file is replaced.
+        path: where to write; an existing file (or a link there) is replaced in one step, and a new
+            one is readable by its owner only (see :mod:`bulkprep.outfiles`).
+        protect: files the results must never land on (the input, the mapping).
 
     Returns:
         The path written, as a :class:`~pathlib.Path`.
 
     Raises:
-        ConfigurationError: pyarrow is not installed, or the file cannot be written there.
+        ConfigurationError: pyarrow is not installed, the file cannot be written there, or ``path``
+            names one of ``protect``.
 
     Example:
         >>> import pandas as pd, tempfile, os
@@ -136,7 +143,8 @@ def write_results_parquet(df: pd.DataFrame, path: str | PathLike[str]) -> Path:
     frame = pd.DataFrame(columns, index=pd.RangeIndex(len(out)))
     try:
         table = pa.Table.from_pandas(frame, preserve_index=False)
-        pq.write_table(table, target)
+        with replaced_atomically(target, protect=protect) as part:
+            pq.write_table(table, str(part))
     except OSError as exc:
         raise ConfigurationError(
             f"cannot write the results to {target}: {exc.strerror or exc}; check that the folder exists "
@@ -145,7 +153,9 @@ def write_results_parquet(df: pd.DataFrame, path: str | PathLike[str]) -> Path:
     return target
 
 
-def write_results(df: pd.DataFrame, path: str | PathLike[str]) -> Path:
+def write_results(
+    df: pd.DataFrame, path: str | PathLike[str], *, protect: Iterable[str | PathLike[str]] = ()
+) -> Path:
     """Write the results to ``path`` as Parquet (``.parquet``, ``.pq``) or else as a safe CSV.
 
     Example:
@@ -155,5 +165,5 @@ def write_results(df: pd.DataFrame, path: str | PathLike[str]) -> Path:
         '.csv'
     """
     if is_parquet_path(path):
-        return write_results_parquet(df, path)
-    return write_results_csv(df, path)
+        return write_results_parquet(df, path, protect=protect)
+    return write_results_csv(df, path, protect=protect)

@@ -17,6 +17,7 @@ import pandas as pd
 from bulkprep.duplicates import identity_kinds
 from bulkprep.errors import ConfigurationError
 from bulkprep.mapping import Mapping
+from bulkprep.outfiles import check_writable
 from bulkprep.parquet import require_writer, write_results
 from bulkprep.prepare import Prepared, prepare
 from bulkprep.read import ReadInfo, read_csv, read_info
@@ -256,6 +257,8 @@ def run(args: argparse.Namespace) -> int:
     """Run ``bulkprep check``; returns the exit status."""
     out = args.out or default_results_path(args.input, "checked")
     refuse_clashing_paths([("the input", args.input), ("--mapping", args.mapping), ("--out", out)])
+    require_writer(out)
+    check_writable(out, role="--out")  # before the file is read, which may take long
     # A large CSV file is read in chunks without being asked (args.stream asks for it whatever the
     # size): the output is the same, the memory flat.
     if args.sheet is None and (
@@ -263,8 +266,7 @@ def run(args: argparse.Namespace) -> int:
     ):
         return _run_streaming(args, out)
     prepared, line = describe_input(args)
-    require_writer(out)
-    write_results(prepared.df, out)
+    write_results(prepared.df, out, protect=[p for p in (args.input, args.mapping) if p is not None])
     print(line)
     print(format_summary(prepared.summary, prepared.errors))
     print(f"results written to {out}")

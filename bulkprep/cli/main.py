@@ -84,6 +84,7 @@ _RUNNERS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    _sink_missing_streams()
     parser = _build_parser()
     try:
         args = parser.parse_args(argv)
@@ -111,8 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        # The reader of the output went away (``bulkprep check ... | head``): nothing more can be
-        # shown. The output goes nowhere from now on, so that flushing it at exit fails no more.
+        # The reader of the output went away while the standard output was written past this
+        # module's guard (a pipe closed under a command's own stream): nothing more can be shown.
+        # The output goes nowhere from now on, so that flushing it at exit fails no more.
         _silence_stdout()
         return EXIT_NOT_ALL_OK
     except OSError as exc:
@@ -134,11 +136,33 @@ class _PrintableOutput:
         self._stream = stream
 
     def write(self, text: str) -> int:
-        self._stream.write(printable(text))
+        try:
+            self._stream.write(printable(text))
+        except BrokenPipeError:
+            _silence_stdout()  # the reader went away (``| head -1``): the work goes on, unseen
         return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            _silence_stdout()
 
     def __getattr__(self, name: str) -> Any:  # flush, fileno, isatty, encoding...: the stream's own
         return getattr(self._stream, name)
+
+
+def _sink_missing_streams() -> None:
+    """Give a closed standard output or error (``>&-``: Python makes it None) the null device.
+
+    What the command prints then goes nowhere; the files it writes and its exit status are the same.
+    """
+    import os
+
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
 
 
 def _silence_stdout() -> None:

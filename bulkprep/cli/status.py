@@ -30,6 +30,7 @@ from bulkprep.csvsafe import write_results_csv
 from bulkprep.delivery import DEFAULT_OUTCOME_WORKERS, UNDELIVERED_OUTCOMES, message_outcomes, undelivered
 from bulkprep.errors import ConfigurationError
 from bulkprep.journal import Journal
+from bulkprep.outfiles import check_writable
 from bulkprep.report import format_summary
 from bulkprep.results import SubmitResult
 from bulkprep.sending import input_columns
@@ -139,15 +140,19 @@ def run(args: argparse.Namespace) -> int:
     """Read the job's delivery again; update the results file when ``--out`` names one."""
     if args.out is None:
         return _counts_only(args)
+    check_writable(args.out, role="--out")  # before Courier is asked: the answers must have a home
+    if args.errors is not None:
+        check_writable(args.errors, role="--errors")
     frame = read_results(args.out)
     result = SubmitResult(frame, input_columns=input_columns(frame))
     fresh = result.refresh(
         args.journal, base_url=args.base_url, workers=args.workers, progress=not args.no_progress
     )
-    fresh.to_csv(args.out)
+    kept = [args.journal]
+    write_results_csv(fresh.df, args.out, protect=kept)  # as fresh.to_csv, never onto the journal
     delivery = fresh.errors[fresh.errors["stage"].astype("object") == Stage.DELIVERY.value]
     if args.errors is not None:
-        write_results_csv(delivery, args.errors)
+        write_results_csv(delivery, args.errors, protect=kept)
     print(f"job {fresh.job_id} ({fresh.job_status})")
     print(format_summary({name: count for name, count in fresh.summary.items() if count}, delivery))
     for column, label in ((Column.DELIVERY_STATUS.value, "delivery"), (Column.OUTCOME.value, "outcomes")):

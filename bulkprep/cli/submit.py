@@ -46,6 +46,7 @@ from bulkprep.errors import (
 )
 from bulkprep.guard import Limit, parse_limit
 from bulkprep.interrupts import held_interrupts
+from bulkprep.outfiles import check_writable
 from bulkprep.parquet import require_writer, write_results
 from bulkprep.read import read_info
 from bulkprep.redaction import printable
@@ -256,6 +257,12 @@ def _refuse_clashing_paths(args: argparse.Namespace, out: Path) -> None:
     refuse_clashing_paths(named)
 
 
+def protected_paths(args: argparse.Namespace) -> list[Path]:
+    """The files of the run that the results and the error table must never land on."""
+    named = [args.input, args.mapping, args.journal]
+    return [Path(path) for path in named if path is not None and str(path) != "-"]
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``bulkprep submit``; returns the exit status (:data:`EXIT_STATUS_HELP`)."""
     if args.wait and not args.run:
@@ -270,6 +277,10 @@ def run(args: argparse.Namespace) -> int:
     )
     _refuse_clashing_paths(args, out)
     require_writer(out)
+    # Before anything is sent: a results file that cannot be written would leave the outcomes unsaid.
+    check_writable(out, role="--out")
+    if args.errors is not None:
+        check_writable(args.errors, role="--errors")
     from bulkprep.stream.cli import run_streaming, streams  # it builds on this module
 
     # A large CSV file is sent a chunk at a time without being asked (--stream asks for it whatever
@@ -390,9 +401,10 @@ def _merged(earlier: SubmitResult | None, result: SubmitResult) -> SubmitResult:
 
 def _report(result: SubmitResult, args: argparse.Namespace, out: Path) -> None:
     """Write the results (and the error table), and print what happened and what is left to do."""
-    write_results(result.df, out)
+    kept = protected_paths(args)
+    write_results(result.df, out, protect=kept)
     if args.errors is not None:
-        write_results_csv(errors_for_file(result.errors), args.errors)
+        write_results_csv(errors_for_file(result.errors), args.errors, protect=kept)
     summary = result.summary
     print(format_summary({n: c for n, c in summary.items() if c}, result.errors, df=result.df))
     if result.plan is not None:

@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -27,6 +28,7 @@ import pandas as pd
 from bulkprep import parquet as _parquet
 from bulkprep.csvsafe import write_results_csv
 from bulkprep.errors import ConfigurationError
+from bulkprep.outfiles import replaced_atomically
 from bulkprep.parquet import is_parquet_path
 from bulkprep.status import Column
 
@@ -57,25 +59,30 @@ class CsvResults:
         self._part = workdir / "results-part.csv"
         self._header: bytes | None = None
         self._started = False
+        self._placing = contextlib.ExitStack()
+        self._scratch: Path | None = None
 
     def write(self, frame: pd.DataFrame) -> None:
-        """Append the rows of ``frame`` (the first chunk replaces an existing file)."""
+        """Append the rows of ``frame`` (the file replaces an existing one on :meth:`close`)."""
         write_results_csv(frame, self._part)
         data = self._part.read_bytes()
         if not self._started:
             write_results_csv(frame.iloc[:0], self._part)
             self._header = self._part.read_bytes()
-            self.path.write_bytes(data)  # replaces an existing file, as write_results_csv does
+            self._scratch = self._placing.enter_context(replaced_atomically(self.path))
+            self._scratch.write_bytes(data)
             self._started = True
             return
         assert self._header is not None
-        with open(self.path, "ab") as out:
+        assert self._scratch is not None
+        with open(self._scratch, "ab") as out:
             out.write(data.removeprefix(self._header))
 
     def close(self) -> Path:
-        """Finish the file (an empty results file when no chunk came)."""
+        """Finish the file (an empty results file when no chunk came) and put it in place."""
         if not self._started:
             write_results_csv(pd.DataFrame(), self.path)
+        self._placing.close()
         self._part.unlink(missing_ok=True)
         return self.path
 
@@ -88,6 +95,7 @@ class ParquetResults:
         self._pa, self._pq = _parquet._pyarrow()
         self._writer: Any = None
         self._schema: Any = None
+        self._placing = contextlib.ExitStack()
 
     def _table(self, frame: pd.DataFrame) -> Any:
         out = frame.drop(columns=Column.READ_ERROR.value) if Column.READ_ERROR in frame.columns else frame
@@ -103,8 +111,9 @@ class ParquetResults:
             # A column without a value in the first chunk has no type yet: text, as a CSV column is.
             fields = [pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f for f in table.schema]
             self._schema = pa.schema(fields)
+            scratch = self._placing.enter_context(replaced_atomically(self.path))
             try:
-                self._writer = self._pq.ParquetWriter(self.path, self._schema)
+                self._writer = self._pq.ParquetWriter(str(scratch), self._schema)
             except OSError as exc:
                 raise ConfigurationError(f"cannot write the results to {self.path}: {exc}") from exc
         self._writer.write_table(self._cast(table))
@@ -127,4 +136,5 @@ class ParquetResults:
             _parquet.write_results_parquet(pd.DataFrame(), self.path)
         else:
             self._writer.close()
+        self._placing.close()
         return self.path
