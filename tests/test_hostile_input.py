@@ -570,7 +570,7 @@ def test_a_mapping_file_that_is_not_utf8_is_a_mapping_error(tmp_path: Path) -> N
 
 
 def test_an_output_whose_reader_went_away_ends_without_a_traceback(tmp_path: Path) -> None:
-    """``bulkprep check ... | head -1``: the pipe closes before the summary is printed."""
+    """``bulkprep check ... | head -1``: the pipe closes before the summary; the exit status is kept."""
     users, mapping = users_with_extra(tmp_path, *(["{}"] * 5))
     env = {k: v for k, v in os.environ.items() if k not in ("COURIER_API_KEY", "COURIER_AUTH_TOKEN")}
     env |= {"PYTHONPATH": ROOT, "PYTHONUNBUFFERED": "1"}  # each line written at once, into the closed pipe
@@ -590,7 +590,7 @@ def test_an_output_whose_reader_went_away_ends_without_a_traceback(tmp_path: Pat
         os.close(write_end)
     assert "Traceback" not in done.stderr, done.stderr
     assert "BrokenPipeError" not in done.stderr
-    assert done.returncode == 1
+    assert done.returncode == 0  # the status the check earned: every row is ready
 
 
 def test_a_fifo_given_to_update_is_refused_without_opening_it(fifo: Path) -> None:
