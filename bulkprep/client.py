@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import http.client
 import ipaddress
 import logging
 import math
@@ -56,6 +57,7 @@ import requests
 import urllib3.connection
 import urllib3.connectionpool
 import urllib3.exceptions
+import urllib3.response
 from requests.adapters import HTTPAdapter
 
 from bulkprep._moved import Moved, moved_names
@@ -111,6 +113,11 @@ MAX_JOB_ID_CHARS = 1024
 _MESSAGE_ID = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._:~-]{0,255}")
 _KEY_VARIABLES = ("COURIER_API_KEY", "COURIER_AUTH_TOKEN")
 _LOOPBACK_NAMES = ("localhost",)
+# The content codings urllib3 decodes here (brotli and zstd only when their modules are installed):
+# the only ones asked for, and the only ones read. A body in any other coding is bytes bulkprep cannot
+# read, however much they look like JSON.
+_DECODABLE = frozenset(urllib3.response.HTTPResponse.CONTENT_DECODERS) | {"identity"}
+_ACCEPT_ENCODING = ", ".join(c for c in urllib3.response.HTTPResponse.CONTENT_DECODERS if c != "x-gzip")
 
 
 # --------------------------------------------------------------------------------------------- settings
@@ -377,7 +384,11 @@ class _Request:
     idempotency_key: str | None
 
     def headers(self) -> dict[str, str]:
-        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        headers = {
+            "Accept": "application/json",
+            "Accept-Encoding": _ACCEPT_ENCODING,
+            "User-Agent": USER_AGENT,
+        }
         if self.body is not None:
             headers["Content-Type"] = "application/json"
         if self.idempotency_key is not None:
@@ -538,14 +549,28 @@ def _read_body(response: requests.Response, *, deadline: float, cap: int) -> byt
         raise _AnswerTooLarge(f"{declared} bytes declared")
     chunks: list[bytes] = []
     size = 0
-    for chunk in response.iter_content(_CHUNK_BYTES):
-        size += len(chunk)
-        if size > cap:
-            raise _AnswerTooLarge(f"more than {cap} bytes")
-        chunks.append(chunk)
-        if time.monotonic() > deadline:
-            raise _DeadlinePassed
+    try:
+        for chunk in response.iter_content(_CHUNK_BYTES):
+            size += len(chunk)
+            if size > cap:
+                raise _AnswerTooLarge(f"more than {cap} bytes")
+            chunks.append(chunk)
+            if time.monotonic() > deadline:
+                raise _DeadlinePassed
+    except (ValueError, http.client.HTTPException, urllib3.exceptions.HTTPError) as exc:
+        # requests turns only some of urllib3's failures into its own; others come through as they are
+        # (a negative chunk size is http.client's ValueError). Whatever breaks while the body is read,
+        # the answer is lost and the request may have been acted on: a broken-off answer.
+        raise requests.exceptions.ChunkedEncodingError(
+            f"the answer's body could not be read ({type(exc).__name__})"
+        ) from None
     return b"".join(chunks)
+
+
+def _codings(response: requests.Response) -> list[str]:
+    """The content codings an answer says its body is in, in the order they were applied."""
+    header = response.headers.get("Content-Encoding", "")
+    return [coding.strip().lower() for coding in header.split(",") if coding.strip()]
 
 
 class _Exchange:
@@ -1044,6 +1069,10 @@ class CourierClient:
             _CURRENT.exchange = None
             # The connection of a session the caller gave joins here, for the body at least.
             exchange.join(getattr(response.raw, "connection", None))
+            if 100 <= response.status_code < 200:
+                return self._interim(request, response)
+            if any(coding not in _DECODABLE for coding in _codings(response)):
+                raise self._undecodable(request, response)
             try:
                 # Scrubbed as it comes: not even this frame's locals keep the key a server sent.
                 received = self._scrubbed(
@@ -1082,6 +1111,31 @@ class CourierClient:
                 raise self._interrupted_error(request)
             return _Failed(0, self._deadline_reason(), maybe_processed=True)
         return self._received(request, attempt, received)
+
+    def _interim(self, request: _Request, response: requests.Response) -> _Failed:
+        """An interim 1xx answer that came as the final one: the real answer is lost, as if cut off.
+
+        http.client skips a 100 only; after any other 1xx (102 Processing, 103 Early Hints) the final
+        answer still waits on the connection, where the next request would read it as its own. The
+        connection is closed, and the attempt counts as one whose answer was lost: the request may
+        have been acted on, so it goes again under the same idempotency key.
+        """
+        status = response.status_code
+        response.close()  # unread: closes the connection rather than handing it back to the pool
+        logger.debug("%s answered with an interim %s only (attempt counted as lost)", request.where, status)
+        return _Failed(0, f"an interim {status} answer in place of the final one", maybe_processed=True)
+
+    def _undecodable(self, request: _Request, response: requests.Response) -> ProtocolError:
+        """The refusal of an answer whose Content-Encoding cannot be decoded here (its body is not read)."""
+        status = response.status_code
+        coding = self._key.redactor.text(response.headers.get("Content-Encoding", ""))[:_SNIPPET_CHARS]
+        response.close()  # the body is not read: this connection cannot carry another request
+        return ProtocolError(
+            f"{request.where} answered {status} with Content-Encoding {coding!r}, which bulkprep cannot "
+            f"decode (it asks for {_ACCEPT_ENCODING} only); the body was not read: an answer in that "
+            "coding is not Courier's",
+            status=status,
+        )
 
     def _deadline_reason(self) -> str:
         return f"{TransportFailure.DEADLINE_PASSED.value} ({self.request_deadline:g} s)"
