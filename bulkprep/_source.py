@@ -58,6 +58,7 @@ MAX_LINE_BYTES: Final = 32 * 2**20
 """The longest line (32 MiB) of a CSV file read: a thousand cells as full as a spreadsheet's cell can be
 (32,767 characters), while a file of one endless line is refused at once, not parsed for minutes."""
 
+_BOM = "\ufeff"  # a byte-order mark, as decoded: where a second file's first line starts mid-file
 _SCAN_BYTES = 1 << 24  # bytes looked at at once for line breaks: bounds the scan's own memory
 
 
@@ -348,7 +349,8 @@ def repeated_header_rows(frame: pd.DataFrame, header: Sequence[str]) -> np.ndarr
 
     A row repeats it when each of its cells is the header's text of its column, compared trimmed and
     without letter case (an empty header text, an empty cell): exports joined by hand carry the
-    second file's header line.
+    second file's header line, and with it, when they were pasted together byte for byte, the second
+    file's byte-order mark (ignored at the start of a cell).
 
     Example:
         >>> frame = pd.DataFrame({ROW_KEY: [2, 3, 4], "Email": ["a@example.com", " EMAIL", "b@example.com"],
@@ -367,7 +369,7 @@ def repeated_header_rows(frame: pd.DataFrame, header: Sequence[str]) -> np.ndarr
         same = (
             np.fromiter(
                 (
-                    (cell.strip().casefold() if isinstance(cell, str) else "") == wanted
+                    (cell.lstrip(_BOM).strip().casefold() if isinstance(cell, str) else "") == wanted
                     for cell in cells.tolist()
                 ),
                 dtype=bool,
@@ -393,7 +395,7 @@ def _folded_equal(cells: pd.Series, wanted: str) -> np.ndarray:
     near = np.flatnonzero(lengths >= len(wanted))
     same = np.zeros(len(cells), dtype=bool)
     if len(near):
-        folded = cells.iloc[near].str.strip().str.casefold()
+        folded = cells.iloc[near].str.lstrip(_BOM).str.strip().str.casefold()
         same[near] = (folded == wanted).to_numpy(dtype=bool, na_value=False)
     return same
 

@@ -777,7 +777,8 @@ def _may_repeat_header(text: str, *, delimiter: str, skip: int) -> bool:
     for variant in {first, first.lower(), first.upper(), first.capitalize(), first.title()}:
         found, probes = text.find(variant, after), 0
         while found >= 0:
-            before = text[max(found - 8, after - 1) : found].rstrip(' \t"')
+            # A byte-order mark starts the header line of a second file pasted on (see repeated_header_rows).
+            before = text[max(found - 8, after - 1) : found].rstrip(' \t"\ufeff')
             if before.endswith(("\n", "\r")):
                 return True
             probes += 1
