@@ -1,5 +1,6 @@
-"""HTTP corners: interim 1xx answers, a chunk size that is negative, a Content-Encoding that cannot be
-decoded. Each leaves the outcome unknown or refuses the answer; none is read as Courier's word."""
+"""HTTP corners: interim 1xx answers, a chunk size that is not hex digits (negative, say), a Content-Length
+that cannot be used, a Content-Encoding that cannot be decoded. Each leaves the outcome unknown or refuses
+the answer; none is read as Courier's word."""
 
 from __future__ import annotations
 
@@ -157,3 +158,100 @@ def test_only_codings_that_can_be_decoded_are_asked_for() -> None:
     codings = {coding.strip() for coding in seen[0].split(",")}
     assert "gzip" in codings
     assert codings <= {"gzip", "deflate", "br", "zstd"}
+
+
+def chunked(size: bytes, body: bytes = b'{"errors": []}') -> bytes:
+    """A chunked 200 whose one chunk's size line is ``size``, then the end of the body."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    return head + size + b"\r\n" + body + b"\r\n0\r\n\r\n"
+
+
+# Sizes Python's int(..., 16) would read, none of them hex digits: "-0" would end the body at once.
+NOT_HEX = [b"-0", b"0x0e", b"+e", b"0_e", b" e", b"zz"]
+
+
+@pytest.mark.parametrize("size", NOT_HEX, ids=lambda size: size.decode())
+def test_a_chunk_size_that_is_not_hex_digits_is_an_answer_cut_off(size: bytes) -> None:
+    with (
+        HostileServer(courier_until_ingest(Answer(200, raw=chunked(size)))) as server,
+        CourierClient(TOKEN, server.url, max_retries=1, sleep=no_wait) as client,
+        pytest.raises(CourierError, match="answer cut off") as caught,
+    ):
+        client.ingest(JOB_ID, body_of(1), idempotency_key="k-1")
+    assert caught.value.retryable
+    assert server.requests.count(("POST", f"/bulk/{JOB_ID}")) == 2  # retried: the outcome was unknown
+
+
+def test_rows_behind_a_negative_zero_chunk_size_are_not_accepted() -> None:
+    # "-0" read as a number is the last chunk: an empty body, which says every user was accepted.
+    with HostileServer(courier_until_ingest(Answer(200, raw=chunked(b"-0", b"")))) as server:
+        result = submit(
+            prepared_frame(users(2)),
+            event="E",
+            api_key=TOKEN,
+            base_url=server.url,
+            concurrency=1,
+            retry=RetryPolicy(max_attempts=2),
+            sleep=no_wait,
+            progress=False,
+        )
+    assert result.df["bulk_status"].tolist() == ["failed"] * 2
+    assert "answer cut off" in result.df["bulk_error"].iloc[0]
+
+
+def with_lengths(*lengths: bytes, body: bytes = b'{"errors": []}') -> bytes:
+    """A 200 with one Content-Length header per length given, then ``body`` and the connection closed."""
+    fields = b"".join(b"Content-Length: %s\r\n" % length for length in lengths)
+    return b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + fields + b"\r\n" + body
+
+
+BAD_LENGTHS = [
+    pytest.param((b"-5",), "not a number of bytes", id="negative"),
+    pytest.param((b"+14",), "not a number of bytes", id="signed"),
+    pytest.param((b"",), "not a number of bytes", id="empty"),
+    pytest.param((b"14", b"15"), "multiple unmatching values", id="two-headers"),
+    pytest.param((b"14, 15",), "multiple unmatching values", id="two-values"),
+]
+
+
+@pytest.mark.parametrize(("lengths", "words"), BAD_LENGTHS)
+def test_a_content_length_that_cannot_be_used_is_a_malformed_answer(
+    lengths: tuple[bytes, ...], words: str
+) -> None:
+    with (
+        HostileServer(courier_until_ingest(Answer(200, raw=with_lengths(*lengths)))) as server,
+        CourierClient(TOKEN, server.url, max_retries=2, sleep=no_wait) as client,
+        pytest.raises(ProtocolError, match="where its body ends is not known") as caught,
+    ):
+        client.ingest(JOB_ID, body_of(1), idempotency_key="k-1")
+    assert words in str(caught.value)
+    assert server.requests.count(("POST", f"/bulk/{JOB_ID}")) == 1  # refused, not read to the close
+
+
+@pytest.mark.parametrize(("lengths", "words"), BAD_LENGTHS[:1] + BAD_LENGTHS[3:4])
+def test_rows_behind_a_content_length_that_cannot_be_used_are_not_accepted(
+    lengths: tuple[bytes, ...], words: str
+) -> None:
+    # Read to the close, the empty body of the negative length would say every user was accepted.
+    raw = with_lengths(*lengths, body=b"")
+    with HostileServer(courier_until_ingest(Answer(200, raw=raw))) as server:
+        result = submit(
+            prepared_frame(users(2)),
+            event="E",
+            api_key=TOKEN,
+            base_url=server.url,
+            concurrency=1,
+            sleep=no_wait,
+            progress=False,
+        )
+    assert result.df["bulk_status"].tolist() == ["failed"] * 2
+    assert words in result.df["bulk_error"].iloc[0]
+
+
+@pytest.mark.parametrize("lengths", [(b"14", b"14"), (b"14, 14",), (b"0014",)], ids=str)
+def test_the_same_length_given_twice_or_with_leading_zeros_is_read(lengths: tuple[bytes, ...]) -> None:
+    with (
+        HostileServer(courier_until_ingest(Answer(200, raw=with_lengths(*lengths)))) as server,
+        CourierClient(TOKEN, server.url, max_retries=0) as client,
+    ):
+        assert client.ingest(JOB_ID, body_of(1), idempotency_key="k-1").errors == []
