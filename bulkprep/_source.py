@@ -34,9 +34,12 @@ from bulkprep.status import ROW_KEY, Column
 
 __all__ = [
     "MAX_INPUT_BYTES",
+    "MAX_LINE_BYTES",
     "Change",
     "Loaded",
+    "check_line_lengths",
     "column_names",
+    "line_too_long",
     "load",
     "repeated_header_rows",
     "script_values",
@@ -50,6 +53,13 @@ READ_ERROR = Column.READ_ERROR.value
 MAX_INPUT_BYTES: Final = 2**30
 """The most bytes (1 GiB) read of one input file: several million users, far beyond one Courier job's
 worth of rows in practice, while a device or a file that never stops growing is refused, not read."""
+
+MAX_LINE_BYTES: Final = 32 * 2**20
+"""The longest line (32 MiB) of a CSV file read: a thousand cells as full as a spreadsheet's cell can be
+(32,767 characters), while a file of one endless line is refused at once, not parsed for minutes."""
+
+_BOM = "\ufeff"  # a byte-order mark, as decoded: where a second file's first line starts mid-file
+_SCAN_BYTES = 1 << 24  # bytes looked at at once for line breaks: bounds the scan's own memory
 
 
 class Loaded(NamedTuple):
@@ -180,6 +190,53 @@ def _too_large(label: str, limit: int, detail: str = "") -> InputError:
     )
 
 
+def check_line_lengths(data: bytes, *, name: str, limit: int = MAX_LINE_BYTES) -> None:
+    """Refuse ``data`` when a line (ended by ``\\r\\n``, ``\\r`` or ``\\n``) is longer than ``limit`` bytes.
+
+    Scanned in blocks, so a file of one endless line is refused in about the time it takes to read it,
+    before any decoding or parsing; a file no longer than ``limit`` is not scanned at all.
+
+    Raises:
+        InputError: naming the line (1-based) and the limit.
+
+    Example:
+        >>> check_line_lengths(b"id\\n12345\\n", name="f.csv", limit=5)
+        >>> check_line_lengths(b"id\\n123456\\n", name="f.csv", limit=5)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        bulkprep.errors.InputError: f.csv has a line longer than 5 bytes (line 2); ...
+    """
+    if len(data) <= limit:
+        return
+    whole = np.frombuffer(data, dtype=np.uint8)
+    last_break = -1  # the position of the line break before the current line
+    for start in range(0, len(data), _SCAN_BYTES):
+        block = whole[start : start + _SCAN_BYTES]
+        breaks = np.flatnonzero((block == 0x0A) | (block == 0x0D)) + start
+        edges = np.concatenate(([last_break], breaks))
+        gaps = np.diff(edges) - 1
+        if gaps.size and gaps.max() > limit:
+            raise line_too_long(name, _line_of(data, int(edges[int(gaps.argmax())]) + 1), limit)
+        if breaks.size:
+            last_break = int(breaks[-1])
+        if start + len(block) - last_break - 1 > limit:  # the line still open at the block's end
+            raise line_too_long(name, _line_of(data, last_break + 1), limit)
+
+
+def _line_of(data: bytes, position: int) -> int:
+    """The 1-based line that starts at ``position`` (line breaks counted as a CSV reader counts them)."""
+    ended = data.count(b"\n", 0, position) + data.count(b"\r", 0, position)
+    return ended - data.count(b"\r\n", 0, position) + 1
+
+
+def line_too_long(name: str, line: int, limit: int = MAX_LINE_BYTES) -> InputError:
+    """The refusal of a file whose ``line`` is longer than ``limit`` bytes."""
+    return InputError(
+        f"{name} has a line longer than {limit:,} bytes (line {line}); a CSV of users has no such line: "
+        "check that it is the right file, or that its line breaks were not lost"
+    )
+
+
 def column_names(header: list[str]) -> tuple[list[str], dict[str, str]]:
     """Column names from a header: blank ones named by position, duplicates suffixed ``.1``, ``.2``.
 
@@ -292,7 +349,8 @@ def repeated_header_rows(frame: pd.DataFrame, header: Sequence[str]) -> np.ndarr
 
     A row repeats it when each of its cells is the header's text of its column, compared trimmed and
     without letter case (an empty header text, an empty cell): exports joined by hand carry the
-    second file's header line.
+    second file's header line, and with it, when they were pasted together byte for byte, the second
+    file's byte-order mark (ignored at the start of a cell).
 
     Example:
         >>> frame = pd.DataFrame({ROW_KEY: [2, 3, 4], "Email": ["a@example.com", " EMAIL", "b@example.com"],
@@ -311,7 +369,7 @@ def repeated_header_rows(frame: pd.DataFrame, header: Sequence[str]) -> np.ndarr
         same = (
             np.fromiter(
                 (
-                    (cell.strip().casefold() if isinstance(cell, str) else "") == wanted
+                    (cell.lstrip(_BOM).strip().casefold() if isinstance(cell, str) else "") == wanted
                     for cell in cells.tolist()
                 ),
                 dtype=bool,
@@ -337,7 +395,7 @@ def _folded_equal(cells: pd.Series, wanted: str) -> np.ndarray:
     near = np.flatnonzero(lengths >= len(wanted))
     same = np.zeros(len(cells), dtype=bool)
     if len(near):
-        folded = cells.iloc[near].str.strip().str.casefold()
+        folded = cells.iloc[near].str.lstrip(_BOM).str.strip().str.casefold()
         same[near] = (folded == wanted).to_numpy(dtype=bool, na_value=False)
     return same
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import http.client
 import ipaddress
 import logging
 import math
@@ -56,6 +57,7 @@ import requests
 import urllib3.connection
 import urllib3.connectionpool
 import urllib3.exceptions
+import urllib3.response
 from requests.adapters import HTTPAdapter
 
 from bulkprep._moved import Moved, moved_names
@@ -108,9 +110,15 @@ MAX_EMPTY_PAGES = 10
 MAX_JOB_ID_CHARS = 1024
 # A message id as Courier writes them (``1-65f2a3b4-...``): letters, digits and ``-_.:~``, no ``..``.
 # Anything else (``../bulk/x/run``, ``%2e%2e``, ``?``, ``#``, line breaks) could name another path.
+_LENGTH = re.compile(r"[0-9]{1,19}")
 _MESSAGE_ID = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._:~-]{0,255}")
 _KEY_VARIABLES = ("COURIER_API_KEY", "COURIER_AUTH_TOKEN")
 _LOOPBACK_NAMES = ("localhost",)
+# The content codings urllib3 decodes here (brotli and zstd only when their modules are installed):
+# the only ones asked for, and the only ones read. A body in any other coding is bytes bulkprep cannot
+# read, however much they look like JSON.
+_DECODABLE = frozenset(urllib3.response.HTTPResponse.CONTENT_DECODERS) | {"identity"}
+_ACCEPT_ENCODING = ", ".join(c for c in urllib3.response.HTTPResponse.CONTENT_DECODERS if c != "x-gzip")
 
 
 # --------------------------------------------------------------------------------------------- settings
@@ -377,7 +385,11 @@ class _Request:
     idempotency_key: str | None
 
     def headers(self) -> dict[str, str]:
-        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        headers = {
+            "Accept": "application/json",
+            "Accept-Encoding": _ACCEPT_ENCODING,
+            "User-Agent": USER_AGENT,
+        }
         if self.body is not None:
             headers["Content-Type"] = "application/json"
         if self.idempotency_key is not None:
@@ -473,6 +485,29 @@ def _framed(response: requests.Response) -> bool:
     return response.status_code == 204 or "Content-Length" in headers or chunked
 
 
+def _length_fault(response: requests.Response) -> str | None:
+    """Why an answer's Content-Length cannot say where its body ends (None: it can, or there is none).
+
+    One length, in digits: a sign, blanks inside, letters or two lengths that differ would leave the
+    body to end wherever the connection does (urllib3 reads a length it cannot use as no length).
+    """
+    raw = getattr(response.raw, "headers", None)
+    getlist = getattr(raw, "getlist", None)
+    if callable(getlist):
+        values = [str(value) for value in getlist("Content-Length")]
+    else:
+        values = [response.headers["Content-Length"]] if "Content-Length" in response.headers else []
+    lengths = [part.strip() for value in values for part in value.split(",")]
+    if not lengths:
+        return None
+    shown = ", ".join(lengths)[:_SNIPPET_CHARS]
+    if not all(_LENGTH.fullmatch(length) for length in lengths):
+        return f"a Content-Length that is not a number of bytes ({shown!r})"
+    if len({int(length) for length in lengths}) > 1:
+        return f"Content-Length given more than once, with different values ({shown!r})"
+    return None
+
+
 def _snippet(content: bytes) -> str:
     """The start of an answer, on one line, for an error message."""
     text = " ".join(content.decode("utf-8", errors="replace").split())
@@ -538,14 +573,28 @@ def _read_body(response: requests.Response, *, deadline: float, cap: int) -> byt
         raise _AnswerTooLarge(f"{declared} bytes declared")
     chunks: list[bytes] = []
     size = 0
-    for chunk in response.iter_content(_CHUNK_BYTES):
-        size += len(chunk)
-        if size > cap:
-            raise _AnswerTooLarge(f"more than {cap} bytes")
-        chunks.append(chunk)
-        if time.monotonic() > deadline:
-            raise _DeadlinePassed
+    try:
+        for chunk in response.iter_content(_CHUNK_BYTES):
+            size += len(chunk)
+            if size > cap:
+                raise _AnswerTooLarge(f"more than {cap} bytes")
+            chunks.append(chunk)
+            if time.monotonic() > deadline:
+                raise _DeadlinePassed
+    except (ValueError, http.client.HTTPException, urllib3.exceptions.HTTPError) as exc:
+        # requests turns only some of urllib3's failures into its own; others come through as they are
+        # (a negative chunk size is http.client's ValueError). Whatever breaks while the body is read,
+        # the answer is lost and the request may have been acted on: a broken-off answer.
+        raise requests.exceptions.ChunkedEncodingError(
+            f"the answer's body could not be read ({type(exc).__name__})"
+        ) from None
     return b"".join(chunks)
+
+
+def _codings(response: requests.Response) -> list[str]:
+    """The content codings an answer says its body is in, in the order they were applied."""
+    header = response.headers.get("Content-Encoding", "")
+    return [coding.strip().lower() for coding in header.split(",") if coding.strip()]
 
 
 class _Exchange:
@@ -586,24 +635,76 @@ def _shut_down(connection: object) -> None:
             sock.shutdown(socket.SHUT_RDWR)
 
 
-class _JoiningHTTPConnection(urllib3.connection.HTTPConnection):
-    """A connection that joins the calling thread's exchange when a request goes out on it."""
+# A chunk's size as HTTP/1.1 writes it: hex digits only (no sign, no "0x", no "_", no blanks before),
+# then blanks and a chunk extension at most. int(..., 16) alone takes "-0", "+e", "0x0e" and "0_e".
+_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?\r?\n")
+_MAX_CHUNK_SIZE_LINE = 4096
+
+
+class _StrictChunksResponse(urllib3.response.HTTPResponse):
+    """An answer whose chunk sizes must be hex digits: any other is the answer cut off, not a size.
+
+    Read as numbers by Python's rules, ``-0`` would end the body at once (an empty ingest answer says
+    every user was accepted) and ``0x0e`` would be a size. These raise urllib3's
+    ``InvalidChunkLength``, as a size that is no number at all does: the answer is cut off.
+    """
+
+    def _update_chunk_length(self) -> None:
+        if self.chunk_left is not None:
+            return
+        line = self._fp.fp.readline(_MAX_CHUNK_SIZE_LINE + 1)  # type: ignore[union-attr]
+        size = _CHUNK_SIZE.fullmatch(line)
+        if size is None:
+            self.close()
+            if not line:  # the connection ended where the next chunk was due
+                raise urllib3.exceptions.ProtocolError("Response ended prematurely") from None
+            raise urllib3.exceptions.InvalidChunkLength(self, line[:64]) from None
+        self.chunk_left = int(size[1], 16)
+
+
+class _Joining:
+    """A connection that joins the calling thread's exchange when a request goes out on it, and reads
+    its answers' chunk sizes strictly (:class:`_StrictChunksResponse`).
+
+    Only the client's own session has these connections: on a session the caller gives, chunk sizes
+    are read as urllib3 reads them (Content-Length is checked on every session, see _length_fault).
+    """
+
+    _answer: http.client.HTTPResponse | None = None
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         exchange = getattr(_CURRENT, "exchange", None)
         if isinstance(exchange, _Exchange):
             exchange.join(self)
-        super().request(*args, **kwargs)
+        super().request(*args, **kwargs)  # type: ignore[misc]
+
+    def response_class(self, sock: socket.socket, method: str | None = None) -> http.client.HTTPResponse:
+        """What http.client reads an answer with, kept to be closed should urllib3 refuse its headers."""
+        self._answer = http.client.HTTPResponse(sock, method=method)
+        return self._answer
+
+    def getresponse(self) -> urllib3.response.HTTPResponse:
+        try:
+            response: urllib3.response.HTTPResponse = super().getresponse()  # type: ignore[misc]
+        except urllib3.exceptions.InvalidHeader:
+            # Refused after http.client read the headers (two different Content-Lengths): urllib3
+            # drops the answer unclosed, and with it the socket's last reference.
+            if self._answer is not None:
+                self._answer.close()
+            raise
+        finally:
+            self._answer = None
+        if type(response) is urllib3.response.HTTPResponse:  # the same object, with stricter chunks
+            response.__class__ = _StrictChunksResponse
+        return response
 
 
-class _JoiningHTTPSConnection(urllib3.connection.HTTPSConnection):
+class _JoiningHTTPConnection(_Joining, urllib3.connection.HTTPConnection):  # type: ignore[misc]
+    """The client's plain connection (:class:`_Joining`)."""
+
+
+class _JoiningHTTPSConnection(_Joining, urllib3.connection.HTTPSConnection):  # type: ignore[misc]
     """The TLS twin of :class:`_JoiningHTTPConnection`."""
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        exchange = getattr(_CURRENT, "exchange", None)
-        if isinstance(exchange, _Exchange):
-            exchange.join(self)
-        super().request(*args, **kwargs)
 
 
 class _JoiningHTTPPool(urllib3.connectionpool.HTTPConnectionPool):
@@ -1027,6 +1128,7 @@ class CourierClient:
         watchdog.start()
         _CURRENT.exchange = exchange
         no_answer: tuple[_TransportFailure, requests.RequestException] | None = None
+        malformed: str | None = None
         try:
             connect, read = self.timeout
             response = self._session.request(
@@ -1044,6 +1146,14 @@ class CourierClient:
             _CURRENT.exchange = None
             # The connection of a session the caller gave joins here, for the body at least.
             exchange.join(getattr(response.raw, "connection", None))
+            if 100 <= response.status_code < 200:
+                return self._interim(request, response)
+            if any(coding not in _DECODABLE for coding in _codings(response)):
+                raise self._undecodable(request, response)
+            fault = _length_fault(response)
+            if fault is not None:
+                response.close()  # the body is not read: this connection cannot carry another request
+                raise self._misframed(request, response.status_code, fault)
             try:
                 # Scrubbed as it comes: not even this frame's locals keep the key a server sent.
                 received = self._scrubbed(
@@ -1052,6 +1162,14 @@ class CourierClient:
             except BaseException:
                 response.close()  # the rest is unread: this connection cannot carry another request
                 raise
+        except requests.exceptions.InvalidHeader as exc:
+            # urllib3 refuses some answers' headers itself (two different Content-Lengths): the
+            # answer is malformed, not the request. Its words only go on, from outside this block.
+            inner = exc.args[0] if exc.args else None
+            if isinstance(inner, urllib3.exceptions.InvalidHeader):
+                malformed = self._key.redactor.text(str(inner))[:_SNIPPET_CHARS]
+            else:
+                no_answer = (_transport_failure(exc), _scrubbed_copy(exc, self._key.redactor))
         except requests.RequestException as exc:
             # Only a scrubbed copy goes on: the original's request holds the key. It is handled
             # outside this block, so the original is no exception's __context__ either.
@@ -1072,6 +1190,8 @@ class CourierClient:
             exchange.leave()
             with self._in_flight_lock:
                 self._in_flight.discard(exchange)
+        if malformed is not None:
+            raise self._misframed(request, 0, f"headers that cannot be read ({malformed})")
         if no_answer is not None:
             failure, cause = no_answer
             return self._no_answer(request, failure, cause, exchange, deadline, stopping)
@@ -1082,6 +1202,40 @@ class CourierClient:
                 raise self._interrupted_error(request)
             return _Failed(0, self._deadline_reason(), maybe_processed=True)
         return self._received(request, attempt, received)
+
+    def _interim(self, request: _Request, response: requests.Response) -> _Failed:
+        """An interim 1xx answer that came as the final one: the real answer is lost, as if cut off.
+
+        http.client skips a 100 only; after any other 1xx (102 Processing, 103 Early Hints) the final
+        answer still waits on the connection, where the next request would read it as its own. The
+        connection is closed, and the attempt counts as one whose answer was lost: the request may
+        have been acted on, so it goes again under the same idempotency key.
+        """
+        status = response.status_code
+        response.close()  # unread: closes the connection rather than handing it back to the pool
+        logger.debug("%s answered with an interim %s only (attempt counted as lost)", request.where, status)
+        return _Failed(0, f"an interim {status} answer in place of the final one", maybe_processed=True)
+
+    def _undecodable(self, request: _Request, response: requests.Response) -> ProtocolError:
+        """The refusal of an answer whose Content-Encoding cannot be decoded here (its body is not read)."""
+        status = response.status_code
+        coding = self._key.redactor.text(response.headers.get("Content-Encoding", ""))[:_SNIPPET_CHARS]
+        response.close()  # the body is not read: this connection cannot carry another request
+        return ProtocolError(
+            f"{request.where} answered {status} with Content-Encoding {coding!r}, which bulkprep cannot "
+            f"decode (it asks for {_ACCEPT_ENCODING} only); the body was not read: an answer in that "
+            "coding is not Courier's",
+            status=status,
+        )
+
+    def _misframed(self, request: _Request, status: int, fault: str) -> ProtocolError:
+        """The refusal of an answer that does not say where its body ends (its body is not read)."""
+        answered = f"answered {status}" if status else "answered"
+        return ProtocolError(
+            f"{request.where} {answered} with {self._key.redactor.text(fault)}, so where its body "
+            "ends is not known; the answer was not read: a malformed answer is not Courier's",
+            status=status,
+        )
 
     def _deadline_reason(self) -> str:
         return f"{TransportFailure.DEADLINE_PASSED.value} ({self.request_deadline:g} s)"

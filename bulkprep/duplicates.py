@@ -45,6 +45,7 @@ Example:
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from typing import Any, Literal, NamedTuple, Protocol
 
@@ -62,6 +63,7 @@ __all__ = [
     "DUPLICATE_COLUMNS",
     "canonical_keys",
     "duplicate_errors",
+    "email_key",
     "flag_duplicates",
     "identity_kinds",
 ]
@@ -100,8 +102,26 @@ _HINTS: dict[str, str] = {
 }
 
 
+def email_key(email: str) -> str:
+    """An email as the duplicate check compares it: stripped, NFKC-normalized and case-folded.
+
+    NFKC folds the compatibility forms a keyboard or a converter leaves (fullwidth letters, U+FF41 on,
+    ligatures) onto the letters they stand for, so one person's two spellings are one key. Only the
+    key is folded: the email sent is the one the row holds.
+
+    Example:
+        >>> email_key(" \uff21lice@Example.com"), email_key("alice@example.com")
+        ('alice@example.com', 'alice@example.com')
+    """
+    email = email.strip()
+    if email.isascii():  # most emails: NFKC changes no ASCII text
+        return email.casefold()
+    # NFKC again after case folding, as Unicode's NFKC_Casefold does: folding can undo a normal form.
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", email).casefold())
+
+
 def _canonical(values: np.ndarray, kind: str) -> np.ndarray:
-    """Keys as compared: user ids and phone numbers (already E.164) as written, emails case-folded.
+    """Keys as compared: user ids and phone numbers (already E.164) as written, emails by :func:`email_key`.
 
     ``str`` methods mapped in C over the Python strings: measured several times faster here than
     chained ``.str`` methods, which under pandas 3 also convert to and from the string dtype.
@@ -110,7 +130,7 @@ def _canonical(values: np.ndarray, kind: str) -> np.ndarray:
         values = np.array([v if isinstance(v, str) else str(v) for v in values], dtype=object)
     if kind == "email":
         folded = np.empty(len(values), dtype=object)
-        folded[:] = list(map(str.casefold, map(str.strip, values)))
+        folded[:] = list(map(email_key, values))
         return folded
     return values
 

@@ -906,7 +906,8 @@ class Mapping:
                     values[i] = source.value
                 columns[target] = pd.Series(values, index=index, dtype=object)
                 continue
-            column = df[frame_column(source.column, list(df.columns)) or source.column]
+            label = frame_column(source.column, list(df.columns))
+            column = df[source.column if label is None else label]  # a label may be 0: no `or` here
             raw = column.to_numpy(dtype=object)
             # A pandas string column holds only text besides its missing values.
             text_missing = column.isna().to_numpy() if isinstance(column.dtype, pd.StringDtype) else None
@@ -952,13 +953,19 @@ def frame_column(column: str, existing: list[Any]) -> Any | None:
 
     A header cell written with a space around it (``Email ``) is the column a mapping calls
     ``Email``; when two columns would match (``Email`` and ``Email `` beside ``Email  ``), none does.
+    A label that is not text (a frame built with ``columns=[0, 1]``) is named by its text: ``"0"``.
 
     Example:
         >>> frame_column("Email", ["Email ", "Phone"]), frame_column("Email", [" Email", "Email "])
         ('Email ', None)
+        >>> frame_column("1", [0, 1])
+        1
     """
     if column in existing:
         return column
+    labels = [c for c in existing if not isinstance(c, str) and str(c) == column]
+    if len(labels) == 1:
+        return labels[0]
     stripped = column.strip()
     matches = [c for c in existing if isinstance(c, str) and c.strip() == stripped]
     return matches[0] if len(matches) == 1 else None

@@ -22,8 +22,9 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import repeat
 from os import PathLike
 from pathlib import Path
@@ -86,6 +87,38 @@ class Prepared:
     changes: pd.DataFrame
     mapping: Mapping
     blank_rows: int = 0
+    # A digest of each input column the mapping read, as prepare() read it (see check_unchanged).
+    _read: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
+
+    def check_unchanged(self) -> None:
+        """Refuse a :attr:`df` whose mapped input columns were edited after :func:`prepare`.
+
+        ``bulk_user`` holds what is sent, made from the columns as they were: an edit of them
+        afterwards would be shown by the results and never sent. Edits of ``bulk_status`` (a row
+        set aside by hand) are the caller's to make and are not refused.
+
+        Raises:
+            ConfigurationError: naming the edited columns; prepare the frame again.
+
+        Example:
+            >>> import pandas as pd
+            >>> frame = pd.DataFrame({"email": ["a@example.com"]})
+            >>> prepared = prepare(frame, {"profile": {"email": "email"}})
+            >>> prepared.check_unchanged()
+            >>> prepared.df.loc[0, "email"] = "b@example.com"
+            >>> prepared.check_unchanged()  # doctest: +ELLIPSIS
+            Traceback (most recent call last):
+            ...
+            bulkprep.errors.ConfigurationError: column 'email' of prepared.df changed after prepare(): ...
+        """
+        now = _column_digests(self.df, self._read)
+        edited = [name for name, digest in self._read.items() if now.get(name) != digest]
+        if edited:
+            raise ConfigurationError(
+                f"column{'s' if len(edited) > 1 else ''} {', '.join(map(repr, edited))} of prepared.df "
+                "changed after prepare(): its users (bulk_user) were made from the values before the edit; "
+                "prepare the edited frame again (prepare(frame, mapping)) and submit that"
+            )
 
     @property
     def summary(self) -> dict[str, int]:
@@ -405,4 +438,27 @@ def _prepare(
         mapping=mapping,
         # What the reader found out about the file, not a status: it may come from attrs.
         blank_rows=int(df.attrs.get(ATTRS_KEY, {}).get("blank_rows", 0)),
+        _read=_column_digests(out, _read_labels(out, mapping)),
     )
+
+
+def _read_labels(frame: pd.DataFrame, mapping: Mapping) -> dict[str, bytes]:
+    """The frame's columns the mapping reads, by their labels as text (the digests to fill in)."""
+    wanted = dict.fromkeys([*mapping.columns, *mapping.region_columns().values()])
+    labels = [frame_column(column, list(frame.columns)) for column in wanted]
+    return {str(label): b"" for label in labels if label is not None}
+
+
+def _column_digests(frame: pd.DataFrame, names: Iterable[str]) -> dict[str, bytes]:
+    """A digest of each named column's values in order (a column that cannot be hashed gets none)."""
+    by_text = {str(label): label for label in frame.columns}
+    digests: dict[str, bytes] = {}
+    for name in names:
+        if name not in by_text:
+            continue
+        try:
+            hashed = pd.util.hash_pandas_object(frame[by_text[name]], index=False, categorize=False)
+        except TypeError:  # cells of lists or dicts: no edit of those is told apart
+            continue
+        digests[name] = hashlib.blake2b(hashed.to_numpy().tobytes(), digest_size=16).digest()
+    return digests

@@ -58,6 +58,7 @@ from bulkprep._gc import collector_paused
 from bulkprep._moved import Moved, moved_names
 from bulkprep._source import (
     Change,
+    check_line_lengths,
     column_names,
     load,
     padded_columns,
@@ -325,6 +326,7 @@ def read_csv(
     if isinstance(data, str):
         text, used_encoding = data, text_encoding
     else:
+        check_line_lengths(data, name=name)  # before decoding: an endless line is refused, not parsed
         text, used_encoding, repaired, encoding_note = _decode(data, name=name, encoding=encoding)
     del data  # the file's bytes, and below its text and lines, are let go as soon as they are used
     text = text.removeprefix("\ufeff")
@@ -775,7 +777,8 @@ def _may_repeat_header(text: str, *, delimiter: str, skip: int) -> bool:
     for variant in {first, first.lower(), first.upper(), first.capitalize(), first.title()}:
         found, probes = text.find(variant, after), 0
         while found >= 0:
-            before = text[max(found - 8, after - 1) : found].rstrip(' \t"')
+            # A byte-order mark starts the header line of a second file pasted on (see repeated_header_rows).
+            before = text[max(found - 8, after - 1) : found].rstrip(' \t"\ufeff')
             if before.endswith(("\n", "\r")):
                 return True
             probes += 1

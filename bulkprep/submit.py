@@ -216,6 +216,8 @@ def _prepared_frame(
     if hasattr(df, "df") and hasattr(df, "errors") and not isinstance(df, pd.DataFrame):
         if mapping is not None:
             raise ConfigurationError("the input is already prepared: leave out the mapping")
+        if isinstance(df, Prepared):
+            df.check_unchanged()  # an edit after prepare() would be shown by the results, never sent
         return df.df, df.errors
     if not isinstance(df, pd.DataFrame):
         try:  # an Arrow or polars table, or a list of dicts, is converted at the door

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pandas as pd
 
 from bulkprep.courier import IDENTITY_FIELDS
@@ -19,7 +21,7 @@ def row_keys(
             if excluded[position] or kind not in kinds or value is None or pd.isna(value):
                 continue
             if str(value).strip():
-                held.add((kind, str(value).strip().casefold() if kind == "email" else str(value)))
+                held.add((kind, _folded(str(value)) if kind == "email" else str(value)))
         keys.append(held)
     return keys
 
@@ -83,3 +85,8 @@ def reference_clusters(
         if any(sum(bears(u, anchor) for u in roots if group[u] == g) > 1 for anchor in anchors)
     }
     return [unit[i] if group[i] in undone else group[i] for i in range(n)]
+
+
+def _folded(email: str) -> str:
+    """NFKC, case folding, NFKC again: Unicode's NFKC_Casefold, near enough for emails."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", email.strip()).casefold())

@@ -33,6 +33,8 @@ class Answer:
         endless: after the headers, a chunked body that never ends (``body`` repeated).
         raw: these bytes exactly, instead of an answer made of the other fields, then the connection
             closes (an answer cut short in its headers, say).
+        interim: the status codes of interim answers (102, 103...) written before this one, on a
+            connection that stays open (HTTP allows any number of 1xx before the final answer).
     """
 
     status: int
@@ -42,6 +44,7 @@ class Answer:
     hang: bool = False
     endless: bool = False
     raw: bytes = b""
+    interim: tuple[int, ...] = ()
 
 
 Respond = Callable[[str, str], Answer]
@@ -78,6 +81,8 @@ class HostileServer:
                     with contextlib.suppress(OSError):
                         server._misbehave(self, answer, text)
                     return
+                for status in answer.interim:
+                    self.wfile.write(b"HTTP/1.1 %d Interim\r\n\r\n" % status)
                 self.send_response(answer.status)
                 for name, value in answer.headers.items():
                     self.send_header(name, value)

@@ -74,6 +74,13 @@ def kept_of(flags: pd.DataFrame) -> list[int | None]:
         ({"id": "u1", "phone": SWITCHBOARD}, {"email": "b@x.io", "phone": SWITCHBOARD}, True),
         ({"id": "u1", "email": "a@x.io", "phone": SWITCHBOARD}, {"id": "u1", "phone": SWITCHBOARD}, True),
         ({"email": "a@x.io", "phone": SWITCHBOARD}, {"email": "A@X.io", "phone": SWITCHBOARD}, True),
+        # emails compared in NFKC, case-folded: fullwidth letters and ligatures are the letters
+        ({"email": "\uff41\uff4c\uff49\uff43\uff45@example.com"}, {"email": "alice@example.com"}, True),
+        ({"email": "\uff21LICE@example.com"}, {"email": "alice@example.com"}, True),
+        ({"email": "\ufb01n@x.io"}, {"email": "fin@x.io"}, True),
+        ({"email": "stra\u00dfe@x.io"}, {"email": "strasse@x.io"}, True),
+        ({"email": "\u00e9@x.io"}, {"email": "e\u0301@x.io"}, True),
+        ({"email": "\u00e9@x.io"}, {"email": "e@x.io"}, False),
         # user ids and emails link whatever else differs
         ({"id": "u1", "email": "a@x.io"}, {"id": "u1", "email": "b@x.io"}, True),
         ({"id": "u1", "email": "a@x.io"}, {"id": "u2", "email": "A@x.io"}, True),
@@ -533,3 +540,11 @@ def test_b2b_switchboard_contacts_are_each_their_own_person() -> None:
         keys="phone",
     ).df.set_index("bulk_row")
     assert (merged.loc[[3, 4, 21], "bulk_status"] == "duplicate").all()
+
+
+def test_a_fullwidth_email_is_a_duplicate_but_sent_as_written() -> None:
+    fullwidth = "\uff41\uff4c\uff49\uff43\uff45@example.com"
+    users = pd.DataFrame({"email": [fullwidth, "alice@example.com"]})
+    prepared = prepare(users, {"profile": {"email": "email"}}).df
+    assert prepared["bulk_status"].tolist() == ["ready", "duplicate"]
+    assert prepared["bulk_user"].iloc[0] == {"profile": {"email": fullwidth}}

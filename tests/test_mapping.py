@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from bulkprep import courier
+from bulkprep import courier, prepare
 from bulkprep.casts import Cast
 from bulkprep.errors import InputError, MappingError
 from bulkprep.mapping import (
@@ -268,3 +268,12 @@ def test_moved_names_still_read_from_mapping_with_a_warning(name: str, home: str
     assert value is getattr(importlib.import_module(home), name)
     with pytest.raises(AttributeError, match="no_such_name"):
         _ = mapping_module.no_such_name
+
+
+def test_columns_labelled_by_numbers_are_named_by_their_text() -> None:
+    frame = pd.DataFrame([["u1", "a@example.com"], ["u2", "b@example.com"]])  # labels 0 and 1
+    prepared = prepare(frame, Mapping.from_dict({"recipient": "0", "profile": {"email": "1"}}))
+    assert prepared.summary["ready"] == 2
+    assert prepared.df["bulk_user"].iloc[1] == {"recipient": "u2", "profile": {"email": "b@example.com"}}
+    with pytest.raises(MappingError, match="column '2' not found"):
+        prepare(frame, Mapping.from_dict({"recipient": "2"}))

@@ -20,6 +20,7 @@ from bulkprep.csvsafe import neutralize_formulas
 from bulkprep.errors import ConfigurationError
 from bulkprep.layouts import sep_hint, unwrap_text_formula
 from bulkprep.read import read_changes, read_csv, read_info
+from bulkprep.stream.chunks import read_chunks
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -105,6 +106,27 @@ def test_a_repeated_header_line_is_dropped_and_counted(again: str, fast: bool) -
     assert read_info(df).repeated_headers == 1
     prepared = prepare(df, MAPPING)
     assert prepared.summary == {"ready": 4, "invalid": 0, "duplicate": 0}
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize("rows", [2, 5000], ids=["few-rows", "many-rows"])
+def test_two_exports_pasted_together_byte_for_byte_lose_the_second_header(
+    fast: bool, rows: int, tmp_path: Path
+) -> None:
+    # Each export starts with its byte-order mark: the second one's stands before its header line.
+    block = "".join(f"u{n},u{n}@example.com,\r\n" for n in range(rows)).encode()
+    export = BOM + HEADER.encode() + block
+    path = tmp_path / "pasted.csv"
+    path.write_bytes(export + export)
+    df = read_csv(path, _fast=fast)
+    assert len(df) == 2 * rows
+    assert read_info(df).repeated_headers == 1
+    assert df["bulk_row"].iloc[rows] == rows + 3
+    chunked = pd.concat(chunk.frame for chunk in read_chunks(path, chunk_rows=max(rows // 2, 1)))
+    assert chunked["bulk_row"].tolist() == df["bulk_row"].tolist()
 
 
 def test_a_row_like_the_header_in_some_cells_only_is_a_record() -> None:

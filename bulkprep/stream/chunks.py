@@ -36,13 +36,13 @@ import os
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from itertools import islice
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 import pandas as pd
 
 from bulkprep import read as _read
+from bulkprep._source import MAX_LINE_BYTES, check_line_lengths, line_too_long
 from bulkprep.codepages import WESTERN, WESTERN_FALLBACK
 from bulkprep.errors import ConfigurationError, InputError
 from bulkprep.layouts import MAX_PREAMBLE_LINES, SALESFORCE_REPORT
@@ -118,17 +118,52 @@ def _ends_inside_quotes(data: bytes, *, delimiter: str) -> bool:
     return not last or last[0] != [""]
 
 
-def _head(handle: BinaryIO, header_line: int | None) -> bytes:
-    """The first bytes of the file, enough for the delimiter and the header (whole lines)."""
+def _head(handle: BinaryIO, header_line: int | None, *, name: str) -> bytes:
+    """The first bytes of the file, enough for the delimiter and the header (whole lines).
+
+    A line longer than :data:`~bulkprep._source.MAX_LINE_BYTES` is refused (InputError), an endless one
+    as soon as it is that long.
+    """
     wanted = (header_line or 0) + _read.SNIFF_LINES + MAX_PREAMBLE_LINES + 2
-    head = handle.read(HEAD_BYTES)
-    while _lines_in(head) < wanted:
+    pieces = [handle.read(HEAD_BYTES)]
+    lines, open_line = _lines_in(pieces[0]), _open_line(pieces[0])
+    while lines < wanted:
         more = handle.read(HEAD_BYTES)
         if not more:
             break
-        head += more
+        pieces.append(more)
+        lines += _lines_in(more)  # a \r\n split between two reads counts twice: only more is read
+        open_line = _open_line(more) if _open_line(more) < len(more) else open_line + len(more)
+        if open_line > MAX_LINE_BYTES:
+            raise line_too_long(name, lines + 1)
     handle.seek(0)
+    head = b"".join(pieces)
+    check_line_lengths(head, name=name)  # the lines that ended, as read_csv bounds them
     return head
+
+
+def _open_line(data: bytes) -> int:
+    """The length of the line still open at the end of ``data`` (all of it when it has no line break)."""
+    return len(data) - 1 - max(data.rfind(b"\n"), data.rfind(b"\r"))
+
+
+def _some_lines(handle: BinaryIO, count: int, *, name: str, lines_before: int) -> bytes:
+    """The next ``count`` lines of ``handle``, none longer than :data:`~bulkprep._source.MAX_LINE_BYTES`.
+
+    A binary file's lines end at ``\\n`` only: a piece that long with neither line break is one line
+    too long (with a ``\\r`` in it, the lines are those of an old Mac file, bounded by the reader).
+    """
+    lines: list[bytes] = []
+    for _ in range(count):
+        line = handle.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            break
+        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+            if b"\r" not in line:
+                raise line_too_long(name, lines_before + sum(_lines_in(done) for done in lines) + 1)
+            line += handle.readline()
+        lines.append(line)
+    return b"".join(lines)
 
 
 def _header(lines: list[bytes], *, skip: int, delimiter: str) -> tuple[int, int]:
@@ -219,23 +254,25 @@ encoding=None, name='f', encoding_note=None)
     """
     sep = _read._resolve_sep(sep)
     _read._check_header_line(header_line)
-    head = _head(handle, header_line)
+    head = _head(handle, header_line, name=name)
     if not head.strip():
         read_csv(io.BytesIO(head))  # the reader's message for an empty file
     code_page, note = (None, None) if encoding is not None else _code_page(head, name=name)
     encoding = encoding or code_page
     head_text = head.decode(encoding or "utf-8", "replace").removeprefix("\ufeff")
     cut = max(head_text.rfind("\n"), head_text.rfind("\r"))
-    delimiter, preamble = _read._header_position(
-        head_text[: cut + 1] if 0 <= cut < len(head_text) - 1 else head_text,
-        sep=sep,
-        header_line=header_line,
-        name=name,
-    )
+    with _read._field_size_limit(len(head_text)):  # a head cell past the CSV reader's 128 KiB default
+        delimiter, preamble = _read._header_position(
+            head_text[: cut + 1] if 0 <= cut < len(head_text) - 1 else head_text,
+            sep=sep,
+            header_line=header_line,
+            name=name,
+        )
     if len(delimiter.encode("latin-1", "replace")) != 1 or not delimiter.isascii():
         raise ConfigurationError(f"the delimiter {delimiter!r} is not ASCII: read {name} with read_csv")
     head_lines = io.BytesIO(head).readlines()
-    header_at, header_span = _header(head_lines, skip=preamble, delimiter=delimiter)
+    with _read._field_size_limit(len(head)):
+        header_at, header_span = _header(head_lines, skip=preamble, delimiter=delimiter)
     header_bytes = b"".join(head_lines[header_at : header_at + header_span])
     if header_at == 0:
         header_bytes = header_bytes.removeprefix(codecs.BOM_UTF8)
@@ -284,14 +321,15 @@ def chunk_frame(records: bytes, *, lines_before: int, layout: Layout) -> pd.Data
 def _chunks(handle: BinaryIO, *, chunk_rows: int, layout: Layout, done: ChunkedRead) -> Iterator[Chunk]:
     lines_before = 0  # physical lines of the file before the pending bytes
     # The first chunk holds the file's own first lines: the preamble and the header with its records.
-    pending = b"".join(islice(handle, layout.header_lines + chunk_rows))
+    name = layout.name
+    pending = _some_lines(handle, layout.header_lines + chunk_rows, name=name, lines_before=0)
     first = True
     while pending or first:
-        more = b"".join(islice(handle, chunk_rows))
+        more = _some_lines(handle, chunk_rows, name=name, lines_before=lines_before + _lines_in(pending))
         # A chunk ends between records: a quoted value left open pulls in the lines that close it.
         while more and _ends_inside_quotes(pending, delimiter=layout.delimiter):
             pending += more
-            more = b"".join(islice(handle, chunk_rows))
+            more = _some_lines(handle, chunk_rows, name=name, lines_before=lines_before + _lines_in(pending))
         last = not more
         frame = chunk_frame(pending, lines_before=lines_before, layout=layout)
         info = read_info(frame)
