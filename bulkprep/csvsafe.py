@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import codecs
 import copy
 import marshal
 import operator
@@ -71,6 +72,7 @@ _CUTS = (";", "\t", "\r", "\n")  # and the characters its second one finds
 # _CANDIDATE for a search over Arrow's strings: a trigger first, or a cut anywhere.
 _ARROW_CANDIDATE = r"^[=@+\-\t\r]|[;\t\r\n]"
 _ARROW_AT_LEAST = 1_000  # cells of a column from which Arrow's pass is the faster one
+_ARROW_ROWS = 8_192  # rows of the results file whose text Arrow builds at once
 # What a number column writes for a finite negative number (-3, -0.5, -1e-05): a plain number in every
 # spreadsheet. Anything else it may write with a leading - (-inf, a duration such as "-1 days") is not.
 _PLAIN_NEGATIVE = re.compile(r"-\d+(?:\.\d+)?(?:e[+-]\d+)?\Z")
@@ -412,6 +414,55 @@ def _guarded_json(text: str) -> str:
     return text.replace(";", "\\u003b") if ";" in text and _NEEDS_GUARD.search(text) else text
 
 
+def _csv_lines(block: pd.DataFrame) -> list[bytes] | None:
+    """The lines pandas' ``to_csv`` writes for ``block``'s rows (CRLF ends, no header), in UTF-8, by Arrow.
+
+    pandas hands every cell to Python's csv writer, which quotes a cell holding a comma, a quote or
+    a line break (doubling its quotes) and writes a missing value as an empty cell. The same is done
+    a column at a time: the text of each column, quoted where it holds one of those characters,
+    joined along the rows. Only the columns whose text is plain are taken: text or missing cells,
+    and whole numbers (written as ``str`` writes them); a block with any other column (fractions,
+    dates, booleans, objects of other types), of one column (whose empty cell is written ``""``)
+    or of few rows (where Arrow's pass per column costs more than it saves), or without pyarrow,
+    gives None and is written by pandas.
+    """
+    if len(block) < _ARROW_AT_LEAST or len(block.columns) < 2:
+        return None
+    try:
+        import pyarrow as pa  # type: ignore[import-untyped, import-not-found, unused-ignore]
+        import pyarrow.compute as pc  # type: ignore[import-untyped, import-not-found, unused-ignore]
+    except ImportError:  # pragma: no cover - pyarrow is an optional dependency
+        return None
+    quote, comma, nothing = (pa.scalar(text, pa.large_string()) for text in ('"', ",", ""))
+    parts: list[bytes] = []
+    # A slice of rows at a time: Arrow's scratch copies of a block's text would take gigabytes.
+    for start in range(0, len(block), _ARROW_ROWS):
+        texts = []
+        for _, column in block.iloc[start : start + _ARROW_ROWS].items():
+            dtype = column.dtype
+            try:
+                if dtype.kind == "O" or isinstance(dtype, pd.StringDtype):
+                    cells = column.to_numpy(dtype=object)
+                    values = pa.array(cells, type=pa.large_string(), from_pandas=True)
+                elif dtype.kind in "iu":  # numpy's integers, and pandas' with a missing value
+                    values = pa.array(column, from_pandas=True).cast(pa.large_string())
+                else:
+                    return None
+            except (pa.ArrowException, TypeError, ValueError, UnicodeError):
+                return None  # a cell of another type, or text no encoding can write: pandas says how
+            values = values.fill_null(nothing)
+            needs_quotes = pc.match_substring_regex(values, '[",\r\n]')
+            if pc.any(needs_quotes).as_py():  # only those cells are quoted
+                inner = pc.replace_substring(pc.filter(values, needs_quotes), '"', '""')
+                quoted = pc.binary_join_element_wise(quote, inner, quote, nothing)
+                values = pc.replace_with_mask(values, needs_quotes, quoted)
+            texts.append(values)
+        # As bytes: the text is UTF-8 already, and decoding it only to encode it again costs as much.
+        lines = pc.binary_join_element_wise(*texts, comma).cast(pa.large_binary()).to_pylist()
+        parts.append(b"\r\n".join(lines) + b"\r\n")
+    return parts
+
+
 def write_results_csv(
     df: pd.DataFrame,
     path: str | PathLike[str],
@@ -467,6 +518,7 @@ def write_results_csv(
     rows_at_once = max(1, _CELLS_AT_ONCE // max(1, len(headers)))
     if len(out) > rows_at_once:
         out = _dates_as_written(out)
+    utf8 = codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
     try:
         # CRLF line ends (as RFC 4180 asks): the csv writer quotes cells holding any character of the
         # line terminator, so with a bare "\n" a cell holding a lone "\r" would be written unquoted
@@ -478,7 +530,18 @@ def write_results_csv(
         ):
             for start in range(0, max(len(out), 1), rows_at_once):
                 block = _writable(out.iloc[start : start + rows_at_once], headers)
-                block.to_csv(handle, index=False, header=start == 0, lineterminator="\r\n")
+                lines = _csv_lines(block)
+                if lines is None:
+                    block.to_csv(handle, index=False, header=start == 0, lineterminator="\r\n")
+                    continue
+                if start == 0:
+                    block.iloc[:0].to_csv(handle, index=False, lineterminator="\r\n")
+                handle.flush()  # the text written so far (the byte order mark, the header) first
+                for piece in lines:
+                    if utf8:
+                        handle.buffer.write(piece)
+                    else:
+                        handle.write(piece.decode())
     except OSError as exc:
         raise ConfigurationError(
             f"cannot write the results to {target}: {exc.strerror or exc}; check that the folder exists "

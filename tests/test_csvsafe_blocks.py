@@ -157,3 +157,88 @@ def test_long_arrow_columns_are_guarded_as_their_text_objects(tmp_path: Path) ->
     }
     assert written["str"] == written["object"]
     assert b"'=1+1" in written["str"]
+
+
+TEXT_CELLS = st.one_of(
+    st.text(alphabet=st.sampled_from(list("ab ,;\"'\r\n\t=-+@é日\u2028\x00")), max_size=8),
+    st.text(max_size=6),
+    st.sampled_from([None, float("nan"), pd.NA, "", '"', ",", "\r", "\n", "\r\n", ' "a" ', "NaN"]),
+)
+
+
+def _pandas_lines(frame: pd.DataFrame) -> str:
+    return frame.to_csv(index=False, header=False, lineterminator="\r\n")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(TEXT_CELLS, TEXT_CELLS, st.integers(-(2**63), 2**63 - 1),
+                       st.none() | st.integers(-9, 9)), min_size=1, max_size=30),
+    st.sampled_from(["object", "str"]),
+)  # fmt: skip
+def test_arrow_lines_are_the_lines_pandas_writes(
+    rows: list[tuple[Any, Any, int, Any]], text_dtype: str
+) -> None:
+    a, b, whole, maybe = zip(*rows, strict=True)
+    frame = pd.DataFrame(
+        {
+            "a": _series(list(a)),
+            "b": pd.Series([None if v is pd.NA else v for v in b], dtype=text_dtype) if text_dtype == "str"
+            else _series(list(b)),
+            "whole": np.array(whole, dtype=np.int64),
+            "maybe": pd.array(list(maybe), dtype="Int64"),
+        }
+    )  # fmt: skip
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(csvsafe, "_ARROW_AT_LEAST", 1)
+        lines = csvsafe._csv_lines(frame)
+    assert lines is not None
+    assert b"".join(lines).decode() == _pandas_lines(frame)
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        pd.Series([1.5, 2.0]),  # fractions: pandas' own formatting
+        pd.Series([True, False]),
+        pd.Series([1, "a"], dtype=object),  # a number among text cells
+        pd.Series(pd.to_datetime(["2024-01-02", "2024-01-03"])),
+        pd.Series(["a\ud800", "b"], dtype=object),  # text no encoding writes
+    ],
+)
+def test_arrow_lines_leave_other_columns_to_pandas(
+    column: pd.Series, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(csvsafe, "_ARROW_AT_LEAST", 1)
+    assert csvsafe._csv_lines(pd.DataFrame({"text": ["x", "y"], "other": column})) is None
+    assert csvsafe._csv_lines(pd.DataFrame({"text": ["x", ""]})) is None  # one column: "" for an empty cell
+
+
+def test_a_long_file_written_by_arrow_is_the_file_pandas_writes(tmp_path: Path) -> None:
+    rows = 3 * csvsafe._ARROW_AT_LEAST
+    frame = pd.DataFrame(
+        {
+            "bulk_row": np.arange(rows) - 3,
+            "name": pd.Series([f'=n"{i},' if i % 3 else f"Ann;\r\n+{i}" for i in range(rows)], dtype="str"),
+            "plain": pd.Series([f"p{i}" if i % 5 else None for i in range(rows)], dtype=object),
+            "count": pd.array([None if i % 6 == 0 else -i for i in range(rows)], dtype="Int64"),
+            "bulk_user": _series([{"profile": {"email": f"u{i}@example.com"}} for i in range(rows)]),
+        }
+    )
+    fast = write_results_csv(frame, tmp_path / "fast.csv").read_bytes()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(csvsafe, "_csv_lines", lambda block: None)
+        slow = write_results_csv(frame, tmp_path / "slow.csv").read_bytes()
+    assert fast == slow
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_a_long_file_in_another_encoding_is_the_file_pandas_writes(tmp_path: Path, encoding: str) -> None:
+    rows = 2 * csvsafe._ARROW_AT_LEAST
+    frame = pd.DataFrame({"id": np.arange(rows), "name": [f"Zoë, {i}" for i in range(rows)]})
+    fast = write_results_csv(frame, tmp_path / "fast.csv", encoding=encoding).read_bytes()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(csvsafe, "_csv_lines", lambda block: None)
+        slow = write_results_csv(frame, tmp_path / "slow.csv", encoding=encoding).read_bytes()
+    assert fast == slow
+    assert fast.startswith(b"id,name\r\n0,")
