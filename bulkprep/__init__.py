@@ -36,6 +36,7 @@ from bulkprep.errors import (
     JournalError,
     MappingError,
     ProtocolError,
+    RunWithheld,
     SubmitInterrupted,
 )
 from bulkprep.mapping import Mapping
@@ -72,6 +73,7 @@ __all__ = [
     "ProtocolError",
     "RetryPolicy",
     "RowStatus",
+    "RunWithheld",
     "Sandbox",
     "Severity",
     "Stage",
