@@ -321,6 +321,8 @@ class BatchSender:
         next_number: the first free batch number, for the halves of a cut batch.
         max_rejected: stop sending once Courier refused more than this share (or number) of the users
             sent so far (:func:`bulkprep.guard.rejection_stop`); None: never.
+        resend: how to send a batch in doubt again, in a failed row's reason, when the journal is not
+            one the user names (None: with the journal, or the job id, as the in-memory path does).
     """
 
     def __init__(
@@ -334,8 +336,10 @@ class BatchSender:
         progress: Progress,
         next_number: int,
         max_rejected: Limit | None = None,
+        resend: str | None = None,
     ) -> None:
         self.client = client
+        self.resend = resend
         self.job_id = job_id
         self.users = users
         self.policy = policy
@@ -344,7 +348,7 @@ class BatchSender:
         self.outcomes = Outcomes()
         self.stop = threading.Event()
         self.stopped_by: CourierError | None = None
-        # Batches whose answer was lost or unreadable: Courier may hold their users (see in_doubt).
+        # Batches whose answer was lost or unreadable: Courier may hold their users (see _in_doubt).
         self.in_doubt: set[int] = set()
         self.max_rejected = max_rejected
         self.halted: str | None = None
@@ -641,6 +645,8 @@ class BatchSender:
 
     def _again(self) -> str:
         """How to settle rows whose users may be in the job already, without sending anyone twice."""
+        if self.resend is not None:
+            return self.resend
         if not isinstance(self.journal, _NoLog):
             return (
                 "run the same command again with the same journal: it resends the batch under the same "

@@ -259,6 +259,10 @@ def _send_part(batches: _Batches, how: _Sending) -> dict[str, Any]:
             progress=Progress(total_rows=len(users), enabled=False),
             next_number=max([batches.halves, *(item.batch.number + 1 for item in work)]),
             max_rejected=how.max_rejected,
+            resend=(
+                f"run the same submit again with the job folder {folder}: it resends the batch under the "
+                "same idempotency key, then runs the job"
+            ),
         )
         stop_file = folder / STAGED_FOLDER / STOP_FILE
         sender.stop = _SharedStop(stop_file, lambda: sender)
