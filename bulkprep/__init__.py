@@ -36,7 +36,6 @@ from bulkprep.errors import (
     JournalError,
     MappingError,
     ProtocolError,
-    RunWithheld,
     SubmitInterrupted,
 )
 from bulkprep.mapping import Mapping
@@ -73,7 +72,6 @@ __all__ = [
     "ProtocolError",
     "RetryPolicy",
     "RowStatus",
-    "RunWithheld",
     "Sandbox",
     "Severity",
     "Stage",
