@@ -26,7 +26,7 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
@@ -41,6 +41,7 @@ from bulkprep.errors import (
     ConfigurationError,
     CourierError,
     ProtocolError,
+    RunWithheld,
 )
 from bulkprep.journal import Journal
 from bulkprep.matching import identities_of, match_to_rows
@@ -64,6 +65,7 @@ __all__ = [
     "outcome_errors",
     "refreshed",
     "run_job",
+    "run_withheld",
     "undelivered",
     "wait_for_job",
     "with_problem_text",
@@ -108,6 +110,26 @@ _NO_REASON = "Courier gave no reason; look the message up in Courier's message l
 _ALREADY_RUN = 409
 
 
+def run_withheld(job_id: str, in_doubt: Collection[int]) -> RunWithheld | None:
+    """Why the job must not be run yet, or None: no batch is in doubt.
+
+    A batch is in doubt when its answer was lost (or was not Courier's) after every retry: Courier
+    may hold its users or not. A job that ran takes no more users, so running it now would leave
+    those rows out for good; left in CREATED, the batch can go again under the same idempotency key
+    and the job run after. This holds whether or not any other user is known to be in the job.
+    """
+    if not in_doubt:
+        return None
+    numbers = sorted(in_doubt)
+    shown = ", ".join(map(str, numbers[:10])) + (", ..." if len(numbers) > 10 else "")
+    return RunWithheld(
+        f"job {job_id} was not run: the answer to batch(es) {shown} was lost (or did not say which users "
+        "Courier took), so whether Courier holds their users is not known, and a job that ran would take "
+        "none of them again",
+        retryable=True,
+    )
+
+
 def run_job(
     client: CourierClient,
     job_id: str,
@@ -115,16 +137,19 @@ def run_job(
     journal: Journal | None,
     any_accepted: bool,
     unknown_state: bool,
+    in_doubt: Collection[int] = (),
 ) -> tuple[Job, bool]:
     """Run the job when it holds users, unless it has run already; returns its snapshot and whether it runs.
 
     A job runs only once: a journal that says it was run, or a job past CREATED, is not run again.
     ``unknown_state`` says the job may have been run by someone else (a resumed or a given job). A
     ``409`` to the run request (a retry after the first answer was lost, or a run by someone else) is
-    success when the job is no longer CREATED: it runs.
+    success when the job is no longer CREATED: it runs. A job still CREATED is not run while any
+    batch of ``in_doubt`` is (:func:`run_withheld`).
 
     Raises:
-        CourierError: when Courier refuses to run the job (or does not answer), and the job has not run.
+        CourierError: when Courier refuses to run the job (or does not answer), and the job has not run;
+            or when batches are in doubt (the job is not asked to run).
     """
     entry = journal.job() if journal is not None else None
     if entry is not None and entry.run_requested:
@@ -135,8 +160,11 @@ def run_job(
             if journal is not None:
                 journal.mark_run_requested()
             return job, True
-        if not any_accepted and not job.received:
-            return job, False  # nothing to run: no user reached the job
+    withheld = run_withheld(job_id, in_doubt)
+    if withheld is not None:
+        raise withheld
+    if not any_accepted and not job.received:
+        return job, False  # nothing to run: no user reached the job (job is set: it was looked at above)
     key = "bulkprep-run-" + hashlib.sha256(job_id.encode()).hexdigest()[:32]
     try:
         client.run_job(job_id, idempotency_key=key)

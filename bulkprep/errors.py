@@ -47,6 +47,7 @@ __all__ = [
     "JournalError",
     "MappingError",
     "ProtocolError",
+    "RunWithheld",
     "SubmitInterrupted",
 ]
 
@@ -155,6 +156,14 @@ class ProtocolError(CourierError):
     An HTML page from a proxy, JSON cut short, a JSON array, a field of the wrong type, a missing
     ``jobId``: the base URL may point at something other than Courier's API, or something between
     rewrote the answer. Sending the same request again does not make the answer readable.
+    """
+
+
+class RunWithheld(CourierError):
+    """The job was not run: the answer to some batch was lost, so Courier may or may not hold its users.
+
+    A job that ran takes no more users; left in CREATED, the batch can go again (under the same
+    idempotency key) and the job run after. ``exc.result`` says how.
     """
 
 

@@ -321,6 +321,8 @@ class BatchSender:
         next_number: the first free batch number, for the halves of a cut batch.
         max_rejected: stop sending once Courier refused more than this share (or number) of the users
             sent so far (:func:`bulkprep.guard.rejection_stop`); None: never.
+        resend: how to send a batch in doubt again, in a failed row's reason, when the journal is not
+            one the user names (None: with the journal, or the job id, as the in-memory path does).
     """
 
     def __init__(
@@ -334,8 +336,10 @@ class BatchSender:
         progress: Progress,
         next_number: int,
         max_rejected: Limit | None = None,
+        resend: str | None = None,
     ) -> None:
         self.client = client
+        self.resend = resend
         self.job_id = job_id
         self.users = users
         self.policy = policy
@@ -344,6 +348,8 @@ class BatchSender:
         self.outcomes = Outcomes()
         self.stop = threading.Event()
         self.stopped_by: CourierError | None = None
+        # Batches whose answer was lost or unreadable: Courier may hold their users (see _in_doubt).
+        self.in_doubt: set[int] = set()
         self.max_rejected = max_rejected
         self.halted: str | None = None
         self._checked_after = 0
@@ -555,7 +561,11 @@ class BatchSender:
             self.settle_rejected(batch, answer)
         else:
             self.journal.mark_failed(batch.number, answer)
-            self.settle_failed(batch, _failure_reason(batch, exc))
+            doubt = _in_doubt(exc)
+            if doubt:
+                with self._lock:
+                    self.in_doubt.add(batch.number)
+            self.settle_failed(batch, _failure_reason(batch, exc, self._again() if doubt else None))
         self.progress.batch_done(batch.users)
 
     def _halve(self, batch: Batch, *, maybe_sent: bool) -> None:
@@ -625,6 +635,8 @@ class BatchSender:
         )
         refused = {row: _error_text(answer.errors[position]) for position, row in matching.matches.items()}
         self.outcomes.settle(batch.rows, RowStatus.FAILED, batch=batch.number)
+        with self._lock:
+            self.in_doubt.add(batch.number)
         for row in batch.rows:
             words = f" (Courier's error for this row: {refused[row]})" if row in refused else ""
             self.outcomes.error([row], ErrorCode.SEND_FAILED, reason + words)
@@ -633,16 +645,18 @@ class BatchSender:
 
     def _again(self) -> str:
         """How to settle rows whose users may be in the job already, without sending anyone twice."""
+        if self.resend is not None:
+            return self.resend
         if not isinstance(self.journal, _NoLog):
             return (
-                "run the same submission again with its journal: the batch goes again to the same job "
-                "under the same idempotency key; do not send these rows to a new job, where the users "
-                f"already in job {self.job_id} would get the message twice"
+                "run the same command again with the same journal: it resends the batch under the same "
+                "idempotency key, then runs the job"
             )
         return (
-            f"check job {self.job_id} before sending these rows again: sent to a new job, the users "
-            "already in this one would get the message twice (with a journal, --journal FILE, running "
-            "the same submission again sends the batch again to the same job under the same key)"
+            f"check job {self.job_id} before sending these rows again: submitted again to this job "
+            f"(--job {self.job_id} / job_id=...), the batch goes under the same idempotency key; sent to "
+            "a new job, the users already in this one would get the message twice (with a journal, "
+            "--journal FILE, running the same command again resends it by itself)"
         )
 
     def settle_acked(self, batch: Batch, answer: AckedAnswer) -> None:
@@ -752,16 +766,25 @@ def _refuses_rows(exc: CourierError) -> bool:
     return 400 <= exc.status < 500 and not exc.retryable
 
 
-def _failure_reason(batch: Batch, exc: CourierError) -> str:
+def _in_doubt(exc: CourierError) -> bool:
+    """Whether a batch that failed may be in the job all the same: its answer was lost or unreadable.
+
+    No answer (status 0) or a 5xx after the last attempt may come after Courier stored the users; an
+    answer that is not Courier's came after it handled the request. A 429 or 408 came before.
+    """
+    return isinstance(exc, ProtocolError) or (exc.retryable and (exc.status == 0 or exc.status >= 500))
+
+
+def _failure_reason(batch: Batch, exc: CourierError, again: str | None) -> str:
+    """Why a batch's rows failed; ``again`` says how to settle them when the answer was lost (in doubt)."""
     words = exc.courier_message or str(exc)
-    if isinstance(exc, ProtocolError):
+    if again is None:
         return (
-            f"batch {batch.number} got an answer that is not Courier's ({words}); whether its users are "
-            "in the job is not known, the rows are safe to submit again"
+            f"batch {batch.number} could not be delivered to Courier ({words}); Courier did not take it, "
+            "the rows are safe to submit again"
         )
-    return (
-        f"batch {batch.number} could not be delivered to Courier ({words}); the rows are safe to submit again"
-    )
+    heard = "got an answer that is not Courier's" if isinstance(exc, ProtocolError) else "lost its answer"
+    return f"batch {batch.number} {heard} ({words}), its users may be in the job; {again}"
 
 
 def _echo(error: Mapping[str, Any]) -> Any:

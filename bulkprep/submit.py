@@ -33,7 +33,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from os import PathLike
@@ -65,6 +65,7 @@ from bulkprep.errors import (
     GuardError,
     InputError,
     JournalError,
+    RunWithheld,
     SubmitInterrupted,
 )
 from bulkprep.frames import as_pandas
@@ -486,7 +487,16 @@ def submit(
                 bar.close()
             # A resumed job, or one the caller made, may have run already.
             unknown_state = resumed or "job_id" in definition
-            job = _run_and_wait(client, book, frame, outcomes, after, step, unknown_state=unknown_state)
+            job = _run_and_wait(
+                client,
+                book,
+                frame,
+                outcomes,
+                after,
+                step,
+                unknown_state=unknown_state,
+                in_doubt=sender.in_doubt,
+            )
         except KeyboardInterrupt:
             with held_interrupts():
                 stopped = _stopped_result(frame, prepare_errors, sender, work, step, None)
@@ -558,9 +568,24 @@ class _Step:
             "(--journal FILE), running the same command again would resume by itself"
         )
 
+    def resend_and_run(self) -> str:
+        """How to finish a job that was not run because batches are in doubt (:class:`RunWithheld`)."""
+        if self.journal is not None:
+            return (
+                f"to finish, run the same command again with the same journal {self.journal}: it resends "
+                "the batches in doubt under the same idempotency keys, then runs the job"
+            )
+        return (
+            f"to finish, submit the same rows again to job {self.job_id} and run it (--job {self.job_id} "
+            f"--run / job_id={self.job_id!r}, run=True): each batch goes again under the same idempotency "
+            "key, so Courier takes no user twice, then the job runs; do not send them to a new job"
+        )
+
     def left_to_do(self, accepted: int, unsent: int, exc: BaseException | None) -> str:
         """What happened and what is left, for ``SubmitResult.left_to_do``."""
         what = "was interrupted" if exc is None else f"stopped: {exc}"
+        if isinstance(exc, RunWithheld):
+            return f"{exc}; {accepted} row(s) accepted, {unsent} failed; {self.resend_and_run()}"
         if self.now == _Step.SENDING:
             return (
                 f"sending to job {self.job_id} {what}; {accepted} row(s) accepted, {unsent} not sent "
@@ -600,7 +625,9 @@ def _stopped_result(
     not_sent, in_flight = _unsent_reasons(step, exc)
     unsent = sender.settle_unsent(work, not_sent=not_sent, in_flight=in_flight)
     outcomes = sender.outcomes
-    left = step.left_to_do(len(outcomes.rows_with(RowStatus.ACCEPTED)), len(unsent), exc)
+    # A job not run for batches in doubt sent every batch: its failed rows are the ones to say.
+    failed = len(outcomes.rows_with(RowStatus.FAILED)) if isinstance(exc, RunWithheld) else len(unsent)
+    left = step.left_to_do(len(outcomes.rows_with(RowStatus.ACCEPTED)), failed, exc)
     return _result(frame, prepare_errors, outcomes, job_id=step.job_id, job=step.job, left_to_do=left)
 
 
@@ -705,17 +732,24 @@ def _run_and_wait(
     step: _Step,
     *,
     unknown_state: bool,
+    in_doubt: Collection[int],
 ) -> Job | None:
     """Run the job and wait for it when asked; each accepted row's delivery goes into ``outcomes``.
 
-    ``step`` follows along, so that a failure says which part did not happen.
+    ``step`` follows along, so that a failure says which part did not happen. A job is not run while
+    a batch of ``in_doubt`` is (:func:`~bulkprep.delivery.run_withheld`).
     """
     runs = False
     if after.run:
         step.now = _Step.RUNNING
         any_accepted = bool(outcomes.rows_with(RowStatus.ACCEPTED))
         step.job, runs = run_job(
-            client, step.job_id, journal=journal, any_accepted=any_accepted, unknown_state=unknown_state
+            client,
+            step.job_id,
+            journal=journal,
+            any_accepted=any_accepted,
+            unknown_state=unknown_state,
+            in_doubt=in_doubt,
         )
         step.runs = runs
     if after.wait and runs:

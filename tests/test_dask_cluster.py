@@ -33,7 +33,9 @@ from bulkprep import prepare, read_csv  # noqa: E402
 from bulkprep import submit as submit_in_memory  # noqa: E402
 from bulkprep.batching import Batch, cut_batches, idempotency_key  # noqa: E402
 from bulkprep.errors import ConfigurationError, GuardError  # noqa: E402
+from bulkprep.retry import RetryPolicy  # noqa: E402
 from bulkprep.sandbox import Sandbox  # noqa: E402
+from bulkprep.sandbox.faults import Decision  # noqa: E402
 from bulkprep.status import ROW_KEY, Column, RowStatus  # noqa: E402
 
 PLAIN: dict[str, Any] = {"recipient": "User ID", "profile": {"email": "Email"}}
@@ -469,6 +471,48 @@ def test_max_rejected_stops_every_partition_and_the_call_again_sends_the_rest(
         assert len(sandbox.users(first.job_id)) == 30
         # The first 10 were offered twice (in the first job's send, then refused here), the rest once.
         assert sorted(sandbox.offers(first.job_id).values()) == [1] * 20 + [2] * 10
+
+
+def test_a_lost_answer_leaves_the_job_unrun_and_the_call_again_resends_it_and_runs_once(
+    cluster: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    users = _users(12)
+    prepared = bulkdask.prepare(dd.from_pandas(users, npartitions=2, sort=False), PLAIN)
+    folder = tmp_path / "job"
+    with Sandbox(token=TOKEN, processing_seconds=0) as sandbox:
+        # The first ingestion is stored, then its connection dropped: the one attempt hears nothing.
+        injector = sandbox._gateway.injector
+        decide, lost = injector.decide, threading.Event()
+
+        def losing_the_first(*, ingest: bool) -> Decision:
+            if ingest and not lost.is_set():
+                lost.set()
+                return Decision(drop=True)
+            return decide(ingest=ingest)
+
+        monkeypatch.setattr(injector, "decide", losing_the_first)
+        options: dict[str, Any] = {
+            "event": "WELCOME",
+            "base_url": sandbox.url,
+            "batch_size": 3,
+            "run": True,
+            "retry": RetryPolicy(max_attempts=1),
+            "progress": False,
+        }
+        result = bulkdask.submit(prepared, folder, **options)
+        assert result.summary == {"accepted": 9, "failed": 3}
+        assert result.left_to_do is not None
+        assert f"job {result.job_id} was not run: the answer to batch(es)" in result.left_to_do
+        assert f"run the same submit again with the job folder {folder}" in result.left_to_do
+        assert sandbox.jobs[result.job_id]["status"] == "CREATED"
+        rows = result.df.compute()
+        reasons = rows.loc[rows[Column.STATUS] == RowStatus.FAILED.value, Column.ERROR]
+        assert reasons.str.contains(f"lost its answer .*job folder {folder}: it resends the batch").all()
+        again = bulkdask.submit(prepared, folder, **options)
+        assert again.summary == {"accepted": 12}
+        assert again.left_to_do is None
+        assert [r.status for r in sandbox.requests if r.path.endswith("/run")] == [204]
+        assert sorted(sandbox.offers(result.job_id).values()) == [1] * 12
 
 
 def test_wait_runs_the_job_and_reads_each_rows_delivery_as_the_in_memory_path(

@@ -15,7 +15,7 @@ from prepared_frames import prepared_frame
 from test_submit_cli import GOOD, results, run_in_process, write_input
 
 from bulkprep.client import CourierClient
-from bulkprep.errors import AuthenticationError, ProtocolError
+from bulkprep.errors import AuthenticationError, ProtocolError, RunWithheld
 from bulkprep.journal import Journal, RefusedAnswer
 from bulkprep.results import SubmitResult
 from bulkprep.status import BatchState
@@ -103,7 +103,8 @@ def test_an_error_for_no_user_of_the_batch_leaves_every_row_failed_though_the_to
     text = result.df["bulk_error"].iloc[0]
     assert "HTTP 200, total 9 and 1 error(s), 1 of them for a user that matches no single row" in text
     assert '\'Invalid\' for {"user_id":"nobody"}' in text
-    assert "run the same submission again with its journal" in text
+    assert "run the same command again with the same journal" in text
+    assert "under the same idempotency key, then runs the job" in text
     assert result.unmatched_errors[["batch", "error", "candidates"]].to_dict("records") == [
         {"batch": 1, "error": "Invalid", "candidates": 0}
     ]
@@ -202,12 +203,14 @@ def test_a_batch_sent_again_whose_answer_counts_fewer_users_than_it_holds_accept
     assert "does not add up" in result.df["bulk_error"].iloc[0]
 
 
-def test_a_job_no_user_is_known_to_be_in_is_neither_run_nor_said_to_have_timed_out() -> None:
+def test_a_job_no_user_is_known_to_be_in_is_not_run_and_the_result_says_what_is_left() -> None:
+    # No user is known to be in the job, but the batch's are in doubt: Courier may hold them. The job
+    # is not run (it would take them no more) and, not a plain return, the result says how to finish.
     courier = ScriptedCourier(
         ingest=ingest_answer({"errors": [NOBODY], "total": 2}), job=job_answer("CREATED", received=0)
     )
-    with HostileServer(courier) as server:
-        result = submit(
+    with HostileServer(courier) as server, pytest.raises(RunWithheld) as caught:
+        submit(
             prepared_frame(users(3)),
             event="E",
             api_key=TOKEN,
@@ -217,9 +220,13 @@ def test_a_job_no_user_is_known_to_be_in_is_neither_run_nor_said_to_have_timed_o
             sleep=no_wait,
             progress=False,
         )
+    result = caught.value.result
     assert result.df["bulk_status"].tolist() == ["failed"] * 3
     assert "run" not in courier.calls
-    assert result.left_to_do is None  # it was not waited for: nothing timed out
+    assert result.left_to_do.startswith("job 1-hostile was not run: the answer to batch(es) 1 was lost")
+    assert "0 row(s) accepted, 3 failed" in result.left_to_do
+    assert "--job 1-hostile --run" in result.left_to_do
+    assert "timed out" not in result.left_to_do  # it was not waited for
 
 
 @pytest.mark.parametrize("kind", ["text/html", "application/json", None])

@@ -103,7 +103,7 @@ from bulkprep.delivery import (
     wait_for_job,
     with_problem_text,
 )
-from bulkprep.errors import BulkprepError, ConfigurationError, GuardError, JournalError
+from bulkprep.errors import BulkprepError, ConfigurationError, GuardError, JournalError, RunWithheld
 from bulkprep.guard import GuardDecision, Limit, _allowed, check_limit
 from bulkprep.journal import Journal
 from bulkprep.matching import identities_of, match_to_rows
@@ -259,6 +259,10 @@ def _send_part(batches: _Batches, how: _Sending) -> dict[str, Any]:
             progress=Progress(total_rows=len(users), enabled=False),
             next_number=max([batches.halves, *(item.batch.number + 1 for item in work)]),
             max_rejected=how.max_rejected,
+            resend=(
+                f"run the same submit again with the job folder {folder}: it resends the batch under the "
+                "same idempotency key, then runs the job"
+            ),
         )
         stop_file = folder / STAGED_FOLDER / STOP_FILE
         sender.stop = _SharedStop(stop_file, lambda: sender)
@@ -295,6 +299,7 @@ def _send_part(batches: _Batches, how: _Sending) -> dict[str, Any]:
         "stopped": stopped,
         "halted": halted,
         "accepted": outcomes.count(RowStatus.ACCEPTED),
+        "in_doubt": sorted(sender.in_doubt),
         "identities": accepted,
     }
 
@@ -578,15 +583,25 @@ def submit(
         delivery: dict[int, dict[int, Any]] = {}
         messages: dict[int, dict[int, Any]] = {}
         left: str | None = None
+        in_doubt = {number for done in sent for number in done["in_doubt"]}
+        withheld: RunWithheld | None = None
+        runs = False
         if run and not stopped:
-            snapshot, runs = run_job(
-                client,
-                opened,
-                journal=book,
-                any_accepted=accepted > 0,
-                unknown_state=resumed or "job_id" in definition,
-            )
-            job = snapshot
+            try:
+                job, runs = run_job(
+                    client,
+                    opened,
+                    journal=book,
+                    any_accepted=accepted > 0,
+                    unknown_state=resumed or "job_id" in definition,
+                    in_doubt=in_doubt,
+                )
+            except RunWithheld as exc:
+                withheld = exc
+                left = (
+                    f"{exc}; to finish, run the same submit again with the job folder {folder}: it "
+                    "resends the batches in doubt under the same idempotency keys, then runs the job"
+                )
             if wait and runs:
                 job = wait_for_job(
                     client,
@@ -631,7 +646,7 @@ def submit(
         left = (
             f"{'; '.join(stopped)}; to send the rest, run the same submit again with the job folder {folder}"
         )
-    else:
+    elif withheld is None:
         shutil.rmtree(staging, ignore_errors=True)
     result = DaskSubmitResult(
         job_id=opened,

@@ -386,6 +386,7 @@ class _Sending:
     accepted: int = 0
     rejected: int = 0
     checked_after: int | None = None
+    in_doubt: set[int] = field(default_factory=set)  # batches whose answer was lost: the job waits
 
     def work_of(self, window: Window) -> list[WorkItem]:
         """The stretch's batches to work through; with a journal, as it records them (or records them).
@@ -462,6 +463,7 @@ class _Sending:
             return
         # The halves of a cut batch took numbers from here on: the next stretch goes on after them.
         self.next_number = max(self.next_number, sender._next_number)
+        self.in_doubt |= sender.in_doubt
         found = sender.outcomes
         self.accepted += found.count(RowStatus.ACCEPTED)
         self.rejected += found.count(RowStatus.REJECTED)
@@ -607,6 +609,7 @@ class _Streamed:
                         journal=sending.journal,
                         any_accepted=sending.accepted > 0 or self.counts[RowStatus.ACCEPTED.value] > 0,
                         unknown_state=unknown_state,
+                        in_doubt=sending.in_doubt,
                     )
                 sending.step.job = job
                 job = self._wait(sending, job)
