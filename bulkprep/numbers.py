@@ -42,7 +42,8 @@ _SPACE_GROUPS = " \u00a0\u202f\u2009'\u2019"
 _SIGNS = "+-\u2212"
 # (Escaped: a bare +-− in a class is the range from + to the minus sign, letters and all.)
 _SHAPE = re.compile(rf"^[{re.escape(_SIGNS)}]?[\d.,{_SPACE_GROUPS}]*\d[\d.,{_SPACE_GROUPS}]*$")
-_PLAIN = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+# A number written plainly: digits, perhaps a sign and a decimal dot (read as itself by any cast).
+PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _GROUP_DIGITS = 3
 
 
@@ -81,6 +82,9 @@ def _currency_pattern() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 _CURRENCY_BEFORE, _CURRENCY_AFTER = _currency_pattern()
+# Text of digits, signs and separators alone has no currency to drop (no code or sign is made of
+# these characters only; a test holds it): most cells of a number column, met once each.
+_DIGITS_ONLY = re.compile(rf"[{re.escape(_SIGNS)}]?\d[\d.,\s{_SPACE_GROUPS}]*")
 
 
 def without_currency(text: str) -> str:
@@ -95,6 +99,8 @@ def without_currency(text: str) -> str:
         ['108,750.00', '20', '12,50', '5K']
     """
     stripped = text.strip()
+    if _DIGITS_ONLY.fullmatch(stripped):
+        return stripped
     sign = ""
     if stripped and stripped[0] in _SIGNS and stripped[1:] and not stripped[1].isdigit():
         sign, stripped = stripped[0], stripped[1:].lstrip()  # -$5.00
@@ -161,7 +167,7 @@ def is_localized(value: Any, number: Any) -> bool:
     if not isinstance(value, str) or number is None or isinstance(number, bool) or _shape(value) is None:
         return False
     text = value.strip()
-    return not _PLAIN.match(text) or Decimal(text) != Decimal(str(number))
+    return not PLAIN_NUMBER.match(text) or Decimal(text) != Decimal(str(number))
 
 
 class _Convention(NamedTuple):

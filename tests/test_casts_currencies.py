@@ -73,3 +73,13 @@ def test_the_committed_currency_table_is_what_its_script_writes() -> None:
     command = [sys.executable, str(script), "--check"]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_no_currency_code_or_sign_is_made_of_digits_signs_and_separators_alone() -> None:
+    # The fast path of without_currency leaves such text as it is: it could hold no currency.
+    from bulkprep import _currency_names
+    from bulkprep.numbers import _DIGITS_ONLY
+
+    names = [*_currency_names.CODES.split(), *_currency_names.SIGNS.splitlines()]
+    assert names
+    assert [name for name in names if _DIGITS_ONLY.fullmatch(name.strip())] == []
