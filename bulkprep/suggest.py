@@ -1276,3 +1276,28 @@ _COUNTRY_HEADERS = (*_COUNTRY_HEADERS, *_LAST_COUNTRIES)
 _COUNTRY_WORDS = (
     _COUNTRY_WORDS | frozenset({"riik", "valsts", "drzava", "negara"}) | _folded_words("Държава", "Држава")
 )
+# Person ids in Spanish, Dutch, Japanese, Hebrew, Vietnamese and Thai exports: Odoo's ID externo
+# (the id the contact has in another system), Lightspeed's Klantcode, kintone's レコード番号 (the
+# app's record number), customer numbers and codes (מספר לקוח, Mã khách hàng, รหัสลูกค้า); a
+# HelloAsso Numéro de billet (one per participant, unlike a ticket's type); Dynamics' contact GUID
+# in Dutch, German and Spanish; and a record's code alone (Fatture in Cloud's Codice, Holded's
+# Código) when there is no plain id.
+_PEOPLE_IDS = (
+    *("idexterno", "identificadorexterno", "klantcode", "klantnr", "debiteurnummer", "numerodebillet"),
+    *("donotmodifycontactpersoon", "donotmodifykontakt", "donotmodifycontacto"),  # Dynamics, localized
+    *_folded("レコード番号", "レコードID", "顧客コード", "会員コード"),
+    *_folded("מספר לקוח", "מזהה לקוח", "קוד לקוח", "מספר חבר"),
+    *_folded("Mã khách hàng", "Mã KH", "ID khách hàng", "Số khách hàng", "Mã thành viên"),
+    *_folded("รหัสลูกค้า", "รหัสสมาชิก", "เลขที่ลูกค้า", "หมายเลขลูกค้า"),
+)
+_ID_HEADERS = (
+    *_ID_HEADERS[: _ID_HEADERS.index("id")],
+    *_PEOPLE_IDS,
+    *_ID_HEADERS[_ID_HEADERS.index("id") : _ID_HEADERS.index("id") + 1 + len(_RECORD_CODES)],
+    "codice",
+    "codigo",
+    *_ID_HEADERS[_ID_HEADERS.index("id") + 1 + len(_RECORD_CODES) :],
+)
+_ID_WORDS = _ID_WORDS | _folded_words("מספר", "מזהה", "קוד")
+_PERSON_WORDS = _PERSON_WORDS | frozenset({"asistente", "participante", "inscrito", "deelnemer"})
+_PERSON_WORDS = _PERSON_WORDS | _folded_words("לקוח", "חבר")
