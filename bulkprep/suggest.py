@@ -732,8 +732,9 @@ def _identity_columns(
 ) -> list[str]:
     """The columns that may feed ``target``, best first.
 
-    Ranked by: a column the layout prefers; a filled column before an empty one; for phones, a
-    mobile before a landline; a header spelled exactly as this module knows before one recognized
+    Ranked by: a column the layout prefers; a filled column before an empty one; for ids, one
+    before a platform's internal record id (24 hexadecimal digits in every sampled cell); for
+    phones, a mobile before a landline; a header spelled exactly as this module knows before one recognized
     by its words (its cells checked); then the spelling's rank, fewer words, the frame's order.
     """
     spellings = {"recipient": _ID_HEADERS, _EMAIL_TARGET: _EMAIL_HEADERS, _PHONE_TARGET: _PHONE_HEADERS}[
@@ -760,6 +761,7 @@ def _identity_columns(
                 (
                     0 if key in preferred else 1,
                     1 if cells is not None and not cells(column) else 0,
+                    1 if target == "recipient" and _internal_record_ids(cells, column) else 0,
                     0 if target != _PHONE_TARGET or mobile else 1,
                     tier,
                     rank,
@@ -778,6 +780,12 @@ def _named_by_words(target: str, words: tuple[str, ...]) -> bool:
         return bool(found & _ID_WORDS and found & _PERSON_WORDS) and not found & _NOT_A_PERSON_ID_WORDS
     vocabulary = _EMAIL_WORDS if target == _EMAIL_TARGET else _PHONE_WORDS
     return bool(found & vocabulary) and not found & _NOT_AN_ADDRESS_WORDS
+
+
+def _internal_record_ids(cells: Callable[[str], list[object]] | None, column: str) -> bool:
+    """Whether every sampled cell of a column is a platform's 24-hex internal record id (Holded's ``ID``)."""
+    sample = cells(column) if cells is not None else []
+    return bool(sample) and all(_INTERNAL_RECORD_ID.fullmatch(str(cell).strip()) for cell in sample)
 
 
 def _mostly_distinct(cells: Callable[[str], list[object]] | None, column: str) -> bool:
@@ -1279,11 +1287,13 @@ _COUNTRY_WORDS = (
 # Person ids in Spanish, Dutch, Japanese, Hebrew, Vietnamese and Thai exports: Odoo's ID externo
 # (the id the contact has in another system), Lightspeed's Klantcode, kintone's レコード番号 (the
 # app's record number), customer numbers and codes (מספר לקוח, Mã khách hàng, รหัสลูกค้า); a
-# HelloAsso Numéro de billet (one per participant, unlike a ticket's type); Dynamics' contact GUID
+# HelloAsso Numéro de billet (one per participant, unlike a ticket's type); Square's Reference ID
+# (the merchant's own id, over Square's); Dynamics' contact GUID
 # in Dutch, German and Spanish; and a record's code alone (Fatture in Cloud's Codice, Holded's
 # Código) when there is no plain id.
 _PEOPLE_IDS = (
     *("idexterno", "identificadorexterno", "klantcode", "klantnr", "debiteurnummer", "numerodebillet"),
+    "referenceid",
     *("donotmodifycontactpersoon", "donotmodifykontakt", "donotmodifycontacto"),  # Dynamics, localized
     *_folded("レコード番号", "レコードID", "顧客コード", "会員コード"),
     *_folded("מספר לקוח", "מזהה לקוח", "קוד לקוח", "מספר חבר"),
@@ -1301,3 +1311,6 @@ _ID_HEADERS = (
 _ID_WORDS = _ID_WORDS | _folded_words("מספר", "מזהה", "קוד")
 _PERSON_WORDS = _PERSON_WORDS | frozenset({"asistente", "participante", "inscrito", "deelnemer"})
 _PERSON_WORDS = _PERSON_WORDS | _folded_words("לקוח", "חבר")
+# A platform's internal record id written as 24 hexadecimal digits (Holded's ID): the export's own
+# record id, which the recipient is only when the file holds no other id.
+_INTERNAL_RECORD_ID = re.compile(r"[0-9a-fA-F]{24}")
