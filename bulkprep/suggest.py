@@ -846,7 +846,9 @@ def _country_column(names: list[str], phone: str, cells: Callable[[str], list[ob
     """The column holding each row's country for ``phone``, best first.
 
     A filled column before an empty one, then the one sharing most of the phone's words
-    (``Business Phone`` with ``Business Country/Region``), then an exact spelling before a header
+    (``Business Phone`` with ``Business Country/Region``), then, for a phone that is not an
+    office's, the person's own country before an office's (``Mobile Phone`` with ``Home
+    Country/Region``), then an exact spelling before a header
     recognized by its words (whose cells must mostly be countries), then the spelling's rank.
     """
     exact = {column: rank for rank, column in enumerate(_matches(names, _COUNTRY_HEADERS))}
@@ -867,7 +869,9 @@ def _country_column(names: list[str], phone: str, cells: Callable[[str], list[ob
         else:
             continue
         empty = 1 if cells is not None and not cells(column) else 0
-        ranked.append(((empty, -len(qualifiers & (words - _KIND_WORDS)), tier, rank, position), column))
+        office = 1 if words & _OFFICE_WORDS and not qualifiers & _OFFICE_WORDS else 0
+        shared = -len(qualifiers & (words - _KIND_WORDS))
+        ranked.append(((empty, shared, office, tier, rank, position), column))
     return min(ranked)[1] if ranked else None
 
 
@@ -1314,3 +1318,15 @@ _PERSON_WORDS = _PERSON_WORDS | _folded_words("לקוח", "חבר")
 # A platform's internal record id written as 24 hexadecimal digits (Holded's ID): the export's own
 # record id, which the recipient is only when the file holds no other id.
 _INTERNAL_RECORD_ID = re.compile(r"[0-9a-fA-F]{24}")
+# Dutch Mobiele telefoon (over Zakelijke telefoon, the office's), German PayPal's Telefonnummer der
+# Kontaktperson.
+_MOBILE_HEADERS = (*_MOBILE_HEADERS, "mobieletelefoon", "mobieletelefoonnummer")
+_PHONE_HEADERS = (*_MOBILE_HEADERS, *_PHONE_HEADERS[len(_MOBILE_HEADERS) - 2 :], "zakelijketelefoon")
+_MOBILE_WORDS = _MOBILE_WORDS | frozenset({"mobiele"})
+_PHONE_WORDS = _PHONE_WORDS | _MOBILE_WORDS | frozenset({"telefonnummer", "telefoonnummer", "rufnummer"})
+# Words of an office's address or line: a phone with none of them is read in the person's own
+# country (Outlook's Mobile Phone in Home Country/Region, not Business Country/Region).
+_OFFICE_WORDS = frozenset(
+    {"business", "work", "office", "company", "zakelijk", "zakelijke", "geschaftlich", "geschaftliche"}
+    | {"bureau", "travail", "trabajo", "oficina", "lavoro", "ufficio", "empresa", "arbeit"}
+)
