@@ -1330,3 +1330,6 @@ _OFFICE_WORDS = frozenset(
     {"business", "work", "office", "company", "zakelijk", "zakelijke", "geschaftlich", "geschaftliche"}
     | {"bureau", "travail", "trabajo", "oficina", "lavoro", "ufficio", "empresa", "arbeit"}
 )
+# PayPal's Ländervorwahl holds the contact's country code (DE, IT): read by its cells, as a header
+# recognized by its words is.
+_COUNTRY_WORDS = _COUNTRY_WORDS | frozenset({"landervorwahl"})

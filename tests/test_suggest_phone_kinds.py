@@ -50,3 +50,15 @@ def test_outlook_s_business_phone_stays_with_the_business_country() -> None:
     )
     phone = Mapping.suggest(frame).to_dict()["profile"]["phone_number"]
     assert phone == {"column": "Business Phone", "region_column": "Business Country/Region"}
+
+
+def test_paypal_s_country_code_column_gives_the_phone_s_country() -> None:
+    frame = pd.DataFrame(
+        [
+            ["Max Bauer", "max@example.de", "0151 23456789", "DE"],
+            ["Lia Conti", "lia@example.it", "333 765 4321", "IT"],
+        ],
+        columns=["Name", "Absender E-Mail-Adresse", "Telefonnummer der Kontaktperson", "Ländervorwahl"],
+    )
+    phone = Mapping.suggest(frame).to_dict()["profile"]["phone_number"]
+    assert phone == {"column": "Telefonnummer der Kontaktperson", "region_column": "Ländervorwahl"}
