@@ -392,6 +392,20 @@ def _names_a_column(cell: str) -> bool:
     return "@" not in cell and any(character.isalpha() for character in cell)
 
 
+def _header_cells(row: Sequence[str], cells: Sequence[str], width: int) -> bool:
+    """Whether a line of ``width`` fields whose filled cells are ``cells`` looks like a header.
+
+    Every field is named, or all but the first: a report whose records start with an empty field
+    (QuickBooks' ``,Customer,Email,Phone``) leaves that header cell empty, and at least two others
+    are named then.
+    """
+    if not all(map(_names_a_column, cells)):
+        return False
+    if len(cells) == width:
+        return True
+    return len(cells) == width - 1 >= 2 and not row[0].strip()
+
+
 def preamble_end(lines: Sequence[str], *, delimiter: str) -> int:
     """How many lines of title above the header the first ``lines`` of a file start with (0 when none).
 
@@ -402,8 +416,9 @@ def preamble_end(lines: Sequence[str], *, delimiter: str) -> int:
     the records' width with at most half its cells filled, as Exact Online's administration line
     with its date), none holds an email address or a long number (a user's value), and the line
     after them looks like
-    a header of the file's modal width (every field named, with letters, none an email address)
-    with at least one record of that width after it. A file of one column (just emails) never has a
+    a header of the file's modal width (every field named, with letters, none an email address;
+    or all but an empty first field, as a QuickBooks report's ``,Customer,Email``) with at least
+    one record of that width after it. A file of one column (just emails) never has a
     preamble: its lines are all records. Blank lines alone above a header are no preamble (the
     reader skips them).
 
@@ -472,7 +487,7 @@ def _preamble_end(rows: Sequence[Sequence[str]], open_quotes: Sequence[bool]) ->
         titled = titled or len(cells) == 1
     else:
         return 0
-    if not any(filled[:position]) or len(cells) != width or not all(map(_names_a_column, cells)):
+    if not any(filled[:position]) or not _header_cells(row, cells, width):
         return 0
     if not any(
         len(other) == width

@@ -732,8 +732,9 @@ def _identity_columns(
 ) -> list[str]:
     """The columns that may feed ``target``, best first.
 
-    Ranked by: a column the layout prefers; a filled column before an empty one; for phones, a
-    mobile before a landline; a header spelled exactly as this module knows before one recognized
+    Ranked by: a column the layout prefers; a filled column before an empty one; for ids, one
+    before a platform's internal record id (24 hexadecimal digits in every sampled cell); for
+    phones, a mobile before a landline; a header spelled exactly as this module knows before one recognized
     by its words (its cells checked); then the spelling's rank, fewer words, the frame's order.
     """
     spellings = {"recipient": _ID_HEADERS, _EMAIL_TARGET: _EMAIL_HEADERS, _PHONE_TARGET: _PHONE_HEADERS}[
@@ -760,6 +761,7 @@ def _identity_columns(
                 (
                     0 if key in preferred else 1,
                     1 if cells is not None and not cells(column) else 0,
+                    1 if target == "recipient" and _internal_record_ids(cells, column) else 0,
                     0 if target != _PHONE_TARGET or mobile else 1,
                     tier,
                     rank,
@@ -778,6 +780,12 @@ def _named_by_words(target: str, words: tuple[str, ...]) -> bool:
         return bool(found & _ID_WORDS and found & _PERSON_WORDS) and not found & _NOT_A_PERSON_ID_WORDS
     vocabulary = _EMAIL_WORDS if target == _EMAIL_TARGET else _PHONE_WORDS
     return bool(found & vocabulary) and not found & _NOT_AN_ADDRESS_WORDS
+
+
+def _internal_record_ids(cells: Callable[[str], list[object]] | None, column: str) -> bool:
+    """Whether every sampled cell of a column is a platform's 24-hex internal record id (Holded's ``ID``)."""
+    sample = cells(column) if cells is not None else []
+    return bool(sample) and all(_INTERNAL_RECORD_ID.fullmatch(str(cell).strip()) for cell in sample)
 
 
 def _mostly_distinct(cells: Callable[[str], list[object]] | None, column: str) -> bool:
@@ -838,7 +846,9 @@ def _country_column(names: list[str], phone: str, cells: Callable[[str], list[ob
     """The column holding each row's country for ``phone``, best first.
 
     A filled column before an empty one, then the one sharing most of the phone's words
-    (``Business Phone`` with ``Business Country/Region``), then an exact spelling before a header
+    (``Business Phone`` with ``Business Country/Region``), then, for a phone that is not an
+    office's, the person's own country before an office's (``Mobile Phone`` with ``Home
+    Country/Region``), then an exact spelling before a header
     recognized by its words (whose cells must mostly be countries), then the spelling's rank.
     """
     exact = {column: rank for rank, column in enumerate(_matches(names, _COUNTRY_HEADERS))}
@@ -859,7 +869,9 @@ def _country_column(names: list[str], phone: str, cells: Callable[[str], list[ob
         else:
             continue
         empty = 1 if cells is not None and not cells(column) else 0
-        ranked.append(((empty, -len(qualifiers & (words - _KIND_WORDS)), tier, rank, position), column))
+        office = 1 if words & _OFFICE_WORDS and not qualifiers & _OFFICE_WORDS else 0
+        shared = -len(qualifiers & (words - _KIND_WORDS))
+        ranked.append(((empty, shared, office, tier, rank, position), column))
     return min(ranked)[1] if ranked else None
 
 
@@ -1276,3 +1288,48 @@ _COUNTRY_HEADERS = (*_COUNTRY_HEADERS, *_LAST_COUNTRIES)
 _COUNTRY_WORDS = (
     _COUNTRY_WORDS | frozenset({"riik", "valsts", "drzava", "negara"}) | _folded_words("Държава", "Држава")
 )
+# Person ids in Spanish, Dutch, Japanese, Hebrew, Vietnamese and Thai exports: Odoo's ID externo
+# (the id the contact has in another system), Lightspeed's Klantcode, kintone's レコード番号 (the
+# app's record number), customer numbers and codes (מספר לקוח, Mã khách hàng, รหัสลูกค้า); a
+# HelloAsso Numéro de billet (one per participant, unlike a ticket's type); Square's Reference ID
+# (the merchant's own id, over Square's); Dynamics' contact GUID
+# in Dutch, German and Spanish; and a record's code alone (Fatture in Cloud's Codice, Holded's
+# Código) when there is no plain id.
+_PEOPLE_IDS = (
+    *("idexterno", "identificadorexterno", "klantcode", "klantnr", "debiteurnummer", "numerodebillet"),
+    "referenceid",
+    *("donotmodifycontactpersoon", "donotmodifykontakt", "donotmodifycontacto"),  # Dynamics, localized
+    *_folded("レコード番号", "レコードID", "顧客コード", "会員コード"),
+    *_folded("מספר לקוח", "מזהה לקוח", "קוד לקוח", "מספר חבר"),
+    *_folded("Mã khách hàng", "Mã KH", "ID khách hàng", "Số khách hàng", "Mã thành viên"),
+    *_folded("รหัสลูกค้า", "รหัสสมาชิก", "เลขที่ลูกค้า", "หมายเลขลูกค้า"),
+)
+_ID_HEADERS = (
+    *_ID_HEADERS[: _ID_HEADERS.index("id")],
+    *_PEOPLE_IDS,
+    *_ID_HEADERS[_ID_HEADERS.index("id") : _ID_HEADERS.index("id") + 1 + len(_RECORD_CODES)],
+    "codice",
+    "codigo",
+    *_ID_HEADERS[_ID_HEADERS.index("id") + 1 + len(_RECORD_CODES) :],
+)
+_ID_WORDS = _ID_WORDS | _folded_words("מספר", "מזהה", "קוד")
+_PERSON_WORDS = _PERSON_WORDS | frozenset({"asistente", "participante", "inscrito", "deelnemer"})
+_PERSON_WORDS = _PERSON_WORDS | _folded_words("לקוח", "חבר")
+# A platform's internal record id written as 24 hexadecimal digits (Holded's ID): the export's own
+# record id, which the recipient is only when the file holds no other id.
+_INTERNAL_RECORD_ID = re.compile(r"[0-9a-fA-F]{24}")
+# Dutch Mobiele telefoon (over Zakelijke telefoon, the office's), German PayPal's Telefonnummer der
+# Kontaktperson.
+_MOBILE_HEADERS = (*_MOBILE_HEADERS, "mobieletelefoon", "mobieletelefoonnummer")
+_PHONE_HEADERS = (*_MOBILE_HEADERS, *_PHONE_HEADERS[len(_MOBILE_HEADERS) - 2 :], "zakelijketelefoon")
+_MOBILE_WORDS = _MOBILE_WORDS | frozenset({"mobiele"})
+_PHONE_WORDS = _PHONE_WORDS | _MOBILE_WORDS | frozenset({"telefonnummer", "telefoonnummer", "rufnummer"})
+# Words of an office's address or line: a phone with none of them is read in the person's own
+# country (Outlook's Mobile Phone in Home Country/Region, not Business Country/Region).
+_OFFICE_WORDS = frozenset(
+    {"business", "work", "office", "company", "zakelijk", "zakelijke", "geschaftlich", "geschaftliche"}
+    | {"bureau", "travail", "trabajo", "oficina", "lavoro", "ufficio", "empresa", "arbeit"}
+)
+# PayPal's Ländervorwahl holds the contact's country code (DE, IT): read by its cells, as a header
+# recognized by its words is.
+_COUNTRY_WORDS = _COUNTRY_WORDS | frozenset({"landervorwahl"})

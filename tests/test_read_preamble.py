@@ -187,3 +187,31 @@ def test_lines_more_than_half_as_wide_as_the_records_are_no_preamble() -> None:
     # Five of eight fields filled above the header: maybe a record with empty fields, kept.
     text = "Users\na,b,c,d,e\nid,name,email,phone,city,zip,tier,note\n1,Ann,a@example.com,,,,,\n"
     assert preamble_end(text.splitlines(), delimiter=",") == 0
+
+
+EMPTY_FIRST_CELL_REPORT = (
+    "Customer Contact List\n"
+    "Example Company\n"
+    "\n"
+    ",Customer,Phone Numbers,Email,Full Name\n"
+    ",Ann's Shop,Phone: (650) 555-3311,ann@example.com,Ann Lee\n"
+    ",Bob's Bikes,,bob@example.com,Bob Ray\n"
+)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_header_whose_first_cell_is_empty_is_found_below_the_title_lines(fast: bool) -> None:
+    df = read_csv(io.StringIO(EMPTY_FIRST_CELL_REPORT), _fast=fast)
+    assert list(df.columns) == ["bulk_row", "column_1", "Customer", "Phone Numbers", "Email", "Full Name"]
+    assert df["bulk_row"].tolist() == [5, 6]
+    assert df["Email"].tolist() == ["ann@example.com", "bob@example.com"]
+    assert read_info(df).preamble_rows == 3
+
+
+def test_an_empty_first_cell_does_not_make_a_record_or_a_single_name_a_header() -> None:
+    record = ["Members", ",Ann Lee,ann@example.com,Boston", ",Bob Ray,bob@example.com,Paris"]
+    assert preamble_end(record, delimiter=",") == 0
+    single = ["Members", ",Email", ",ann@example.com", ",bob@example.com"]
+    assert preamble_end(single, delimiter=",") == 0
+    inner = ["Members", "Name,,Email", "Ann,x,ann@example.com"]
+    assert preamble_end(inner, delimiter=",") == 0

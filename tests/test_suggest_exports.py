@@ -54,7 +54,7 @@ def _source(mapping: Mapping, target: str) -> ColumnSource:
         (["Nome", "Cellulare"], "profile.phone_number", "Cellulare"),
         (["Nombre", "Correo electrónico", "Móvil"], "profile.email", "Correo electrónico"),
         # A person's id: an id word with a person's, in any language.
-        (["Square Customer ID", "Reference ID", "Email Address"], "recipient", "Square Customer ID"),
+        (["Square Customer ID", "Nickname", "Email Address"], "recipient", "Square Customer ID"),
         (["Order #", "Attendee #", "Email"], "recipient", "Attendee #"),
         (["N° client", "E-mail"], "recipient", "N° client"),
         (["Nº de socio", "Correo"], "recipient", "Nº de socio"),
