@@ -176,6 +176,21 @@ def test_what_a_command_prints_shows_terminal_controls_as_escapes(files: Path) -
     assert "read users\\x1b[2J.csv: 2 rows" in done.stdout
 
 
+def test_sigterm_is_raised_as_an_interruption_then_the_previous_handler_is_back() -> None:
+    import os
+    import signal
+
+    from bulkprep.interrupts import Terminated, terminations_interrupt
+
+    before = signal.getsignal(signal.SIGTERM)
+    with terminations_interrupt() as termination, pytest.raises(KeyboardInterrupt) as caught:  # noqa: PT012
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(1)
+    assert isinstance(caught.value, Terminated)
+    assert termination.received
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
 def test_ctrl_c_is_held_off_while_results_are_saved() -> None:
     import os
     import signal

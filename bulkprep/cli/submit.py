@@ -92,6 +92,7 @@ exit status:
        rows failed); the results file is written and the message says how to proceed
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C): the results file is written; run again with the same
        --journal FILE to finish
+  143  terminated (SIGTERM): handled as Ctrl-C is, the results file written
 """
 
 
