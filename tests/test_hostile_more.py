@@ -82,7 +82,8 @@ def test_a_message_id_that_could_name_another_path_is_never_asked_for(message_id
     ):
         with pytest.raises(ProtocolError, match="not the shape of Courier's ids"):
             client.get_message(message_id)
-        assert message_outcomes(client, {2: message_id}, progress=False) == {}
+        unread = (None, "not read (no usable answer); bulkprep status reads it again", None)
+        assert message_outcomes(client, {2: message_id}, progress=False) == {2: unread}
         assert server.requests == []
 
 

@@ -35,7 +35,7 @@ from bulkprep.cli.check import (
 )
 from bulkprep.client import DEFAULT_REQUEST_DEADLINE, MAX_REQUEST_DEADLINE
 from bulkprep.csvsafe import write_results_csv
-from bulkprep.delivery import undelivered
+from bulkprep.delivery import outcome_unread, undelivered
 from bulkprep.errors import (
     BulkprepError,
     ConfigurationError,
@@ -322,6 +322,7 @@ def run(args: argparse.Namespace) -> int:
         result.summary[goal.value] == len(result.df)
         and not len(result.unmatched_errors)
         and not undelivered(result.df).any()  # users Courier reports in ERROR, or not delivered
+        and not outcome_unread(result.df).any()  # messages whose outcome Courier did not tell
     )
     return EXIT_OK if all_ok else EXIT_NOT_ALL_OK
 
