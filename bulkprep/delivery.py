@@ -45,6 +45,7 @@ from bulkprep.errors import (
 from bulkprep.journal import Journal
 from bulkprep.matching import identities_of, match_to_rows
 from bulkprep.progress import progress_bar
+from bulkprep.redaction import printable
 from bulkprep.report import ErrorCode, concat_errors, empty_errors, errors_from_records
 from bulkprep.status import ROW_KEY, BatchState, Column, DeliveryStatus, JobStatus, RowStatus, Stage
 
@@ -106,6 +107,19 @@ _WHAT_TO_DO: dict[str, str] = {
     MessageReason.FAILED.value: "Courier could not send it: read its error, then send again",
 }
 _NO_REASON = "Courier gave no reason; look the message up in Courier's message logs"
+_UNKNOWN_REASON = "look the message up in Courier's message logs for what this reason means"
+
+#: The most characters kept of a reason or an error text a message answer gives.
+MAX_SAID_CHARS = 200
+
+
+def _said(text: str | None) -> str | None:
+    """A reason or error text of a message answer (scrubbed already), printable and cut to a bound."""
+    if text is None:
+        return None
+    shown = printable(text.strip())
+    return shown if len(shown) <= MAX_SAID_CHARS else shown[: MAX_SAID_CHARS - 3] + "..."
+
 
 #: How the outcome reason of a message that could not be read starts.
 UNREAD = "not read"
@@ -322,8 +336,7 @@ def message_outcomes(
                         )
                         break
                     raise details
-                reason = None if details.reason is None else details.reason.value
-                found[row] = (details.status.value, reason, details.error)
+                found[row] = (details.status.value, _said(details.reason), _said(details.error))
         except BaseException:
             stop.set()  # no more requests
             client.interrupt()  # Ctrl-C or a refused key: cut the requests under way, not wait them out
@@ -422,7 +435,7 @@ def outcome_errors(outcomes: Mapping[int, tuple[Any, Any, Any]]) -> pd.DataFrame
         status, reason, error = outcomes[row]
         if status not in UNDELIVERED_OUTCOMES:
             continue
-        why = _WHAT_TO_DO.get(str(reason), _NO_REASON) if reason else _NO_REASON
+        why = _WHAT_TO_DO.get(str(reason), _UNKNOWN_REASON) if reason else _NO_REASON
         said = f" (Courier: {error})" if error else ""
         records.append(
             {

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import TOKEN
-from hostile import Answer, HostileServer, ScriptedCourier, json_answer
+from hostile import Answer, HostileServer, Respond, ScriptedCourier, json_answer
 
 from bulkprep.cli.main import main
 
@@ -23,16 +23,15 @@ USERS = json_answer(
 )
 
 
-def courier_whose_messages_answer(message: Answer) -> ScriptedCourier:
+def courier_whose_messages_answer(message: Answer) -> Respond:
     scripted = ScriptedCourier(users=USERS)
 
     def respond(method: str, path: str) -> Answer:
         if method == "GET" and path.startswith("/messages/"):
             return message
-        return ScriptedCourier.__call__(scripted, method, path)
+        return scripted(method, path)
 
-    scripted.__call__ = respond  # type: ignore[method-assign]
-    return scripted
+    return respond
 
 
 def submit_and_wait(
@@ -44,8 +43,7 @@ def submit_and_wait(
     source.write_text("user_id,Email\nu0,u0@example.com\nu1,u1@example.com\n", encoding="utf-8")
     (tmp_path / "mapping.yaml").write_text(MAPPING, encoding="utf-8")
     out = tmp_path / "out.csv"
-    scripted = courier_whose_messages_answer(message)
-    with HostileServer(lambda method, path: scripted.__call__(method, path)) as server:
+    with HostileServer(courier_whose_messages_answer(message)) as server:
         code = main(
             [
                 "submit",
@@ -78,3 +76,26 @@ def test_messages_that_cannot_be_read_are_said_in_each_row_and_the_summary_and_e
     assert table["bulk_outcome"].tolist() == ["", ""]
     assert table["bulk_outcome_reason"].tolist() == [reason, reason]
     assert f"outcome reason: {reason} 2" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("reason", "written"), [("CARRIER_BLOCKED", "CARRIER_BLOCKED"), ("+cmd\x1b[2J", "'+cmd\\x1b[2J")]
+)
+def test_an_undeliverable_message_with_a_reason_bulkprep_does_not_know_is_still_undeliverable(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    reason: str,
+    written: str,
+) -> None:
+    answer = json_answer(
+        200, {"id": "1-message-0", "status": "UNDELIVERABLE", "reason": reason, "providers": []}
+    )
+    code, table = submit_and_wait(tmp_path, monkeypatch, answer)
+    assert code == 1
+    assert table["bulk_outcome"].tolist() == ["UNDELIVERABLE", "UNDELIVERABLE"]
+    assert table["bulk_outcome_reason"].tolist() == [written, written]
+    assert all("the message was UNDELIVERABLE" in text for text in table["bulk_error"])
+    shown = capsys.readouterr().out
+    assert "undeliverable: 2 row(s)" in shown
+    assert "\x1b" not in shown
