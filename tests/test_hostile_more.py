@@ -208,3 +208,16 @@ def test_ctrl_c_is_held_off_while_results_are_saved() -> None:
     with pytest.raises(KeyboardInterrupt):  # noqa: PT012 -- the signal arrives during the sleep
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(1)
+
+
+def test_a_job_id_longer_than_courier_gives_is_refused_before_anything_is_sent(files: Path) -> None:
+    with HostileServer(fixed(Answer(200, b'{"errors": []}'))) as server:
+        done = bulkprep(
+            "submit", "users.csv", "--mapping", "mapping.yaml", "--job", "j" * 2000,
+            "--base-url", server.url, "--no-progress", cwd=files,
+        )  # fmt: skip
+        assert server.requests == []
+    assert done.returncode == 2
+    assert "a job id of 2,000 characters is longer than any Courier gives (at most 1,024)" in done.stderr
+    assert "j" * 100 not in done.stdout + done.stderr
+    assert not (files / "users.submitted.csv").exists()
