@@ -58,6 +58,7 @@ import urllib3.connection
 import urllib3.connectionpool
 import urllib3.exceptions
 import urllib3.response
+import urllib3.util.response
 from requests.adapters import HTTPAdapter
 
 from bulkprep._moved import Moved, moved_names
@@ -483,6 +484,22 @@ def _framed(response: requests.Response) -> bool:
     headers = response.headers
     chunked = "chunked" in headers.get("Transfer-Encoding", "").lower()
     return response.status_code == 204 or "Content-Length" in headers or chunked
+
+
+def _header_fault(response: requests.Response) -> str | None:
+    """Why an answer's header lines are not HTTP's (None: they are, or they cannot be looked at).
+
+    A line that is no ``Name: value`` (no colon) ends the headers for the parser: what follows it,
+    a Content-Length included, is lost, so where the body ends is not known. urllib3 only logs it.
+    """
+    message = getattr(getattr(response.raw, "_original_response", None), "msg", None)
+    if not isinstance(message, http.client.HTTPMessage):
+        return None
+    try:
+        urllib3.util.response.assert_header_parsing(message)
+    except urllib3.exceptions.HeaderParsingError:
+        return "a header line that is not a header (no name and colon)"
+    return None
 
 
 def _length_fault(response: requests.Response) -> str | None:
@@ -1150,7 +1167,7 @@ class CourierClient:
                 return self._interim(request, response)
             if any(coding not in _DECODABLE for coding in _codings(response)):
                 raise self._undecodable(request, response)
-            fault = _length_fault(response)
+            fault = _header_fault(response) or _length_fault(response)
             if fault is not None:
                 response.close()  # the body is not read: this connection cannot carry another request
                 raise self._misframed(request, response.status_code, fault)

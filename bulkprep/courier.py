@@ -408,7 +408,8 @@ class MessageDetails(_Answer):
 
     id: StrictStr
     status: MessageStatus
-    reason: MessageReason | None = None
+    # Mostly one of MessageReason; one Courier has added since is kept as the text it came as.
+    reason: StrictStr | None = None
     error: StrictStr | None = None
     event: StrictStr | None = None
     notification: StrictStr | None = None

@@ -46,10 +46,14 @@ __all__ = ["FORMULA_GUARD", "guard_text", "is_formula", "neutralize_formulas", "
 #: What a cell a spreadsheet would run as a formula is prefixed with.
 FORMULA_GUARD = "'"
 
+_FULLWIDTH = ("\uff1d", "\uff20", "\uff0b", "\uff0d")  # = @ + - as fullwidth forms
+
 # Cells starting with = @ + tab or CR, or with - unless the whole cell is a plain number (-12.5, -3,5).
+# The fullwidth = @ + - (U+FF1D, U+FF20, U+FF0B, U+FF0D) are triggers too, a fullwidth minus even before
+# digits: spreadsheets of East Asian locales read them as their ASCII forms.
 # A leading + is guarded even before a plain number: +442079460958 is a phone number, and a spreadsheet
 # would read it as the number 442079460958, drop the plus and show it as 4.42079E+11.
-_LEADING = r"[=@+\t\r]|-(?!(?:\d+(?:[.,]\d+)?|[.,]\d+)\Z)"
+_LEADING = r"[=@+\t\r\uff1d\uff20\uff0b\uff0d]|-(?!(?:\d+(?:[.,]\d+)?|[.,]\d+)\Z)"
 _FORMULA = re.compile(_LEADING)
 # A spreadsheet set to split on semicolons (where the comma is the decimal mark) splits a cell at each ;
 # whatever the quotes around it, since for it those quotes open mid-field: the text after a ; is a cell
@@ -60,17 +64,19 @@ _FORMULA = re.compile(_LEADING)
 # splitting on tabs (an import dialog's default in some spreadsheets), which does not honour quotes
 # either. Commas need no such guard: the writer quotes every cell holding one, and comma-splitting
 # readers honour those quotes.
-_PIECE_TRIGGER = r"[=@+\-\t\r]"
+_PIECE_TRIGGER = r"[=@+\-\t\r\uff1d\uff20\uff0b\uff0d]"
 _CUT = r"[;\t\r\n]"  # where a reader splitting on ; or tabs starts a new cell (or a new record)
 _SPLIT_FORMULA = re.compile(rf'(?<={_CUT})([ "]*)(?={_PIECE_TRIGGER})')
 _NEEDS_GUARD = re.compile(rf'\A(?:{_LEADING})|(?<={_CUT})[ "]*(?:{_PIECE_TRIGGER})')
 _HAS_CUT = re.compile(_CUT)
 _INNER_GUARD = rf"\g<1>{FORMULA_GUARD}"  # what _SPLIT_FORMULA's match becomes: the guard after the spaces
-_CANDIDATE = re.compile(r"[=@+\-\t\r]|[^;\t\r\n]*[;\t\r\n]")  # every cell _NEEDS_GUARD finds, and a few more
-_TRIGGERS = ("=", "@", "+", "-", "\t", "\r")  # _CANDIDATE's first alternative
+_CANDIDATE = re.compile(
+    r"[=@+\-\t\r\uff1d\uff20\uff0b\uff0d]|[^;\t\r\n]*[;\t\r\n]"
+)  # every cell _NEEDS_GUARD finds, and a few more
+_TRIGGERS = ("=", "@", "+", "-", "\t", "\r", *_FULLWIDTH)  # _CANDIDATE's first alternative
 _CUTS = (";", "\t", "\r", "\n")  # and the characters its second one finds
 # _CANDIDATE for a search over Arrow's strings: a trigger first, or a cut anywhere.
-_ARROW_CANDIDATE = r"^[=@+\-\t\r]|[;\t\r\n]"
+_ARROW_CANDIDATE = r"^[=@+\-\t\r\uff1d\uff20\uff0b\uff0d]|[;\t\r\n]"
 _ARROW_AT_LEAST = 1_000  # cells of a column from which Arrow's pass is the faster one
 _ARROW_ROWS = 8_192  # rows of the results file whose text Arrow builds at once
 # What a number column writes for a finite negative number (-3, -0.5, -1e-05): a plain number in every
@@ -278,7 +284,7 @@ _QUOTED_TRIGGER = re.compile(rf'[ "]+{_PIECE_TRIGGER}')  # "=x at a line's start
 
 
 def _starts_with_a_sign(text: str) -> bool:
-    return text.startswith(("-", "+")) or _QUOTED_TRIGGER.match(text) is not None
+    return text.startswith(("-", "+", "\uff0b", "\uff0d")) or _QUOTED_TRIGGER.match(text) is not None
 
 
 def _guard_line_start(cells: Any) -> Any:

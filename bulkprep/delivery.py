@@ -46,6 +46,7 @@ from bulkprep.errors import (
 from bulkprep.journal import Journal
 from bulkprep.matching import identities_of, match_to_rows
 from bulkprep.progress import progress_bar
+from bulkprep.redaction import printable
 from bulkprep.report import ErrorCode, concat_errors, empty_errors, errors_from_records
 from bulkprep.status import ROW_KEY, BatchState, Column, DeliveryStatus, JobStatus, RowStatus, Stage
 
@@ -58,15 +59,18 @@ __all__ = [
     "DEFAULT_OUTCOME_WORKERS",
     "DEFAULT_POLL_INTERVAL",
     "UNDELIVERED_OUTCOMES",
+    "UNREAD",
     "delivery_errors",
     "delivery_problems",
     "delivery_states",
     "message_outcomes",
     "outcome_errors",
+    "outcome_unread",
     "refreshed",
     "run_job",
     "run_withheld",
     "undelivered",
+    "unread_reason",
     "wait_for_job",
     "with_problem_text",
 ]
@@ -105,6 +109,49 @@ _WHAT_TO_DO: dict[str, str] = {
     MessageReason.FAILED.value: "Courier could not send it: read its error, then send again",
 }
 _NO_REASON = "Courier gave no reason; look the message up in Courier's message logs"
+_UNKNOWN_REASON = "look the message up in Courier's message logs for what this reason means"
+
+#: The most characters kept of a reason or an error text a message answer gives.
+MAX_SAID_CHARS = 200
+
+
+def _said(text: str | None) -> str | None:
+    """A reason or error text of a message answer (scrubbed already), printable and cut to a bound."""
+    if text is None:
+        return None
+    shown = printable(text.strip())
+    return shown if len(shown) <= MAX_SAID_CHARS else shown[: MAX_SAID_CHARS - 3] + "..."
+
+
+#: How the outcome reason of a message that could not be read starts.
+UNREAD = "not read"
+
+
+def unread_reason(exc: CourierError) -> str:
+    """The outcome reason of a message Courier did not tell about: why, in a few words, the same for alike.
+
+    Example:
+        >>> unread_reason(CourierError("GET /messages/1-a failed", status=500))
+        'not read (Courier answered 500); bulkprep status reads it again'
+    """
+    why = f"Courier answered {exc.status}" if exc.status else "no usable answer"
+    return f"{UNREAD} ({why}); bulkprep status reads it again"
+
+
+def outcome_unread(df: pd.DataFrame) -> np.ndarray:
+    """Which rows of a result have a message whose outcome could not be read (see :func:`unread_reason`).
+
+    Example:
+        >>> outcome_unread(pd.DataFrame({"bulk_outcome": [None, "SENT"],
+        ...     "bulk_outcome_reason": ["not read (no usable answer)", None]})).tolist()
+        [True, False]
+    """
+    if Column.OUTCOME_REASON.value not in df.columns or Column.OUTCOME.value not in df.columns:
+        return np.zeros(len(df), dtype=bool)
+    reason = df[Column.OUTCOME_REASON.value].astype("object")
+    said = reason.where(reason.notna(), "").astype(str).str.startswith(UNREAD)
+    return (said & df[Column.OUTCOME.value].isna()).to_numpy()
+
 
 # Courier's answer to running a job that has run already.
 _ALREADY_RUN = 409
@@ -272,19 +319,20 @@ def message_outcomes(
     *,
     workers: int = DEFAULT_OUTCOME_WORKERS,
     progress: bool = True,
-) -> dict[int, tuple[str, str | None, str | None]]:
+) -> dict[int, tuple[str | None, str | None, str | None]]:
     """Each row's message status, reason and error text (``GET /messages/{id}``), ``workers`` at a time.
 
     Every request is bounded and retried by the client. A message Courier cannot tell about (a 404, or
-    retries spent) is left out: its outcome stays unknown and a later refresh reads it again. A refused
-    key stops everything, as it would refuse every other message too.
+    retries spent) has no status and, as its reason, why it was not read (:data:`UNREAD`...): its
+    outcome stays unknown and a later refresh reads it again. A refused key stops everything, as it
+    would refuse every other message too.
 
     Raises:
         AuthenticationError, AuthorizationError: when Courier refuses the key.
     """
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers={workers!r} must be a whole number, 1 or more")
-    found: dict[int, tuple[str, str | None, str | None]] = {}
+    found: dict[int, tuple[str | None, str | None, str | None]] = {}
     if not message_ids:
         return found
     stop = threading.Event()
@@ -300,7 +348,9 @@ def message_outcomes(
                     raise details
                 if isinstance(details, BaseException):
                     if isinstance(details, CourierError):
-                        continue  # unknown for now; a later refresh asks again
+                        # Unknown for now, and said so in the row; a later refresh asks again.
+                        found[row] = (None, unread_reason(details), None)
+                        continue
                     if _thread_refused(details):
                         # Not one request could start (a memory limit): the outcomes not read stay
                         # unknown, as after a Courier error, and a later refresh reads them.
@@ -314,8 +364,7 @@ def message_outcomes(
                         )
                         break
                     raise details
-                reason = None if details.reason is None else details.reason.value
-                found[row] = (details.status.value, reason, details.error)
+                found[row] = (details.status.value, _said(details.reason), _said(details.error))
         except BaseException:
             stop.set()  # no more requests
             client.interrupt()  # Ctrl-C or a refused key: cut the requests under way, not wait them out
@@ -414,7 +463,7 @@ def outcome_errors(outcomes: Mapping[int, tuple[Any, Any, Any]]) -> pd.DataFrame
         status, reason, error = outcomes[row]
         if status not in UNDELIVERED_OUTCOMES:
             continue
-        why = _WHAT_TO_DO.get(str(reason), _NO_REASON) if reason else _NO_REASON
+        why = _WHAT_TO_DO.get(str(reason), _UNKNOWN_REASON) if reason else _NO_REASON
         said = f" (Courier: {error})" if error else ""
         records.append(
             {
@@ -541,6 +590,10 @@ def refreshed(
     finally:
         if own:
             client.close()
+    # An outcome read before stays when it cannot be read this time.
+    held = df[Column.OUTCOME.value] if Column.OUTCOME.value in df.columns else pd.Series(None, index=df.index)
+    known = set(keys[held.notna().to_numpy()].tolist())
+    outcomes = {row: found for row, found in outcomes.items() if found[0] is not None or row not in known}
     out = df.copy()
     for column, found, position in (
         (Column.DELIVERY_STATUS.value, states, 0),

@@ -1104,15 +1104,36 @@ def placeholders(values: pd.Series) -> pd.Series:
         [True, True, True, True, True, False, False, False, False]
     """
     texts = values.astype("object")
-    # Only the short cells can be one; the str methods give NaN (not a placeholder) for non-text cells.
+    # Only the short text cells can be one: a list or a dict has a length too, and is no placeholder.
     try:
-        short = (texts.str.len() <= 12).fillna(False).to_numpy(dtype=bool)
+        short = (texts.str.len() <= 12).fillna(False).to_numpy(dtype=bool, copy=True)
     except AttributeError:  # no text in the column at all (numbers from a typed frame)
         return pd.Series(False, index=values.index)
+    if short.any():
+        cells = texts.to_numpy()[short]
+        short[short] = np.fromiter(map(isinstance, cells, repeat(str)), dtype=bool, count=len(cells))
     found = np.zeros(len(texts), dtype=bool)
     if short.any():
         found[short] = texts[short].str.strip().str.casefold().isin(PLACEHOLDERS).to_numpy(dtype=bool)
     return pd.Series(found, index=values.index)
+
+
+def _nested(values: pd.Series) -> np.ndarray:
+    """Which cells hold a list, a dict, a set or a tuple rather than one value."""
+    if values.dtype != object:
+        return np.zeros(len(values), dtype=bool)
+    cells = values.to_numpy()
+    return np.fromiter(map(isinstance, cells, repeat(_NESTED_CELLS)), dtype=bool, count=len(cells))
+
+
+_NESTED_CELLS = (list, dict, set, tuple)
+
+
+def _nested_kept(result: pd.DataFrame, nested: np.ndarray, values: pd.Series) -> pd.DataFrame:
+    """``result`` with each nested cell kept as it is, for validation to refuse (``wrong_type``)."""
+    out = result.copy()
+    out["normalized"] = out["normalized"].astype("object").where(~nested, values.astype("object"))
+    return out
 
 
 def _changes(field: str, column: str | None, original: pd.Series, normalized: pd.Series) -> pd.DataFrame:
@@ -1198,11 +1219,19 @@ def normalize(
             continue
         # A placeholder says "no value": the cell is empty (the change is listed), not a bad address.
         values = targets[field].where(~placeholders(targets[field]), None)
+        # A list or a dict (from records or JSON) is no address or number: it is not normalized but
+        # kept, and validation makes it the row's problem (wrong_type, saying what the cell holds).
+        nested = _nested(values)
+        kept = values
+        if nested.any():
+            values = values.where(~nested, None)
         if field in EMAIL_TARGETS:
             result = normalize_emails(values)
         else:
             of_field = _countries_of(field, countries)
             result = normalize_phones(values, region=region, countries=of_field)
+        if nested.any():
+            result = _nested_kept(result, nested, kept)
         original = targets[field].astype("object")
         valid = result["code"].isna()
         out[field] = result["normalized"].where(valid, original).astype("object")

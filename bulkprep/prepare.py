@@ -483,7 +483,7 @@ def _column_digests(frame: pd.DataFrame, names: Iterable[str]) -> dict[str, byte
             continue
         try:
             hashed = pd.util.hash_pandas_object(frame[by_text[name]], index=False, categorize=False)
-        except TypeError:  # cells of lists or dicts: no edit of those is told apart
+        except (TypeError, ValueError):  # cells of lists or dicts (pandas raises either): no edit told apart
             continue
         digests[name] = hashlib.blake2b(hashed.to_numpy().tobytes(), digest_size=16).digest()
     return digests

@@ -35,6 +35,11 @@ DANGEROUS = [
     "\t=1+1",
     "\r=1+1",
     "\tleading tab",
+    "\uff1d1+1",  # the fullwidth forms of = + @ -, read as their ASCII forms in East Asian locales
+    "\uff0bcmd",
+    "\uff20SUM(1)",
+    "\uff0d1+1",
+    "\uff0d12",
 ]
 SAFE = [
     "ann@example.com",
@@ -50,6 +55,7 @@ SAFE = [
     "12",
     '{"a": "=1"}',
     "Ünïcödé",
+    "\uff21nn \uff1d 1",  # a fullwidth letter first; a fullwidth = later on
 ]
 
 
@@ -72,6 +78,7 @@ def test_dangerous_cells_are_guarded(cell: str) -> None:
         ("two\nlines", "two\nlines"),
         ("name\t=1+1", "name\t'=1+1"),  # a tab is a cut for a reader splitting on tabs
         ("a\t-1", "a\t'-1"),
+        ("a;\uff1dcmd", "a;'\uff1dcmd"),
     ],
 )
 def test_a_formula_after_a_line_break_is_guarded(cell: str, written: str) -> None:

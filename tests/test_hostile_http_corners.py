@@ -255,3 +255,40 @@ def test_the_same_length_given_twice_or_with_leading_zeros_is_read(lengths: tupl
         CourierClient(TOKEN, server.url, max_retries=0) as client,
     ):
         assert client.ingest(JOB_ID, body_of(1), idempotency_key="k-1").errors == []
+
+
+NOT_A_HEADER = (
+    b"HTTP/1.1 200 OK\r\nThis is not a header\r\nContent-Type: application/json\r\nContent-Length: 14\r\n"
+    b'\r\n{"errors": []}'
+)
+
+
+def test_a_header_line_without_a_colon_is_a_malformed_answer_and_accepts_no_row() -> None:
+    with (
+        HostileServer(courier_until_ingest(Answer(200, raw=NOT_A_HEADER))) as server,
+        CourierClient(TOKEN, server.url, max_retries=2, sleep=no_wait) as client,
+        pytest.raises(ProtocolError, match="where its body ends is not known") as caught,
+    ):
+        client.ingest(JOB_ID, body_of(1), idempotency_key="k-1")
+    assert "a header line that is not a header" in str(caught.value)
+    with HostileServer(courier_until_ingest(Answer(200, raw=NOT_A_HEADER))) as server:
+        result = submit(
+            prepared_frame(users(2)),
+            event="E",
+            api_key=TOKEN,
+            base_url=server.url,
+            concurrency=1,
+            sleep=no_wait,
+            progress=False,
+        )
+    assert result.df["bulk_status"].tolist() == ["failed"] * 2
+    assert "a header line that is not a header" in result.df["bulk_error"].iloc[0]
+
+
+def test_well_formed_headers_with_an_empty_value_are_read() -> None:
+    raw = b"HTTP/1.1 200 OK\r\nX-Empty:\r\nContent-Type: application/json\r\nContent-Length: 14\r\n\r\n"
+    with (
+        HostileServer(courier_until_ingest(Answer(200, raw=raw + b'{"errors": []}'))) as server,
+        CourierClient(TOKEN, server.url, max_retries=0) as client,
+    ):
+        assert client.ingest(JOB_ID, body_of(1), idempotency_key="k-1").errors == []

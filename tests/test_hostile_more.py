@@ -82,7 +82,8 @@ def test_a_message_id_that_could_name_another_path_is_never_asked_for(message_id
     ):
         with pytest.raises(ProtocolError, match="not the shape of Courier's ids"):
             client.get_message(message_id)
-        assert message_outcomes(client, {2: message_id}, progress=False) == {}
+        unread = (None, "not read (no usable answer); bulkprep status reads it again", None)
+        assert message_outcomes(client, {2: message_id}, progress=False) == {2: unread}
         assert server.requests == []
 
 
@@ -176,6 +177,21 @@ def test_what_a_command_prints_shows_terminal_controls_as_escapes(files: Path) -
     assert "read users\\x1b[2J.csv: 2 rows" in done.stdout
 
 
+def test_sigterm_is_raised_as_an_interruption_then_the_previous_handler_is_back() -> None:
+    import os
+    import signal
+
+    from bulkprep.interrupts import Terminated, terminations_interrupt
+
+    before = signal.getsignal(signal.SIGTERM)
+    with terminations_interrupt() as termination, pytest.raises(KeyboardInterrupt) as caught:  # noqa: PT012
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(1)
+    assert isinstance(caught.value, Terminated)
+    assert termination.received
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
 def test_ctrl_c_is_held_off_while_results_are_saved() -> None:
     import os
     import signal
@@ -192,3 +208,16 @@ def test_ctrl_c_is_held_off_while_results_are_saved() -> None:
     with pytest.raises(KeyboardInterrupt):  # noqa: PT012 -- the signal arrives during the sleep
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(1)
+
+
+def test_a_job_id_longer_than_courier_gives_is_refused_before_anything_is_sent(files: Path) -> None:
+    with HostileServer(fixed(Answer(200, b'{"errors": []}'))) as server:
+        done = bulkprep(
+            "submit", "users.csv", "--mapping", "mapping.yaml", "--job", "j" * 2000,
+            "--base-url", server.url, "--no-progress", cwd=files,
+        )  # fmt: skip
+        assert server.requests == []
+    assert done.returncode == 2
+    assert "a job id of 2,000 characters is longer than any Courier gives (at most 1,024)" in done.stderr
+    assert "j" * 100 not in done.stdout + done.stderr
+    assert not (files / "users.submitted.csv").exists()

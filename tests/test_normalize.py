@@ -372,3 +372,29 @@ def test_phone_normalization_keeps_rows_and_is_idempotent(values: list[str | Non
     assert valid.str.fullmatch(r"\+[1-9]\d{6,14}").all()
     assert normalize_phones(valid)["normalized"].tolist() == valid.tolist()
     assert out["message"].notna().tolist() == out["code"].notna().tolist()
+
+
+def test_a_list_or_an_object_in_an_email_or_phone_cell_is_its_rows_problem_not_a_crash() -> None:
+    from bulkprep import Mapping, prepare
+
+    rows = [
+        {"id": "u1", "email": "a@example.com", "phone": ["+12025550125"], "name": {"nested": [1, 2]}},
+        {"id": "u2", "email": ["x@example.com"], "phone": None, "name": b"bytes"},
+        {"id": "u3", "email": {"e": "x@example.com"}, "phone": "+12025550125"},
+        {"id": "u4", "email": "n/a", "phone": ("+12025550125",)},
+        {"id": "u5", "email": "c@example.com", "phone": None},
+    ]
+    mapping = Mapping.from_dict(
+        {"recipient": "id", "profile": {"email": "email", "phone_number": "phone"}, "data": {"name": "name"}}
+    )
+    prepared = prepare(rows, mapping)
+    assert prepared.df["bulk_status"].tolist() == ["invalid", "invalid", "invalid", "invalid", "ready"]
+    problems = prepared.errors[["bulk_row", "field", "code"]].to_dict("records")
+    assert problems == [
+        {"bulk_row": 0, "field": "profile.phone_number", "code": "wrong_type"},
+        {"bulk_row": 1, "field": "profile.email", "code": "wrong_type"},
+        {"bulk_row": 2, "field": "profile.email", "code": "wrong_type"},
+        {"bulk_row": 3, "field": "profile.phone_number", "code": "wrong_type"},
+    ]
+    said = prepared.errors["message"].tolist()[1]
+    assert 'profile.email must be text, got a list ["x@example.com"]' in said

@@ -175,7 +175,7 @@ def test_refresh_refuses_the_journal_of_another_job(tmp_path: Path) -> None:
         assert not (tmp_path / "missing.journal").exists()
 
 
-def test_message_outcomes_leaves_unknown_messages_out_and_checks_workers() -> None:
+def test_message_outcomes_says_unknown_messages_not_read_and_checks_workers() -> None:
     with Sandbox(token=TOKEN, processing_seconds=0, delivery_seconds=0) as sb:
         result = send(prepared([by_email("ann", i) for i in range(20)]), sb)
         ids = dict(zip(result.df["bulk_row"], result.df["bulk_message_id"], strict=True))
@@ -183,7 +183,8 @@ def test_message_outcomes_leaves_unknown_messages_out_and_checks_workers() -> No
             found = message_outcomes(client, {**ids, 99: "1-unknown"}, workers=3, progress=False)
             with pytest.raises(ValueError, match="workers"):
                 message_outcomes(client, ids, workers=0)
-    assert set(found) == set(ids)
+    assert set(found) == {*ids, 99}
+    assert found.pop(99) == (None, "not read (Courier answered 404); bulkprep status reads it again", None)
     assert {status for status, _, _ in found.values()} == {"DELIVERED"}
     assert len([r for r in sb.requests if r.path.startswith("/messages/")]) >= 21
 

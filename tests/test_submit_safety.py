@@ -250,8 +250,9 @@ def test_a_full_disk_under_the_journal_exits_2_with_a_message(tmp_path: Path, sa
     assert not [r for r in sandbox.requests if r.method == "POST"]
 
 
-def test_ctrl_c_while_sending_writes_the_results_keeps_the_journal_and_exits_130(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("stop", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_ctrl_c_or_sigterm_while_sending_writes_the_results_keeps_the_journal_and_exits_128_plus_signal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop: signal.Signals, status: int
 ) -> None:
     rows = [(f"u{i}", f"user{i}@example.com", f"N{i}") for i in range(12)]
     users, mapping = write_input(tmp_path, rows)
@@ -272,11 +273,13 @@ def test_ctrl_c_while_sending_writes_the_results_keeps_the_journal_and_exits_130
             text=True,
         )
         held.wait_until_held(running)
-        running.send_signal(signal.SIGINT)
+        running.send_signal(stop)
         stdout, stderr = running.communicate(timeout=60)
         held.release()
-        assert running.returncode == 130, stderr
+        assert running.returncode == status, stderr
         assert "Traceback" not in stderr
+        if stop == signal.SIGTERM:
+            assert "terminated: stopped as on Ctrl-C" in stderr
         table = results(out)
         statuses = Counter(table["bulk_status"])
         assert statuses == Counter({"accepted": 3, "failed": 9})

@@ -2,7 +2,8 @@
 
 Exit status: 0 when every row is accepted (for ``check``: ready), 1 when some are not,
 2 for a usage, configuration, authentication or journal error, 3 when ``submit`` stopped after its
-job was open (results written; see ``bulkprep submit --help``), 130 when interrupted.
+job was open (results written; see ``bulkprep submit --help``), 130 when interrupted (Ctrl-C), 143 when
+terminated (SIGTERM: handled like Ctrl-C, the results written).
 
 Example:
     >>> main(["--version"])
@@ -19,15 +20,25 @@ from typing import Any, TextIO
 
 from bulkprep._version import __version__
 from bulkprep.errors import BulkprepError
+from bulkprep.interrupts import Terminated, terminations_interrupt
 from bulkprep.redaction import printable
 
-__all__ = ["EXIT_INCOMPLETE", "EXIT_INTERRUPTED", "EXIT_NOT_ALL_OK", "EXIT_OK", "EXIT_USAGE", "main"]
+__all__ = [
+    "EXIT_INCOMPLETE",
+    "EXIT_INTERRUPTED",
+    "EXIT_NOT_ALL_OK",
+    "EXIT_OK",
+    "EXIT_TERMINATED",
+    "EXIT_USAGE",
+    "main",
+]
 
 EXIT_OK = 0
 EXIT_NOT_ALL_OK = 1
 EXIT_USAGE = 2
 EXIT_INCOMPLETE = 3
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -101,14 +112,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     # What a command prints may hold text a server sent (a job id, a refusal's message): the terminal
     # shows it, never acts on it. Progress bars draw on the standard error, which is left alone.
     shown, sys.stdout = sys.stdout, _PrintableOutput(sys.stdout)
+    # A SIGTERM (kill, a service manager, a container stopping) is handled as Ctrl-C is.
+    with terminations_interrupt() as termination:
+        status = _run(args, importlib.import_module, shown)
+    if termination.received and status == EXIT_INTERRUPTED:
+        # The command stopped as on Ctrl-C: its results are written and it said what is left to do.
+        print(
+            "terminated: stopped as on Ctrl-C; the results are written and the last lines above say how "
+            "to finish (with --journal FILE, run the same command again)",
+            file=sys.stderr,
+        )
+        return EXIT_TERMINATED
+    return status
+
+
+def _run(args: argparse.Namespace, load: Any, shown: TextIO) -> int:
+    """Run the command; a SIGTERM (as :class:`~bulkprep.interrupts.Terminated`) goes the way of Ctrl-C."""
     try:
         # Imported here, inside the guard: Ctrl-C while a command's modules load is an interruption too.
-        module = importlib.import_module(_RUNNERS[args.command])
+        module = load(_RUNNERS[args.command])
         return int(module.run(args))
     except BulkprepError as exc:
         print(f"bulkprep {args.command}: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
+        if isinstance(sys.exc_info()[1], Terminated):
+            print("terminated", file=sys.stderr)
+            return EXIT_TERMINATED
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:

@@ -27,7 +27,13 @@ import pandas as pd
 
 from bulkprep.client import CourierClient
 from bulkprep.csvsafe import write_results_csv
-from bulkprep.delivery import DEFAULT_OUTCOME_WORKERS, UNDELIVERED_OUTCOMES, message_outcomes, undelivered
+from bulkprep.delivery import (
+    DEFAULT_OUTCOME_WORKERS,
+    UNDELIVERED_OUTCOMES,
+    message_outcomes,
+    outcome_unread,
+    undelivered,
+)
 from bulkprep.errors import ConfigurationError
 from bulkprep.journal import Journal
 from bulkprep.outfiles import check_writable
@@ -165,4 +171,4 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     if fresh.left_to_do is not None:
         return EXIT_INCOMPLETE
-    return EXIT_NOT_ALL_OK if undelivered(fresh.df).any() else EXIT_OK
+    return EXIT_NOT_ALL_OK if (undelivered(fresh.df) | outcome_unread(fresh.df)).any() else EXIT_OK

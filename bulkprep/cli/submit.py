@@ -33,9 +33,9 @@ from bulkprep.cli.check import (
     describe_input,
     refuse_clashing_paths,
 )
-from bulkprep.client import DEFAULT_REQUEST_DEADLINE, MAX_REQUEST_DEADLINE
+from bulkprep.client import DEFAULT_REQUEST_DEADLINE, MAX_JOB_ID_CHARS, MAX_REQUEST_DEADLINE
 from bulkprep.csvsafe import write_results_csv
-from bulkprep.delivery import undelivered
+from bulkprep.delivery import outcome_unread, undelivered
 from bulkprep.errors import (
     BulkprepError,
     ConfigurationError,
@@ -92,7 +92,18 @@ exit status:
        rows failed); the results file is written and the message says how to proceed
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C): the results file is written; run again with the same
        --journal FILE to finish
+  143  terminated (SIGTERM): handled as Ctrl-C is, the results file written
 """
+
+
+def _job_id(text: str) -> str:
+    """``--job``: a jobId no longer than Courier's could be, refused before anything is read or sent."""
+    if len(text) > MAX_JOB_ID_CHARS:
+        raise argparse.ArgumentTypeError(
+            f"a job id of {len(text):,} characters is longer than any Courier gives (at most "
+            f"{MAX_JOB_ID_CHARS:,}); give the jobId Courier returned when the job was made"
+        )
+    return text
 
 
 def _positive(text: str) -> int:
@@ -151,7 +162,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     target.add_argument(
         "--event", metavar="EVENT", help="create a bulk job for this event or notification id"
     )
-    target.add_argument("--job", metavar="JOB_ID", help="add the users to this existing bulk job")
+    target.add_argument(
+        "--job", type=_job_id, metavar="JOB_ID", help="add the users to this existing bulk job"
+    )
     parser.add_argument("--run", action="store_true", help="run the job once every batch is sent")
     parser.add_argument(
         "--wait", action="store_true", help="with --run: wait for the job, then add each row's delivery state"
@@ -321,6 +334,7 @@ def run(args: argparse.Namespace) -> int:
         result.summary[goal.value] == len(result.df)
         and not len(result.unmatched_errors)
         and not undelivered(result.df).any()  # users Courier reports in ERROR, or not delivered
+        and not outcome_unread(result.df).any()  # messages whose outcome Courier did not tell
     )
     return EXIT_OK if all_ok else EXIT_NOT_ALL_OK
 
