@@ -60,6 +60,8 @@ ODD_CELLS: list[Any] = [
     None,
     7,
     {"tab": "a\tb", "semi": "x; -1", "quote": 'say "hi"'},
+    {"data": {"said": "null", "also": ["null", "a:null"], "none": None}},  # text null, a null value
+    {"data": {"said": "null", "list": ["[null", ",null"]}},
 ]
 
 
@@ -84,6 +86,7 @@ JSON_LEAVES = st.one_of(
     st.integers(min_value=-(2**66), max_value=2**66),
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(["\ud800", ";", "=", "\t"]), max_size=8),
+    st.sampled_from(["null", "a:null", "[null]", ",null", "Null"]),  # the word, not a null value
 )
 JSON_VALUES = st.recursive(
     JSON_LEAVES,
