@@ -10,13 +10,15 @@ import threading
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import TOKEN
 from hostile import Answer, HostileServer, fixed
 
+from bulkprep import submit
 from bulkprep.client import CourierClient
 from bulkprep.delivery import message_outcomes
-from bulkprep.errors import AuthenticationError, ProtocolError
+from bulkprep.errors import AuthenticationError, ConfigurationError, ProtocolError
 from bulkprep.redaction import printable
 
 USERS = "id,email\nu1,a@example.com\nu2,b@example.com\n"
@@ -221,3 +223,19 @@ def test_a_job_id_longer_than_courier_gives_is_refused_before_anything_is_sent(f
     assert "a job id of 2,000 characters is longer than any Courier gives (at most 1,024)" in done.stderr
     assert "j" * 100 not in done.stdout + done.stderr
     assert not (files / "users.submitted.csv").exists()
+
+
+def test_a_job_id_longer_than_courier_gives_is_refused_by_the_library_too() -> None:
+    users = pd.DataFrame({"id": ["u1"], "email": ["u1@example.com"]})
+    with HostileServer(fixed(Answer(200, b'{"errors": []}'))) as server:
+        with pytest.raises(ConfigurationError, match="job_id of 2,000 characters is longer") as raised:
+            submit(
+                users,
+                {"recipient": "id", "profile": {"email": "email"}},
+                job_id="j" * 2000,
+                api_key=TOKEN,
+                base_url=server.url,
+                progress=False,
+            )
+        assert server.requests == []
+    assert "j" * 100 not in str(raised.value)
