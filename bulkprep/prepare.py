@@ -36,6 +36,7 @@ import pandas as pd
 from bulkprep import casts, courier, display, numbers, status
 from bulkprep._gc import collector_paused
 from bulkprep._moved import Moved, moved_names
+from bulkprep.csvsafe import write_results_csv
 from bulkprep.duplicates import duplicate_errors, flag_duplicates, identity_kinds
 from bulkprep.errors import ConfigurationError, InputError
 from bulkprep.field_policy import apply_field_policy
@@ -144,6 +145,23 @@ class Prepared:
 
     def _repr_html_(self) -> str:
         return display.summary_card("Prepared", self.summary, self.errors)
+
+    def to_csv(self, path: str | PathLike[str]) -> Path:
+        """Write every row with its status, errors and user to ``path``, safe to open in a spreadsheet.
+
+        The file ``bulkprep check --out`` writes: ``bulk_user`` as JSON, formulas guarded, UTF-8 with
+        a byte-order mark; see :func:`bulkprep.csvsafe.write_results_csv`.
+
+        Example:
+            >>> import pandas as pd, tempfile, os
+            >>> prepared = prepare(pd.DataFrame({"email": ["a@example.com"], "note": ["=1+1"]}),
+            ...                    {"profile": {"email": "email"}, "data": {"note": "note"}})
+            >>> with tempfile.TemporaryDirectory() as folder:
+            ...     back = pd.read_csv(prepared.to_csv(os.path.join(folder, "checked.csv")))
+            >>> back.loc[0, "note"], back.loc[0, "bulk_user"]
+            ("'=1+1", '{"profile":{"email":"a@example.com"},"data":{"note":"=1+1"}}')
+        """
+        return write_results_csv(self.df, path)
 
     def to_parquet(self, path: str | PathLike[str]) -> Path:
         """Write every row with its status, errors and user to ``path`` as Parquet (needs pyarrow).
