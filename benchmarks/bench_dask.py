@@ -58,7 +58,7 @@ def peak():
 if __name__ == "__main__":
     path, mapping = sys.argv[1], Mapping.load(Path(sys.argv[2]))
     workers, blocksize = int(sys.argv[3]), int(sys.argv[4]) * 2**20
-    with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None,
+    with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0",
                                   memory_limit=0) as cluster, distributed.Client(cluster) as client:
         client.run(lambda: __import__("bulkprep.dask"))  # the workers' imports are not timed
         start = time.perf_counter()

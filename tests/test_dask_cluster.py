@@ -90,9 +90,11 @@ def cluster() -> Iterator[Any]:
     before = os.environ.get("COURIER_API_KEY")
     os.environ["COURIER_API_KEY"] = TOKEN  # the workers inherit the environment they start in
     try:
+        # The dashboard on a free port: with 8787 taken (another cluster on the machine), the default
+        # warns, and the suite's warnings are errors.
         with (
             distributed.LocalCluster(
-                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", host="127.0.0.1"
             ) as local,
             distributed.Client(local) as client,
         ):
