@@ -24,10 +24,9 @@ Example:
 
 from __future__ import annotations
 
-import argparse
-import tempfile
 from pathlib import Path
 
+import generator_cli  # beside this file
 import numpy as np
 import pandas as pd
 from crm_countries import B2B_COUNTRIES, B2B_SPELLINGS  # beside this file
@@ -227,14 +226,7 @@ def write_b2b_csv(path: Path, rows: int = DEFAULT_ROWS, *, seed: int = DEFAULT_S
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=DEFAULT_ROWS)
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--out", type=Path, help="where to write (default: a new temporary folder)")
-    args = parser.parse_args(argv)
-    out = args.out or Path(tempfile.mkdtemp(prefix="bulkprep-bench-")) / f"b2b_{args.rows}.csv"
-    print(write_b2b_csv(out, args.rows, seed=args.seed))
-    return 0
+    return generator_cli.run(__doc__, "b2b", write_b2b_csv, rows=DEFAULT_ROWS, seed=DEFAULT_SEED, argv=argv)
 
 
 if __name__ == "__main__":

@@ -20,10 +20,9 @@ Example:
 
 from __future__ import annotations
 
-import argparse
-import tempfile
 from pathlib import Path
 
+import generator_cli  # beside this file
 import numpy as np
 import pandas as pd
 from crm_countries import HANDTYPED_COUNTRIES, HANDTYPED_SPELLINGS  # beside this file
@@ -179,14 +178,9 @@ def write_handtyped_csv(path: Path, rows: int = DEFAULT_ROWS, *, seed: int = DEF
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=DEFAULT_ROWS)
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--out", type=Path, help="where to write (default: a new temporary folder)")
-    args = parser.parse_args(argv)
-    out = args.out or Path(tempfile.mkdtemp(prefix="bulkprep-bench-")) / f"handtyped_{args.rows}.csv"
-    print(write_handtyped_csv(out, args.rows, seed=args.seed))
-    return 0
+    return generator_cli.run(
+        __doc__, "handtyped", write_handtyped_csv, rows=DEFAULT_ROWS, seed=DEFAULT_SEED, argv=argv
+    )
 
 
 if __name__ == "__main__":

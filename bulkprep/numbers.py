@@ -30,9 +30,12 @@ import unicodedata
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+import numpy as np
+import pandas as pd
+
 from bulkprep import _currency_names
 
-__all__ = ["DECIMAL_MARKS", "is_localized", "read_numbers", "without_currency"]
+__all__ = ["DECIMAL_MARKS", "is_localized", "localized_cells", "read_numbers", "without_currency"]
 
 DECIMAL_MARKS = (",", ".")
 """The decimal marks a mapping's ``decimal`` option may give."""
@@ -168,6 +171,31 @@ def is_localized(value: Any, number: Any) -> bool:
         return False
     text = value.strip()
     return not PLAIN_NUMBER.match(text) or Decimal(text) != Decimal(str(number))
+
+
+def localized_cells(raw: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """Which cells a number cast read from a local format (:func:`is_localized`), column-wise.
+
+    A plain number (``12.5``, ``-3``) read as itself is no change, told apart column-wise: its text
+    and its number are the same double exactly when the cast read it as written (``1.234`` read as
+    1234 is not). Only the other cells are looked at one by one.
+    """
+    plain = np.fromiter(
+        (type(cell) is str and type(number) in (int, float) for cell, number in zip(raw, kept, strict=True)),
+        bool,
+        len(raw),
+    )
+    if plain.any():
+        matched = pd.Series(raw[plain], dtype=object).str.fullmatch(PLAIN_NUMBER.pattern)
+        plain[plain] = matched.to_numpy(dtype=bool)
+    changed = np.zeros(len(raw), dtype=bool)
+    if plain.any():
+        written = pd.to_numeric(pd.Series(raw[plain], dtype=object)).to_numpy(dtype="float64")
+        read = np.array([float(number) for number in kept[plain]], dtype="float64")
+        changed[plain] = written != read
+    rest = np.flatnonzero(~plain)
+    changed[rest] = np.fromiter(map(is_localized, raw[rest], kept[rest]), bool, len(rest))
+    return changed
 
 
 class _Convention(NamedTuple):

@@ -181,31 +181,6 @@ class Prepared:
 _CHANGING_CASTS = frozenset({casts.Cast.DATE, casts.Cast.INT, casts.Cast.FLOAT})
 
 
-def _localized(raw: np.ndarray, kept: np.ndarray) -> np.ndarray:
-    """Which cells a number cast read from a local format (:func:`bulkprep.numbers.is_localized`).
-
-    A plain number (``12.5``, ``-3``) read as itself is no change, told apart column-wise: its text
-    and its number are the same double exactly when the cast read it as written (``1.234`` read as
-    1234 is not). Only the other cells are looked at one by one.
-    """
-    plain = np.fromiter(
-        (type(cell) is str and type(number) in (int, float) for cell, number in zip(raw, kept, strict=True)),
-        bool,
-        len(raw),
-    )
-    if plain.any():
-        matched = pd.Series(raw[plain], dtype=object).str.fullmatch(numbers.PLAIN_NUMBER.pattern)
-        plain[plain] = matched.to_numpy(dtype=bool)
-    changed = np.zeros(len(raw), dtype=bool)
-    if plain.any():
-        written = pd.to_numeric(pd.Series(raw[plain], dtype=object)).to_numpy(dtype="float64")
-        read = np.array([float(number) for number in kept[plain]], dtype="float64")
-        changed[plain] = written != read
-    rest = np.flatnonzero(~plain)
-    changed[rest] = np.fromiter(map(numbers.is_localized, raw[rest], kept[rest]), bool, len(rest))
-    return changed
-
-
 def _date_cast_changes(keyed: pd.DataFrame, mapping: Mapping, targets: pd.DataFrame) -> list[pd.DataFrame]:
     """What the date and number casts changed: zero dates (``0/0/00``, ``0000-00-00``) left out,
     changed to nothing, the time of day of a date with a time (``2021-05-01 08:15``) dropped, and
@@ -221,7 +196,7 @@ def _date_cast_changes(keyed: pd.DataFrame, mapping: Mapping, targets: pd.DataFr
         if source.cast is not casts.Cast.DATE:
             # A number read from its local format (1.234,50, $2,500.00) into a plain number.
             zero = np.zeros(len(raw), dtype=bool)
-            changed = _localized(raw, kept)
+            changed = numbers.localized_cells(raw, kept)
         else:
             zero = casts.zero_dates(raw)
             timed = casts.timed_dates(raw) & np.fromiter(map(isinstance, kept, repeat(str)), bool, len(kept))

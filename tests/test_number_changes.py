@@ -10,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bulkprep import numbers
-from bulkprep.prepare import _localized
 
 CELLS: list[tuple[Any, Any]] = [
     ("12.5", 12.5),
@@ -37,7 +36,7 @@ def test_each_listed_cell_is_what_is_localized_says() -> None:
     kept = np.empty(len(CELLS), dtype=object)
     kept[:] = [number for _, number in CELLS]
     expected = [numbers.is_localized(cell, number) for cell, number in CELLS]
-    assert _localized(raw, kept).tolist() == expected
+    assert numbers.localized_cells(raw, kept).tolist() == expected
 
 
 @settings(max_examples=200, deadline=None)
@@ -59,4 +58,4 @@ def test_plain_numbers_agree_with_is_localized(cells: list[tuple[str, int, str, 
         plain = text.replace(",", ".").rstrip(".")
         kept[i] = {"same": float(plain), "thousand": float(plain) * 1000, "none": None}[how]
     expected = [numbers.is_localized(cell, number) for cell, number in zip(raw, kept, strict=True)]
-    assert _localized(raw, kept).tolist() == expected
+    assert numbers.localized_cells(raw, kept).tolist() == expected

@@ -96,13 +96,18 @@ decided here with: the differential tests were run against 2.4.0 for them."""
 
 
 @functools.cache
-def _unicode_local_proven() -> bool:
-    """Whether the installed email-validator is one the internationalized path was compared against."""
+def _installed_within(span: tuple[tuple[int, int], tuple[int, int]]) -> bool:
+    """Whether the installed email-validator's version is in ``span`` (low inclusive, high exclusive)."""
     found = re.match(r"(\d+)\.(\d+)", metadata.version("email-validator"))
     if found is None:
         return False
-    low, high = UNICODE_LOCAL_PROVEN
+    low, high = span
     return low <= (int(found[1]), int(found[2])) < high
+
+
+def _unicode_local_proven() -> bool:
+    """Whether the installed email-validator is one the internationalized path was compared against."""
+    return _installed_within(UNICODE_LOCAL_PROVEN)
 
 
 def _local_pattern(texts: list[str]) -> re.Pattern[str]:
@@ -149,14 +154,9 @@ _SHAPE = str.maketrans("abcdefghijklmnopqrstuvwxyz0123456789", "a" * 26 + "0" * 
 _LDH = r"[A-Za-z0-9.\-]+"
 
 
-@functools.cache
 def _shaped_domains_proven() -> bool:
     """Whether the installed email-validator is one the stand-in domains were compared against."""
-    found = re.match(r"(\d+)\.(\d+)", metadata.version("email-validator"))
-    if found is None:
-        return False
-    low, high = SHAPED_DOMAINS_PROVEN
-    return low <= (int(found[1]), int(found[2])) < high
+    return _installed_within(SHAPED_DOMAINS_PROVEN)
 
 
 def _stand_in(domain: str) -> str:
