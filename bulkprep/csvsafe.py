@@ -75,8 +75,9 @@ _CANDIDATE = re.compile(
 )  # every cell _NEEDS_GUARD finds, and a few more
 _TRIGGERS = ("=", "@", "+", "-", "\t", "\r", *_FULLWIDTH)  # _CANDIDATE's first alternative
 _CUTS = (";", "\t", "\r", "\n")  # and the characters its second one finds
-# _CANDIDATE for a search over Arrow's strings: a trigger first, or a cut anywhere.
-_ARROW_CANDIDATE = r"^[=@+\-\t\r\uff1d\uff20\uff0b\uff0d]|[;\t\r\n]"
+# _CANDIDATE for a search over Arrow's strings (RE2): a trigger first, or a cut anywhere. The
+# fullwidth signs are the characters themselves, as RE2 has no \u escapes.
+_ARROW_CANDIDATE = "^[=@+\\-\t\r" + "".join(_FULLWIDTH) + "]|[;\t\r\n]"
 _ARROW_AT_LEAST = 1_000  # cells of a column from which Arrow's pass is the faster one
 _ARROW_ROWS = 8_192  # rows of the results file whose text Arrow builds at once
 # What a number column writes for a finite negative number (-3, -0.5, -1e-05): a plain number in every
@@ -196,8 +197,12 @@ def _candidates(column: pd.Series, cells: np.ndarray) -> np.ndarray:
         and str(dtype.storage).startswith("pyarrow")
     ):
         # Every cell is text or missing; Arrow's regular expressions (RE2) read this pattern alike.
-        found = column.str.contains(_ARROW_CANDIDATE, regex=True)
-        return np.asarray(found.fillna(False), dtype=bool)
+        # Arrow is called itself: pandas may hand a pattern to Python's engine, cell by cell.
+        import pyarrow as pa  # type: ignore[import-untyped, import-not-found, unused-ignore]
+        import pyarrow.compute as pc  # type: ignore[import-untyped, import-not-found, unused-ignore]
+
+        found = pc.match_substring_regex(pa.array(column.array), _ARROW_CANDIDATE)
+        return np.asarray(found.fill_null(False), dtype=bool)
     texts = np.fromiter(map(isinstance, cells, repeat(str)), dtype=bool, count=len(cells))
     look = np.zeros(len(cells), dtype=bool)
     found_texts = cells[texts]

@@ -88,8 +88,8 @@ class Prepared:
     changes: pd.DataFrame
     mapping: Mapping
     blank_rows: int = 0
-    # A digest of each input column the mapping read, as prepare() read it (see check_unchanged).
-    _read: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
+    # Each input column the mapping read, as prepare() read it (see check_unchanged).
+    _read: dict[str, _Snapshot] = field(default_factory=dict, repr=False, compare=False)
 
     def check_unchanged(self) -> None:
         """Refuse a :attr:`df` whose mapped input columns were edited after :func:`prepare`.
@@ -112,8 +112,7 @@ class Prepared:
             ...
             bulkprep.errors.ConfigurationError: column 'email' of prepared.df changed after prepare(): ...
         """
-        now = _column_digests(self.df, self._read)
-        edited = [name for name, digest in self._read.items() if now.get(name) != digest]
+        edited = [name for name, snapshot in self._read.items() if not snapshot.matches(self.df, name)]
         if edited:
             raise ConfigurationError(
                 f"column{'s' if len(edited) > 1 else ''} {', '.join(map(repr, edited))} of prepared.df "
@@ -456,27 +455,61 @@ def _prepare(
         mapping=mapping,
         # What the reader found out about the file, not a status: it may come from attrs.
         blank_rows=int(df.attrs.get(ATTRS_KEY, {}).get("blank_rows", 0)),
-        _read=_column_digests(out, _read_labels(out, mapping)),
+        _read=_snapshots(out, _read_labels(out, mapping)),
     )
 
 
-def _read_labels(frame: pd.DataFrame, mapping: Mapping) -> dict[str, bytes]:
-    """The frame's columns the mapping reads, by their labels as text (the digests to fill in)."""
+def _read_labels(frame: pd.DataFrame, mapping: Mapping) -> list[str]:
+    """The frame's columns the mapping reads, by their labels as text."""
     wanted = dict.fromkeys([*mapping.columns, *mapping.region_columns().values()])
     labels = [frame_column(column, list(frame.columns)) for column in wanted]
-    return {str(label): b"" for label in labels if label is not None}
+    return [str(label) for label in labels if label is not None]
 
 
-def _column_digests(frame: pd.DataFrame, names: Iterable[str]) -> dict[str, bytes]:
-    """A digest of each named column's values in order (a column that cannot be hashed gets none)."""
-    by_text = {str(label): label for label in frame.columns}
-    digests: dict[str, bytes] = {}
-    for name in names:
+class _Snapshot:
+    """One column's values as prepare() read them, to tell an edit apart later.
+
+    Arrow's arrays never change in place (an edit gives the column new ones), so an Arrow-backed
+    column is kept as its arrays, at no cost, and found unchanged while it still holds them; any
+    other column is kept as a digest of its values. Either way, a column whose values are all as
+    they were (replaced by an equal one) is unchanged.
+    """
+
+    __slots__ = ("_arrow", "_digest")
+
+    def __init__(self, column: pd.Series) -> None:
+        values = column.array
+        # copy() of an Arrow-backed array shares its (immutable) arrays: no data is copied.
+        self._arrow = values.copy() if isinstance(values, pd.arrays.ArrowExtensionArray) else None
+        self._digest = None if self._arrow is not None else _digest(column)
+
+    def matches(self, frame: pd.DataFrame, name: str) -> bool:
+        """Whether ``frame``'s column ``name`` (a label as text) holds the values this one held."""
+        by_text = {str(label): label for label in frame.columns}
         if name not in by_text:
-            continue
-        try:
-            hashed = pd.util.hash_pandas_object(frame[by_text[name]], index=False, categorize=False)
-        except (TypeError, ValueError):  # cells of lists or dicts (pandas raises either): no edit told apart
-            continue
-        digests[name] = hashlib.blake2b(hashed.to_numpy().tobytes(), digest_size=16).digest()
-    return digests
+            return False
+        column = frame[by_text[name]]
+        if self._arrow is None:  # no digest: cells of lists or dicts, no edit told apart
+            return self._digest is None or _digest(column) == self._digest
+        values = column.array
+        if isinstance(values, pd.arrays.ArrowExtensionArray) and (
+            values.__arrow_array__() is self._arrow.__arrow_array__()
+        ):
+            return True
+        kept = _digest(pd.Series(self._arrow, copy=False))
+        return kept is not None and _digest(column) == kept
+
+
+def _digest(column: pd.Series) -> bytes | None:
+    """A digest of a column's values in order; None for one that cannot be hashed (lists, dicts)."""
+    try:
+        hashed = pd.util.hash_pandas_object(column, index=False, categorize=False)
+    except (TypeError, ValueError):  # cells of lists or dicts (pandas raises either): no edit told apart
+        return None
+    return hashlib.blake2b(hashed.to_numpy().tobytes(), digest_size=16).digest()
+
+
+def _snapshots(frame: pd.DataFrame, names: Iterable[str]) -> dict[str, _Snapshot]:
+    """A snapshot of each named column (a label as text) of ``frame``."""
+    by_text = {str(label): label for label in frame.columns}
+    return {name: _Snapshot(frame[by_text[name]]) for name in names if name in by_text}

@@ -53,3 +53,17 @@ def test_the_original_frame_edited_after_prepare_changes_nothing(sandbox: Sandbo
     frame.loc[0, "email"] = "edited@example.com"  # prepare copied it: prepared.df is as it was
     result = send(prepared, sandbox)
     assert result.summary["accepted"] == 2  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("dtype", ["object", "string[python]", "string[pyarrow]"])
+def test_edits_are_told_apart_whatever_holds_the_column(dtype: str) -> None:
+    # Arrow-backed columns are kept as their (immutable) arrays, others as a digest of their values.
+    prepared = prepare(users().astype(dtype), SPEC)
+    prepared.check_unchanged()
+    prepared.df["email"] = prepared.df["email"].copy()  # the same values again: not an edit
+    prepared.check_unchanged()
+    prepared.df.loc[prepared.df.index[1], "email"] = "u9@example.com"
+    with pytest.raises(ConfigurationError, match="'email'"):
+        prepared.check_unchanged()
+    prepared.df.loc[prepared.df.index[1], "email"] = "u1@example.com"  # edited back: as prepare() read it
+    prepared.check_unchanged()
