@@ -196,3 +196,19 @@ def test_the_command_line_is_a_package_with_its_exit_status() -> None:
     for old in ("bulkprep.cli_check", "bulkprep.cli_submit"):
         with pytest.raises(ModuleNotFoundError):
             importlib.import_module(old)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_header_without_rows_exits_1_and_says_so(
+    tmp_path: Path, mapping_file: Path, capsys: pytest.CaptureFixture[str], stream: bool
+) -> None:
+    source = tmp_path / "export.csv"
+    source.write_text("user_id,email,phone,name,plan\r\n", encoding="utf-8")
+    out = tmp_path / "results.csv"
+    command = ["check", str(source), "--mapping", str(mapping_file), "--out", str(out)]
+    status = main([*command, "--stream"] if stream else command)
+    printed = capsys.readouterr().out
+    assert status == 1  # no row is ready: nothing to send
+    assert "0 rows" in printed
+    assert "the file has a header and no data rows" in printed
+    assert out.exists()

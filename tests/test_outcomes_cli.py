@@ -39,7 +39,7 @@ def results(path: Path) -> pd.DataFrame:
 
 
 def submitted(
-    folder: Path, sb: Sandbox, *, wait: bool = True
+    folder: Path, sb: Sandbox, *, wait: bool = True, stream: bool = False
 ) -> tuple[Path, Path, subprocess.CompletedProcess[str]]:
     users = folder / "users.csv"
     users.write_text("user_id,Email,Name\n" + "".join(f"{a},{b},{c}\n" for a, b, c in ROWS), encoding="utf-8")
@@ -60,6 +60,7 @@ def submitted(
         str(out),
         "--run",
         *(["--wait"] if wait else []),
+        *(["--stream"] if stream else []),
     )
     return journal, out, done
 
@@ -99,9 +100,10 @@ def test_status_updates_the_results_file_after_the_statuses_moved(tmp_path: Path
     assert SECRET.encode() not in journal.read_bytes()
 
 
-def test_submit_exits_1_when_a_user_is_not_delivered(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stream", [False, True], ids=["in-memory", "streamed"])
+def test_submit_exits_1_when_a_user_is_not_delivered(tmp_path: Path, stream: bool) -> None:
     with Sandbox(token=SECRET, processing_seconds=0, delivery_seconds=0) as sb:
-        _, out, done = submitted(tmp_path, sb)
+        _, out, done = submitted(tmp_path, sb, stream=stream)
     assert done.returncode == 1, done.stderr
     assert results(out)["bulk_outcome"].tolist() == ["DELIVERED", "UNDELIVERABLE", "OPENED"]
     assert "undeliverable" in done.stdout

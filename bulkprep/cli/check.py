@@ -249,8 +249,7 @@ def _run_streaming(args: argparse.Namespace, out: Path) -> int:
         print(f"read {args.input}: {prepared.rows} rows ({', '.join(_file_facts(prepared.info))})")
         print(format_summary(prepared.summary, prepared.summary_errors))
         print(f"results written to {out}")
-        sys.stdout.flush()
-        return 0 if prepared.summary["ready"] == prepared.rows else 1
+        return _exit_status(prepared.summary["ready"], prepared.rows)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -270,5 +269,12 @@ def run(args: argparse.Namespace) -> int:
     print(line)
     print(format_summary(prepared.summary, prepared.errors))
     print(f"results written to {out}")
+    return _exit_status(prepared.summary["ready"], len(prepared.df))
+
+
+def _exit_status(ready: int, rows: int) -> int:
+    """0 when every row is ready, else 1; a file of no rows (a header alone) has none ready."""
+    if not rows:
+        print("no row to check: the file has a header and no data rows (was the export filtered?)")
     sys.stdout.flush()
-    return 0 if prepared.summary["ready"] == len(prepared.df) else 1
+    return 0 if rows and ready == rows else 1

@@ -104,7 +104,12 @@ def run_streaming(args: argparse.Namespace, out: Path) -> int:
     if result.job_id is None and not args.dry_run:
         return EXIT_NOT_ALL_OK
     goal = RowStatus.READY if args.dry_run else RowStatus.ACCEPTED
-    all_ok = result.summary[goal.value] == result.rows and not len(result.unmatched_errors)
+    # As in memory: an error that matches no single row, or a user not reached, is not all done.
+    all_ok = (
+        result.summary[goal.value] == result.rows
+        and not len(result.unmatched_errors)
+        and not result.unreached
+    )
     return EXIT_OK if all_ok else EXIT_NOT_ALL_OK
 
 

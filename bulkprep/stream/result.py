@@ -57,6 +57,8 @@ class StreamedSubmitResult(SubmitResult):
         counts: rows per status.
         delivery_counts: rows per value of each delivery column, most first (as
             :func:`bulkprep.report.delivery_counts` counts them; empty when the delivery was not read).
+        unreached: rows whose user Courier did not reach (in ERROR after the run, or not delivered) or
+            whose message's outcome could not be read (see :mod:`bulkprep.delivery`).
     """
 
     results: Path | None = None
@@ -64,6 +66,7 @@ class StreamedSubmitResult(SubmitResult):
     rows: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     delivery_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    unreached: int = 0
 
     @property
     def summary(self) -> dict[str, int]:

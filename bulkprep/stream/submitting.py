@@ -63,7 +63,9 @@ from bulkprep.delivery import (
     DEFAULT_OUTCOME_WORKERS,
     DEFAULT_POLL_INTERVAL,
     delivery_problems,
+    outcome_unread,
     run_job,
+    undelivered,
     wait_for_job,
     with_problem_text,
 )
@@ -505,6 +507,7 @@ class _Streamed:
         self.progress = progress
         self.counts: Counter[str] = Counter()
         self.delivered: dict[str, Counter[str]] = {}  # rows per delivery value, first seen first
+        self.unreached = 0  # rows not delivered, or whose message's outcome could not be read
         self.preview: pd.DataFrame | None = None
         self.summary_parts: list[pd.DataFrame] = [prepared.summary_errors]
         self.seen_codes: set[str] = set(prepared.summary_errors["code"].dropna().tolist())
@@ -808,6 +811,7 @@ class _Streamed:
         self.counts.update({str(name): int(count) for name, count in counts.items()})
         for name, found in delivery_counts(out).items():
             self.delivered.setdefault(name, Counter()).update(found)
+        self.unreached += int((undelivered(out) | outcome_unread(out)).sum())
         if self.preview is None:
             self.preview = out.head(PREVIEW_ROWS)
             self.input_columns = tuple(c for c in out.columns if not str(c).startswith("bulk_"))
@@ -841,6 +845,7 @@ class _Streamed:
                 name: dict(sorted(found.items(), key=lambda item: -item[1]))  # stable: first seen first
                 for name, found in self.delivered.items()
             },
+            unreached=self.unreached,
         )
 
 
