@@ -87,7 +87,7 @@ from bulkprep.layouts import (
     sep_hint,
 )
 from bulkprep.report import ErrorCode, empty_errors, errors_from_records
-from bulkprep.status import ATTRS_KEY
+from bulkprep.status import ATTRS_KEY, AttrsRecords
 from bulkprep.workbook import WORKBOOK_SUFFIXES, read_excel
 
 __all__ = [
@@ -395,9 +395,9 @@ def read_csv(
         "error_count": len(parsed.problems),
         "layout": SALESFORCE_REPORT if salesforce else recognize_layout(parsed.names),
         "footer_rows": footer_rows,
-        "repaired_lines": tuple(repaired),
+        "repaired_lines": AttrsRecords(repaired),
         # By line; within a line, repairs first, then each kind of mark in the columns' order.
-        "changes": tuple(sorted(changes, key=lambda change: change[0])),
+        "changes": AttrsRecords(sorted(changes, key=lambda change: change[0])),
     }
     found = {
         # Each only when there was one, as ``sheet`` only for a workbook.

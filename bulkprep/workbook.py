@@ -63,7 +63,7 @@ from bulkprep._source import (
 )
 from bulkprep.errors import ConfigurationError, InputError
 from bulkprep.layouts import MAX_FOOTER_LINES, MAX_PREAMBLE_LINES, footer_start_in_rows, preamble_end_in_rows
-from bulkprep.status import ATTRS_KEY, ROW_KEY
+from bulkprep.status import ATTRS_KEY, ROW_KEY, AttrsRecords
 from bulkprep.workbook_bounds import check_xlsx_bounds
 
 __all__ = ["MAX_UNPACKED_BYTES", "WORKBOOK_SUFFIXES", "cell_text", "read_excel"]
@@ -203,7 +203,7 @@ def read_excel(
         "blank_rows": table.blank_rows,
         "renamed_columns": table.renamed_columns,
         "footer_rows": table.footer_rows,
-        "changes": tuple(sorted(changes, key=lambda change: change[0])),
+        "changes": AttrsRecords(sorted(changes, key=lambda change: change[0])),
         "sheet": chosen,
         "sheet_names": sheet_names,
     }

@@ -932,6 +932,18 @@ def test_text_marker_apostrophes_are_stripped_from_digit_like_cells_only() -> No
     ]
 
 
+def test_the_record_of_changes_is_shared_by_the_frames_pandas_derives() -> None:
+    # pandas deep-copies attrs into nearly every frame and column it returns: a record of a change
+    # per cell (a Shopify export behind apostrophes) walked once per column access took minutes.
+    rows = "".join(f"'{7000000000000 + n},'+1212555{n % 10000:04d},'0{n % 9000 + 1000}\n" for n in range(300))
+    df = read_csv(io.StringIO("id,phone,zip\n" + rows))
+    changes = df.attrs["bulkprep"]["changes"]
+    assert len(changes) == 900
+    for derived in (df["zip"], df.copy(), df[df["id"] != ""], df.drop(columns="phone")):
+        assert derived.attrs["bulkprep"]["changes"] is changes
+    assert len(read_changes(df.copy())) == 900
+
+
 def test_quoted_and_last_cells_lose_their_marker_too() -> None:
     df = read_csv(io.BytesIO(b'"id";"zip"\r\n"\'007";\'02134\r\n'))
     assert df[["id", "zip"]].to_dict("records") == [{"id": "007", "zip": "02134"}]
