@@ -13,11 +13,11 @@ its answer, an :class:`AckedAnswer`), ``rejected`` (Courier refused the whole ba
 A write that would break the record (a settled batch sent again, a row in two batches) raises
 :class:`~bulkprep.errors.JournalError` and changes nothing.
 
-One process at a time: :meth:`Journal.open` takes an OS lock on a side file (``<journal>.lock``, which
-holds only the owner's process id), so a second run on the same journal is refused at once; the OS
-drops the lock when its holder exits or is killed. A journal that cannot be used (a folder, a device,
-an unwritable folder, a damaged file, a full disk) raises :class:`~bulkprep.errors.JournalError` that
-says what to do.
+One process at a time: :meth:`Journal.open` takes an OS lock on the journal's file (whatever link
+leads to it; a side file ``<journal>.lock`` holds only the owner's process id), so a second run on the
+same journal is refused at once; the OS drops the lock when its holder exits or is killed. A journal
+that cannot be used (a folder, a device, an unwritable folder, a damaged file, a full disk) raises
+:class:`~bulkprep.errors.JournalError` that says what to do.
 
 Example:
     >>> import tempfile, pathlib
@@ -237,11 +237,13 @@ def _rows_text(rows: Sequence[int]) -> str:
 
 
 class _ProcessLock:
-    """An exclusive OS lock on ``<journal>.lock``, held while the journal is open.
+    """An exclusive OS lock on the journal's file itself, held while the journal is open.
 
-    The lock belongs to the open file, not to the file's existence: the OS releases it when the holder
-    closes it, exits or is killed, so no stale lock outlives a crash (the file itself stays; it is
-    harmless and may be deleted when no run is going).
+    The lock is the file's, not its name's: a second run reaching the same file by a symbolic or a
+    hard link is refused too. It belongs to the open file: the OS releases it when the holder closes
+    it, exits or is killed, so no stale lock outlives a crash. (SQLite's own locks are of another
+    kind and do not meet it.) A side file, ``<journal>.lock`` beside the file the links lead to, holds
+    the owner's process id for the message a second run gets; it stays, harmless, after the run.
     """
 
     def __init__(self, descriptor: int | None) -> None:
@@ -251,33 +253,49 @@ class _ProcessLock:
     def acquire(cls, journal: Path) -> _ProcessLock:
         if sys.platform == "win32":  # pragma: no cover - no flock there; SQLite still keeps the file intact
             return cls(None)
-        path = journal.with_name(journal.name + ".lock")
         try:
-            descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            descriptor = os.open(journal, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
             raise JournalError(
-                f"cannot create {path} next to journal {journal} ({exc.strerror}); the journal's folder "
-                "must be writable (the journal writes its file and side files there): choose a writable "
-                "folder for --journal"
+                f"cannot create journal {journal} ({exc.strerror}); the journal's folder must be writable "
+                "(the journal writes its file and side files there): choose a writable folder for --journal"
             ) from None
+        side = journal.resolve().with_name(journal.resolve().name + ".lock")
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            holder = os.pread(descriptor, 32, 0).decode("ascii", errors="replace").strip()
             os.close(descriptor)
-            by = f" (process {holder})" if holder.isdigit() else ""
+            holder = _holder(side)
             raise JournalError(
-                f"journal {journal} is in use by another bulkprep run{by}; one run at a time may use a "
-                "journal: wait for that run to finish (or stop it), then run again"
+                f"journal {journal} is in use by another bulkprep run{holder}; one run at a time may use "
+                "a journal: wait for that run to finish (or stop it), then run again"
             ) from None
-        os.ftruncate(descriptor, 0)
-        os.pwrite(descriptor, str(os.getpid()).encode(), 0)
+        try:
+            side.write_text(str(os.getpid()), encoding="ascii")
+            os.chmod(side, 0o600)
+        except OSError as exc:
+            os.close(descriptor)
+            raise JournalError(
+                f"cannot create {side} next to journal {journal} ({exc.strerror}); the journal's folder "
+                "must be writable (the journal writes its file and side files there): choose a writable "
+                "folder for --journal"
+            ) from None
         return cls(descriptor)
 
     def release(self) -> None:
         if self._descriptor is not None:
             os.close(self._descriptor)  # closing the file drops the lock
             self._descriptor = None
+
+
+def _holder(side: Path) -> str:
+    """`` (process N)`` for the run the side file names, or nothing when it cannot be told."""
+    try:
+        with open(side, "rb") as found:
+            text = found.read(32).decode("ascii", errors="replace").strip()
+    except OSError:
+        return ""
+    return f" (process {text})" if text.isdigit() else ""
 
 
 def _usable_path(path: Path) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import signal
 import sqlite3
 import subprocess
@@ -525,3 +526,22 @@ def test_a_full_disk_is_a_journal_error_that_says_so(tmp_path: Path, limit: int)
     assert "Traceback" not in done.stderr
     assert f"journal {path} could not be" in done.stdout
     assert "the disk may be full" in done.stdout
+
+
+@pytest.mark.parametrize("link", ["symbolic", "hard"])
+def test_a_second_process_reaching_the_journal_by_a_link_is_refused_too(tmp_path: Path, link: str) -> None:
+    path = tmp_path / "run.journal"
+    Journal.open(path).close()
+    other = tmp_path / "other-name.journal"
+    if link == "symbolic":
+        other.symlink_to(path)
+    else:
+        os.link(path, other)
+    with held_by_another_process(path) as holder:
+        with pytest.raises(JournalError, match="in use by another bulkprep run"):
+            Journal.open(other)
+        holder.stdin.write("\n")  # type: ignore[union-attr]
+        holder.stdin.flush()  # type: ignore[union-attr]
+        holder.wait()
+    with Journal.open(other) as journal:  # the holder closed it
+        assert journal.counts()["pending"] == 0
