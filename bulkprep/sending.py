@@ -323,6 +323,8 @@ class BatchSender:
             sent so far (:func:`bulkprep.guard.rejection_stop`); None: never.
         resend: how to send a batch in doubt again, in a failed row's reason, when the journal is not
             one the user names (None: with the journal, or the job id, as the in-memory path does).
+        job_users: the most users the job can hold, when it was made for this submission (an answer
+            counting more cannot be Courier's); None for a job the caller gave, which may hold others.
     """
 
     def __init__(
@@ -337,8 +339,10 @@ class BatchSender:
         next_number: int,
         max_rejected: Limit | None = None,
         resend: str | None = None,
+        job_users: int | None = None,
     ) -> None:
         self.client = client
+        self.job_users = job_users
         self.resend = resend
         self.job_id = job_id
         self.users = users
@@ -524,7 +528,7 @@ class BatchSender:
             exc.batch = batch.number
             self._refused(batch, exc, maybe_sent=maybe_sent)
             return
-        contradiction = _does_not_add_up(receipt, batch)
+        contradiction = _does_not_add_up(receipt, batch, job_users=self.job_users)
         if contradiction is not None:
             unreadable = ProtocolError(contradiction, status=receipt.status)
             unreadable.batch = batch.number
@@ -735,11 +739,12 @@ def _acked_answer(receipt: IngestReceipt, *, maybe_sent: bool) -> AckedAnswer:
     )
 
 
-def _does_not_add_up(receipt: IngestReceipt, batch: Batch) -> str | None:
+def _does_not_add_up(receipt: IngestReceipt, batch: Batch, *, job_users: int | None = None) -> str | None:
     """Why an ingest answer contradicts itself, or None when it adds up.
 
     ``total`` counts the users ingested, for the request or for the whole job (Courier's documents do
-    not say which); either way it is at least what this request added. An answer saying fewer users
+    not say which); either way it is at least what this request added, and at most what the job can
+    hold (``job_users``, when the job was made for this submission). An answer saying fewer users
     went in than the batch minus its errors cannot tell which rows are in the job, so none is counted
     as accepted. That holds for a batch sent again after an unknown outcome too: Courier either
     replays its first answer (same key) or answers "Duplicate user" for each user it already holds,
@@ -747,6 +752,12 @@ def _does_not_add_up(receipt: IngestReceipt, batch: Batch) -> str | None:
     """
     if receipt.total is None:
         return None
+    if job_users is not None and receipt.total > max(job_users, batch.users):
+        return (
+            f"Courier's answer to batch {batch.number} does not add up: total {receipt.total} user(s) "
+            f"ingested, more than the {max(job_users, batch.users)} this submission's job can hold; "
+            "which users are in the job is not known"
+        )
     taken = batch.users - len(receipt.errors)
     if receipt.total >= taken:
         return None

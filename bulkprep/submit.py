@@ -483,6 +483,7 @@ def submit(
             progress=bar,
             next_number=max((item.batch.number for item in work), default=0) + 1,
             max_rejected=max_rejected,
+            job_users=None if "job_id" in definition else len(users),
         )
         step = _Step(job_id, None if book is None else book.path)
         try:

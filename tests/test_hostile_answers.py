@@ -75,7 +75,6 @@ def test_a_total_below_what_the_batch_says_went_in_accepts_no_row(document: obje
     "document",
     [
         pytest.param({"errors": [], "total": 3}, id="per-request"),
-        pytest.param({"errors": [], "total": 500}, id="per-job"),
         pytest.param(
             {"errors": [{"error": "Invalid", "user": {"recipient": "u1"}}], "total": 2}, id="one-refused"
         ),
@@ -87,6 +86,29 @@ def test_a_total_that_adds_up_accepts_the_batch(document: object) -> None:
     refused = sum(1 for error in document["errors"])  # type: ignore[index]
     assert result.summary["accepted"] == 3 - refused
     assert result.summary["rejected"] == refused
+
+
+@pytest.mark.parametrize("total", [4, 5000, 10**12])
+def test_a_total_above_what_a_new_job_can_hold_accepts_no_row(total: int) -> None:
+    # The job was made for these three users: no count of its users or of the request's exceeds 3.
+    result = submit_three_users_to(ingest_answer({"errors": [], "total": total}))
+    assert result.summary["accepted"] == 0
+    assert result.df["bulk_status"].tolist() == ["failed"] * 3
+    assert "more than the 3 this submission's job can hold" in result.df["bulk_error"].iloc[0]
+
+
+def test_a_total_counting_other_users_of_a_job_the_caller_gave_accepts_the_batch() -> None:
+    # A job given by id may hold users of earlier submissions: a count of the whole job may be larger.
+    with HostileServer(courier_until_ingest(ingest_answer({"errors": [], "total": 500}))) as server:
+        result = submit(
+            prepared_frame(users(3)),
+            job_id=JOB_ID,
+            api_key=TOKEN,
+            base_url=server.url,
+            sleep=no_wait,
+            progress=False,
+        )
+    assert result.summary["accepted"] == 3
 
 
 NOBODY = {"error": "Invalid", "user": {"user_id": "nobody"}}

@@ -336,6 +336,7 @@ def submit_file(
             max_rejected=limits[1],
             step=_Step(job, None if book is None else book.path),
             next_number=max(len(plan.batches), book.largest_number() if book is not None else 0) + 1,
+            job_users=None if "job_id" in definition else plan.users,
         )
         if wait:
             streamed.defer(_AfterSending(run, wait, sleep, wait_timeout, poll_interval, progress))
@@ -383,6 +384,7 @@ class _Sending:
     max_rejected: Limit | None
     step: _Step
     next_number: int
+    job_users: int | None = None  # the most users the job can hold (see BatchSender)
     sender: BatchSender | None = None  # the stretch in flight
     work: list[WorkItem] = field(default_factory=list)
     accepted: int = 0
@@ -442,6 +444,7 @@ class _Sending:
             journal=self.journal,
             progress=self.bar,
             next_number=self.next_number,
+            job_users=self.job_users,
         )
         if self.checked_after is None:
             self.checked_after = _guard.rejected_checked_after(self.work[0].batch.users)
