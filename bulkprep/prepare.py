@@ -258,6 +258,14 @@ def with_row_keys(df: pd.DataFrame) -> pd.DataFrame:
         >>> with_row_keys(pd.DataFrame({"a": ["x", "y"]}))["bulk_row"].tolist()
         [0, 1]
     """
+    repeated = df.columns[df.columns.duplicated()]
+    if len(repeated):
+        names = ", ".join(map(repr, dict.fromkeys(str(label) for label in repeated)))
+        raise InputError(
+            f"the frame has more than one column named {names}: each column needs a name of its own, "
+            "to be told apart in the mapping and the results; rename them (read_csv names a second "
+            "'email' 'email.1')"
+        )
     out = df.drop(columns=[c for c in df.columns if c in status.BULK_COLUMNS and c != _ROW_KEY])
     if _ROW_KEY in out.columns:
         keys = out[_ROW_KEY]

@@ -345,3 +345,23 @@ def test_a_key_echoed_in_a_response_header_is_scrubbed_from_urllib3_s_copy_too()
         frames = frames.tb_next
     assert seen, "the test must find urllib3's copy of the headers to mean anything"
     assert all(TOKEN not in text for text in seen)
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["in-memory", "streamed"])
+def test_a_job_courier_reports_in_error_exits_1_and_says_so(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], stream: bool
+) -> None:
+    # Every user was taken and none is reported in ERROR, but the job itself ended in ERROR.
+    users_file, mapping = write_input(tmp_path, GOOD)
+    courier = ScriptedCourier(job=job_answer("ERROR", received=3))
+    with HostileServer(courier) as server:
+        args = [str(users_file), "--mapping", str(mapping), "--event", "E", "--base-url", server.url]
+        code, printed, stderr = run_in_process(
+            [*args, "--out", str(tmp_path / "out.csv"), "--run", "--wait", *(["--stream"] if stream else [])],
+            clean_env,
+            capsys,
+            TOKEN,
+        )
+    assert code == 1, stderr
+    assert f"job {JOB_ID} ended in ERROR" in printed
+    assert results(tmp_path / "out.csv")["bulk_status"].tolist() == ["accepted"] * 3

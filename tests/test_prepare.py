@@ -415,3 +415,9 @@ def test_any_frame_gives_one_status_per_row_and_strict_json(users: pd.DataFrame)
         assert json.loads(orjson.dumps(payload)) == payload
     kept = set(result.df.loc[result.df["bulk_status"] == "ready", "bulk_row"])
     assert set(result.df["bulk_duplicate_of"].dropna()) <= kept
+
+
+def test_a_frame_with_two_columns_of_one_name_is_refused_naming_it() -> None:
+    frame = pd.DataFrame([["a@example.com", "b@example.com", "u1"]], columns=["email", "email", "id"])
+    with pytest.raises(InputError, match="more than one column named 'email'"):
+        prepare(frame, {"recipient": "id", "profile": {"email": "email"}})

@@ -52,7 +52,7 @@ from bulkprep.read import read_info
 from bulkprep.redaction import printable
 from bulkprep.report import errors_for_file, format_summary
 from bulkprep.results import SubmitResult, read_results_csv
-from bulkprep.status import ROW_KEY, Column, RowStatus
+from bulkprep.status import ROW_KEY, Column, JobStatus, RowStatus
 from bulkprep.stream import STREAM_BYTES
 from bulkprep.submit import submit
 
@@ -335,8 +335,23 @@ def run(args: argparse.Namespace) -> int:
         and not len(result.unmatched_errors)
         and not undelivered(result.df).any()  # users Courier reports in ERROR, or not delivered
         and not outcome_unread(result.df).any()  # messages whose outcome Courier did not tell
+        and not job_failed(result)
     )
     return EXIT_OK if all_ok else EXIT_NOT_ALL_OK
+
+
+def job_failed(result: SubmitResult) -> bool:
+    """Whether Courier reports the job itself in ERROR (whatever it says of each user): not all done."""
+    return str(result.job_status or "") == JobStatus.ERROR.value
+
+
+def say_job_failed(result: SubmitResult) -> None:
+    """Print, when the job ended in ERROR, what that means for the rows (see :func:`job_failed`)."""
+    if job_failed(result):
+        print(
+            f"job {result.job_id} ended in ERROR: Courier gives no reason, and the rows' states may not "
+            "tell the whole story; look at the job in Courier before sending these users again"
+        )
 
 
 def sending_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -439,6 +454,7 @@ def _report(result: SubmitResult, args: argparse.Namespace, out: Path) -> None:
             f"{len(result.unmatched_errors)} Courier error(s) matched no single row "
             "(code unmatched_error in the results)"
         )
+    say_job_failed(result)
     delivery = result.df[Column.DELIVERY_STATUS.value].dropna()
     if len(delivery):
         counts = delivery.astype(str).value_counts()

@@ -21,6 +21,8 @@ from bulkprep.cli.submit import (
     EXIT_NOT_ALL_OK,
     EXIT_OK,
     EXIT_USAGE,
+    job_failed,
+    say_job_failed,
     sending_options,
 )
 from bulkprep.errors import BulkprepError, ConfigurationError, GuardError, JournalError, SubmitInterrupted
@@ -109,6 +111,7 @@ def run_streaming(args: argparse.Namespace, out: Path) -> int:
         result.summary[goal.value] == result.rows
         and not len(result.unmatched_errors)
         and not result.unreached
+        and not job_failed(result)
     )
     return EXIT_OK if all_ok else EXIT_NOT_ALL_OK
 
@@ -132,6 +135,7 @@ def _report(result: object, args: argparse.Namespace, out: Path) -> None:
             f"{len(result.unmatched_errors)} Courier error(s) matched no single row "
             "(code unmatched_error in the results)"
         )
+    say_job_failed(result)
     delivery = result.delivery_counts.get(Column.DELIVERY_STATUS.value, {})
     if delivery:
         print("delivery: " + ", ".join(f"{name}={count}" for name, count in delivery.items()))
