@@ -651,6 +651,8 @@ def write_results_csv(
     # Every cell is written as it would be alone, so the rows are written a block at a time: only
     # one block's cells are ever held as text (a wide frame's would take gigabytes at once).
     rows_at_once = max(1, _CELLS_AT_ONCE // max(1, len(headers)))
+    out = out.copy(deep=False)
+    out.attrs = {}  # not written, and each block's frame would copy them again
     if len(out) > rows_at_once:
         out = _dates_as_written(out)
     utf8 = codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
