@@ -30,7 +30,7 @@ from functools import partial
 from itertools import repeat
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import orjson
@@ -186,23 +186,36 @@ def _guard_columns(columns: list[pd.Series], *, as_cells: bool = False) -> list[
     return out
 
 
-def _candidates(column: pd.Series, cells: np.ndarray) -> np.ndarray:
-    """Where ``_CANDIDATE`` matches a text cell of ``column`` (whose cells as objects are ``cells``)."""
-    dtype = column.dtype
-    # Arrow's pass costs about a millisecond a column whatever its length: short columns (a file
-    # of thousands of columns and a few rows) take the string searches below.
-    if (
-        len(cells) >= _ARROW_AT_LEAST
-        and isinstance(dtype, pd.StringDtype)
-        and str(dtype.storage).startswith("pyarrow")
-    ):
-        # Every cell is text or missing; Arrow's regular expressions (RE2) read this pattern alike.
-        # Arrow is called itself: pandas may hand a pattern to Python's engine, cell by cell.
-        import pyarrow as pa  # type: ignore[import-untyped, import-not-found, unused-ignore]
-        import pyarrow.compute as pc  # type: ignore[import-untyped, import-not-found, unused-ignore]
+def _arrow_strings(column: pd.Series, *, at_least: int = _ARROW_AT_LEAST) -> Any:
+    """The Arrow array of a column of Arrow-backed text of ``at_least`` cells or more, else None.
 
-        found = pc.match_substring_regex(pa.array(column.array), _ARROW_CANDIDATE)
-        return np.asarray(found.fill_null(False), dtype=bool)
+    Such a column is looked at and written by Arrow without a Python object per cell.
+    """
+    dtype = column.dtype
+    if (
+        len(column) < at_least
+        or not isinstance(dtype, pd.StringDtype)
+        or not str(dtype.storage).startswith("pyarrow")
+    ):
+        return None
+    import pyarrow as pa  # type: ignore[import-untyped, import-not-found, unused-ignore]
+
+    values = pa.array(column.array)
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def _arrow_candidates(values: Any) -> np.ndarray:
+    """Where ``_CANDIDATE`` matches a cell of an Arrow string array (missing cells never do)."""
+    # Every cell is text or missing; Arrow's regular expressions (RE2) read this pattern alike.
+    # Arrow is called itself: pandas may hand a pattern to Python's engine, cell by cell.
+    import pyarrow.compute as pc  # type: ignore[import-untyped, import-not-found, unused-ignore]
+
+    found = pc.match_substring_regex(values, _ARROW_CANDIDATE)
+    return np.asarray(found.fill_null(False), dtype=bool)
+
+
+def _candidates(cells: np.ndarray) -> np.ndarray:
+    """Where ``_CANDIDATE`` matches a text cell of an object array."""
     texts = np.fromiter(map(isinstance, cells, repeat(str)), dtype=bool, count=len(cells))
     look = np.zeros(len(cells), dtype=bool)
     found_texts = cells[texts]
@@ -216,30 +229,60 @@ def _candidates(column: pd.Series, cells: np.ndarray) -> np.ndarray:
     return look
 
 
+class _Look(NamedTuple):
+    """A column's first look: its cells as objects (None for Arrow text), the candidates and their texts."""
+
+    cells: np.ndarray | None
+    rows: np.ndarray
+    texts: np.ndarray
+
+
+def _first_look(column: pd.Series) -> _Look:
+    """The cells of ``column`` that may need a guard (a leading trigger, or any cut), cheaply found.
+
+    Arrow's text columns are searched by Arrow in one vectorized pass, and only their candidates
+    become Python objects; the other columns are taken as objects and searched value by value.
+    """
+    values = _arrow_strings(column)
+    if values is not None:
+        import pyarrow.compute as pc  # type: ignore[import-untyped, import-not-found, unused-ignore]
+
+        rows = np.flatnonzero(_arrow_candidates(values))
+        texts = np.array(pc.take(values, rows).to_pylist(), dtype=object) if len(rows) else _NO_CELLS
+        return _Look(None, rows, texts)
+    # A copy, written to: under pandas 2, np.array of an object column may hand back its own cells.
+    cells = column.to_numpy(dtype=object, copy=True)
+    rows = np.flatnonzero(_candidates(cells))
+    return _Look(cells, rows, cells[rows])
+
+
+_NO_CELLS = np.empty(0, dtype=object)
+
+
 def _guard_group(columns: list[Any], group: list[int], *, as_cells: bool) -> None:
-    """Guard, in place in ``columns``, the formula-like texts of the columns at the ``group`` positions."""
-    # Copies, written to: under pandas 2, np.array of an object column may hand back its own cells.
-    arrays = [columns[position].to_numpy(dtype=object, copy=True) for position in group]
-    flat = np.concatenate(arrays) if arrays else np.empty(0, dtype=object)
-    # A cheap first look (a leading trigger, or any ;) leaves few cells for the exact one; Arrow's
-    # string columns take it in one vectorized pass, the others value by value.
-    looks = [_candidates(columns[position], array) for position, array in zip(group, arrays, strict=True)]
-    candidates = np.flatnonzero(np.concatenate(looks)) if looks else np.empty(0, dtype=np.int64)
-    found = flat[candidates]
-    risky = candidates[np.fromiter(map(bool, map(_NEEDS_GUARD.search, found)), dtype=bool, count=len(found))]
-    ends = np.cumsum([len(array) for array in arrays])
-    owners = np.searchsorted(ends, risky, side="right")
-    for owner in np.unique(owners).tolist():
-        rows = risky[owners == owner] - (ends[owner - 1] if owner else 0)
-        guarded = _guard_texts(arrays[owner][rows])
-        arrays[owner][rows] = guarded
-        if not as_cells:
-            patched = columns[group[owner]].copy()
-            patched.iloc[rows] = guarded
-            columns[group[owner]] = patched
-    if as_cells:
-        for owner, position in enumerate(group):
-            columns[position] = arrays[owner]
+    """Guard, in place in ``columns``, the formula-like texts of the columns at the ``group`` positions.
+
+    With ``as_cells``, an Arrow text column stays a column (its cells are written by Arrow), the
+    others become object arrays of their cells.
+    """
+    looks = [_first_look(columns[position]) for position in group]
+    # The exact look at the candidates of every column of the group in one pass.
+    found = np.concatenate([look.texts for look in looks]) if looks else _NO_CELLS
+    risky = np.fromiter(map(bool, map(_NEEDS_GUARD.search, found)), dtype=bool, count=len(found))
+    ends = np.cumsum([len(look.rows) for look in looks]).tolist()
+    for place, (position, look) in enumerate(zip(group, looks, strict=True)):
+        start = ends[place - 1] if place else 0
+        mine = risky[start : ends[place]]
+        if mine.any():
+            rows, guarded = look.rows[mine], _guard_texts(look.texts[mine])
+            if look.cells is not None:
+                look.cells[rows] = guarded
+            if look.cells is None or not as_cells:
+                patched = columns[position].copy()
+                patched.iloc[rows] = guarded
+                columns[position] = patched
+        if as_cells and look.cells is not None:
+            columns[position] = look.cells
 
 
 def _guarded_headers(headers: pd.Index) -> list[Any]:
@@ -376,7 +419,10 @@ def _writable(rows: pd.DataFrame, headers: list[Any]) -> pd.DataFrame:
         for column in _guard_columns(columns, as_cells=True)
     ]
     if len(cells) > 1:  # a line of one cell is that cell alone, for any delimiter
-        cells[0] = _guard_line_start(cells[0])
+        first = cells[0]
+        if isinstance(first, pd.Series) and pd.api.types.is_string_dtype(first.dtype):
+            first = first.to_numpy(dtype=object)  # an Arrow text column: its cells are looked at
+        cells[0] = _guard_line_start(first)
     return _assemble(cells, rows, headers)
 
 
@@ -394,8 +440,12 @@ def _json_cells(column: pd.Series) -> pd.Series:
     nested = np.flatnonzero(np.fromiter(map(isinstance, values, repeat(_NESTED)), bool, len(values)))
     if not len(nested):
         return column
-    out = values.copy()
     cells = values[nested].tolist()
+    if len(nested) == len(values) >= _ARROW_AT_LEAST:
+        arrow = _arrow_json_cells(cells)
+        if arrow is not None:
+            return pd.Series(pd.arrays.ArrowStringArray(arrow), index=column.index, name=column.name)
+    out = values.copy()
     try:
         marshal.dumps(cells)  # one pass over every cell (a subclass anywhere makes it fail)
         written: list[bytes | None] = list(map(orjson.dumps, cells))
@@ -409,6 +459,45 @@ def _json_cells(column: pd.Series) -> pd.Series:
     for position in np.flatnonzero(~plain).tolist():
         out[nested[position]] = _json_cell(cells[position])
     return pd.Series(out, index=column.index, name=column.name, dtype=object)
+
+
+_SEPARATOR: Any = orjson.Fragment(b"\0")  # a byte orjson never writes: JSON text escapes it
+
+
+def _arrow_json_cells(cells: list[Any]) -> Any:
+    """:func:`_json_cells` of a column of nested cells only, as an Arrow text array (None: not so).
+
+    When every cell is plain (see :func:`_json_cells`), one orjson call writes them all, each
+    followed by a byte JSON text never holds, and the array is cut from that one buffer: no Python
+    object per cell. The cells in which Arrow finds a ``null`` or a ``;`` are redone one by one by
+    :func:`_json_cell`, as :func:`_json_cells` does.
+    """
+    try:
+        import pyarrow as pa  # type: ignore[import-untyped, import-not-found, unused-ignore]
+        import pyarrow.compute as pc  # type: ignore[import-untyped, import-not-found, unused-ignore]
+    except ImportError:  # pragma: no cover - pyarrow is an optional dependency
+        return None
+    try:
+        marshal.dumps(cells)  # one pass over every cell (a subclass anywhere makes it fail)
+        written = orjson.dumps([part for cell in cells for part in (cell, _SEPARATOR)])
+    except (ValueError, TypeError):  # orjson.JSONEncodeError is a TypeError
+        return None
+    # [cell,\0,cell,\0]: a cell starts after "[" or after ",\0,", and is cut off 3 bytes short
+    # of the next start (of the end, for the last cell).
+    starts = np.empty(len(cells) + 1, dtype=np.int64)
+    starts[0], starts[1:] = 1, np.flatnonzero(np.frombuffer(written, dtype=np.uint8) == 0) + 2
+    with_separators = pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(), len(cells), [None, pa.py_buffer(starts), pa.py_buffer(written)]
+    )
+    texts = pc.binary_slice(with_separators, 0, -3).cast(pa.large_string())
+    # A null value (None, NaN, infinity: see _has_null) or a ; before a trigger: cell by cell.
+    redo = np.flatnonzero(np.asarray(pc.match_substring_regex(texts, "[:\\[,]null|;"), dtype=bool))
+    if len(redo):
+        again = [_json_cell(cells[position]) for position in redo.tolist()]
+        mask = np.zeros(len(cells), dtype=bool)
+        mask[redo] = True
+        texts = pc.replace_with_mask(texts, pa.array(mask), pa.array(again, type=pa.large_string()))
+    return texts
 
 
 def _has_null(text: bytes) -> bool:
@@ -451,7 +540,7 @@ def _csv_lines(block: pd.DataFrame) -> list[bytes] | None:
         import pyarrow.compute as pc  # type: ignore[import-untyped, import-not-found, unused-ignore]
     except ImportError:  # pragma: no cover - pyarrow is an optional dependency
         return None
-    quote, comma, nothing = (pa.scalar(text, pa.large_string()) for text in ('"', ",", ""))
+    quote, comma, nothing, crlf = (pa.scalar(text, pa.large_string()) for text in ('"', ",", "", "\r\n"))
     parts: list[bytes] = []
     # A slice of rows at a time: Arrow's scratch copies of a block's text would take gigabytes.
     for start in range(0, len(block), _ARROW_ROWS):
@@ -459,7 +548,10 @@ def _csv_lines(block: pd.DataFrame) -> list[bytes] | None:
         for _, column in block.iloc[start : start + _ARROW_ROWS].items():
             dtype = column.dtype
             try:
-                if dtype.kind == "O" or isinstance(dtype, pd.StringDtype):
+                arrow = _arrow_strings(column, at_least=0)
+                if arrow is not None:  # Arrow's own text, without a Python object per cell
+                    values = arrow.cast(pa.large_string())
+                elif dtype.kind == "O" or isinstance(dtype, pd.StringDtype):
                     cells = column.to_numpy(dtype=object)
                     values = pa.array(cells, type=pa.large_string(), from_pandas=True)
                 elif dtype.kind in "iu":  # numpy's integers, and pandas' with a missing value
@@ -468,17 +560,42 @@ def _csv_lines(block: pd.DataFrame) -> list[bytes] | None:
                     return None
             except (pa.ArrowException, TypeError, ValueError, UnicodeError):
                 return None  # a cell of another type, or text no encoding can write: pandas says how
-            values = values.fill_null(nothing)
-            needs_quotes = pc.match_substring_regex(values, '[",\r\n]')
+            # A missing cell stays missing (null) here: the joins below write it as nothing.
+            needs_quotes = pc.match_substring_regex(values, '[",\r\n]').fill_null(False)
             if pc.any(needs_quotes).as_py():  # only those cells are quoted
-                inner = pc.replace_substring(pc.filter(values, needs_quotes), '"', '""')
+                inner = _doubled_quotes(pc.filter(values, needs_quotes))
                 quoted = pc.binary_join_element_wise(quote, inner, quote, nothing)
                 values = pc.replace_with_mask(values, needs_quotes, quoted)
             texts.append(values)
-        # As bytes: the text is UTF-8 already, and decoding it only to encode it again costs as much.
-        lines = pc.binary_join_element_wise(*texts, comma).cast(pa.large_binary()).to_pylist()
-        parts.append(b"\r\n".join(lines) + b"\r\n")
+        texts[-1] = pc.binary_join_element_wise(texts[-1], crlf, nothing, null_handling="replace")
+        lines = pc.binary_join_element_wise(*texts, comma, null_handling="replace")
+        # The lines end to end are the bytes of the array's data between its first and last offsets:
+        # the text is UTF-8 already, and decoding it only to encode it again costs as much.
+        offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[
+            lines.offset : lines.offset + len(lines) + 1
+        ]
+        parts.append(lines.buffers()[2][int(offsets[0]) : int(offsets[-1])].to_pybytes())
     return parts
+
+
+def _doubled_quotes(values: Any) -> Any:
+    """An Arrow text array (no missing cell) with each ``"`` doubled, as the csv writer writes it.
+
+    Done on the array's bytes at once (a cell of JSON holds dozens of quotes, which Arrow's
+    replace_substring takes far more slowly), each cell's offsets moved by the quotes before it.
+    """
+    import pyarrow as pa  # type: ignore[import-untyped, import-not-found, unused-ignore]
+    import pyarrow.compute as pc  # type: ignore[import-untyped, import-not-found, unused-ignore]
+
+    values = values.cast(pa.large_string())
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)[
+        values.offset : values.offset + len(values) + 1
+    ]
+    added = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum(np.asarray(pc.count_substring(values, '"'), dtype=np.int64), out=added[1:])
+    data = values.buffers()[2][int(offsets[0]) : int(offsets[-1])].to_pybytes().replace(b'"', b'""')
+    moved = offsets - offsets[0] + added
+    return pa.LargeStringArray.from_buffers(len(values), pa.py_buffer(moved), pa.py_buffer(data))
 
 
 def write_results_csv(
@@ -534,6 +651,8 @@ def write_results_csv(
     # Every cell is written as it would be alone, so the rows are written a block at a time: only
     # one block's cells are ever held as text (a wide frame's would take gigabytes at once).
     rows_at_once = max(1, _CELLS_AT_ONCE // max(1, len(headers)))
+    out = out.copy(deep=False)
+    out.attrs = {}  # not written, and each block's frame would copy them again
     if len(out) > rows_at_once:
         out = _dates_as_written(out)
     utf8 = codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")

@@ -245,3 +245,63 @@ def test_a_long_file_in_another_encoding_is_the_file_pandas_writes(tmp_path: Pat
         slow = write_results_csv(frame, tmp_path / "slow.csv", encoding=encoding).read_bytes()
     assert fast == slow
     assert fast.startswith(b"id,name\r\n0,")
+
+
+NESTED_CELLS = [cell for cell in ODD_CELLS if isinstance(cell, dict | list | tuple)]
+
+
+def test_a_long_column_of_nested_cells_is_written_as_one_at_a_time() -> None:
+    # Every cell nested, enough of them for Arrow's pass; odd cells among plain ones redo their rows.
+    plain = [
+        {"profile": {"email": f"u{i}@example.com"}, "data": {"i": i, "tags": ["a", "b"]}} for i in range(999)
+    ]
+    for odd in NESTED_CELLS:
+        values = [*plain[:500], odd, *plain[500:]]
+        written = csvsafe._json_cells(_series(values)).tolist()
+        assert written == _one_at_a_time(values), odd
+
+
+NESTED_VALUES = st.lists(JSON_VALUES, max_size=3) | st.dictionaries(
+    st.text(max_size=4), JSON_VALUES, max_size=3
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(NESTED_VALUES, min_size=1, max_size=20))
+def test_nested_cells_by_arrow_are_written_as_one_at_a_time(values: list[Any]) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(csvsafe, "_ARROW_AT_LEAST", 1)
+        written = csvsafe._json_cells(_series(values)).tolist()
+    assert written == _one_at_a_time(values)
+
+
+def test_arrow_text_columns_are_written_as_their_text_objects(tmp_path: Path) -> None:
+    # Arrow's text kept as Arrow's (first column included), users by Arrow: the bytes of object cells.
+    rows = 3 * csvsafe._ARROW_AT_LEAST
+    texts = ["-1", "=n", 'say "hi", ok', None, "a;+1", "Zoë", "", "x\r\ny", "plain"]
+    users = [{"data": {"note": texts[i % len(texts)], "i": i}} for i in range(rows)]
+    users[7] = {"data": {"nan": float("nan"), "semi": "x; =1"}}
+    columns = {
+        "first": [texts[i % len(texts)] for i in range(rows)],
+        "name": [texts[(i * 7) % len(texts)] for i in range(rows)],
+        "bulk_user": users,
+    }
+    frames = {
+        kind: pd.DataFrame(
+            {
+                name: pd.Series(cells, dtype=kind if name != "bulk_user" else object)
+                for name, cells in columns.items()
+            }
+        )
+        for kind in ("str", "object")
+    }
+    written = {
+        kind: write_results_csv(frame, tmp_path / f"{kind}.csv").read_bytes()
+        for kind, frame in frames.items()
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(csvsafe, "_csv_lines", lambda block: None)
+        slow = write_results_csv(frames["str"], tmp_path / "slow.csv").read_bytes()
+    assert written["str"] == written["object"] == slow
+    assert b"\r\n'-1," in written["str"]
+    assert b"\\u003b" in written["str"]
