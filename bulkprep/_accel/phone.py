@@ -92,6 +92,16 @@ def _known_type(nsns: np.ndarray, nsn_lengths: np.ndarray, metadata: Any) -> np.
         descs.insert(1, metadata.mobile)  # most numbers are mobile or fixed line: try those first
     undecided = known.copy()
     known[:] = False
+    # One pass of every type's pattern at once first: a number none of them matches is of no type
+    # (most invalid numbers are), and only the others are tried type by type.
+    patterns = [
+        desc.national_number_pattern for desc in descs if desc is not None and desc.national_number_pattern
+    ]
+    if patterns and undecided.any():
+        where = np.flatnonzero(undecided)
+        undecided[where[~fullmatches(nsns[where], "|".join(f"(?:{pattern})" for pattern in patterns))]] = (
+            False
+        )
     for desc in descs:
         if not undecided.any():
             break
