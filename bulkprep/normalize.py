@@ -47,6 +47,7 @@ import pandas as pd
 import phonenumbers
 
 from bulkprep import _accel, _pool
+from bulkprep._accel.textops import without
 from bulkprep.countries import region_of, regions_of
 from bulkprep.courier import IDENTITY_FIELDS, looks_scientific
 from bulkprep.errors import ConfigurationError
@@ -508,6 +509,13 @@ def _phone_fast(
             map(isinstance, verdicts, repeat(_accel.Rejected)), dtype=bool, count=len(texts)
         )
         rows = np.flatnonzero(refused)
+        # A number refused in its region may be one dialled from abroad (_dialled_from_abroad),
+        # which the library's path reads next: valid so, it is accepted; undecided, it is left.
+        dialled = _dialled_readings(texts[rows])
+        valid = np.fromiter(map(isinstance, dialled, repeat(str)), dtype=bool, count=len(rows))
+        accepted[rows[valid]] = True
+        out[rows[valid]] = dialled[valid]
+        rows = rows[dialled == False]  # noqa: E712 (an object array of str, False and None)
         ambiguous = np.zeros(0, dtype=np.int64)
         readings = np.zeros(0, dtype=object)
         if rows_country and len(rows):
@@ -515,29 +523,77 @@ def _phone_fast(
             read = np.fromiter(map(isinstance, elsewhere, repeat(str)), dtype=bool, count=len(rows))
             ambiguous, readings = rows[read], elsewhere[read]
             rows = rows[stand]
-        if len(rows):
-            # A number after an international prefix may be one dialled from abroad: the library's
-            # path reads those (_dialled_from_abroad), so such refusals are left to it.
-            rows = rows[~_after_an_international_prefix(texts[rows])]
         for row in rows.tolist():
             out[row] = _invalid_number(*verdicts[row], region, rows_country)
-        if len(ambiguous):
-            keep = ~_after_an_international_prefix(texts[ambiguous])
-            for row, reading in zip(ambiguous[keep].tolist(), readings[keep].tolist(), strict=True):
-                text = _phone_input(texts[row])
-                out[row] = _ambiguous_outcome(str(text), str(region), reading, str(default))
+        for row, reading in zip(ambiguous.tolist(), readings.tolist(), strict=True):
+            text = _phone_input(texts[row])
+            out[row] = _ambiguous_outcome(str(text), str(region), reading, str(default))
         _put_extensions(out, texts, ~accepted & ~refused, path)
         return accepted, out
 
     return decide
 
 
+# The separators people type in a number, as _with_plus_for_00 drops them.
+_SEPARATORS = re.compile(r"[\s().\-/]")
+# Where every text is ASCII without the control characters \s also matches, _SEPARATORS drops these.
+_ASCII_SEPARATORS = " ().-/\t\n\x0b\x0c\r"
+_OTHER_ASCII_SPACES = re.compile(r"[\x1c-\x1f]")
+
+
+def _compact(texts: np.ndarray) -> list[str]:
+    """Each phone text without its separators (``_SEPARATORS.sub("", text)``), column-wise when it can."""
+    values = list(map(str, texts))
+    joined = "".join(values)
+    if joined.isascii() and not _OTHER_ASCII_SPACES.search(joined):
+        compact: list[str] = without(pd.Series(values, dtype="object"), _ASCII_SEPARATORS).tolist()
+        return compact
+    return [_SEPARATORS.sub("", value) for value in values]
+
+
 def _after_an_international_prefix(texts: np.ndarray) -> np.ndarray:
     """Which phone texts start, after their separators, with 00 or a foreign international prefix."""
     prefixes = ("00", *_FOREIGN_INTERNATIONAL_PREFIXES)
-    return np.fromiter(
-        (_SEPARATORS.sub("", str(text)).startswith(prefixes) for text in texts), dtype=bool, count=len(texts)
+    return np.fromiter(map(str.startswith, _compact(texts), repeat(prefixes)), dtype=bool, count=len(texts))
+
+
+def _dialled_readings(texts: np.ndarray) -> np.ndarray:
+    """:func:`_dialled_from_abroad` of plainly written numbers, column-wise.
+
+    The E.164 text where the digits after a foreign international prefix are a valid number, False
+    where there is no such reading, None where the fast path cannot tell (left to the library).
+    """
+    out = np.full(len(texts), False, dtype=object)
+    rows: list[int] = []
+    numbers: list[str] = []
+    compacts = _compact(texts)
+    after = map(str.startswith, compacts, repeat(_FOREIGN_INTERNATIONAL_PREFIXES))
+    for position in np.flatnonzero(np.fromiter(after, dtype=bool, count=len(texts))).tolist():
+        compact = compacts[position]
+        prefix = next(p for p in _FOREIGN_INTERNATIONAL_PREFIXES if compact.startswith(p))
+        digits = compact[len(prefix) :]
+        if digits.isascii() and digits.isdigit():
+            rows.append(position)
+            numbers.append("+" + digits)
+    if not rows:
+        return out
+    where = np.array(rows, dtype=np.int64)
+    path = _accel.phone_path(None)
+    if path is None:
+        out[where] = None
+        return out
+    accepted, verdicts = path(np.array(numbers, dtype=object))
+    out[where[accepted]] = verdicts[accepted]
+    open_ = ~accepted & ~np.fromiter(
+        map(isinstance, verdicts, repeat(_accel.Rejected)), dtype=bool, count=len(where)
     )
+    # _dialled_from_abroad reads the text _phone_input leaves: a whole number's ".0" dropped.
+    written = texts[where].tolist()
+    open_ |= np.fromiter(
+        (_FLOATIFIED.fullmatch(_trim(str(t))) is not None for t in written), dtype=bool, count=len(where)
+    )
+    out[where[open_]] = None
+    return out
 
 
 # A plainly written number ending in a digit, then an extension as ``ext. 138``, ``x138`` or, as
@@ -585,44 +641,23 @@ def _refusals_stand(
     """Where a number refused in its row's country ``region`` is refused by :func:`_country_outcome` too,
     and where that gives ``ambiguous_phone_region`` instead: the number's E.164 in ``default`` there.
 
-    :func:`_country_outcome` reads digits that start with the country's calling code as that code
-    and a number first: such a refusal stands when the fast path refuses that reading too. A
-    number that does not carry its own code is then read in the default region: refused there,
-    the refusal stands; valid there, the number is ambiguous (its reading in ``default`` is
-    returned); undecided there, it is left to the library's path.
+    The fast path already read digits that start with the country's calling code as that code and a
+    number first (as :func:`_country_outcome` does), and refused that reading too. A number that
+    does not carry its own code is then read in the default region: refused there, the refusal
+    stands; valid there, the number is ambiguous (its reading in ``default`` is returned);
+    undecided there, it is left to the library's path.
     """
-    stand = np.zeros(len(texts), dtype=bool)
+    stand = np.ones(len(texts), dtype=bool)
     elsewhere = np.full(len(texts), None, dtype=object)
-    code = str(phonenumbers.country_code_for_region(region or ""))
-    carries = np.zeros(len(texts), dtype=bool)
-    with_code: list[int] = []
-    international: list[str] = []
-    for i, raw in enumerate(texts.tolist()):
-        text = _phone_input(raw)
-        if isinstance(text, tuple):
-            continue
-        digits = _SEPARATORS.sub("", text)
-        carries[i] = digits.startswith(("+", "00"))
-        digits = digits[2:] if digits.startswith("00") else digits
-        # _international_digits reads these as the country's calling code and a number first.
-        if digits.isascii() and digits.isdigit() and digits.startswith(code):
-            with_code.append(i)
-            international.append("+" + digits)
-        else:
-            stand[i] = True
-    reading = _accel.phone_path(region) if with_code else None
-    if reading is not None:
-        # That reading is no number of the country when the fast path refuses it (as
-        # _international_digits checks it: parsed after a "+", valid as _is_valid decides).
-        _, verdicts = reading(np.array(international, dtype=object))
-        stand[with_code] = np.fromiter(
-            map(isinstance, verdicts, repeat(_accel.Rejected)), dtype=bool, count=len(with_code)
-        )
     if default in (None, region):
         return stand, elsewhere
-    # Not carrying its code, the number is ambiguous when it is valid in the default region.
+    # Not carrying its code (+ or 00, as _carries_country_code reads it), the number is ambiguous
+    # when it is valid in the default region.
+    carries = np.fromiter(
+        map(str.startswith, _compact(texts), repeat(("+", "00"))), dtype=bool, count=len(texts)
+    )
     in_default = _accel.phone_path(default)
-    check = np.flatnonzero(stand & ~carries)
+    check = np.flatnonzero(~carries)
     if in_default is not None and len(check):
         _, verdicts = in_default(texts[check])
         stand[check] = np.fromiter(
@@ -650,10 +685,6 @@ class _Reading(NamedTuple):
     region: str | None
     rows_country: bool = False
     country: str | None = None
-
-
-# The separators people type in a number, as _with_plus_for_00 drops them.
-_SEPARATORS = re.compile(r"[\s().\-/]")
 
 
 def _carries_country_code(text: str) -> bool:

@@ -92,9 +92,19 @@ def _known_type(nsns: np.ndarray, nsn_lengths: np.ndarray, metadata: Any) -> np.
         descs.insert(1, metadata.mobile)  # most numbers are mobile or fixed line: try those first
     undecided = known.copy()
     known[:] = False
-    for desc in descs:
+    for position, desc in enumerate(descs):
         if not undecided.any():
             break
+        if position == 2:
+            # Most numbers are of the first two types; of the rest, one pass of every remaining type's
+            # pattern at once drops those of no type (most invalid numbers), which would otherwise
+            # take one pass per type.
+            patterns = [
+                d.national_number_pattern for d in descs[2:] if d is not None and d.national_number_pattern
+            ]
+            where = np.flatnonzero(undecided)
+            combined = "|".join(f"(?:{pattern})" for pattern in patterns)
+            undecided[where[~fullmatches(nsns[where], combined)] if patterns else where] = False
         where = np.flatnonzero(undecided)
         hit = _matching(nsns[where], nsn_lengths[where], desc)
         known[where[hit]] = True
@@ -202,9 +212,11 @@ def _without_national_prefix(nsns: pd.Series, metadata: Any) -> tuple[pd.Series,
     digits fit the general pattern only with it, and then keeps the stripped digits only when their
     length is possible for the region; otherwise the digits stay as written (``078 397 64 3``, a Swiss
     number a digit short, keeps its ``0``: its national significant number is all nine digits). A
-    region with a transform rule (Japan's, Brazil's) rewrites the digits only where the rule's last
-    group takes part in the match; where it does not (the plain ``0`` of ``090-...``), the prefix is
-    stripped as in any region. The rewritten digits are left undecided (False).
+    region with a transform rule (Argentina's, Brazil's) rewrites the digits instead where the rule's
+    last group takes part in the match (``0351 15 ...`` becomes ``9 351 ...``), by the same tests;
+    where it does not (the plain ``0`` of Japan's ``090-...``), the prefix is stripped as in any
+    region. A transform rule with a pattern without groups makes the library's step fail: those
+    digits are left undecided (False).
     """
     decided = np.ones(len(nsns), dtype=bool)
     pattern = metadata.national_prefix_for_parsing
@@ -213,16 +225,25 @@ def _without_national_prefix(nsns: pd.Series, metadata: Any) -> tuple[pd.Series,
     matched = _starts_with(nsns, pattern)
     if not matched.any():
         return nsns, decided
-    if metadata.national_prefix_transform_rule:
-        rewritten = _rewritten(nsns[matched], pattern)
-        decided[np.flatnonzero(matched)[rewritten]] = False
-        matched[np.flatnonzero(matched)[rewritten]] = False
-        if not matched.any():
-            return nsns, decided
     rows = np.flatnonzero(matched)
     original = nsns.iloc[rows]
     # re.match(pattern) finds the same prefix when any remainder may follow it.
     rest = original.str.extract(f"^(?:{pattern})(?P<rest>.*)")["rest"].astype("object")
+    failing = np.zeros(len(rows), dtype=bool)
+    if metadata.national_prefix_transform_rule:
+        rewritten = _rewritten(original, pattern)
+        compiled = re.compile(pattern)
+        if not compiled.groups:
+            failing = rewritten
+        elif rewritten.any():
+            # parse's own step: re.sub replaces the first match, which is the one at the start.
+            rule = metadata.national_prefix_transform_rule
+            written = original.to_numpy(dtype=object)[rewritten].tolist()
+            rest = _put(
+                rest,
+                np.flatnonzero(rewritten),
+                pd.Series([compiled.sub(rule, text, count=1) for text in written]),
+            )
     general = metadata.general_desc
     kept_as_written = _fullmatch(original, general.national_number_pattern) & ~_fullmatch(
         rest, general.national_number_pattern
@@ -234,15 +255,14 @@ def _without_national_prefix(nsns: pd.Series, metadata: Any) -> tuple[pd.Series,
     stands = ~rest_lengths.isin(general.possible_length_local_only) & (
         rest_lengths.isin(possible) | rest_lengths.gt(max(possible, default=-1))
     )
-    use_rest = ~kept_as_written & stands.to_numpy(dtype=bool)
+    use_rest = ~kept_as_written & stands.to_numpy(dtype=bool) & ~failing
+    decided[rows[failing]] = False
     return _put(nsns, rows[use_rest], rest[use_rest]), decided
 
 
 def _rewritten(texts: pd.Series, pattern: str) -> np.ndarray:
-    """Where ``parse`` applies a region's transform rule: the last group of ``pattern`` takes part.
-
-    A pattern without groups makes the library's own step fail: those are reported rewritten too.
-    """
+    """Where ``parse`` applies a region's transform rule: the last group of ``pattern`` takes part
+    (every text, for a pattern without groups)."""
     compiled = re.compile(pattern)
     if not compiled.groups:
         return np.ones(len(texts), dtype=bool)
@@ -297,20 +317,24 @@ def _too_long(nsn_lengths: np.ndarray, general: Any) -> np.ndarray:
     return too_long
 
 
-def _split_national(digits: pd.Series, metadata: Any, code_first: bool) -> tuple[pd.Series, np.ndarray]:
-    """NSN of digits written without ``+`` in the default region; False where not mirrored here."""
+def _split_national(digits: pd.Series, metadata: Any) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """NSN of digits written without ``+`` in the default region; False where not mirrored here.
+
+    Also where the digits start with the region's calling code (those a row's country reads as
+    that code and a number first).
+    """
     # Fewer than 3 digits may not even be read as a number; an international prefix (011 ...) is
     # stripped by parse.
     decided = lengths(digits) >= 3
     decided &= ~_starts_with(digits, metadata.international_prefix)
-    starts_with_code = starts(digits, str(metadata.country_code))
+    starts_with_code = decided & starts(digits, str(metadata.country_code))
     general = metadata.general_desc.national_number_pattern
     code = str(metadata.country_code)
     # The region's own calling code without "+" (1 212 555 0123 in the US): parse drops it when the
     # digits fit the general pattern only without it, or are too long for the region; otherwise it
     # reads all the digits as a national number. Where a national prefix follows the code, parse
     # strips it before that test: those are left undecided.
-    with_code = np.flatnonzero(decided & starts_with_code)
+    with_code = np.flatnonzero(starts_with_code)
     written = digits.iloc[with_code]
     potential = sliced(written, len(code))
     prefixed = _starts_with(potential, metadata.national_prefix_for_parsing)
@@ -318,7 +342,7 @@ def _split_national(digits: pd.Series, metadata: Any, code_first: bool) -> tuple
     drop |= _too_long(lengths(written), metadata.general_desc)
     drop &= ~prefixed
     nsns = _put(digits, with_code[drop], potential[drop])
-    decided[with_code[prefixed | (code_first & ~drop)]] = False
+    decided[with_code[prefixed]] = False
     if not metadata.general_desc.possible_length:  # parse's length test has nothing to go on
         decided[with_code] = False
     # Other digits, and those the code was not dropped from: only the national prefix (0 ...) may
@@ -328,7 +352,23 @@ def _split_national(digits: pd.Series, metadata: Any, code_first: bool) -> tuple
     stripped, ok = _without_national_prefix(digits.iloc[others], metadata)
     nsns = _put(nsns, others, stripped)
     decided[others] &= ok
-    return nsns, decided
+    return nsns, decided, starts_with_code
+
+
+def _code_first(
+    accepted: np.ndarray, verdicts: np.ndarray, rows: np.ndarray, digits: pd.Series, region: str
+) -> None:
+    """Put, in place, the verdicts of ``digits`` (at ``rows``) read first as ``region``'s calling code
+    and a number: that number where valid, the national reading where it is refused, else undecided.
+    """
+    read = np.asarray(("+" + digits).to_numpy(dtype=object), dtype=object)
+    valid, international = plain_verdicts(read, region)
+    refused = np.fromiter(map(isinstance, international, repeat(Rejected)), dtype=bool, count=len(read))
+    accepted[rows[valid]] = True
+    verdicts[rows[valid]] = international[valid]
+    open_ = rows[~valid & ~refused]
+    accepted[open_] = False
+    verdicts[open_] = None
 
 
 class Rejected(NamedTuple):
@@ -366,8 +406,8 @@ def plain_verdicts(
     """:func:`plain_numbers`, with the plainly written invalid numbers decided too.
 
     ``code_first``: digits that start with the region's calling code are read as that code and a
-    number before anything else (as normalize reads the numbers of a row's country); those parse
-    would read whole, as a national number, are then left undecided.
+    number before anything else (as normalize reads the numbers of a row's country): that number
+    where it is valid, else (it is refused) the digits' national reading, else undecided.
 
     Returns:
         A boolean array (True: valid) and an object array holding the E.164 text where valid, a
@@ -420,8 +460,9 @@ def plain_verdicts(
     codes, nsns = codes[decided], nsns[decided]
 
     national = compact[~plus & ~double_zero]
+    with_code = np.zeros(len(national), dtype=bool)
     if metadata is not None and len(national):
-        national_nsns, ok = _split_national(national.astype("object"), metadata, code_first)
+        national_nsns, ok, with_code = _split_national(national.astype("object"), metadata)
         codes = pd.concat([codes, pd.Series(metadata.country_code, index=national.index[ok])])
         nsns = pd.concat([nsns, national_nsns[ok]])
     nsn_lengths = lengths(nsns)
@@ -436,6 +477,8 @@ def plain_verdicts(
         accepted[where[valid]] = True
         verdicts[where[valid]] = (f"+{code}" + group[valid]).to_numpy(dtype=object)
         _reject(verdicts, int(code), where[~valid], nsn_lengths[rows][~valid], with_plus)
+    if code_first and region is not None and with_code.any():
+        _code_first(accepted, verdicts, national.index.to_numpy()[with_code], national[with_code], region)
     return accepted, verdicts
 
 
