@@ -948,6 +948,7 @@ bhabhadosi BB
 bhahamas BS
 bhahareni BH
 bhangiladeshi BD
+bharat IN
 bhelarusi BY
 bhelgium BE
 bhelize BZ
@@ -3455,6 +3456,7 @@ kroatie HR
 kroatien HR
 kroatija HR
 krwatya HR
+ksa SA
 ktripasaisadministrativaisregionsmakao MO
 kuama GU
 kuamu GU

@@ -88,6 +88,10 @@ ALIASES: dict[str, str] = {
     "Corée": "KR",
     "Coreia": "KR",
     "UAE": "AE",
+    "KSA": "SA",  # the Kingdom of Saudi Arabia, as the Gulf writes it
+    # India's own name in Latin letters (the Constitution's "India, that is Bharat"), as Indian
+    # forms and shops offer it; CLDR has it only in Devanagari (भारत).
+    "Bharat": "IN",
     "DRC": "CD",
     "DR Congo": "CD",
     # Kosovo has no ISO code; phonenumbers and CLDR use XK, the EU and the IMF write XKX.

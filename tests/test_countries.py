@@ -109,6 +109,8 @@ SPELLINGS: list[tuple[str, str]] = [
     ("Netherlands", "NL"),
     ("The Netherlands", "NL"),
     ("Holland", "NL"),
+    ("Bharat", "IN"),
+    ("KSA", "SA"),
     ("NLD", "NL"),
     ("België", "BE"),
     ("Belgique", "BE"),
