@@ -103,21 +103,25 @@ _HINTS: dict[str, str] = {
 
 
 def email_key(email: str) -> str:
-    """An email as the duplicate check compares it: stripped, NFKC-normalized and case-folded.
+    """An email as the duplicate check compares it: stripped, NFKC-normalized and in lower case.
 
     NFKC folds the compatibility forms a keyboard or a converter leaves (fullwidth letters, U+FF41 on,
     ligatures) onto the letters they stand for, so one person's two spellings are one key. Only the
-    key is folded: the email sent is the one the row holds.
+    key is folded: the email sent is the one the row holds. Lower case, not Unicode's case folding,
+    which spells ``ß`` ``ss``: ``straße.de`` and ``strasse.de`` are two domains (IDNA2008), and
+    ``weiß@`` and ``weiss@`` two mailboxes.
 
     Example:
         >>> email_key(" \uff21lice@Example.com"), email_key("alice@example.com")
         ('alice@example.com', 'alice@example.com')
+        >>> email_key("Jonas@Straße.de") == email_key("jonas@strasse.de")
+        False
     """
     email = email.strip()
     if email.isascii():  # most emails: NFKC changes no ASCII text
-        return email.casefold()
-    # NFKC again after case folding, as Unicode's NFKC_Casefold does: folding can undo a normal form.
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", email).casefold())
+        return email.lower()
+    # NFKC again after lowering: a change of case can undo a normal form.
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", email).lower())
 
 
 def _canonical(values: np.ndarray, kind: str) -> np.ndarray:
