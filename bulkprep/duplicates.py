@@ -109,7 +109,8 @@ def email_key(email: str) -> str:
     ligatures) onto the letters they stand for, so one person's two spellings are one key. Only the
     key is folded: the email sent is the one the row holds. Lower case, not Unicode's case folding,
     which spells ``ß`` ``ss``: ``straße.de`` and ``strasse.de`` are two domains (IDNA2008), and
-    ``weiß@`` and ``weiss@`` two mailboxes.
+    ``weiß@`` and ``weiss@`` two mailboxes. Greek's final sigma (U+03C2) is the plain one (U+03C3),
+    as folding has it: lower case gives a capital sigma at the end of a word the final form.
 
     Example:
         >>> email_key(" \uff21lice@Example.com"), email_key("alice@example.com")
@@ -121,7 +122,8 @@ def email_key(email: str) -> str:
     if email.isascii():  # most emails: NFKC changes no ASCII text
         return email.lower()
     # NFKC again after lowering: a change of case can undo a normal form.
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", email).lower())
+    lowered = unicodedata.normalize("NFKC", email).lower().replace("\u03c2", "\u03c3")
+    return unicodedata.normalize("NFKC", lowered)
 
 
 def _canonical(values: np.ndarray, kind: str) -> np.ndarray:

@@ -932,6 +932,18 @@ def _per_reading(
     return pd.DataFrame(spread, index=values.index, dtype="object")
 
 
+def _refused_when_dialled_elsewhere(out: pd.DataFrame, values: pd.Series, region: str) -> pd.DataFrame:
+    """``out`` (numbers all read in the default ``region``) with :func:`_refuse_dialled_elsewhere` applied."""
+    columns = [out[name].to_numpy(dtype=object, copy=True) for name in RESULT_COLUMNS]
+    accepted = columns[0] != None  # noqa: E711
+    if not accepted.any():
+        return out
+    texts = np.full(len(values), "", dtype=object)
+    texts[accepted] = [v if isinstance(v, str) else str(v) for v in values.to_numpy(dtype=object)[accepted]]
+    _refuse_dialled_elsewhere(columns, texts, np.zeros(len(values), dtype=np.int64), [_Reading(region)])
+    return pd.DataFrame(dict(zip(RESULT_COLUMNS, columns, strict=True)), index=out.index, dtype="object")
+
+
 def _refuse_dialled_elsewhere(
     columns: list[np.ndarray], texts: np.ndarray, reading_of: np.ndarray, readings: list[_Reading]
 ) -> None:
@@ -946,16 +958,21 @@ def _refuse_dialled_elsewhere(
     the number is refused with its reading, as a number valid only in another region than its row's,
     unless it is plainly written as an international number: the prefix and the country code set
     apart from the rest (``011 44 7911 123468``, ``0044 20 7946 0958``).
+
+    Numbers read in the default region (no country on their row) are held to the same rule for
+    ``011``, ``0011`` and ``010`` (``010 5007 7497``, a Korean mobile, is no Falklands number on a
+    United States default), while ``00`` stays ``+`` for them.
     """
-    # Only accepted numbers on rows with a country, written after a prefix, are looked at one by one.
-    with_country = np.array([r.rows_country and r.region is not None for r in readings], dtype=bool)
-    candidates = np.flatnonzero(with_country[reading_of] & (columns[0][: len(texts)] != None))  # noqa: E711
+    # Only accepted numbers read in a region, written after a prefix, are looked at one by one.
+    with_region = np.array([r.region is not None for r in readings], dtype=bool)
+    candidates = np.flatnonzero(with_region[reading_of] & (columns[0][: len(texts)] != None))  # noqa: E711
     candidates = candidates[_after_an_international_prefix(texts[candidates])]
     for position in candidates.tolist():
-        region, normalized = str(readings[reading_of[position]].region), columns[0][position]
+        reading = readings[reading_of[position]]
+        region, normalized = str(reading.region), columns[0][position]
         written = _SEPARATORS.sub("", str(texts[position]))
         prefix = next((p for p in (*_FOREIGN_INTERNATIONAL_PREFIXES, "00") if written.startswith(p)), None)
-        if prefix is None or _dials_with(region, written):
+        if prefix is None or (prefix == "00" and not reading.rows_country) or _dials_with(region, written):
             continue
         own = phonenumbers.country_code_for_region(region)
         if str(normalized).startswith(f"+{own}"):
@@ -964,12 +981,13 @@ def _refuse_dialled_elsewhere(
         if _delimits(str(texts[position]), prefix, calling_code):
             continue  # "011 44 7911 ...", "0044 20 ...": written as an international number, on purpose
         code = ErrorCode.AMBIGUOUS_PHONE_REGION
+        whose = "the row's country" if reading.rows_country else "the default region"
         columns[0][position] = None
         columns[1][position] = code.value
         columns[2][position] = (
             f"{texts[position]} starts with {prefix}, which is not how numbers are dialled from "
-            f"{region} (the row's country); read after it, it would be {normalized}, a number "
-            f"of another country; {code.hint}"
+            f"{region} ({whose}); read after it, it would be {normalized}, a number of another "
+            f"country; {code.hint}"
         )
 
 
@@ -1080,7 +1098,8 @@ def normalize_phones(
         ours = parse is phonenumbers.parse
         fast = _phone_fast(region) if ours else None
         outcome = functools.partial(_phone_outcome, region=region, parse=parse)
-        return _per_unique(values, outcome, fast, pooled=ours)
+        out = _per_unique(values, outcome, fast, pooled=ours)
+        return out if region is None else _refused_when_dialled_elsewhere(out, values, region)
     if not countries.index.equals(values.index):
         if not values.index.isin(countries.index).all():
             # Never read a row without its country cell in the default region: say so instead.

@@ -79,6 +79,7 @@ def kept_of(flags: pd.DataFrame) -> list[int | None]:
         ({"email": "\uff21LICE@example.com"}, {"email": "alice@example.com"}, True),
         ({"email": "\ufb01n@x.io"}, {"email": "fin@x.io"}, True),
         ({"email": "stra\u00dfe@x.io"}, {"email": "strasse@x.io"}, False),  # ß is no ss (IDNA2008)
+        ({"email": "\u03c0\u0391\u03a3@x.io"}, {"email": "\u03c0\u03b1\u03c3@x.io"}, True),  # final sigma
         ({"email": "\u00e9@x.io"}, {"email": "e\u0301@x.io"}, True),
         ({"email": "\u00e9@x.io"}, {"email": "e@x.io"}, False),
         # user ids and emails link whatever else differs
