@@ -193,8 +193,8 @@ def resolve_api_key(api_key: str | None) -> str:
     Surrounding whitespace (a pasted newline) is dropped.
 
     Raises:
-        ConfigurationError: when no key is set, or when it holds whitespace or control characters
-            (the message never repeats the key).
+        ConfigurationError: when no key is set, or when it holds whitespace, control characters or
+            anything but plain ASCII (the message never repeats the key).
 
     Example:
         >>> resolve_api_key("  pk_test_123\\n")
@@ -213,6 +213,15 @@ def resolve_api_key(api_key: str | None) -> str:
                 raise ConfigurationError(
                     f"the API key from {source} contains spaces or control characters; "
                     "copy the key again from Courier's settings (API Keys) and set it without them"
+                )
+            # Courier's keys are plain ASCII; a header cannot carry other letters (http.client would
+            # raise with the whole header, key included, in its message).
+            if not key.isascii():
+                del key
+                raise ConfigurationError(
+                    f"the API key from {source} contains letters or signs that are not plain ASCII "
+                    "(typographic quotes around it, another alphabet); copy the key again from "
+                    "Courier's settings (API Keys) and set it as it is"
                 )
             return key
     del candidates

@@ -10,12 +10,13 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
+import pandas as pd
 import pytest
 import requests
 from hostile import NOT_COURIER, Answer, HostileServer, fixed
 
 import bulkprep.client
-from bulkprep import __version__
+from bulkprep import __version__, submit
 from bulkprep.client import (
     DEFAULT_BASE_URL,
     CourierClient,
@@ -101,6 +102,25 @@ def test_api_key_with_inner_whitespace_is_refused_without_echoing_it(bad_key: st
     with pytest.raises(ConfigurationError, match="spaces or control characters") as caught:
         resolve_api_key(bad_key)
     assert "abc" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "bad_key", ["\u043a\u043b\u044e\u0447_live_abc", "\u201csk_live_abc\u201d", "sk_live_abc\u00e9"]
+)
+def test_api_key_beyond_ascii_is_refused_without_echoing_it(
+    bad_key: str, clean_env: pytest.MonkeyPatch, sandbox: Sandbox
+) -> None:
+    with pytest.raises(ConfigurationError, match="not plain ASCII") as caught:
+        resolve_api_key(bad_key)
+    assert "abc" not in str(caught.value)
+    # Before anything is sent, from the environment too: never a UnicodeEncodeError holding the header.
+    clean_env.setenv("COURIER_AUTH_TOKEN", bad_key)
+    frame = pd.DataFrame({"id": ["u1"], "email": ["u1@example.com"]})
+    with pytest.raises(ConfigurationError, match="COURIER_AUTH_TOKEN contains letters") as raised:
+        submit(frame, {"recipient": "id", "profile": {"email": "email"}}, event="E", base_url=sandbox.url)
+    assert "abc" not in repr(raised.value)
+    assert raised.value.__context__ is None
+    assert sandbox.jobs == {}
 
 
 @pytest.mark.parametrize(
