@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -212,3 +213,23 @@ def test_a_header_without_rows_exits_1_and_says_so(
     assert "0 rows" in printed
     assert "the file has a header and no data rows" in printed
     assert out.exists()
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "ascii"])
+def test_a_console_that_cannot_show_the_file_name_gets_escapes_not_a_traceback(
+    tmp_path: Path, mapping_file: Path, encoding: str
+) -> None:
+    source = tmp_path / "ユーザー.csv"
+    source.write_text("user_id,email,phone,name,plan\r\nu1,ann@example.com,,Ann,pro\r\n", encoding="utf-8")
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONIOENCODING": encoding, "PYTHONPATH": root}
+    done = subprocess.run(
+        [sys.executable, "-m", "bulkprep.cli", "check", str(source), "--mapping", str(mapping_file)],
+        env=env,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    assert b"\\u30e6\\u30fc\\u30b6\\u30fc.csv: 1 rows" in done.stdout
+    assert b"Traceback" not in done.stderr

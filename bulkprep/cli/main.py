@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -96,6 +97,7 @@ _RUNNERS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     _sink_missing_streams()
+    _escape_what_the_console_cannot_show()
     parser = _build_parser()
     try:
         args = parser.parse_args(argv)
@@ -180,6 +182,16 @@ class _PrintableOutput:
 
     def __getattr__(self, name: str) -> Any:  # flush, fileno, isatty, encoding...: the stream's own
         return getattr(self._stream, name)
+
+
+def _escape_what_the_console_cannot_show() -> None:
+    """Let a console in a narrow encoding (a Windows code page, ASCII) show a name it has no letter
+    for as an escape (``\u30e6``) instead of stopping the command with UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(OSError, ValueError):  # a stream that cannot change: as it is
+                reconfigure(errors="backslashreplace")
 
 
 def _sink_missing_streams() -> None:
