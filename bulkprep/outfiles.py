@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -58,6 +59,11 @@ def check_writable(path: str | os.PathLike[str], *, role: str) -> None:
     if _is_special(target):  # a device or a pipe (/dev/null) is written to where it is
         if not os.access(target, os.W_OK):
             raise ConfigurationError(f"cannot write {role} {target}: permission denied {_BEFORE}")
+        if _no_reader(target):
+            raise ConfigurationError(
+                f"cannot write {role} {target}: it is a named pipe that no program reads from, and "
+                f"writing to it would wait forever; start its reader first, or give a file name {_BEFORE}"
+            )
         return
     try:
         if os.path.lexists(target):
@@ -138,12 +144,31 @@ def create_owner_only(path: str | os.PathLike[str]) -> None:
 
 
 def _is_special(target: Path) -> bool:
-    """Whether ``target`` is there and neither a regular file, a folder nor a symbolic link."""
+    """Whether ``target`` is there and neither a regular file nor a folder: a device, a pipe, a socket.
+
+    A symbolic link counts by what it leads to when that is special (``/dev/stdout``,
+    ``/proc/self/fd/1``): it is written through, never replaced by a file. A link to a regular file,
+    or to nothing, is not special (it is replaced, never followed).
+    """
     try:
         found = os.lstat(target).st_mode
+        if stat.S_ISLNK(found):
+            found = os.stat(target).st_mode
     except OSError:
         return False
     return not (stat.S_ISREG(found) or stat.S_ISDIR(found) or stat.S_ISLNK(found))
+
+
+def _no_reader(target: Path) -> bool:
+    """Whether ``target`` is a named pipe that no program reads from (writing to it would wait forever)."""
+    try:
+        if not stat.S_ISFIFO(os.stat(target).st_mode):
+            return False
+        probe = os.open(target, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        return exc.errno == errno.ENXIO
+    os.close(probe)
+    return False
 
 
 def _folder(target: Path) -> Path:

@@ -213,6 +213,29 @@ def test_a_device_at_the_target_is_written_to_never_replaced(tmp_path: Path) -> 
     assert not [p for p in Path("/dev").iterdir() if p.name.startswith(".bulkprep-")]
 
 
+def test_a_link_to_a_device_is_written_through_never_replaced(tmp_path: Path) -> None:
+    # /dev/stdout and /proc/self/fd/1 are such links: replacing one would take it from every program.
+    link = tmp_path / "out.csv"
+    link.symlink_to("/dev/null")
+    check_writable(link, role="--out")
+    write_results_csv(ROWS, link)
+    assert link.is_symlink()
+    assert os.readlink(link) == "/dev/null"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+
+
+def test_a_named_pipe_nobody_reads_is_refused_before_the_work(tmp_path: Path) -> None:
+    pipe = tmp_path / "out.csv"
+    os.mkfifo(pipe)
+    with pytest.raises(ConfigurationError, match="a named pipe that no program reads from"):
+        check_writable(pipe, role="--out")
+    reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)  # with a reader, it is written to where it is
+    try:
+        check_writable(pipe, role="--out")
+    finally:
+        os.close(reader)
+
+
 @pytest.mark.parametrize("name", ["res.csv", "res.parquet"])
 def test_streamed_results_replace_a_link_at_the_target(tmp_path: Path, name: str) -> None:
     if name.endswith(".parquet"):
