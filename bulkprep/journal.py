@@ -260,7 +260,8 @@ class _ProcessLock:
                 f"cannot create journal {journal} ({exc.strerror}); the journal's folder must be writable "
                 "(the journal writes its file and side files there): choose a writable folder for --journal"
             ) from None
-        side = journal.resolve().with_name(journal.resolve().name + ".lock")
+        real = journal.resolve()
+        side = real.with_name(real.name + ".lock")
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

@@ -147,12 +147,14 @@ def _per_unique(
     fast: _FastPath | None = None,
     *,
     pooled: bool = False,
+    settle: Callable[[list[np.ndarray], np.ndarray], None] | None = None,
 ) -> pd.DataFrame:
     """Decide each distinct non-missing value once and spread the outcomes over the rows.
 
     ``fast`` accepts the plainly valid distinct values column-wise; ``outcome_of`` decides the rest,
     one value at a time, on several processes when they are many and ``pooled`` (``outcome_of``
-    calls the libraries only: see :mod:`bulkprep._pool`).
+    calls the libraries only: see :mod:`bulkprep._pool`). ``settle(columns, uniques)`` may then
+    change, in place, the outcomes of the distinct values (the result columns, a slot each).
     """
     codes, uniques = _factorized(values)
     # One extra slot at the end holds the outcome of missing values, which the sentinel -1 picks.
@@ -168,6 +170,8 @@ def _per_unique(
         outcomes = _pool.outcomes(outcome_of, left) if pooled else [outcome_of(value) for value in left]
         for column, part in zip(columns, zip(*outcomes, strict=True), strict=True):
             column[slow] = part
+    if settle is not None:
+        settle(columns, uniques)
     spread = {name: column[codes] for name, column in zip(RESULT_COLUMNS, columns, strict=True)}
     return pd.DataFrame(spread, index=values.index, dtype="object")
 
@@ -932,18 +936,6 @@ def _per_reading(
     return pd.DataFrame(spread, index=values.index, dtype="object")
 
 
-def _refused_when_dialled_elsewhere(out: pd.DataFrame, values: pd.Series, region: str) -> pd.DataFrame:
-    """``out`` (numbers all read in the default ``region``) with :func:`_refuse_dialled_elsewhere` applied."""
-    columns = [out[name].to_numpy(dtype=object, copy=True) for name in RESULT_COLUMNS]
-    accepted = columns[0] != None  # noqa: E711
-    if not accepted.any():
-        return out
-    texts = np.full(len(values), "", dtype=object)
-    texts[accepted] = [v if isinstance(v, str) else str(v) for v in values.to_numpy(dtype=object)[accepted]]
-    _refuse_dialled_elsewhere(columns, texts, np.zeros(len(values), dtype=np.int64), [_Reading(region)])
-    return pd.DataFrame(dict(zip(RESULT_COLUMNS, columns, strict=True)), index=out.index, dtype="object")
-
-
 def _refuse_dialled_elsewhere(
     columns: list[np.ndarray], texts: np.ndarray, reading_of: np.ndarray, readings: list[_Reading]
 ) -> None:
@@ -1098,8 +1090,14 @@ def normalize_phones(
         ours = parse is phonenumbers.parse
         fast = _phone_fast(region) if ours else None
         outcome = functools.partial(_phone_outcome, region=region, parse=parse)
-        out = _per_unique(values, outcome, fast, pooled=ours)
-        return out if region is None else _refused_when_dialled_elsewhere(out, values, region)
+        if region is None:
+            return _per_unique(values, outcome, fast, pooled=ours)
+        readings = [_Reading(region)]
+
+        def settle(columns: list[np.ndarray], uniques: np.ndarray) -> None:
+            _refuse_dialled_elsewhere(columns, uniques, np.zeros(len(uniques), dtype=np.int64), readings)
+
+        return _per_unique(values, outcome, fast, pooled=ours, settle=settle)
     if not countries.index.equals(values.index):
         if not values.index.isin(countries.index).all():
             # Never read a row without its country cell in the default region: say so instead.

@@ -112,7 +112,12 @@ class Prepared:
             ...
             bulkprep.errors.ConfigurationError: column 'email' of prepared.df changed after prepare(): ...
         """
-        edited = [name for name, snapshot in self._read.items() if not snapshot.matches(self.df, name)]
+        columns = _by_text(self.df)
+        edited = [
+            name
+            for name, snapshot in self._read.items()
+            if name not in columns or not snapshot.matches(self.df[columns[name]])
+        ]
         if edited:
             raise ConfigurationError(
                 f"column{'s' if len(edited) > 1 else ''} {', '.join(map(repr, edited))} of prepared.df "
@@ -491,12 +496,8 @@ class _Snapshot:
         self._arrow = values.copy() if isinstance(values, pd.arrays.ArrowExtensionArray) else None
         self._digest = None if self._arrow is not None else _digest(column)
 
-    def matches(self, frame: pd.DataFrame, name: str) -> bool:
-        """Whether ``frame``'s column ``name`` (a label as text) holds the values this one held."""
-        by_text = {str(label): label for label in frame.columns}
-        if name not in by_text:
-            return False
-        column = frame[by_text[name]]
+    def matches(self, column: pd.Series) -> bool:
+        """Whether ``column`` holds the values this one held."""
         if self._arrow is None:  # no digest: cells of lists or dicts, no edit told apart
             return self._digest is None or _digest(column) == self._digest
         values = column.array
@@ -517,7 +518,12 @@ def _digest(column: pd.Series) -> bytes | None:
     return hashlib.blake2b(hashed.to_numpy().tobytes(), digest_size=16).digest()
 
 
+def _by_text(frame: pd.DataFrame) -> dict[str, Any]:
+    """The labels of ``frame``'s columns by their text (how the snapshots name them)."""
+    return {str(label): label for label in frame.columns}
+
+
 def _snapshots(frame: pd.DataFrame, names: Iterable[str]) -> dict[str, _Snapshot]:
     """A snapshot of each named column (a label as text) of ``frame``."""
-    by_text = {str(label): label for label in frame.columns}
-    return {name: _Snapshot(frame[by_text[name]]) for name in names if name in by_text}
+    columns = _by_text(frame)
+    return {name: _Snapshot(frame[columns[name]]) for name in names if name in columns}

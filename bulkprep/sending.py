@@ -752,10 +752,11 @@ def _does_not_add_up(receipt: IngestReceipt, batch: Batch, *, job_users: int | N
     """
     if receipt.total is None:
         return None
-    if job_users is not None and receipt.total > max(job_users, batch.users):
+    most = None if job_users is None else max(job_users, batch.users)
+    if most is not None and receipt.total > most:
         return (
             f"Courier's answer to batch {batch.number} does not add up: total {receipt.total} user(s) "
-            f"ingested, more than the {max(job_users, batch.users)} this submission's job can hold; "
+            f"ingested, more than the {most} this submission's job can hold; "
             "which users are in the job is not known"
         )
     taken = batch.users - len(receipt.errors)

@@ -11,36 +11,18 @@ values were decided column-wise (what reaches the library one by one is counted)
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import phonenumbers
 import pytest
+from benchmark_modules import load
+from test_normalize_fast_international import same_phones
 
 from bulkprep import _accel as accel
 from bulkprep import _pool
-from bulkprep.normalize import normalize_phones
-
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
-
-
-def load(name: str) -> ModuleType:
-    sys.path.insert(0, str(BENCHMARKS))  # the generators read their tables beside them
-    try:
-        spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCHMARKS / f"{name}.py")
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        sys.path.remove(str(BENCHMARKS))
 
 
 @pytest.fixture
@@ -56,16 +38,6 @@ def left(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 
     monkeypatch.setattr(_pool, "outcomes", counting)
     return found
-
-
-def same_phones(values: list[Any], region: str | None, countries: list[Any] | None = None) -> pd.DataFrame:
-    series = pd.Series(values, dtype="object")
-    cells = None if countries is None else pd.Series(countries, dtype="object")
-    fast = normalize_phones(series, region=region, countries=cells)
-    with accel.disabled():
-        slow = normalize_phones(series, region=region, countries=cells)
-    pd.testing.assert_frame_equal(fast, slow)
-    return fast
 
 
 def argentine_mobiles(rng: np.random.Generator, count: int) -> list[str]:

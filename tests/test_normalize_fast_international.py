@@ -10,41 +10,24 @@ with the one made with every fast path off, and checks that the values were deci
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import phonenumbers
 import pytest
+from benchmark_modules import load
 
 from bulkprep import _accel as accel
 from bulkprep._accel.phone import plain_verdicts
 from bulkprep.normalize import normalize_emails, normalize_phones
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 TRANSFORMING = sorted(
     region
     for region in phonenumbers.SUPPORTED_REGIONS
     if (metadata := phonenumbers.PhoneMetadata.metadata_for_region(region)) is not None
     and metadata.national_prefix_transform_rule
 )
-
-
-def load(name: str) -> ModuleType:
-    sys.path.insert(0, str(BENCHMARKS))  # international.py reads its country table beside it
-    try:
-        spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCHMARKS / f"{name}.py")
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        sys.path.remove(str(BENCHMARKS))
 
 
 @pytest.fixture(scope="module")

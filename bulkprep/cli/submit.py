@@ -322,6 +322,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"guard: {'would send' if result.guard.passed else 'would refuse'}: {result.guard}")
     result = _merged(earlier, result)
     _report(result, args, out)
+    # Users Courier reports in ERROR or not delivered, and messages whose outcome it did not tell.
+    unreached = int((undelivered(result.df) | outcome_unread(result.df)).sum())
+    return finished_status(result, args, rows=len(result.df), unreached=unreached)
+
+
+def finished_status(result: SubmitResult, args: argparse.Namespace, *, rows: int, unreached: int) -> int:
+    """The exit status of a submission that ran to its end (in memory or streamed), its report printed.
+
+    ``rows``: the input rows; ``unreached``: the rows whose user was not reached or whose message's
+    outcome could not be read.
+    """
     if result.guard is not None and not result.guard.passed:
         return EXIT_GUARD
     if result.left_to_do is not None:
@@ -331,10 +342,9 @@ def run(args: argparse.Namespace) -> int:
     goal = RowStatus.READY if args.dry_run else RowStatus.ACCEPTED
     # An error that matches no single row leaves a row "accepted" that Courier may not hold.
     all_ok = (
-        result.summary[goal.value] == len(result.df)
+        result.summary[goal.value] == rows
         and not len(result.unmatched_errors)
-        and not undelivered(result.df).any()  # users Courier reports in ERROR, or not delivered
-        and not outcome_unread(result.df).any()  # messages whose outcome Courier did not tell
+        and not unreached
         and not job_failed(result)
     )
     return EXIT_OK if all_ok else EXIT_NOT_ALL_OK

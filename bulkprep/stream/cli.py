@@ -18,10 +18,8 @@ from bulkprep.cli.submit import (
     EXIT_GUARD,
     EXIT_INCOMPLETE,
     EXIT_INTERRUPTED,
-    EXIT_NOT_ALL_OK,
-    EXIT_OK,
     EXIT_USAGE,
-    job_failed,
+    finished_status,
     say_job_failed,
     sending_options,
 )
@@ -30,7 +28,7 @@ from bulkprep.interrupts import held_interrupts
 from bulkprep.mapping import Mapping
 from bulkprep.redaction import printable
 from bulkprep.report import format_summary
-from bulkprep.status import Column, RowStatus
+from bulkprep.status import Column
 from bulkprep.stream.prepared import prepare_file, should_stream
 from bulkprep.stream.result import StreamedSubmitResult
 from bulkprep.stream.submitting import submit_file
@@ -99,21 +97,7 @@ def run_streaming(args: argparse.Namespace, out: Path) -> int:
     if result.guard is not None and args.dry_run:
         print(f"guard: {'would send' if result.guard.passed else 'would refuse'}: {result.guard}")
     _report(result, args, out)
-    if result.guard is not None and not result.guard.passed:
-        return EXIT_GUARD
-    if result.left_to_do is not None:
-        return EXIT_INCOMPLETE
-    if result.job_id is None and not args.dry_run:
-        return EXIT_NOT_ALL_OK
-    goal = RowStatus.READY if args.dry_run else RowStatus.ACCEPTED
-    # As in memory: an error that matches no single row, or a user not reached, is not all done.
-    all_ok = (
-        result.summary[goal.value] == result.rows
-        and not len(result.unmatched_errors)
-        and not result.unreached
-        and not job_failed(result)
-    )
-    return EXIT_OK if all_ok else EXIT_NOT_ALL_OK
+    return finished_status(result, args, rows=result.rows, unreached=result.unreached)
 
 
 def _report(result: object, args: argparse.Namespace, out: Path) -> None:
