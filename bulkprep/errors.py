@@ -16,6 +16,7 @@ Only call-level problems raise; problems with single rows become rows of the err
         └── ProtocolError           a 2xx whose body is not what Courier sends (an HTML page, ...)
 
     SubmitInterrupted (a KeyboardInterrupt)   Ctrl-C during a submission, with what was done so far
+    JournalWarning (a UserWarning)            the journal's file was deleted while a run held it
 
 An error :func:`bulkprep.submit` raises once the job is open (the key refused midway, the job not run,
 its users not read, the journal not written) carries the partial result in ``exc.result``: every row
@@ -45,6 +46,7 @@ __all__ = [
     "InputError",
     "InvariantError",
     "JournalError",
+    "JournalWarning",
     "MappingError",
     "ProtocolError",
     "RunWithheld",
@@ -80,6 +82,14 @@ class JournalError(BulkprepError):
 
     For example: sending a batch that is already settled, recording a row in two batches, splitting a
     batch into halves that do not hold its rows. Nothing of the refused write is kept.
+    """
+
+
+class JournalWarning(UserWarning):
+    """The journal's file went away (deleted, or its name given to another file) while a run held it.
+
+    The run goes on with the file it holds open, so nothing it sends goes unrecorded; on closing, the
+    journal is written again at its path when its folder is still there, and the warning says whether.
     """
 
 

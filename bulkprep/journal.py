@@ -41,8 +41,9 @@ import sqlite3
 import sys
 import threading
 import uuid
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,7 +55,7 @@ import orjson
 from bulkprep._moved import Moved, moved_names
 from bulkprep._version import __version__
 from bulkprep.batching import Batch
-from bulkprep.errors import JournalError
+from bulkprep.errors import JournalError, JournalWarning
 from bulkprep.outfiles import create_owner_only
 from bulkprep.status import FINAL_BATCH_STATES, BatchState
 
@@ -283,6 +284,15 @@ class _ProcessLock:
             ) from None
         return cls(descriptor)
 
+    def held(self) -> os.stat_result | None:
+        """The file the lock is on (whatever its name is now), or None without a lock."""
+        if self._descriptor is None:
+            return None
+        try:
+            return os.fstat(self._descriptor)
+        except OSError:
+            return None
+
     def release(self) -> None:
         if self._descriptor is not None:
             os.close(self._descriptor)  # closing the file drops the lock
@@ -475,10 +485,70 @@ class Journal:
         return str(found[0]) if found else ""
 
     def close(self) -> None:
-        """Close the file (every write is already committed) and let another run open it."""
+        """Close the file (every write is already committed) and let another run open it.
+
+        A journal whose file was deleted while the run held it (a clean-up of its folder, say) is
+        written again at its path first, so that the run can still be resumed or read; a
+        :class:`~bulkprep.errors.JournalWarning` says so, or says that it could not be.
+        """
         with self._lock:
-            self._db.close()
-            self._process_lock.release()
+            try:
+                self._keep_at_path()
+            finally:
+                self._db.close()
+                self._process_lock.release()
+
+    def _keep_at_path(self) -> None:
+        """Write the journal again at its path if its file is no longer there (see :meth:`close`)."""
+        held = self._process_lock.held()
+        if held is None:
+            return
+        try:
+            found = os.stat(self.path)
+        except FileNotFoundError:
+            found = None
+        except OSError:
+            return  # not something a run can tell: leave the file as it is
+        if found is not None and (found.st_dev, found.st_ino) == (held.st_dev, held.st_ino):
+            return
+        job = self.job()
+        job_text = f" (job {job.job_id})" if job is not None else ""
+        if found is None and self.path.parent.is_dir():
+            try:
+                self._copy_to(self.path)
+            except (OSError, sqlite3.Error) as exc:
+                reason = getattr(exc, "strerror", None) or str(exc)
+            else:
+                warnings.warn(
+                    f"journal {self.path}{job_text} was deleted while this run used it; it is written "
+                    "again there, with everything this run recorded",
+                    JournalWarning,
+                    stacklevel=3,
+                )
+                return
+        elif found is None:
+            reason = f"its folder {self.path.parent} was deleted"
+        else:
+            reason = "another file has its name now, and is left as it is"
+        warnings.warn(
+            f"journal {self.path}{job_text} went away while this run used it and could not be written "
+            f"again ({reason}): this run cannot be resumed or read again from it",
+            JournalWarning,
+            stacklevel=3,
+        )
+
+    def _copy_to(self, path: Path) -> None:
+        """Copy the journal, as one consistent file, to ``path`` (which must not exist)."""
+        partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.partial")
+        create_owner_only(partial)
+        try:
+            with closing(sqlite3.connect(partial)) as copy:
+                self._db.backup(copy)
+            # A link, not a rename: a file that took the name meanwhile is never replaced.
+            os.link(partial, path)
+        finally:
+            with suppress(OSError):
+                os.unlink(partial)
 
     def __enter__(self) -> Journal:
         return self

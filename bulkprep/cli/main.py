@@ -16,11 +16,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
 from bulkprep._version import __version__
-from bulkprep.errors import BulkprepError
+from bulkprep.errors import BulkprepError, JournalWarning
 from bulkprep.interrupts import Terminated, terminations_interrupt
 from bulkprep.redaction import printable
 
@@ -115,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # shows it, never acts on it. Progress bars draw on the standard error, which is left alone.
     shown, sys.stdout = sys.stdout, _PrintableOutput(sys.stdout)
     # A SIGTERM (kill, a service manager, a container stopping) is handled as Ctrl-C is.
-    with terminations_interrupt() as termination:
+    with terminations_interrupt() as termination, _warnings_said_plainly():
         status = _run(args, importlib.import_module, shown)
     if termination.received and status == EXIT_INTERRUPTED:
         # The command stopped as on Ctrl-C: its results are written and it said what is left to do.
@@ -159,6 +160,29 @@ def _run(args: argparse.Namespace, load: Any, shown: TextIO) -> int:
         return EXIT_USAGE
     finally:
         sys.stdout = shown
+
+
+@contextlib.contextmanager
+def _warnings_said_plainly() -> Iterator[None]:
+    """bulkprep's own warnings on the standard error as one line, not as Python shows a warning."""
+    with warnings.catch_warnings():
+        shown_otherwise = warnings.showwarning
+
+        def show(
+            message: Warning | str,
+            category: type[Warning],
+            filename: str,
+            lineno: int,
+            file: TextIO | None = None,
+            line: str | None = None,
+        ) -> None:
+            if issubclass(category, JournalWarning):
+                print(f"bulkprep: warning: {printable(str(message))}", file=sys.stderr)
+            else:
+                shown_otherwise(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        yield
 
 
 class _PrintableOutput:
