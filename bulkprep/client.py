@@ -245,14 +245,22 @@ def resolve_base_url(base_url: str | None) -> str:
     """The API's base URL: the argument, else ``COURIER_BASE_URL``, else Courier's own.
 
     Raises:
-        ConfigurationError: for a URL that is not http(s), that holds credentials, a query or a
-            fragment, or that uses plain ``http://`` to a host other than this machine.
+        ConfigurationError: for a URL that is not http(s), that holds credentials, a query, a
+            fragment, a space or a control character, or that uses plain ``http://`` to a host other
+            than this machine.
 
     Example:
         >>> resolve_base_url("http://127.0.0.1:8080/"), resolve_base_url("https://api.eu.courier.com")
         ('http://127.0.0.1:8080', 'https://api.eu.courier.com')
     """
     url = (base_url or os.environ.get("COURIER_BASE_URL") or DEFAULT_BASE_URL).strip().rstrip("/")
+    if any(character.isspace() or not character.isprintable() for character in url):
+        # Python's URL parser drops tabs and line breaks without a word, and the HTTP library
+        # percent-encodes the rest into the path: either way a request to somewhere not written.
+        raise ConfigurationError(
+            f"base URL {url!r} holds a space, a line break or a control character; use a URL like "
+            f"{DEFAULT_BASE_URL}"
+        )
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""

@@ -158,6 +158,13 @@ def test_resolve_base_url(
         ("https://user:hunter2@api.courier.com", "holds credentials; remove them"),
         ("https://api.courier.com/?token=1", "query or fragment"),
         ("https://[::1", "cannot be parsed"),
+        # Python's URL parser would drop the line break and the tab; the HTTP library would encode
+        # the rest into the path.
+        ("https://api.courier.com/\r\nX-Injected: 1", "a line break or a control character"),
+        ("https://api.cou\trier.com", "a line break or a control character"),
+        ("https://api.courier.com/a b", "holds a space"),
+        ("https://api.courier.com/\x00", "a control character"),
+        ("https://api.courier.com/\u202e", "a control character"),
     ],
 )
 def test_unsafe_or_malformed_base_urls_are_refused(url: str, says: str) -> None:

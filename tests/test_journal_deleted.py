@@ -48,7 +48,8 @@ def test_a_deleted_journal_is_written_again_at_its_path_with_everything(tmp_path
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     with Journal.open_existing(path) as again:
         job = again.job()
-        assert job is not None and job.job_id == "job-1"
+        assert job is not None
+        assert job.job_id == "job-1"
         assert [(entry.number, entry.state.value) for entry in again.batches()] == [(1, "sending")]
     assert not list(tmp_path.glob(".*partial"))
 
@@ -95,9 +96,9 @@ def test_the_command_line_says_it_and_the_job_can_still_be_read(tmp_path: Path) 
     env["COURIER_API_KEY"] = TOKEN
     # Each batch of 3 takes a second, so that the journal is deleted while batches remain to send.
     with Sandbox(token=TOKEN, processing_seconds=0, faults=Faults(latency=1.0, only_ingest=True)) as sandbox:
-        command = [sys.executable, "-m", "bulkprep.cli", "submit", str(source), "--event", "WELCOME", "--run",
-                   "--mapping", str(mapping),
-                   "--base-url", sandbox.url, "--journal", str(journal), "--batch-size", "3", "--concurrency", "1",
+        command = [sys.executable, "-m", "bulkprep.cli", "submit", str(source), "--event", "WELCOME",
+                   "--run", "--mapping", str(mapping), "--base-url", sandbox.url, "--journal", str(journal),
+                   "--batch-size", "3", "--concurrency", "1",
                    "--out", str(tmp_path / "results.csv"), "--no-progress"]  # fmt: skip
         with subprocess.Popen(
             command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True

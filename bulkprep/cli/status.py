@@ -71,7 +71,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=_workers,
         default=DEFAULT_OUTCOME_WORKERS,
         metavar="N",
-        help="messages read at once (default: %(default)s)",
+        help=f"messages read at once, 1 to {MAX_WORKERS} (default: %(default)s)",
     )
     parser.add_argument("--no-progress", action="store_true", help="do not draw progress bars")
 
