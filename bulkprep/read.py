@@ -47,7 +47,7 @@ import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import compress, islice, repeat
+from itertools import compress, islice, pairwise, repeat
 from typing import IO, Any, Literal, overload
 
 import numpy as np
@@ -1022,10 +1022,13 @@ def _parse_plain(text: str, *, delimiter: str, first_line: int = 1) -> _Parsed |
     except UnicodeEncodeError:
         return None  # a lone surrogate, from a text buffer
     del body
-    if _may_break_inside_quotes(data):
-        return None  # the C parser would find fewer records than lines: not worth its whole pass
     mark = (delimiter + _END_MARK).encode("ascii")
-    marked, breaks = _marked(data, mark)
+    # Lines of the body that end a record; None: every one does (no line break inside quotes).
+    record_ends = _record_ending_lines(data) if _may_break_inside_quotes(data) else None
+    if record_ends is None:
+        marked, breaks = _marked(data, mark)
+    else:
+        marked, breaks = _marked_at(data, mark, record_ends)
     if not data.endswith((b"\r", b"\n")):
         marked += mark
         breaks += 1
@@ -1053,13 +1056,15 @@ def _parse_plain(text: str, *, delimiter: str, first_line: int = 1) -> _Parsed |
         return None
     del marked
     if len(table) != breaks:
-        return None  # some quoted value holds a line break
+        return None  # some quoted value holds a line break the quick count took for a record's end
     values = [table[position].to_numpy(dtype=object) for position in range(width + 1)]
     del table
     whole = values[width] == _END_MARK
     blank = _blank_records(values[:width], whole)
     if not (whole | blank).all():
         return None  # a record with fewer fields than the header
+    if record_ends is not None and any(_holds_mark(column) for column in values[:width]):
+        return None  # a stray quote misled the count: a marker landed inside a quoted value
     keep = ~blank
     columns = []
     for column in values[:width]:
@@ -1067,10 +1072,14 @@ def _parse_plain(text: str, *, delimiter: str, first_line: int = 1) -> _Parsed |
         kept[kept == ""] = None
         columns.append(kept)
     names, renamed = column_names(header)
+    # The line each record starts on: the one after the line its predecessor ended on.
+    lines = np.arange(len(keep)) if record_ends is None else np.concatenate(([0], record_ends[:-1] + 1))
+    if record_ends is not None and len(lines) < len(keep):  # the last record has no line break
+        lines = np.append(lines, record_ends[-1] + 1 if len(record_ends) else 0)
     return _Parsed(
         names=names,
         records=[],
-        starts=np.flatnonzero(keep) + first_line + 1,
+        starts=lines[keep] + first_line + 1,
         blank_rows=int(blank.sum()),
         renamed_columns=renamed,
         columns=columns,
@@ -1102,6 +1111,49 @@ def _may_break_inside_quotes(body: bytes) -> bool:
             return True
         quotes_before += len(quotes)
     return False
+
+
+def _line_break_positions(body: bytes) -> np.ndarray:
+    """Where each line break of ``body`` starts (a ``\\r\\n`` once, at its ``\\r``), in order."""
+    codes = np.frombuffer(body, dtype=np.uint8)
+    crs = np.flatnonzero(codes == _CR_BYTE)
+    lfs = np.flatnonzero(codes == _LF_BYTE)
+    if len(crs) and len(lfs):
+        after_cr = np.zeros(len(codes), dtype=bool)
+        after_cr[crs[crs + 1 < len(codes)] + 1] = True
+        lfs = lfs[~after_cr[lfs]]
+        return np.sort(np.concatenate((crs, lfs)))
+    return crs if len(crs) else lfs
+
+
+def _record_ending_lines(body: bytes) -> np.ndarray:
+    """The lines of ``body`` (0-based) whose line break ends a record: an even count of quotes before it.
+
+    Quoted values hold their quotes in pairs, so a line break inside one follows an odd count. A
+    stray quote in an unquoted value (``5" screen``) misleads the count; the C parser's records then
+    do not end where the count said, which :func:`_parse_plain` notices and leaves to the csv module.
+
+    Example:
+        >>> _record_ending_lines(b'a,"b\\nc"\\nd,e\\r\\nf\\n').tolist()
+        [1, 2, 3]
+    """
+    breaks = _line_break_positions(body)
+    quotes = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == _QUOTE_BYTE)
+    return np.flatnonzero(np.searchsorted(quotes, breaks) % 2 == 0)
+
+
+def _marked_at(body: bytes, mark: bytes, lines: np.ndarray) -> tuple[bytes, int]:
+    """``body`` with ``mark`` put before the line breaks that end ``lines``, and how many there are."""
+    where = _line_break_positions(body)[lines]
+    # One slice a record: no copy of the body per mark, and no Python work per byte.
+    edges = [0, *where.tolist(), len(body)]
+    view = memoryview(body)
+    return mark.join(bytes(view[start:end]) for start, end in pairwise(edges)), len(where)
+
+
+def _holds_mark(column: np.ndarray) -> bool:
+    """Whether some value of the object array ``column`` holds the end marker."""
+    return _END_MARK in "".join(column)
 
 
 def _marked(body: bytes, mark: bytes) -> tuple[bytes, int]:

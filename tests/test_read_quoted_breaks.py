@@ -83,3 +83,22 @@ def test_both_readers_agree_on_quoted_values_with_line_breaks(
     source.write_bytes(text.encode("utf-8"))
     fast, plain = read_csv(source), read_csv(source, _fast=False)
     pd.testing.assert_frame_equal(fast, plain)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'u1,5" x,"a\nb",6" y\nu2,b,c,d\n',  # two stray quotes around a quoted break: the count is misled
+        'u1,"a\r\nb",c,d\r\nu2,"e\nf\rg",h,i\r\n',  # every kind of line break inside quotes
+        'u1,"a\rb",c,d\ru2,e,f,g\r',  # lone CRs only
+        'u1,"a\n\nb",c,d\n\nu2,"",,\n',  # a blank line inside quotes, and one between records
+        'u1,"a\nb",c,d\nu2,e,f',  # the last record without a line break
+        'u1,"a\nb",c\nu2,e,f,g\n',  # a short record after a quoted break
+    ],
+)
+def test_records_spanning_lines_read_as_the_csv_module_reads_them(tmp_path: Path, body: str) -> None:
+    source = tmp_path / "spans.csv"
+    source.write_bytes(("id,b,c,d\n" + body).encode("utf-8"))
+    fast, plain = read_csv(source), read_csv(source, _fast=False)
+    pd.testing.assert_frame_equal(fast, plain)
+    assert fast.attrs == plain.attrs
