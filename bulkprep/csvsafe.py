@@ -36,6 +36,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
+from bulkprep.arrowtext import arrow_text, holding_bytes, starting_with
 from bulkprep.errors import ConfigurationError
 from bulkprep.jsonsafe import MISSING, clean, dumps
 from bulkprep.outfiles import replaced_atomically
@@ -192,79 +193,17 @@ def _arrow_strings(column: pd.Series, *, at_least: int = _ARROW_AT_LEAST) -> Any
 
     Such a column is looked at and written by Arrow without a Python object per cell.
     """
-    dtype = column.dtype
-    if (
-        len(column) < at_least
-        or not isinstance(dtype, pd.StringDtype)
-        or not str(dtype.storage).startswith("pyarrow")
-    ):
-        return None
-    import pyarrow as pa  # type: ignore[import-untyped, import-not-found, unused-ignore]
-
-    values = pa.array(column.array)
-    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    return arrow_text(column) if len(column) >= at_least else None
 
 
 def _arrow_candidates(values: Any) -> np.ndarray:
     """Where ``_CANDIDATE`` matches a cell of an Arrow string array (missing cells never do).
 
     Read off the array's bytes, column-wise: a trigger's UTF-8 bytes at a cell's start, or a cut's
-    byte anywhere in it (every trigger and cut but the fullwidth signs is ASCII, and UTF-8 writes
-    any other character with bytes of 0x80 and above). A regular expression pass over every cell
-    cost several times more.
+    byte anywhere in it. A regular expression pass over every cell cost several times more.
     """
-    found = _holding_bytes(values, _CUT_BYTES)
-    offsets, data = _text_buffers(values)
-    starts, lengths = offsets[:-1], np.diff(offsets)
-    filled = np.flatnonzero(lengths > 0)
-    first = data[starts[filled]]
-    for prefix in _TRIGGER_BYTES:
-        rows = filled[first == prefix[0]]
-        for place, byte in enumerate(prefix[1:], start=1):  # the fullwidth signs' further bytes
-            rows = rows[lengths[rows] > place]
-            rows = rows[data[starts[rows] + place] == byte]
-        found[rows] = True
-    found &= _valid(values)
-    return found
-
-
-def _text_buffers(values: Any) -> tuple[np.ndarray, np.ndarray]:
-    """The offsets (one per cell and one more, int64) and the bytes of an Arrow text array."""
-    import pyarrow as pa  # type: ignore[import-untyped, import-not-found, unused-ignore]
-
-    if values.type != pa.large_string():
-        values = values.cast(pa.large_string())
-    buffers = values.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=np.int64)[values.offset : values.offset + len(values) + 1]
-    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.empty(0, np.uint8)
-    return offsets, data
-
-
-def _valid(values: Any) -> np.ndarray:
-    """Where an Arrow array holds a value (not a missing cell)."""
-    if values.null_count == 0:
-        return np.ones(len(values), dtype=bool)
-    return np.asarray(values.is_valid(), dtype=bool)
-
-
-def _holding_bytes(values: Any, wanted: bytes) -> np.ndarray:
-    """Where a cell of an Arrow large text array holds any of the ``wanted`` ASCII bytes (missing: never).
-
-    One comparison per wanted byte over the array's data, each hit given to its cell by the offsets.
-    """
-    offsets, data = _text_buffers(values)
-    found = np.zeros(len(values), dtype=bool)
-    if not len(values) or offsets[-1] == offsets[0]:
-        return found
-    span = data[int(offsets[0]) : int(offsets[-1])]
-    hit = span == wanted[0]
-    for byte in wanted[1:]:
-        hit |= span == byte
-    # The non-empty cells' bytes lie end to end, so each one's bytes run from its start to the next
-    # non-empty cell's start (or the end): one reduction per cell, in one call.
-    filled = np.flatnonzero(np.diff(offsets) > 0)
-    found[filled] = np.logical_or.reduceat(hit, offsets[filled] - offsets[0])
-    found &= _valid(values)
+    found = holding_bytes(values, _CUT_BYTES)
+    found |= starting_with(values, _TRIGGER_BYTES)
     return found
 
 
@@ -615,7 +554,7 @@ def _csv_lines(block: pd.DataFrame) -> list[bytes] | None:
             except (pa.ArrowException, TypeError, ValueError, UnicodeError):
                 return None  # a cell of another type, or text no encoding can write: pandas says how
             # A missing cell stays missing (null) here: the joins below write it as nothing.
-            needs_quotes = pa.array(_holding_bytes(values, _QUOTED_BYTES))
+            needs_quotes = pa.array(holding_bytes(values, _QUOTED_BYTES))
             if needs_quotes.true_count:  # only those cells are quoted
                 inner = _doubled_quotes(pc.filter(values, needs_quotes))
                 quoted = pc.binary_join_element_wise(quote, inner, quote, nothing)

@@ -74,7 +74,8 @@ def test_the_byte_level_first_look_finds_what_the_pattern_finds(cells: list[str 
 
     import pyarrow as pa
 
-    from bulkprep.csvsafe import _CANDIDATE, _arrow_candidates, _holding_bytes
+    from bulkprep.arrowtext import holding_bytes
+    from bulkprep.csvsafe import _CANDIDATE, _arrow_candidates
 
     # A slice (an array whose cells start past its buffers' beginning), as a block of rows is.
     values = pa.array(["=x", None, "a;b", *cells], type=pa.large_string()).slice(min(cut, 3))
@@ -82,4 +83,4 @@ def test_the_byte_level_first_look_finds_what_the_pattern_finds(cells: list[str 
     expected = [text is not None and _CANDIDATE.match(text) is not None for text in texts]
     assert _arrow_candidates(values).tolist() == expected
     quoted = [text is not None and re.search('[",\r\n]', text) is not None for text in texts]
-    assert _holding_bytes(values, b'",\r\n').tolist() == quoted
+    assert holding_bytes(values, b'",\r\n').tolist() == quoted
