@@ -195,11 +195,15 @@ _DESCRIPTIONS: dict[Cast, str] = {
 }
 
 
-def _blank_mask(values: np.ndarray, text_missing: np.ndarray | None = None) -> np.ndarray:
+def _blank_mask(
+    values: np.ndarray, text_missing: np.ndarray | None = None, may_be_blank: np.ndarray | None = None
+) -> np.ndarray:
     """True for missing cells and for text that is empty or only whitespace (column-wise).
 
     ``text_missing``, when given, is the missing mask of a column known to hold only text otherwise
-    (a pandas string column), which spares finding the missing values and the texts again.
+    (a pandas string column), which spares finding the missing values and the texts again;
+    ``may_be_blank``, with it, the cells that may be blank (all the blank ones, and maybe others):
+    only their texts are looked at.
     """
     if text_missing is None:
         blank = jsonsafe.missing_mask(values)
@@ -208,7 +212,7 @@ def _blank_mask(values: np.ndarray, text_missing: np.ndarray | None = None) -> n
         )
     else:
         blank = text_missing.copy()
-        texts = np.flatnonzero(~text_missing)
+        texts = np.flatnonzero(~text_missing if may_be_blank is None else ~text_missing & may_be_blank)
     found = values[texts]
     # A text is blank when it is empty or all whitespace (exactly when str.strip leaves nothing);
     # str.isspace mapped in C makes no new string.
@@ -232,6 +236,7 @@ def convert(
     cast: Cast | None,
     *,
     text_missing: np.ndarray | None = None,
+    may_be_blank: np.ndarray | None = None,
     dates: DateOptions | None = None,
     name: str | None = None,
     decimal: str | None = None,
@@ -254,6 +259,8 @@ def convert(
         cast: the conversion, or None to keep the cells as they are (blank ones become None).
         text_missing: the missing mask of a column known to hold only text otherwise (a pandas string
             column), which spares finding its missing values and its texts again.
+        may_be_blank: with ``text_missing``, the cells that may be blank (every blank one among
+            them, as :func:`bulkprep.arrowtext.may_be_blank` finds them): only those are looked at.
         dates: the mapping's ``dayfirst`` or ``format`` for a date column.
         decimal: the mapping's decimal mark (``","`` or ``"."``) for a number column; None decides
             from the column (:mod:`bulkprep.numbers`).
@@ -275,7 +282,7 @@ def convert(
         ['2024-03-14', '2024-03-04', '2023-12-01']
     """
     out = np.empty(len(raw), dtype=object)
-    blank = _blank_mask(raw, text_missing)
+    blank = _blank_mask(raw, text_missing, may_be_blank)
     present = np.flatnonzero(~blank)
     if cast is None:
         out[present] = raw[present]

@@ -81,6 +81,7 @@ from pydantic import BaseModel
 
 from bulkprep import _source, casts, courier, jsonsafe, numbers, payloads, suggest
 from bulkprep._moved import Moved, moved_names
+from bulkprep.arrowtext import arrow_text, may_be_blank
 from bulkprep.errors import InputError, MappingError
 from bulkprep.report import errors_from_records
 from bulkprep.status import ROW_KEY, Stage
@@ -911,10 +912,13 @@ class Mapping:
             raw = column.to_numpy(dtype=object)
             # A pandas string column holds only text besides its missing values.
             text_missing = column.isna().to_numpy() if isinstance(column.dtype, pd.StringDtype) else None
+            # Arrow's text tells from its bytes which cells may be blank: only those are looked at.
+            arrow = arrow_text(column) if text_missing is not None else None
             converted, failures = casts.convert(
                 raw,
                 source.cast,
                 text_missing=text_missing,
+                may_be_blank=None if arrow is None else may_be_blank(arrow),
                 dates=source.date_options,
                 name=source.column,
                 decimal=source.decimal,

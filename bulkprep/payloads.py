@@ -31,9 +31,9 @@ _CELLS_AT_ONCE = 1 << 21
 
 
 class _Column(NamedTuple):
-    """A column of clean JSON values (MISSING where absent) and where values are present."""
+    """A column of clean JSON values (an object array, MISSING where absent) and where values are present."""
 
-    values: list[Any]
+    values: np.ndarray
     present: np.ndarray
 
 
@@ -93,7 +93,7 @@ def _clean_column(column: pd.Series) -> _Column:
     else:
         _clean_objects(found, positions, out, present)
     out[~present] = jsonsafe.MISSING
-    return _Column(out.tolist(), present)
+    return _Column(out, present)
 
 
 def _has_lone_surrogates(texts: np.ndarray) -> bool:
@@ -167,7 +167,7 @@ def _ints_fit(found: np.ndarray) -> bool:
 
 def _build_node(node: _Node, n: int) -> _Column:
     if not node.children:
-        return node.own if node.own is not None else _Column([jsonsafe.MISSING] * n, np.zeros(n, dtype=bool))
+        return node.own if node.own is not None else _Column(_missing_cells(n), np.zeros(n, dtype=bool))
     built = {name: _build_node(child, n) for name, child in node.children.items()}
     present = np.logical_or.reduce([c.present for c in built.values()])
     # A field missing on every row (an empty column) is no key of any object: left out from the start.
@@ -183,7 +183,13 @@ def _build_node(node: _Node, n: int) -> _Column:
     return _Column(objects, present)
 
 
-def _objects(names: list[str], columns: list[_Column], n: int) -> list[dict[str, Any]]:
+def _missing_cells(n: int) -> np.ndarray:
+    cells = np.empty(n, dtype=object)
+    cells[:] = jsonsafe.MISSING
+    return cells
+
+
+def _objects(names: list[str], columns: list[_Column], n: int) -> np.ndarray:
     """One dict per row holding the keys whose column has a value on that row, in ``names`` order.
 
     Built at C speed without a Python step per cell: the present cells of a block of rows are
@@ -191,9 +197,9 @@ def _objects(names: list[str], columns: list[_Column], n: int) -> list[dict[str,
     its count of (name, value) pairs from one shared iterator.
     """
     if not columns:
-        return [{} for _ in range(n)]
+        return np.fromiter(({} for _ in range(n)), dtype=object, count=n)
     keys = np.array(names, dtype=object)
-    objects: list[dict[str, Any]] = []
+    objects = np.empty(n, dtype=object)
     rows_at_once = max(1, _CELLS_AT_ONCE // len(columns))
     for start in range(0, n, rows_at_once):
         stop = min(n, start + rows_at_once)
@@ -201,12 +207,14 @@ def _objects(names: list[str], columns: list[_Column], n: int) -> list[dict[str,
         values = np.empty((stop - start, len(columns)), dtype=object)
         for place, column in enumerate(columns):
             present[:, place] = column.present[start:stop]
-            # fromiter: a list or dict cell is one object, never a row of the matrix.
-            values[:, place] = np.fromiter(column.values[start:stop], dtype=object, count=stop - start)
+            # From an object array: a list or dict cell stays one object, never a row of the matrix.
+            values[:, place] = column.values[start:stop]
         taken = np.nonzero(present)  # row-major: each row's cells in the order of the names
         pairs = zip(keys[taken[1]].tolist(), values[taken].tolist(), strict=True)
         counts = np.bincount(taken[0], minlength=stop - start).tolist()
-        objects += map(dict, map(islice, repeat(pairs), counts))
+        objects[start:stop] = np.fromiter(
+            map(dict, map(islice, repeat(pairs), counts)), dtype=object, count=stop - start
+        )
     return objects
 
 

@@ -54,3 +54,33 @@ def test_arrow_and_object_columns_write_the_same_file(
         for name, frame in (("arrow", arrow), ("plain", plain))
     ]
     assert written[0] == written[1]
+
+
+# The characters around the byte-level first look: the triggers and cuts, the fullwidth signs, their
+# neighbours in UTF-8 (same lead bytes, other last byte) and other multi-byte letters.
+FIRST_LOOK_ALPHABET = ' ;\r\n\t"=@+-,.0aé日\uff1d\uff20\uff0b\uff0d\uff0c\uff1e\u2212'
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.none(), st.sampled_from(TRICKY), st.text(alphabet=FIRST_LOOK_ALPHABET, max_size=6)),
+        max_size=40,
+    ),
+    st.integers(min_value=0, max_value=5),
+)
+def test_the_byte_level_first_look_finds_what_the_pattern_finds(cells: list[str | None], cut: int) -> None:
+    import re
+
+    import pyarrow as pa
+
+    from bulkprep.arrowtext import holding_bytes
+    from bulkprep.csvsafe import _CANDIDATE, _arrow_candidates
+
+    # A slice (an array whose cells start past its buffers' beginning), as a block of rows is.
+    values = pa.array(["=x", None, "a;b", *cells], type=pa.large_string()).slice(min(cut, 3))
+    texts = values.to_pylist()
+    expected = [text is not None and _CANDIDATE.match(text) is not None for text in texts]
+    assert _arrow_candidates(values).tolist() == expected
+    quoted = [text is not None and re.search('[",\r\n]', text) is not None for text in texts]
+    assert holding_bytes(values, b'",\r\n').tolist() == quoted
