@@ -47,7 +47,7 @@ import pandas as pd
 import phonenumbers
 
 from bulkprep import _accel, _pool
-from bulkprep._accel.textops import without
+from bulkprep._accel.textops import contains, without
 from bulkprep.countries import region_of, regions_of
 from bulkprep.courier import IDENTITY_FIELDS, looks_scientific
 from bulkprep.errors import ConfigurationError
@@ -624,12 +624,13 @@ def _extension_parts(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[st
     rows: list[int] = []
     numbers: list[str] = []
     extensions: list[str] = []
-    for row, text in enumerate(texts.tolist()):
-        if (
-            isinstance(text, str)
-            and len(text) <= _MAX_PHONE_TEXT
-            and (match := _PLAIN_EXTENSION.fullmatch(text))
-        ):
+    is_text = np.fromiter(map(isinstance, texts, repeat(str)), dtype=bool, count=len(texts))
+    texts_at = np.flatnonzero(is_text)
+    # Every extension label holds an "x" (ext, x, ;ext=): only those texts can match the pattern.
+    strings = texts[texts_at]
+    labelled = texts_at[contains(strings, "x") | contains(strings, "X")]
+    for row, text in zip(labelled.tolist(), texts[labelled].tolist(), strict=True):
+        if len(text) <= _MAX_PHONE_TEXT and (match := _PLAIN_EXTENSION.fullmatch(text)):
             rows.append(row)
             numbers.append(match["number"])
             extensions.append(match["extension"])
