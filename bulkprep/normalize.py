@@ -47,7 +47,7 @@ import pandas as pd
 import phonenumbers
 
 from bulkprep import _accel, _pool
-from bulkprep._accel.textops import without
+from bulkprep._accel.textops import contains, without
 from bulkprep.countries import region_of, regions_of
 from bulkprep.courier import IDENTITY_FIELDS, looks_scientific
 from bulkprep.errors import ConfigurationError
@@ -506,7 +506,10 @@ def _phone_fast(
 
     def decide(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         texts = _as_phone_texts(uniques)
-        accepted, verdicts = path(texts)
+        # The number parts of the numbers with an extension ride along in the same pass.
+        with_extension, numbers, extensions = _extension_parts(texts)
+        every_ok, every = path(np.concatenate([texts, numbers]))
+        accepted, verdicts = every_ok[: len(texts)], every[: len(texts)]
         out = np.full(len(texts), None, dtype=object)
         out[accepted] = verdicts[accepted]
         refused = np.fromiter(
@@ -532,7 +535,8 @@ def _phone_fast(
         for row, reading in zip(ambiguous.tolist(), readings.tolist(), strict=True):
             text = _phone_input(texts[row])
             out[row] = _ambiguous_outcome(str(text), str(region), reading, str(default))
-        _put_extensions(out, texts, ~accepted & ~refused, path)
+        parts = (every_ok[len(texts) :], every[len(texts) :])
+        _put_extensions(out, ~accepted & ~refused, with_extension, extensions, parts)
         return accepted, out
 
     return decide
@@ -610,26 +614,50 @@ _PLAIN_EXTENSION = re.compile(
 _MAX_PHONE_TEXT = 250  # phonenumbers refuses longer texts before it looks for an extension
 
 
-def _put_extensions(out: np.ndarray, texts: np.ndarray, open_: np.ndarray, path: _FastPath) -> None:
-    """Decide, in ``out``, the plainly written numbers with an extension among the ``open_`` texts.
+def _extension_parts(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The plainly written numbers with an extension among ``texts``: where they are, their number
+    parts and their extensions.
+
+    Such a text is never one the fast path reads itself (its label or ``;`` is no formatting), so
+    its verdict is its number part's, turned into a refusal by :func:`_put_extensions`.
+    """
+    rows: list[int] = []
+    numbers: list[str] = []
+    extensions: list[str] = []
+    is_text = np.fromiter(map(isinstance, texts, repeat(str)), dtype=bool, count=len(texts))
+    texts_at = np.flatnonzero(is_text)
+    # Every extension label holds an "x" (ext, x, ;ext=): only those texts can match the pattern.
+    strings = texts[texts_at]
+    labelled = texts_at[contains(strings, "x") | contains(strings, "X")]
+    for row, text in zip(labelled.tolist(), texts[labelled].tolist(), strict=True):
+        if len(text) <= _MAX_PHONE_TEXT and (match := _PLAIN_EXTENSION.fullmatch(text)):
+            rows.append(row)
+            numbers.append(match["number"])
+            extensions.append(match["extension"])
+    parts = np.empty(len(numbers), dtype=object)
+    parts[:] = numbers
+    return np.array(rows, dtype=np.int64), parts, extensions
+
+
+def _put_extensions(
+    out: np.ndarray,
+    open_: np.ndarray,
+    rows: np.ndarray,
+    extensions: list[str],
+    parts: tuple[np.ndarray, np.ndarray],
+) -> None:
+    """Decide, in ``out``, the numbers with an extension at ``rows`` that are still ``open_``, from
+    the fast path's (accepted, verdicts) of their number parts.
 
     parse reads them (their number part is one the fast path reads as parse does, valid or not),
     and normalize refuses every number with an extension before it looks any further.
     """
-    rows = np.flatnonzero(open_)
-    found = [
-        _PLAIN_EXTENSION.fullmatch(text) if isinstance(text, str) and len(text) <= _MAX_PHONE_TEXT else None
-        for text in texts[rows].tolist()
-    ]
-    hits = [(row, match) for row, match in zip(rows.tolist(), found, strict=True) if match is not None]
-    if not hits:
-        return
-    numbers = np.empty(len(hits), dtype=object)
-    numbers[:] = [match["number"] for _, match in hits]
-    accepted, verdicts = path(numbers)
-    for (row, match), ok, verdict in zip(hits, accepted.tolist(), verdicts.tolist(), strict=True):
-        if ok or verdict is not None:
-            out[row] = _extension_outcome(match["extension"])
+    accepted, verdicts = parts
+    for row, ok, verdict, extension in zip(
+        rows.tolist(), accepted.tolist(), verdicts.tolist(), extensions, strict=True
+    ):
+        if open_[row] and (ok or verdict is not None):
+            out[row] = _extension_outcome(extension)
 
 
 def _extension_outcome(extension: str) -> _Outcome:

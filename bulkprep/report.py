@@ -23,8 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
+from itertools import repeat
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from bulkprep.status import ROW_KEY, Column, Severity
@@ -143,6 +145,27 @@ def _as_text(values: pd.Series) -> pd.Series:
     return values.astype("object").where(values.notna(), None).map(lambda v: v if v is None else str(v))
 
 
+def _at(series: pd.Series, mask: pd.Series, positions: np.ndarray, rows: pd.Index) -> pd.Series:
+    """``series.loc[rows]``; by position when ``series`` has the mask's own (unique) index."""
+    if series.index is mask.index or (series.index.is_unique and series.index.equals(mask.index)):
+        return series.iloc[positions]
+    return series.loc[rows]
+
+
+def _messages(message: pd.Series) -> np.ndarray:
+    """``message.astype(str).to_numpy()``, without the round trip through a text column when every
+    message is already text (the usual case)."""
+    texts = message.to_numpy(dtype=object)
+    if all(map(isinstance, texts, repeat(str))):
+        return texts
+    return message.astype(str).to_numpy()
+
+
+def _filled(count: int, value: Any) -> np.ndarray:
+    """An object column of ``count`` cells holding ``value``."""
+    return np.full(count, value, dtype=object)
+
+
 def errors_where(
     mask: pd.Series,
     *,
@@ -159,21 +182,30 @@ def errors_where(
     ``message`` and ``values`` may be Series aligned on the same index, for per-row texts.
     """
     mask = mask.fillna(False).astype(bool)
-    if not mask.any():
+    hit = mask.to_numpy(dtype=bool)
+    if not hit.any():
         return empty_errors()
-    rows = mask.index[mask.to_numpy()]
-    frame = pd.DataFrame({ROW_KEY: rows.astype("int64")})
-    frame["stage"] = str(stage)
-    frame["severity"] = str(severity)
-    frame["field"] = field
-    frame["column"] = column
-    frame["code"] = str(code)
-    if isinstance(message, pd.Series):
-        frame["message"] = message.loc[rows].astype(str).to_numpy()
-    else:
-        frame["message"] = message
-    frame["value"] = _as_text(values.loc[rows]).to_numpy() if values is not None else None
-    return frame[list(ERROR_COLUMNS)].astype(dict.fromkeys(ERROR_COLUMNS[1:], "object"))
+    positions = np.flatnonzero(hit)
+    rows = mask.index[positions]
+    count = len(positions)
+    # Object columns from the start: text columns built from scalars would be Arrow text first,
+    # which costs a conversion of every cell back to an object.
+    cells = {
+        "stage": _filled(count, str(stage)),
+        "severity": _filled(count, str(severity)),
+        "field": _filled(count, field),
+        "column": _filled(count, column),
+        "code": _filled(count, str(code)),
+        "message": _messages(_at(message, mask, positions, rows))
+        if isinstance(message, pd.Series)
+        else _filled(count, message),
+        "value": _as_text(_at(values, mask, positions, rows)).to_numpy(dtype=object)
+        if values is not None
+        else _filled(count, None),
+    }
+    frame = pd.DataFrame(cells, dtype="object", copy=False)
+    frame.insert(0, ROW_KEY, rows.to_numpy().astype("int64"))
+    return frame
 
 
 def errors_from_records(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:

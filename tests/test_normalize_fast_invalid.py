@@ -251,3 +251,23 @@ def test_foreign_and_code_first_numbers_on_rows_of_a_country_get_the_librarys_ou
         cells += [country] * len(here)
     out = same_phones(values, "US", cells)
     assert out["code"].eq("ambiguous_phone_region").sum() > 50
+
+
+def test_the_number_parts_of_extensions_ride_along_in_the_same_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    values = ["602.740.5997 ext. 138", "+1 702 716 8621 x5", "(211) 555-0125;ext=4", "202-555-0125"]
+    same_phones(values, "US")  # the corpus check of the first use is behind us
+    calls: list[int] = []
+
+    def counted(texts: np.ndarray, region: str | None, *, code_first: bool = False) -> Any:
+        calls.append(len(texts))
+        return plain_verdicts(texts, region, code_first=code_first)
+
+    monkeypatch.setattr(accel, "plain_verdicts", counted)
+    out = normalize_phones(pd.Series(values, dtype="object"), region="US")
+    assert calls == [len(values) + 3]
+    assert out["message"].fillna("").str.startswith("the number has an extension").tolist() == [
+        True,
+        True,
+        True,
+        False,
+    ]

@@ -151,7 +151,6 @@ is read from a stand-in of the same shape: the differential tests were run again
 # Letters and digits as the stand-in of a plain ASCII domain writes them (a domain is compared
 # lower-cased, as email-validator compares it).
 _SHAPE = str.maketrans("abcdefghijklmnopqrstuvwxyz0123456789", "a" * 26 + "0" * 10)
-_LDH = r"[A-Za-z0-9.\-]+"
 
 
 def _shaped_domains_proven() -> bool:
@@ -160,40 +159,75 @@ def _shaped_domains_proven() -> bool:
 
 
 def _stand_in(domain: str) -> str:
-    """A plain ASCII domain with the same verdict: each letter before the last dot an ``a``, each
-    digit a ``0``, the dots, hyphens and last label as they are.
+    """A plain domain with the same verdict: each ASCII letter before the last dot an ``a``, each
+    ASCII digit a ``0``, the dots, hyphens, other letters and last label as they are.
 
-    email-validator decides such a domain (letters, digits, dots and hyphens, no ``xn--``) by its
-    lower-cased form alone: its length and its labels' lengths, where its dots and hyphens are
-    (at the ends of a label, side by side, two hyphens after two characters), whether it has a
-    dot, its top-level domain (a letter last, no special-use name). The stand-in keeps all of
-    that, so a business file's hundred thousand company domains take a few hundred validations.
+    email-validator decides such a domain (ASCII letters, digits, dots and hyphens, maybe
+    :func:`_plain_letter` s, no ``xn--``) by its lower-cased form alone: its length and its labels'
+    lengths, where its dots and hyphens are (at the ends of a label, side by side, two hyphens after
+    two characters), whether it has a dot, its top-level domain (a letter last, no special-use
+    name), and which other letters it holds where. The stand-in keeps all of that, so a business
+    file's hundred thousand company domains take a few hundred validations.
 
     Example:
-        >>> _stand_in("Mueller-Bau123.CO.UK")
-        'aaaaaaa-aaa000.aa.uk'
+        >>> _stand_in("Mueller-Bau123.CO.UK"), _stand_in("Müller-Bau123.de")
+        ('aaaaaaa-aaa000.aa.uk', 'aüaaaa-aaa000.de')
     """
     head, dot, tld = domain.lower().rpartition(".")
     return head.translate(_SHAPE) + dot + tld
 
 
+def _plain_letter(char: str) -> bool:
+    """Whether ``char`` is a non-ASCII letter whose verdict in a domain does not depend on its neighbours.
+
+    A lower-case letter written left to right (``ü``, ``ø``, ``ł``, ``ж``), no combining mark and in
+    NFC form: IDNA's contextual rules (joiners, the middle dot), its right-to-left rule and NFC's
+    compositions never involve it, and the ASCII letters and digits around it are all of one kind
+    for them. Its own verdict (allowed or not, mapped or not) is the stand-in's, which keeps it.
+    """
+    return (
+        ord(char) > 0x7F
+        and unicodedata.category(char) == "Ll"
+        and unicodedata.bidirectional(char) == "L"
+        and unicodedata.combining(char) == 0
+        and unicodedata.normalize("NFC", char) == char
+    )
+
+
+def _shaped(domains: np.ndarray) -> np.ndarray:
+    """Which domains :func:`_stand_in` decides: ASCII letters, digits, dots and hyphens and
+    :func:`_plain_letter` s only, no ``xn--``."""
+    letters = "".join(sorted(c for c in set("".join(domains.tolist())) if _plain_letter(c)))
+    shaped = fullmatches(domains, f"[A-Za-z0-9.\\-{re.escape(letters)}]+")
+    shaped[shaped] = ~np.fromiter(
+        ("xn--" in text.lower() for text in domains[shaped]), dtype=bool, count=int(shaped.sum())
+    )
+    return shaped
+
+
 def _all_domain_forms(domains: np.ndarray, validate: Callable[..., Any]) -> list[tuple[str, int] | None]:
-    """:func:`_domain_forms` of every distinct domain; the plain ASCII ones by their stand-ins."""
+    """:func:`_domain_forms` of every distinct domain; the plain ones by their stand-ins."""
     forms: list[tuple[str, int] | None] = [None] * len(domains)
     shaped = np.zeros(len(domains), dtype=bool)
     if _shaped_domains_proven() and len(domains):
-        shaped = fullmatches(domains, _LDH)
-        shaped[shaped] = ~np.fromiter(
-            ("xn--" in text.lower() for text in domains[shaped]), dtype=bool, count=int(shaped.sum())
-        )
+        shaped = _shaped(domains)
     if shaped.any():
         rows = np.flatnonzero(shaped)
         texts = domains[rows].tolist()
         codes, stand_ins = pd.factorize(np.fromiter(map(_stand_in, texts), dtype=object, count=len(texts)))
         verdicts = [_domain_forms(text, validate) for text in stand_ins]
+        # A stand-in the library writes otherwise than as it is (a letter it maps to another) says
+        # nothing of the domain's own form: such domains are validated themselves.
+        kept = [
+            verdict is None or verdict[0] == text for verdict, text in zip(verdicts, stand_ins, strict=True)
+        ]
         for row, text, code in zip(rows.tolist(), texts, codes.tolist(), strict=True):
-            # An ASCII domain is normalized to lower case; its forms are all as long as it is.
-            forms[row] = None if verdicts[code] is None else (text.lower(), len(text))
+            verdict = verdicts[code]
+            if not kept[code]:
+                forms[row] = _domain_forms(text, validate)
+            elif verdict is not None:
+                # The domain is normalized to lower case, and its forms are as long as the stand-in's.
+                forms[row] = (text.lower(), verdict[1])
     for row in np.flatnonzero(~shaped).tolist():
         forms[row] = _domain_forms(domains[row], validate)
     return forms
