@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import io
 import json
 import os
@@ -24,6 +25,7 @@ from bulkprep.stream import (
     STREAM_BYTES,
     chunks,
     prepare_file,
+    prepared,
     read_chunks,
     should_stream,
     streamable,
@@ -166,6 +168,26 @@ def test_a_later_chunk_is_read_under_its_header_alone_with_the_files_line_number
     later = given[1:]  # the first chunk holds the file's own header
     assert sum(data.startswith(b"\n") for data in later) == 1
     assert len(later) == len(frames)  # the other later chunks were read once, without empty lines
+
+
+def test_a_spilled_chunk_is_read_back_without_a_pass_of_the_cycle_collector(tmp_path: Path) -> None:
+    """Each pass walked every object of the process, several times per chunk of users' dicts."""
+    users = [{"profile": {"email": f"user{n}@example.com"}, "data": {"n": n}} for n in range(100_000)]
+    path = prepared._dump(users, tmp_path / "chunk.pkl")
+    passes: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            passes.append(info["generation"])
+
+    gc.callbacks.append(count)
+    try:
+        loaded = prepared._load(path)
+    finally:
+        gc.callbacks.remove(count)
+    assert loaded == users
+    assert passes in ([], [0])  # at most the young objects' pass, once the collector is back on
+    assert gc.isenabled()
 
 
 def test_a_windows_code_page_file_reads_the_same(tmp_path: Path) -> None:
