@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import io
 import json
 import os
@@ -18,8 +19,17 @@ from bulkprep import prepare, read_csv
 from bulkprep.cli import check
 from bulkprep.csvsafe import write_results_csv
 from bulkprep.errors import ConfigurationError, InputError
+from bulkprep.read import read_changes, read_errors
 from bulkprep.status import ROW_KEY, Column, RowStatus
-from bulkprep.stream import STREAM_BYTES, prepare_file, read_chunks, should_stream, streamable
+from bulkprep.stream import (
+    STREAM_BYTES,
+    chunks,
+    prepare_file,
+    prepared,
+    read_chunks,
+    should_stream,
+    streamable,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 MAPPING: dict[str, Any] = {
@@ -127,6 +137,57 @@ def test_title_lines_a_footer_and_an_unclosed_quote_read_as_the_reader_reads_the
     _assert_same(path, chunk_rows=3)
     open_quote = _write(tmp_path / "open.csv", ROWS, extra='u12,joe@example.com,,"Joe,never\r\nclosed\r\n')
     _assert_same(open_quote, chunk_rows=2)
+
+
+def test_a_later_chunk_is_read_under_its_header_alone_with_the_files_line_numbers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read below as many empty lines as precede it, a chunk late in a large file took ever longer.
+
+    Each later chunk reaches the reader as the header and its records alone; its rows, text-marker
+    changes and problems name the file's lines all the same. The chunk of the ragged record, whose
+    message names its line, is read again the old way.
+    """
+    path = _write(tmp_path / "users.csv", ROWS * 3)
+    given: list[bytes] = []
+
+    def reader(source: io.BytesIO, **options: Any) -> pd.DataFrame:
+        given.append(source.getvalue())
+        return read_csv(source, **options)
+
+    monkeypatch.setattr(chunks, "read_csv", reader)
+    frames = [chunk.frame for chunk in read_chunks(path, chunk_rows=3)]
+    whole = read_csv(path)
+    joined = pd.concat(frames, ignore_index=True)
+    assert _cells(joined.drop(columns=Column.READ_ERROR.value)) == _cells(
+        whole.drop(columns=Column.READ_ERROR.value)
+    )
+    assert _cells(pd.concat([read_changes(frame) for frame in frames])) == _cells(read_changes(whole))
+    assert _cells(pd.concat([read_errors(frame) for frame in frames])) == _cells(read_errors(whole))
+    assert len(read_changes(whole)) == 3  # the text marker of each copy of the rows
+    later = given[1:]  # the first chunk holds the file's own header
+    assert sum(data.startswith(b"\n") for data in later) == 1
+    assert len(later) == len(frames)  # the other later chunks were read once, without empty lines
+
+
+def test_a_spilled_chunk_is_read_back_without_a_pass_of_the_cycle_collector(tmp_path: Path) -> None:
+    """Each pass walked every object of the process, several times per chunk of users' dicts."""
+    users = [{"profile": {"email": f"user{n}@example.com"}, "data": {"n": n}} for n in range(100_000)]
+    path = prepared._dump(users, tmp_path / "chunk.pkl")
+    passes: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            passes.append(info["generation"])
+
+    gc.callbacks.append(count)
+    try:
+        loaded = prepared._load(path)
+    finally:
+        gc.callbacks.remove(count)
+    assert loaded == users
+    assert passes in ([], [0])  # at most the young objects' pass, once the collector is back on
+    assert gc.isenabled()
 
 
 def test_a_windows_code_page_file_reads_the_same(tmp_path: Path) -> None:
