@@ -83,6 +83,7 @@ __all__ = [
     "DEFAULT_REQUEST_DEADLINE",
     "MAX_EMPTY_PAGES",
     "MAX_JOB_ID_CHARS",
+    "MAX_KEY_CHARS",
     "MAX_REQUEST_DEADLINE",
     "USER_AGENT",
     "CourierClient",
@@ -114,6 +115,10 @@ MAX_JOB_ID_CHARS = 1024
 _LENGTH = re.compile(r"[0-9]{1,19}")
 _MESSAGE_ID = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._:~-]{0,255}")
 _KEY_VARIABLES = ("COURIER_API_KEY", "COURIER_AUTH_TOKEN")
+# The longest key sent. Courier's keys and tokens are a few dozen to a few thousand characters; many
+# HTTP servers and proxies refuse a header line past 8 KB, so a longer "key" is a pasted file or a
+# mistake, refused before anything is sent.
+MAX_KEY_CHARS = 8192
 _LOOPBACK_NAMES = ("localhost",)
 # The content codings urllib3 decodes here (brotli and zstd only when their modules are installed):
 # the only ones asked for, and the only ones read. A body in any other coding is bytes bulkprep cannot
@@ -194,7 +199,8 @@ def resolve_api_key(api_key: str | None) -> str:
 
     Raises:
         ConfigurationError: when no key is set, or when it holds whitespace, control characters or
-            anything but plain ASCII (the message never repeats the key).
+            anything but plain ASCII, or is longer than :data:`MAX_KEY_CHARS` (the message never
+            repeats the key).
 
     Example:
         >>> resolve_api_key("  pk_test_123\\n")
@@ -222,6 +228,14 @@ def resolve_api_key(api_key: str | None) -> str:
                     f"the API key from {source} contains letters or signs that are not plain ASCII "
                     "(typographic quotes around it, another alphabet); copy the key again from "
                     "Courier's settings (API Keys) and set it as it is"
+                )
+            if len(key) > MAX_KEY_CHARS:
+                length = len(key)
+                del key
+                raise ConfigurationError(
+                    f"the API key from {source} is {length} characters long, more than the "
+                    f"{MAX_KEY_CHARS} a request header can carry; check that it holds only the key "
+                    "as Courier's settings (API Keys) show it"
                 )
             return key
     del candidates
