@@ -996,30 +996,35 @@ class CourierClient:
         path = f"/bulk/{quote(job_id, safe='')}"
         return self._parse(self._send("GET", path), JobAnswer, f"GET {path}", "a job object").job
 
-    def iter_users(self, job_id: str, *, max_pages: int | None = None) -> Iterator[UserItem]:
+    def iter_users(
+        self, job_id: str, *, max_pages: int | None = None, within: float | None = None
+    ) -> Iterator[UserItem]:
         """Every ingested user of a job with its delivery state, following ``paging.cursor``.
 
         Args:
             job_id: the job.
             max_pages: the most pages read (by default the client's ``max_pages``), for example one
                 derived from the job's ``received`` count.
+            within: the most seconds the whole listing takes (every page's request ends by then, at
+                least one request's deadline from the start); by default only the pages are counted.
 
         Raises:
             ProtocolError: when a page is not a :class:`UsersPage` (a cursor that is not text or longer
                 than :data:`bulkprep.courier.MAX_CURSOR_CHARS`), when a page says more users follow
                 without a cursor, when a cursor comes back twice, or when the pages do not end within
                 ``max_pages``, or when :data:`MAX_EMPTY_PAGES` pages in a row list no user.
+            CourierError: when the listing has not ended ``within`` seconds.
         """
         path = f"/bulk/{quote(job_id, safe='')}/users"
         limit = _positive_count("max_pages", max_pages if max_pages is not None else self.max_pages)
+        until = None if within is None else (time.monotonic(), max(within, self.request_deadline))
         cursor: str | None = None
         seen: set[bytes] = set()  # digests: a long cursor is not kept once per page
         empty = 0  # pages in a row that listed no user
         for pages in range(1, limit + 1):
             params = {"cursor": cursor} if cursor else None
-            page = self._parse(
-                self._send("GET", path, params=params), UsersPage, f"GET {path}", "a users page"
-            )
+            reply = self._users_page(path, params, until=until, read=pages - 1)
+            page = self._parse(reply, UsersPage, f"GET {path}", "a users page")
             yield from page.items
             cursor = page.paging.cursor
             if not page.paging.more:
@@ -1050,6 +1055,26 @@ class CourierClient:
             "list of users that never ends is not Courier's",
             status=200,
         )
+
+    def _users_page(
+        self, path: str, params: dict[str, str] | None, *, until: tuple[float, float] | None, read: int
+    ) -> _Reply:
+        """One users page; ``until`` (the listing's start and its seconds) ends the listing, ``read``
+        pages into it, even inside a request."""
+        if until is None:
+            return self._send("GET", path, params=params)
+        start, seconds = until
+        try:
+            if time.monotonic() < start + seconds:
+                return self._send("GET", path, params=params, until=start + seconds)
+        except CourierError as exc:
+            if time.monotonic() < start + seconds or not exc.retryable:
+                raise
+        raise CourierError(
+            f"GET {path} had not listed every user after {read} page(s) when the time for reading them "
+            f"ran out ({seconds:g} s); stopped reading",
+            retryable=True,
+        ) from None
 
     def get_message(self, message_id: str) -> MessageDetails:
         """What became of one message (``GET /messages/{message_id}``): its status, reason and times.
@@ -1100,10 +1125,17 @@ class CourierClient:
         body: bytes | None = None,
         idempotency_key: str | None = None,
         params: dict[str, str] | None = None,
+        until: float | None = None,
     ) -> _Reply:
-        """Send one request, again while the policy and the deadline allow; a 2xx comes back, else raises."""
+        """Send one request, again while the policy and the deadline allow; a 2xx comes back, else raises.
+
+        The deadline is ``request_deadline`` from now, or ``until`` (a :func:`time.monotonic` instant:
+        the end of a wait the request is part of) when that comes first.
+        """
         request = _Request(method, self.base_url + path, f"{method} {path}", body, params, idempotency_key)
         deadline = time.monotonic() + self.request_deadline
+        if until is not None:
+            deadline = min(deadline, until)
         with self._in_flight_lock:
             stopping = self._stopping
         maybe_processed = False

@@ -263,11 +263,16 @@ def wait_for_job(
             job = client.get_job(job_id)
 
 
-def delivery_states(client: CourierClient, job_id: str, users: pd.Series) -> dict[int, Delivery]:
-    """Each row's delivery state and message id, from the job's users; ``users`` are payloads by row key."""
+def delivery_states(
+    client: CourierClient, job_id: str, users: pd.Series, *, within: float | None = None
+) -> dict[int, Delivery]:
+    """Each row's delivery state and message id, from the job's users; ``users`` are payloads by row key.
+
+    ``within``: the most seconds reading the users takes (:meth:`CourierClient.iter_users`).
+    """
     if users.empty:
         return {}
-    items = _read_users(client, job_id, limit=_users_limit(len(users)))
+    items = _read_users(client, job_id, limit=_users_limit(len(users)), within=within)
     echoes = [item.model_dump(mode="json", exclude_unset=True) for item in items]
     matching = match_to_rows(echoes, identities_of(users))
     return {
@@ -282,10 +287,13 @@ def _users_limit(sent: int) -> int:
     return 2 * sent + 10_000
 
 
-def _read_users(client: CourierClient, job_id: str, *, limit: int) -> list[UserItem]:
-    """The job's users, at most ``limit`` of them in at most ``limit + 2`` pages (memory stays bounded)."""
+def _read_users(
+    client: CourierClient, job_id: str, *, limit: int, within: float | None = None
+) -> list[UserItem]:
+    """The job's users, at most ``limit`` of them in at most ``limit + 2`` pages (memory stays bounded)
+    and at most ``within`` seconds."""
     items: list[UserItem] = []
-    for item in client.iter_users(job_id, max_pages=limit + 2):
+    for item in client.iter_users(job_id, max_pages=limit + 2, within=within):
         items.append(item)
         if len(items) > limit:
             raise ProtocolError(

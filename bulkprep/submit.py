@@ -350,6 +350,8 @@ def submit(
         sleep: how to wait between retries and polls (tests pass a function that does not really wait).
         wait_timeout: most seconds to wait for the job to finish, all looks at it included; when they
             pass, the result comes back with the delivery states unknown and ``left_to_do`` set.
+            Reading the job's users afterwards takes at most as long again (at least one request's
+            deadline); a listing not ended by then stops with the users not read.
         poll_interval: first pause between two looks at the running job, in seconds.
         retry: what to retry, how long to wait and when to cut a refused batch
             (:class:`~bulkprep.retry.RetryPolicy`); by default the given client's, else the defaults.
@@ -770,7 +772,9 @@ def _run_and_wait(
         )
         if step.job.status.done:
             step.now = _Step.READING
-            outcomes.delivery.update(delivery_states(client, step.job_id, accepted_users(frame, outcomes)))
+            users = accepted_users(frame, outcomes)
+            # Reading the users is bounded as the wait is: a listing that never ends stops.
+            outcomes.delivery.update(delivery_states(client, step.job_id, users, within=after.timeout))
             sent = {row: mid for row, (_, mid) in outcomes.delivery.items() if mid}
             outcomes.outcome.update(message_outcomes(client, sent, progress=after.progress))
     return step.job

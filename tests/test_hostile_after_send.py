@@ -23,6 +23,7 @@ from hostile import (
     ScriptedCourier,
     job_answer,
     json_answer,
+    one_user_on_every_page,
 )
 from prepared_frames import prepared_frame
 from test_submit_cli import GOOD, results, run_in_process, write_input
@@ -201,6 +202,19 @@ def test_the_wait_timeout_counts_the_looks_at_the_job_too() -> None:
     assert result.job_status == "PROCESSING"
     # Counting only the pauses (0.001 s growing by half) would take some 17 looks to reach 1 s.
     assert courier.calls["job"] <= 10
+
+
+def test_users_pages_that_never_end_stop_when_the_time_for_reading_them_runs_out() -> None:
+    """Each page new (a fresh cursor, a known user): the listing ends by time, long before its page cap."""
+    courier = ScriptedCourier(users=one_user_on_every_page("u0"))
+    with HostileServer(courier) as server, pytest.raises(CourierError) as caught:
+        send(server.url, prepared(1), run=True, wait=True, wait_timeout=1, request_deadline=1)
+    assert "when the time for reading them ran out (1 s); stopped reading" in str(caught.value)
+    result = caught.value.result
+    assert statuses(result) == ["accepted"]
+    assert result.df["bulk_delivery_status"].isna().all()
+    assert f"job {JOB_ID} runs, but reading its users' delivery states stopped" in result.left_to_do
+    assert courier.calls["users"] < 10_000  # the page cap for one row sent is 10,004
 
 
 # ------------------------------------------------------------------------------------------- the CLI

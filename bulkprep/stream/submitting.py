@@ -760,7 +760,7 @@ class _Streamed:
         for path in self.deferred:
             frame, _, mine = _settled(path)
             store.add_rows(accepted_users(frame, mine))
-        store.read_users(sending.client, sending.job_id)
+        store.read_users(sending.client, sending.job_id, within=after.timeout)
         store.read_outcomes(sending.client, progress=after.progress)
         return job
 
