@@ -987,14 +987,18 @@ class CourierClient:
             idempotency_key=idempotency_key or f"bulkprep-{uuid.uuid4().hex}",
         )
 
-    def get_job(self, job_id: str) -> Job:
+    def get_job(self, job_id: str, *, until: float | None = None) -> Job:
         """The job's definition, status and counters (the ``job`` of ``GET /bulk/{job_id}``).
+
+        ``until``: a :func:`time.monotonic` instant the request ends by, if that comes before its
+        ``request_deadline`` (the end of a wait the look is part of).
 
         Raises:
             ProtocolError: when the answer is not a :class:`JobAnswer`.
         """
         path = f"/bulk/{quote(job_id, safe='')}"
-        return self._parse(self._send("GET", path), JobAnswer, f"GET {path}", "a job object").job
+        reply = self._send("GET", path, until=until)
+        return self._parse(reply, JobAnswer, f"GET {path}", "a job object").job
 
     def iter_users(
         self, job_id: str, *, max_pages: int | None = None, within: float | None = None
@@ -1134,6 +1138,8 @@ class CourierClient:
         """
         request = _Request(method, self.base_url + path, f"{method} {path}", body, params, idempotency_key)
         deadline = time.monotonic() + self.request_deadline
+        # Whether the request ends with the wait it is part of, before its own deadline.
+        with_the_wait = until is not None and until < deadline
         if until is not None:
             deadline = min(deadline, until)
         with self._in_flight_lock:
@@ -1159,12 +1165,12 @@ class CourierClient:
             if self._on_retry is not None:
                 self._on_retry(RetryEvent(attempt, delay, outcome.reason, outcome.status))
             self._wait(request, delay, stopping)
-        what = (
-            f"got no answer within its deadline of {self.request_deadline:g} s (request_deadline) "
-            f"in {attempt} attempt(s)"
-            if out_of_time
-            else f"failed {attempt} times"
+        within = (
+            "before the time left of the wait it is part of ran out"
+            if with_the_wait
+            else f"within its deadline of {self.request_deadline:g} s (request_deadline)"
         )
+        what = f"got no answer {within} in {attempt} attempt(s)" if out_of_time else f"failed {attempt} times"
         raise CourierError(
             f"{request.where} to {self.base_url} {what} (last: {outcome.reason}); "
             "Courier or the network is having trouble: try again later "

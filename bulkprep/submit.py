@@ -56,6 +56,7 @@ from bulkprep.delivery import (
     message_outcomes,
     run_job,
     wait_for_job,
+    wait_until,
     with_problem_text,
 )
 from bulkprep.errors import (
@@ -758,6 +759,7 @@ def _run_and_wait(
             any_accepted=any_accepted,
             unknown_state=unknown_state,
             in_doubt=in_doubt,
+            until=wait_until(after.timeout) if after.wait else None,
         )
         step.runs = runs
     if after.wait and runs:
@@ -769,6 +771,7 @@ def _run_and_wait(
             timeout=after.timeout,
             interval=after.interval,
             progress=after.progress,
+            seen=step.job,
         )
         if step.job.status.done:
             step.now = _Step.READING

@@ -217,6 +217,32 @@ def test_users_pages_that_never_end_stop_when_the_time_for_reading_them_runs_out
     assert courier.calls["users"] < 10_000  # the page cap for one row sent is 10,004
 
 
+def dawdling(answer: Answer) -> Answer:
+    """``answer`` dripped a byte every half second: tens of seconds for a job's answer."""
+    return Answer(answer.status, answer.body, answer.headers, drip=0.5)
+
+
+def test_a_look_at_the_job_that_dawdles_ends_with_the_wait_not_its_own_deadline() -> None:
+    """The looks while waiting end by the wait's end: a job answer that drips stops the wait in time."""
+    processing = job_answer("PROCESSING", received=1)
+    courier = ScriptedCourier(job=lambda number: processing if number == 1 else dawdling(processing))
+    with HostileServer(courier) as server:
+        result = send(server.url, prepared(1), run=True, wait=True, wait_timeout=1, request_deadline=8)
+    assert result.job_status == "PROCESSING"
+    assert result.left_to_do is not None
+    assert f"job {JOB_ID} was still PROCESSING after waiting 1 s" in result.left_to_do
+    assert courier.calls["job"] == 2
+
+
+def test_the_look_after_running_a_job_that_is_waited_for_ends_with_the_wait() -> None:
+    courier = ScriptedCourier(job=dawdling(job_answer("COMPLETED", received=1)))
+    with HostileServer(courier) as server, pytest.raises(CourierError) as caught:
+        send(server.url, prepared(1), run=True, wait=True, wait_timeout=1, request_deadline=8)
+    assert "got no answer before the time left of the wait it is part of ran out" in str(caught.value)
+    assert statuses(caught.value.result) == ["accepted"]
+    assert courier.ran
+
+
 # ------------------------------------------------------------------------------------------- the CLI
 
 

@@ -67,6 +67,7 @@ from bulkprep.delivery import (
     run_job,
     undelivered,
     wait_for_job,
+    wait_until,
     with_problem_text,
 )
 from bulkprep.errors import BulkprepError, ConfigurationError, GuardError, JournalError, SubmitInterrupted
@@ -616,6 +617,7 @@ class _Streamed:
                         any_accepted=sending.accepted > 0 or self.counts[RowStatus.ACCEPTED.value] > 0,
                         unknown_state=unknown_state,
                         in_doubt=sending.in_doubt,
+                        until=None if self.after is None else wait_until(self.after.timeout),
                     )
                 sending.step.job = job
                 job = self._wait(sending, job)
@@ -752,6 +754,7 @@ class _Streamed:
             timeout=after.timeout,
             interval=after.interval,
             progress=after.progress,
+            seen=job,
         )
         if not job.status.done:
             return job
