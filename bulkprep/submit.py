@@ -515,9 +515,12 @@ def submit(
             exc.result.guard = guard
             exc.add_note(f"bulkprep: {exc.result.left_to_do}")
             raise
-        # A job that was not run (no user reached it) was not waited for either: nothing timed out.
-        waited = after.wait and step.runs
-        left_to_do = step.timed_out(job, after.timeout) if waited and job is not None else None
+        left_to_do = step.left_at_the_end(
+            job,
+            run=after.run,
+            wait_timeout=after.timeout if after.wait else None,
+            failed=len(outcomes.rows_with(RowStatus.FAILED)),
+        )
         return _result(
             frame, prepare_errors, outcomes, job_id=job_id, job=job, left_to_do=left_to_do, guard=guard
         )
@@ -610,6 +613,22 @@ class _Step:
             f"job {self.job_id} runs, but {doing} {what}; the delivery states are not known; "
             f"{self.again('wait for the job and read them')}"
         )
+
+    def left_at_the_end(
+        self, job: Job | None, *, run: bool, wait_timeout: float | None, failed: int
+    ) -> str | None:
+        """What is left once a submission ran to its end (None when nothing is): a job asked to run
+        but not run, as no user reached it, while ``failed`` rows could not be sent; or a wait (of
+        ``wait_timeout`` seconds) that ended before the job did."""
+        if run and not self.runs and failed:
+            self.now = _Step.SENDING
+            return (
+                f"job {self.job_id} was not run: no user reached it ({failed} row(s) failed to send, "
+                f"and Courier did not take them); {self.again('send them and run the job')}"
+            )
+        if wait_timeout is not None and self.runs and job is not None:
+            return self.timed_out(job, wait_timeout)
+        return None
 
     def timed_out(self, job: Job, timeout: float) -> str | None:
         """What is left after a wait that ended before the job did (None when the job is done)."""

@@ -29,6 +29,7 @@ from prepared_frames import prepared_frame
 from test_submit_cli import GOOD, results, run_in_process, write_input
 
 from bulkprep.errors import AuthenticationError, CourierError, ProtocolError
+from bulkprep.report import top_problems
 from bulkprep.results import SubmitResult
 from bulkprep.sandbox import Sandbox
 from bulkprep.submit import submit
@@ -49,6 +50,14 @@ def send(url: str, frame: pd.DataFrame, **options: Any) -> SubmitResult:
 
 def statuses(result: SubmitResult) -> list[str]:
     return result.df["bulk_status"].tolist()
+
+
+#: Courier asking to come back in eleven days, every time.
+SLOW_DOWN_FOREVER = Answer(
+    429,
+    b'{"message": "slow down", "type": "rate_limit_error"}',
+    {"Content-Type": "application/json", "Retry-After": "1000000"},
+)
 
 
 def revoked_after(accepted_calls: int) -> Any:
@@ -217,6 +226,20 @@ def test_users_pages_that_never_end_stop_when_the_time_for_reading_them_runs_out
     assert courier.calls["users"] < 10_000  # the page cap for one row sent is 10,004
 
 
+def test_a_job_no_user_reached_is_not_run_and_says_how_to_send_its_rows() -> None:
+    """Every batch refused for now (rate-limited past the deadline): nothing to run, the rows left to do."""
+    courier = ScriptedCourier(ingest=SLOW_DOWN_FOREVER, job=job_answer("CREATED"))
+    with HostileServer(courier) as server:
+        result = send(server.url, prepared(2), run=True, request_deadline=5)
+    assert statuses(result) == ["failed"] * 2
+    assert not courier.ran
+    assert result.left_to_do is not None
+    assert f"job {JOB_ID} was not run: no user reached it (2 row(s) failed to send" in result.left_to_do
+    assert f"submit the failed rows again (add them to this job with --job {JOB_ID}" in result.left_to_do
+    (fix,) = top_problems(result.errors)["fix"].tolist()
+    assert "without one, submit the failed rows again (to the same job with --job)" in fix
+
+
 def dawdling(answer: Answer) -> Answer:
     """``answer`` dripped a byte every half second: tens of seconds for a job's answer."""
     return Answer(answer.status, answer.body, answer.headers, drip=0.5)
@@ -280,6 +303,13 @@ def cli(args: list[str], clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFi
             3,
             "job 1-hostile was still PROCESSING after waiting 0 s",
             id="wait-timeout",
+        ),
+        pytest.param(
+            ScriptedCourier(ingest=SLOW_DOWN_FOREVER, job=job_answer("CREATED")),
+            ["--run", "--request-timeout", "5"],
+            0,
+            "job 1-hostile was not run: no user reached it (3 row(s) failed to send",
+            id="ingest-rate-limited-forever",
         ),
     ],
 )

@@ -634,14 +634,17 @@ class _Streamed:
                 raise
             finally:
                 sending.bar.close()
-        # A job that was not run (no user reached it) was not waited for either: nothing timed out.
-        waited = self.after is not None and sending.step.runs
-        timeout = 0.0 if self.after is None else self.after.timeout
+        left_to_do = sending.step.left_at_the_end(
+            job,
+            run=run,
+            wait_timeout=None if self.after is None else self.after.timeout,
+            failed=self.counts[RowStatus.FAILED.value],
+        )
         result = self._result(
             job_id=sending.job_id,
             job=None if job is None else job.model_dump(mode="json", exclude_unset=True),
             guard=guard,
-            left_to_do=sending.step.timed_out(job, timeout) if waited and job is not None else None,
+            left_to_do=left_to_do,
         )
         result.attempts.append(_attempt(result))
         return result
