@@ -83,6 +83,7 @@ __all__ = [
     "DEFAULT_REQUEST_DEADLINE",
     "MAX_EMPTY_PAGES",
     "MAX_JOB_ID_CHARS",
+    "MAX_KEY_CHARS",
     "MAX_REQUEST_DEADLINE",
     "USER_AGENT",
     "CourierClient",
@@ -114,6 +115,10 @@ MAX_JOB_ID_CHARS = 1024
 _LENGTH = re.compile(r"[0-9]{1,19}")
 _MESSAGE_ID = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._:~-]{0,255}")
 _KEY_VARIABLES = ("COURIER_API_KEY", "COURIER_AUTH_TOKEN")
+# The longest key sent. Courier's keys and tokens are a few dozen to a few thousand characters; many
+# HTTP servers and proxies refuse a header line past 8 KB, so a longer "key" is a pasted file or a
+# mistake, refused before anything is sent.
+MAX_KEY_CHARS = 8192
 _LOOPBACK_NAMES = ("localhost",)
 # The content codings urllib3 decodes here (brotli and zstd only when their modules are installed):
 # the only ones asked for, and the only ones read. A body in any other coding is bytes bulkprep cannot
@@ -194,7 +199,8 @@ def resolve_api_key(api_key: str | None) -> str:
 
     Raises:
         ConfigurationError: when no key is set, or when it holds whitespace, control characters or
-            anything but plain ASCII (the message never repeats the key).
+            anything but plain ASCII, or is longer than :data:`MAX_KEY_CHARS` (the message never
+            repeats the key).
 
     Example:
         >>> resolve_api_key("  pk_test_123\\n")
@@ -222,6 +228,14 @@ def resolve_api_key(api_key: str | None) -> str:
                     f"the API key from {source} contains letters or signs that are not plain ASCII "
                     "(typographic quotes around it, another alphabet); copy the key again from "
                     "Courier's settings (API Keys) and set it as it is"
+                )
+            if len(key) > MAX_KEY_CHARS:
+                length = len(key)
+                del key
+                raise ConfigurationError(
+                    f"the API key from {source} is {length} characters long, more than the "
+                    f"{MAX_KEY_CHARS} a request header can carry; check that it holds only the key "
+                    "as Courier's settings (API Keys) show it"
                 )
             return key
     del candidates
@@ -973,39 +987,48 @@ class CourierClient:
             idempotency_key=idempotency_key or f"bulkprep-{uuid.uuid4().hex}",
         )
 
-    def get_job(self, job_id: str) -> Job:
+    def get_job(self, job_id: str, *, until: float | None = None) -> Job:
         """The job's definition, status and counters (the ``job`` of ``GET /bulk/{job_id}``).
+
+        ``until``: a :func:`time.monotonic` instant the request ends by, if that comes before its
+        ``request_deadline`` (the end of a wait the look is part of).
 
         Raises:
             ProtocolError: when the answer is not a :class:`JobAnswer`.
         """
         path = f"/bulk/{quote(job_id, safe='')}"
-        return self._parse(self._send("GET", path), JobAnswer, f"GET {path}", "a job object").job
+        reply = self._send("GET", path, until=until)
+        return self._parse(reply, JobAnswer, f"GET {path}", "a job object").job
 
-    def iter_users(self, job_id: str, *, max_pages: int | None = None) -> Iterator[UserItem]:
+    def iter_users(
+        self, job_id: str, *, max_pages: int | None = None, within: float | None = None
+    ) -> Iterator[UserItem]:
         """Every ingested user of a job with its delivery state, following ``paging.cursor``.
 
         Args:
             job_id: the job.
             max_pages: the most pages read (by default the client's ``max_pages``), for example one
                 derived from the job's ``received`` count.
+            within: the most seconds the whole listing takes (every page's request ends by then, at
+                least one request's deadline from the start); by default only the pages are counted.
 
         Raises:
             ProtocolError: when a page is not a :class:`UsersPage` (a cursor that is not text or longer
                 than :data:`bulkprep.courier.MAX_CURSOR_CHARS`), when a page says more users follow
                 without a cursor, when a cursor comes back twice, or when the pages do not end within
                 ``max_pages``, or when :data:`MAX_EMPTY_PAGES` pages in a row list no user.
+            CourierError: when the listing has not ended ``within`` seconds.
         """
         path = f"/bulk/{quote(job_id, safe='')}/users"
         limit = _positive_count("max_pages", max_pages if max_pages is not None else self.max_pages)
+        until = None if within is None else (time.monotonic(), max(within, self.request_deadline))
         cursor: str | None = None
         seen: set[bytes] = set()  # digests: a long cursor is not kept once per page
         empty = 0  # pages in a row that listed no user
         for pages in range(1, limit + 1):
             params = {"cursor": cursor} if cursor else None
-            page = self._parse(
-                self._send("GET", path, params=params), UsersPage, f"GET {path}", "a users page"
-            )
+            reply = self._users_page(path, params, until=until, read=pages - 1)
+            page = self._parse(reply, UsersPage, f"GET {path}", "a users page")
             yield from page.items
             cursor = page.paging.cursor
             if not page.paging.more:
@@ -1036,6 +1059,26 @@ class CourierClient:
             "list of users that never ends is not Courier's",
             status=200,
         )
+
+    def _users_page(
+        self, path: str, params: dict[str, str] | None, *, until: tuple[float, float] | None, read: int
+    ) -> _Reply:
+        """One users page; ``until`` (the listing's start and its seconds) ends the listing, ``read``
+        pages into it, even inside a request."""
+        if until is None:
+            return self._send("GET", path, params=params)
+        start, seconds = until
+        try:
+            if time.monotonic() < start + seconds:
+                return self._send("GET", path, params=params, until=start + seconds)
+        except CourierError as exc:
+            if time.monotonic() < start + seconds or not exc.retryable:
+                raise
+        raise CourierError(
+            f"GET {path} had not listed every user after {read} page(s) when the time for reading them "
+            f"ran out ({seconds:g} s); stopped reading",
+            retryable=True,
+        ) from None
 
     def get_message(self, message_id: str) -> MessageDetails:
         """What became of one message (``GET /messages/{message_id}``): its status, reason and times.
@@ -1086,10 +1129,19 @@ class CourierClient:
         body: bytes | None = None,
         idempotency_key: str | None = None,
         params: dict[str, str] | None = None,
+        until: float | None = None,
     ) -> _Reply:
-        """Send one request, again while the policy and the deadline allow; a 2xx comes back, else raises."""
+        """Send one request, again while the policy and the deadline allow; a 2xx comes back, else raises.
+
+        The deadline is ``request_deadline`` from now, or ``until`` (a :func:`time.monotonic` instant:
+        the end of a wait the request is part of) when that comes first.
+        """
         request = _Request(method, self.base_url + path, f"{method} {path}", body, params, idempotency_key)
         deadline = time.monotonic() + self.request_deadline
+        # Whether the request ends with the wait it is part of, before its own deadline.
+        with_the_wait = until is not None and until < deadline
+        if until is not None:
+            deadline = min(deadline, until)
         with self._in_flight_lock:
             stopping = self._stopping
         maybe_processed = False
@@ -1113,12 +1165,12 @@ class CourierClient:
             if self._on_retry is not None:
                 self._on_retry(RetryEvent(attempt, delay, outcome.reason, outcome.status))
             self._wait(request, delay, stopping)
-        what = (
-            f"got no answer within its deadline of {self.request_deadline:g} s (request_deadline) "
-            f"in {attempt} attempt(s)"
-            if out_of_time
-            else f"failed {attempt} times"
+        within = (
+            "before the time left of the wait it is part of ran out"
+            if with_the_wait
+            else f"within its deadline of {self.request_deadline:g} s (request_deadline)"
         )
+        what = f"got no answer {within} in {attempt} attempt(s)" if out_of_time else f"failed {attempt} times"
         raise CourierError(
             f"{request.where} to {self.base_url} {what} (last: {outcome.reason}); "
             "Courier or the network is having trouble: try again later "

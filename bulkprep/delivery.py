@@ -72,6 +72,7 @@ __all__ = [
     "undelivered",
     "unread_reason",
     "wait_for_job",
+    "wait_until",
     "with_problem_text",
 ]
 
@@ -185,6 +186,7 @@ def run_job(
     any_accepted: bool,
     unknown_state: bool,
     in_doubt: Collection[int] = (),
+    until: float | None = None,
 ) -> tuple[Job, bool]:
     """Run the job when it holds users, unless it has run already; returns its snapshot and whether it runs.
 
@@ -192,7 +194,8 @@ def run_job(
     ``unknown_state`` says the job may have been run by someone else (a resumed or a given job). A
     ``409`` to the run request (a retry after the first answer was lost, or a run by someone else) is
     success when the job is no longer CREATED: it runs. A job still CREATED is not run while any
-    batch of ``in_doubt`` is (:func:`run_withheld`).
+    batch of ``in_doubt`` is (:func:`run_withheld`). ``until`` (:func:`wait_until`, when the run is
+    waited for) bounds the look at the job once it was asked to run, as the wait's own looks are.
 
     Raises:
         CourierError: when Courier refuses to run the job (or does not answer), and the job has not run;
@@ -213,19 +216,25 @@ def run_job(
     if not any_accepted and not job.received:
         return job, False  # nothing to run: no user reached the job (job is set: it was looked at above)
     key = "bulkprep-run-" + hashlib.sha256(job_id.encode()).hexdigest()[:32]
+    looked: Job | None = None
     try:
         client.run_job(job_id, idempotency_key=key)
     except CourierError as exc:
         if exc.status != _ALREADY_RUN:
             raise
-        job = client.get_job(job_id)
-        if job.status is JobStatus.CREATED:
+        looked = client.get_job(job_id)
+        if looked.status is JobStatus.CREATED:
             raise
-    else:
-        job = client.get_job(job_id)
+    # The run was taken: recorded before the look at the job, which may get no answer in time.
     if journal is not None:
         journal.mark_run_requested()
-    return job, True
+    return (looked if looked is not None else client.get_job(job_id, until=until)), True
+
+
+def wait_until(timeout: float) -> float | None:
+    """The :func:`time.monotonic` instant a wait of ``timeout`` seconds starting now ends, which every
+    look at the job during it ends by too; None for a wait of 0 s (one look, bounded by its own deadline)."""
+    return time.monotonic() + timeout if timeout > 0 else None
 
 
 def wait_for_job(
@@ -237,16 +246,20 @@ def wait_for_job(
     interval: float = DEFAULT_POLL_INTERVAL,
     progress: bool = True,
     clock: Callable[[], float] = time.monotonic,
+    seen: Job | None = None,
 ) -> Job:
     """Poll the job with a growing pause until it is COMPLETED or ERROR, or ``timeout`` seconds passed.
 
     The timeout bounds the whole wait, the looks at the job included: it ends when the pauses add up to
-    ``timeout`` or when ``clock`` says that many seconds passed, whichever comes first. A job returned
-    with a status that is not ``done`` means the wait timed out.
+    ``timeout`` or when ``clock`` says that many seconds passed, whichever comes first, and each look
+    ends by then too (a look that gets no answer in the time left ends the wait with the job as last
+    seen, ``seen`` before the first look). A job returned with a status that is not ``done`` means the
+    wait timed out.
     """
     waited = 0.0
     deadline = clock() + timeout
-    job = client.get_job(job_id)
+    until = wait_until(timeout)
+    job = _look(client, job_id, until, seen)
     total = job.received or 0
     with progress_bar(total=total, unit="user", desc="running", enabled=progress) as bar:
         while True:
@@ -260,14 +273,30 @@ def wait_for_job(
             sleep(pause)
             waited += pause
             interval = min(interval * POLL_GROWTH, POLL_CAP)
-            job = client.get_job(job_id)
+            job = _look(client, job_id, until, job)
 
 
-def delivery_states(client: CourierClient, job_id: str, users: pd.Series) -> dict[int, Delivery]:
-    """Each row's delivery state and message id, from the job's users; ``users`` are payloads by row key."""
+def _look(client: CourierClient, job_id: str, until: float | None, seen: Job | None) -> Job:
+    """A look at the job during a wait that ends ``until``; one that gets no answer before then gives
+    the job as last seen (``seen``), when there is one."""
+    try:
+        return client.get_job(job_id, until=until)
+    except CourierError as exc:
+        if seen is None or until is None or time.monotonic() < until or not exc.retryable:
+            raise
+        return seen
+
+
+def delivery_states(
+    client: CourierClient, job_id: str, users: pd.Series, *, within: float | None = None
+) -> dict[int, Delivery]:
+    """Each row's delivery state and message id, from the job's users; ``users`` are payloads by row key.
+
+    ``within``: the most seconds reading the users takes (:meth:`CourierClient.iter_users`).
+    """
     if users.empty:
         return {}
-    items = _read_users(client, job_id, limit=_users_limit(len(users)))
+    items = _read_users(client, job_id, limit=_users_limit(len(users)), within=within)
     echoes = [item.model_dump(mode="json", exclude_unset=True) for item in items]
     matching = match_to_rows(echoes, identities_of(users))
     return {
@@ -282,10 +311,13 @@ def _users_limit(sent: int) -> int:
     return 2 * sent + 10_000
 
 
-def _read_users(client: CourierClient, job_id: str, *, limit: int) -> list[UserItem]:
-    """The job's users, at most ``limit`` of them in at most ``limit + 2`` pages (memory stays bounded)."""
+def _read_users(
+    client: CourierClient, job_id: str, *, limit: int, within: float | None = None
+) -> list[UserItem]:
+    """The job's users, at most ``limit`` of them in at most ``limit + 2`` pages (memory stays bounded)
+    and at most ``within`` seconds."""
     items: list[UserItem] = []
-    for item in client.iter_users(job_id, max_pages=limit + 2):
+    for item in client.iter_users(job_id, max_pages=limit + 2, within=within):
         items.append(item)
         if len(items) > limit:
             raise ProtocolError(

@@ -121,16 +121,23 @@ class _Pieces:
     def spans(self, lowered: bytes) -> list[tuple[int, int]]:
         """The ``(start, stop)`` of each run found in ``lowered`` (a lower-cased text), merged."""
         found = []
+        # How far right each alignment of a text against ``lowered`` was followed already: a long
+        # echo holds a 4-gram of it at every 4th place, and each is then inside a run found before
+        # (following each again would take time growing with the square of the secret's length).
+        reached: dict[tuple[int, int], int] = {}
         for place in self._places(lowered):
             for number, start in self._grams[lowered[place : place + _GRAM]]:
                 text = self._texts[number]
                 offset = start - place
+                if reached.get((number, offset), -1) >= place + _GRAM:
+                    continue
                 left, right = place, place + _GRAM
                 while left > max(0, -offset) and lowered[left - 1] == text[left - 1 + offset]:
                     left -= 1
                 end = min(len(lowered), len(text) - offset)
                 while right < end and lowered[right] == text[right + offset]:
                     right += 1
+                reached[number, offset] = right
                 if right - left >= MIN_PIECE:
                     found.append((left, right))
         merged: list[tuple[int, int]] = []
@@ -154,12 +161,66 @@ class _Pieces:
         return b"".join(out)
 
 
-def _prefix(chars: list[bytes], required: int) -> bytes:
-    """A regex for the first ``required`` characters, then as many of the following as are there."""
-    optional = b""
-    for char in reversed(chars[required:]):
-        optional = b"(?:" + char + optional + b")?"
-    return b"".join(chars[:required]) + optional
+# A numeric character reference, as a lower-cased text has it (leading zeros allowed).
+_REFERENCE = re.compile(rb"&#(?:x0*([0-9a-f]{1,6})|0*([0-9]{1,7}));")
+
+
+class _Starts:
+    """Measures how much of the secret's start a text holds at a place, each character in any form.
+
+    The forms of each character are compared one character at a time, so a secret of any length costs
+    time in proportion to it (a regex of nested optional groups, one per character, recursed as deep
+    as the secret is long when compiled).
+    """
+
+    __slots__ = ("_chars",)
+
+    def __init__(self, secret: str) -> None:
+        self._chars = [(ord(char), _literal_forms(char)) for char in secret]
+
+    def __len__(self) -> int:
+        return len(self._chars)
+
+    def span(self, lowered: bytes, place: int) -> tuple[int, int]:
+        """How many of the secret's first characters ``lowered`` holds from ``place``, and where they end."""
+        count = 0
+        for code, forms in self._chars:
+            for form in forms:
+                if lowered.startswith(form, place):
+                    place += len(form)
+                    break
+            else:
+                reference = _REFERENCE.match(lowered, place) if lowered.startswith(b"&#", place) else None
+                if reference is None or _referenced(reference) != code:
+                    break
+                place = reference.end()
+            count += 1
+        return count, place
+
+
+def _literal_forms(char: str) -> tuple[bytes, ...]:
+    """The forms of one character :func:`_forms` matches, lower-cased, but the numeric references.
+
+    The longest come first: the form of an escape (``%25``, ``\\\\``) is read whole, not as the
+    character it starts with.
+    """
+    encoded = char.encode("utf-8")
+    code = ord(char)
+    if code <= 0xFFFF:
+        forms = [encoded.lower(), b"\\u%04x" % code]
+    else:
+        high, low = 0xD800 + ((code - 0x10000) >> 10), 0xDC00 + ((code - 0x10000) & 0x3FF)
+        forms = [encoded.lower(), b"\\u%04x\\u%04x" % (high, low)]
+    if char in '"\\/':
+        forms.append(b"\\" + encoded)
+    forms.append(b"".join(b"%%%02x" % byte for byte in encoded))
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+def _referenced(reference: re.Match[bytes]) -> int:
+    """The character code a numeric character reference stands for."""
+    hexadecimal, decimal = reference.groups()
+    return int(hexadecimal, 16) if hexadecimal is not None else int(decimal)
 
 
 # Characters a terminal acts on instead of showing: C0 and C1 controls (escape sequences, bells,
@@ -184,8 +245,9 @@ def printable(text: str) -> str:
 class Redactor:
     """Hides one secret in bytes, texts and parsed JSON documents.
 
-    Its repr is masked, it refuses to be pickled, and it keeps the secret only inside compiled
-    patterns, so holding one in a variable shows nothing in a traceback with local variables.
+    Its repr is masked, it refuses to be pickled, and it keeps the secret only inside its own
+    parts (a compiled pattern, tables of the secret's forms), so holding one in a variable shows
+    nothing in a traceback with local variables.
 
     Args:
         secret: the text to hide (an API key); an empty one hides nothing.
@@ -195,33 +257,49 @@ class Redactor:
         {'user': {'id': '<hidden>'}, 'n': 1}
     """
 
-    __slots__ = ("_pattern", "_pieces", "_starts")
+    __slots__ = ("_found", "_pieces", "_prefix", "_starts")
 
     def __init__(self, secret: str) -> None:
-        chars = [_forms(char) for char in secret]
+        self._prefix = _Starts(secret)
         self._pieces = _Pieces(_encoded_forms(secret))
         # Any match holds "bearer" or the secret's first characters plainly (in some case), or an
         # escape: a text with none of these is returned at once, without running the pattern.
         self._starts = (b"bearer", secret[:MIN_TAIL].encode().lower(), b"\\", b"%", b"&#")
-        if not chars:
-            self._pattern: re.Pattern[bytes] | None = None
+        if not secret:
+            self._found: re.Pattern[bytes] | None = None
             return
-        # Every match starts with one of these bytes: the lookahead lets the engine skip the rest fast.
+        # Where a match may start: "Bearer " before the secret's first character, or its first
+        # MIN_TAIL characters (every kind of match holds that many, or the whole of a shorter secret).
+        # How far it goes is measured from there (_Starts). Every match starts with one of the bytes
+        # of the lookahead, which lets the engine skip the rest fast.
         first = re.escape(("bB" + secret[0].lower() + secret[0].upper()).encode() + b"\\%&")
-        self._pattern = re.compile(
-            b"(?=["
-            + first
-            + b"])(?:"
-            + b"|".join(
-                [
-                    b"(?P<bearer>" + _BEARER + b")" + _prefix(chars, 1),
-                    _prefix(chars, min(MIN_PREFIX, len(chars))),
-                    _prefix(chars, min(MIN_TAIL, len(chars))) + rb"\Z",
-                ]
-            )
-            + b")",
-            re.IGNORECASE,
-        )
+        head = b"".join(_forms(char) for char in secret[:MIN_TAIL])
+        bearer = b"(?P<bearer>" + _BEARER + b")(?=" + _forms(secret[0]) + b")"
+        self._found = re.compile(b"(?=[" + first + b"])(?:" + bearer + b"|(?=" + head + b"))", re.IGNORECASE)
+
+    def _matched(self, bearer: bool, count: int, stop: int, size: int) -> bool:
+        """Whether ``count`` of the secret's first characters, ending at ``stop``, are hidden."""
+        if bearer:
+            return count >= 1
+        whole = len(self._prefix)
+        return count >= min(MIN_PREFIX, whole) or (count >= min(MIN_TAIL, whole) and stop == size)
+
+    def _hide_starts(self, data: bytes, lowered: bytes, found: re.Pattern[bytes]) -> bytes:
+        """``data`` with each start of the secret (after "Bearer ", anywhere, at the end) masked."""
+        out: list[bytes] = []
+        done = place = 0
+        while (candidate := found.search(data, place)) is not None:
+            bearer = candidate.group("bearer") is not None
+            count, stop = self._prefix.span(lowered, candidate.end())
+            if self._matched(bearer, count, stop, len(data)):
+                out += [data[done : candidate.start()], b"Bearer " if bearer else b"", MASK.encode()]
+                done = place = stop
+            else:
+                place = candidate.start() + 1
+        if not out:
+            return data
+        out.append(data[done:])
+        return b"".join(out)
 
     def __repr__(self) -> str:
         return f"Redactor({MASK})"
@@ -236,11 +314,11 @@ class Redactor:
             >>> Redactor("sk_live_abc123").bytes(b"Authorization: Bearer sk_live_ab")
             b'Authorization: Bearer <hidden>'
         """
-        if self._pattern is None:
+        if self._found is None:
             return data
         lowered = data.lower()
         if any(start in lowered for start in self._starts):
-            data = self._pattern.sub(_replacement, data)
+            data = self._hide_starts(data, lowered, self._found)
         return self._pieces.hide(data)
 
     def text(self, text: str) -> str:
@@ -250,7 +328,7 @@ class Redactor:
             >>> Redactor("sk_live_abc123").text("SK_LIVE_ABC123 was refused")
             '<hidden> was refused'
         """
-        if self._pattern is None:
+        if self._found is None:
             return text
         return self.bytes(text.encode("utf-8", "surrogatepass")).decode("utf-8", "surrogatepass")
 
@@ -276,7 +354,7 @@ class Redactor:
             >>> Redactor("sk_live_abc123").document(["ok", {"sk_live_abc123": ["sk_live_abc1"]}])
             ['ok', {'<hidden>': ['<hidden>']}]
         """
-        if self._pattern is None:
+        if self._found is None:
             return document
         if isinstance(document, str):
             return self.text(document)
@@ -298,8 +376,3 @@ class Redactor:
                         pending.append(item)
                     container[self.text(name) if isinstance(name, str) else name] = item
         return document
-
-
-def _replacement(match: re.Match[bytes]) -> bytes:
-    bearer = match.group("bearer")
-    return (b"Bearer " if bearer else b"") + MASK.encode()

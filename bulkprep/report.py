@@ -120,7 +120,9 @@ _HINTS: dict[ErrorCode, str] = {
     ErrorCode.DUPLICATE_USER: "nothing to do if it is the same person; otherwise give the rows distinct ids",
     ErrorCode.COURIER_REJECTED: "read Courier's message, fix the row, and submit the failed rows again",
     ErrorCode.BATCH_REJECTED: "Courier refused the request holding this row; read its message, fix, resubmit",
-    ErrorCode.SEND_FAILED: "the row may not have reached Courier; submit again with the same journal",
+    ErrorCode.SEND_FAILED: "the row may not have reached Courier; with a journal, run the same command "
+    "again with it; without one, submit the failed rows again (to the same job with --job) and give "
+    "--journal next time",
     ErrorCode.UNMATCHED_ERROR: "Courier reported an error that matches no single row; see the user it echoes",
     ErrorCode.DELIVERY_ERROR: "Courier could not send to this user; check the address and the channel",
     ErrorCode.UNDELIVERABLE: "the message did not reach this user; the row's bulk_outcome_reason says why "

@@ -56,6 +56,7 @@ from bulkprep.delivery import (
     message_outcomes,
     run_job,
     wait_for_job,
+    wait_until,
     with_problem_text,
 )
 from bulkprep.errors import (
@@ -350,6 +351,8 @@ def submit(
         sleep: how to wait between retries and polls (tests pass a function that does not really wait).
         wait_timeout: most seconds to wait for the job to finish, all looks at it included; when they
             pass, the result comes back with the delivery states unknown and ``left_to_do`` set.
+            Reading the job's users afterwards takes at most as long again (at least one request's
+            deadline); a listing not ended by then stops with the users not read.
         poll_interval: first pause between two looks at the running job, in seconds.
         retry: what to retry, how long to wait and when to cut a refused batch
             (:class:`~bulkprep.retry.RetryPolicy`); by default the given client's, else the defaults.
@@ -512,9 +515,12 @@ def submit(
             exc.result.guard = guard
             exc.add_note(f"bulkprep: {exc.result.left_to_do}")
             raise
-        # A job that was not run (no user reached it) was not waited for either: nothing timed out.
-        waited = after.wait and step.runs
-        left_to_do = step.timed_out(job, after.timeout) if waited and job is not None else None
+        left_to_do = step.left_at_the_end(
+            job,
+            run=after.run,
+            wait_timeout=after.timeout if after.wait else None,
+            failed=len(outcomes.rows_with(RowStatus.FAILED)),
+        )
         return _result(
             frame, prepare_errors, outcomes, job_id=job_id, job=job, left_to_do=left_to_do, guard=guard
         )
@@ -607,6 +613,22 @@ class _Step:
             f"job {self.job_id} runs, but {doing} {what}; the delivery states are not known; "
             f"{self.again('wait for the job and read them')}"
         )
+
+    def left_at_the_end(
+        self, job: Job | None, *, run: bool, wait_timeout: float | None, failed: int
+    ) -> str | None:
+        """What is left once a submission ran to its end (None when nothing is): a job asked to run
+        but not run, as no user reached it, while ``failed`` rows could not be sent; or a wait (of
+        ``wait_timeout`` seconds) that ended before the job did."""
+        if run and not self.runs and failed:
+            self.now = _Step.SENDING
+            return (
+                f"job {self.job_id} was not run: no user reached it ({failed} row(s) failed to send, "
+                f"and Courier did not take them); {self.again('send them and run the job')}"
+            )
+        if wait_timeout is not None and self.runs and job is not None:
+            return self.timed_out(job, wait_timeout)
+        return None
 
     def timed_out(self, job: Job, timeout: float) -> str | None:
         """What is left after a wait that ended before the job did (None when the job is done)."""
@@ -756,6 +778,7 @@ def _run_and_wait(
             any_accepted=any_accepted,
             unknown_state=unknown_state,
             in_doubt=in_doubt,
+            until=wait_until(after.timeout) if after.wait else None,
         )
         step.runs = runs
     if after.wait and runs:
@@ -767,10 +790,13 @@ def _run_and_wait(
             timeout=after.timeout,
             interval=after.interval,
             progress=after.progress,
+            seen=step.job,
         )
         if step.job.status.done:
             step.now = _Step.READING
-            outcomes.delivery.update(delivery_states(client, step.job_id, accepted_users(frame, outcomes)))
+            users = accepted_users(frame, outcomes)
+            # Reading the users is bounded as the wait is: a listing that never ends stops.
+            outcomes.delivery.update(delivery_states(client, step.job_id, users, within=after.timeout))
             sent = {row: mid for row, (_, mid) in outcomes.delivery.items() if mid}
             outcomes.outcome.update(message_outcomes(client, sent, progress=after.progress))
     return step.job

@@ -324,6 +324,16 @@ def job_answer(status: str, received: int = 0) -> Answer:
 Step = Answer | Callable[[int], Answer]
 
 
+def one_user_on_every_page(recipient: str) -> Callable[[int], Answer]:
+    """A users step whose every page lists the same user, with a new cursor, and says more follow."""
+
+    def page(number: int) -> Answer:
+        item = {"recipient": recipient, "status": "ENQUEUED"}
+        return json_answer(200, {"items": [item], "paging": {"more": True, "cursor": f"c{number}"}})
+
+    return page
+
+
 class ScriptedCourier:
     """A Courier that makes job :data:`JOB_ID` and answers each step as scripted; counts each step's calls.
 

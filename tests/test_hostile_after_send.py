@@ -23,11 +23,13 @@ from hostile import (
     ScriptedCourier,
     job_answer,
     json_answer,
+    one_user_on_every_page,
 )
 from prepared_frames import prepared_frame
 from test_submit_cli import GOOD, results, run_in_process, write_input
 
 from bulkprep.errors import AuthenticationError, CourierError, ProtocolError
+from bulkprep.report import top_problems
 from bulkprep.results import SubmitResult
 from bulkprep.sandbox import Sandbox
 from bulkprep.submit import submit
@@ -48,6 +50,14 @@ def send(url: str, frame: pd.DataFrame, **options: Any) -> SubmitResult:
 
 def statuses(result: SubmitResult) -> list[str]:
     return result.df["bulk_status"].tolist()
+
+
+#: Courier asking to come back in eleven days, every time.
+SLOW_DOWN_FOREVER = Answer(
+    429,
+    b'{"message": "slow down", "type": "rate_limit_error"}',
+    {"Content-Type": "application/json", "Retry-After": "1000000"},
+)
 
 
 def revoked_after(accepted_calls: int) -> Any:
@@ -203,6 +213,59 @@ def test_the_wait_timeout_counts_the_looks_at_the_job_too() -> None:
     assert courier.calls["job"] <= 10
 
 
+def test_users_pages_that_never_end_stop_when_the_time_for_reading_them_runs_out() -> None:
+    """Each page new (a fresh cursor, a known user): the listing ends by time, long before its page cap."""
+    courier = ScriptedCourier(users=one_user_on_every_page("u0"))
+    with HostileServer(courier) as server, pytest.raises(CourierError) as caught:
+        send(server.url, prepared(1), run=True, wait=True, wait_timeout=1, request_deadline=1)
+    assert "when the time for reading them ran out (1 s); stopped reading" in str(caught.value)
+    result = caught.value.result
+    assert statuses(result) == ["accepted"]
+    assert result.df["bulk_delivery_status"].isna().all()
+    assert f"job {JOB_ID} runs, but reading its users' delivery states stopped" in result.left_to_do
+    assert courier.calls["users"] < 10_000  # the page cap for one row sent is 10,004
+
+
+def test_a_job_no_user_reached_is_not_run_and_says_how_to_send_its_rows() -> None:
+    """Every batch refused for now (rate-limited past the deadline): nothing to run, the rows left to do."""
+    courier = ScriptedCourier(ingest=SLOW_DOWN_FOREVER, job=job_answer("CREATED"))
+    with HostileServer(courier) as server:
+        result = send(server.url, prepared(2), run=True, request_deadline=5)
+    assert statuses(result) == ["failed"] * 2
+    assert not courier.ran
+    assert result.left_to_do is not None
+    assert f"job {JOB_ID} was not run: no user reached it (2 row(s) failed to send" in result.left_to_do
+    assert f"submit the failed rows again (add them to this job with --job {JOB_ID}" in result.left_to_do
+    (fix,) = top_problems(result.errors)["fix"].tolist()
+    assert "without one, submit the failed rows again (to the same job with --job)" in fix
+
+
+def dawdling(answer: Answer) -> Answer:
+    """``answer`` dripped a byte every half second: tens of seconds for a job's answer."""
+    return Answer(answer.status, answer.body, answer.headers, drip=0.5)
+
+
+def test_a_look_at_the_job_that_dawdles_ends_with_the_wait_not_its_own_deadline() -> None:
+    """The looks while waiting end by the wait's end: a job answer that drips stops the wait in time."""
+    processing = job_answer("PROCESSING", received=1)
+    courier = ScriptedCourier(job=lambda number: processing if number == 1 else dawdling(processing))
+    with HostileServer(courier) as server:
+        result = send(server.url, prepared(1), run=True, wait=True, wait_timeout=1, request_deadline=8)
+    assert result.job_status == "PROCESSING"
+    assert result.left_to_do is not None
+    assert f"job {JOB_ID} was still PROCESSING after waiting 1 s" in result.left_to_do
+    assert courier.calls["job"] == 2
+
+
+def test_the_look_after_running_a_job_that_is_waited_for_ends_with_the_wait() -> None:
+    courier = ScriptedCourier(job=dawdling(job_answer("COMPLETED", received=1)))
+    with HostileServer(courier) as server, pytest.raises(CourierError) as caught:
+        send(server.url, prepared(1), run=True, wait=True, wait_timeout=1, request_deadline=8)
+    assert "got no answer before the time left of the wait it is part of ran out" in str(caught.value)
+    assert statuses(caught.value.result) == ["accepted"]
+    assert courier.ran
+
+
 # ------------------------------------------------------------------------------------------- the CLI
 
 
@@ -240,6 +303,13 @@ def cli(args: list[str], clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFi
             3,
             "job 1-hostile was still PROCESSING after waiting 0 s",
             id="wait-timeout",
+        ),
+        pytest.param(
+            ScriptedCourier(ingest=SLOW_DOWN_FOREVER, job=job_answer("CREATED")),
+            ["--run", "--request-timeout", "5"],
+            0,
+            "job 1-hostile was not run: no user reached it (3 row(s) failed to send",
+            id="ingest-rate-limited-forever",
         ),
     ],
 )

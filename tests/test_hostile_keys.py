@@ -28,7 +28,7 @@ import requests
 from hostile import JOB_ID, Answer, ReflectingServer, reflecting_courier
 
 import bulkprep
-from bulkprep.client import CourierClient, resolve_proxy
+from bulkprep.client import MAX_KEY_CHARS, CourierClient, resolve_proxy
 from bulkprep.errors import BulkprepError, ConfigurationError, CourierError
 from bulkprep.redaction import Redactor
 from bulkprep.retry import RetryPolicy
@@ -362,8 +362,9 @@ def test_a_refused_transport_error_chains_no_key(tmp_path: Path) -> None:
         (KEY + " pasted twice", "http://127.0.0.1:9"),
         (KEY + "\x07", "http://127.0.0.1:9"),
         (KEY, "http://api.example"),
+        ((KEY * 300)[: MAX_KEY_CHARS + 1], "http://127.0.0.1:9"),
     ],
-    ids=["space-in-key", "control-in-key", "remote-http"],
+    ids=["space-in-key", "control-in-key", "remote-http", "longer-than-a-header-takes"],
 )
 def test_a_configuration_error_shows_no_key_in_locals(
     api_key: str, base_url: str, clean_env: pytest.MonkeyPatch
@@ -390,6 +391,52 @@ def test_a_configuration_error_shows_no_key_in_locals(
         assert frames
         for frame in frames:
             assert not leaks(repr(frame.locals)), (frame.name, frame.locals)
+
+
+def test_a_long_key_is_sent_whole_and_its_echo_hidden(tmp_path: Path) -> None:
+    """A key of hundreds of characters (a signed token) works; the server's echo of it never shows."""
+    key = (KEY * 20)[: MAX_KEY_CHARS // 8]
+    users, mapping = write_input(tmp_path)
+    answers, _ = REFLECTIONS["echoed-user"]
+    with ReflectingServer(reflecting_courier(**answers)) as server:
+        done = bulkprep_submit(
+            str(users),
+            "--mapping",
+            str(mapping),
+            "--event",
+            "WELCOME",
+            "--base-url",
+            server.url,
+            "--out",
+            str(tmp_path / "results.csv"),
+            env={"COURIER_API_KEY": key},
+        )
+    assert server.auth_seen == [f"Bearer {key}"] * len(server.auth_seen), done.stderr
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    for text in [done.stdout, done.stderr, *every_file(tmp_path).values()]:
+        blob = text.encode() if isinstance(text, str) else text
+        assert key[:8].lower().encode() not in blob.lower()
+
+
+def test_a_key_longer_than_a_header_takes_is_refused_before_sending(tmp_path: Path) -> None:
+    users, mapping = write_input(tmp_path)
+    with ReflectingServer(reflecting_courier()) as server:
+        done = bulkprep_submit(
+            str(users),
+            "--mapping",
+            str(mapping),
+            "--event",
+            "WELCOME",
+            "--base-url",
+            server.url,
+            env={"COURIER_API_KEY": (KEY * 4000)[:120_000]},
+        )
+    assert not server.auth_seen
+    assert done.returncode == 2
+    assert "is 120000 characters long, more than the 8192" in done.stderr
+    assert done.stderr.count("\n") == 1
+    assert not leaks(done.stderr + done.stdout)
 
 
 def test_the_environment_key_in_no_local_when_it_is_refused(clean_env: pytest.MonkeyPatch) -> None:

@@ -109,3 +109,26 @@ def test_the_key_in_base64_base64url_or_hex_is_hidden_in_any_alignment(lead: byt
         kept = hidden.replace(b"auth=", b"").replace(b" end", b"").split(b"<hidden>")
         assert b"<hidden>" in hidden
         assert sum(len(part) for part in kept) <= 2 * len(lead) + 8, hidden
+
+
+@pytest.mark.parametrize("length", [600, 5000, 40000])
+def test_a_long_key_is_hidden_in_every_form(length: int) -> None:
+    """A key of any length (a token of thousands of characters) is scrubbed, whole, cut or escaped."""
+    key = (KEY * (length // len(KEY) + 1))[:length]
+    redactor = Redactor(key)
+    echoes = [
+        f"Bearer {key}",
+        key.upper(),
+        "".join(f"\\u{ord(char):04x}" for char in key),
+        "".join(f"%{byte:02X}" for byte in key.encode()),
+        "".join(f"&#{ord(char)};" for char in key[:100]),
+        key[: length // 2],
+        key[length // 3 :],
+    ]
+    for echo in echoes:
+        scrubbed = redactor.text(f"said: {echo} (401)")
+        assert scrubbed.startswith("said: ")
+        assert scrubbed.endswith(" (401)")
+        assert key[:8].lower() not in scrubbed.lower(), scrubbed[:80]
+        assert key[-8:].lower() not in scrubbed.lower(), scrubbed[-80:]
+    assert redactor.text(f"cut: {key[:6]}") == "cut: <hidden>"

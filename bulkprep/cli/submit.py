@@ -174,8 +174,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=_zero_or_more_seconds,
         default=DEFAULT_WAIT_TIMEOUT,
         metavar="SECONDS",
-        help=f"with --wait: most seconds to wait for the job (default: {DEFAULT_WAIT_TIMEOUT:g}); then "
-        "the results are written with the delivery unknown (exit 3)",
+        help=f"with --wait: most seconds to wait for the job (default: {DEFAULT_WAIT_TIMEOUT:g}), and "
+        "as long again to read its users; then the results are written with the delivery unknown (exit 3)",
     )
     parser.add_argument(
         "--base-url",

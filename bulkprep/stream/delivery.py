@@ -85,8 +85,10 @@ class DeliveryStore:
                     ),
                 )
 
-    def read_users(self, client: CourierClient, job_id: str) -> None:
+    def read_users(self, client: CourierClient, job_id: str, *, within: float | None = None) -> None:
         """Read the job's users from Courier, a page at a time, and give each row its delivery state.
+
+        ``within``: the most seconds the reading takes (:meth:`CourierClient.iter_users`).
 
         Raises:
             ProtocolError: when Courier lists far more users than were sent (as the in-memory path).
@@ -99,7 +101,7 @@ class DeliveryStore:
 
         def users() -> Iterator[tuple[Mapping[str, Any], str, str | None]]:
             nonlocal count
-            for item in client.iter_users(job_id, max_pages=limit + 2):
+            for item in client.iter_users(job_id, max_pages=limit + 2, within=within):
                 count += 1
                 if count > limit:
                     raise ProtocolError(

@@ -67,6 +67,7 @@ from bulkprep.delivery import (
     run_job,
     undelivered,
     wait_for_job,
+    wait_until,
     with_problem_text,
 )
 from bulkprep.errors import BulkprepError, ConfigurationError, GuardError, JournalError, SubmitInterrupted
@@ -616,6 +617,7 @@ class _Streamed:
                         any_accepted=sending.accepted > 0 or self.counts[RowStatus.ACCEPTED.value] > 0,
                         unknown_state=unknown_state,
                         in_doubt=sending.in_doubt,
+                        until=None if self.after is None else wait_until(self.after.timeout),
                     )
                 sending.step.job = job
                 job = self._wait(sending, job)
@@ -632,14 +634,17 @@ class _Streamed:
                 raise
             finally:
                 sending.bar.close()
-        # A job that was not run (no user reached it) was not waited for either: nothing timed out.
-        waited = self.after is not None and sending.step.runs
-        timeout = 0.0 if self.after is None else self.after.timeout
+        left_to_do = sending.step.left_at_the_end(
+            job,
+            run=run,
+            wait_timeout=None if self.after is None else self.after.timeout,
+            failed=self.counts[RowStatus.FAILED.value],
+        )
         result = self._result(
             job_id=sending.job_id,
             job=None if job is None else job.model_dump(mode="json", exclude_unset=True),
             guard=guard,
-            left_to_do=sending.step.timed_out(job, timeout) if waited and job is not None else None,
+            left_to_do=left_to_do,
         )
         result.attempts.append(_attempt(result))
         return result
@@ -752,6 +757,7 @@ class _Streamed:
             timeout=after.timeout,
             interval=after.interval,
             progress=after.progress,
+            seen=job,
         )
         if not job.status.done:
             return job
@@ -760,7 +766,7 @@ class _Streamed:
         for path in self.deferred:
             frame, _, mine = _settled(path)
             store.add_rows(accepted_users(frame, mine))
-        store.read_users(sending.client, sending.job_id)
+        store.read_users(sending.client, sending.job_id, within=after.timeout)
         store.read_outcomes(sending.client, progress=after.progress)
         return job
 
