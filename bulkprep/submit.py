@@ -55,6 +55,7 @@ from bulkprep.delivery import (
     delivery_states,
     message_outcomes,
     run_job,
+    unlisted,
     wait_for_job,
     with_problem_text,
 )
@@ -770,8 +771,10 @@ def _run_and_wait(
         )
         if step.job.status.done:
             step.now = _Step.READING
-            outcomes.delivery.update(delivery_states(client, step.job_id, accepted_users(frame, outcomes)))
+            users = accepted_users(frame, outcomes)
+            outcomes.delivery.update(delivery_states(client, step.job_id, users))
             sent = {row: mid for row, (_, mid) in outcomes.delivery.items() if mid}
+            outcomes.outcome.update(unlisted(users.index.tolist(), outcomes.delivery))
             outcomes.outcome.update(message_outcomes(client, sent, progress=after.progress))
     return step.job
 

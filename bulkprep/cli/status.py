@@ -161,7 +161,11 @@ def run(args: argparse.Namespace) -> int:
         write_results_csv(delivery, args.errors, protect=kept)
     print(f"job {fresh.job_id} ({fresh.job_status})")
     print(format_summary({name: count for name, count in fresh.summary.items() if count}, delivery))
-    for column, label in ((Column.DELIVERY_STATUS.value, "delivery"), (Column.OUTCOME.value, "outcomes")):
+    for column, label in (
+        (Column.DELIVERY_STATUS.value, "delivery"),
+        (Column.OUTCOME.value, "outcomes"),
+        (Column.OUTCOME_REASON.value, "outcome reasons"),  # "not read (...)" among them: said, not hidden
+    ):
         counts = fresh.df[column].dropna().astype(str).value_counts()
         if len(counts):
             print(f"{label}: " + ", ".join(f"{name}={count}" for name, count in counts.sort_index().items()))
