@@ -46,7 +46,7 @@ from bulkprep.errors import (
 from bulkprep.journal import Journal
 from bulkprep.matching import identities_of, match_to_rows
 from bulkprep.progress import progress_bar
-from bulkprep.redaction import printable
+from bulkprep.redaction import one_line
 from bulkprep.report import ErrorCode, concat_errors, empty_errors, errors_from_records
 from bulkprep.status import ROW_KEY, BatchState, Column, DeliveryStatus, JobStatus, RowStatus, Stage
 
@@ -118,10 +118,10 @@ MAX_SAID_CHARS = 200
 
 
 def _said(text: str | None) -> str | None:
-    """A reason or error text of a message answer (scrubbed already), printable and cut to a bound."""
+    """A reason or error text of a message answer (scrubbed already), one printable line, cut to a bound."""
     if text is None:
         return None
-    shown = printable(text.strip())
+    shown = one_line(text.strip())
     return shown if len(shown) <= MAX_SAID_CHARS else shown[: MAX_SAID_CHARS - 3] + "..."
 
 

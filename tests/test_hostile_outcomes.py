@@ -99,7 +99,12 @@ def test_messages_that_cannot_be_read_are_said_in_each_row_and_the_summary_and_e
 
 
 @pytest.mark.parametrize(
-    ("reason", "written"), [("CARRIER_BLOCKED", "CARRIER_BLOCKED"), ("+cmd\x1b[2J", "'+cmd\\x1b[2J")]
+    ("reason", "written"),
+    [
+        ("CARRIER_BLOCKED", "CARRIER_BLOCKED"),
+        ("+cmd\x1b[2J", "'+cmd\\x1b[2J"),
+        ("X\nALL ROWS ACCEPTED", "X\\nALL ROWS ACCEPTED"),
+    ],
 )
 def test_an_undeliverable_message_with_a_reason_bulkprep_does_not_know_is_still_undeliverable(
     tmp_path: Path,
@@ -108,9 +113,11 @@ def test_an_undeliverable_message_with_a_reason_bulkprep_does_not_know_is_still_
     reason: str,
     written: str,
 ) -> None:
-    answer = json_answer(
-        200, {"id": "1-message-0", "status": "UNDELIVERABLE", "reason": reason, "providers": []}
-    )
+    def answer(message_id: str) -> Answer:
+        return json_answer(
+            200, {"id": message_id, "status": "UNDELIVERABLE", "reason": reason, "providers": []}
+        )
+
     code, table = submit_and_wait(tmp_path, monkeypatch, answer)
     assert code == 1
     assert table["bulk_outcome"].tolist() == ["UNDELIVERABLE", "UNDELIVERABLE"]
@@ -119,6 +126,7 @@ def test_an_undeliverable_message_with_a_reason_bulkprep_does_not_know_is_still_
     shown = capsys.readouterr().out
     assert "undeliverable: 2 row(s)" in shown
     assert "\x1b" not in shown
+    assert not any(line.startswith("ALL ROWS ACCEPTED") for line in shown.splitlines())
 
 
 @pytest.mark.parametrize("streamed", [(), ("--stream",)], ids=["in-memory", "streamed"])
