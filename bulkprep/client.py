@@ -1067,7 +1067,8 @@ class CourierClient:
         policy); safe to call from several threads at once.
 
         Raises:
-            ProtocolError: when the answer is not a :class:`bulkprep.courier.MessageDetails`.
+            ProtocolError: when the answer is not a :class:`bulkprep.courier.MessageDetails`, or is
+                the details of another message (its ``id`` not ``message_id``).
             CourierError: when Courier refuses (a ``404`` for a message it does not know).
         """
         if not _MESSAGE_ID.fullmatch(message_id) or ".." in message_id:
@@ -1076,7 +1077,14 @@ class CourierClient:
                 "not the shape of Courier's ids; it is not asked for (its outcome stays unknown)"
             )
         path = f"/messages/{quote(message_id, safe='')}"
-        return self._parse(self._send("GET", path), MessageDetails, f"GET {path}", "a message's details")
+        details = self._parse(self._send("GET", path), MessageDetails, f"GET {path}", "a message's details")
+        if details.id != message_id:
+            # Another message's details (a cache or a proxy mixing answers up) say nothing of this one.
+            raise ProtocolError(
+                f"GET {path} answered the details of another message "
+                f"({self._key.redactor.cut(details.id, 40, '...')!r}); its outcome stays unknown"
+            )
+        return details
 
     # -------------------------------------------------------------------------------------------- reading
 

@@ -98,6 +98,17 @@ def test_messages_that_cannot_be_read_are_said_in_each_row_and_the_summary_and_e
     assert f"outcome reason: {reason} 2" in capsys.readouterr().out
 
 
+def test_the_details_of_another_message_are_not_taken_as_this_message_s_outcome(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = json_answer(200, {"id": "1-someone-else", "status": "DELIVERED", "providers": []})
+    code, table = submit_and_wait(tmp_path, monkeypatch, other)
+    assert code == 1
+    reason = "not read (no usable answer); bulkprep status reads it again"
+    assert table["bulk_outcome"].tolist() == ["", ""]
+    assert table["bulk_outcome_reason"].tolist() == [reason, reason]
+
+
 @pytest.mark.parametrize(
     ("reason", "written"),
     [
