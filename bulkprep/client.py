@@ -89,6 +89,7 @@ __all__ = [
     "CourierClient",
     "IngestReceipt",
     "RetryEvent",
+    "job_id_fault",
     "resolve_api_key",
     "resolve_base_url",
     "resolve_proxy",
@@ -110,6 +111,28 @@ MAX_REQUEST_DEADLINE = 86_400.0
 MAX_EMPTY_PAGES = 10
 #: The longest job id taken from Courier (its ids look like ``1-61e9dd53-b5bb6c863b7ffbe83ad4b28d``).
 MAX_JOB_ID_CHARS = 1024
+# What ends a line for a terminal or for str.splitlines(): in a job id, it would start a line of its own.
+_LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def job_id_fault(job_id: str) -> str | None:
+    r"""What makes ``job_id`` an id Courier never gives, in words, or None.
+
+    A job id is in every path, line and row written after the job is made: one longer than
+    :data:`MAX_JOB_ID_CHARS`, or holding a line break (which would print as a line of its own, one
+    that bulkprep did not write), is refused before anything is sent to it.
+
+    Example:
+        >>> job_id_fault("1-61e9dd53"), job_id_fault("j1\nresults written")
+        (None, 'with a line break in it, which no Courier job id has')
+    """
+    if len(job_id) > MAX_JOB_ID_CHARS:
+        return f"of {len(job_id):,} characters, longer than any Courier gives (at most {MAX_JOB_ID_CHARS:,})"
+    if _LINE_BREAK.search(job_id):
+        return "with a line break in it, which no Courier job id has"
+    return None
+
+
 # A message id as Courier writes them (``1-65f2a3b4-...``): letters, digits and ``-_.:~``, no ``..``.
 # Anything else (``../bulk/x/run``, ``%2e%2e``, ``?``, ``#``, line breaks) could name another path.
 _LENGTH = re.compile(r"[0-9]{1,19}")
@@ -929,8 +952,7 @@ class CourierClient:
 
         Raises:
             ProtocolError: when the answer is not Courier's ``{"jobId": ...}`` (:class:`JobCreated`),
-                or its id is longer than :data:`MAX_JOB_ID_CHARS` (it would be in every path, line
-                and row written afterwards).
+                or its id is one Courier never gives (:func:`job_id_fault`).
         """
         reply = self._send(
             "POST",
@@ -939,11 +961,12 @@ class CourierClient:
             idempotency_key=idempotency_key or f"bulkprep-{uuid.uuid4().hex}",
         )
         job_id = self._parse(reply, JobCreated, f"POST {self.base_url}/bulk", "a jobId").jobId
-        if len(job_id) > MAX_JOB_ID_CHARS:
+        fault = job_id_fault(job_id)
+        if fault is not None:
             raise ProtocolError(
-                f"POST {self.base_url}/bulk answered a jobId of {len(job_id):,} characters "
-                f"({self._key.redactor.cut(job_id, 40, '...')!r}); Courier's ids are a few dozen, so "
-                "this answer is not Courier's; check the base URL",
+                f"POST {self.base_url}/bulk answered a jobId {fault} "
+                f"({self._key.redactor.cut(job_id, 40, '...')!r}); this answer is not Courier's; "
+                "check the base URL",
                 status=reply.response.status_code,
             )
         return job_id
@@ -1087,7 +1110,8 @@ class CourierClient:
         policy); safe to call from several threads at once.
 
         Raises:
-            ProtocolError: when the answer is not a :class:`bulkprep.courier.MessageDetails`.
+            ProtocolError: when the answer is not a :class:`bulkprep.courier.MessageDetails`, or is
+                the details of another message (its ``id`` not ``message_id``).
             CourierError: when Courier refuses (a ``404`` for a message it does not know).
         """
         if not _MESSAGE_ID.fullmatch(message_id) or ".." in message_id:
@@ -1096,7 +1120,14 @@ class CourierClient:
                 "not the shape of Courier's ids; it is not asked for (its outcome stays unknown)"
             )
         path = f"/messages/{quote(message_id, safe='')}"
-        return self._parse(self._send("GET", path), MessageDetails, f"GET {path}", "a message's details")
+        details = self._parse(self._send("GET", path), MessageDetails, f"GET {path}", "a message's details")
+        if details.id != message_id:
+            # Another message's details (a cache or a proxy mixing answers up) say nothing of this one.
+            raise ProtocolError(
+                f"GET {path} answered the details of another message "
+                f"({self._key.redactor.cut(details.id, 40, '...')!r}); its outcome stays unknown"
+            )
+        return details
 
     # -------------------------------------------------------------------------------------------- reading
 

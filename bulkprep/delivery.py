@@ -46,7 +46,7 @@ from bulkprep.errors import (
 from bulkprep.journal import Journal
 from bulkprep.matching import identities_of, match_to_rows
 from bulkprep.progress import progress_bar
-from bulkprep.redaction import printable
+from bulkprep.redaction import one_line
 from bulkprep.report import ErrorCode, concat_errors, empty_errors, errors_from_records
 from bulkprep.status import ROW_KEY, BatchState, Column, DeliveryStatus, JobStatus, RowStatus, Stage
 
@@ -59,6 +59,7 @@ __all__ = [
     "DEFAULT_OUTCOME_WORKERS",
     "DEFAULT_POLL_INTERVAL",
     "UNDELIVERED_OUTCOMES",
+    "UNLISTED",
     "UNREAD",
     "delivery_errors",
     "delivery_problems",
@@ -70,6 +71,7 @@ __all__ = [
     "run_job",
     "run_withheld",
     "undelivered",
+    "unlisted",
     "unread_reason",
     "wait_for_job",
     "wait_until",
@@ -117,10 +119,10 @@ MAX_SAID_CHARS = 200
 
 
 def _said(text: str | None) -> str | None:
-    """A reason or error text of a message answer (scrubbed already), printable and cut to a bound."""
+    """A reason or error text of a message answer (scrubbed already), one printable line, cut to a bound."""
     if text is None:
         return None
-    shown = printable(text.strip())
+    shown = one_line(text.strip())
     return shown if len(shown) <= MAX_SAID_CHARS else shown[: MAX_SAID_CHARS - 3] + "..."
 
 
@@ -137,6 +139,24 @@ def unread_reason(exc: CourierError) -> str:
     """
     why = f"Courier answered {exc.status}" if exc.status else "no usable answer"
     return f"{UNREAD} ({why}); bulkprep status reads it again"
+
+
+#: The outcome reason of a row sent to the job whose user the job's users list does not hold.
+UNLISTED = f"{UNREAD} (the job's users list does not hold this user); bulkprep status reads it again"
+
+
+def unlisted(rows: Iterable[int], states: Mapping[int, Delivery]) -> dict[int, tuple[None, str, None]]:
+    """The outcome of each of ``rows`` (sent to the job) that the job's users list left without a state.
+
+    Courier took these users, yet its list does not hold them (or holds other users only): their
+    delivery is not known, which is said in their outcome reason (:data:`UNLISTED`), as for a message
+    whose outcome could not be read, and never shown as a state read earlier.
+
+    Example:
+        >>> unlisted([2, 3], {2: ("ENQUEUED", "1-a")}) == {3: (None, UNLISTED, None)}
+        True
+    """
+    return {int(row): (None, UNLISTED, None) for row in rows if int(row) not in states}
 
 
 def outcome_unread(df: pd.DataFrame) -> np.ndarray:
@@ -616,7 +636,8 @@ def refreshed(
             [_user_of(value) for value in sent[Column.USER.value].tolist()],
             index=sent[ROW_KEY].astype("int64"),
         ).dropna()
-        states = delivery_states(client, job_id, users) if job.status is not JobStatus.CREATED else {}
+        listed = job.status is not JobStatus.CREATED
+        states = delivery_states(client, job_id, users) if listed else {}
         messages = {row: mid for row, (_, mid) in states.items() if mid}
         outcomes = message_outcomes(client, messages, workers=workers, progress=progress)
     finally:
@@ -626,6 +647,10 @@ def refreshed(
     held = df[Column.OUTCOME.value] if Column.OUTCOME.value in df.columns else pd.Series(None, index=df.index)
     known = set(keys[held.notna().to_numpy()].tolist())
     outcomes = {row: found for row, found in outcomes.items() if found[0] is not None or row not in known}
+    # A user the job's list no longer holds has no delivery now: what an earlier read said is not kept.
+    missing = unlisted(users.index.tolist(), states) if listed else {}
+    outcomes.update(missing)
+    gone = keys.isin(list(missing)).to_numpy()
     out = df.copy()
     for column, found, position in (
         (Column.DELIVERY_STATUS.value, states, 0),
@@ -635,7 +660,7 @@ def refreshed(
     ):
         merged = keys.map({row: value[position] for row, value in found.items()}).astype("object")
         held = out[column].astype("object") if column in out.columns else pd.Series(None, index=out.index)
-        merged = merged.where(merged.notna(), held)
+        merged = merged.where(merged.notna() | gone, held)
         out[column] = merged.where(merged.notna(), None).astype("object")
     problems = delivery_problems(states, outcomes)
     out = with_problem_text(out, problems, rows=users.index.tolist())

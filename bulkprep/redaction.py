@@ -239,7 +239,30 @@ def printable(text: str) -> str:
         >>> print(printable("refused\x1b[2J\x07 (401)"))
         refused\x1b[2J\x07 (401)
     """
-    return _UNSHOWABLE.sub(lambda found: ascii(found.group())[1:-1], text)
+    return _UNSHOWABLE.sub(_escaped, text)
+
+
+# What starts a new line besides the controls printable() escapes already (a line feed, the Unicode
+# line and paragraph separators).
+_NEW_LINE = re.compile("[\n\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    r"""``text`` made :func:`printable`, its line breaks written as escapes too (``\n``).
+
+    For a server's words shown inside a line of bulkprep's own (a message's outcome reason in the
+    summary): they must not print as a line of their own that bulkprep did not write.
+
+    Example:
+        >>> print(one_line("X\nALL ROWS ACCEPTED"))
+        X\nALL ROWS ACCEPTED
+    """
+    return _NEW_LINE.sub(_escaped, printable(text))
+
+
+def _escaped(found: re.Match[str]) -> str:
+    """The character ``found``, written as its escape (``\x1b``, ``\n``, ``\u202e``)."""
+    return ascii(found.group())[1:-1]
 
 
 class Redactor:

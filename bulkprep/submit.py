@@ -46,7 +46,7 @@ import pydantic
 
 from bulkprep._moved import Moved, moved_names
 from bulkprep.batching import DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_BATCH_USERS, Batch, cut_batches
-from bulkprep.client import DEFAULT_REQUEST_DEADLINE, MAX_JOB_ID_CHARS, CourierClient, _ApiKey
+from bulkprep.client import DEFAULT_REQUEST_DEADLINE, CourierClient, _ApiKey, job_id_fault
 from bulkprep.courier import Job, JobMessage
 from bulkprep.delivery import (
     DEFAULT_OUTCOME_WORKERS,
@@ -55,6 +55,7 @@ from bulkprep.delivery import (
     delivery_states,
     message_outcomes,
     run_job,
+    unlisted,
     wait_for_job,
     wait_until,
     with_problem_text,
@@ -157,11 +158,9 @@ def _existing_job(job_id: str, *, given_message: bool) -> dict[str, Any]:
         )
     if not str(job_id).strip():
         raise ConfigurationError("job_id is empty; pass the jobId Courier returned when the job was made")
-    if len(str(job_id)) > MAX_JOB_ID_CHARS:  # it would be in every path, line and row written
-        raise ConfigurationError(
-            f"job_id of {len(str(job_id)):,} characters is longer than any Courier gives (at most "
-            f"{MAX_JOB_ID_CHARS:,}); pass the jobId Courier returned when the job was made"
-        )
+    fault = job_id_fault(str(job_id))  # it would be in every path, line and row written
+    if fault is not None:
+        raise ConfigurationError(f"job_id {fault}; pass the jobId Courier returned when the job was made")
     return {"job_id": str(job_id)}
 
 
@@ -798,6 +797,7 @@ def _run_and_wait(
             # Reading the users is bounded as the wait is: a listing that never ends stops.
             outcomes.delivery.update(delivery_states(client, step.job_id, users, within=after.timeout))
             sent = {row: mid for row, (_, mid) in outcomes.delivery.items() if mid}
+            outcomes.outcome.update(unlisted(users.index.tolist(), outcomes.delivery))
             outcomes.outcome.update(message_outcomes(client, sent, progress=after.progress))
     return step.job
 

@@ -273,6 +273,20 @@ def test_a_job_id_too_long_to_be_courier_s_is_refused_before_anything_is_sent() 
     assert len(str(caught.value)) < 400
 
 
+@pytest.mark.parametrize("job_id", ["j1\nresults written to /etc/shadow", "j1\u2028ALL ROWS ACCEPTED"])
+def test_a_job_id_with_a_line_break_is_refused_before_anything_is_sent_to_it(job_id: str) -> None:
+    made = ingest_answer({"jobId": job_id})
+
+    def respond(method: str, path: str) -> Answer:
+        return made if (method, path) == ("POST", "/bulk") else Answer(204)
+
+    with HostileServer(respond) as server:
+        with pytest.raises(ProtocolError, match="a jobId with a line break in it") as caught:
+            submit(prepared_frame(users(3)), event="E", api_key=TOKEN, base_url=server.url, progress=False)
+        assert server.requests == [("POST", "/bulk")]
+    assert len(str(caught.value).splitlines()) == 1
+
+
 def endless_users_pages(per_page: int) -> HostileServer:
     """A Courier that takes every user and runs the job, then lists strangers page after page forever."""
     counter = iter(range(10**9))

@@ -220,15 +220,27 @@ def test_a_job_id_longer_than_courier_gives_is_refused_before_anything_is_sent(f
         )  # fmt: skip
         assert server.requests == []
     assert done.returncode == 2
-    assert "a job id of 2,000 characters is longer than any Courier gives (at most 1,024)" in done.stderr
+    assert "a job id of 2,000 characters, longer than any Courier gives (at most 1,024)" in done.stderr
     assert "j" * 100 not in done.stdout + done.stderr
     assert not (files / "users.submitted.csv").exists()
+
+
+def test_a_job_id_with_a_line_break_is_refused_before_anything_is_sent(files: Path) -> None:
+    with HostileServer(fixed(Answer(200, b'{"errors": []}'))) as server:
+        done = bulkprep(
+            "submit", "users.csv", "--mapping", "mapping.yaml", "--job", "j1\nresults written to x",
+            "--base-url", server.url, "--no-progress", cwd=files,
+        )  # fmt: skip
+        assert server.requests == []
+    assert done.returncode == 2
+    assert "a job id with a line break in it" in done.stderr
+    assert not any(line.startswith("results written to x") for line in done.stderr.splitlines())
 
 
 def test_a_job_id_longer_than_courier_gives_is_refused_by_the_library_too() -> None:
     users = pd.DataFrame({"id": ["u1"], "email": ["u1@example.com"]})
     with HostileServer(fixed(Answer(200, b'{"errors": []}'))) as server:
-        with pytest.raises(ConfigurationError, match="job_id of 2,000 characters is longer") as raised:
+        with pytest.raises(ConfigurationError, match="job_id of 2,000 characters, longer") as raised:
             submit(
                 users,
                 {"recipient": "id", "profile": {"email": "email"}},

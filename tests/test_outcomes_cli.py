@@ -126,7 +126,7 @@ def test_status_while_the_job_runs_exits_3_and_says_to_come_back(tmp_path: Path)
     assert results(out)["bulk_outcome"].tolist() == ["ENQUEUED", "", ""]
 
 
-@pytest.mark.parametrize("problem", ["missing results", "no job", "wrong key"])
+@pytest.mark.parametrize("problem", ["missing results", "not a results file", "no job", "wrong key"])
 def test_status_says_what_is_wrong_and_exits_2(tmp_path: Path, problem: str) -> None:
     with Sandbox(token=SECRET, processing_seconds=0, delivery_seconds=0) as sb:
         journal, out, done = submitted(tmp_path, sb)
@@ -134,6 +134,18 @@ def test_status_says_what_is_wrong_and_exits_2(tmp_path: Path, problem: str) -> 
         if problem == "missing results":
             status = bulkprep("status", "--journal", str(journal), "--out", str(tmp_path / "nope.csv"))
             expected = "cannot read the results file"
+        elif problem == "not a results file":
+            other = tmp_path / "other.csv"
+            other.write_text("id,email,bulk_row,bulk_status\nzz,z@example.com,2,ready\n", encoding="utf-8")
+            status = bulkprep("status", "--journal", str(journal), "--out", str(other))
+            expected = (
+                "(it has no bulk_user); give --out the results file that the submission with this journal"
+            )
+            assert len(status.stderr.splitlines()) == 1, status.stderr
+            assert (
+                other.read_text(encoding="utf-8")
+                == "id,email,bulk_row,bulk_status\nzz,z@example.com,2,ready\n"
+            )
         elif problem == "no job":
             Journal.open(tmp_path / "new.journal").close()
             status = bulkprep("status", "--journal", str(tmp_path / "new.journal"))

@@ -48,6 +48,9 @@ EXIT_OK = 0
 EXIT_NOT_ALL_OK = 1
 EXIT_INCOMPLETE = 3
 
+# The columns every results file of bulkprep submit has, and the delivery is read again from: each
+# row's key, its status and the user sent (what ties it to the job's users).
+_NEEDED = (ROW_KEY, Column.STATUS.value, Column.USER.value)
 # Whole-number columns of a results file (a CSV gives them back as text).
 _WHOLE = (Column.BATCH.value, Column.DUPLICATE_OF.value)
 
@@ -80,7 +83,8 @@ def read_results(path: Path) -> pd.DataFrame:
     """A results file written by ``bulkprep submit``, read back with its row keys as whole numbers.
 
     Raises:
-        ConfigurationError: when the file is missing or is not a results file (no ``bulk_row``).
+        ConfigurationError: when the file is missing or is not a results file (no ``bulk_row``,
+            ``bulk_status`` or ``bulk_user``).
     """
     try:
         frame = pd.read_csv(path, dtype=object, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
@@ -88,9 +92,11 @@ def read_results(path: Path) -> pd.DataFrame:
         raise ConfigurationError(
             f"cannot read the results file {path}: {exc}; give --out the file bulkprep submit wrote"
         ) from None
-    if ROW_KEY not in frame.columns or Column.STATUS.value not in frame.columns:
+    missing = [name for name in _NEEDED if name not in frame.columns]
+    if missing:
         raise ConfigurationError(
-            f"{path} is not a results file of bulkprep submit (it has no {ROW_KEY} and {Column.STATUS.value})"
+            f"{path} is not a results file of bulkprep submit (it has no {', '.join(missing)}); give --out "
+            "the results file that the submission with this journal wrote"
         )
     frame = frame.astype("object").where(frame.notna(), None)
     frame[ROW_KEY] = frame[ROW_KEY].astype("int64")
@@ -161,7 +167,11 @@ def run(args: argparse.Namespace) -> int:
         write_results_csv(delivery, args.errors, protect=kept)
     print(f"job {fresh.job_id} ({fresh.job_status})")
     print(format_summary({name: count for name, count in fresh.summary.items() if count}, delivery))
-    for column, label in ((Column.DELIVERY_STATUS.value, "delivery"), (Column.OUTCOME.value, "outcomes")):
+    for column, label in (
+        (Column.DELIVERY_STATUS.value, "delivery"),
+        (Column.OUTCOME.value, "outcomes"),
+        (Column.OUTCOME_REASON.value, "outcome reasons"),  # "not read (...)" among them: said, not hidden
+    ):
         counts = fresh.df[column].dropna().astype(str).value_counts()
         if len(counts):
             print(f"{label}: " + ", ".join(f"{name}={count}" for name, count in counts.sort_index().items()))

@@ -33,7 +33,7 @@ from bulkprep.cli.check import (
     describe_input,
     refuse_clashing_paths,
 )
-from bulkprep.client import DEFAULT_REQUEST_DEADLINE, MAX_JOB_ID_CHARS, MAX_REQUEST_DEADLINE
+from bulkprep.client import DEFAULT_REQUEST_DEADLINE, MAX_REQUEST_DEADLINE, job_id_fault
 from bulkprep.csvsafe import write_results_csv
 from bulkprep.delivery import outcome_unread, undelivered
 from bulkprep.errors import (
@@ -97,11 +97,11 @@ exit status:
 
 
 def _job_id(text: str) -> str:
-    """``--job``: a jobId no longer than Courier's could be, refused before anything is read or sent."""
-    if len(text) > MAX_JOB_ID_CHARS:
+    """``--job``: a jobId Courier could give (:func:`job_id_fault`); refused before anything is sent."""
+    fault = job_id_fault(text)
+    if fault is not None:
         raise argparse.ArgumentTypeError(
-            f"a job id of {len(text):,} characters is longer than any Courier gives (at most "
-            f"{MAX_JOB_ID_CHARS:,}); give the jobId Courier returned when the job was made"
+            f"a job id {fault}; give the jobId Courier returned when the job was made"
         )
     return text
 

@@ -100,6 +100,7 @@ from bulkprep.delivery import (
     delivery_problems,
     message_outcomes,
     run_job,
+    unlisted,
     wait_for_job,
     with_problem_text,
 )
@@ -412,6 +413,7 @@ def _deliveries(
     outcomes = message_outcomes(
         client, {row: mid for row, (_, mid) in states.items() if mid}, progress=progress
     )
+    outcomes.update(unlisted(owner, states))
     delivery: dict[int, dict[int, Any]] = {}
     messages: dict[int, dict[int, Any]] = {}
     for row, state in states.items():

@@ -31,7 +31,13 @@ from typing import Any
 import pandas as pd
 
 from bulkprep.client import CourierClient
-from bulkprep.delivery import DEFAULT_OUTCOME_WORKERS, Delivery, _users_limit, message_outcomes
+from bulkprep.delivery import (
+    DEFAULT_OUTCOME_WORKERS,
+    UNLISTED,
+    Delivery,
+    _users_limit,
+    message_outcomes,
+)
 from bulkprep.errors import ProtocolError
 from bulkprep.matching import IDENTITY_TIERS, echo_identity, identities_of, narrow_candidates
 
@@ -57,6 +63,7 @@ class DeliveryStore:
             """
             PRAGMA journal_mode = OFF;
             PRAGMA synchronous = OFF;
+            CREATE TABLE sent (row INTEGER PRIMARY KEY);
             CREATE TABLE held (kind INTEGER, value TEXT, row INTEGER);
             CREATE TABLE echo (echo INTEGER, kind INTEGER, value TEXT);
             CREATE TABLE state (row INTEGER PRIMARY KEY, status TEXT, message TEXT);
@@ -74,6 +81,7 @@ class DeliveryStore:
         self.rows += len(users)
         identities = identities_of(users)
         rows = [int(row) for row in identities.index.tolist()]
+        self._db.executemany("INSERT OR IGNORE INTO sent VALUES (?)", ((row,) for row in rows))
         for tier in IDENTITY_TIERS:
             for path in tier.row_paths:
                 self._db.executemany(
@@ -112,6 +120,13 @@ class DeliveryStore:
                 yield item.model_dump(mode="json", exclude_unset=True), item.status.value, item.messageId
 
         self.match_users(users())
+        # A row the list left without a state: its delivery is not known, and said so in its outcome.
+        self._db.execute(
+            "INSERT OR REPLACE INTO outcome SELECT row, NULL, ?, NULL FROM sent "
+            "WHERE row NOT IN (SELECT row FROM state)",
+            (UNLISTED,),
+        )
+        self._db.commit()
 
     def match_users(self, users: Iterable[tuple[Mapping[str, Any], str, str | None]]) -> None:
         """Tie each user (its echo, delivery status, message id) to its row, later users winning."""
