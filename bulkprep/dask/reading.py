@@ -42,6 +42,7 @@ from bulkprep.status import ROW_KEY, Column
 from bulkprep.stream.chunks import (
     Layout,
     _ends_inside_quotes,
+    _Lines,
     _lines_in,
     chunk_frame,
     file_layout,
@@ -120,7 +121,7 @@ def _file_parts(path: str, *, layout: Layout, blocksize: int, row_offset: int) -
 def _header_end(path: str, layout: Layout) -> int:
     """The byte offset where the file's first record starts (after its preamble and header lines)."""
     with open(path, "rb") as handle:
-        return sum(len(handle.readline()) for _ in range(layout.header_lines))
+        return len(_Lines(handle, name=path).take(layout.header_lines))
 
 
 def _read_part(part: _Part, layout: Layout, names: list[str], path_column: str | None) -> pd.DataFrame:
