@@ -141,6 +141,17 @@ def test_a_mapped_column_missing_from_the_file_exits_2(
     assert "did you mean 'email'" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("stream", [[], ["--stream"]])
+def test_a_codec_that_is_not_a_text_encoding_is_refused_in_one_line(
+    mapping_file: Path, capsys: pytest.CaptureFixture[str], stream: list[str]
+) -> None:
+    source = str(FIXTURES / "users_utf8_bom_comma_crlf.csv")
+    assert main(["check", source, "--mapping", str(mapping_file), "--encoding", "rot13", *stream]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1
+    assert err.startswith("bulkprep check: 'rot13' is not a text encoding; use a codec name such as 'utf-8'")
+
+
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check"]) == 2
     assert "usage: bulkprep check" in capsys.readouterr().err

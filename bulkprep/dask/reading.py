@@ -36,8 +36,8 @@ import pandas as pd
 
 from bulkprep.dask._typed import compute, frame_from_map, task
 from bulkprep.errors import ConfigurationError
+from bulkprep.read import _check_encoding, read_info
 from bulkprep.read import read_csv as _read_whole
-from bulkprep.read import read_info
 from bulkprep.status import ROW_KEY, Column
 from bulkprep.stream.chunks import (
     Layout,
@@ -215,6 +215,8 @@ def read_csv(
     for name in names:
         if not Path(name).is_file():
             _read_whole(name)  # says what is wrong with the path (missing, a folder)
+        if encoding is not None:
+            _check_encoding(encoding)  # refused as read_csv refuses it, not as unsplittable
         if not streamable(name, encoding=encoding):
             raise ConfigurationError(
                 f"{name} cannot be read in parts (a workbook, or a file in UTF-16 or UTF-32); "

@@ -246,6 +246,8 @@ def read_chunks(
         raise ConfigurationError(f"chunk_rows must be a positive number of lines, not {chunk_rows!r}")
     if not Path(path).is_file():
         read_csv(path)  # says what is wrong with the path (missing, a folder), as read_csv does
+    if encoding is not None:
+        _read._check_encoding(encoding)  # refused as read_csv refuses it, not as unstreamable
     if not streamable(path, encoding=encoding):
         raise ConfigurationError(
             f"{path} cannot be read in chunks (a workbook, or a file in UTF-16 or UTF-32); "
