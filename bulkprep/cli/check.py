@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from bulkprep._source import repeated_headers_read_as
 from bulkprep.duplicates import identity_kinds
 from bulkprep.errors import ConfigurationError
 from bulkprep.mapping import Mapping
@@ -218,6 +219,8 @@ def _file_facts(info: ReadInfo) -> list[str]:
         facts.append(f"{info.footer_rows} report footer lines dropped")
     if info.trailing_fields:
         facts.append(f"an empty field after the last column dropped on {info.trailing_fields} rows")
+    for text, columns in repeated_headers_read_as(info.renamed_columns).items():
+        facts.append(f"header {text!r} repeated: read as {', '.join(map(repr, columns))}")
     if info.repaired_lines:
         lines = ", ".join(map(str, info.repaired_lines[:5])) + (
             ", ..." if len(info.repaired_lines) > 5 else ""
