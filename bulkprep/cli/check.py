@@ -18,7 +18,7 @@ from bulkprep._source import repeated_headers_read_as
 from bulkprep.duplicates import identity_kinds
 from bulkprep.errors import ConfigurationError
 from bulkprep.mapping import Mapping
-from bulkprep.outfiles import check_writable
+from bulkprep.outfiles import check_writable, names_a_folder
 from bulkprep.parquet import require_writer, write_results
 from bulkprep.prepare import Prepared, prepare
 from bulkprep.read import ReadInfo, read_csv, read_info
@@ -31,6 +31,7 @@ __all__ = [
     "add_input_arguments",
     "default_results_path",
     "describe_input",
+    "file_path",
     "refuse_clashing_paths",
     "run",
 ]
@@ -42,6 +43,21 @@ def _kinds(text: str) -> tuple[str, ...]:
         return identity_kinds(text)
     except ConfigurationError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def file_path(text: str) -> Path:
+    """A file to write (``--out``, ``--errors``, ``--journal``), refused while the arguments are read when
+    its name ends in a path separator: ``newdir/`` names a folder, which ``Path`` would make ``newdir``.
+
+    Example:
+        >>> file_path("results.csv")
+        PosixPath('results.csv')
+    """
+    if names_a_folder(text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} ends in a path separator, as a folder does: give a file name"
+        )
+    return Path(text)
 
 
 def _sheet(text: str) -> str | int:
@@ -111,7 +127,7 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--out",
-        type=Path,
+        type=file_path,
         default=None,
         metavar="RESULTS.csv",
         help="where to write the results (a .parquet or .pq file is written as Parquet, needs pyarrow)",
