@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
@@ -42,6 +42,7 @@ __all__ = [
     "line_too_long",
     "load",
     "repeated_header_rows",
+    "repeated_headers_read_as",
     "script_values",
     "strip_text_markers",
     "suffix_of",
@@ -263,6 +264,23 @@ def column_names(header: list[str]) -> tuple[list[str], dict[str, str]]:
         seen.add(name)
         names.append(name)
     return names, renamed
+
+
+def repeated_headers_read_as(renamed: Mapping[str, str]) -> dict[str, list[str]]:
+    """Each header text the file has more than once, with the names its columns were read as.
+
+    ``renamed`` is :func:`column_names`' mapping: a repeated text keeps its name on its first column
+    only. Blank headers and the readers' own names are no repetition of the file's.
+
+    Example:
+        >>> repeated_headers_read_as({"column_2": "", "id.1": "id", "id.2": "id", "bulk_row.1": "bulk_row"})
+        {'id': ['id', 'id.1', 'id.2']}
+    """
+    repeated: dict[str, list[str]] = {}
+    for name, text in renamed.items():
+        if text.strip() and text not in (ROW_KEY, READ_ERROR):
+            repeated.setdefault(text, [text]).append(name)
+    return repeated
 
 
 # --- what both readers undo in the cells: marks exports leave, header lines repeated ---------------

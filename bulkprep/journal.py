@@ -56,7 +56,7 @@ from bulkprep._moved import Moved, moved_names
 from bulkprep._version import __version__
 from bulkprep.batching import Batch
 from bulkprep.errors import JournalError, JournalWarning
-from bulkprep.outfiles import create_owner_only
+from bulkprep.outfiles import create_owner_only, names_a_folder
 from bulkprep.status import FINAL_BATCH_STATES, BatchState
 
 if sys.platform != "win32":
@@ -309,8 +309,14 @@ def _holder(side: Path) -> str:
     return f" (process {text})" if text.isdigit() else ""
 
 
-def _usable_path(path: Path) -> None:
+def _usable_path(given: str | os.PathLike[str]) -> None:
     """Refuse, before SQLite touches anything, a journal path that cannot hold a journal."""
+    path = Path(given)
+    if names_a_folder(given) and not path.is_dir():
+        raise JournalError(
+            f"journal {os.fspath(given)}: a name ending in a path separator is a folder's; give --journal "
+            f"a file name, for example {path / 'run.journal'}"
+        )
     if path.is_dir():
         raise JournalError(
             f"journal {path} is a folder; give --journal a file name, for example {path / 'run.journal'}"
@@ -372,8 +378,8 @@ class Journal:
                 writable; when another run holds the journal; when the file is not a bulkprep journal,
                 is damaged, or was written with another schema version.
         """
-        path = Path(path)
         _usable_path(path)
+        path = Path(path)
         lock = _ProcessLock.acquire(path)
         # It holds the users' addresses: owner-only, whatever the umask (SQLite gives its -wal and
         # -shm files the database file's mode). A failure here is left to SQLite to describe.

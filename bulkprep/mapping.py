@@ -84,7 +84,7 @@ from bulkprep._moved import Moved, moved_names
 from bulkprep.arrowtext import arrow_text, may_be_blank
 from bulkprep.errors import InputError, MappingError
 from bulkprep.report import errors_from_records
-from bulkprep.status import ROW_KEY, Stage
+from bulkprep.status import ATTRS_KEY, ROW_KEY, Stage
 
 __all__ = [
     "COLUMN_KEYS",
@@ -948,6 +948,12 @@ class Mapping:
         existing = [str(c) for c in df.columns]
         wanted = dict.fromkeys([*self.columns, *self.region_columns().values()])
         problems = [_missing_column_message(c, existing) for c in wanted if frame_column(c, existing) is None]
+        read = df.attrs.get(ATTRS_KEY)
+        repeated = _source.repeated_headers_read_as(read.get("renamed_columns", {}) if read else {})
+        labels = {c: frame_column(c, existing) for c in wanted}
+        problems += [
+            _repeated_column_message(c, repeated[label]) for c, label in labels.items() if label in repeated
+        ]
         if problems:
             raise MappingError("; ".join(problems))
 
@@ -988,6 +994,15 @@ def closest_column(column: str, existing: list[str]) -> str | None:
         close = difflib.get_close_matches(column, existing, n=1, cutoff=0.6)
         guess = close[0] if close else None
     return guess
+
+
+def _repeated_column_message(column: str, read_as: list[str]) -> str:
+    shown = ", ".join(map(repr, read_as))
+    return (
+        f"column {column!r} is the header of {len(read_as)} columns of the file (read as {shown}): "
+        "which one is meant cannot be told; give them headers of their own (a later one may also be "
+        f"named as it was read: {read_as[-1]!r})"
+    )
 
 
 def _missing_column_message(column: str, existing: list[str]) -> str:

@@ -30,13 +30,25 @@ from pathlib import Path
 
 from bulkprep.errors import ConfigurationError
 
-__all__ = ["OWNER_ONLY", "check_writable", "create_owner_only", "replaced_atomically"]
+__all__ = ["OWNER_ONLY", "check_writable", "create_owner_only", "names_a_folder", "replaced_atomically"]
 
 #: The mode of every new results, errors and journal file: read and written by its owner only.
 OWNER_ONLY = 0o600
 
 _HINT = "check that the folder exists and is writable and that the name is a file's"
 _BEFORE = "(stopped before any work: nothing was sent)"
+
+
+def names_a_folder(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is written as a folder's: ending in a path separator (``newdir/``), existing or not.
+
+    ``Path`` drops the trailing separator, so this is asked of the path as given.
+
+    Example:
+        >>> names_a_folder("newdir/"), names_a_folder("results.csv")
+        (True, False)
+    """
+    return os.fspath(path).endswith(tuple(sep for sep in (os.sep, os.altsep) if sep))
 
 
 def check_writable(path: str | os.PathLike[str], *, role: str) -> None:
@@ -56,6 +68,11 @@ def check_writable(path: str | os.PathLike[str], *, role: str) -> None:
     target = Path(path)
     if os.path.isdir(target):  # False, not an error, for a name too long
         raise ConfigurationError(f"cannot write {role} {target}: it is a folder; give a file name {_BEFORE}")
+    if names_a_folder(path):  # else newdir/ would be written as a file named newdir
+        raise ConfigurationError(
+            f"cannot write {role} {os.fspath(path)}: a name ending in a path separator is a folder's; "
+            f"give a file name {_BEFORE}"
+        )
     if _is_special(target):  # a device or a pipe (/dev/null) is written to where it is
         if not os.access(target, os.W_OK):
             raise ConfigurationError(f"cannot write {role} {target}: permission denied {_BEFORE}")

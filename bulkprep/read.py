@@ -559,6 +559,31 @@ def _resolve_sep(sep: str | None) -> str | None:
     return sep
 
 
+def _check_encoding(encoding: str) -> None:
+    """Refuse an ``encoding`` that is not a text encoding Python knows (ConfigurationError).
+
+    A codec from bytes to bytes (``rot13``, ``hex``, ``zlib``) is known to :func:`codecs.lookup` but
+    cannot decode a file into text; it is refused as an unknown name is.
+
+    Example:
+        >>> _check_encoding("cp1250")
+        >>> _check_encoding("rot13")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        bulkprep.errors.ConfigurationError: 'rot13' is not a text encoding; ...
+    """
+    hint = "use a codec name such as 'utf-8', 'cp1252' or 'utf-16'"
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ConfigurationError(f"unknown encoding {encoding!r}; {hint}") from None
+    try:
+        b"a".decode(encoding, "replace")  # empty bytes would skip the codec, and its check
+    except LookupError:
+        raise ConfigurationError(f"{encoding!r} is not a text encoding; {hint}") from None
+    except (UnicodeError, ValueError):
+        pass  # a text codec that takes no "replace" (idna): refused on the file, if at all
+
+
 def _decode(
     data: bytes, *, name: str, encoding: str | None
 ) -> tuple[str, str, dict[int, tuple[str, str]], str | None]:
@@ -571,12 +596,7 @@ def _decode(
     if not data:
         raise _empty_file(name)
     if encoding is not None:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise ConfigurationError(
-                f"unknown encoding {encoding!r}; use a codec name such as 'utf-8', 'cp1252' or 'utf-16'"
-            ) from None
+        _check_encoding(encoding)
         try:
             return data.decode(encoding), encoding, {}, None
         except UnicodeDecodeError as exc:

@@ -141,6 +141,37 @@ def test_a_mapped_column_missing_from_the_file_exits_2(
     assert "did you mean 'email'" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("stream", [[], ["--stream"]])
+def test_a_codec_that_is_not_a_text_encoding_is_refused_in_one_line(
+    mapping_file: Path, capsys: pytest.CaptureFixture[str], stream: list[str]
+) -> None:
+    source = str(FIXTURES / "users_utf8_bom_comma_crlf.csv")
+    assert main(["check", source, "--mapping", str(mapping_file), "--encoding", "rot13", *stream]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1
+    assert err.startswith("bulkprep check: 'rot13' is not a text encoding; use a codec name such as 'utf-8'")
+
+
+@pytest.mark.parametrize("stream", [[], ["--stream"]])
+def test_a_header_written_twice_is_said_and_a_mapping_naming_it_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], stream: list[str]
+) -> None:
+    source = tmp_path / "users.csv"
+    source.write_text("id,email,email,name\nu1,first@example.com,second@example.com,A\n", encoding="utf-8")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("recipient: id\nprofile:\n  email: email\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert main(["check", str(source), "--mapping", str(mapping), "--out", str(out), *stream]) == 2
+    err = capsys.readouterr().err
+    assert "column 'email' is the header of 2 columns of the file (read as 'email', 'email.1')" in err
+    assert not out.exists()
+    # The later column, named as it was read, is no ambiguity; the repetition is said.
+    mapping.write_text("recipient: id\nprofile:\n  email: email.1\n", encoding="utf-8")
+    assert main(["check", str(source), "--mapping", str(mapping), "--out", str(out), *stream]) == 0
+    assert "header 'email' repeated: read as 'email', 'email.1'" in capsys.readouterr().out
+    assert "second@example.com" in out.read_text(encoding="utf-8")
+
+
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check"]) == 2
     assert "usage: bulkprep check" in capsys.readouterr().err

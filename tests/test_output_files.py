@@ -18,7 +18,8 @@ from conftest import TOKEN
 
 import bulkprep
 from bulkprep.csvsafe import write_results_csv
-from bulkprep.errors import ConfigurationError
+from bulkprep.errors import ConfigurationError, JournalError
+from bulkprep.journal import Journal
 from bulkprep.outfiles import check_writable
 from bulkprep.parquet import write_results
 from bulkprep.sandbox import Sandbox
@@ -110,6 +111,30 @@ def test_check_and_status_refuse_an_unwritable_out_first(tmp_path: Path, kind: s
     assert status.returncode == 2, status.stderr
     assert f"cannot write --out {target}" in status.stderr
     assert not (tmp_path / "j.sqlite").exists()
+
+
+@pytest.mark.parametrize("option", ["--out", "--errors", "--journal"])
+def test_a_name_ending_in_a_separator_is_a_folder_refused_before_anything_is_sent(
+    tmp_path: Path, sandbox: Sandbox, option: str
+) -> None:
+    users, mapping = write_input(tmp_path)
+    folder = str(tmp_path / "newdir") + os.sep  # a folder that does not exist
+    args = ["submit", str(users), "--mapping", str(mapping), "--event", "E", "--base-url", sandbox.url]
+    done = bulkprep_cli(*args, "--run", "--no-progress", option, folder)
+    assert done.returncode == 2, done.stderr
+    assert f"argument {option}: {folder!r} ends in a path separator" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert sandbox.requests == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([users.name, mapping.name])
+
+
+def test_the_library_refuses_a_results_file_or_journal_named_as_a_folder(tmp_path: Path) -> None:
+    folder = str(tmp_path / "newdir") + os.sep
+    with pytest.raises(ConfigurationError, match="a name ending in a path separator is a folder's"):
+        check_writable(folder, role="--out")
+    with pytest.raises(JournalError, match="a name ending in a path separator is a folder's"):
+        Journal.open(folder)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_check_writable_leaves_nothing_behind(tmp_path: Path) -> None:

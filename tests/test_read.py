@@ -471,6 +471,8 @@ def test_wrong_encoding_names_the_file_the_byte_and_the_fix() -> None:
 def test_unknown_encoding_is_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError, match="unknown encoding 'utf-9'"):
         read_csv(io.BytesIO(b"a,b\n"), encoding="utf-9")
+    with pytest.raises(ConfigurationError, match="'hex' is not a text encoding"):
+        read_csv(io.BytesIO(b"a,b\n"), encoding="hex")
 
 
 def test_bytes_undefined_in_windows_1252_fall_back_to_latin_1() -> None:

@@ -199,6 +199,23 @@ def test_a_utf8_file_with_a_byte_order_mark_reads_the_same(tmp_path: Path) -> No
     _assert_same(_write(tmp_path / "bom.csv", ROWS, encoding="utf-8-sig"), chunk_rows=3)
 
 
+@pytest.mark.parametrize("chunk_rows", [1, 3, 1000])
+def test_old_mac_and_mixed_line_breaks_read_the_same(tmp_path: Path, chunk_rows: int) -> None:
+    body = _write(tmp_path / "body.csv", ROWS * 2).read_bytes()
+    cr_only = tmp_path / "mac.csv"
+    cr_only.write_bytes(body.replace(b"\r\n", b"\r").replace(b"\n", b"\r"))  # quoted breaks too
+    _assert_same(cr_only, chunk_rows=chunk_rows)
+    # Every record's line break in turn \r, \n and \r\n (the quoted ones stay \n).
+    pieces = body.split(b"\r\n")
+    endings = [(b"\r", b"\n", b"\r\n")[number % 3] for number in range(len(pieces) - 1)]
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes(b"".join(piece + end for piece, end in zip(pieces, [*endings, b""], strict=True)))
+    _assert_same(mixed, chunk_rows=chunk_rows)
+    assert [row for chunk in read_chunks(mixed, chunk_rows=chunk_rows) for row in chunk.frame[ROW_KEY]] == (
+        read_csv(mixed)[ROW_KEY].tolist()
+    )
+
+
 def test_the_results_written_while_preparing_are_those_of_the_in_memory_path(tmp_path: Path) -> None:
     path = _write(tmp_path / "users.csv", ROWS * 2)
     write_results_csv(prepare(read_csv(path), MAPPING).df, tmp_path / "expected.csv")

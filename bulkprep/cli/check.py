@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from bulkprep._source import repeated_headers_read_as
 from bulkprep.duplicates import identity_kinds
 from bulkprep.errors import ConfigurationError
 from bulkprep.mapping import Mapping
-from bulkprep.outfiles import check_writable
+from bulkprep.outfiles import check_writable, names_a_folder
 from bulkprep.parquet import require_writer, write_results
 from bulkprep.prepare import Prepared, prepare
 from bulkprep.read import ReadInfo, read_csv, read_info
@@ -30,6 +31,7 @@ __all__ = [
     "add_input_arguments",
     "default_results_path",
     "describe_input",
+    "file_path",
     "refuse_clashing_paths",
     "run",
 ]
@@ -41,6 +43,21 @@ def _kinds(text: str) -> tuple[str, ...]:
         return identity_kinds(text)
     except ConfigurationError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def file_path(text: str) -> Path:
+    """A file to write (``--out``, ``--errors``, ``--journal``), refused while the arguments are read when
+    its name ends in a path separator: ``newdir/`` names a folder, which ``Path`` would make ``newdir``.
+
+    Example:
+        >>> file_path("results.csv")
+        PosixPath('results.csv')
+    """
+    if names_a_folder(text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} ends in a path separator, as a folder does: give a file name"
+        )
+    return Path(text)
 
 
 def _sheet(text: str) -> str | int:
@@ -110,7 +127,7 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--out",
-        type=Path,
+        type=file_path,
         default=None,
         metavar="RESULTS.csv",
         help="where to write the results (a .parquet or .pq file is written as Parquet, needs pyarrow)",
@@ -218,6 +235,8 @@ def _file_facts(info: ReadInfo) -> list[str]:
         facts.append(f"{info.footer_rows} report footer lines dropped")
     if info.trailing_fields:
         facts.append(f"an empty field after the last column dropped on {info.trailing_fields} rows")
+    for text, columns in repeated_headers_read_as(info.renamed_columns).items():
+        facts.append(f"header {text!r} repeated: read as {', '.join(map(repr, columns))}")
     if info.repaired_lines:
         lines = ", ".join(map(str, info.repaired_lines[:5])) + (
             ", ..." if len(info.repaired_lines) > 5 else ""

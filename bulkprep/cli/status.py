@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from bulkprep.cli.check import file_path
 from bulkprep.client import CourierClient
 from bulkprep.csvsafe import write_results_csv
 from bulkprep.delivery import (
@@ -57,15 +58,19 @@ _WHOLE = (Column.BATCH.value, Column.DUPLICATE_OF.value)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``bulkprep status`` options to ``parser``."""
-    parser.add_argument("--journal", type=Path, required=True, help="the journal the job was submitted with")
+    parser.add_argument(
+        "--journal", type=file_path, required=True, help="the journal the job was submitted with"
+    )
     parser.add_argument(
         "--out",
-        type=Path,
+        type=file_path,
         default=None,
         help="the results file of the submission, updated in place with every row's delivery "
         "(without it: counts only)",
     )
-    parser.add_argument("--errors", type=Path, default=None, help="also write the delivery problems here")
+    parser.add_argument(
+        "--errors", type=file_path, default=None, help="also write the delivery problems here"
+    )
     parser.add_argument(
         "--base-url", default=None, help="Courier's API (default: the one the journal recorded)"
     )

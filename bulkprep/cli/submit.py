@@ -31,6 +31,7 @@ from bulkprep.cli.check import (
     add_input_arguments,
     default_results_path,
     describe_input,
+    file_path,
     refuse_clashing_paths,
 )
 from bulkprep.client import DEFAULT_REQUEST_DEADLINE, MAX_REQUEST_DEADLINE, job_id_fault
@@ -153,7 +154,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_input_arguments(parser)
     parser.add_argument(
         "--errors",
-        type=Path,
+        type=file_path,
         default=None,
         metavar="ERRORS.csv",
         help="also write the error table (one row per problem) here",
@@ -192,7 +193,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--journal",
-        type=Path,
+        type=file_path,
         metavar="FILE",
         default=None,
         help="record the job and every batch here; run the same command again to resume after a stop "

@@ -36,12 +36,13 @@ import pandas as pd
 
 from bulkprep.dask._typed import compute, frame_from_map, task
 from bulkprep.errors import ConfigurationError
+from bulkprep.read import _check_encoding, read_info
 from bulkprep.read import read_csv as _read_whole
-from bulkprep.read import read_info
 from bulkprep.status import ROW_KEY, Column
 from bulkprep.stream.chunks import (
     Layout,
     _ends_inside_quotes,
+    _Lines,
     _lines_in,
     chunk_frame,
     file_layout,
@@ -120,7 +121,7 @@ def _file_parts(path: str, *, layout: Layout, blocksize: int, row_offset: int) -
 def _header_end(path: str, layout: Layout) -> int:
     """The byte offset where the file's first record starts (after its preamble and header lines)."""
     with open(path, "rb") as handle:
-        return sum(len(handle.readline()) for _ in range(layout.header_lines))
+        return len(_Lines(handle, name=path).take(layout.header_lines))
 
 
 def _read_part(part: _Part, layout: Layout, names: list[str], path_column: str | None) -> pd.DataFrame:
@@ -214,6 +215,8 @@ def read_csv(
     for name in names:
         if not Path(name).is_file():
             _read_whole(name)  # says what is wrong with the path (missing, a folder)
+        if encoding is not None:
+            _check_encoding(encoding)  # refused as read_csv refuses it, not as unsplittable
         if not streamable(name, encoding=encoding):
             raise ConfigurationError(
                 f"{name} cannot be read in parts (a workbook, or a file in UTF-16 or UTF-32); "

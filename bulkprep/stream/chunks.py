@@ -148,23 +148,60 @@ def _open_line(data: bytes) -> int:
     return len(data) - 1 - max(data.rfind(b"\n"), data.rfind(b"\r"))
 
 
-def _some_lines(handle: BinaryIO, count: int, *, name: str, lines_before: int) -> bytes:
-    """The next ``count`` lines of ``handle``, none longer than :data:`~bulkprep._source.MAX_LINE_BYTES`.
+class _Lines:
+    """The physical lines of a binary file read from its start, each with its line break, a block at a time.
 
-    A binary file's lines end at ``\\n`` only: a piece that long with neither line break is one line
-    too long (with a ``\\r`` in it, the lines are those of an old Mac file, bounded by the reader).
+    A line ends as the CSV reader ends it, at ``\\r\\n``, ``\\r`` or ``\\n`` (``bytes.splitlines``
+    splits at exactly these), so an old Mac file's lines are lines here too; one still open past
+    :data:`~bulkprep._source.MAX_LINE_BYTES` is refused as soon as it is that long.
     """
-    lines: list[bytes] = []
-    for _ in range(count):
-        line = handle.readline(MAX_LINE_BYTES + 1)
-        if not line:
-            break
-        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
-            if b"\r" not in line:
-                raise line_too_long(name, lines_before + sum(_lines_in(done) for done in lines) + 1)
-            line += handle.readline()
-        lines.append(line)
-    return b"".join(lines)
+
+    def __init__(self, handle: BinaryIO, *, name: str) -> None:
+        self._handle, self._name = handle, name
+        self._ready: list[bytes] = []  # whole lines read but not taken, from self._next on
+        self._next = 0
+        self._open: list[bytes] = []  # the start of the line still open at the end of the last block
+        self._open_size = 0
+        self._found = 0  # lines ended so far (taken or ready)
+
+    def take(self, count: int) -> bytes:
+        """The next ``count`` lines (fewer at the end of the file), joined."""
+        taken: list[bytes] = []
+        while count > 0 and (self._next < len(self._ready) or self._fill()):
+            part = self._ready[self._next : self._next + count]
+            self._next += len(part)
+            count -= len(part)
+            taken += part
+        return b"".join(taken)
+
+    def _fill(self) -> bool:
+        """Read blocks until at least one more line is ready; False at the end of the file."""
+        while True:
+            block = self._handle.read(HEAD_BYTES)
+            if not block:
+                tail = b"".join(self._open)
+                self._open, self._open_size = [], 0
+                self._ready, self._next = ([tail] if tail else []), 0
+                return bool(tail)
+            # A \r ending the open line may be the first half of a \r\n.
+            joins = bool(self._open) and self._open[-1].endswith(b"\r")
+            if b"\n" not in block and b"\r" not in block and not joins:
+                self._grow(block)
+                continue
+            lines = (b"".join(self._open) + block).splitlines(keepends=True)
+            self._open, self._open_size = [], 0
+            if not lines[-1].endswith(b"\n"):  # open, or ended by a \r the next block may pair
+                self._grow(lines.pop())
+            if lines:
+                self._ready, self._next = lines, 0
+                self._found += len(lines)
+                return True
+
+    def _grow(self, piece: bytes) -> None:
+        self._open.append(piece)
+        self._open_size += len(piece)
+        if self._open_size > MAX_LINE_BYTES:
+            raise line_too_long(self._name, self._found + 1)
 
 
 def _header(lines: list[bytes], *, skip: int, delimiter: str) -> tuple[int, int]:
@@ -210,6 +247,8 @@ def read_chunks(
         raise ConfigurationError(f"chunk_rows must be a positive number of lines, not {chunk_rows!r}")
     if not Path(path).is_file():
         read_csv(path)  # says what is wrong with the path (missing, a folder), as read_csv does
+    if encoding is not None:
+        _read._check_encoding(encoding)  # refused as read_csv refuses it, not as unstreamable
     if not streamable(path, encoding=encoding):
         raise ConfigurationError(
             f"{path} cannot be read in chunks (a workbook, or a file in UTF-16 or UTF-32); "
@@ -271,7 +310,7 @@ encoding=None, name='f', encoding_note=None)
         )
     if len(delimiter.encode("latin-1", "replace")) != 1 or not delimiter.isascii():
         raise ConfigurationError(f"the delimiter {delimiter!r} is not ASCII: read {name} with read_csv")
-    head_lines = io.BytesIO(head).readlines()
+    head_lines = head.splitlines(keepends=True)  # as the CSV reader ends lines: \r\n, \r or \n
     with _read._field_size_limit(len(head)):
         header_at, header_span = _header(head_lines, skip=preamble, delimiter=delimiter)
     header_bytes = b"".join(head_lines[header_at : header_at + header_span])
@@ -361,14 +400,15 @@ def _chunks(handle: BinaryIO, *, chunk_rows: int, layout: Layout, done: ChunkedR
     lines_before = 0  # physical lines of the file before the pending bytes
     # The first chunk holds the file's own first lines: the preamble and the header with its records.
     name = layout.name
-    pending = _some_lines(handle, layout.header_lines + chunk_rows, name=name, lines_before=0)
+    lines = _Lines(handle, name=name)
+    pending = lines.take(layout.header_lines + chunk_rows)
     first = True
     while pending or first:
-        more = _some_lines(handle, chunk_rows, name=name, lines_before=lines_before + _lines_in(pending))
+        more = lines.take(chunk_rows)
         # A chunk ends between records: a quoted value left open pulls in the lines that close it.
         while more and _ends_inside_quotes(pending, delimiter=layout.delimiter):
             pending += more
-            more = _some_lines(handle, chunk_rows, name=name, lines_before=lines_before + _lines_in(pending))
+            more = lines.take(chunk_rows)
         last = not more
         frame = chunk_frame(pending, lines_before=lines_before, layout=layout)
         info = read_info(frame)
