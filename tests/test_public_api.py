@@ -22,6 +22,7 @@ PUBLIC_NAMES = [
     "InputError",
     "InvariantError",
     "JournalError",
+    "JournalWarning",
     "KeepPolicy",
     "Mapping",
     "MappingError",
