@@ -155,12 +155,13 @@ def _at(series: pd.Series, mask: pd.Series, positions: np.ndarray, rows: pd.Inde
 
 
 def _messages(message: pd.Series) -> np.ndarray:
-    """``message.astype(str).to_numpy()``, without the round trip through a text column when every
-    message is already text (the usual case)."""
+    """Messages as text, missing ones as None; without a round trip through a text column when
+    every message is already text (the usual case)."""
     texts = message.to_numpy(dtype=object)
     if all(map(isinstance, texts, repeat(str))):
         return texts
-    return message.astype(str).to_numpy()
+    # Missing stays missing whichever pandas runs: 2.x writes None as 'None' in astype(str).
+    return _as_text(message).to_numpy(dtype=object)
 
 
 def _filled(count: int, value: Any) -> np.ndarray:
