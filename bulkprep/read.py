@@ -329,7 +329,7 @@ def read_csv(
         check_line_lengths(data, name=name)  # before decoding: an endless line is refused, not parsed
         text, used_encoding, repaired, encoding_note = _decode(data, name=name, encoding=encoding)
     del data  # the file's bytes, and below its text and lines, are let go as soon as they are used
-    text = text.removeprefix("\ufeff")
+    text = _without_file_marks(text)
     _check_text(text, name=name)
 
     with _field_size_limit(len(text)), collector_paused():
@@ -723,6 +723,25 @@ def _decode_lines(data: bytes, *, require_utf8: bool) -> tuple[str, dict[int, tu
         pieces[index], used = decode_line(chunk, codec)
         repaired[number] = (pieces[index], used)
     return "".join(pieces), repaired
+
+
+def _without_file_marks(text: str) -> str:
+    """The text without the marks that belong to files, not to their values.
+
+    A byte-order mark starts the text, and starts a line where a second file was pasted on (its
+    header is then a repeated header, its first row a row); an old DOS program ends a file with
+    Ctrl-Z (``\\x1a``). Line breaks stay, so every line keeps its number.
+
+    Example:
+        >>> _without_file_marks("\\ufeffid\\n1\\n\\ufeff2\\n\\x1a")
+        'id\\n1\\n2\\n'
+    """
+    text = text.removeprefix("\ufeff")
+    if "\ufeff" in text:
+        text = text.replace("\n\ufeff", "\n").replace("\r\ufeff", "\r")
+    if text.endswith("\x1a"):
+        text = text.rstrip("\x1a")
+    return text
 
 
 def _check_text(text: str, *, name: str) -> None:
