@@ -57,8 +57,11 @@ def write_file(path: Path, rows: int) -> Path:
     return path
 
 
-def _measured(command: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
-    """Seconds, peak RSS in MiB, exit status and the output of one process."""
+def _measured(command: list[str], env: dict[str, str]) -> tuple[float, float, int, str, float]:
+    """Seconds, peak RSS in MiB, exit status, the output and the CPU seconds of one process.
+
+    The CPU seconds include the worker processes it waited for: on a shared machine its wall time
+    depends on whether those found a free core, its CPU time does not."""
     with tempfile.TemporaryFile("w+") as output:
         start = time.perf_counter()
         child = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
@@ -66,7 +69,8 @@ def _measured(command: list[str], env: dict[str, str]) -> tuple[float, float, in
         seconds = time.perf_counter() - start
         child.returncode = os.waitstatus_to_exitcode(status)
         output.seek(0)
-        return seconds, usage.ru_maxrss / 1024, child.returncode, output.read()
+        cpu = usage.ru_utime + usage.ru_stime
+        return seconds, usage.ru_maxrss / 1024, child.returncode, output.read(), cpu
 
 
 def _cli(*args: str) -> list[str]:
@@ -131,7 +135,7 @@ def main() -> None:
     args = parser.parse_args()
     folder = args.folder or Path(tempfile.mkdtemp(prefix="bulkprep-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    startup, _, _, _ = _measured(_cli("check", "--help"), _environment())
+    startup, _, _, _, startup_cpu = _measured(_cli("check", "--help"), _environment())
     print(f"start-up (python -m bulkprep.cli check --help): {startup:.1f} s")
     sandbox = None
     if "submit" in args.modes:
@@ -139,7 +143,7 @@ def main() -> None:
         from bench_submit import start_sandbox
 
         sandbox = start_sandbox(0.0)
-    print(f"{'rows':>10}  {'mode':<13}{'s':>8}{'us/row':>9}{'peak MiB':>10}  exit")
+    print(f"{'rows':>10}  {'mode':<13}{'s':>8}{'us/row':>9}{'cpu us/row':>11}{'peak MiB':>10}  exit")
     found: list[dict[str, Any]] = []
     try:
         for rows in args.rows:
@@ -153,9 +157,12 @@ def main() -> None:
                 url = None if sandbox is None else sandbox.url
                 if sandbox is not None and mode == "submit":
                     sandbox.command("reset")
-                seconds, peak, code, output = _measured(_command(mode, path, out, url), _environment(url))
+                command, env = _command(mode, path, out, url), _environment(url)
+                seconds, peak, code, output, cpu = _measured(command, env)
                 per_row = max(seconds - startup, 0.0) / rows * 1e6
-                line = f"{rows:>10}  {mode:<13}{seconds:>8.1f}{per_row:>9.1f}{peak:>10.0f}  {code}"
+                cpu_per_row = max(cpu - startup_cpu, 0.0) / rows * 1e6
+                times = f"{seconds:>8.1f}{per_row:>9.1f}{cpu_per_row:>11.1f}"
+                line = f"{rows:>10}  {mode:<13}{times}{peak:>10.0f}  {code}"
                 if mode == "submit" and sandbox is not None:
                     job = next((w.split()[1] for w in output.splitlines() if w.startswith("job ")), "")
                     accepted = next(
@@ -173,6 +180,7 @@ def main() -> None:
                         "mode": mode,
                         "seconds": seconds,
                         "us_per_row": per_row,
+                        "cpu_us_per_row": cpu_per_row,
                         "peak_mib": peak,
                         "exit": code,
                     }

@@ -25,9 +25,9 @@ from bulkprep.stream import (
     STREAM_BYTES,
     chunks,
     prepare_file,
-    prepared,
     read_chunks,
     should_stream,
+    spill,
     streamable,
 )
 
@@ -173,7 +173,7 @@ def test_a_later_chunk_is_read_under_its_header_alone_with_the_files_line_number
 def test_a_spilled_chunk_is_read_back_without_a_pass_of_the_cycle_collector(tmp_path: Path) -> None:
     """Each pass walked every object of the process, several times per chunk of users' dicts."""
     users = [{"profile": {"email": f"user{n}@example.com"}, "data": {"n": n}} for n in range(100_000)]
-    path = prepared._dump(users, tmp_path / "chunk.pkl")
+    path = spill.dump(users, tmp_path / "chunk.pkl")
     passes: list[int] = []
 
     def count(phase: str, info: dict[str, int]) -> None:
@@ -182,7 +182,7 @@ def test_a_spilled_chunk_is_read_back_without_a_pass_of_the_cycle_collector(tmp_
 
     gc.callbacks.append(count)
     try:
-        loaded = prepared._load(path)
+        loaded = spill.load(path)
     finally:
         gc.callbacks.remove(count)
     assert loaded == users

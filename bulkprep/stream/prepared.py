@@ -12,10 +12,11 @@ Row by row, the statuses, errors, warnings, duplicates and users are those of
 ``prepare(read_csv(path), mapping)``; what differs is only what would need the whole file in memory:
 ``changes`` are not collected, and the error table is kept on disk (:meth:`PreparedFile.errors`).
 
-The spill is Python's pickle of each chunk's frames, written and read back by this process only: it
-keeps every cell as it is (the users' dicts, None against NaN, the nullable integers, the reader's
-problem records) with nothing to install and no conversion cost; Parquet would need pyarrow and
-would turn the users into JSON text and back. A chunk of the default 50,000 rows holds about 100 MB
+The spill (:mod:`bulkprep.stream.spill`) is Python's pickle of each chunk's frames, written and read
+back by this process only: it keeps every cell as it is (None against NaN, the nullable integers, the
+reader's problem records) with nothing to install, the users' payloads inside it as one JSON text
+(pickle is ten times slower at writing dicts). Parquet would need pyarrow and a conversion of every
+other column. A chunk of the default 50,000 rows holds about 100 MB
 at its peak, whatever the size of the file.
 
 Example:
@@ -32,7 +33,6 @@ Example:
 from __future__ import annotations
 
 import os
-import pickle
 import shutil
 import tempfile
 import weakref
@@ -54,6 +54,7 @@ from bulkprep.progress import progress_bar
 from bulkprep.read import CHANGE_COLUMNS, ReadInfo
 from bulkprep.report import concat_errors, empty_errors, of_severity
 from bulkprep.status import ROW_KEY, Column, KeepPolicy, RowStatus, Severity
+from bulkprep.stream import spill
 from bulkprep.stream.chunks import ChunkedRead, read_chunks, streamable
 from bulkprep.stream.identity import COMPLETENESS, KeyIndex, Resolved, resolve_duplicates
 from bulkprep.stream.output import results_writer
@@ -80,20 +81,6 @@ def should_stream(path: str | PathLike[str], *, encoding: str | None = None) -> 
     except OSError:
         return False
     return large and streamable(path, encoding=encoding)
-
-
-def _dump(value: Any, path: Path) -> Path:
-    with open(path, "wb") as out:
-        pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
-    return path
-
-
-def _load(path: Path) -> Any:
-    # Only files this process wrote in its own work folder are read back. A chunk unpickles into
-    # hundreds of thousands of containers (the users' dicts), none in a cycle: each time they
-    # outnumbered a quarter of the older objects, the collector walked every object of the process.
-    with open(path, "rb") as source, collector_paused():
-        return pickle.load(source)
 
 
 class PreparedFile:
@@ -161,13 +148,13 @@ class PreparedFile:
     def frames(self) -> Iterator[pd.DataFrame]:
         """The prepared rows, a chunk at a time in file order: the columns of :attr:`bulkprep.Prepared.df`."""
         for path in self._chunks:
-            frame: pd.DataFrame = _load(path)
+            frame: pd.DataFrame = spill.load(path)
             yield frame
 
     def error_frames(self) -> Iterator[pd.DataFrame]:
         """The error table, a chunk at a time in file order (the rows of :attr:`bulkprep.Prepared.errors`)."""
         for path in self._error_chunks:
-            errors: pd.DataFrame = _load(path)
+            errors: pd.DataFrame = spill.load(path)
             yield errors
 
     def errors(self) -> pd.DataFrame:
@@ -297,9 +284,9 @@ def _prepare_file(
             identity = targets.loc[valid, [f for f in identity_fields if f in targets.columns]].copy()
             identity[COMPLETENESS] = targets.notna().sum(axis=1).to_numpy()[valid]
             index.add(identity.drop(columns=COMPLETENESS))
-            identity_paths.append(_dump(identity, folder / f"identity-{number:05d}.pkl"))
+            identity_paths.append(spill.dump(identity, folder / f"identity-{number:05d}.pkl"))
             local_paths.append(
-                _dump(
+                spill.dump(
                     {
                         "keyed": local.keyed,
                         "payloads": local.payloads.reindex(local.keys).to_numpy(),
@@ -319,7 +306,7 @@ def _prepare_file(
     candidates = index.shared_rows()
     shutil.rmtree(folder / "keys", ignore_errors=True)
     resolved = resolve_duplicates(
-        (_candidates(_load(p), candidates) for p in identity_paths), keep=keep, kinds=kinds
+        (_candidates(spill.load(p), candidates) for p in identity_paths), keep=keep, kinds=kinds
     )
     for identity_path in identity_paths:
         identity_path.unlink()
@@ -331,10 +318,10 @@ def _prepare_file(
     settling = progress_bar(total=len(local_paths), unit="chunk", desc="settling duplicates", enabled=show)
     for number, local_path in enumerate(local_paths):
         with collector_paused():
-            out, errors = _finish(_load(local_path), resolved)
+            out, errors = _finish(spill.load(local_path), resolved)
         local_path.unlink()
-        chunks.append(_dump(out, folder / f"prepared-{number:05d}.pkl"))
-        error_chunks.append(_dump(errors, folder / f"errors-{number:05d}.pkl"))
+        chunks.append(spill.dump(out, folder / f"prepared-{number:05d}.pkl"))
+        error_chunks.append(spill.dump(errors, folder / f"errors-{number:05d}.pkl"))
         counts = out[Column.STATUS].value_counts()
         for name in _STATUSES:
             summary[name] += int(counts.get(name, 0))

@@ -95,14 +95,13 @@ from bulkprep.sending import (
     result_frame,
 )
 from bulkprep.status import ROW_KEY, Column, RowStatus
+from bulkprep.stream import spill
 from bulkprep.stream.batches import BatchCutter, Window, ready_users
 from bulkprep.stream.delivery import DeliveryStore
 from bulkprep.stream.output import ResultsWriter, results_writer
 from bulkprep.stream.prepared import (
     DEFAULT_CHUNK_ROWS,
     PreparedFile,
-    _dump,
-    _load,
     _summary_part,
     prepare_file,
 )
@@ -724,7 +723,8 @@ class _Streamed:
         if self.after is not None:  # written once the delivery is read
             name = f"settled-{len(self.deferred):05d}.pkl"
             kept_outcomes = (mine.status, mine.batch, mine.errors)  # not the Outcomes: it holds a lock
-            self.deferred.append(_dump((frame, chunk_errors, kept_outcomes), self.prepared.workdir / name))
+            settled = (frame, chunk_errors, kept_outcomes)
+            self.deferred.append(spill.dump(settled, self.prepared.workdir / name))
             return
         self._write_settled(frame, chunk_errors, mine, results, errors)
 
@@ -860,7 +860,7 @@ class _Streamed:
 
 def _settled(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, Outcomes]:
     """A settled chunk kept for its delivery: its rows, its errors and its rows' outcomes."""
-    frame, chunk_errors, (status, batch, errors) = _load(path)
+    frame, chunk_errors, (status, batch, errors) = spill.load(path)
     return frame, chunk_errors, Outcomes(status=status, batch=batch, errors=errors)
 
 
