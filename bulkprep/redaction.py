@@ -10,7 +10,8 @@ in any mix of these, or cut short. A :class:`Redactor` replaces each of these wi
   that fell inside the secret);
 - any run of at least :data:`MIN_PIECE` consecutive characters of it, as they are (its end, its
   middle), and the same of its base64 and base64url forms (in each of the three alignments a
-  longer text puts it in, as in ``Basic`` credentials) and of its hex form.
+  longer text puts it in, as in ``Basic`` credentials) and of its hex form;
+- each of these in UTF-16 or UTF-32 text too, whose NUL bytes are dropped.
 
 Matching ignores ASCII case, so an echo in upper case is hidden too. Scrub first and cut afterwards
 (:meth:`Redactor.cut`): a cut made after scrubbing can never halve the secret.
@@ -339,6 +340,10 @@ class Redactor:
         """
         if self._found is None:
             return data
+        if b"\x00" in data:
+            # Text in UTF-16 or UTF-32 (a body in another encoding than it says) holds the secret
+            # with NUL bytes between its characters; no text of an answer holds a NUL of its own.
+            data = data.replace(b"\x00", b"")
         lowered = data.lower()
         if any(start in lowered for start in self._starts):
             data = self._hide_starts(data, lowered, self._found)

@@ -192,9 +192,11 @@ def reflect(template: str, auth: str) -> str:
     """``template`` with the request's Authorization header put in, in the form each placeholder names.
 
     ``{auth}`` as sent, ``{auth_json}`` with every character JSON-escaped (``\\u0042earer...``),
-    ``{auth_pct}`` percent-encoded, ``{auth_upper}`` in upper case, and ``{auth:N}`` its first N characters.
+    ``{auth_pct}`` percent-encoded, ``{auth_upper}`` in upper case, ``{auth:N}`` its first N characters,
+    and ``{auth_utf16}`` as UTF-16 writes it (a NUL after each character), in a body of that encoding.
     """
-    text = template.replace("{auth_json}", "".join(f"\\u{ord(char):04x}" for char in auth))
+    text = template.replace("{auth_utf16}", "".join(f"{char}\x00" for char in auth))
+    text = text.replace("{auth_json}", "".join(f"\\u{ord(char):04x}" for char in auth))
     text = text.replace("{auth_pct}", "".join(f"%{byte:02X}" for byte in auth.encode()))
     text = text.replace("{auth_upper}", auth.upper())
     text = re.sub(r"\{auth:(\d+)\}", lambda match: auth[: int(match.group(1))], text)

@@ -41,11 +41,13 @@ ROWS = [("u1", "ann@example.com"), ("u2", "bob@example.com")]
 
 
 def forms(text: str) -> list[bytes]:
-    """How ``text`` may show in bytes: plain, JSON-escaped, percent-encoded (any case)."""
+    """How ``text`` may show in bytes: plain, JSON-escaped, percent-encoded (any case), and as UTF-16
+    writes it: a NUL after each character, as it is, escaped (``\\x00``) or shown as a space."""
     return [
         text.encode().lower(),
         "".join(f"\\u{ord(char):04x}" for char in text).encode(),
         "".join(f"%{byte:02x}" for byte in text.encode()).encode(),
+        *(separator.join(text).encode().lower() for separator in ("\x00", "\\x00", " ")),
     ]
 
 
@@ -152,6 +154,14 @@ REFLECTIONS: dict[str, tuple[dict[str, Answer], bool]] = {
         False,
     ),
     "text-body-cut-at-200": ({"ingest": Answer(400, b"x" * 185 + b"{auth} was refused")}, False),
+    "text-body-in-utf16": (
+        {
+            "ingest": Answer(
+                400, "refused: ".encode("utf-16-le") + b"{auth_utf16}", {"Content-Type": "text/plain"}
+            )
+        },
+        False,
+    ),
     "html-page": ({"ingest": Answer(200, b"<html><p>Signed in as {auth}</p></html>")}, False),
     "redirect-location": (
         {"ingest": Answer(302, b"", {"Location": "https://elsewhere.example/?t={auth_pct}"})},

@@ -132,3 +132,12 @@ def test_a_long_key_is_hidden_in_every_form(length: int) -> None:
         assert key[:8].lower() not in scrubbed.lower(), scrubbed[:80]
         assert key[-8:].lower() not in scrubbed.lower(), scrubbed[-80:]
     assert redactor.text(f"cut: {key[:6]}") == "cut: <hidden>"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-16", "utf-32-le", "utf-32"])
+def test_the_key_in_a_body_of_another_encoding_is_hidden(codec: str) -> None:
+    # A body in UTF-16 or UTF-32 holds the key with NUL bytes between its characters.
+    scrubbed = Redactor(KEY).bytes(f"refused: Bearer {KEY} (401)".encode(codec))
+    assert KEY[:8].encode() not in scrubbed.replace(b"\x00", b"")
+    assert b"\x00" not in scrubbed
+    assert scrubbed.endswith(b"refused: Bearer <hidden> (401)")

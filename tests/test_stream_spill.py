@@ -79,7 +79,9 @@ def test_text_that_looks_like_a_null_value_only_costs_the_pickled_path(tmp_path:
         {"data": {"x": {"a"}}},
     ],
 )
-def test_payloads_json_would_not_give_back_as_they_are_stay_pickled(odd: dict[str, Any], tmp_path: Path) -> None:
+def test_payloads_json_would_not_give_back_as_they_are_stay_pickled(
+    odd: dict[str, Any], tmp_path: Path
+) -> None:
     frame = _frame([*PLAIN, odd])
     back = _round_trip(frame, tmp_path)
     assert [_types(user) for user in back["bulk_user"]] == [_types(user) for user in frame["bulk_user"]]
@@ -105,9 +107,11 @@ def test_arrays_dicts_and_tuples_of_chunks_come_back_as_they_were(tmp_path: Path
         ({2: "ready"}, {2: 1}, [{"bulk_row": 2, "code": "x"}]),
     )
     back = _round_trip(value, tmp_path)
-    assert type(back) is tuple and type(back[0]) is dict
+    assert type(back) is tuple
+    assert type(back[0]) is dict
     assert [_types(user) for user in back[0]["payloads"]] == [_types(user) for user in payloads]
-    assert back[0]["payloads"].dtype == object and back[0]["payloads"].shape == payloads.shape
+    assert back[0]["payloads"].dtype == object
+    assert back[0]["payloads"].shape == payloads.shape
     assert back[0]["invalid"].tolist() == [True, False]
     pd.testing.assert_frame_equal(back[1], _frame(PLAIN))
     assert back[2] == value[2]
@@ -131,7 +135,9 @@ _LEAF = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False),
     st.booleans(),
 )
-_JSON = st.recursive(_LEAF, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TEXT, inner, max_size=4))
+_JSON = st.recursive(
+    _LEAF, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TEXT, inner, max_size=4)
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -140,5 +146,5 @@ def test_any_plain_payloads_come_back_with_their_values_and_types(users: list[An
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:
-        back = spill.load(spill.dump(np.array(users + [None], dtype=object)[:-1], Path(folder) / "c.pkl"))
+        back = spill.load(spill.dump(np.array([*users, None], dtype=object)[:-1], Path(folder) / "c.pkl"))
     assert [_types(user) for user in back] == [_types(user) for user in users]
