@@ -119,17 +119,25 @@ def job_id_fault(job_id: str) -> str | None:
     r"""What makes ``job_id`` an id Courier never gives, in words, or None.
 
     A job id is in every path, line and row written after the job is made: one longer than
-    :data:`MAX_JOB_ID_CHARS`, or holding a line break (which would print as a line of its own, one
-    that bulkprep did not write), is refused before anything is sent to it.
+    :data:`MAX_JOB_ID_CHARS`, holding a line break (which would print as a line of its own, one
+    that bulkprep did not write), empty or blank, or ``.`` or ``..`` (which would take the request to
+    another path), is refused before anything is sent to it.
 
     Example:
         >>> job_id_fault("1-61e9dd53"), job_id_fault("j1\nresults written")
         (None, 'with a line break in it, which no Courier job id has')
+        >>> job_id_fault("..")
+        "that is a path's dot segment, which no Courier job id is"
     """
     if len(job_id) > MAX_JOB_ID_CHARS:
         return f"of {len(job_id):,} characters, longer than any Courier gives (at most {MAX_JOB_ID_CHARS:,})"
     if _LINE_BREAK.search(job_id):
         return "with a line break in it, which no Courier job id has"
+    if not job_id.strip():
+        return "that is empty, which no Courier job id is"
+    if job_id in (".", ".."):
+        # A path's dot segment: /bulk/.. is /, whatever it is quoted as, so no request could reach it.
+        return "that is a path's dot segment, which no Courier job id is"
     return None
 
 

@@ -379,3 +379,27 @@ def test_a_job_courier_reports_in_error_exits_1_and_says_so(
     assert code == 1, stderr
     assert f"job {JOB_ID} ended in ERROR" in printed
     assert results(tmp_path / "out.csv")["bulk_status"].tolist() == ["accepted"] * 3
+
+
+@pytest.mark.parametrize(
+    ("job_id", "said"),
+    [
+        (".", "that is a path's dot segment"),
+        ("..", "that is a path's dot segment"),
+        ("", ""),
+        ("  ", "that is empty"),
+    ],
+)
+def test_a_job_id_that_names_another_path_is_refused_before_anything_is_sent_to_it(
+    job_id: str, said: str
+) -> None:
+    # /bulk/.. is /, and /bulk/ (an empty id) the jobs' own path: ingesting there reaches no job.
+    made = ingest_answer({"jobId": job_id})
+
+    def respond(method: str, path: str) -> Answer:
+        return made if (method, path) == ("POST", "/bulk") else Answer(204)
+
+    with HostileServer(respond) as server:
+        with pytest.raises(ProtocolError, match=f"a jobId {said}"):
+            submit(prepared_frame(users(3)), event="E", api_key=TOKEN, base_url=server.url, progress=False)
+        assert server.requests == [("POST", "/bulk")]

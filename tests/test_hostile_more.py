@@ -251,3 +251,30 @@ def test_a_job_id_longer_than_courier_gives_is_refused_by_the_library_too() -> N
             )
         assert server.requests == []
     assert "j" * 100 not in str(raised.value)
+
+
+@pytest.mark.parametrize("job_id", [".", ".."])
+def test_a_job_id_that_is_a_dot_segment_is_refused_before_anything_is_sent(files: Path, job_id: str) -> None:
+    with HostileServer(fixed(Answer(200, b'{"errors": []}'))) as server:
+        done = bulkprep(
+            "submit", "users.csv", "--mapping", "mapping.yaml", "--job", job_id,
+            "--base-url", server.url, "--no-progress", cwd=files,
+        )  # fmt: skip
+        assert server.requests == []
+    assert done.returncode == 2
+    assert "a job id that is a path's dot segment" in done.stderr
+
+
+def test_a_job_id_that_is_a_dot_segment_is_refused_by_the_library_too() -> None:
+    users = pd.DataFrame({"id": ["u1"], "email": ["u1@example.com"]})
+    with HostileServer(fixed(Answer(200, b'{"errors": []}'))) as server:
+        with pytest.raises(ConfigurationError, match="dot segment"):
+            submit(
+                users,
+                {"recipient": "id", "profile": {"email": "email"}},
+                job_id="..",
+                api_key=TOKEN,
+                base_url=server.url,
+                progress=False,
+            )
+        assert server.requests == []
