@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import TOKEN
+from hostile import Answer, HostileServer, job_answer
 from sandbox_support import ManualClock
 
 import bulkprep
@@ -155,4 +156,38 @@ def test_status_says_what_is_wrong_and_exits_2(tmp_path: Path, problem: str) -> 
             expected = "bulkprep status:"
     assert status.returncode == 2, status.stdout + status.stderr
     assert expected in status.stderr
+    assert SECRET not in status.stdout + status.stderr
+
+
+@pytest.mark.parametrize("with_out", [True, False], ids=["results-file", "counts"])
+def test_status_that_cannot_read_courier_leaves_the_results_and_exits_3(
+    tmp_path: Path, with_out: bool
+) -> None:
+    # A captive portal (a login page, 200) where the job's users should be: nothing was read.
+    login = Answer(200, b"<!doctype html><form>Please log in</form>", {"Content-Type": "text/html"})
+    with Sandbox(token=SECRET, processing_seconds=0, delivery_seconds=10) as sb:
+        journal, out, done = submitted(tmp_path, sb)
+    assert done.returncode == 0, done.stderr
+    before = out.read_bytes()
+
+    def respond(method: str, path: str) -> Answer:
+        return job_answer("COMPLETED", received=3) if path.count("/") == 2 else login
+
+    with HostileServer(respond) as portal:
+        status = bulkprep(
+            "status",
+            "--journal",
+            str(journal),
+            "--base-url",
+            portal.url,
+            *(["--out", str(out)] if with_out else []),
+        )
+        asked = portal.requests
+    assert status.returncode == 3, status.stdout + status.stderr
+    assert any(path.endswith("/users") for _, path in asked)
+    assert "Traceback" not in status.stderr
+    assert "bulkprep status:" in status.stderr
+    assert "not finished: the delivery was not read" in status.stdout
+    assert "run the same command again later" in status.stdout
+    assert out.read_bytes() == before
     assert SECRET not in status.stdout + status.stderr

@@ -5,7 +5,9 @@ records, then every user's delivery state and its message's outcome and reason. 
 results file ``bulkprep submit`` wrote), every row of that file is updated in place: delivery status,
 message id, outcome, reason and, for a user not reached, ``bulk_error``. The API key comes only from
 ``COURIER_API_KEY`` or ``COURIER_AUTH_TOKEN``. Exit status: 0 when no user is known to be unreached,
-1 when some are, 2 for a usage, key or journal problem, 3 while the job is still running.
+1 when some are, 2 for a usage, key or journal problem, 3 while the job is still running or when
+Courier could not be read (its answers failed, or were not Courier's): the results file is then left
+as it was, for the same command to read the delivery again later.
 
 Example:
     >>> import argparse
@@ -35,9 +37,10 @@ from bulkprep.delivery import (
     outcome_unread,
     undelivered,
 )
-from bulkprep.errors import ConfigurationError
+from bulkprep.errors import AuthenticationError, AuthorizationError, ConfigurationError, CourierError
 from bulkprep.journal import Journal
 from bulkprep.outfiles import check_writable
+from bulkprep.redaction import printable
 from bulkprep.report import format_summary
 from bulkprep.results import SubmitResult
 from bulkprep.sending import input_columns
@@ -155,8 +158,22 @@ def _workers(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Read the job's delivery again; update the results file when ``--out`` names one."""
-    if args.out is None:
-        return _counts_only(args)
+    try:
+        return _counts_only(args) if args.out is None else _updated(args)
+    except (AuthenticationError, AuthorizationError):
+        raise  # the key: a problem of the command's own (exit 2)
+    except CourierError as exc:
+        # Courier's answers failed or were not its own: nothing was learnt, so nothing is written,
+        # and the same command reads the delivery again once Courier answers.
+        print(f"bulkprep status: {printable(str(exc))}", file=sys.stderr)
+        kept = f"; {args.out} is as it was" if args.out is not None else ""
+        print(f"not finished: the delivery was not read{kept}; run the same command again later")
+        sys.stdout.flush()
+        return EXIT_INCOMPLETE
+
+
+def _updated(args: argparse.Namespace) -> int:
+    """``--out``: the results file updated with the delivery read again."""
     check_writable(args.out, role="--out")  # before Courier is asked: the answers must have a home
     if args.errors is not None:
         check_writable(args.errors, role="--errors")
