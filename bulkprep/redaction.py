@@ -11,7 +11,8 @@ in any mix of these, or cut short. A :class:`Redactor` replaces each of these wi
 - any run of at least :data:`MIN_PIECE` consecutive characters of it, as they are (its end, its
   middle), and the same of its base64 and base64url forms (in each of the three alignments a
   longer text puts it in, as in ``Basic`` credentials) and of its hex form;
-- each of these in UTF-16 or UTF-32 text too, whose NUL bytes are dropped.
+- each of these in UTF-16 or UTF-32 text too, whose NUL bytes are dropped, and with invisible
+  characters (zero-width spaces and joiners, soft hyphens) between the secret's own.
 
 Matching ignores ASCII case, so an echo in upper case is hidden too. Scrub first and cut afterwards
 (:meth:`Redactor.cut`): a cut made after scrubbing can never halve the secret.
@@ -49,6 +50,10 @@ _GRAM = 4
 # Texts of at least this many 4-grams are looked at column-wise (numpy), shorter ones gram by gram.
 _AT_ONCE = 64
 
+# Characters that show as nothing: zero-width space, joiners, word joiner, byte-order mark, soft hyphen.
+_INVISIBLE = re.compile(
+    b"|".join(re.escape(char.encode()) for char in "\u200b\u200c\u200d\u2060\ufeff\u00ad")
+)
 # "Bearer" and the space after it, as the header has them, JSON-escaped or percent-encoded.
 _BEARER = rb"bearer(?:\s|\\u0020|%20|\+|&#0*32;|&#x0*20;)+"
 
@@ -331,6 +336,13 @@ class Redactor:
     def __reduce_ex__(self, protocol: object) -> NoReturn:
         raise TypeError("a Redactor holds a secret and is not pickled")
 
+    def _scrubbed(self, data: bytes) -> bytes:
+        assert self._found is not None
+        lowered = data.lower()
+        if any(start in lowered for start in self._starts):
+            data = self._hide_starts(data, lowered, self._found)
+        return self._pieces.hide(data)
+
     def bytes(self, data: bytes) -> bytes:
         """``data`` with every form of the secret replaced by ``<hidden>``.
 
@@ -344,10 +356,15 @@ class Redactor:
             # Text in UTF-16 or UTF-32 (a body in another encoding than it says) holds the secret
             # with NUL bytes between its characters; no text of an answer holds a NUL of its own.
             data = data.replace(b"\x00", b"")
-        lowered = data.lower()
-        if any(start in lowered for start in self._starts):
-            data = self._hide_starts(data, lowered, self._found)
-        return self._pieces.hide(data)
+        if _INVISIBLE.search(data):
+            # The secret with invisible characters between its own reads as the secret on screen.
+            # They are dropped only where that uncovers it: elsewhere they may belong to the text
+            # (a joiner in an emoji or a Persian word).
+            visible = _INVISIBLE.sub(b"", data)
+            scrubbed = self._scrubbed(visible)
+            if scrubbed != visible:
+                return self._scrubbed(scrubbed)
+        return self._scrubbed(data)
 
     def text(self, text: str) -> str:
         """``text`` with every form of the secret replaced by ``<hidden>``.

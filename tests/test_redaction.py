@@ -141,3 +141,16 @@ def test_the_key_in_a_body_of_another_encoding_is_hidden(codec: str) -> None:
     assert KEY[:8].encode() not in scrubbed.replace(b"\x00", b"")
     assert b"\x00" not in scrubbed
     assert scrubbed.endswith(b"refused: Bearer <hidden> (401)")
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200d", "\u2060", "\ufeff", "\u00ad"])
+def test_the_key_with_invisible_characters_between_its_own_is_hidden(invisible: str) -> None:
+    # On screen it reads as the key.
+    assert REDACTOR.text(f"refused {invisible.join(KEY)} (401)") == "refused <hidden> (401)"
+    assert REDACTOR.text(f"token {invisible.join(KEY[:10])}") == "token <hidden>"
+
+
+def test_invisible_characters_of_the_text_itself_stay() -> None:
+    # A joiner inside an emoji, a zero-width non-joiner inside a Persian word: not the key's.
+    text = "by 👩\u200d💻 in می\u200cخواهم"
+    assert REDACTOR.text(text) == text
