@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from conftest import TOKEN
-from hostile import Answer, HostileServer, job_answer
+from hostile import Answer, HostileServer, job_answer, json_answer
 from sandbox_support import ManualClock
 
 import bulkprep
@@ -191,3 +192,50 @@ def test_status_that_cannot_read_courier_leaves_the_results_and_exits_3(
     assert "run the same command again later" in status.stdout
     assert out.read_bytes() == before
     assert SECRET not in status.stdout + status.stderr
+
+
+@pytest.mark.parametrize("with_out", [True, False], ids=["results-file", "counts"])
+def test_status_ends_within_its_request_timeout_when_messages_never_answer(
+    tmp_path: Path, with_out: bool
+) -> None:
+    with Sandbox(token=SECRET, processing_seconds=0, delivery_seconds=10) as sb:
+        journal, out, done = submitted(tmp_path, sb)
+    assert done.returncode == 0, done.stderr
+    listed = results(out)[["bulk_user", "bulk_message_id"]].to_dict("records")
+    page = {
+        "items": [
+            {**eval_user(row["bulk_user"]), "status": "ENQUEUED", "messageId": row["bulk_message_id"]}
+            for row in listed
+        ],
+        "paging": {"more": False},
+    }
+
+    def respond(method: str, path: str) -> Answer:
+        if path.startswith("/messages/"):
+            return Answer(200, hang=True)
+        return json_answer(200, page) if path.endswith("/users") else job_answer("COMPLETED", received=3)
+
+    with HostileServer(respond) as silent:
+        started = time.monotonic()
+        status = bulkprep(
+            "status", "--journal", str(journal), "--base-url", silent.url, "--request-timeout", "2",
+            *(["--out", str(out)] if with_out else []),
+        )  # fmt: skip
+        took = time.monotonic() - started
+    assert took < 30, status.stdout + status.stderr
+    if with_out:  # the outcomes read after the run stay, as nothing newer was read
+        assert status.returncode == 0, status.stdout + status.stderr
+        assert "outcomes: ENQUEUED=3" in status.stdout
+    else:  # the counts: a message not read is not known to be delivered
+        assert status.returncode == 1, status.stdout + status.stderr
+        assert "not read (" in status.stdout
+    assert "Traceback" not in status.stderr
+    assert SECRET not in status.stdout + status.stderr
+
+
+def eval_user(text: str) -> dict[str, object]:
+    """A results file's ``bulk_user`` cell (JSON text) as the user it holds."""
+    import json
+
+    user: dict[str, object] = json.loads(text)
+    return user

@@ -28,17 +28,19 @@ from pathlib import Path
 import pandas as pd
 
 from bulkprep.cli.check import file_path
+from bulkprep.cli.submit import add_request_timeout
 from bulkprep.client import CourierClient
 from bulkprep.csvsafe import write_results_csv
 from bulkprep.delivery import (
     DEFAULT_OUTCOME_WORKERS,
     UNDELIVERED_OUTCOMES,
+    UNREAD,
     message_outcomes,
     outcome_unread,
     undelivered,
 )
 from bulkprep.errors import AuthenticationError, AuthorizationError, ConfigurationError, CourierError
-from bulkprep.journal import Journal
+from bulkprep.journal import JobEntry, Journal
 from bulkprep.outfiles import check_writable
 from bulkprep.redaction import printable
 from bulkprep.report import format_summary
@@ -77,6 +79,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--base-url", default=None, help="Courier's API (default: the one the journal recorded)"
     )
+    add_request_timeout(parser)
     parser.add_argument(
         "--workers",
         type=_workers,
@@ -114,13 +117,23 @@ def read_results(path: Path) -> pd.DataFrame:
     return frame
 
 
-def _counts_only(args: argparse.Namespace) -> int:
-    """Without a results file: the job's users by delivery state, and their messages by outcome."""
+def _job_entry(args: argparse.Namespace) -> JobEntry:
     with Journal.open_existing(args.journal) as journal:
         entry = journal.job()
     if entry is None:
         raise ConfigurationError(f"the journal {args.journal} holds no job: nothing was sent with it")
-    with CourierClient(None, args.base_url or entry.base_url) as client:
+    return entry
+
+
+def _client(args: argparse.Namespace, journal_url: str) -> CourierClient:
+    """A client for the journal's Courier (or ``--base-url``), a request bounded by ``--request-timeout``."""
+    return CourierClient(None, args.base_url or journal_url, request_deadline=args.request_timeout)
+
+
+def _counts_only(args: argparse.Namespace) -> int:
+    """Without a results file: the job's users by delivery state, and their messages by outcome."""
+    entry = _job_entry(args)
+    with _client(args, entry.base_url) as client:
         job = client.get_job(entry.job_id)
         items = list(client.iter_users(entry.job_id))
         ids = {position: item.messageId for position, item in enumerate(items) if item.messageId}
@@ -139,7 +152,9 @@ def _counts_only(args: argparse.Namespace) -> int:
     unreached = states.get(DeliveryStatus.ERROR.value, 0) + sum(
         1 for found in outcomes.values() if found[0] in UNDELIVERED_OUTCOMES
     )
-    return EXIT_NOT_ALL_OK if unreached else EXIT_OK
+    # A message whose outcome could not be read is not known to be delivered, as with --out.
+    unread = sum(1 for found in outcomes.values() if found[0] is None and str(found[1]).startswith(UNREAD))
+    return EXIT_NOT_ALL_OK if unreached or unread else EXIT_OK
 
 
 MAX_WORKERS = 64  # more requests at once than any server wants from one client
@@ -179,9 +194,10 @@ def _updated(args: argparse.Namespace) -> int:
         check_writable(args.errors, role="--errors")
     frame = read_results(args.out)
     result = SubmitResult(frame, input_columns=input_columns(frame))
-    fresh = result.refresh(
-        args.journal, base_url=args.base_url, workers=args.workers, progress=not args.no_progress
-    )
+    with _client(args, _job_entry(args).base_url) as client:
+        fresh = result.refresh(
+            args.journal, client=client, workers=args.workers, progress=not args.no_progress
+        )
     kept = [args.journal]
     write_results_csv(fresh.df, args.out, protect=kept)  # as fresh.to_csv, never onto the journal
     delivery = fresh.errors[fresh.errors["stage"].astype("object") == Stage.DELIVERY.value]

@@ -66,6 +66,7 @@ __all__ = [
     "EXIT_STATUS_HELP",
     "EXIT_USAGE",
     "add_arguments",
+    "add_request_timeout",
     "run",
 ]
 
@@ -134,6 +135,18 @@ def _seconds(text: str) -> float:
     if value > MAX_REQUEST_DEADLINE:
         raise argparse.ArgumentTypeError(f"{text} is more than a day: give at most {MAX_REQUEST_DEADLINE:g}")
     return value
+
+
+def add_request_timeout(parser: argparse.ArgumentParser) -> None:
+    """``--request-timeout SECONDS`` (``submit``, ``status``): one request's deadline, retries included."""
+    parser.add_argument(
+        "--request-timeout",
+        type=_seconds,
+        default=DEFAULT_REQUEST_DEADLINE,
+        metavar="SECONDS",
+        help="most seconds one request to Courier may take, its retries included "
+        f"(default: {DEFAULT_REQUEST_DEADLINE:g})",
+    )
 
 
 def _zero_or_more_seconds(text: str) -> float:
@@ -219,14 +232,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dry-run", action="store_true", help="send nothing; show the batches that would go out"
     )
-    parser.add_argument(
-        "--request-timeout",
-        type=_seconds,
-        default=DEFAULT_REQUEST_DEADLINE,
-        metavar="SECONDS",
-        help="most seconds one request to Courier may take, its retries included "
-        f"(default: {DEFAULT_REQUEST_DEADLINE:g})",
-    )
+    add_request_timeout(parser)
     parser.add_argument(
         "--max-invalid",
         type=_limit,
