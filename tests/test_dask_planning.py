@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -59,3 +61,21 @@ def test_the_limits_are_checked_as_cut_batches_checks_them() -> None:
         plan_cuts(np.array([10]), max_users=0, max_bytes=100)
     with pytest.raises(ConfigurationError, match="max_bytes=7000000"):
         BatchPlan.of([], max_users=10, max_bytes=7_000_000)
+
+
+def test_a_stop_file_is_put_in_place_whole(tmp_path: Path) -> None:
+    # Another partition seeing the file must read its reason, never a file created and not yet written.
+    from bulkprep.dask.submitting import _SharedStop, _write_stop
+
+    stop = tmp_path / "stop"
+    _write_stop(stop, "the guard max_rejected stopped sending")
+    assert stop.read_text(encoding="utf-8") == "the guard max_rejected stopped sending"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["stop"]
+
+    class Sender:
+        halted: str | bool = False
+
+    sender = Sender()
+    shared = _SharedStop(stop, lambda: sender)  # type: ignore[arg-type, return-value]
+    assert shared.is_set()
+    assert sender.halted == "the guard max_rejected stopped sending"

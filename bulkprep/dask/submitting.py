@@ -60,6 +60,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import threading
@@ -218,6 +219,14 @@ class _SharedStop(threading.Event):
         return True
 
 
+def _write_stop(path: Path, reason: str) -> None:
+    """Put the stop file in place whole: another partition that sees it reads the reason, never a
+    file just created and not yet written (a stop with no reason)."""
+    written = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    written.write_text(reason, encoding="utf-8")
+    os.replace(written, path)
+
+
 def _send_part(batches: _Batches, how: _Sending) -> dict[str, Any]:
     """Send the batches starting in one partition (resuming from its journal); keep every row's outcome."""
     folder = Path(how.folder)
@@ -272,7 +281,7 @@ def _send_part(batches: _Batches, how: _Sending) -> dict[str, Any]:
         except BulkprepError as exc:
             halted = isinstance(exc, GuardError)
             if halted and not stop_file.exists():
-                stop_file.write_text(str(exc), encoding="utf-8")  # the other partitions stop too
+                _write_stop(stop_file, str(exc))  # the other partitions stop too
             again = f"to send the rest, run the same submit again with the job folder {folder}"
             sender.settle_unsent(
                 work,
