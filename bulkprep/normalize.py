@@ -47,7 +47,7 @@ import pandas as pd
 import phonenumbers
 
 from bulkprep import _accel, _pool
-from bulkprep._accel.textops import contains, without
+from bulkprep._accel.textops import INVISIBLE, contains, without
 from bulkprep.countries import region_of, regions_of
 from bulkprep.courier import IDENTITY_FIELDS, looks_scientific
 from bulkprep.errors import ConfigurationError
@@ -78,9 +78,7 @@ CHANGE_COLUMNS: tuple[str, ...] = ("bulk_row", "field", "column", "original", "n
 _Outcome = tuple[str | None, str | None, str | None]
 _MISSING_OUTCOME: _Outcome = (None, None, None)
 
-# Characters that are invisible on screen but break a match: zero-width space, non-joiner and joiner,
-# word joiner, byte order mark, soft hyphen. Copying from web pages and chat tools leaves them behind.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))  # removed from addresses (see textops.INVISIBLE)
 
 # `"Ann Smith" <ann@example.com>`, `Ann <ann@example.com>` and `<ann@example.com>`: the last <...> wins.
 _ANGLE_ADDRESS = re.compile(r"(?P<name>.*)<(?P<address>[^<>]*)>", re.DOTALL)

@@ -33,6 +33,8 @@ from typing import Any, NoReturn
 
 import numpy as np
 
+from bulkprep._accel.textops import INVISIBLE
+
 __all__ = ["MASK", "MIN_PIECE", "MIN_PREFIX", "MIN_TAIL", "Redactor"]
 
 #: What a scrubbed secret reads as.
@@ -50,10 +52,8 @@ _GRAM = 4
 # Texts of at least this many 4-grams are looked at column-wise (numpy), shorter ones gram by gram.
 _AT_ONCE = 64
 
-# Characters that show as nothing: zero-width space, joiners, word joiner, byte-order mark, soft hyphen.
-_INVISIBLE = re.compile(
-    b"|".join(re.escape(char.encode()) for char in "\u200b\u200c\u200d\u2060\ufeff\u00ad")
-)
+# The characters that show as nothing, in UTF-8.
+_INVISIBLE = re.compile(b"|".join(re.escape(char.encode()) for char in INVISIBLE))
 # "Bearer" and the space after it, as the header has them, JSON-escaped or percent-encoded.
 _BEARER = rb"bearer(?:\s|\\u0020|%20|\+|&#0*32;|&#x0*20;)+"
 
@@ -363,7 +363,7 @@ class Redactor:
             visible = _INVISIBLE.sub(b"", data)
             scrubbed = self._scrubbed(visible)
             if scrubbed != visible:
-                return self._scrubbed(scrubbed)
+                return scrubbed
         return self._scrubbed(data)
 
     def text(self, text: str) -> str:

@@ -58,7 +58,7 @@ import email_validator
 import numpy as np
 import pandas as pd
 
-from bulkprep._accel.textops import fullmatches
+from bulkprep._accel.textops import INVISIBLE, fullmatches
 
 __all__ = ["UNICODE_LOCAL_PROVEN", "plain_addresses"]
 
@@ -71,7 +71,7 @@ _PLAIN = rf"[\t-\r ]*[{_ATEXT}]+(?:\.[{_ATEXT}]+)*@[!-~]*[\t-\r ]*"
 # A text that may be an internationalized address: no ASCII whitespace or control inside, nothing the
 # per-value clean-up would remove or unwrap (the invisible characters, "<", ">", quotes), an "@". The
 # precise test of the local part comes after NFC, per character class; the domain is the library's.
-_NOT_INSIDE = '\\x00-\\x20"<>\u200b\u200c\u200d\u2060\ufeff\u00ad'
+_NOT_INSIDE = '\\x00-\\x20"<>' + INVISIBLE
 _MAYBE_UNICODE = rf"[\t-\r ]*[^{_NOT_INSIDE}@]+@[^{_NOT_INSIDE}]+[\t-\r ]*"
 _PROBE_LOCAL = "a"  # a local part that is valid and no role name
 # RFC 5321 4.5.3.1.1: a local part is at most 64 octets (the text is ASCII here: one octet a character).

@@ -24,7 +24,11 @@ from itertools import repeat
 import numpy as np
 import pandas as pd
 
-__all__ = ["contains", "first_of", "fullmatches", "lengths", "sliced", "starts", "without"]
+__all__ = ["INVISIBLE", "contains", "first_of", "fullmatches", "lengths", "sliced", "starts", "without"]
+
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+"""Characters invisible on screen that break a match: zero-width space, non-joiner and joiner, word
+joiner, byte-order mark, soft hyphen. Copying from web pages and chat tools leaves them behind."""
 
 
 # The column operations that return arrays take an object array of texts as well: the fast paths'

@@ -34,7 +34,6 @@ from bulkprep.csvsafe import write_results_csv
 from bulkprep.delivery import (
     DEFAULT_OUTCOME_WORKERS,
     UNDELIVERED_OUTCOMES,
-    UNREAD,
     message_outcomes,
     outcome_unread,
     undelivered,
@@ -153,8 +152,12 @@ def _counts_only(args: argparse.Namespace) -> int:
         1 for found in outcomes.values() if found[0] in UNDELIVERED_OUTCOMES
     )
     # A message whose outcome could not be read is not known to be delivered, as with --out.
-    unread = sum(1 for found in outcomes.values() if found[0] is None and str(found[1]).startswith(UNREAD))
-    return EXIT_NOT_ALL_OK if unreached or unread else EXIT_OK
+    as_read = pd.DataFrame(
+        [found[:2] for found in outcomes.values()],
+        columns=[Column.OUTCOME.value, Column.OUTCOME_REASON.value],
+        dtype=object,
+    )
+    return EXIT_NOT_ALL_OK if unreached or outcome_unread(as_read).any() else EXIT_OK
 
 
 MAX_WORKERS = 64  # more requests at once than any server wants from one client
