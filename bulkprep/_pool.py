@@ -42,13 +42,17 @@ from typing import Any, Final, TypeVar
 
 from bulkprep.errors import ConfigurationError
 
-__all__ = ["ENV_VAR", "MIN_VALUES", "outcomes", "plan"]
+__all__ = ["ENV_VAR", "MIN_COLUMN_VALUES", "MIN_VALUES", "outcomes", "plan"]
 
 ENV_VAR: Final = "BULKPREP_WORKERS"
 """How many processes may decide values: ``BULKPREP_WORKERS=1`` turns the pool off."""
 
 MIN_VALUES = 4_000
 """The fewest values worth a pool (measured: see benchmarks/README.md, "A process pool")."""
+
+MIN_COLUMN_VALUES = 20_000
+"""The fewest values decided column-wise (by a fast path, about 10 us each) worth a pool: forking
+the workers of a large process and sending back what they decided costs some 50 ms."""
 
 _CHUNKS_PER_WORKER = 4  # chunks of about equal cost: a slow chunk does not hold the others up
 
@@ -111,13 +115,15 @@ def _decide_chunk(bounds: tuple[int, int]) -> list[Any]:
     return [decide(value) for value in values[bounds[0] : bounds[1]]]
 
 
-def outcomes(decide: Callable[[Any], _T], values: Sequence[Any]) -> list[_T]:
+def outcomes(decide: Callable[[Any], _T], values: Sequence[Any], *, count: int | None = None) -> list[_T]:
     """``[decide(value) for value in values]``, on several processes when the values are many.
 
     Args:
         decide: the outcome of one value; it must not depend on state it changes (each worker has
             its own copy of the process), and its results must pickle.
         values: the values, in order.
+        count: how many values ``values`` stand for, when each is a piece of many (a slice of an
+            array that ``decide`` decides column-wise); the pool is planned for that count.
 
     Returns:
         The outcomes, in the order of ``values``, as the serial loop gives them.
@@ -126,8 +132,8 @@ def outcomes(decide: Callable[[Any], _T], values: Sequence[Any]) -> list[_T]:
         >>> outcomes(len, ["ab", "c", ""])
         [2, 1, 0]
     """
-    workers = plan(len(values))
-    if workers == 1:
+    workers = min(plan(len(values) if count is None else count), len(values))
+    if workers <= 1:
         return [decide(value) for value in values]
     global _job
     with _lock:

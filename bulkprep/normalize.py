@@ -139,6 +139,49 @@ def _factorized(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.asarray(uniques, dtype=object)
 
 
+def _fast_verdicts(
+    jobs: list[tuple[_FastPath, np.ndarray]], *, pooled: bool
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``[fast(values) for fast, values in jobs]``, on several processes when the values are many.
+
+    A fast path decides each value on its own, so the values are cut into pieces of about equal
+    size, decided in :mod:`bulkprep._pool`'s workers and put back together: the verdicts are the
+    serial ones. Each fast path is first used here, on no values, so that the check of its corpus
+    (:func:`bulkprep._accel.checked_first_use`) runs once, before the fork, and the workers know
+    its outcome.
+    """
+    total = sum(len(values) for _, values in jobs)
+    workers = _pool.plan(total) if pooled and total >= _pool.MIN_COLUMN_VALUES else 1
+    if workers == 1:
+        return [fast(values) for fast, values in jobs]
+    for fast, values in jobs:
+        fast(values[:0])
+    # Two pieces a worker: a slower piece does not hold the others up, and each call of a fast path
+    # has a cost of its own (some tens of milliseconds), so more pieces would cost more than they save.
+    size = -(-total // (workers * 2))
+    pieces = [
+        (job, start, min(start + size, len(values)))
+        for job, (_, values) in enumerate(jobs)
+        for start in range(0, len(values), size)
+    ]
+
+    def decide(piece: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+        job, start, stop = piece
+        fast, values = jobs[job]
+        return fast(values[start:stop])
+
+    decided = _pool.outcomes(decide, pieces, count=total)
+    parts: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in jobs]
+    for (job, _, _), part in zip(pieces, decided, strict=True):
+        parts[job].append(part)
+    return [
+        (np.concatenate([ok for ok, _ in found]), np.concatenate([verdicts for _, verdicts in found]))
+        if found
+        else fast(values)
+        for (fast, values), found in zip(jobs, parts, strict=True)
+    ]
+
+
 def _per_unique(
     values: pd.Series,
     outcome_of: Callable[[Any], _Outcome],
@@ -159,7 +202,7 @@ def _per_unique(
     columns = [np.full(len(uniques) + 1, None, dtype=object) for _ in RESULT_COLUMNS]
     accepted = np.zeros(len(uniques), dtype=bool)
     if fast is not None and len(uniques):
-        accepted, normalized = fast(uniques)
+        ((accepted, normalized),) = _fast_verdicts([(fast, uniques)], pooled=pooled)
         columns[0][:-1][accepted] = normalized[accepted]
         accepted = accepted | _put_decided(columns, np.arange(len(uniques)), normalized)
     slow = np.flatnonzero(~accepted)
@@ -936,12 +979,13 @@ def _per_reading(
     # One extra slot at the end holds the outcome of missing values.
     columns = [np.full(len(pair_ids) + 1, None, dtype=object) for _ in RESULT_COLUMNS]
     accepted = np.zeros(len(pair_ids), dtype=bool)
+    jobs: list[tuple[_FastPath, np.ndarray]] = []
     for position in np.unique(reading_of).tolist():
         fast = fast_of(readings[position])
-        if fast is None:
-            continue
-        where = np.flatnonzero(reading_of == position)
-        ok, normalized = fast(uniques[value_of[where]])
+        if fast is not None:
+            jobs.append((fast, np.flatnonzero(reading_of == position)))
+    decided = _fast_verdicts([(fast, uniques[value_of[where]]) for fast, where in jobs], pooled=pooled)
+    for (_, where), (ok, normalized) in zip(jobs, decided, strict=True):
         accepted[where[ok]] = True
         columns[0][where[ok]] = normalized[ok]
         accepted[where[_put_decided(columns, where, normalized)]] = True

@@ -34,6 +34,7 @@ def two_workers(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     """Two workers allowed, and a pool for any number of values."""
     monkeypatch.setenv(_pool.ENV_VAR, "2")
     monkeypatch.setattr(_pool, "MIN_VALUES", 1)
+    monkeypatch.setattr(_pool, "MIN_COLUMN_VALUES", 1)
     return monkeypatch
 
 
@@ -221,5 +222,30 @@ def test_random_values_with_the_pool(rows: list[tuple[str, str | None]]) -> None
     countries = pd.Series([country for _, country in rows], dtype="object")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_pool, "MIN_VALUES", 1)
+        patch.setattr(_pool, "MIN_COLUMN_VALUES", 1)
         same_with_pool(lambda: normalize_phones(values, countries=countries), patch)
         same_with_pool(lambda: normalize_emails(values), patch)
+
+
+def test_the_fast_paths_decide_in_the_pool_too(two_workers: pytest.MonkeyPatch) -> None:
+    """Plain values, which the column-wise fast paths decide, are cut into pieces for the workers."""
+    emails = pd.Series([f"user{i}@example{i % 50}.com" for i in range(3_000)] + EMAILS)
+    phones = pd.Series([f"(202) 555-{i:04d}" for i in range(3_000)] + PHONES)
+    countries = pd.Series([COUNTRIES[i % len(COUNTRIES)] for i in range(len(phones))])
+    counts: list[int | None] = []
+    outcomes = _pool.outcomes
+
+    def counted(decide: Any, values: Any, *, count: int | None = None) -> Any:
+        counts.append(count)
+        return outcomes(decide, values, count=count)
+
+    two_workers.setattr(_pool, "outcomes", counted)
+    same_with_pool(lambda: normalize_emails(emails), two_workers)
+    same_with_pool(lambda: normalize_phones(phones, region="US"), two_workers)
+    same_with_pool(lambda: normalize_phones(phones, countries=countries), two_workers)
+    # Each pooled run sent its distinct values to the pool in pieces, counted as the values they hold.
+    assert [count for count in counts if count is not None and count >= 3_000] == [
+        len(emails.unique()),
+        len(phones.unique()),
+        len(pd.MultiIndex.from_arrays([phones, countries.fillna("")]).unique()),
+    ]
