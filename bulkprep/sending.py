@@ -69,6 +69,10 @@ Delivery = tuple[Any, Any]
 
 #: After Ctrl-C, how many seconds the answers of batches already in flight may take to be recorded.
 INTERRUPT_GRACE = 3.0
+#: Batches in a row that got no answer at all (every attempt cut by the deadline, refused or reset)
+#: after which nothing more is sent: against a server that stopped answering, each further batch
+#: would only wait out its own deadline.
+UNANSWERED_IN_A_ROW = 3
 
 
 # --------------------------------------------------------------------------------------------- outcomes
@@ -360,6 +364,7 @@ class BatchSender:
         self._lock = threading.Lock()
         self._next_number = next_number
         self._in_flight: dict[int, Batch] = {}
+        self._unanswered = 0  # batches in a row with no answer at all (UNANSWERED_IN_A_ROW)
 
     # --------------------------------------------------------------------------------------- the run
 
@@ -527,7 +532,9 @@ class BatchSender:
         except CourierError as exc:
             exc.batch = batch.number
             self._refused(batch, exc, maybe_sent=maybe_sent)
+            self._count_answer(exc)
             return
+        self._count_answer(None)
         contradiction = _does_not_add_up(receipt, batch, job_users=self.job_users)
         if contradiction is not None:
             unreadable = ProtocolError(contradiction, status=receipt.status)
@@ -548,6 +555,27 @@ class BatchSender:
             # Courier took the batch: its rows keep that outcome even when the journal cannot say so.
             self.settle_acked(batch, answer)
             self.progress.batch_done(batch.users)
+
+    def _count_answer(self, failure: CourierError | None) -> None:
+        """Stop every sender once :data:`UNANSWERED_IN_A_ROW` batches in a row got no answer at all.
+
+        ``failure``: why the batch just sent failed (None: Courier answered it). Any answer, a
+        refusal included, shows the server is there and starts the count again.
+        """
+        with self._lock:
+            unanswered = failure is not None and failure.status == 0
+            self._unanswered = self._unanswered + 1 if unanswered else 0
+            if self._unanswered < UNANSWERED_IN_A_ROW or self.stopped_by is not None:
+                return
+        assert failure is not None
+        stopped = CourierError(
+            f"{UNANSWERED_IN_A_ROW} batches in a row got no answer from {self.client.base_url} "
+            f"(the last: {failure}); nothing more was sent, so that each batch left does not wait "
+            "out its deadline too",
+            retryable=True,
+        )
+        stopped.batch = failure.batch
+        self._stop_with(stopped)
 
     def _stop_with(self, exc: CourierError) -> None:
         with self._lock:

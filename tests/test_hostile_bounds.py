@@ -445,7 +445,12 @@ MAPPING = "recipient: user_id\nprofile:\n  email: Email\n"
 
 
 def run_cli(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str, rows: int, timeout: str = "5"
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    url: str,
+    rows: int,
+    timeout: str = "5",
+    extra: list[str] | None = None,
 ) -> tuple[int, pd.DataFrame]:
     monkeypatch.setenv("COURIER_API_KEY", TOKEN)
     monkeypatch.delenv("COURIER_AUTH_TOKEN", raising=False)
@@ -470,6 +475,7 @@ def run_cli(
             "--no-progress",
             "--request-timeout",
             timeout,
+            *(extra or []),
         ]
     )
     assert TOKEN not in out.read_text(encoding="utf-8-sig")
@@ -576,6 +582,28 @@ def test_the_cli_request_timeout_bounds_a_run_against_a_server_that_never_answer
     assert table["bulk_status"].tolist() == ["failed"] * 2
     assert "deadline of 0.5 s" in table["bulk_error"].iloc[0]
     assert TOKEN not in capsys.readouterr().out
+
+
+def test_a_run_stops_sending_once_batches_in_a_row_get_no_answer(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Against a server that stopped answering, the batches left do not each wait out a deadline."""
+    with HostileServer(courier_until_ingest(Answer(200, hang=True))) as server:
+        started = time.monotonic()
+        code, table = run_cli(
+            tmp_path, clean_env, server.url, rows=400, timeout="1", extra=["--batch-size", "10"]
+        )
+        elapsed = time.monotonic() - started
+    # 40 batches, 4 in flight at a time: without the stop, ten rounds of the 1 s deadline.
+    assert elapsed < 6
+    assert code == 3
+    assert set(table["bulk_status"]) == {"failed"}
+    stopped = "not sent: sending stopped (3 batches in a row got no answer"
+    not_sent = table["bulk_error"].str.startswith(stopped)
+    assert not_sent.sum() >= 400 - 10 * 6  # only the batches sent before the stop, and those in flight
+    waited = table.loc[~not_sent, "bulk_error"]
+    assert waited.str.contains("deadline of 1 s").all()
+    assert "nothing more was sent" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("value", ["0", "-3", "soon", "inf", "nan"])
