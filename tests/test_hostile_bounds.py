@@ -584,14 +584,15 @@ def test_the_cli_request_timeout_bounds_a_run_against_a_server_that_never_answer
     assert TOKEN not in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("mode", [[], ["--stream"]], ids=["in-memory", "streamed"])
 def test_a_run_stops_sending_once_batches_in_a_row_get_no_answer(
-    tmp_path: Path, clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    mode: list[str], tmp_path: Path, clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Against a server that stopped answering, the batches left do not each wait out a deadline."""
     with HostileServer(courier_until_ingest(Answer(200, hang=True))) as server:
         started = time.monotonic()
         code, table = run_cli(
-            tmp_path, clean_env, server.url, rows=400, timeout="1", extra=["--batch-size", "10"]
+            tmp_path, clean_env, server.url, rows=400, timeout="1", extra=["--batch-size", "10", *mode]
         )
         elapsed = time.monotonic() - started
     # 40 batches, 4 in flight at a time: without the stop, ten rounds of the 1 s deadline.
