@@ -1063,11 +1063,12 @@ def _parse_plain(text: str, *, delimiter: str, first_line: int = 1) -> _Parsed |
     del body
     mark = (delimiter + _END_MARK).encode("ascii")
     # Lines of the body that end a record; None: every one does (no line break inside quotes).
-    record_ends = _record_ending_lines(data) if _may_break_inside_quotes(data) else None
-    if record_ends is None:
-        marked, breaks = _marked(data, mark)
+    record_ends = None
+    if _may_break_inside_quotes(data):
+        record_ends, ending_breaks = _record_ending_lines(data)
+        marked, breaks = _marked_at(data, mark, ending_breaks)
     else:
-        marked, breaks = _marked_at(data, mark, record_ends)
+        marked, breaks = _marked(data, mark)
     if not data.endswith((b"\r", b"\n")):
         marked += mark
         breaks += 1
@@ -1165,29 +1166,31 @@ def _line_break_positions(body: bytes) -> np.ndarray:
     return crs if len(crs) else lfs
 
 
-def _record_ending_lines(body: bytes) -> np.ndarray:
-    """The lines of ``body`` (0-based) whose line break ends a record: an even count of quotes before it.
+def _record_ending_lines(body: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """The lines of ``body`` (0-based) whose line break ends a record, and where those line breaks are.
 
-    Quoted values hold their quotes in pairs, so a line break inside one follows an odd count. A
-    stray quote in an unquoted value (``5" screen``) misleads the count; the C parser's records then
-    do not end where the count said, which :func:`_parse_plain` notices and leaves to the csv module.
+    A line break ends a record when an even count of quotes comes before it: quoted values hold
+    their quotes in pairs, so a line break inside one follows an odd count. A stray quote in an
+    unquoted value (``5" screen``) misleads the count; the C parser's records then do not end where
+    the count said, which :func:`_parse_plain` notices and leaves to the csv module.
 
     Example:
-        >>> _record_ending_lines(b'a,"b\\nc"\\nd,e\\r\\nf\\n').tolist()
-        [1, 2, 3]
+        >>> lines, where = _record_ending_lines(b'a,"b\\nc"\\nd,e\\r\\nf\\n')
+        >>> lines.tolist(), where.tolist()
+        ([1, 2, 3], [7, 11, 14])
     """
     breaks = _line_break_positions(body)
     quotes = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == _QUOTE_BYTE)
-    return np.flatnonzero(np.searchsorted(quotes, breaks) % 2 == 0)
+    lines = np.flatnonzero(np.searchsorted(quotes, breaks) % 2 == 0)
+    return lines, breaks[lines]
 
 
-def _marked_at(body: bytes, mark: bytes, lines: np.ndarray) -> tuple[bytes, int]:
-    """``body`` with ``mark`` put before the line breaks that end ``lines``, and how many there are."""
-    where = _line_break_positions(body)[lines]
-    # One slice a record: no copy of the body per mark, and no Python work per byte.
+def _marked_at(body: bytes, mark: bytes, where: np.ndarray) -> tuple[bytes, int]:
+    """``body`` with ``mark`` put before the line breaks at ``where``, and how many there are."""
+    # One view a record, joined at once: no copy of the body per mark, and no Python work per byte.
     edges = [0, *where.tolist(), len(body)]
     view = memoryview(body)
-    return mark.join(bytes(view[start:end]) for start, end in pairwise(edges)), len(where)
+    return mark.join([view[start:end] for start, end in pairwise(edges)]), len(where)
 
 
 def _holds_mark(column: np.ndarray) -> bool:
