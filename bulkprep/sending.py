@@ -69,10 +69,11 @@ Delivery = tuple[Any, Any]
 
 #: After Ctrl-C, how many seconds the answers of batches already in flight may take to be recorded.
 INTERRUPT_GRACE = 3.0
-#: Batches in a row that got no answer at all (every attempt cut by the deadline, refused or reset)
-#: after which nothing more is sent: against a server that stopped answering, each further batch
-#: would only wait out its own deadline.
-UNANSWERED_IN_A_ROW = 3
+#: Batches in a row that failed after every attempt (no answer within the deadline, the connection
+#: refused or reset, 429 or 5xx each time, an answer that is not Courier's) after which nothing more
+#: is sent: against a server that stopped answering, each further batch would only spend its own
+#: attempts and deadline.
+FAILED_IN_A_ROW = 3
 
 
 # --------------------------------------------------------------------------------------------- outcomes
@@ -364,7 +365,7 @@ class BatchSender:
         self._lock = threading.Lock()
         self._next_number = next_number
         self._in_flight: dict[int, Batch] = {}
-        self._unanswered = 0  # batches in a row with no answer at all (UNANSWERED_IN_A_ROW)
+        self._failed_in_a_row = 0  # batches in a row that failed after every attempt (FAILED_IN_A_ROW)
 
     # --------------------------------------------------------------------------------------- the run
 
@@ -532,9 +533,7 @@ class BatchSender:
         except CourierError as exc:
             exc.batch = batch.number
             self._refused(batch, exc, maybe_sent=maybe_sent)
-            self._count_answer(exc)
             return
-        self._count_answer(None)
         contradiction = _does_not_add_up(receipt, batch, job_users=self.job_users)
         if contradiction is not None:
             unreadable = ProtocolError(contradiction, status=receipt.status)
@@ -549,6 +548,7 @@ class BatchSender:
             self.settle_unknown(batch, answer, said)
             self.progress.batch_done(batch.users)
             return
+        self._count_failure(None)
         try:
             self.journal.mark_acked(batch.number, answer)
         finally:
@@ -556,22 +556,21 @@ class BatchSender:
             self.settle_acked(batch, answer)
             self.progress.batch_done(batch.users)
 
-    def _count_answer(self, failure: CourierError | None) -> None:
-        """Stop every sender once :data:`UNANSWERED_IN_A_ROW` batches in a row got no answer at all.
+    def _count_failure(self, failure: CourierError | None) -> None:
+        """Stop every sender once :data:`FAILED_IN_A_ROW` batches in a row failed after every attempt.
 
-        ``failure``: why the batch just sent failed (None: Courier answered it). Any answer, a
-        refusal included, shows the server is there and starts the count again.
+        ``failure``: why the batch just settled failed (None: Courier took it, or refused its users,
+        which shows it is there and starts the count again).
         """
         with self._lock:
-            unanswered = failure is not None and failure.status == 0
-            self._unanswered = self._unanswered + 1 if unanswered else 0
-            if self._unanswered < UNANSWERED_IN_A_ROW or self.stopped_by is not None:
+            self._failed_in_a_row = self._failed_in_a_row + 1 if failure is not None else 0
+            if self._failed_in_a_row < FAILED_IN_A_ROW or self.stopped_by is not None:
                 return
         assert failure is not None
         stopped = CourierError(
-            f"{UNANSWERED_IN_A_ROW} batches in a row got no answer from {self.client.base_url} "
-            f"(the last: {failure}); nothing more was sent, so that each batch left does not wait "
-            "out its deadline too",
+            f"{FAILED_IN_A_ROW} batches in a row failed to reach {self.client.base_url} after every "
+            f"attempt (the last: {failure}); nothing more was sent, so that each batch left does not "
+            "spend its attempts and deadline too",
             retryable=True,
         )
         stopped.batch = failure.batch
@@ -589,9 +588,11 @@ class BatchSender:
             return
         answer = RefusedAnswer(exc.status, exc.courier_message or str(exc), exc.type)
         if _refuses_rows(exc):
+            self._count_failure(None)
             self.journal.mark_rejected(batch.number, answer)
             self.settle_rejected(batch, answer)
         else:
+            self._count_failure(exc)
             self.journal.mark_failed(batch.number, answer)
             doubt = _in_doubt(exc)
             if doubt:

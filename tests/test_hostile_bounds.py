@@ -585,11 +585,16 @@ def test_the_cli_request_timeout_bounds_a_run_against_a_server_that_never_answer
 
 
 @pytest.mark.parametrize("mode", [[], ["--stream"]], ids=["in-memory", "streamed"])
-def test_a_run_stops_sending_once_batches_in_a_row_get_no_answer(
-    mode: list[str], tmp_path: Path, clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("answer", [Answer(200, hang=True), Answer(503)], ids=["hangs", "503"])
+def test_a_run_stops_sending_once_batches_in_a_row_fail(
+    answer: Answer,
+    mode: list[str],
+    tmp_path: Path,
+    clean_env: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """Against a server that stopped answering, the batches left do not each wait out a deadline."""
-    with HostileServer(courier_until_ingest(Answer(200, hang=True))) as server:
+    """Against a server that stopped answering, the batches left do not each spend a deadline."""
+    with HostileServer(courier_until_ingest(answer)) as server:
         started = time.monotonic()
         code, table = run_cli(
             tmp_path, clean_env, server.url, rows=400, timeout="1", extra=["--batch-size", "10", *mode]
@@ -599,7 +604,7 @@ def test_a_run_stops_sending_once_batches_in_a_row_get_no_answer(
     assert elapsed < 6
     assert code == 3
     assert set(table["bulk_status"]) == {"failed"}
-    stopped = "not sent: sending stopped (3 batches in a row got no answer"
+    stopped = "not sent: sending stopped (3 batches in a row failed to reach"
     not_sent = table["bulk_error"].str.startswith(stopped)
     assert not_sent.sum() >= 400 - 10 * 6  # only the batches sent before the stop, and those in flight
     waited = table.loc[~not_sent, "bulk_error"]
