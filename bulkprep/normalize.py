@@ -162,7 +162,7 @@ def _fast_verdicts(
     pieces = [
         (job, start, min(start + size, len(values)))
         for job, (_, values) in enumerate(jobs)
-        for start in range(0, len(values), size)
+        for start in range(0, max(len(values), 1), size)  # a piece for every job, an empty one too
     ]
 
     def decide(piece: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -176,9 +176,7 @@ def _fast_verdicts(
         parts[job].append(part)
     return [
         (np.concatenate([ok for ok, _ in found]), np.concatenate([verdicts for _, verdicts in found]))
-        if found
-        else fast(values)
-        for (fast, values), found in zip(jobs, parts, strict=True)
+        for found in parts
     ]
 
 
